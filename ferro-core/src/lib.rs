@@ -1,0 +1,49 @@
+//! Ferro: schema migrations generated from Rust models.
+//!
+//! Declare tables as plain structs with `#[derive(Model)]`; Ferro turns them into
+//! static schema descriptors ([`Model::TABLE`]), gathers a crate's models into a
+//! [`Schema`] ([`schema!`]) and gives that schema one stable JSON form
+//! ([`snapshot`]), the committed snapshot that migrations are generated against.
+//!
+//! ```
+//! use ferro::{Enum, Model};
+//!
+//! #[derive(Enum)]
+//! #[ferro(name = "user_role")]
+//! enum Role { Admin, Member }
+//!
+//! #[derive(Model)]
+//! #[ferro(table = "users")]
+//! struct User {
+//!     #[ferro(primary_key)]
+//!     id: i64,
+//!     #[ferro(unique, max_length = 254)]
+//!     email: String,
+//!     bio: Option<String>,
+//!     role: Role,
+//! }
+//!
+//! let schema = ferro::Schema::new([User::TABLE]).unwrap();
+//! let users = schema.table("users").unwrap();
+//! assert_eq!(users.unique_constraints[0].name.as_deref(), Some("uq_users_email"));
+//! assert!(users.column("bio").unwrap().nullable);
+//! ```
+//!
+//! The attributes, the type mapping and discovery are described in
+//! `docs/models.md`.
+#![doc(html_root_url = "https://docs.rs/ferro-core/0.1.0")]
+
+mod model;
+pub mod registry;
+pub mod schema;
+pub mod snapshot;
+pub mod types;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use ferro_macros::{Enum, Model};
+pub use model::{Enum, KeyedModel, Model};
+pub use schema::{Schema, SchemaError};
+pub use types::{ColumnType, Json};

@@ -1,0 +1,91 @@
+//! Support for the code `#[derive(Model)]` and `#[derive(Enum)]` generate. Not a
+//! public API: it changes without notice.
+
+pub use inventory;
+
+use crate::Model;
+use crate::schema::{SqlType, Table};
+
+/// Reads a model's descriptor; the registration stores this as a `fn` pointer.
+pub fn table_of<M: Model>() -> Table {
+    M::TABLE
+}
+
+/// The key type of a model whose derive failed, so that the errors already
+/// reported do not cascade into others about missing trait implementations.
+pub struct Unknown;
+
+impl crate::ColumnType for Unknown {
+    const SQL_TYPE: SqlType = SqlType::Custom(std::borrow::Cow::Borrowed("unknown"));
+}
+
+pub use std::borrow::Cow;
+
+/// The SQL type of a stub.
+pub const UNKNOWN_TYPE: SqlType = SqlType::Custom(Cow::Borrowed("unknown"));
+
+/// The descriptor of a model whose derive failed.
+pub const fn stub_table(name: &'static str) -> Table {
+    Table {
+        name: Cow::Borrowed(name),
+        columns: Cow::Borrowed(&[]),
+        primary_key: None,
+        indexes: Cow::Borrowed(&[]),
+        unique_constraints: Cow::Borrowed(&[]),
+        foreign_keys: Cow::Borrowed(&[]),
+        checks: Cow::Borrowed(&[]),
+        many_to_many: Cow::Borrowed(&[]),
+        comment: None,
+        renamed_from: None,
+    }
+}
+
+/// A field type that can hold a value of the key type `K`: `K` itself or `Option<K>`.
+#[diagnostic::on_unimplemented(
+    message = "a foreign-key field of type `{Self}` cannot hold the referred key of type `{K}`",
+    label = "expected `{K}` or `Option<{K}>`",
+    note = "a foreign-key field has the Rust type of the primary key it refers to"
+)]
+pub trait HoldsKey<K: ?Sized> {}
+impl<K> HoldsKey<K> for K {}
+impl<K> HoldsKey<K> for Option<K> {}
+
+/// Compiles only when `F` can hold a key of type `K`.
+pub fn assert_key<F: HoldsKey<K>, K>() {}
+
+/// A field type that can hold NULL.
+#[diagnostic::on_unimplemented(
+    message = "`SET NULL` needs a field that can hold NULL, and `{Self}` cannot",
+    label = "the referencing field is NOT NULL",
+    note = "make the field an `Option<..>`, or mark it `nullable`"
+)]
+pub trait NullableField {}
+impl<T> NullableField for Option<T> {}
+
+/// Compiles only when `F` can hold NULL.
+pub fn assert_nullable<F: NullableField>() {}
+
+// `SqlType` owns heap data in general, and a `const` item may not drop such a
+// value, so these checks take the type by value and forget it (the values in
+// question are always borrowed `'static` data, so nothing leaks).
+
+/// Whether `ty` is an integer type.
+pub const fn is_integer(ty: SqlType) -> bool {
+    let answer = ty.is_integer();
+    std::mem::forget(ty);
+    answer
+}
+
+/// Whether `ty` is a text type.
+pub const fn is_text(ty: SqlType) -> bool {
+    let answer = ty.is_text();
+    std::mem::forget(ty);
+    answer
+}
+
+/// Whether `ty` is a decimal type.
+pub const fn is_numeric(ty: SqlType) -> bool {
+    let answer = ty.is_numeric();
+    std::mem::forget(ty);
+    answer
+}

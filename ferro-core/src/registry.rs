@@ -1,0 +1,94 @@
+//! Discovery: every model of a crate, as a [`Schema`].
+//!
+//! `#[derive(Model)]` registers each model when the program is linked (through
+//! the `inventory` crate), so no list of models has to be kept by hand and no
+//! module has to be imported for its models to count — the failure Alembic users
+//! know as "ensure models are imported to register them". A crate's models are
+//! gathered with [`crate::schema!`], called in that crate:
+//!
+//! ```
+//! #[derive(ferro::Model)]
+//! struct Author {
+//!     #[ferro(primary_key)]
+//!     id: i64,
+//!     name: String,
+//! }
+//!
+//! mod deeper {
+//!     // Nothing refers to this module; its model is found all the same.
+//!     #[derive(ferro::Model)]
+//!     struct Book {
+//!         #[ferro(primary_key)]
+//!         id: i64,
+//!         #[ferro(foreign_key(references = super::Author))]
+//!         author_id: i64,
+//!     }
+//! }
+//!
+//! /// Every model of this crate; a migrations crate's build script calls this.
+//! pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> {
+//!     ferro::schema!()
+//! }
+//!
+//! let schema = schema().unwrap();
+//! let names: Vec<_> = schema.tables().iter().map(|t| t.name.as_ref()).collect();
+//! assert_eq!(names, ["author", "book"]);
+//! ```
+//!
+//! Calling a function of the models crate (as `schema()` above) is what makes the
+//! linker include that crate, and with it every registration of its models; a
+//! crate nothing calls contributes nothing, so the schema always comes from a
+//! function of the crate it describes.
+
+use crate::schema::{Schema, SchemaError, Table};
+
+/// One model's registration, submitted by `#[derive(Model)]`.
+#[derive(Debug)]
+pub struct Registration {
+    /// `module_path!()` where the model is declared; its first segment is the crate.
+    pub module_path: &'static str,
+    /// The model's Rust name.
+    pub model: &'static str,
+    /// The model's table descriptor.
+    pub table: fn() -> Table,
+}
+
+impl Registration {
+    /// The name of the crate that declares the model.
+    pub fn crate_name(&self) -> &'static str {
+        crate_of(self.module_path)
+    }
+}
+
+inventory::collect!(Registration);
+
+/// Every model registered in this program, from every linked crate, in no
+/// particular order.
+pub fn registrations() -> impl Iterator<Item = &'static Registration> {
+    inventory::iter::<Registration>.into_iter()
+}
+
+/// The resolved schema of every model declared in the crate `crate_name`
+/// (as `module_path!()` spells it: `my_models`, not `my-models`).
+pub fn crate_schema(crate_name: &str) -> Result<Schema, SchemaError> {
+    Schema::new(
+        registrations()
+            .filter(|r| r.crate_name() == crate_name)
+            .map(|r| (r.table)()),
+    )
+}
+
+/// The crate part of a `module_path!()`.
+pub fn crate_of(module_path: &str) -> &str {
+    module_path.split("::").next().unwrap_or(module_path)
+}
+
+/// The resolved [`Schema`] of every model declared in the crate that calls it.
+///
+/// Expands to `ferro::registry::crate_schema(<this crate>)`; see [`crate::registry`].
+#[macro_export]
+macro_rules! schema {
+    () => {
+        $crate::registry::crate_schema($crate::registry::crate_of(::core::module_path!()))
+    };
+}

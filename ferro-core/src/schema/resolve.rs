@@ -1,0 +1,465 @@
+//! From descriptors to a resolved, validated [`Schema`].
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::naming::{self, MAX_IDENTIFIER_BYTES};
+use super::{Action, Column, EnumType, ForeignKey, ManyToMany, PrimaryKey, SqlType, Str, Table};
+
+/// A resolved set of tables: every constraint named, every many-to-many relation
+/// expanded into its join table, every reference checked, and everything in a
+/// canonical order (tables, indexes and constraints by name; columns as declared),
+/// so that the same models always give an equal `Schema` and the same JSON.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Schema {
+    tables: Vec<Table>,
+}
+
+/// Why a set of tables is not a valid schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SchemaError {
+    /// Two tables have the same name.
+    #[error("table `{0}` is declared twice")]
+    DuplicateTable(String),
+    /// Two columns of one table have the same name.
+    #[error("table `{table}` has two columns named `{column}`")]
+    DuplicateColumn {
+        /// The table.
+        table: String,
+        /// The repeated column name.
+        column: String,
+    },
+    /// A key, index or constraint names a column the table does not have.
+    #[error("{object} of table `{table}` names column `{column}`, which the table does not have")]
+    UnknownColumn {
+        /// The table.
+        table: String,
+        /// What names the column (`index `ix_users_email``, ...).
+        object: String,
+        /// The missing column.
+        column: String,
+    },
+    /// A foreign key refers to a table that is not in the schema.
+    #[error(
+        "foreign key `{name}` of table `{table}` refers to table `{referred}`, which is not in the schema"
+    )]
+    UnknownReferredTable {
+        /// The referencing table.
+        table: String,
+        /// The foreign key.
+        name: String,
+        /// The missing table.
+        referred: String,
+    },
+    /// A foreign key refers to a column that its referred table does not have.
+    #[error("foreign key `{name}` of table `{table}` refers to `{referred}.{column}`, which does not exist")]
+    UnknownReferredColumn {
+        /// The referencing table.
+        table: String,
+        /// The foreign key.
+        name: String,
+        /// The referred table.
+        referred: String,
+        /// The missing column.
+        column: String,
+    },
+    /// A foreign key's two column lists differ in length.
+    #[error("foreign key `{name}` of table `{table}` has {columns} column(s) but refers to {referred}")]
+    ForeignKeyArity {
+        /// The referencing table.
+        table: String,
+        /// The foreign key.
+        name: String,
+        /// How many referencing columns.
+        columns: usize,
+        /// How many referred columns.
+        referred: usize,
+    },
+    /// `SET NULL` on a column that cannot hold NULL.
+    #[error("foreign key `{name}` of table `{table}` sets `{column}` to NULL, but the column is NOT NULL")]
+    SetNullOnRequiredColumn {
+        /// The table.
+        table: String,
+        /// The foreign key.
+        name: String,
+        /// The NOT NULL column.
+        column: String,
+    },
+    /// A primary-key column accepts NULL.
+    #[error("primary-key column `{table}.{column}` cannot be NULL-able")]
+    NullablePrimaryKey {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// A column auto-increments but is not an integer primary key of one column.
+    #[error("column `{table}.{column}` auto-increments, which only an integer primary key of one column can")]
+    InvalidAutoIncrement {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// Two indexes or constraints would have the same name.
+    #[error("the name `{name}` is used twice (in table `{table}`)")]
+    DuplicateName {
+        /// The table of the second use.
+        table: String,
+        /// The repeated name.
+        name: String,
+    },
+    /// A name is empty or longer than the databases keep.
+    #[error("the name `{name}` is {len} bytes; names must have 1 to {MAX_IDENTIFIER_BYTES} bytes")]
+    BadName {
+        /// The name.
+        name: String,
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// A key, index or constraint has no columns.
+    #[error("{object} of table `{table}` has no columns")]
+    NoKeyColumns {
+        /// The table.
+        table: String,
+        /// What has no columns.
+        object: String,
+    },
+    /// A table has no columns.
+    #[error("table `{0}` has no columns")]
+    NoColumns(String),
+    /// An enum type has no values, or a value twice.
+    #[error("enum type `{0}` must have at least one value and no value twice")]
+    BadEnum(String),
+    /// Two columns use enum types of one name with different values.
+    #[error("enum type `{0}` is declared twice with different values")]
+    ConflictingEnum(String),
+}
+
+impl Schema {
+    /// Resolves descriptors (from [`crate::Model::TABLE`], or built by hand) into a
+    /// schema: names the unnamed constraints after [`naming`], expands
+    /// many-to-many relations into join tables, sorts, and checks that every
+    /// reference holds.
+    ///
+    /// Resolving a resolved schema's tables again gives an equal schema.
+    pub fn new(tables: impl IntoIterator<Item = Table>) -> Result<Schema, SchemaError> {
+        let mut resolved = Vec::new();
+        for mut table in tables {
+            for relation in std::mem::take(&mut table.many_to_many).iter() {
+                resolved.push(join_table(&table, relation));
+            }
+            resolved.push(table);
+        }
+        for table in &mut resolved {
+            name_constraints(table);
+        }
+        resolved.sort_by(|a, b| a.name.cmp(&b.name));
+        let schema = Schema { tables: resolved };
+        schema.validate()?;
+        Ok(schema)
+    }
+
+    /// The tables, sorted by name.
+    pub fn tables(&self) -> &[Table] {
+        &self.tables
+    }
+
+    /// The table called `name`, if there is one.
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    /// The enum types that columns use, each once, sorted by name.
+    pub fn enums(&self) -> Vec<&EnumType> {
+        let mut seen = BTreeMap::new();
+        for column in self.tables.iter().flat_map(|t| t.columns.iter()) {
+            if let SqlType::Enum(e) = &column.ty {
+                seen.entry(e.name.as_ref()).or_insert(e);
+            }
+        }
+        seen.into_values().collect()
+    }
+
+    /// The tables, by value.
+    pub fn into_tables(self) -> Vec<Table> {
+        self.tables
+    }
+
+    fn validate(&self) -> Result<(), SchemaError> {
+        let mut tables = BTreeSet::new();
+        let mut relation_names = BTreeSet::new();
+        let mut enums: BTreeMap<&str, &EnumType> = BTreeMap::new();
+        for table in &self.tables {
+            check_name(&table.name)?;
+            if !tables.insert(table.name.as_ref()) {
+                return Err(SchemaError::DuplicateTable(table.name.to_string()));
+            }
+            validate_columns(table, &mut enums)?;
+            validate_keys(table, &mut relation_names)?;
+            for fk in table.foreign_keys.iter() {
+                self.validate_foreign_key(table, fk)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_foreign_key(&self, table: &Table, fk: &ForeignKey) -> Result<(), SchemaError> {
+        let name = fk.name.as_deref().unwrap_or_default();
+        let referred = self
+            .table(&fk.referred_table)
+            .ok_or_else(|| SchemaError::UnknownReferredTable {
+                table: table.name.to_string(),
+                name: name.to_owned(),
+                referred: fk.referred_table.to_string(),
+            })?;
+        if fk.columns.len() != fk.referred_columns.len() || fk.columns.is_empty() {
+            return Err(SchemaError::ForeignKeyArity {
+                table: table.name.to_string(),
+                name: name.to_owned(),
+                columns: fk.columns.len(),
+                referred: fk.referred_columns.len(),
+            });
+        }
+        if let Some(column) = fk.referred_columns.iter().find(|c| referred.column(c).is_none()) {
+            return Err(SchemaError::UnknownReferredColumn {
+                table: table.name.to_string(),
+                name: name.to_owned(),
+                referred: referred.name.to_string(),
+                column: column.to_string(),
+            });
+        }
+        if fk.on_delete == Action::SetNull || fk.on_update == Action::SetNull {
+            let required = fk
+                .columns
+                .iter()
+                .find(|c| table.column(c).is_some_and(|c| !c.nullable));
+            if let Some(column) = required {
+                return Err(SchemaError::SetNullOnRequiredColumn {
+                    table: table.name.to_string(),
+                    name: name.to_owned(),
+                    column: column.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn validate_columns<'a>(
+    table: &'a Table,
+    enums: &mut BTreeMap<&'a str, &'a EnumType>,
+) -> Result<(), SchemaError> {
+    if table.columns.is_empty() {
+        return Err(SchemaError::NoColumns(table.name.to_string()));
+    }
+    let mut names = BTreeSet::new();
+    for column in table.columns.iter() {
+        check_name(&column.name)?;
+        if !names.insert(column.name.as_ref()) {
+            return Err(SchemaError::DuplicateColumn {
+                table: table.name.to_string(),
+                column: column.name.to_string(),
+            });
+        }
+        if let SqlType::Enum(e) = &column.ty {
+            check_name(&e.name)?;
+            let distinct: BTreeSet<&str> = e.values.iter().map(|v| v.name.as_ref()).collect();
+            if e.values.is_empty() || distinct.len() != e.values.len() {
+                return Err(SchemaError::BadEnum(e.name.to_string()));
+            }
+            if enums
+                .insert(e.name.as_ref(), e)
+                .is_some_and(|earlier| earlier != e)
+            {
+                return Err(SchemaError::ConflictingEnum(e.name.to_string()));
+            }
+        }
+        let single_key = table
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.columns.len() == 1 && pk.columns[0] == column.name);
+        if column.auto_increment && !(single_key && column.ty.is_integer()) {
+            return Err(SchemaError::InvalidAutoIncrement {
+                table: table.name.to_string(),
+                column: column.name.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn validate_keys<'a>(table: &'a Table, relation_names: &mut BTreeSet<&'a str>) -> Result<(), SchemaError> {
+    let unknown = |object: String, column: &str| SchemaError::UnknownColumn {
+        table: table.name.to_string(),
+        object,
+        column: column.to_owned(),
+    };
+    let mut lists: Vec<(String, &[Str])> = Vec::new();
+    if let Some(pk) = &table.primary_key {
+        let name = pk.name.as_deref().unwrap_or_default();
+        lists.push((format!("primary key `{name}`"), &pk.columns));
+        for column in pk.columns.iter() {
+            if table.column(column).is_some_and(|c| c.nullable) {
+                return Err(SchemaError::NullablePrimaryKey {
+                    table: table.name.to_string(),
+                    column: column.to_string(),
+                });
+            }
+        }
+    }
+    for ix in table.indexes.iter() {
+        lists.push((
+            format!("index `{}`", ix.name.as_deref().unwrap_or_default()),
+            &ix.columns,
+        ));
+    }
+    for uq in table.unique_constraints.iter() {
+        let name = uq.name.as_deref().unwrap_or_default();
+        lists.push((format!("unique constraint `{name}`"), &uq.columns));
+    }
+    for fk in table.foreign_keys.iter() {
+        let name = fk.name.as_deref().unwrap_or_default();
+        lists.push((format!("foreign key `{name}`"), &fk.columns));
+    }
+    for (object, columns) in &lists {
+        if columns.is_empty() {
+            return Err(SchemaError::NoKeyColumns {
+                table: table.name.to_string(),
+                object: object.clone(),
+            });
+        }
+        if let Some(column) = columns.iter().find(|c| table.column(c).is_none()) {
+            return Err(unknown(object.clone(), column));
+        }
+    }
+    // Primary keys, indexes and unique constraints are relations (indexes) that
+    // share one namespace per database schema; foreign keys and checks are named
+    // per table.
+    let duplicate = |name: &str| SchemaError::DuplicateName {
+        table: table.name.to_string(),
+        name: name.to_owned(),
+    };
+    let mut table_names = BTreeSet::new();
+    let relation = table.primary_key.iter().filter_map(|pk| pk.name.as_deref());
+    let relation = relation
+        .chain(table.indexes.iter().filter_map(|ix| ix.name.as_deref()))
+        .chain(
+            table
+                .unique_constraints
+                .iter()
+                .filter_map(|uq| uq.name.as_deref()),
+        );
+    for name in relation {
+        check_name(name)?;
+        if !relation_names.insert(name) || !table_names.insert(name) {
+            return Err(duplicate(name));
+        }
+    }
+    let local = table.foreign_keys.iter().filter_map(|fk| fk.name.as_deref());
+    for name in local.chain(table.checks.iter().map(|ck| ck.name.as_ref())) {
+        check_name(name)?;
+        if !table_names.insert(name) {
+            return Err(duplicate(name));
+        }
+    }
+    Ok(())
+}
+
+fn check_name(name: &str) -> Result<(), SchemaError> {
+    if name.is_empty() || name.len() > MAX_IDENTIFIER_BYTES {
+        return Err(SchemaError::BadName {
+            name: name.to_owned(),
+            len: name.len(),
+        });
+    }
+    Ok(())
+}
+
+/// Fills in every constraint name a descriptor left to the convention, and puts
+/// indexes and constraints in name order.
+fn name_constraints(table: &mut Table) {
+    let t = table.name.to_string();
+    if let Some(pk) = &mut table.primary_key {
+        pk.name.get_or_insert_with(|| naming::primary_key(&t).into());
+    }
+    let indexes = table.indexes.to_mut();
+    for ix in indexes.iter_mut() {
+        ix.name
+            .get_or_insert_with(|| naming::index(&t, &ix.columns).into());
+    }
+    indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    let uniques = table.unique_constraints.to_mut();
+    for uq in uniques.iter_mut() {
+        uq.name
+            .get_or_insert_with(|| naming::unique(&t, &uq.columns).into());
+    }
+    uniques.sort_by(|a, b| a.name.cmp(&b.name));
+    let fks = table.foreign_keys.to_mut();
+    for fk in fks.iter_mut() {
+        let first = fk.columns.first().map(|c| c.as_ref()).unwrap_or_default();
+        let name = naming::foreign_key(&t, first, &fk.referred_table);
+        fk.name.get_or_insert_with(|| name.into());
+    }
+    fks.sort_by(|a, b| a.name.cmp(&b.name));
+    table.checks.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
+}
+
+/// The join table of a many-to-many relation: one column per side named
+/// `<model>_<key column>` (`from_` and `to_` in front when both sides are the same
+/// model), both together the primary key, each a CASCADE foreign key to its side.
+fn join_table(owner: &Table, relation: &ManyToMany) -> Table {
+    let (source, target) = (&relation.source, &relation.target);
+    let name: Str = match &relation.table {
+        Some(name) => name.clone(),
+        None => format!("{}_{}", owner.name, target.table).into(),
+    };
+    let same_model = source.model == target.model;
+    let sides = [(source, "from_"), (target, "to_")].map(|(side, prefix)| {
+        let prefix = if same_model { prefix } else { "" };
+        (
+            side,
+            Str::from(format!("{prefix}{}_{}", side.model, side.key_column)),
+        )
+    });
+    Table {
+        name,
+        columns: sides
+            .iter()
+            .map(|(side, column)| Column {
+                name: column.clone(),
+                ty: side.key_type.clone(),
+                nullable: false,
+                default: None,
+                auto_increment: false,
+                comment: None,
+                renamed_from: None,
+            })
+            .collect(),
+        primary_key: Some(PrimaryKey {
+            name: None,
+            columns: sides.iter().map(|(_, column)| column.clone()).collect(),
+        }),
+        indexes: Cow::Borrowed(&[]),
+        unique_constraints: Cow::Borrowed(&[]),
+        foreign_keys: sides
+            .iter()
+            .map(|(side, column)| ForeignKey {
+                name: None,
+                columns: vec![column.clone()].into(),
+                referred_table: side.table.clone(),
+                referred_columns: vec![side.key_column.clone()].into(),
+                on_delete: Action::Cascade,
+                on_update: Action::NoAction,
+            })
+            .collect(),
+        checks: Cow::Borrowed(&[]),
+        many_to_many: Cow::Borrowed(&[]),
+        comment: None,
+        renamed_from: None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

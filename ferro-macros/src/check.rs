@@ -1,0 +1,490 @@
+//! Checks of a model as a whole (the checks one attribute cannot make alone), and
+//! the checked model that [`crate::expand`] turns into code.
+
+use std::collections::BTreeMap;
+
+use heck::ToSnakeCase;
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Field, Fields, Ident, LitStr, Path, Type};
+
+use crate::attr::model::{Action, FieldAttrs, ForeignKeyAttr, ModelAttrs};
+use crate::attr::{Given, closest};
+use crate::errors::Errors;
+
+/// PostgreSQL keeps identifiers of at most 63 bytes and cuts longer ones silently.
+const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// PostgreSQL's largest `NUMERIC` precision.
+const MAX_PRECISION: u16 = 1000;
+
+/// A model whose attributes passed every check.
+pub(crate) struct Model<'a> {
+    pub(crate) ident: &'a Ident,
+    pub(crate) table: String,
+    pub(crate) model_name: String,
+    pub(crate) columns: Vec<Column<'a>>,
+    pub(crate) primary_key: Vec<String>,
+    /// The primary-key column, when the key has exactly one.
+    pub(crate) key: Option<usize>,
+    pub(crate) indexes: Vec<Index>,
+    pub(crate) uniques: Vec<Unique>,
+    pub(crate) checks: Vec<(String, String)>,
+    pub(crate) many_to_many: Vec<ManyToMany>,
+    pub(crate) comment: Option<String>,
+    pub(crate) renamed_from: Option<String>,
+}
+
+/// One column, from one field.
+pub(crate) struct Column<'a> {
+    pub(crate) ty: &'a Type,
+    pub(crate) name: String,
+    pub(crate) attrs: FieldAttrs,
+    /// The field's type is `Option<..>` as written (the compiler decides for aliases).
+    pub(crate) written_option: bool,
+}
+
+impl Column<'_> {
+    pub(crate) fn foreign_key(&self) -> Option<&ForeignKeyAttr> {
+        self.attrs.foreign_key.as_ref().map(|fk| &fk.value)
+    }
+}
+
+pub(crate) struct Index {
+    pub(crate) name: Option<String>,
+    pub(crate) columns: Vec<String>,
+    pub(crate) unique: bool,
+}
+
+pub(crate) struct Unique {
+    pub(crate) name: Option<String>,
+    pub(crate) columns: Vec<String>,
+}
+
+pub(crate) struct ManyToMany {
+    pub(crate) target: Path,
+    pub(crate) table: Option<String>,
+}
+
+/// Checks `input` as a model. Every problem found goes to `errors`; the model is
+/// returned when there were none.
+pub(crate) fn model<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Model<'a>> {
+    let attrs = ModelAttrs::parse(&input.attrs, errors);
+    let fields = named_fields(input, errors)?;
+    if !input.generics.params.is_empty() {
+        errors.push(
+            input.generics.span(),
+            "a model cannot be generic: a table has one fixed set of columns",
+        );
+    }
+    let table = match &attrs.table {
+        Some(lit) => lit.value.value(),
+        None => input.ident.to_string().to_snake_case(),
+    };
+    let table_span = attrs
+        .table
+        .as_ref()
+        .map_or(input.ident.span(), |t| t.value.span());
+    identifier(&table, table_span, "table name", errors);
+
+    let mut columns = Vec::new();
+    let mut by_field: BTreeMap<String, Option<usize>> = BTreeMap::new();
+    for field in fields {
+        let field_attrs = FieldAttrs::parse(&field.attrs, errors);
+        let ident = field.ident.as_ref().expect("named fields have names");
+        let field_name = syn::ext::IdentExt::unraw(ident).to_string();
+        if let Some(skip) = &field_attrs.skip {
+            reject_with_skip(&field_attrs, skip.span, errors);
+            by_field.insert(field_name, None);
+            continue;
+        }
+        let name = field_attrs
+            .column
+            .as_ref()
+            .map_or(field_name.clone(), |c| c.value.value());
+        let name_span = field_attrs
+            .column
+            .as_ref()
+            .map_or(ident.span(), |c| c.value.span());
+        identifier(&name, name_span, "column name", errors);
+        if columns.iter().any(|c: &Column| c.name == name) {
+            errors.push(
+                name_span,
+                format!("column `{name}` is declared twice; name one of them with `column = \"..\"`"),
+            );
+        }
+        check_field(field, &field_attrs, errors);
+        by_field.insert(field_name, Some(columns.len()));
+        columns.push(Column {
+            ty: &field.ty,
+            name,
+            written_option: is_written_option(&field.ty),
+            attrs: field_attrs,
+        });
+    }
+    if columns.is_empty() {
+        errors.push(input.ident.span(), "a model needs at least one column");
+    }
+
+    let lookup = |list: &[Ident], what: &str, errors: &mut Errors| -> Vec<String> {
+        resolve_fields(list, what, &by_field, &columns, errors)
+    };
+
+    let field_keys: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].attrs.primary_key.is_some())
+        .collect();
+    for &extra in field_keys.iter().skip(1) {
+        errors.push(
+            columns[extra].attrs.primary_key.as_ref().map_or(Span::call_site(), |p| p.span),
+            "a table has one primary key; for a key of several columns write `#[ferro(primary_key(fields(a, b)))]` on the struct",
+        );
+    }
+    let primary_key = match &attrs.primary_key {
+        Some(given) => {
+            if let Some(&first) = field_keys.first() {
+                errors.push(
+                    given.span,
+                    format!(
+                        "the primary key is declared twice: here and on field `{}`; keep one",
+                        columns[first].name
+                    ),
+                );
+            }
+            lookup(&given.value, "primary_key", errors)
+        }
+        None => field_keys
+            .first()
+            .map(|&i| vec![columns[i].name.clone()])
+            .unwrap_or_default(),
+    };
+    let key = match primary_key.as_slice() {
+        [only] => columns.iter().position(|c| &c.name == only),
+        _ => None,
+    };
+    for column in &columns {
+        if let Some(auto) = &column.attrs.auto_increment
+            && column.attrs.primary_key.is_none()
+        {
+            errors.push(
+                auto.span,
+                "`auto_increment` applies to a primary-key field only; add `primary_key`",
+            );
+        }
+    }
+
+    let mut indexes = Vec::new();
+    let mut uniques = Vec::new();
+    for column in &columns {
+        let one = vec![column.name.clone()];
+        match (&column.attrs.index, &column.attrs.unique) {
+            // As in SQLAlchemy, `index` and `unique` together make a unique index.
+            (Some(_), Some(_)) => indexes.push(Index {
+                name: None,
+                columns: one,
+                unique: true,
+            }),
+            (Some(_), None) => indexes.push(Index {
+                name: None,
+                columns: one,
+                unique: false,
+            }),
+            (None, Some(_)) => uniques.push(Unique {
+                name: None,
+                columns: one,
+            }),
+            (None, None) => {}
+        }
+    }
+    for index in &attrs.indexes {
+        let name = explicit_name(&index.value.name, errors);
+        let columns = lookup(&index.value.fields, "index", errors);
+        indexes.push(Index {
+            name,
+            columns,
+            unique: index.value.unique.is_some(),
+        });
+    }
+    for unique in &attrs.uniques {
+        let name = explicit_name(&unique.value.name, errors);
+        let columns = lookup(&unique.value.fields, "unique", errors);
+        uniques.push(Unique { name, columns });
+    }
+    let mut checks = Vec::new();
+    for check in &attrs.checks {
+        let name = check.value.name.value();
+        identifier(&name, check.value.name.span(), "check name", errors);
+        if checks.iter().any(|(n, _)| *n == name) {
+            errors.push(
+                check.value.name.span(),
+                format!("check `{name}` is declared twice"),
+            );
+        }
+        checks.push((name, check.value.expr.value()));
+    }
+    let mut many_to_many = Vec::new();
+    for relation in &attrs.many_to_many {
+        if key.is_none() {
+            errors.push(
+                relation.span,
+                "`many_to_many` needs this model to have a single-column primary key, which the join table refers to",
+            );
+        }
+        let table = explicit_name(&relation.table, errors);
+        many_to_many.push(ManyToMany {
+            target: relation.target.clone(),
+            table,
+        });
+    }
+
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(Model {
+        ident: &input.ident,
+        table,
+        model_name: input.ident.to_string().to_snake_case(),
+        columns,
+        primary_key,
+        key,
+        indexes,
+        uniques,
+        checks,
+        many_to_many,
+        comment: attrs.comment.map(|c| c.value.value()),
+        renamed_from: attrs.renamed_from.map(|c| c.value.value()),
+    })
+}
+
+fn named_fields<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Vec<&'a Field>> {
+    match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(named) => Some(named.named.iter().collect()),
+            _ => {
+                errors.push(
+                    input.ident.span(),
+                    "a model must be a struct with named fields; each field is a column",
+                );
+                None
+            }
+        },
+        _ => {
+            errors.push(
+                input.ident.span(),
+                "`#[derive(Model)]` applies to structs; an enum column uses `#[derive(Enum)]`",
+            );
+            None
+        }
+    }
+}
+
+/// The checks that concern one field's options alone.
+fn check_field(field: &Field, a: &FieldAttrs, errors: &mut Errors) {
+    let conflict = |errors: &mut Errors, span: Span, this: &str, other: &str, why: &str| {
+        errors.push(span, format!("`{this}` cannot be combined with `{other}`: {why}"));
+    };
+    if let (Some(_), Some(nullable)) = (&a.primary_key, &a.nullable) {
+        conflict(
+            errors,
+            nullable.span,
+            "nullable",
+            "primary_key",
+            "a primary key is never NULL",
+        );
+    }
+    if a.primary_key.is_some() && is_written_option(&field.ty) {
+        errors.push(
+            field.ty.span(),
+            "a primary-key field cannot be an `Option`: a primary key is never NULL",
+        );
+    }
+    if let (Some(auto), Some(_)) = (&a.auto_increment, &a.sql_type) {
+        conflict(
+            errors,
+            auto.span,
+            "auto_increment",
+            "sql_type",
+            "auto-increment needs one of Ferro's integer types",
+        );
+    }
+    if let (Some(max), Some(_)) = (&a.max_length, &a.sql_type) {
+        conflict(
+            errors,
+            max.span,
+            "max_length",
+            "sql_type",
+            "`sql_type` gives the whole type; write the length in it",
+        );
+    }
+    if let (Some(p), Some(_)) = (&a.precision, &a.sql_type) {
+        conflict(
+            errors,
+            p.span,
+            "precision",
+            "sql_type",
+            "`sql_type` gives the whole type; write the precision in it",
+        );
+    }
+    if let (Some(max), Some(_)) = (&a.max_length, &a.precision) {
+        conflict(
+            errors,
+            max.span,
+            "max_length",
+            "precision",
+            "one is for text, the other for decimals",
+        );
+    }
+    if let Some(max) = &a.max_length
+        && max.value.value == 0
+    {
+        errors.push(max.value.span, "`max_length` must be at least 1");
+    }
+    match (&a.precision, &a.scale) {
+        (None, Some(scale)) => errors.push(
+            scale.span,
+            "`scale` needs `precision`: `precision = 12, scale = 2`",
+        ),
+        (Some(p), scale) => {
+            let p_value = p.value.value;
+            if p_value == 0 || p_value > MAX_PRECISION {
+                errors.push(
+                    p.value.span,
+                    format!("`precision` must be from 1 to {MAX_PRECISION}"),
+                );
+            }
+            if let Some(s) = scale
+                && s.value.value > p_value
+            {
+                errors.push(
+                    s.value.span,
+                    format!("`scale` cannot exceed `precision` ({p_value})"),
+                );
+            }
+        }
+        (None, None) => {}
+    }
+    if let Some(fk) = &a.foreign_key
+        && fk.value.column.is_none()
+    {
+        let why = "a foreign-key column takes the type of the key it refers to";
+        if let Some(max) = &a.max_length {
+            conflict(errors, max.span, "max_length", "foreign_key", why);
+        }
+        if let Some(p) = &a.precision {
+            conflict(errors, p.span, "precision", "foreign_key", why);
+        }
+        if let Some(t) = &a.sql_type {
+            conflict(errors, t.span, "sql_type", "foreign_key", why);
+        }
+    }
+    if let Some(fk) = &a.foreign_key
+        && let Some(column) = &fk.value.column
+    {
+        identifier(&column.value.value(), column.value.span(), "column name", errors);
+    }
+    if let Some(fk) = &a.foreign_key
+        && let (Some(on_delete), Some(_)) = (&fk.value.on_delete, &a.primary_key)
+        && on_delete.value == Action::SetNull
+    {
+        errors.push(
+            on_delete.span,
+            "`on_delete = \"SET NULL\"` cannot apply to a primary-key column, which is never NULL",
+        );
+    }
+    for lit in [&a.column, &a.renamed_from].into_iter().flatten() {
+        identifier(&lit.value.value(), lit.value.span(), "column name", errors);
+    }
+}
+
+fn reject_with_skip(a: &FieldAttrs, skip: Span, errors: &mut Errors) {
+    let others = [
+        ("primary_key", a.primary_key.is_some()),
+        ("auto_increment", a.auto_increment.is_some()),
+        ("unique", a.unique.is_some()),
+        ("index", a.index.is_some()),
+        ("nullable", a.nullable.is_some()),
+        ("column", a.column.is_some()),
+        ("renamed_from", a.renamed_from.is_some()),
+        ("default", a.default.is_some()),
+        ("max_length", a.max_length.is_some()),
+        ("precision", a.precision.is_some()),
+        ("scale", a.scale.is_some()),
+        ("sql_type", a.sql_type.is_some()),
+        ("foreign_key", a.foreign_key.is_some()),
+        ("comment", a.comment.is_some()),
+    ];
+    for (name, _) in others.iter().filter(|(_, given)| *given) {
+        errors.push(
+            skip,
+            format!("`skip` leaves the field out of the table, so `{name}` cannot apply to it"),
+        );
+    }
+}
+
+/// The column names of the fields a struct-level option lists.
+fn resolve_fields(
+    list: &[Ident],
+    what: &str,
+    by_field: &BTreeMap<String, Option<usize>>,
+    columns: &[Column],
+    errors: &mut Errors,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for ident in list {
+        let name = syn::ext::IdentExt::unraw(ident).to_string();
+        match by_field.get(&name) {
+            Some(Some(i)) => {
+                let column = columns[*i].name.clone();
+                if out.contains(&column) {
+                    errors.push(
+                        ident.span(),
+                        format!("field `{name}` is listed twice in `{what}`"),
+                    );
+                }
+                out.push(column);
+            }
+            Some(None) => errors.push(
+                ident.span(),
+                format!("field `{name}` is skipped (`#[ferro(skip)]`) and has no column for `{what}`"),
+            ),
+            None => {
+                let known: Vec<&str> = by_field.keys().map(String::as_str).collect();
+                let message = match closest(&name, &known) {
+                    Some(best) => format!("unknown field `{name}` in `{what}`; did you mean `{best}`?"),
+                    None => format!("unknown field `{name}` in `{what}`; the struct has no such field"),
+                };
+                errors.push(ident.span(), message);
+            }
+        }
+    }
+    out
+}
+
+fn explicit_name(name: &Option<Given<LitStr>>, errors: &mut Errors) -> Option<String> {
+    let lit = &name.as_ref()?.value;
+    identifier(&lit.value(), lit.span(), "name", errors);
+    Some(lit.value())
+}
+
+pub(crate) fn identifier(name: &str, span: Span, what: &str, errors: &mut Errors) {
+    if name.len() > MAX_IDENTIFIER_BYTES {
+        errors.push(
+            span,
+            format!(
+                "{what} `{name}` is {} bytes; databases keep at most {MAX_IDENTIFIER_BYTES}",
+                name.len()
+            ),
+        );
+    }
+}
+
+/// Whether the type is written `Option<..>` (or `std::option::Option<..>`).
+pub(crate) fn is_written_option(ty: &Type) -> bool {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => {
+            path.path.segments.last().is_some_and(|s| s.ident == "Option")
+        }
+        Type::Group(group) => is_written_option(&group.elem),
+        Type::Paren(paren) => is_written_option(&paren.elem),
+        _ => false,
+    }
+}

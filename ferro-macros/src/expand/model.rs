@@ -1,0 +1,301 @@
+//! `#[derive(Model)]`: the `const` table descriptor, the key, the registration and
+//! the type-level checks that only the compiler can make.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::DeriveInput;
+use syn::spanned::Spanned;
+
+use super::{list, names, optional_text, text};
+use crate::attr::model::Action;
+use crate::check::{self, Column, Model};
+use crate::errors::Errors;
+use crate::fallback;
+
+pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    match check::model(input, &mut errors) {
+        Some(model) => expand(&model),
+        None => {
+            let mut out = errors.to_compile_errors();
+            out.extend(fallback::model(input));
+            out
+        }
+    }
+}
+
+fn expand(model: &Model) -> TokenStream {
+    let ident = model.ident;
+    let rust_name = ident.to_string();
+    let table_name = &model.table;
+    let table = text(table_name);
+    let columns = list(model.columns.iter().map(|c| column(model, c)));
+    let primary_key = if model.primary_key.is_empty() {
+        quote!(::core::option::Option::None)
+    } else {
+        let columns = names(&model.primary_key);
+        quote!(::core::option::Option::Some(::ferro::schema::PrimaryKey { name: None, columns: #columns }))
+    };
+    let indexes = list(model.indexes.iter().map(|ix| {
+        let (name, columns, unique) = (optional_text(ix.name.as_deref()), names(&ix.columns), ix.unique);
+        quote!(::ferro::schema::Index { name: #name, columns: #columns, unique: #unique })
+    }));
+    let uniques = list(model.uniques.iter().map(|uq| {
+        let (name, columns) = (optional_text(uq.name.as_deref()), names(&uq.columns));
+        quote!(::ferro::schema::UniqueConstraint { name: #name, columns: #columns })
+    }));
+    let foreign_keys = list(model.columns.iter().filter_map(foreign_key));
+    let checks = list(model.checks.iter().map(|(name, expr)| {
+        let (name, expr) = (text(name), text(expr));
+        quote!(::ferro::schema::Check { name: #name, expr: #expr })
+    }));
+    let many_to_many = list(model.many_to_many.iter().map(|relation| {
+        let target = &relation.target;
+        let name = optional_text(relation.table.as_deref());
+        let source = join_side(&quote!(#ident));
+        let target = join_side(&target.to_token_stream());
+        quote!(::ferro::schema::ManyToMany { table: #name, source: #source, target: #target })
+    }));
+    let comment = optional_text(model.comment.as_deref());
+    let renamed_from = optional_text(model.renamed_from.as_deref());
+    let keyed = model.key.map(|i| keyed_model(model, &model.columns[i]));
+    let checks_at_compile_time = model.columns.iter().flat_map(type_checks);
+
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl ::ferro::Model for #ident {
+                const TABLE_NAME: &'static str = #table_name;
+                const TABLE: ::ferro::schema::Table = ::ferro::schema::Table {
+                    name: #table,
+                    columns: #columns,
+                    primary_key: #primary_key,
+                    indexes: #indexes,
+                    unique_constraints: #uniques,
+                    foreign_keys: #foreign_keys,
+                    checks: #checks,
+                    many_to_many: #many_to_many,
+                    comment: #comment,
+                    renamed_from: #renamed_from,
+                };
+            }
+            #keyed
+            ::ferro::__private::inventory::submit! {
+                ::ferro::registry::Registration {
+                    module_path: ::core::module_path!(),
+                    model: #rust_name,
+                    table: ::ferro::__private::table_of::<#ident>,
+                }
+            }
+            #(#checks_at_compile_time)*
+        };
+    }
+}
+
+fn column(model: &Model, c: &Column) -> TokenStream {
+    let name = text(&c.name);
+    let ty = sql_type(c);
+    let nullable = nullable(c);
+    let auto_increment = auto_increment(model, c);
+    let default = optional_text(c.attrs.default.as_ref().map(|d| d.value.value()).as_deref());
+    let comment = optional_text(c.attrs.comment.as_ref().map(|d| d.value.value()).as_deref());
+    let renamed_from = optional_text(c.attrs.renamed_from.as_ref().map(|d| d.value.value()).as_deref());
+    quote! {
+        ::ferro::schema::Column {
+            name: #name,
+            ty: #ty,
+            nullable: #nullable,
+            default: #default,
+            auto_increment: #auto_increment,
+            comment: #comment,
+            renamed_from: #renamed_from,
+        }
+    }
+}
+
+/// The column's `SqlType`: the referred key's for a foreign key, else the one the
+/// attributes give, else the one the compiler finds for the field's Rust type.
+fn sql_type(c: &Column) -> TokenStream {
+    let a = &c.attrs;
+    if let Some(fk) = c.foreign_key()
+        && fk.column.is_none()
+    {
+        let target = &fk.references;
+        return quote_spanned!(target.span()=> <#target as ::ferro::KeyedModel>::KEY_TYPE);
+    }
+    if let Some(sql) = &a.sql_type {
+        let sql = text(&sql.value.value());
+        return quote!(::ferro::schema::SqlType::Custom(#sql));
+    }
+    if let Some(max) = &a.max_length {
+        let n = max.value.value;
+        return quote!(::ferro::schema::SqlType::Varchar(#n));
+    }
+    if let Some(precision) = &a.precision {
+        let p = precision.value.value;
+        let s = a.scale.as_ref().map_or(0, |s| s.value.value);
+        return quote! {
+            ::ferro::schema::SqlType::Numeric {
+                precision: ::core::option::Option::Some(#p),
+                scale: ::core::option::Option::Some(#s),
+            }
+        };
+    }
+    let ty = c.ty;
+    quote_spanned!(ty.span()=> <#ty as ::ferro::ColumnType>::SQL_TYPE)
+}
+
+fn nullable(c: &Column) -> TokenStream {
+    if c.attrs.nullable.is_some() {
+        return quote!(true);
+    }
+    if c.attrs.sql_type.is_some() {
+        // The field's type need not implement `ColumnType` then; go by how it is written.
+        let written = c.written_option;
+        return quote!(#written);
+    }
+    let ty = c.ty;
+    quote_spanned!(ty.span()=> <#ty as ::ferro::ColumnType>::NULLABLE)
+}
+
+/// Integer single-column primary keys auto-increment unless told otherwise; a key
+/// that is also a foreign key copies the referred row's key, so it does not.
+fn auto_increment(model: &Model, c: &Column) -> TokenStream {
+    let is_key = model.key.is_some_and(|i| model.columns[i].name == c.name);
+    match &c.attrs.auto_increment {
+        Some(given) => {
+            let on = given.value && is_key;
+            quote!(#on)
+        }
+        None if !is_key || c.foreign_key().is_some() || c.attrs.sql_type.is_some() => quote!(false),
+        None => {
+            let ty = sql_type(c);
+            quote!(::ferro::__private::is_integer(#ty))
+        }
+    }
+}
+
+fn foreign_key(c: &Column) -> Option<TokenStream> {
+    let fk = c.foreign_key()?;
+    let target = &fk.references;
+    let columns = names(std::slice::from_ref(&c.name));
+    let referred_table = quote_spanned!(target.span()=> <#target as ::ferro::Model>::TABLE_NAME);
+    let referred_column = match &fk.column {
+        Some(column) => text(&column.value.value()),
+        None => {
+            let key = quote_spanned!(target.span()=> <#target as ::ferro::KeyedModel>::KEY_COLUMN);
+            quote!(::ferro::__private::Cow::Borrowed(#key))
+        }
+    };
+    let action = |given: &Option<crate::attr::Given<Action>>| {
+        let variant = syn::Ident::new(
+            given.as_ref().map_or(Action::NoAction, |g| g.value).variant(),
+            Span::call_site(),
+        );
+        quote!(::ferro::schema::Action::#variant)
+    };
+    let (on_delete, on_update) = (action(&fk.on_delete), action(&fk.on_update));
+    Some(quote! {
+        ::ferro::schema::ForeignKey {
+            name: None,
+            columns: #columns,
+            referred_table: ::ferro::__private::Cow::Borrowed(#referred_table),
+            referred_columns: ::ferro::__private::Cow::Borrowed(&[#referred_column]),
+            on_delete: #on_delete,
+            on_update: #on_update,
+        }
+    })
+}
+
+fn join_side(model: &TokenStream) -> TokenStream {
+    let span = model.span();
+    quote_spanned! {span=>
+        ::ferro::schema::JoinSide {
+            model: ::ferro::__private::Cow::Borrowed(<#model as ::ferro::KeyedModel>::MODEL_NAME),
+            table: ::ferro::__private::Cow::Borrowed(<#model as ::ferro::Model>::TABLE_NAME),
+            key_column: ::ferro::__private::Cow::Borrowed(<#model as ::ferro::KeyedModel>::KEY_COLUMN),
+            key_type: <#model as ::ferro::KeyedModel>::KEY_TYPE,
+        }
+    }
+}
+
+fn keyed_model(model: &Model, key: &Column) -> TokenStream {
+    let ident = model.ident;
+    let (ty, model_name, column) = (key.ty, &model.model_name, &key.name);
+    let sql_type = sql_type(key);
+    quote! {
+        #[automatically_derived]
+        impl ::ferro::KeyedModel for #ident {
+            type Key = #ty;
+            const MODEL_NAME: &'static str = #model_name;
+            const KEY_COLUMN: &'static str = #column;
+            const KEY_TYPE: ::ferro::schema::SqlType = #sql_type;
+        }
+    }
+}
+
+/// The checks that need types resolved: each fails to compile, with its message,
+/// at the attribute it is about.
+fn type_checks(c: &Column) -> Vec<TokenStream> {
+    let a = &c.attrs;
+    let ty = c.ty;
+    let shown = ty.to_token_stream().to_string();
+    let mut out = Vec::new();
+    let has_sql_type = a.sql_type.is_some();
+    let mut assert = |span: Span, check: TokenStream, message: String| {
+        out.push(quote_spanned!(span=> const _: () = ::core::assert!(#check, #message);));
+    };
+    if let Some(max) = &a.max_length {
+        assert(
+            max.span,
+            quote!(::ferro::__private::is_text(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
+            format!("`max_length` applies to text fields, and `{shown}` is not text"),
+        );
+    }
+    if let Some(precision) = &a.precision {
+        assert(
+            precision.span,
+            quote!(::ferro::__private::is_numeric(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
+            format!("`precision` applies to decimal fields, and `{shown}` is not a decimal"),
+        );
+    }
+    if let Some(auto) = &a.auto_increment
+        && auto.value
+    {
+        assert(
+            auto.span,
+            quote!(::ferro::__private::is_integer(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
+            format!("`auto_increment` applies to integer keys, and `{shown}` is not an integer"),
+        );
+    }
+    if let Some(pk) = &a.primary_key
+        && !has_sql_type
+        && a.foreign_key.is_none()
+    {
+        assert(
+            pk.span,
+            quote!(!<#ty as ::ferro::ColumnType>::NULLABLE),
+            format!("a primary key is never NULL, and `{shown}` is NULL-able"),
+        );
+    }
+    if let Some(fk) = c.foreign_key() {
+        let target = &fk.references;
+        if fk.column.is_none() {
+            out.push(quote_spanned! {ty.span()=>
+                const _: fn() = ::ferro::__private::assert_key::<#ty, <#target as ::ferro::KeyedModel>::Key>;
+            });
+        }
+        let set_null = [&fk.on_delete, &fk.on_update]
+            .into_iter()
+            .flatten()
+            .find(|action| action.value == Action::SetNull);
+        if let Some(set_null) = set_null
+            && a.nullable.is_none()
+        {
+            out.push(quote_spanned! {set_null.span=>
+                const _: fn() = ::ferro::__private::assert_nullable::<#ty>;
+            });
+        }
+    }
+    out
+}
