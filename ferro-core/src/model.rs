@@ -24,7 +24,7 @@ pub trait Model {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a ferro model with a single-column primary key",
     label = "foreign keys and many-to-many relations refer to a single-column primary key",
-    note = "derive `Model` for `{Self}` with one `#[ferro(primary_key)]` field, or name the referred column: `foreign_key(references = {Self}, column = \"..\")`"
+    note = "derive `Model` for `{Self}` with one `#[ferro(primary_key)]` field; a foreign key may instead name the column it refers to: `foreign_key(references = {Self}, column = \"..\")`"
 )]
 pub trait KeyedModel: Model {
     /// The Rust type of the primary-key field.

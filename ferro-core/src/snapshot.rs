@@ -240,3 +240,75 @@ impl<'de> Visitor<'de> for NodeVisitor {
         Ok(Node::Object(entries))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const USERS: &str = r#"{
+  "format_version": 1,
+  "tables": [
+    {
+      "name": "users",
+      "columns": [
+        {"name": "id", "type": "bigint", "nullable": false, "auto_increment": true},
+        {"name": "balance", "type": {"numeric": {"precision": 12, "scale": 2}}, "nullable": false}
+      ],
+      "primary_key": {"name": "pk_users", "columns": ["id"]}
+    }
+  ]
+}
+"#;
+
+    #[test]
+    fn reading_and_writing_give_back_the_same_bytes() {
+        let schema = from_json(USERS).unwrap();
+        assert_eq!(to_json(&schema), USERS);
+    }
+
+    #[test]
+    fn an_unknown_format_version_is_refused() {
+        let newer = USERS.replace("\"format_version\": 1", "\"format_version\": 2");
+        let err = from_json(&newer).unwrap_err();
+        assert!(matches!(err, SnapshotError::UnsupportedVersion { found: 2 }));
+        assert_eq!(
+            err.to_string(),
+            "schema snapshot format version 2 is not supported; this release reads version 1"
+        );
+        let missing = USERS.replace("\"format_version\": 1,", "");
+        let err = from_json(&missing).unwrap_err();
+        assert!(
+            err.to_string().contains("missing field `format_version`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn malformed_text_says_where() {
+        let err = from_json(&USERS.replace("\"nullable\": false}", "\"nullable\": maybe}")).unwrap_err();
+        assert!(matches!(err, SnapshotError::Malformed(_)));
+        assert!(err.to_string().contains("line 8"), "{err}");
+        let typo = USERS.replace("\"nullable\"", "\"nulable\"");
+        let err = from_json(&typo).unwrap_err();
+        assert!(err.to_string().contains("unknown field `nulable`"), "{err}");
+    }
+
+    #[test]
+    fn an_inconsistent_snapshot_is_refused() {
+        let key = "\"primary_key\": {\"name\": \"pk_users\", \"columns\": [\"id\"]}";
+        let bad_index = format!("{key},\n      \"indexes\": [{{\"name\": \"ix\", \"columns\": [\"nope\"]}}]");
+        let err = from_json(&USERS.replace(key, &bad_index)).unwrap_err();
+        assert!(
+            matches!(err, SnapshotError::Invalid(SchemaError::UnknownColumn { .. })),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn strings_are_escaped() {
+        let numeric = "{\"numeric\": {\"precision\": 12, \"scale\": 2}}";
+        let json = USERS.replace(numeric, "{\"custom\": \"a \\\"quoted\\\" type\"}");
+        let schema = from_json(&json).unwrap();
+        assert_eq!(to_json(&schema), json);
+    }
+}

@@ -22,6 +22,14 @@ impl Errors {
         self.list.is_empty()
     }
 
+    #[cfg(test)]
+    pub(crate) fn messages(&self) -> Vec<String> {
+        self.list
+            .iter()
+            .flat_map(|e| e.clone().into_iter().map(|e| e.to_string()))
+            .collect()
+    }
+
     /// Every error as `compile_error!` invocations, each at its own span.
     pub(crate) fn to_compile_errors(&self) -> TokenStream {
         self.list.iter().map(syn::Error::to_compile_error).collect()

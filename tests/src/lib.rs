@@ -1,1 +1,10 @@
-//! Models shared by the workspace tests.
+//! Models shared by the workspace tests: the model zoo uses every type and every
+//! option of the user contract, and its JSON snapshot is the specification of
+//! what the derive produces.
+
+pub mod zoo;
+
+/// Every model of this crate (the zoo).
+pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> {
+    ferro::schema!()
+}

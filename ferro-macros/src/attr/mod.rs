@@ -49,7 +49,7 @@ pub(crate) fn parse_items(
     for attr in attrs.iter().filter(|a| a.path().is_ident("ferro")) {
         if !matches!(attr.meta, syn::Meta::List(_)) {
             errors.push(
-                attr.span(),
+                attr.path().span(),
                 "expected `#[ferro(...)]` with options in parentheses",
             );
             continue;

@@ -97,6 +97,9 @@ pub(crate) struct FieldAttrs {
     pub(crate) foreign_key: Slot<ForeignKeyAttr>,
     pub(crate) comment: Slot<LitStr>,
     pub(crate) skip: Slot<()>,
+    /// Every option named, valid or not, so that a bad value of one option does
+    /// not also report the options that depend on it as missing.
+    pub(crate) named: Vec<String>,
 }
 
 /// `index(fields(a, b), name = "..", unique)` on the struct.
@@ -145,6 +148,7 @@ impl FieldAttrs {
             let Some(name) = meta.path.get_ident().map(Ident::to_string) else {
                 return Err(super::unknown(meta, "field attribute", FIELD_OPTIONS));
             };
+            out.named.push(name.clone());
             match name.as_str() {
                 "primary_key" => {
                     flag(meta)?;

@@ -1,1 +1,343 @@
+use std::borrow::Cow;
 
+use super::*;
+use crate::schema::{Check, EnumValue, Index, JoinSide, UniqueConstraint};
+
+fn column(name: &'static str, ty: SqlType) -> Column {
+    Column {
+        name: Cow::Borrowed(name),
+        ty,
+        nullable: false,
+        default: None,
+        auto_increment: false,
+        comment: None,
+        renamed_from: None,
+    }
+}
+
+fn table(name: &'static str, columns: Vec<Column>) -> Table {
+    Table {
+        name: Cow::Borrowed(name),
+        columns: columns.into(),
+        primary_key: Some(PrimaryKey {
+            name: None,
+            columns: vec![Cow::Borrowed("id")].into(),
+        }),
+        indexes: Cow::Borrowed(&[]),
+        unique_constraints: Cow::Borrowed(&[]),
+        foreign_keys: Cow::Borrowed(&[]),
+        checks: Cow::Borrowed(&[]),
+        many_to_many: Cow::Borrowed(&[]),
+        comment: None,
+        renamed_from: None,
+    }
+}
+
+fn users() -> Table {
+    table(
+        "users",
+        vec![column("id", SqlType::BigInt), column("email", SqlType::Text)],
+    )
+}
+
+fn fk(column: &'static str, referred: &'static str, on_delete: Action) -> ForeignKey {
+    ForeignKey {
+        name: None,
+        columns: vec![Cow::Borrowed(column)].into(),
+        referred_table: Cow::Borrowed(referred),
+        referred_columns: vec![Cow::Borrowed("id")].into(),
+        on_delete,
+        on_update: Action::NoAction,
+    }
+}
+
+fn posts() -> Table {
+    let mut posts = table(
+        "posts",
+        vec![
+            column("id", SqlType::BigInt),
+            column("author_id", SqlType::BigInt),
+        ],
+    );
+    posts.foreign_keys = vec![fk("author_id", "users", Action::Cascade)].into();
+    posts.indexes = vec![Index {
+        name: None,
+        columns: vec![Cow::Borrowed("author_id")].into(),
+        unique: false,
+    }]
+    .into();
+    posts
+}
+
+#[test]
+fn unnamed_constraints_get_the_conventional_names() {
+    let schema = Schema::new([posts(), users()]).unwrap();
+    let posts = schema.table("posts").unwrap();
+    assert_eq!(
+        posts.primary_key.as_ref().unwrap().name.as_deref(),
+        Some("pk_posts")
+    );
+    assert_eq!(posts.indexes[0].name.as_deref(), Some("ix_posts_author_id"));
+    assert_eq!(
+        posts.foreign_keys[0].name.as_deref(),
+        Some("fk_posts_author_id_users")
+    );
+}
+
+#[test]
+fn given_names_are_kept() {
+    let mut users = users();
+    users.unique_constraints = vec![UniqueConstraint {
+        name: Some(Cow::Borrowed("users_email_key")),
+        columns: vec![Cow::Borrowed("email")].into(),
+    }]
+    .into();
+    let schema = Schema::new([users]).unwrap();
+    let name = schema.tables()[0].unique_constraints[0].name.as_deref();
+    assert_eq!(name, Some("users_email_key"));
+}
+
+#[test]
+fn tables_and_constraints_come_out_sorted_and_resolution_is_idempotent() {
+    let mut users = users();
+    users.checks = vec![
+        Check {
+            name: Cow::Borrowed("ck_b"),
+            expr: Cow::Borrowed("1 = 1"),
+        },
+        Check {
+            name: Cow::Borrowed("ck_a"),
+            expr: Cow::Borrowed("2 = 2"),
+        },
+    ]
+    .into();
+    let once = Schema::new([users, posts()]).unwrap();
+    let names: Vec<&str> = once.tables().iter().map(|t| t.name.as_ref()).collect();
+    assert_eq!(names, ["posts", "users"]);
+    let checks: Vec<&str> = once
+        .table("users")
+        .unwrap()
+        .checks
+        .iter()
+        .map(|c| c.name.as_ref())
+        .collect();
+    assert_eq!(checks, ["ck_a", "ck_b"]);
+    let twice = Schema::new(once.clone().into_tables()).unwrap();
+    assert_eq!(once, twice);
+    let reversed = Schema::new(once.clone().into_tables().into_iter().rev()).unwrap();
+    assert_eq!(once, reversed, "the order tables are found in does not matter");
+}
+
+fn side(model: &'static str, table: &'static str, ty: SqlType) -> JoinSide {
+    JoinSide {
+        model: Cow::Borrowed(model),
+        table: Cow::Borrowed(table),
+        key_column: Cow::Borrowed("id"),
+        key_type: ty,
+    }
+}
+
+#[test]
+fn many_to_many_becomes_a_join_table_with_cascading_keys() {
+    let tags = table("tags", vec![column("id", SqlType::Integer)]);
+    let mut posts = posts();
+    posts.many_to_many = vec![ManyToMany {
+        table: None,
+        source: side("post", "posts", SqlType::BigInt),
+        target: side("tag", "tags", SqlType::Integer),
+    }]
+    .into();
+    let schema = Schema::new([posts, tags, users()]).unwrap();
+    let join = schema.table("posts_tags").expect("named <table>_<target table>");
+    let columns: Vec<(&str, &SqlType)> = join.columns.iter().map(|c| (c.name.as_ref(), &c.ty)).collect();
+    assert_eq!(
+        columns,
+        [("post_id", &SqlType::BigInt), ("tag_id", &SqlType::Integer)]
+    );
+    let pk = join.primary_key.as_ref().unwrap();
+    assert_eq!(pk.columns.as_ref(), ["post_id", "tag_id"]);
+    assert!(join.foreign_keys.iter().all(|fk| fk.on_delete == Action::Cascade));
+    let referred: Vec<&str> = join
+        .foreign_keys
+        .iter()
+        .map(|fk| fk.referred_table.as_ref())
+        .collect();
+    assert_eq!(referred, ["posts", "tags"]);
+    assert!(
+        schema.table("posts").unwrap().many_to_many.is_empty(),
+        "the relation is not kept twice"
+    );
+}
+
+#[test]
+fn a_self_referential_many_to_many_has_two_distinct_columns() {
+    let mut people = table("people", vec![column("id", SqlType::BigInt)]);
+    people.many_to_many = vec![ManyToMany {
+        table: Some(Cow::Borrowed("friendships")),
+        source: side("person", "people", SqlType::BigInt),
+        target: side("person", "people", SqlType::BigInt),
+    }]
+    .into();
+    let schema = Schema::new([people]).unwrap();
+    let join = schema.table("friendships").unwrap();
+    let names: Vec<&str> = join.columns.iter().map(|c| c.name.as_ref()).collect();
+    assert_eq!(names, ["from_person_id", "to_person_id"]);
+    let fks: Vec<&str> = join
+        .foreign_keys
+        .iter()
+        .map(|f| f.name.as_deref().unwrap())
+        .collect();
+    assert_eq!(
+        fks,
+        [
+            "fk_friendships_from_person_id_people",
+            "fk_friendships_to_person_id_people"
+        ]
+    );
+}
+
+#[test]
+fn broken_references_are_errors() {
+    let err = Schema::new([posts()]).unwrap_err();
+    assert!(matches!(err, SchemaError::UnknownReferredTable { ref referred, .. } if referred == "users"));
+
+    let mut bad = posts();
+    bad.indexes.to_mut()[0].columns = vec![Cow::Borrowed("nope")].into();
+    let err = Schema::new([bad, users()]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "index `ix_posts_nope` of table `posts` names column `nope`, which the table does not have"
+    );
+
+    let mut bad = posts();
+    bad.foreign_keys.to_mut()[0].referred_columns = vec![Cow::Borrowed("uuid")].into();
+    let err = Schema::new([bad, users()]).unwrap_err();
+    assert!(matches!(err, SchemaError::UnknownReferredColumn { ref column, .. } if column == "uuid"));
+}
+
+#[test]
+fn set_null_on_a_required_column_is_an_error() {
+    let mut bad = posts();
+    bad.foreign_keys.to_mut()[0].on_delete = Action::SetNull;
+    let err = Schema::new([bad, users()]).unwrap_err();
+    assert!(matches!(err, SchemaError::SetNullOnRequiredColumn { ref column, .. } if column == "author_id"));
+}
+
+#[test]
+fn duplicates_are_errors() {
+    assert_eq!(
+        Schema::new([users(), users()]).unwrap_err(),
+        SchemaError::DuplicateTable("users".into())
+    );
+    let twice = table(
+        "t",
+        vec![column("id", SqlType::BigInt), column("id", SqlType::Text)],
+    );
+    assert!(matches!(
+        Schema::new([twice]).unwrap_err(),
+        SchemaError::DuplicateColumn { .. }
+    ));
+    // Index names share one namespace across tables.
+    let mut a = table("a", vec![column("id", SqlType::BigInt)]);
+    let mut b = table("b", vec![column("id", SqlType::BigInt)]);
+    for t in [&mut a, &mut b] {
+        t.indexes = vec![Index {
+            name: Some(Cow::Borrowed("ix_shared")),
+            columns: vec![Cow::Borrowed("id")].into(),
+            unique: false,
+        }]
+        .into();
+    }
+    let err = Schema::new([a, b]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the name `ix_shared` is used twice (in table `b`)"
+    );
+}
+
+#[test]
+fn nullable_keys_and_misplaced_auto_increment_are_errors() {
+    let mut t = users();
+    t.columns.to_mut()[0].nullable = true;
+    assert!(matches!(
+        Schema::new([t]).unwrap_err(),
+        SchemaError::NullablePrimaryKey { .. }
+    ));
+    let mut t = users();
+    t.columns.to_mut()[1].auto_increment = true;
+    assert!(matches!(
+        Schema::new([t]).unwrap_err(),
+        SchemaError::InvalidAutoIncrement { .. }
+    ));
+}
+
+#[test]
+fn names_must_fit_the_databases() {
+    let long: &'static str = "t".repeat(64).leak();
+    let err = Schema::new([table(long, vec![column("id", SqlType::BigInt)])]).unwrap_err();
+    assert!(matches!(err, SchemaError::BadName { len: 64, .. }));
+    // A conventional name that would be too long is shortened instead.
+    let name = "a_table_whose_name_is_long_enough";
+    let col = "and_a_column_whose_name_is_long_too";
+    let mut t = table(
+        name,
+        vec![column("id", SqlType::BigInt), column(col, SqlType::Text)],
+    );
+    t.indexes = vec![Index {
+        name: None,
+        columns: vec![Cow::Borrowed(col)].into(),
+        unique: false,
+    }]
+    .into();
+    let schema = Schema::new([t]).unwrap();
+    assert_eq!(schema.tables()[0].indexes[0].name.as_ref().unwrap().len(), 63);
+}
+
+fn enum_type(values: &[&'static str]) -> SqlType {
+    SqlType::Enum(EnumType {
+        name: Cow::Borrowed("mood"),
+        values: values
+            .iter()
+            .map(|v| EnumValue {
+                name: Cow::Borrowed(v),
+                renamed_from: None,
+            })
+            .collect(),
+    })
+}
+
+#[test]
+fn enums_are_collected_once_and_must_agree() {
+    let a = table(
+        "a",
+        vec![
+            column("id", SqlType::BigInt),
+            column("m", enum_type(&["happy", "sad"])),
+        ],
+    );
+    let b = table(
+        "b",
+        vec![
+            column("id", SqlType::BigInt),
+            column("m", enum_type(&["happy", "sad"])),
+        ],
+    );
+    let schema = Schema::new([a.clone(), b]).unwrap();
+    assert_eq!(schema.enums().len(), 1);
+    let c = table(
+        "c",
+        vec![column("id", SqlType::BigInt), column("m", enum_type(&["happy"]))],
+    );
+    assert_eq!(
+        Schema::new([a, c]).unwrap_err(),
+        SchemaError::ConflictingEnum("mood".into())
+    );
+    let empty = table(
+        "d",
+        vec![column("id", SqlType::BigInt), column("m", enum_type(&[]))],
+    );
+    assert_eq!(
+        Schema::new([empty]).unwrap_err(),
+        SchemaError::BadEnum("mood".into())
+    );
+}

@@ -1,0 +1,6 @@
+use ferro::Enum;
+
+#[derive(Enum)]
+enum Never {}
+
+fn main() {}

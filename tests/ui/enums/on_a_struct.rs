@@ -1,0 +1,8 @@
+use ferro::Enum;
+
+#[derive(Enum)]
+struct Mood {
+    happy: bool,
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+use ferro::Model;
+
+#[derive(Model)]
+struct User {
+    #[ferro(primary_key)]
+    id: i64,
+}
+
+#[derive(Model)]
+struct Post {
+    #[ferro(primary_key)]
+    id: i64,
+    #[ferro(foreign_key(references = User))]
+    author_id: i32,
+}
+
+fn main() {}

@@ -1,0 +1,44 @@
+// Every field and struct option of the contract compiles together, including a
+// many-to-many relation of a model with itself and keys that are not `id`.
+use ferro::{Enum, Model};
+
+#[derive(Enum)]
+enum Status {
+    #[ferro(rename = "on")]
+    Active,
+    #[ferro(renamed_from = "gone")]
+    Removed,
+}
+
+#[derive(Model)]
+#[ferro(table = "people", renamed_from = "persons", comment = "someone we know")]
+#[ferro(index(fields(name, nickname), name = "ix_people_names", unique))]
+#[ferro(unique(fields(email, status)))]
+#[ferro(check(name = "ck_people_age", expr = "age >= 0"))]
+#[ferro(many_to_many(Person, table = "friendships"))]
+struct Person {
+    #[ferro(primary_key, auto_increment = false, column = "person_id")]
+    id: i32,
+    #[ferro(max_length = 80, comment = "full name")]
+    name: String,
+    #[ferro(nullable, renamed_from = "nick")]
+    nickname: String,
+    #[ferro(unique, index)]
+    email: String,
+    #[ferro(default = "0")]
+    age: i16,
+    #[ferro(sql_type = "CITEXT")]
+    handle: Option<String>,
+    status: Status,
+    #[ferro(foreign_key(references = Person, column = "person_id", on_delete = "SET NULL", on_update = "CASCADE"))]
+    mentor: Option<i32>,
+    #[ferro(skip)]
+    cache: Vec<std::cell::Cell<u8>>,
+}
+
+fn main() {
+    let schema = ferro::Schema::new([<Person as Model>::TABLE]).expect("valid");
+    let friendships = schema.table("friendships").expect("the join table");
+    let columns: Vec<&str> = friendships.columns.iter().map(|c| c.name.as_ref()).collect();
+    assert_eq!(columns, ["from_person_person_id", "to_person_person_id"]);
+}

@@ -1,0 +1,23 @@
+use ferro::Model;
+
+#[derive(Model)]
+struct User {
+    #[ferro(primary_key, colum = "user_id")]
+    id: i64,
+}
+
+#[derive(Model)]
+struct Post {
+    #[ferro(primary_key)]
+    id: i64,
+    #[ferro(foreign_key(references = User))]
+    author_id: i64,
+}
+
+fn table_name() -> &'static str {
+    <Post as ferro::Model>::TABLE_NAME
+}
+
+fn main() {
+    let _ = table_name();
+}

@@ -1,0 +1,8 @@
+use ferro::Model;
+
+#[derive(Model)]
+enum Account {
+    Active,
+}
+
+fn main() {}
