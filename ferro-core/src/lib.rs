@@ -29,8 +29,8 @@
 //! assert!(users.column("bio").unwrap().nullable);
 //! ```
 //!
-//! The attributes, the type mapping and discovery are described in
-//! `docs/models.md`.
+//! The attributes, the type mapping, names and discovery are described in the
+//! [`guide`].
 #![doc(html_root_url = "https://docs.rs/ferro-core/0.1.0")]
 
 mod model;
@@ -47,3 +47,12 @@ pub use ferro_macros::{Enum, Model};
 pub use model::{Enum, KeyedModel, Model};
 pub use schema::{Schema, SchemaError};
 pub use types::{ColumnType, Json};
+
+/// The guide to models: options, types, names, discovery (`docs/models.md`).
+#[doc = include_str!("../../docs/models.md")]
+pub mod guide {}
+
+/// The README's tour compiles.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeTour;

@@ -6,7 +6,7 @@
 //! know as "ensure models are imported to register them". A crate's models are
 //! gathered with [`crate::schema!`], called in that crate:
 //!
-//! ```
+//! ```standalone_crate
 //! #[derive(ferro::Model)]
 //! struct Author {
 //!     #[ferro(primary_key)]
@@ -30,9 +30,11 @@
 //!     ferro::schema!()
 //! }
 //!
+//! # fn main() {
 //! let schema = schema().unwrap();
 //! let names: Vec<_> = schema.tables().iter().map(|t| t.name.as_ref()).collect();
 //! assert_eq!(names, ["author", "book"]);
+//! # }
 //! ```
 //!
 //! Calling a function of the models crate (as `schema()` above) is what makes the

@@ -81,7 +81,7 @@ pub fn to_json(schema: &Schema) -> String {
     let compact = serde_json::to_string(&out).expect("a schema always serialises to JSON");
     let tree: Node = serde_json::from_str(&compact).expect("serde_json reads what it wrote");
     let mut json = String::new();
-    tree.write(&mut json, 0);
+    tree.write(&mut json, 0, true);
     json.push('\n');
     json
 }
@@ -139,13 +139,14 @@ impl Node {
         }
     }
 
-    /// Writes the value where the line so far is `out`'s last line, at `indent`.
-    fn write(&self, out: &mut String, indent: usize) {
+    /// Writes the value where the line so far is `out`'s last line, at `indent`;
+    /// `expand` keeps it from being joined onto one line.
+    fn write(&self, out: &mut String, indent: usize, expand: bool) {
         let column = out.len() - out.rfind('\n').map_or(0, |i| i + 1);
         let line = self.one_line();
         let empty =
             matches!(self, Node::Array(v) if v.is_empty()) || matches!(self, Node::Object(v) if v.is_empty());
-        if empty || (!self.has_object_list() && column + line.len() <= LINE_WIDTH) {
+        if empty || (!expand && !self.has_object_list() && column + line.len() <= LINE_WIDTH) {
             out.push_str(&line);
             return;
         }
@@ -157,7 +158,7 @@ impl Node {
                 for (i, item) in items.iter().enumerate() {
                     out.push_str(if i == 0 { "\n" } else { ",\n" });
                     out.push_str(&pad);
-                    item.write(out, indent + 2);
+                    item.write(out, indent + 2, false);
                 }
                 out.push('\n');
                 out.push_str(&" ".repeat(indent));
@@ -170,7 +171,7 @@ impl Node {
                     out.push_str(&pad);
                     out.push_str(key);
                     out.push_str(": ");
-                    value.write(out, indent + 2);
+                    value.write(out, indent + 2, false);
                 }
                 out.push('\n');
                 out.push_str(&" ".repeat(indent));
