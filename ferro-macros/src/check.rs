@@ -78,138 +78,216 @@ pub(crate) fn model<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
         );
     }
     let table = match &attrs.table {
-        Some(lit) => lit.value.value(),
-        None => input.ident.to_string().to_snake_case(),
-    };
-    let table_span = attrs
-        .table
-        .as_ref()
-        .map_or(input.ident.span(), |t| t.value.span());
-    identifier(&table, table_span, "table name", errors);
-
-    let mut columns = Vec::new();
-    let mut by_field: BTreeMap<String, Option<usize>> = BTreeMap::new();
-    for field in fields {
-        let field_attrs = FieldAttrs::parse(&field.attrs, errors);
-        let ident = field.ident.as_ref().expect("named fields have names");
-        let field_name = syn::ext::IdentExt::unraw(ident).to_string();
-        if let Some(skip) = &field_attrs.skip {
-            reject_with_skip(&field_attrs, skip.span, errors);
-            by_field.insert(field_name, None);
-            continue;
+        Some(lit) => {
+            identifier(&lit.value.value(), lit.value.span(), "table name", errors);
+            lit.value.value()
         }
-        let name = field_attrs
-            .column
-            .as_ref()
-            .map_or(field_name.clone(), |c| c.value.value());
-        let name_span = field_attrs
-            .column
-            .as_ref()
-            .map_or(ident.span(), |c| c.value.span());
-        identifier(&name, name_span, "column name", errors);
-        if columns.iter().any(|c: &Column| c.name == name) {
-            errors.push(
-                name_span,
-                format!("column `{name}` is declared twice; name one of them with `column = \"..\"`"),
-            );
+        None => {
+            let table = input.ident.to_string().to_snake_case();
+            identifier(&table, input.ident.span(), "table name", errors);
+            table
         }
-        check_field(field, &field_attrs, errors);
-        by_field.insert(field_name, Some(columns.len()));
-        columns.push(Column {
-            ty: &field.ty,
-            name,
-            written_option: is_written_option(&field.ty),
-            attrs: field_attrs,
-        });
-    }
-    if columns.is_empty() {
-        errors.push(input.ident.span(), "a model needs at least one column");
-    }
-
-    let lookup = |list: &[Ident], what: &str, errors: &mut Errors| -> Vec<String> {
-        resolve_fields(list, what, &by_field, &columns, errors)
     };
-
-    let field_keys: Vec<usize> = (0..columns.len())
-        .filter(|&i| columns[i].attrs.primary_key.is_some())
-        .collect();
-    for &extra in field_keys.iter().skip(1) {
-        errors.push(
-            columns[extra].attrs.primary_key.as_ref().map_or(Span::call_site(), |p| p.span),
-            "a table has one primary key; for a key of several columns write `#[ferro(primary_key(fields(a, b)))]` on the struct",
-        );
-    }
-    let primary_key = match &attrs.primary_key {
-        Some(given) => {
-            if let Some(&first) = field_keys.first() {
-                errors.push(
-                    given.span,
-                    format!(
-                        "the primary key is declared twice: here and on field `{}`; keep one",
-                        columns[first].name
-                    ),
-                );
-            }
-            lookup(&given.value, "primary_key", errors)
-        }
-        None => field_keys
-            .first()
-            .map(|&i| vec![columns[i].name.clone()])
-            .unwrap_or_default(),
-    };
+    let columns = Columns::check(input, fields, errors);
+    let primary_key = columns.primary_key(&attrs, errors);
     let key = match primary_key.as_slice() {
-        [only] => columns.iter().position(|c| &c.name == only),
+        [only] => columns.list.iter().position(|c| &c.name == only),
         _ => None,
     };
-    for column in &columns {
-        if let Some(auto) = &column.attrs.auto_increment
-            && column.attrs.primary_key.is_none()
-        {
+    let (indexes, uniques) = columns.indexes(&attrs, errors);
+    let checks = checks(&attrs, errors);
+    let many_to_many = attrs
+        .many_to_many
+        .iter()
+        .map(|relation| {
+            if key.is_none() {
+                errors.push(
+                    relation.span,
+                    "`many_to_many` needs this model to have a single-column primary key, which the join table refers to",
+                );
+            }
+            ManyToMany {
+                target: relation.target.clone(),
+                table: explicit_name(&relation.table, errors),
+            }
+        })
+        .collect();
+
+    if !errors.is_empty() {
+        return None;
+    }
+    Some(Model {
+        ident: &input.ident,
+        table,
+        model_name: input.ident.to_string().to_snake_case(),
+        columns: columns.list,
+        primary_key,
+        key,
+        indexes,
+        uniques,
+        checks,
+        many_to_many,
+        comment: attrs.comment.map(|c| c.value.value()),
+        renamed_from: attrs.renamed_from.map(|c| c.value.value()),
+    })
+}
+
+/// The columns of a model, and which field became which column.
+struct Columns<'a> {
+    list: Vec<Column<'a>>,
+    /// Every field by its name: the index of its column, or `None` when skipped.
+    by_field: BTreeMap<String, Option<usize>>,
+}
+
+impl<'a> Columns<'a> {
+    fn check(input: &DeriveInput, fields: Vec<&'a Field>, errors: &mut Errors) -> Columns<'a> {
+        let mut out = Columns {
+            list: Vec::new(),
+            by_field: BTreeMap::new(),
+        };
+        for field in fields {
+            let attrs = FieldAttrs::parse(&field.attrs, errors);
+            let ident = field.ident.as_ref().expect("named fields have names");
+            let field_name = syn::ext::IdentExt::unraw(ident).to_string();
+            if let Some(skip) = &attrs.skip {
+                reject_with_skip(&attrs, skip.span, errors);
+                out.by_field.insert(field_name, None);
+                continue;
+            }
+            let (name, span) = match &attrs.column {
+                Some(c) => (c.value.value(), c.value.span()),
+                None => (field_name.clone(), ident.span()),
+            };
+            identifier(&name, span, "column name", errors);
+            if out.list.iter().any(|c| c.name == name) {
+                errors.push(
+                    span,
+                    format!("column `{name}` is declared twice; name one of them with `column = \"..\"`"),
+                );
+            }
+            check_field(field, &attrs, errors);
+            if let Some(auto) = &attrs.auto_increment
+                && attrs.primary_key.is_none()
+            {
+                errors.push(
+                    auto.span,
+                    "`auto_increment` applies to a primary-key field only; add `primary_key`",
+                );
+            }
+            out.by_field.insert(field_name, Some(out.list.len()));
+            out.list.push(Column {
+                ty: &field.ty,
+                name,
+                written_option: is_written_option(&field.ty),
+                attrs,
+            });
+        }
+        if out.list.is_empty() {
+            errors.push(input.ident.span(), "a model needs at least one column");
+        }
+        out
+    }
+
+    /// The primary key's columns, from the struct's `primary_key(fields(..))` or
+    /// the one field marked `primary_key`.
+    fn primary_key(&self, attrs: &ModelAttrs, errors: &mut Errors) -> Vec<String> {
+        let marked: Vec<&Column> = self
+            .list
+            .iter()
+            .filter(|c| c.attrs.primary_key.is_some())
+            .collect();
+        for extra in marked.iter().skip(1) {
             errors.push(
-                auto.span,
-                "`auto_increment` applies to a primary-key field only; add `primary_key`",
+                extra.attrs.primary_key.as_ref().map_or(Span::call_site(), |p| p.span),
+                "a table has one primary key; for a key of several columns write `#[ferro(primary_key(fields(a, b)))]` on the struct",
             );
+        }
+        match &attrs.primary_key {
+            Some(given) => {
+                if let Some(first) = marked.first() {
+                    errors.push(
+                        given.span,
+                        format!(
+                            "the primary key is declared twice: here and on field `{}`; keep one",
+                            first.name
+                        ),
+                    );
+                }
+                self.lookup(&given.value, "primary_key", errors)
+            }
+            None => marked.first().map(|c| vec![c.name.clone()]).unwrap_or_default(),
         }
     }
 
-    let mut indexes = Vec::new();
-    let mut uniques = Vec::new();
-    for column in &columns {
-        let one = vec![column.name.clone()];
-        match (&column.attrs.index, &column.attrs.unique) {
-            // As in SQLAlchemy, `index` and `unique` together make a unique index.
-            (Some(_), Some(_)) => indexes.push(Index {
-                name: None,
-                columns: one,
-                unique: true,
-            }),
-            (Some(_), None) => indexes.push(Index {
-                name: None,
-                columns: one,
-                unique: false,
-            }),
-            (None, Some(_)) => uniques.push(Unique {
-                name: None,
-                columns: one,
-            }),
-            (None, _) => {}
+    /// The indexes and unique constraints of fields and of the struct.
+    fn indexes(&self, attrs: &ModelAttrs, errors: &mut Errors) -> (Vec<Index>, Vec<Unique>) {
+        let mut indexes = Vec::new();
+        let mut uniques = Vec::new();
+        for column in &self.list {
+            let columns = vec![column.name.clone()];
+            match (&column.attrs.index, &column.attrs.unique) {
+                // As in SQLAlchemy, `index` and `unique` together make a unique index.
+                (Some(_), unique) => indexes.push(Index {
+                    name: None,
+                    columns,
+                    unique: unique.is_some(),
+                }),
+                (None, Some(_)) => uniques.push(Unique { name: None, columns }),
+                (None, None) => {}
+            }
         }
+        for index in &attrs.indexes {
+            indexes.push(Index {
+                name: explicit_name(&index.value.name, errors),
+                columns: self.lookup(&index.value.fields, "index", errors),
+                unique: index.value.unique.is_some(),
+            });
+        }
+        for unique in &attrs.uniques {
+            uniques.push(Unique {
+                name: explicit_name(&unique.value.name, errors),
+                columns: self.lookup(&unique.value.fields, "unique", errors),
+            });
+        }
+        (indexes, uniques)
     }
-    for index in &attrs.indexes {
-        let name = explicit_name(&index.value.name, errors);
-        let columns = lookup(&index.value.fields, "index", errors);
-        indexes.push(Index {
-            name,
-            columns,
-            unique: index.value.unique.is_some(),
-        });
+
+    /// The column names of the fields a struct-level option lists.
+    fn lookup(&self, list: &[Ident], what: &str, errors: &mut Errors) -> Vec<String> {
+        let mut out = Vec::new();
+        for ident in list {
+            let name = syn::ext::IdentExt::unraw(ident).to_string();
+            match self.by_field.get(&name) {
+                Some(Some(i)) => {
+                    let column = self.list[*i].name.clone();
+                    if out.contains(&column) {
+                        errors.push(
+                            ident.span(),
+                            format!("field `{name}` is listed twice in `{what}`"),
+                        );
+                    }
+                    out.push(column);
+                }
+                Some(None) => errors.push(
+                    ident.span(),
+                    format!("field `{name}` is skipped (`#[ferro(skip)]`) and has no column for `{what}`"),
+                ),
+                None => {
+                    let known: Vec<&str> = self.by_field.keys().map(String::as_str).collect();
+                    let message = match closest(&name, &known) {
+                        Some(best) => format!("unknown field `{name}` in `{what}`; did you mean `{best}`?"),
+                        None => format!("unknown field `{name}` in `{what}`; the struct has no such field"),
+                    };
+                    errors.push(ident.span(), message);
+                }
+            }
+        }
+        out
     }
-    for unique in &attrs.uniques {
-        let name = explicit_name(&unique.value.name, errors);
-        let columns = lookup(&unique.value.fields, "unique", errors);
-        uniques.push(Unique { name, columns });
-    }
-    let mut checks = Vec::new();
+}
+
+fn checks(attrs: &ModelAttrs, errors: &mut Errors) -> Vec<(String, String)> {
+    let mut checks: Vec<(String, String)> = Vec::new();
     for check in &attrs.checks {
         let name = check.value.name.value();
         identifier(&name, check.value.name.span(), "check name", errors);
@@ -221,38 +299,7 @@ pub(crate) fn model<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
         }
         checks.push((name, check.value.expr.value()));
     }
-    let mut many_to_many = Vec::new();
-    for relation in &attrs.many_to_many {
-        if key.is_none() {
-            errors.push(
-                relation.span,
-                "`many_to_many` needs this model to have a single-column primary key, which the join table refers to",
-            );
-        }
-        let table = explicit_name(&relation.table, errors);
-        many_to_many.push(ManyToMany {
-            target: relation.target.clone(),
-            table,
-        });
-    }
-
-    if !errors.is_empty() {
-        return None;
-    }
-    Some(Model {
-        ident: &input.ident,
-        table,
-        model_name: input.ident.to_string().to_snake_case(),
-        columns,
-        primary_key,
-        key,
-        indexes,
-        uniques,
-        checks,
-        many_to_many,
-        comment: attrs.comment.map(|c| c.value.value()),
-        renamed_from: attrs.renamed_from.map(|c| c.value.value()),
-    })
+    checks
 }
 
 fn named_fields<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<Vec<&'a Field>> {
@@ -418,45 +465,6 @@ fn reject_with_skip(a: &FieldAttrs, skip: Span, errors: &mut Errors) {
             format!("`skip` leaves the field out of the table, so `{name}` cannot apply to it"),
         );
     }
-}
-
-/// The column names of the fields a struct-level option lists.
-fn resolve_fields(
-    list: &[Ident],
-    what: &str,
-    by_field: &BTreeMap<String, Option<usize>>,
-    columns: &[Column],
-    errors: &mut Errors,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    for ident in list {
-        let name = syn::ext::IdentExt::unraw(ident).to_string();
-        match by_field.get(&name) {
-            Some(Some(i)) => {
-                let column = columns[*i].name.clone();
-                if out.contains(&column) {
-                    errors.push(
-                        ident.span(),
-                        format!("field `{name}` is listed twice in `{what}`"),
-                    );
-                }
-                out.push(column);
-            }
-            Some(None) => errors.push(
-                ident.span(),
-                format!("field `{name}` is skipped (`#[ferro(skip)]`) and has no column for `{what}`"),
-            ),
-            None => {
-                let known: Vec<&str> = by_field.keys().map(String::as_str).collect();
-                let message = match closest(&name, &known) {
-                    Some(best) => format!("unknown field `{name}` in `{what}`; did you mean `{best}`?"),
-                    None => format!("unknown field `{name}` in `{what}`; the struct has no such field"),
-                };
-                errors.push(ident.span(), message);
-            }
-        }
-    }
-    out
 }
 
 fn explicit_name(name: &Option<Given<LitStr>>, errors: &mut Errors) -> Option<String> {
