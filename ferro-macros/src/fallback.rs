@@ -8,7 +8,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields};
 
+use crate::attr::model::FieldAttrs;
 use crate::check::is_written_option;
+use crate::errors::Errors;
 
 pub(crate) fn model(input: &DeriveInput) -> TokenStream {
     let ident = &input.ident;
@@ -21,12 +23,9 @@ pub(crate) fn model(input: &DeriveInput) -> TokenStream {
                 .named
                 .iter()
                 .find(|f| {
-                    f.attrs.iter().any(|a| {
-                        a.path().is_ident("ferro")
-                            && a.meta
-                                .require_list()
-                                .is_ok_and(|l| l.tokens.to_string().contains("primary_key"))
-                    }) && !is_written_option(&f.ty)
+                    // Parsed again only to find the key; the errors were reported already.
+                    let attrs = FieldAttrs::parse(&f.attrs, &mut Errors::default());
+                    attrs.primary_key.is_some() && !is_written_option(&f.ty)
                 })
                 .map(|f| f.ty.clone()),
             _ => None,

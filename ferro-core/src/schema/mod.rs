@@ -200,15 +200,6 @@ pub enum Action {
 }
 
 impl Action {
-    /// Every action with its SQL spelling, as the attribute `on_delete = ".."` takes it.
-    pub const ALL: [(Action, &'static str); 5] = [
-        (Action::Cascade, "CASCADE"),
-        (Action::SetNull, "SET NULL"),
-        (Action::SetDefault, "SET DEFAULT"),
-        (Action::Restrict, "RESTRICT"),
-        (Action::NoAction, "NO ACTION"),
-    ];
-
     /// The SQL spelling: `CASCADE`, `SET NULL`, ...
     pub const fn as_sql(self) -> &'static str {
         match self {
