@@ -1,6 +1,512 @@
-//! The build-script helper of Ferro.
+//! Ferro's build-script helper: during `cargo build`, diffs the models against
+//! the committed snapshot and writes the migration for the change.
 //!
-//! It will diff a crate's models (see `ferro::schema!`) against the committed
-//! snapshot during `cargo build` and write the migration source file for the
-//! change. That work is not done yet, so this crate deliberately has no public
-//! items: nothing here can be called and appear to work before it does.
+//! A migrations crate's `build.rs`:
+//!
+//! ```no_run
+//! # mod my_models { pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> { ferro::schema!() } }
+//! fn main() {
+//!     ferro_build::Builder::new(my_models::schema()).run();
+//! }
+//! ```
+//!
+//! and its `lib.rs` embeds every migration with `ferro::embed_migrations!();`.
+//! On each build [`Builder::run`]:
+//!
+//! 1. reads `migrations/snapshot.json` and the `REVISION` of every `.rs` file in
+//!    `migrations/`, and checks that they agree (no revision twice, no missing
+//!    parent, no cycle, the snapshot being the schema the newest migration
+//!    leaves), naming the first broken link if not;
+//! 2. diffs the snapshot against the models; if they differ, in `generate` mode
+//!    it writes a migration file and the new snapshot (or rewrites the draft, see
+//!    below) and tells cargo what it wrote and what in it is destructive; in
+//!    `check` mode it fails the build with the changes; in `off` mode it does
+//!    nothing;
+//! 3. writes the list of migration files that `embed_migrations!` includes, so
+//!    the crate compiles with every file in the folder, a file this build wrote
+//!    included.
+//!
+//! The mode comes from [`Builder::mode`], else the `FERRO_MIGRATIONS`
+//! environment variable (`generate`, `check`, `off`), else `check` when `CI` is
+//! set and `generate` when not.
+//!
+//! The newest generated migration stays a *draft* while it is not committed to
+//! git and nobody edited it: further model changes rewrite it in place instead
+//! of adding a file per edit. Committing it, editing it, or deleting its last
+//! line (`// ferro:draft …`) seals it. Generation reads no clock, database or
+//! network: the same folder and models always give the same bytes.
+#![doc(html_root_url = "https://docs.rs/ferro-build/0.1.0")]
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ferro::diff::diff;
+use ferro::plan::plan;
+use ferro::snapshot::{self, Snapshot};
+use ferro::{Schema, SchemaError};
+use sha2::{Digest, Sha256};
+
+mod codegen;
+mod draft;
+mod embed;
+mod error;
+mod folder;
+mod history;
+mod layout;
+
+pub use error::BuildError;
+
+use draft::Draft;
+use folder::{Entry, Folder, SNAPSHOT, io};
+use history::History;
+
+/// What the build does when the models and the snapshot differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Write the migration and the new snapshot (the default on a developer machine).
+    Generate,
+    /// Write nothing; fail the build with the changes (the default when `CI` is set).
+    Check,
+    /// Do nothing but embed the migrations there are.
+    Off,
+}
+
+impl Mode {
+    /// The mode from `FERRO_MIGRATIONS`, else from `CI`.
+    pub fn from_env() -> Result<Mode, BuildError> {
+        match std::env::var("FERRO_MIGRATIONS") {
+            Ok(value) if !value.is_empty() => match value.as_str() {
+                "generate" => Ok(Mode::Generate),
+                "check" => Ok(Mode::Check),
+                "off" => Ok(Mode::Off),
+                _ => Err(BuildError::BadMode(value)),
+            },
+            _ => {
+                let ci = std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"));
+                Ok(if ci { Mode::Check } else { Mode::Generate })
+            }
+        }
+    }
+}
+
+/// What a build did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Files written (migrations and snapshot).
+    pub written: Vec<PathBuf>,
+    /// Files removed (a draft rewritten under a new name, or emptied).
+    pub removed: Vec<PathBuf>,
+    /// What to tell the developer: what was written, what is destructive,
+    /// possible renames.
+    pub warnings: Vec<String>,
+}
+
+/// Configures and runs generation; see the [crate] documentation.
+#[derive(Debug)]
+pub struct Builder {
+    models: Result<Schema, SchemaError>,
+    dir: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    mode: Option<Mode>,
+}
+
+impl Builder {
+    /// Generation for the models' schema, as the models crate's
+    /// `ferro::schema!()` function returns it.
+    pub fn new(models: Result<Schema, SchemaError>) -> Builder {
+        Builder {
+            models,
+            dir: None,
+            out_dir: None,
+            mode: None,
+        }
+    }
+
+    /// The migrations folder; by default `migrations/` in the crate being built.
+    pub fn migrations_dir(mut self, dir: impl Into<PathBuf>) -> Builder {
+        self.dir = Some(dir.into());
+        self
+    }
+
+    /// Where the embedded list is written; by default cargo's `OUT_DIR`.
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Builder {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// The mode, instead of the one the environment chooses.
+    pub fn mode(mut self, mode: Mode) -> Builder {
+        self.mode = Some(mode);
+        self
+    }
+
+    /// Runs generation from a build script: tells cargo when to run it again,
+    /// passes on the report as `cargo:warning`s, and on an error prints it and
+    /// fails the build.
+    pub fn run(mut self) {
+        println!("cargo:rerun-if-env-changed=FERRO_MIGRATIONS");
+        println!("cargo:rerun-if-env-changed=CI");
+        let outcome = self.migrations_folder().and_then(|dir| {
+            println!("cargo:rerun-if-changed={}", dir.display());
+            self.dir = Some(dir);
+            self.generate()
+        });
+        match outcome {
+            Ok(report) => {
+                for warning in &report.warnings {
+                    for line in warning.lines() {
+                        println!("cargo:warning={line}");
+                    }
+                }
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                std::process::exit(1);
+            }
+        }
+    }
+
+    fn migrations_folder(&self) -> Result<PathBuf, BuildError> {
+        match &self.dir {
+            Some(dir) => Ok(dir.clone()),
+            None => Ok(PathBuf::from(env("CARGO_MANIFEST_DIR")?).join("migrations")),
+        }
+    }
+
+    /// Runs generation and returns what it did, printing nothing.
+    pub fn generate(self) -> Result<Report, BuildError> {
+        let mode = match self.mode {
+            Some(mode) => mode,
+            None => Mode::from_env()?,
+        };
+        let dir = self.migrations_folder()?;
+        let out_dir = match self.out_dir {
+            Some(dir) => dir,
+            None => PathBuf::from(env("OUT_DIR")?),
+        };
+        let models = self.models.map_err(BuildError::Models)?;
+        let mut report = Report::default();
+        let mut folder = Folder::read(&dir)?;
+        let wrote = {
+            let history = History::new(&folder.entries)?;
+            if mode == Mode::Off {
+                false
+            } else {
+                generate(mode, &folder, &history, &models, &mut report)?
+            }
+        };
+        if wrote {
+            folder = Folder::read(&dir)?;
+        }
+        let history = History::new(&folder.entries)?;
+        let list = embed::list(&history);
+        let list_path = out_dir.join("ferro_migrations.rs");
+        if fs::read_to_string(&list_path).ok().as_deref() != Some(list.as_str()) {
+            fs::write(&list_path, list).map_err(io(&list_path))?;
+        }
+        Ok(report)
+    }
+}
+
+fn env(name: &'static str) -> Result<String, BuildError> {
+    std::env::var(name).map_err(|_| BuildError::Env(name))
+}
+
+/// Checks the folder, diffs and (in generate mode) writes; whether it wrote.
+fn generate(
+    mode: Mode,
+    folder: &Folder,
+    history: &History<'_>,
+    models: &Schema,
+    report: &mut Report,
+) -> Result<bool, BuildError> {
+    let snapshot_path = folder.dir.join(SNAPSHOT);
+    if history.heads.len() > 1 {
+        let heads: Vec<String> = history.heads.iter().map(|h| h.label()).collect();
+        if mode == Mode::Check {
+            return Err(BuildError::SeveralHeads { heads });
+        }
+        report.warnings.push(format!(
+            "no migration generated: the migrations have {} heads ({}); join them with `merge heads -m \"...\"`",
+            heads.len(),
+            heads.join(", ")
+        ));
+        return Ok(false);
+    }
+    let head = history.heads.first().copied();
+    check_snapshot(folder, history, head, &snapshot_path)?;
+    let changes = diff(&folder.snapshot.schema, models);
+    report
+        .warnings
+        .extend(changes.hints.iter().map(|h| format!("possible rename: {h}")));
+    if changes.is_empty() {
+        return Ok(false);
+    }
+    if mode == Mode::Check {
+        let mut listing = String::new();
+        for step in &plan(&changes).steps {
+            let _ = writeln!(listing, "  {}", step.op);
+        }
+        return Err(BuildError::OutOfDate {
+            path: snapshot_path,
+            changes: listing.trim_end().to_owned(),
+        });
+    }
+    write_migration(folder, head, models, report)?;
+    Ok(true)
+}
+
+/// The snapshot names a known revision and is the schema the head leaves.
+fn check_snapshot(
+    folder: &Folder,
+    history: &History<'_>,
+    head: Option<&Entry>,
+    path: &Path,
+) -> Result<(), BuildError> {
+    if let Some(revision) = &folder.snapshot.revision
+        && history.get(revision).is_none()
+    {
+        return Err(BuildError::SnapshotUnknownRevision {
+            path: path.to_owned(),
+            revision: revision.clone(),
+        });
+    }
+    let expected = head.and_then(|h| history.schema_after(h));
+    let matches = match expected {
+        Some(fingerprint) => snapshot::fingerprint(&folder.snapshot.schema) == fingerprint,
+        None => folder.snapshot.schema.tables().is_empty(),
+    };
+    if !matches {
+        return Err(BuildError::SnapshotMismatch {
+            path: path.to_owned(),
+            head: head.map_or("no migration".to_owned(), Entry::label),
+            named: folder
+                .snapshot
+                .revision
+                .as_ref()
+                .map_or("none".to_owned(), |r| format!("`{r}`")),
+        });
+    }
+    Ok(())
+}
+
+/// The unsealed draft at the head, with the snapshot it was generated from.
+fn open_draft(folder: &Folder, head: Option<&Entry>) -> Option<Snapshot> {
+    let head = head?;
+    if head.draft != Draft::Intact || head.parents.len() > 1 {
+        return None;
+    }
+    let base = fs::read_to_string(folder.dir.join(draft::BASE)).ok()?;
+    let base = Snapshot::from_json(&base).ok()?;
+    if base.revision.as_deref() != head.parents.first().map(String::as_str) {
+        return None;
+    }
+    if draft::committed(&folder.dir, &head.file) {
+        return None;
+    }
+    Some(base)
+}
+
+fn write_migration(
+    folder: &Folder,
+    head: Option<&Entry>,
+    models: &Schema,
+    report: &mut Report,
+) -> Result<(), BuildError> {
+    let dir = &folder.dir;
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let state = models.without_hints();
+    let draft = open_draft(folder, head);
+    if let Some(h) = head
+        && draft.is_none()
+        && h.draft == Draft::Edited
+    {
+        report.warnings.push(format!(
+            "{} was edited by hand, so it is kept as it is; the model changes go into a new migration",
+            h.file
+        ));
+    }
+    let (base, parents, id, number, replaces) = match (&draft, head) {
+        (Some(base), Some(h)) => (base.clone(), h.parents.clone(), h.id.clone(), h.number(), Some(h)),
+        _ => {
+            let parents: Vec<String> = head.map(|h| h.id.clone()).into_iter().collect();
+            let number = folder.entries.iter().map(Entry::number).max().unwrap_or(0) + 1;
+            let id = revision_id(&parents, &state);
+            (folder.snapshot.clone(), parents, id, number, None)
+        }
+    };
+    let changes = diff(&base.schema, models);
+    report.warnings.extend(
+        changes
+            .hints
+            .iter()
+            .map(|h| format!("possible rename: {h}"))
+            .filter(|w| !report.warnings.contains(w))
+            .collect::<Vec<_>>(),
+    );
+    let snapshot_path = dir.join(SNAPSHOT);
+    if changes.is_empty() {
+        // The models are back where the draft started: the draft goes.
+        let h = replaces.expect("an empty diff from the base only happens for a draft");
+        remove(&h.path, report)?;
+        remove(&dir.join(draft::BASE), report)?;
+        write(&snapshot_path, &base.to_json(), report)?;
+        report.warnings.push(format!(
+            "removed draft migration {}: the models are back to the schema it started from",
+            h.file
+        ));
+        return Ok(());
+    }
+    let plan = plan(&changes);
+    let message = codegen::message(&plan);
+    let fingerprint = snapshot::fingerprint(&state);
+    let source = codegen::source(&codegen::Migration {
+        id: &id,
+        parents: &parents,
+        message: &message,
+        schema: &fingerprint,
+        plan: &plan,
+    });
+    let name = file_slug(&plan, &parents);
+    let mut file = format!("{number:04}_{name}.rs");
+    let replaced = replaces.map(|r| r.id.as_str());
+    if folder
+        .entries
+        .iter()
+        .any(|e| e.file == file && Some(e.id.as_str()) != replaced)
+    {
+        file = format!("{number:04}_{id}_{name}.rs");
+    }
+    let path = dir.join(&file);
+    if let Some(old) = replaces
+        && old.path != path
+    {
+        remove(&old.path, report)?;
+    }
+    write(&path, &draft::mark(&source), report)?;
+    let snapshot = Snapshot {
+        revision: Some(id.clone()),
+        schema: state,
+    };
+    write(&snapshot_path, &snapshot.to_json(), report)?;
+    if replaces.is_none() {
+        write(&dir.join(draft::BASE), &base.to_json(), report)?;
+        ignore_base(dir, report)?;
+    }
+    let verb = if replaces.is_some() {
+        "rewrote draft"
+    } else {
+        "wrote"
+    };
+    report
+        .warnings
+        .push(format!("{verb} migrations/{file} (revision {id}): {message}"));
+    if replaces.is_some() {
+        report.warnings.push(format!(
+            "a database that applied the earlier draft of {id} must be downgraded below it and upgraded again"
+        ));
+    }
+    for op in plan.destructive() {
+        report.warnings.push(format!(
+            "migrations/{file}: destructive step `{op}` is refused until it is acknowledged \
+             (`.acknowledged(true)` in the file)"
+        ));
+    }
+    Ok(())
+}
+
+/// A revision id from what the migration follows and the schema it leaves: 12
+/// hex digits of SHA-256, reproducible without a clock.
+fn revision_id(parents: &[String], schema: &Schema) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"ferro revision\n");
+    for parent in parents {
+        hash.update(parent.as_bytes());
+        hash.update(b"\n");
+    }
+    hash.update(snapshot::fingerprint(schema).as_bytes());
+    hash.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The part of a migration's file name after its number: `initial` for the
+/// first, else its first operation, with `_and_more` if it has others.
+fn file_slug(plan: &ferro::plan::Plan, parents: &[String]) -> String {
+    if parents.is_empty() {
+        return "initial".to_owned();
+    }
+    let first = plan.steps.first().map(|s| s.op.to_string()).unwrap_or_default();
+    let more = if plan.steps.len() > 1 { "_and_more" } else { "" };
+    format!("{}{more}", slug(&first))
+}
+
+/// A file-name fragment from a message: lower-case words joined by `_`, at most
+/// 50 characters.
+fn slug(message: &str) -> String {
+    let mut out = String::new();
+    for word in message
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if out.len() + word.len() + 1 > 50 {
+            break;
+        }
+        if !out.is_empty() {
+            out.push('_');
+        }
+        out.push_str(&word.to_ascii_lowercase());
+    }
+    if out.is_empty() {
+        "migration".to_owned()
+    } else {
+        out
+    }
+}
+
+fn write(path: &Path, text: &str, report: &mut Report) -> Result<(), BuildError> {
+    if fs::read_to_string(path).ok().as_deref() == Some(text) {
+        return Ok(());
+    }
+    fs::write(path, text).map_err(io(path))?;
+    report.written.push(path.to_owned());
+    Ok(())
+}
+
+fn remove(path: &Path, report: &mut Report) -> Result<(), BuildError> {
+    match fs::remove_file(path) {
+        Ok(()) => {
+            report.removed.push(path.to_owned());
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io(path)(e)),
+    }
+}
+
+/// Makes git ignore the draft's base file, which only matters on this machine.
+fn ignore_base(dir: &Path, report: &mut Report) -> Result<(), BuildError> {
+    let path = dir.join(".gitignore");
+    let current = fs::read_to_string(&path).unwrap_or_default();
+    if current.lines().any(|l| l.trim() == draft::BASE) {
+        return Ok(());
+    }
+    let mut text = current;
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(draft::BASE);
+    text.push('\n');
+    write(&path, &text, report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_short_file_names() {
+        assert_eq!(slug("add column users.age"), "add_column_users_age");
+        assert_eq!(slug("…"), "migration");
+        assert!(slug(&"create table t, ".repeat(10)).len() <= 50);
+    }
+}

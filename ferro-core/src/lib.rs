@@ -33,7 +33,10 @@
 //! [`guide`].
 #![doc(html_root_url = "https://docs.rs/ferro-core/0.1.0")]
 
+pub mod diff;
+pub mod migration;
 mod model;
+pub mod plan;
 pub mod registry;
 pub mod schema;
 pub mod snapshot;

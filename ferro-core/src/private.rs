@@ -89,3 +89,19 @@ pub const fn is_numeric(ty: SqlType) -> bool {
     std::mem::forget(ty);
     answer
 }
+
+/// Whether two strings are equal, in a `const` context.
+pub const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}

@@ -52,6 +52,8 @@ pub enum SnapshotError {
 #[derive(Serialize)]
 struct Out<'a> {
     format_version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision: Option<&'a str>,
     tables: &'a [Table],
 }
 
@@ -60,7 +62,19 @@ struct Out<'a> {
 struct In {
     #[allow(dead_code, reason = "checked before the whole form is read")]
     format_version: u64,
+    #[serde(default)]
+    revision: Option<String>,
     tables: Vec<Table>,
+}
+
+/// A committed snapshot: the schema that the newest migration leaves, and that
+/// migration's revision id (none before the first migration).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// The revision the schema belongs to.
+    pub revision: Option<String>,
+    /// The schema.
+    pub schema: Schema,
 }
 
 #[derive(serde::Deserialize)]
@@ -68,17 +82,59 @@ struct Version {
     format_version: Option<u64>,
 }
 
+impl Snapshot {
+    /// The JSON form, with the revision after the format version.
+    pub fn to_json(&self) -> String {
+        layout(&Out {
+            format_version: FORMAT_VERSION,
+            revision: self.revision.as_deref(),
+            tables: self.schema.tables(),
+        })
+    }
+
+    /// Reads a snapshot, checking the format version first.
+    pub fn from_json(json: &str) -> Result<Snapshot, SnapshotError> {
+        let version: Version = serde_json::from_str(json).map_err(SnapshotError::Malformed)?;
+        match version.format_version {
+            Some(v) if v == u64::from(FORMAT_VERSION) => {}
+            Some(found) => return Err(SnapshotError::UnsupportedVersion { found }),
+            None => {
+                let missing = <serde_json::Error as de::Error>::missing_field("format_version");
+                return Err(SnapshotError::Malformed(missing));
+            }
+        }
+        let parsed: In = serde_json::from_str(json).map_err(SnapshotError::Malformed)?;
+        Ok(Snapshot {
+            revision: parsed.revision,
+            schema: Schema::new(parsed.tables).map_err(SnapshotError::Invalid)?,
+        })
+    }
+}
+
+/// The SHA-256 (lower-case hex) of a schema's tables in compact JSON: what a
+/// migration records as the schema it leaves.
+pub fn fingerprint(schema: &Schema) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_string(schema.tables()).expect("a schema always serialises to JSON");
+    let digest = Sha256::digest(json.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The schema's JSON form.
 pub fn to_json(schema: &Schema) -> String {
-    let out = Out {
+    layout(&Out {
         format_version: FORMAT_VERSION,
+        revision: None,
         tables: schema.tables(),
-    };
+    })
+}
+
+fn layout(out: &Out<'_>) -> String {
     // Serialise compactly, then lay out: serde_json's pretty printer puts every
     // array element on a line of its own, and its `Value` sorts keys unless a
     // crate-wide feature is switched on, so the layout is done here on a tree
     // that keeps the order serde wrote.
-    let compact = serde_json::to_string(&out).expect("a schema always serialises to JSON");
+    let compact = serde_json::to_string(out).expect("a schema always serialises to JSON");
     let tree: Node = serde_json::from_str(&compact).expect("serde_json reads what it wrote");
     let mut json = String::new();
     tree.write(&mut json, 0, true);
@@ -88,17 +144,7 @@ pub fn to_json(schema: &Schema) -> String {
 
 /// Reads a schema from its JSON form, checking the format version first.
 pub fn from_json(json: &str) -> Result<Schema, SnapshotError> {
-    let version: Version = serde_json::from_str(json).map_err(SnapshotError::Malformed)?;
-    match version.format_version {
-        Some(v) if v == u64::from(FORMAT_VERSION) => {}
-        Some(found) => return Err(SnapshotError::UnsupportedVersion { found }),
-        None => {
-            let missing = <serde_json::Error as de::Error>::missing_field("format_version");
-            return Err(SnapshotError::Malformed(missing));
-        }
-    }
-    let parsed: In = serde_json::from_str(json).map_err(SnapshotError::Malformed)?;
-    Schema::new(parsed.tables).map_err(SnapshotError::Invalid)
+    Snapshot::from_json(json).map(|s| s.schema)
 }
 
 /// A JSON value that keeps its keys in the order they were read.
@@ -122,6 +168,33 @@ impl Node {
         }
     }
 
+    /// The width of the one-line form if it is at most `budget`. Stops
+    /// counting past the budget, so laying out a large tree stays linear.
+    fn fits(&self, budget: usize) -> Option<usize> {
+        let mut used = 0;
+        let mut add = |n: usize| {
+            used += n;
+            (used <= budget).then_some(())
+        };
+        match self {
+            Node::Scalar(s) => add(s.len())?,
+            Node::Array(items) => {
+                add(2 + 2 * items.len().saturating_sub(1))?;
+                for item in items {
+                    add(item.fits(budget)?)?;
+                }
+            }
+            Node::Object(entries) => {
+                add(2 + 2 * entries.len().saturating_sub(1))?;
+                for (key, value) in entries {
+                    add(key.len() + 2)?;
+                    add(value.fits(budget)?)?;
+                }
+            }
+        }
+        Some(used)
+    }
+
     fn one_line(&self) -> String {
         match self {
             Node::Scalar(s) => s.clone(),
@@ -143,11 +216,12 @@ impl Node {
     /// `expand` keeps it from being joined onto one line.
     fn write(&self, out: &mut String, indent: usize, expand: bool) {
         let column = out.len() - out.rfind('\n').map_or(0, |i| i + 1);
-        let line = self.one_line();
         let empty =
             matches!(self, Node::Array(v) if v.is_empty()) || matches!(self, Node::Object(v) if v.is_empty());
-        if empty || (!expand && !self.has_object_list() && column + line.len() <= LINE_WIDTH) {
-            out.push_str(&line);
+        let one_line = empty
+            || (!expand && !self.has_object_list() && self.fits(LINE_WIDTH.saturating_sub(column)).is_some());
+        if one_line {
+            out.push_str(&self.one_line());
             return;
         }
         let pad = " ".repeat(indent + 2);

@@ -15,6 +15,7 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
+mod build;
 pub mod naming;
 mod resolve;
 

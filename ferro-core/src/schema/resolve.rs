@@ -168,7 +168,9 @@ impl Schema {
 
     /// The table called `name`, if there is one.
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.iter().find(|t| t.name == name)
+        // The tables are kept sorted by name.
+        let i = self.tables.binary_search_by(|t| t.name.as_ref().cmp(name)).ok()?;
+        Some(&self.tables[i])
     }
 
     /// The enum types that columns use, each once, sorted by name.
@@ -180,6 +182,13 @@ impl Schema {
             }
         }
         seen.into_values().collect()
+    }
+
+    /// This schema without `renamed_from` hints: the state a snapshot records.
+    pub fn without_hints(&self) -> Schema {
+        Schema {
+            tables: self.tables.iter().map(Table::without_hints).collect(),
+        }
     }
 
     /// The tables, by value.

@@ -1,0 +1,315 @@
+//! The migrations folder: the snapshot and the migration files, read without
+//! compiling them.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ferro::snapshot::Snapshot;
+
+use crate::draft::{self, Draft};
+use crate::error::BuildError;
+
+/// The snapshot's file name in the migrations folder.
+pub(crate) const SNAPSHOT: &str = "snapshot.json";
+
+/// A migration file and what its `REVISION` says.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    pub(crate) file: String,
+    pub(crate) path: PathBuf,
+    pub(crate) id: String,
+    pub(crate) parents: Vec<String>,
+    pub(crate) schema: Option<String>,
+    pub(crate) draft: Draft,
+}
+
+impl Entry {
+    /// The number a generated file's name starts with.
+    pub(crate) fn number(&self) -> u32 {
+        let digits: String = self.file.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().unwrap_or(0)
+    }
+
+    /// `id (file)`, as messages name a migration.
+    pub(crate) fn label(&self) -> String {
+        format!("`{}` ({})", self.id, self.file)
+    }
+}
+
+/// What the migrations folder holds.
+pub(crate) struct Folder {
+    pub(crate) dir: PathBuf,
+    pub(crate) snapshot: Snapshot,
+    pub(crate) entries: Vec<Entry>,
+}
+
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
+    move |source| BuildError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+impl Folder {
+    /// Reads the folder; a missing folder is an empty one.
+    pub(crate) fn read(dir: &Path) -> Result<Folder, BuildError> {
+        let snapshot_path = dir.join(SNAPSHOT);
+        let snapshot = match fs::read_to_string(&snapshot_path) {
+            Ok(text) => Snapshot::from_json(&text).map_err(|source| BuildError::Snapshot {
+                path: snapshot_path.clone(),
+                source,
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Snapshot::default(),
+            Err(e) => return Err(io(&snapshot_path)(e)),
+        };
+        let mut entries = Vec::new();
+        let listing = match fs::read_dir(dir) {
+            Ok(listing) => listing,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Folder {
+                    dir: dir.to_owned(),
+                    snapshot,
+                    entries,
+                });
+            }
+            Err(e) => return Err(io(dir)(e)),
+        };
+        for item in listing {
+            let path = item.map_err(io(dir))?.path();
+            let Some(file) = path.file_name().and_then(|f| f.to_str()).map(str::to_owned) else {
+                continue;
+            };
+            if !file.ends_with(".rs") || file.starts_with('.') || !path.is_file() {
+                continue;
+            }
+            let text = fs::read_to_string(&path).map_err(io(&path))?;
+            let header = parse_revision(&text).map_err(|message| BuildError::Header {
+                path: path.clone(),
+                message,
+            })?;
+            entries.push(Entry {
+                file,
+                draft: draft::status(&text),
+                path,
+                id: header.id,
+                parents: header.parents,
+                schema: header.schema,
+            });
+        }
+        entries.sort_by(|a, b| a.file.cmp(&b.file));
+        Ok(Folder {
+            dir: dir.to_owned(),
+            snapshot,
+            entries,
+        })
+    }
+}
+
+/// The fields of a `REVISION` constant.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub(crate) id: String,
+    pub(crate) parents: Vec<String>,
+    pub(crate) message: String,
+    pub(crate) schema: Option<String>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Token {
+    Ident(String),
+    Str(String),
+    Punct(char),
+}
+
+/// Reads `pub const REVISION: Revision = Revision { .. };` from a migration's
+/// source. The build script needs each migration's id and parents before the
+/// crate compiles, so it reads them from the text; the fields must be written
+/// as literals (the embedding checks at compile time that what was read here
+/// is what the compiler sees).
+pub(crate) fn parse_revision(text: &str) -> Result<Header, String> {
+    let start = text
+        .find("const REVISION")
+        .ok_or("no `pub const REVISION: Revision = Revision { .. };` in the file")?;
+    let rest = &text[start..];
+    let open = rest.find('{').ok_or("`REVISION` has no `{`")?;
+    let tokens = tokenize(&rest[open + 1..])?;
+    let mut header = Header::default();
+    let mut seen = Vec::new();
+    let mut i = 0;
+    let expect = |i: usize, c: char| -> Result<(), String> {
+        match tokens.get(i) {
+            Some(Token::Punct(p)) if *p == c => Ok(()),
+            other => Err(format!("expected `{c}`, found {other:?}")),
+        }
+    };
+    let string = |i: usize| -> Result<String, String> {
+        match tokens.get(i) {
+            Some(Token::Str(s)) => Ok(s.clone()),
+            other => Err(format!("expected a string literal, found {other:?}")),
+        }
+    };
+    loop {
+        match tokens.get(i) {
+            Some(Token::Punct('}')) => break,
+            Some(Token::Ident(field)) => {
+                expect(i + 1, ':')?;
+                i += 2;
+                match field.as_str() {
+                    "id" => {
+                        header.id = string(i)?;
+                        i += 1;
+                    }
+                    "message" => {
+                        header.message = string(i)?;
+                        i += 1;
+                    }
+                    "parents" => {
+                        expect(i, '&')?;
+                        expect(i + 1, '[')?;
+                        i += 2;
+                        while tokens.get(i) != Some(&Token::Punct(']')) {
+                            header.parents.push(string(i)?);
+                            i += 1;
+                            if tokens.get(i) == Some(&Token::Punct(',')) {
+                                i += 1;
+                            }
+                        }
+                        i += 1;
+                    }
+                    "schema" => match tokens.get(i) {
+                        Some(Token::Ident(none)) if none == "None" => i += 1,
+                        Some(Token::Ident(some)) if some == "Some" => {
+                            expect(i + 1, '(')?;
+                            header.schema = Some(string(i + 2)?);
+                            expect(i + 3, ')')?;
+                            i += 4;
+                        }
+                        other => {
+                            return Err(format!(
+                                "`schema` must be `Some(\"..\")` or `None`, found {other:?}"
+                            ));
+                        }
+                    },
+                    other => return Err(format!("unknown field `{other}`")),
+                }
+                seen.push(field.clone());
+                if tokens.get(i) == Some(&Token::Punct(',')) {
+                    i += 1;
+                }
+            }
+            other => return Err(format!("expected a field name, found {other:?}")),
+        }
+    }
+    for field in ["id", "parents", "message", "schema"] {
+        if !seen.iter().any(|s| s == field) {
+            return Err(format!("field `{field}` is missing"));
+        }
+    }
+    if header.id.is_empty() {
+        return Err("`id` is empty".into());
+    }
+    Ok(header)
+}
+
+fn tokenize(text: &str) -> Result<Vec<Token>, String> {
+    let mut tokens = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match c {
+            c if c.is_whitespace() => {}
+            '/' if chars.peek().map(|p| p.1) == Some('/') => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '"' => {
+                let mut s = String::new();
+                loop {
+                    match chars.next() {
+                        None => return Err("a string literal is not closed".into()),
+                        Some((_, '"')) => break,
+                        Some((_, '\\')) => match chars.next().map(|p| p.1) {
+                            Some('n') => s.push('\n'),
+                            Some('t') => s.push('\t'),
+                            Some('r') => s.push('\r'),
+                            Some('0') => s.push('\0'),
+                            Some(c @ ('\\' | '"' | '\'')) => s.push(c),
+                            other => return Err(format!("unsupported escape `\\{}`", other.unwrap_or(' '))),
+                        },
+                        Some((_, c)) => s.push(c),
+                    }
+                }
+                tokens.push(Token::Str(s));
+            }
+            c if c.is_alphabetic() || c == '_' => {
+                let mut s = String::from(c);
+                while let Some(&(_, c)) = chars.peek() {
+                    if !(c.is_alphanumeric() || c == '_') {
+                        break;
+                    }
+                    s.push(c);
+                    chars.next();
+                }
+                tokens.push(Token::Ident(s));
+            }
+            '}' => {
+                tokens.push(Token::Punct('}'));
+                return Ok(tokens);
+            }
+            ':' | ',' | '&' | '[' | ']' | '(' | ')' => tokens.push(Token::Punct(c)),
+            other => return Err(format!("unexpected `{other}`; write the fields as literals")),
+        }
+    }
+    Err("`REVISION` is not closed with `}`".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_generated_header() {
+        let text = r#"//! Add column.
+use ferro::migration::prelude::*;
+
+pub const REVISION: Revision = Revision {
+    id: "abc",
+    parents: &["p1", "p2"],
+    message: "add \"x\" // not a comment",
+    schema: Some("ff"),
+};
+"#;
+        let header = parse_revision(text).unwrap();
+        assert_eq!(header.id, "abc");
+        assert_eq!(header.parents, ["p1", "p2"]);
+        assert_eq!(header.message, "add \"x\" // not a comment");
+        assert_eq!(header.schema.as_deref(), Some("ff"));
+    }
+
+    #[test]
+    fn reads_a_hand_written_header() {
+        let text = "pub const REVISION: Revision = Revision { id: \"d1\", // data\n parents: &[\"abc\"], message: \"fill\", schema: None };";
+        let header = parse_revision(text).unwrap();
+        assert_eq!((header.id.as_str(), header.schema), ("d1", None));
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_literal() {
+        let text =
+            "pub const REVISION: Revision = Revision { id: ID, parents: &[], message: \"m\", schema: None };";
+        assert!(
+            parse_revision(text)
+                .unwrap_err()
+                .contains("expected a string literal")
+        );
+        let missing = "pub const REVISION: Revision = Revision { id: \"a\", parents: &[], message: \"m\" };";
+        assert_eq!(parse_revision(missing).unwrap_err(), "field `schema` is missing");
+        assert!(
+            parse_revision("fn main() {}")
+                .unwrap_err()
+                .contains("no `pub const REVISION")
+        );
+    }
+}

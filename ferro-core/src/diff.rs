@@ -1,0 +1,709 @@
+//! What changed between two schemas: `Schema × Schema → Vec<Change>`.
+//!
+//! The diff is a pure function of its two inputs. Tables and columns match by
+//! name, or through a `renamed_from` hint on the new side when the new name is
+//! not in the old schema; nothing else is taken for a rename. A dropped and an
+//! added table or column that look alike are reported as a [`RenameHint`] and
+//! still diffed as a drop and an add. Indexes and constraints match by what they
+//! are (columns, referred table, actions, expression), with the old side's
+//! names of renamed tables and columns mapped to the new ones, so that the
+//! index of a renamed column follows it, and a match with another name is a
+//! rename.
+//!
+//! ```
+//! use ferro::diff::{diff, Change};
+//! use ferro::schema::{Column, Schema, SqlType, Table, PrimaryKey};
+//!
+//! let users = |columns: Vec<Column>| {
+//!     let mut t = Table::new("users");
+//!     t.columns = columns.into();
+//!     t.primary_key = Some(PrimaryKey::new("pk_users", ["id"]));
+//!     t
+//! };
+//! let id = Column::new("id", SqlType::BigInt);
+//! let before = Schema::new([users(vec![id.clone()])]).unwrap();
+//! let after = Schema::new([users(vec![id, Column::new("age", SqlType::Integer).nullable()])]).unwrap();
+//! let changes = diff(&before, &after).changes;
+//! assert!(matches!(&changes[..], [Change::AddColumn { table, column }] if table == "users" && column.name == "age"));
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use crate::schema::UniqueConstraint;
+use crate::schema::{Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, SqlType, Str, Table};
+
+/// One difference between two schemas. Table names are the new schema's (a
+/// rename comes first); a dropped column or constraint carries its old
+/// definition, so that the change can be undone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Change {
+    /// A new enum type.
+    CreateEnum(EnumType),
+    /// An enum type no column uses any more.
+    DropEnum(EnumType),
+    /// A new value of an enum type.
+    AddEnumValue {
+        /// The type.
+        name: Str,
+        /// The value.
+        value: Str,
+        /// The existing value it goes before; at the end when none.
+        before: Option<Str>,
+    },
+    /// A value removed from an enum type.
+    DropEnumValue {
+        /// The type.
+        name: Str,
+        /// The value.
+        value: Str,
+        /// The value it stood before (by its new name), to put it back.
+        before: Option<Str>,
+    },
+    /// A value renamed (`#[ferro(renamed_from)]` on the variant).
+    RenameEnumValue {
+        /// The type.
+        name: Str,
+        /// The old value.
+        from: Str,
+        /// The new value.
+        to: Str,
+    },
+    /// A new table (a model or a many-to-many join table).
+    CreateTable(Table),
+    /// A table that is gone, with its old definition.
+    DropTable(Table),
+    /// A renamed table.
+    RenameTable {
+        /// The old name.
+        from: Str,
+        /// The new name.
+        to: Str,
+    },
+    /// A new column.
+    AddColumn {
+        /// The table.
+        table: Str,
+        /// The column.
+        column: Column,
+    },
+    /// A column that is gone, with its old definition.
+    DropColumn {
+        /// The table.
+        table: Str,
+        /// The column.
+        column: Column,
+    },
+    /// A renamed column.
+    RenameColumn {
+        /// The table.
+        table: Str,
+        /// The old name.
+        from: Str,
+        /// The new name.
+        to: Str,
+    },
+    /// A column whose type, nullability, default, auto-increment or comment changed.
+    AlterColumn {
+        /// The table.
+        table: Str,
+        /// The column as it was (under its new name).
+        from: Column,
+        /// The column as it becomes.
+        to: Column,
+    },
+    /// A new primary key (or the new one of a changed key).
+    AddPrimaryKey {
+        /// The table.
+        table: Str,
+        /// The key.
+        key: PrimaryKey,
+    },
+    /// A dropped primary key (or the old one of a changed key).
+    DropPrimaryKey {
+        /// The table.
+        table: Str,
+        /// The key.
+        key: PrimaryKey,
+    },
+    /// A new index.
+    AddIndex {
+        /// The table.
+        table: Str,
+        /// The index.
+        index: Index,
+    },
+    /// A dropped index.
+    DropIndex {
+        /// The table.
+        table: Str,
+        /// The index.
+        index: Index,
+    },
+    /// A new unique constraint.
+    AddUnique {
+        /// The table.
+        table: Str,
+        /// The constraint.
+        constraint: UniqueConstraint,
+    },
+    /// A dropped unique constraint.
+    DropUnique {
+        /// The table.
+        table: Str,
+        /// The constraint.
+        constraint: UniqueConstraint,
+    },
+    /// A new foreign key (or the new form of a changed one).
+    AddForeignKey {
+        /// The table.
+        table: Str,
+        /// The key.
+        key: ForeignKey,
+    },
+    /// A dropped foreign key (or the old form of a changed one).
+    DropForeignKey {
+        /// The table.
+        table: Str,
+        /// The key.
+        key: ForeignKey,
+    },
+    /// A new check constraint.
+    AddCheck {
+        /// The table.
+        table: Str,
+        /// The constraint.
+        check: Check,
+    },
+    /// A dropped check constraint.
+    DropCheck {
+        /// The table.
+        table: Str,
+        /// The constraint.
+        check: Check,
+    },
+    /// An index that is the same under another name.
+    RenameIndex {
+        /// The table.
+        table: Str,
+        /// The old name.
+        from: Str,
+        /// The new name.
+        to: Str,
+    },
+    /// A constraint that is the same under another name.
+    RenameConstraint {
+        /// The table.
+        table: Str,
+        /// The old name.
+        from: Str,
+        /// The new name.
+        to: Str,
+    },
+    /// A table's comment changed.
+    SetTableComment {
+        /// The table.
+        table: Str,
+        /// The old comment.
+        from: Option<Str>,
+        /// The new comment.
+        to: Option<Str>,
+    },
+}
+
+/// A dropped and an added table or column that look like one renamed. The diff
+/// never takes them for a rename; the build reports them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenameHint {
+    /// The table (its new name) for a column; `None` for a table.
+    pub table: Option<Str>,
+    /// The dropped name.
+    pub dropped: Str,
+    /// The added name.
+    pub added: Str,
+}
+
+impl fmt::Display for RenameHint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (dropped, added) = (&self.dropped, &self.added);
+        match &self.table {
+            Some(table) => write!(
+                f,
+                "column `{table}.{dropped}` is dropped and `{table}.{added}` added with the same type; \
+                 if it was renamed, mark the field `#[ferro(renamed_from = \"{dropped}\")]`, \
+                 or the migration drops the column and its data"
+            ),
+            None => write!(
+                f,
+                "table `{dropped}` is dropped and `{added}` added with the same columns; \
+                 if it was renamed, mark the model `#[ferro(renamed_from = \"{dropped}\")]`, \
+                 or the migration drops the table and its rows"
+            ),
+        }
+    }
+}
+
+/// The result of [`diff`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diff {
+    /// The changes, grouped by kind; [`crate::plan`] puts them in an order that runs.
+    pub changes: Vec<Change>,
+    /// Drops and adds that may be renames without a `renamed_from`.
+    pub hints: Vec<RenameHint>,
+}
+
+impl Diff {
+    /// Whether the two schemas are the same.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// The changes that turn schema `from` into schema `to`.
+pub fn diff(from: &Schema, to: &Schema) -> Diff {
+    let mut out = Diff::default();
+    diff_enums(from, to, &mut out.changes);
+    let renames = table_renames(from, to);
+    let renamed_old: BTreeSet<&str> = renames.values().map(|t| t.name.as_ref()).collect();
+    let matched = |new: &Table| {
+        from.table(&new.name)
+            .or_else(|| renames.get(new.name.as_ref()).copied())
+    };
+    // Every table's renamed columns, for the keys of other tables that refer to them.
+    let mut names = Names {
+        tables: renames
+            .iter()
+            .map(|(new, old)| (old.name.as_ref(), *new))
+            .collect(),
+        columns: BTreeMap::new(),
+    };
+    for new in to.tables() {
+        let Some(old) = matched(new) else { continue };
+        for column in new.columns.iter() {
+            if let Some(was) = old_column(old, new, column).filter(|was| was.name != column.name) {
+                names.columns.insert((&old.name, &was.name), &column.name);
+            }
+        }
+    }
+    let mut created = Vec::new();
+    for new in to.tables() {
+        match matched(new) {
+            Some(old) => {
+                if old.name != new.name {
+                    out.changes.push(Change::RenameTable {
+                        from: old.name.clone(),
+                        to: new.name.clone(),
+                    });
+                }
+                diff_table(old, new, &names, &mut out);
+            }
+            None => created.push(new),
+        }
+    }
+    let dropped: Vec<&Table> = from
+        .tables()
+        .iter()
+        .filter(|t| to.table(&t.name).is_none() && !renamed_old.contains(t.name.as_ref()))
+        .collect();
+    for old in &dropped {
+        for new in &created {
+            let names = |t: &Table| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+            if names(old) == names(new) {
+                out.hints.push(RenameHint {
+                    table: None,
+                    dropped: old.name.clone(),
+                    added: new.name.clone(),
+                });
+            }
+        }
+    }
+    out.changes.extend(
+        created
+            .into_iter()
+            .map(|t| Change::CreateTable(t.without_hints())),
+    );
+    out.changes
+        .extend(dropped.into_iter().map(|t| Change::DropTable(t.clone())));
+    out
+}
+
+/// New tables named after a `renamed_from` hint: new name → old table.
+fn table_renames<'a>(from: &'a Schema, to: &'a Schema) -> BTreeMap<&'a str, &'a Table> {
+    to.tables()
+        .iter()
+        .filter(|t| from.table(&t.name).is_none())
+        .filter_map(|t| {
+            let old = from.table(t.renamed_from.as_deref()?)?;
+            (to.table(&old.name).is_none()).then_some((t.name.as_ref(), old))
+        })
+        .collect()
+}
+
+/// Maps old names of tables and columns to new ones.
+struct Names<'a> {
+    tables: BTreeMap<&'a str, &'a str>,
+    columns: BTreeMap<(&'a str, &'a str), &'a str>,
+}
+
+impl Names<'_> {
+    fn table<'s>(&'s self, old: &'s str) -> &'s str {
+        self.tables.get(old).copied().unwrap_or(old)
+    }
+
+    /// The new name of column `column` of the old table `table`.
+    fn column<'s>(&'s self, table: &'s str, column: &'s str) -> &'s str {
+        self.columns.get(&(table, column)).copied().unwrap_or(column)
+    }
+
+    fn columns(&self, table: &str, columns: &[Str]) -> Vec<String> {
+        columns.iter().map(|c| self.column(table, c).to_owned()).collect()
+    }
+}
+
+/// The column of the old table that `column` of the new table is: the one of
+/// its name, or the one its `renamed_from` names if the new table has no
+/// column of that name.
+fn old_column<'a>(old: &'a Table, new: &Table, column: &Column) -> Option<&'a Column> {
+    let hinted = || {
+        let hint = column.renamed_from.as_deref()?;
+        (new.column(hint).is_none()).then(|| old.column(hint)).flatten()
+    };
+    old.column(&column.name).or_else(hinted)
+}
+
+fn diff_table(old: &Table, new: &Table, names: &Names<'_>, out: &mut Diff) {
+    let table = &new.name;
+    let changes = &mut out.changes;
+    let mut matched = BTreeSet::new();
+    let mut added = Vec::new();
+    for column in new.columns.iter() {
+        match old_column(old, new, column) {
+            Some(was) => {
+                matched.insert(was.name.as_ref());
+                if was.name != column.name {
+                    changes.push(Change::RenameColumn {
+                        table: table.clone(),
+                        from: was.name.clone(),
+                        to: column.name.clone(),
+                    });
+                }
+                let mut was = was.clone();
+                was.name = column.name.clone();
+                was.renamed_from = None;
+                if same_type(&was.ty, &column.ty) {
+                    was.ty = column.ty.clone();
+                }
+                let mut now = column.clone();
+                now.renamed_from = None;
+                if was != now {
+                    changes.push(Change::AlterColumn {
+                        table: table.clone(),
+                        from: was,
+                        to: now,
+                    });
+                }
+            }
+            None => added.push(column),
+        }
+    }
+    let dropped: Vec<&Column> = old
+        .columns
+        .iter()
+        .filter(|c| !matched.contains(c.name.as_ref()))
+        .collect();
+    for d in &dropped {
+        for a in &added {
+            if same_type(&d.ty, &a.ty) && d.nullable == a.nullable {
+                out.hints.push(RenameHint {
+                    table: Some(table.clone()),
+                    dropped: d.name.clone(),
+                    added: a.name.clone(),
+                });
+            }
+        }
+    }
+    for column in added {
+        let mut column = column.clone();
+        column.renamed_from = None;
+        changes.push(Change::AddColumn {
+            table: table.clone(),
+            column,
+        });
+    }
+    for column in dropped {
+        changes.push(Change::DropColumn {
+            table: table.clone(),
+            column: column.clone(),
+        });
+    }
+    diff_keys(old, new, names, changes);
+    if old.comment != new.comment {
+        changes.push(Change::SetTableComment {
+            table: table.clone(),
+            from: old.comment.clone(),
+            to: new.comment.clone(),
+        });
+    }
+}
+
+/// Whether two column types are the same; enum types by name only, since
+/// their values are diffed once per type.
+fn same_type(a: &SqlType, b: &SqlType) -> bool {
+    match (a, b) {
+        (SqlType::Enum(a), SqlType::Enum(b)) => a.name == b.name,
+        _ => a == b,
+    }
+}
+
+fn diff_keys(old: &Table, new: &Table, names: &Names<'_>, changes: &mut Vec<Change>) {
+    let t = &new.name;
+    let o = old.name.as_ref();
+    let cols = |c: &[Str]| names.columns(o, c);
+    let new_cols = |c: &[Str]| c.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let rename_constraint = |from: &Str, to: &Str| Change::RenameConstraint {
+        table: t.clone(),
+        from: from.clone(),
+        to: to.clone(),
+    };
+
+    match (&old.primary_key, &new.primary_key) {
+        (Some(a), Some(b)) if cols(&a.columns) == new_cols(&b.columns) => {
+            if a.name != b.name {
+                changes.push(rename_constraint(name(&a.name), name(&b.name)));
+            }
+        }
+        (a, b) => {
+            if let Some(key) = a {
+                changes.push(Change::DropPrimaryKey {
+                    table: t.clone(),
+                    key: key.clone(),
+                });
+            }
+            if let Some(key) = b {
+                changes.push(Change::AddPrimaryKey {
+                    table: t.clone(),
+                    key: key.clone(),
+                });
+            }
+        }
+    }
+
+    let (gone, added, renamed) = pair(
+        &old.indexes,
+        &new.indexes,
+        |i| (cols(&i.columns), i.unique),
+        |i| (new_cols(&i.columns), i.unique),
+        |i| &i.name,
+    );
+    for (from, to) in renamed {
+        changes.push(Change::RenameIndex {
+            table: t.clone(),
+            from: from.clone(),
+            to: to.clone(),
+        });
+    }
+    changes.extend(gone.into_iter().map(|i| Change::DropIndex {
+        table: t.clone(),
+        index: i.clone(),
+    }));
+    changes.extend(added.into_iter().map(|i| Change::AddIndex {
+        table: t.clone(),
+        index: i.clone(),
+    }));
+
+    let (gone, added, renamed) = pair(
+        &old.unique_constraints,
+        &new.unique_constraints,
+        |u| cols(&u.columns),
+        |u| new_cols(&u.columns),
+        |u| &u.name,
+    );
+    changes.extend(renamed.into_iter().map(|(a, b)| rename_constraint(a, b)));
+    changes.extend(gone.into_iter().map(|u| Change::DropUnique {
+        table: t.clone(),
+        constraint: u.clone(),
+    }));
+    changes.extend(added.into_iter().map(|u| Change::AddUnique {
+        table: t.clone(),
+        constraint: u.clone(),
+    }));
+
+    let (gone, added, renamed) = pair(
+        &old.foreign_keys,
+        &new.foreign_keys,
+        |k| {
+            let referred = names.table(&k.referred_table).to_owned();
+            let referred_cols = names.columns(&k.referred_table, &k.referred_columns);
+            (
+                cols(&k.columns),
+                referred,
+                referred_cols,
+                k.on_delete,
+                k.on_update,
+            )
+        },
+        |k| {
+            let referred = k.referred_table.to_string();
+            (
+                new_cols(&k.columns),
+                referred,
+                new_cols(&k.referred_columns),
+                k.on_delete,
+                k.on_update,
+            )
+        },
+        |k| &k.name,
+    );
+    changes.extend(renamed.into_iter().map(|(a, b)| rename_constraint(a, b)));
+    changes.extend(gone.into_iter().map(|k| Change::DropForeignKey {
+        table: t.clone(),
+        key: k.clone(),
+    }));
+    changes.extend(added.into_iter().map(|k| Change::AddForeignKey {
+        table: t.clone(),
+        key: k.clone(),
+    }));
+
+    let (gone, added, renamed) = pair(
+        &old.checks,
+        &new.checks,
+        |c| c.expr.to_string(),
+        |c| c.expr.to_string(),
+        |c| &c.name,
+    );
+    changes.extend(renamed.into_iter().map(|(a, b)| rename_constraint(a, b)));
+    changes.extend(gone.into_iter().map(|c| Change::DropCheck {
+        table: t.clone(),
+        check: c.clone(),
+    }));
+    changes.extend(added.into_iter().map(|c| Change::AddCheck {
+        table: t.clone(),
+        check: c.clone(),
+    }));
+}
+
+/// A name that resolution has filled in.
+fn name(name: &Option<Str>) -> &Str {
+    name.as_ref()
+        .expect("a resolved schema names every key and constraint")
+}
+
+/// The name of something that may be named or always is.
+trait Named {
+    fn name(&self) -> &Str;
+}
+
+impl Named for Option<Str> {
+    fn name(&self) -> &Str {
+        name(self)
+    }
+}
+
+impl Named for Str {
+    fn name(&self) -> &Str {
+        self
+    }
+}
+
+/// Matches old and new items by `key` (the old side's names mapped to new
+/// ones): the unmatched old ones, the unmatched new ones, and the name pairs of
+/// matches whose names differ. Items of one name are preferred as partners.
+fn pair<'a, T, K: PartialEq, N: Named + 'a>(
+    old: &'a [T],
+    new: &'a [T],
+    old_key: impl Fn(&T) -> K,
+    new_key: impl Fn(&T) -> K,
+    name_of: impl Fn(&'a T) -> &'a N,
+) -> (Vec<&'a T>, Vec<&'a T>, Vec<(&'a Str, &'a Str)>) {
+    let old_keys: Vec<K> = old.iter().map(&old_key).collect();
+    let mut taken = vec![false; old.len()];
+    let mut added = Vec::new();
+    let mut renamed = Vec::new();
+    for item in new {
+        let key = new_key(item);
+        let candidates = || (0..old.len()).filter(|&i| !taken[i] && old_keys[i] == key);
+        let same_name = candidates().find(|&i| name_of(&old[i]).name() == name_of(item).name());
+        match same_name.or_else(|| candidates().next()) {
+            Some(i) => {
+                taken[i] = true;
+                let (a, b) = (name_of(&old[i]).name(), name_of(item).name());
+                if a != b {
+                    renamed.push((a, b));
+                }
+            }
+            None => added.push(item),
+        }
+    }
+    let gone = old
+        .iter()
+        .zip(&taken)
+        .filter(|(_, t)| !**t)
+        .map(|(o, _)| o)
+        .collect();
+    (gone, added, renamed)
+}
+
+fn diff_enums(from: &Schema, to: &Schema, changes: &mut Vec<Change>) {
+    let old: BTreeMap<&str, &EnumType> = from.enums().into_iter().map(|e| (e.name.as_ref(), e)).collect();
+    let new: BTreeMap<&str, &EnumType> = to.enums().into_iter().map(|e| (e.name.as_ref(), e)).collect();
+    for (name, e) in &new {
+        let Some(was) = old.get(name) else {
+            changes.push(Change::CreateEnum(e.without_hints()));
+            continue;
+        };
+        let had = |v: &str| was.values.iter().any(|w| w.name == v);
+        let has = |v: &str| e.values.iter().any(|w| w.name == v);
+        // Old value → new value, for renamed and kept values.
+        let mut kept: BTreeMap<&str, &str> = BTreeMap::new();
+        for value in e.values.iter() {
+            if had(&value.name) {
+                kept.insert(&value.name, &value.name);
+            } else if let Some(from) = value.renamed_from.as_deref().filter(|f| had(f) && !has(f)) {
+                kept.insert(from, &value.name);
+                changes.push(Change::RenameEnumValue {
+                    name: e.name.clone(),
+                    from: from.to_owned().into(),
+                    to: value.name.clone(),
+                });
+            }
+        }
+        let surviving: BTreeSet<&str> = kept.values().copied().collect();
+        for (i, value) in e.values.iter().enumerate() {
+            if surviving.contains(value.name.as_ref()) {
+                continue;
+            }
+            let before = e.values[i + 1..]
+                .iter()
+                .find(|v| surviving.contains(v.name.as_ref()))
+                .map(|v| v.name.clone());
+            changes.push(Change::AddEnumValue {
+                name: e.name.clone(),
+                value: value.name.clone(),
+                before,
+            });
+        }
+        for (i, value) in was.values.iter().enumerate() {
+            if kept.contains_key(value.name.as_ref()) {
+                continue;
+            }
+            let before = was.values[i + 1..]
+                .iter()
+                .find_map(|v| kept.get(v.name.as_ref()))
+                .map(|v| Str::from(v.to_string()));
+            changes.push(Change::DropEnumValue {
+                name: e.name.clone(),
+                value: value.name.clone(),
+                before,
+            });
+        }
+    }
+    for (name, e) in &old {
+        if !new.contains_key(name) {
+            changes.push(Change::DropEnum(e.without_hints()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,396 @@
+//! The recorder a migration's `upgrade` and `downgrade` functions write to.
+
+use super::op::{Op, Safety};
+use crate::schema::UniqueConstraint;
+use crate::schema::{Check, Column, EnumType, ForeignKey, Index, PrimaryKey, SqlType, Str, Table};
+
+/// One recorded operation and its acknowledgement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// The operation.
+    pub op: Op,
+    /// Whether someone has acknowledged that this operation loses data. Only a
+    /// [`Safety::Destructive`] operation needs it.
+    pub acknowledged: bool,
+}
+
+impl Step {
+    /// Records whether the loss this operation causes is acknowledged. A
+    /// destructive step is refused until this says `true`.
+    pub fn acknowledged(&mut self, yes: bool) -> &mut Step {
+        self.acknowledged = yes;
+        self
+    }
+
+    /// Whether this step may run in an upgrade: it is not destructive, or it is
+    /// acknowledged. A downgrade's steps need no acknowledgement: asking for the
+    /// downgrade is the acknowledgement.
+    pub fn is_cleared(&self) -> bool {
+        self.acknowledged || self.op.safety() != Safety::Destructive
+    }
+}
+
+/// The operations of one direction of a migration, in the order they run.
+///
+/// Each method records one [`Op`] and returns its [`Step`], on which a
+/// destructive operation is acknowledged.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ops {
+    steps: Vec<Step>,
+}
+
+/// Builds the table of [`Ops::create_table`].
+#[derive(Debug)]
+pub struct TableBuilder(Table);
+
+/// A column of [`TableBuilder::column`], being defined.
+#[derive(Debug)]
+pub struct ColumnDef<'a>(&'a mut Column);
+
+impl ColumnDef<'_> {
+    /// The column accepts NULL.
+    pub fn nullable(self) -> Self {
+        self.0.nullable = true;
+        self
+    }
+
+    /// The column's server default, an SQL expression.
+    pub fn default(self, sql: impl Into<Str>) -> Self {
+        self.0.default = Some(sql.into());
+        self
+    }
+
+    /// The column takes the next number when a row is inserted without it.
+    pub fn auto_increment(self) -> Self {
+        self.0.auto_increment = true;
+        self
+    }
+
+    /// The column's comment.
+    pub fn comment(self, text: impl Into<Str>) -> Self {
+        self.0.comment = Some(text.into());
+        self
+    }
+}
+
+impl TableBuilder {
+    /// Adds a NOT NULL column without default; the returned [`ColumnDef`]
+    /// changes that.
+    pub fn column(&mut self, name: impl Into<Str>, ty: SqlType) -> ColumnDef<'_> {
+        let columns = self.0.columns.to_mut();
+        columns.push(Column::new(name, ty));
+        ColumnDef(columns.last_mut().expect("a column was just pushed"))
+    }
+
+    /// Adds a column built elsewhere.
+    pub fn add(&mut self, column: Column) -> &mut Self {
+        self.0.columns.to_mut().push(column);
+        self
+    }
+
+    /// Sets the primary key.
+    pub fn primary_key<I, S>(&mut self, name: impl Into<Str>, columns: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+    {
+        self.0.primary_key = Some(PrimaryKey::new(name, columns));
+        self
+    }
+
+    /// Adds a unique constraint.
+    pub fn unique<I, S>(&mut self, name: impl Into<Str>, columns: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+    {
+        self.0
+            .unique_constraints
+            .to_mut()
+            .push(UniqueConstraint::new(name, columns));
+        self
+    }
+
+    /// Adds an index, created with the table.
+    pub fn index(&mut self, index: Index) -> &mut Self {
+        self.0.indexes.to_mut().push(index);
+        self
+    }
+
+    /// Adds a foreign key.
+    pub fn foreign_key(&mut self, key: ForeignKey) -> &mut Self {
+        self.0.foreign_keys.to_mut().push(key);
+        self
+    }
+
+    /// Adds a check constraint.
+    pub fn check(&mut self, name: impl Into<Str>, expr: impl Into<Str>) -> &mut Self {
+        self.0.checks.to_mut().push(Check::new(name, expr));
+        self
+    }
+
+    /// Sets the table's comment.
+    pub fn comment(&mut self, text: impl Into<Str>) -> &mut Self {
+        self.0.comment = Some(text.into());
+        self
+    }
+}
+
+impl Ops {
+    /// The recorded steps, in order.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The recorded steps, by value.
+    pub fn into_steps(self) -> Vec<Step> {
+        self.steps
+    }
+
+    /// Records an operation; the typed methods below are the usual way.
+    pub fn push(&mut self, op: Op) -> &mut Step {
+        self.steps.push(Step {
+            op,
+            acknowledged: false,
+        });
+        self.steps.last_mut().expect("a step was just pushed")
+    }
+
+    /// Creates a table, built by `build`.
+    pub fn create_table(&mut self, name: impl Into<Str>, build: impl FnOnce(&mut TableBuilder)) -> &mut Step {
+        let mut table = TableBuilder(Table::new(name));
+        build(&mut table);
+        self.push(Op::CreateTable(table.0))
+    }
+
+    /// Drops a table and every row in it.
+    pub fn drop_table(&mut self, name: impl Into<Str>) -> &mut Step {
+        self.push(Op::DropTable { name: name.into() })
+    }
+
+    /// Renames a table.
+    pub fn rename_table(&mut self, from: impl Into<Str>, to: impl Into<Str>) -> &mut Step {
+        self.push(Op::RenameTable {
+            from: from.into(),
+            to: to.into(),
+        })
+    }
+
+    /// Adds a column.
+    pub fn add_column(&mut self, table: impl Into<Str>, column: Column) -> &mut Step {
+        self.push(Op::AddColumn {
+            table: table.into(),
+            column,
+        })
+    }
+
+    /// Drops a column and its values.
+    pub fn drop_column(&mut self, table: impl Into<Str>, column: impl Into<Str>) -> &mut Step {
+        self.push(Op::DropColumn {
+            table: table.into(),
+            column: column.into(),
+        })
+    }
+
+    /// Renames a column.
+    pub fn rename_column(
+        &mut self,
+        table: impl Into<Str>,
+        from: impl Into<Str>,
+        to: impl Into<Str>,
+    ) -> &mut Step {
+        self.push(Op::RenameColumn {
+            table: table.into(),
+            from: from.into(),
+            to: to.into(),
+        })
+    }
+
+    /// Changes a column from its definition `from` to `to` (same name).
+    pub fn alter_column(&mut self, table: impl Into<Str>, from: Column, to: Column) -> &mut Step {
+        self.push(Op::AlterColumn {
+            table: table.into(),
+            from,
+            to,
+        })
+    }
+
+    /// Adds a primary key.
+    pub fn add_primary_key(&mut self, table: impl Into<Str>, key: PrimaryKey) -> &mut Step {
+        self.push(Op::AddPrimaryKey {
+            table: table.into(),
+            key,
+        })
+    }
+
+    /// Drops the primary key.
+    pub fn drop_primary_key(&mut self, table: impl Into<Str>, name: impl Into<Str>) -> &mut Step {
+        self.push(Op::DropPrimaryKey {
+            table: table.into(),
+            name: name.into(),
+        })
+    }
+
+    /// Creates an index.
+    pub fn create_index(&mut self, table: impl Into<Str>, index: Index) -> &mut Step {
+        self.push(Op::CreateIndex {
+            table: table.into(),
+            index,
+        })
+    }
+
+    /// Drops an index.
+    pub fn drop_index(&mut self, table: impl Into<Str>, name: impl Into<Str>) -> &mut Step {
+        self.push(Op::DropIndex {
+            table: table.into(),
+            name: name.into(),
+        })
+    }
+
+    /// Adds a unique constraint.
+    pub fn add_unique(&mut self, table: impl Into<Str>, constraint: UniqueConstraint) -> &mut Step {
+        self.push(Op::AddUnique {
+            table: table.into(),
+            constraint,
+        })
+    }
+
+    /// Drops a unique constraint.
+    pub fn drop_unique(&mut self, table: impl Into<Str>, name: impl Into<Str>) -> &mut Step {
+        self.push(Op::DropUnique {
+            table: table.into(),
+            name: name.into(),
+        })
+    }
+
+    /// Adds a foreign key.
+    pub fn add_foreign_key(&mut self, table: impl Into<Str>, key: ForeignKey) -> &mut Step {
+        self.push(Op::AddForeignKey {
+            table: table.into(),
+            key,
+        })
+    }
+
+    /// Drops a foreign key.
+    pub fn drop_foreign_key(&mut self, table: impl Into<Str>, name: impl Into<Str>) -> &mut Step {
+        self.push(Op::DropForeignKey {
+            table: table.into(),
+            name: name.into(),
+        })
+    }
+
+    /// Adds a check constraint.
+    pub fn add_check(&mut self, table: impl Into<Str>, check: Check) -> &mut Step {
+        self.push(Op::AddCheck {
+            table: table.into(),
+            check,
+        })
+    }
+
+    /// Drops a check constraint.
+    pub fn drop_check(&mut self, table: impl Into<Str>, name: impl Into<Str>) -> &mut Step {
+        self.push(Op::DropCheck {
+            table: table.into(),
+            name: name.into(),
+        })
+    }
+
+    /// Renames an index.
+    pub fn rename_index(
+        &mut self,
+        table: impl Into<Str>,
+        from: impl Into<Str>,
+        to: impl Into<Str>,
+    ) -> &mut Step {
+        self.push(Op::RenameIndex {
+            table: table.into(),
+            from: from.into(),
+            to: to.into(),
+        })
+    }
+
+    /// Renames a constraint.
+    pub fn rename_constraint(
+        &mut self,
+        table: impl Into<Str>,
+        from: impl Into<Str>,
+        to: impl Into<Str>,
+    ) -> &mut Step {
+        self.push(Op::RenameConstraint {
+            table: table.into(),
+            from: from.into(),
+            to: to.into(),
+        })
+    }
+
+    /// Sets (or, with `None`, clears) a table's comment.
+    pub fn set_table_comment(&mut self, table: impl Into<Str>, comment: Option<&'static str>) -> &mut Step {
+        self.push(Op::SetTableComment {
+            table: table.into(),
+            comment: comment.map(Into::into),
+        })
+    }
+
+    /// Creates an enum type with these values.
+    pub fn create_enum<I, S>(&mut self, name: impl Into<Str>, values: I) -> &mut Step
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+    {
+        let crate::schema::SqlType::Enum(ty) = crate::schema::SqlType::enumeration(name, values) else {
+            unreachable!("`enumeration` makes an enum type")
+        };
+        self.push(Op::CreateEnum(ty))
+    }
+
+    /// Creates an enum type.
+    pub fn create_enum_type(&mut self, ty: EnumType) -> &mut Step {
+        self.push(Op::CreateEnum(ty))
+    }
+
+    /// Drops an enum type.
+    pub fn drop_enum(&mut self, name: impl Into<Str>) -> &mut Step {
+        self.push(Op::DropEnum { name: name.into() })
+    }
+
+    /// Adds a value to an enum type, before `before` or at the end.
+    pub fn add_enum_value(
+        &mut self,
+        name: impl Into<Str>,
+        value: impl Into<Str>,
+        before: Option<&'static str>,
+    ) -> &mut Step {
+        self.push(Op::AddEnumValue {
+            name: name.into(),
+            value: value.into(),
+            before: before.map(Into::into),
+        })
+    }
+
+    /// Removes a value from an enum type.
+    pub fn drop_enum_value(&mut self, name: impl Into<Str>, value: impl Into<Str>) -> &mut Step {
+        self.push(Op::DropEnumValue {
+            name: name.into(),
+            value: value.into(),
+        })
+    }
+
+    /// Renames a value of an enum type.
+    pub fn rename_enum_value(
+        &mut self,
+        name: impl Into<Str>,
+        from: impl Into<Str>,
+        to: impl Into<Str>,
+    ) -> &mut Step {
+        self.push(Op::RenameEnumValue {
+            name: name.into(),
+            from: from.into(),
+            to: to.into(),
+        })
+    }
+
+    /// Runs SQL written by hand.
+    pub fn sql(&mut self, sql: impl Into<Str>) -> &mut Step {
+        self.push(Op::Sql(sql.into()))
+    }
+}

@@ -1,0 +1,244 @@
+//! Constructors for the schema types, as migration files use them.
+//!
+//! The derive writes descriptors as `const` struct literals; a migration file
+//! (generated or hand-written) reads better with constructors:
+//! `Column::new("age", SqlType::Integer).nullable()`.
+
+use super::{Action, Check, Column, EnumType, EnumValue, ForeignKey, Index, PrimaryKey, SqlType, Str};
+use super::{Table, UniqueConstraint};
+
+fn names<I, S>(columns: I) -> super::List<Str>
+where
+    I: IntoIterator<Item = S>,
+    S: Into<Str>,
+{
+    columns.into_iter().map(Into::into).collect()
+}
+
+impl SqlType {
+    /// `TIMESTAMPTZ`: an instant.
+    pub const TIMESTAMPTZ: SqlType = SqlType::Timestamp { with_time_zone: true };
+
+    /// `TIMESTAMP`: a wall-clock date and time.
+    pub const TIMESTAMP: SqlType = SqlType::Timestamp {
+        with_time_zone: false,
+    };
+
+    /// `NUMERIC` without precision or scale.
+    pub const NUMERIC: SqlType = SqlType::Numeric {
+        precision: None,
+        scale: None,
+    };
+
+    /// `NUMERIC(precision, scale)`.
+    pub const fn numeric(precision: u16, scale: u16) -> SqlType {
+        SqlType::Numeric {
+            precision: Some(precision),
+            scale: Some(scale),
+        }
+    }
+
+    /// A type given verbatim.
+    pub fn custom(sql: impl Into<Str>) -> SqlType {
+        SqlType::Custom(sql.into())
+    }
+
+    /// An enum type with these values, in order.
+    pub fn enumeration<I, S>(name: impl Into<Str>, values: I) -> SqlType
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+    {
+        SqlType::Enum(EnumType {
+            name: name.into(),
+            values: values
+                .into_iter()
+                .map(|v| EnumValue {
+                    name: v.into(),
+                    renamed_from: None,
+                })
+                .collect(),
+        })
+    }
+}
+
+impl Column {
+    /// A NOT NULL column without default or comment.
+    pub fn new(name: impl Into<Str>, ty: SqlType) -> Column {
+        Column {
+            name: name.into(),
+            ty,
+            nullable: false,
+            default: None,
+            auto_increment: false,
+            comment: None,
+            renamed_from: None,
+        }
+    }
+
+    /// The column accepts NULL.
+    pub fn nullable(mut self) -> Column {
+        self.nullable = true;
+        self
+    }
+
+    /// The column's server default, an SQL expression.
+    pub fn default(mut self, sql: impl Into<Str>) -> Column {
+        self.default = Some(sql.into());
+        self
+    }
+
+    /// The column takes the next number when a row is inserted without it.
+    pub fn auto_increment(mut self) -> Column {
+        self.auto_increment = true;
+        self
+    }
+
+    /// The column's comment.
+    pub fn comment(mut self, text: impl Into<Str>) -> Column {
+        self.comment = Some(text.into());
+        self
+    }
+}
+
+impl PrimaryKey {
+    /// A primary key over these columns.
+    pub fn new<I, S>(name: impl Into<Str>, columns: I) -> PrimaryKey
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+    {
+        PrimaryKey {
+            name: Some(name.into()),
+            columns: names(columns),
+        }
+    }
+}
+
+impl Index {
+    /// A (non-unique) index over these columns.
+    pub fn new<I, S>(name: impl Into<Str>, columns: I) -> Index
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+    {
+        Index {
+            name: Some(name.into()),
+            columns: names(columns),
+            unique: false,
+        }
+    }
+
+    /// The index rejects duplicate keys.
+    pub fn unique(mut self) -> Index {
+        self.unique = true;
+        self
+    }
+}
+
+impl UniqueConstraint {
+    /// A unique constraint over these columns.
+    pub fn new<I, S>(name: impl Into<Str>, columns: I) -> UniqueConstraint
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+    {
+        UniqueConstraint {
+            name: Some(name.into()),
+            columns: names(columns),
+        }
+    }
+}
+
+impl ForeignKey {
+    /// A foreign key from `columns` to `referred_columns` of `referred_table`,
+    /// with `NO ACTION` on delete and on update.
+    pub fn new<I, S, J, T>(
+        name: impl Into<Str>,
+        columns: I,
+        referred_table: impl Into<Str>,
+        referred_columns: J,
+    ) -> ForeignKey
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+        J: IntoIterator<Item = T>,
+        T: Into<Str>,
+    {
+        ForeignKey {
+            name: Some(name.into()),
+            columns: names(columns),
+            referred_table: referred_table.into(),
+            referred_columns: names(referred_columns),
+            on_delete: Action::NoAction,
+            on_update: Action::NoAction,
+        }
+    }
+
+    /// What deleting the referred row does.
+    pub fn on_delete(mut self, action: Action) -> ForeignKey {
+        self.on_delete = action;
+        self
+    }
+
+    /// What updating the referred key does.
+    pub fn on_update(mut self, action: Action) -> ForeignKey {
+        self.on_update = action;
+        self
+    }
+}
+
+impl Check {
+    /// A check constraint: `expr` must hold for every row.
+    pub fn new(name: impl Into<Str>, expr: impl Into<Str>) -> Check {
+        Check {
+            name: name.into(),
+            expr: expr.into(),
+        }
+    }
+}
+
+impl Table {
+    /// A table with this name and nothing in it yet.
+    pub fn new(name: impl Into<Str>) -> Table {
+        Table {
+            name: name.into(),
+            columns: Default::default(),
+            primary_key: None,
+            indexes: Default::default(),
+            unique_constraints: Default::default(),
+            foreign_keys: Default::default(),
+            checks: Default::default(),
+            many_to_many: Default::default(),
+            comment: None,
+            renamed_from: None,
+        }
+    }
+}
+
+impl EnumType {
+    /// This type without `renamed_from` hints on its values.
+    pub fn without_hints(&self) -> EnumType {
+        let mut e = self.clone();
+        for value in e.values.to_mut() {
+            value.renamed_from = None;
+        }
+        e
+    }
+}
+
+impl Table {
+    /// This table without `renamed_from` hints, as the database has it: the
+    /// state a snapshot records. Hints describe a change, not a state.
+    pub fn without_hints(&self) -> Table {
+        let mut t = self.clone();
+        t.renamed_from = None;
+        for column in t.columns.to_mut() {
+            column.renamed_from = None;
+            if let SqlType::Enum(e) = &column.ty {
+                column.ty = SqlType::Enum(e.without_hints());
+            }
+        }
+        t
+    }
+}

@@ -1,0 +1,263 @@
+//! The build-script flow end to end: a scratch application (a models crate and
+//! a migrations crate depending on the workspace's crates by path) built with
+//! real `cargo build`s while its models change.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MODELS_V1: &str = r#"
+use ferro::Model;
+
+#[derive(Model)]
+#[ferro(table = "users")]
+pub struct User {
+    #[ferro(primary_key)]
+    pub id: i64,
+    #[ferro(unique)]
+    pub email: String,
+}
+
+pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> {
+    ferro::schema!()
+}
+"#;
+
+struct App {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl App {
+    fn new() -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_owned();
+        let ws = workspace();
+        let core = ws.join("ferro-core");
+        let build = ws.join("ferro-build");
+        write(
+            &root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"models\", \"migrations\"]\nresolver = \"3\"\n",
+        );
+        write(
+            &root.join("models/Cargo.toml"),
+            &format!(
+                "[package]\nname = \"app-models\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+                 [dependencies]\nferro-core = {{ path = {core:?} }}\n"
+            ),
+        );
+        write(&root.join("models/src/lib.rs"), MODELS_V1);
+        write(
+            &root.join("migrations/Cargo.toml"),
+            &format!(
+                "[package]\nname = \"app-migrations\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+                 [dependencies]\nferro-core = {{ path = {core:?} }}\napp-models = {{ path = \"../models\" }}\n\n\
+                 [build-dependencies]\nferro-build = {{ path = {build:?} }}\napp-models = {{ path = \"../models\" }}\n"
+            ),
+        );
+        write(
+            &root.join("migrations/build.rs"),
+            "fn main() {\n    ferro_build::Builder::new(app_models::schema()).run();\n}\n",
+        );
+        write(
+            &root.join("migrations/src/lib.rs"),
+            "ferro::embed_migrations!();\n",
+        );
+        write(
+            &root.join("migrations/src/main.rs"),
+            "fn main() {\n    for m in app_migrations::MIGRATIONS {\n        \
+             println!(\"{} {}\", m.file, m.revision.message);\n    }\n}\n",
+        );
+        App { _dir: dir, root }
+    }
+
+    fn cargo(&self, args: &[&str], ci: bool) -> Output {
+        let mut command = Command::new(env!("CARGO"));
+        command
+            .args(args)
+            .current_dir(&self.root)
+            .env("CARGO_TARGET_DIR", workspace().join("target/scratch"))
+            .env_remove("FERRO_MIGRATIONS")
+            .env_remove("CI");
+        if ci {
+            command.env("CI", "true");
+        }
+        command.output().unwrap()
+    }
+
+    fn build(&self) -> String {
+        let output = self.cargo(&["build", "--offline"], false);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "cargo build failed:\n{stderr}");
+        stderr
+    }
+
+    fn run(&self) -> String {
+        let output = self.cargo(&["run", "--quiet", "--offline", "-p", "app-migrations"], false);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    fn migrations(&self) -> Vec<String> {
+        let mut files: Vec<String> = std::fs::read_dir(self.root.join("migrations/migrations"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".rs"))
+            .collect();
+        files.sort();
+        files
+    }
+
+    fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.root.join("migrations/migrations").join(file)).unwrap()
+    }
+
+    fn edit_models(&self, from: &str, to: &str) {
+        let path = self.root.join("models/src/lib.rs");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from));
+        write(&path, &text.replacen(from, to, 1));
+    }
+
+    fn git(&self, args: &[&str]) {
+        let status = Command::new("git")
+            .args(["-c", "user.name=Ferro", "-c", "user.email=ferro@example.invalid"])
+            .args(args)
+            .current_dir(&self.root)
+            .output()
+            .expect("git runs");
+        assert!(
+            status.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    }
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn models_changes_become_migrations_during_cargo_build() {
+    let app = App::new();
+
+    // First build: the initial migration and the snapshot, embedded at once.
+    let messages = app.build();
+    assert!(
+        messages.contains("wrote migrations/0001_initial.rs"),
+        "{messages}"
+    );
+    assert_eq!(app.migrations(), ["0001_initial.rs"]);
+    let first = app.read("0001_initial.rs");
+    assert!(first.contains("op.create_table(\"users\", |t| {"), "{first}");
+    let snapshot = std::fs::read_to_string(app.root.join("migrations/migrations/snapshot.json")).unwrap();
+    assert!(
+        snapshot.starts_with("{\n  \"format_version\": 1,\n  \"revision\": "),
+        "{snapshot}"
+    );
+    assert!(snapshot.contains("\"name\": \"email\""), "{snapshot}");
+    assert_eq!(app.run(), "0001_initial.rs create table users\n");
+
+    // Committing seals the first migration; a model change makes a second one,
+    // which the same build embeds.
+    app.git(&["init", "--quiet"]);
+    app.git(&["add", "."]);
+    app.git(&["commit", "--quiet", "-m", "initial"]);
+    app.edit_models(
+        "pub email: String,",
+        "pub email: String,\n    pub age: Option<i32>,",
+    );
+    let messages = app.build();
+    assert!(
+        messages.contains("wrote migrations/0002_add_column_users_age.rs"),
+        "{messages}"
+    );
+    assert_eq!(
+        app.migrations(),
+        ["0001_initial.rs", "0002_add_column_users_age.rs"]
+    );
+    assert_eq!(
+        app.read("0001_initial.rs"),
+        first,
+        "a sealed migration is never rewritten"
+    );
+    let second = app.read("0002_add_column_users_age.rs");
+    assert!(second.contains("op.add_column(\"users\", Column::new(\"age\", SqlType::Integer).nullable());"));
+    assert!(
+        app.run()
+            .ends_with("0002_add_column_users_age.rs add column users.age\n")
+    );
+
+    // A build with nothing changed writes nothing.
+    let messages = app.build();
+    assert!(!messages.contains("wrote"), "{messages}");
+    assert_eq!(app.read("0002_add_column_users_age.rs"), second);
+
+    // The uncommitted second migration is a draft: another change rewrites it in
+    // place, under the same revision id.
+    let id = second.split("id: \"").nth(1).unwrap()[..12].to_owned();
+    app.edit_models(
+        "pub age: Option<i32>,",
+        "pub age: Option<i32>,\n    pub nickname: Option<String>,",
+    );
+    let messages = app.build();
+    assert!(
+        messages.contains("rewrote draft migrations/0002_add_column_users_age_and_more.rs"),
+        "{messages}"
+    );
+    assert_eq!(
+        app.migrations(),
+        ["0001_initial.rs", "0002_add_column_users_age_and_more.rs"]
+    );
+    let draft = app.read("0002_add_column_users_age_and_more.rs");
+    assert!(draft.contains(&format!("id: \"{id}\"")), "{draft}");
+    assert!(
+        draft.contains("\"nickname\"") && draft.contains("\"age\""),
+        "{draft}"
+    );
+
+    // Editing the draft by hand (here: acknowledging nothing, just a comment)
+    // seals it; the next change goes into a new file.
+    let edited = draft.replace("pub fn upgrade", "// Reviewed.\npub fn upgrade");
+    write(
+        &app.root
+            .join("migrations/migrations/0002_add_column_users_age_and_more.rs"),
+        &edited,
+    );
+    app.edit_models("pub nickname: Option<String>,", "");
+    let messages = app.build();
+    assert!(messages.contains("was edited by hand"), "{messages}");
+    assert!(
+        messages.contains("destructive step `drop column users.nickname`"),
+        "{messages}"
+    );
+    assert_eq!(app.read("0002_add_column_users_age_and_more.rs"), edited);
+    let files = app.migrations();
+    assert_eq!(files.len(), 3, "{files:?}");
+    let third = app.read(&files[2]);
+    assert!(
+        third.contains("op.drop_column(\"users\", \"nickname\").acknowledged(false);"),
+        "{third}"
+    );
+
+    // Under CI the build only checks: a model change fails it with the diff.
+    app.edit_models(
+        "pub age: Option<i32>,",
+        "pub age: Option<i32>,\n    pub bio: String,",
+    );
+    let output = app.cargo(&["build", "--quiet", "--offline"], true);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("the models differ from"), "{stderr}");
+    assert!(stderr.contains("add column users.bio"), "{stderr}");
+    assert_eq!(app.migrations().len(), 3, "check mode writes nothing");
+}

@@ -1,0 +1,202 @@
+//! Generation fixtures: one folder per case under `tests/fixtures/`, with the
+//! models before (`before.rs`) and after (`after.rs`) a change, and the reviewed
+//! migration that `cargo build` writes for it (`migration.snap`, with the
+//! build's messages on top).
+//!
+//! Each case runs the real generator twice in a scratch folder: once for
+//! `before` (then seals that first migration, as a commit would), once for
+//! `after`. Every generated file is checked with `rustfmt --check`, and
+//! `generated_files_compile` compiles all of them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ferro::Schema;
+use ferro::registry::registrations;
+use ferro_build::{Builder, Mode};
+
+/// The resolved schema of the models declared in `module` (and below it).
+fn schema_of(module: &str) -> Schema {
+    let nested = format!("{module}::");
+    Schema::new(
+        registrations()
+            .filter(|r| r.module_path == module || r.module_path.starts_with(&nested))
+            .map(|r| (r.table)()),
+    )
+    .unwrap_or_else(|e| panic!("the models of `{module}` are not a valid schema: {e}"))
+}
+
+/// Runs generation for `models` in `dir`; the written migration's path and the
+/// build's messages.
+fn build(dir: &Path, models: Schema) -> (Option<PathBuf>, Vec<String>) {
+    let report = Builder::new(Ok(models))
+        .migrations_dir(dir)
+        .out_dir(dir.join("out"))
+        .mode(Mode::Generate)
+        .generate()
+        .unwrap_or_else(|e| panic!("generation failed: {e}"));
+    let migration = report
+        .written
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "rs"))
+        .cloned();
+    (migration, report.warnings)
+}
+
+/// Seals a draft as committing it would: drops its draft line.
+fn seal(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let body = text.trim_end().rsplit_once('\n').unwrap().0;
+    std::fs::write(path, format!("{body}\n")).unwrap();
+}
+
+/// The migration that `after` generates following `before`, with the messages.
+fn generate(case: &str) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let (first, _) = build(dir.path(), schema_of(&format!("generate::{case}::before")));
+    if let Some(first) = first {
+        seal(&first);
+    }
+    let (second, warnings) = build(dir.path(), schema_of(&format!("generate::{case}::after")));
+    let second = second.unwrap_or_else(|| panic!("case `{case}`: the change generated no migration"));
+    let source = std::fs::read_to_string(&second).unwrap();
+    let name = second.file_name().unwrap().to_string_lossy().into_owned();
+    assert_formatted(&name, &source);
+    let mut shown = format!("file: {name}\n");
+    for warning in warnings {
+        shown.push_str(&format!("build: {warning}\n"));
+    }
+    shown.push_str("---\n");
+    shown.push_str(&source);
+    (shown, source)
+}
+
+/// `rustfmt --check` with rustfmt's default configuration.
+fn assert_formatted(name: &str, source: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, source).unwrap();
+    std::fs::write(dir.path().join("rustfmt.toml"), "").unwrap();
+    let output = Command::new("rustfmt")
+        .args(["--edition", "2024", "--check", "--config-path"])
+        .arg(dir.path().join("rustfmt.toml"))
+        .arg(&file)
+        .output()
+        .expect("rustfmt runs (install it with `rustup component add rustfmt`)");
+    assert!(
+        output.status.success(),
+        "{name} is not formatted as rustfmt would:\n{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+macro_rules! fixtures {
+    ($($case:ident),* $(,)?) => {
+        $(
+            #[allow(dead_code, unreachable_pub, reason = "the models are only described, never used")]
+            mod $case {
+                pub mod before {
+                    include!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/", stringify!($case), "/before.rs"));
+                }
+                pub mod after {
+                    include!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/", stringify!($case), "/after.rs"));
+                }
+
+                #[test]
+                fn migration() {
+                    let (shown, _) = super::generate(stringify!($case));
+                    insta::with_settings!({
+                        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/", stringify!($case)),
+                        prepend_module_to_snapshot => false,
+                        omit_expression => true,
+                    }, {
+                        insta::assert_snapshot!("migration", shown);
+                    });
+                }
+            }
+        )*
+
+        const CASES: &[&str] = &[$(stringify!($case)),*];
+    };
+}
+
+fixtures! {
+    add_column,
+    fk_cycle,
+    create_table,
+    drop_table,
+    rename_table,
+    add_column_not_null_default,
+    add_column_not_null_no_default,
+    drop_column,
+    rename_column,
+    rename_hint_column,
+    rename_hint_table,
+    alter_type_widen,
+    alter_type_narrow,
+    alter_varchar_length,
+    alter_numeric_precision,
+    alter_nullability,
+    alter_default,
+    alter_comment,
+    table_comment,
+    change_primary_key,
+    add_unique,
+    drop_unique,
+    add_composite_index,
+    index_to_unique_index,
+    add_foreign_key,
+    drop_foreign_key,
+    change_on_delete,
+    change_on_update,
+    self_referencing_fk,
+    add_check,
+    drop_check,
+    create_enum,
+    add_enum_value,
+    remove_enum_value,
+    rename_enum_value,
+    drop_enum,
+    add_many_to_many,
+    remove_many_to_many,
+    index_on_new_column,
+    uuid_and_json_types,
+    custom_sql_type,
+}
+
+/// Every fixture's generated file compiles against `ferro` in a scratch crate.
+#[test]
+fn generated_files_compile() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"fixture-check\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
+             [dependencies]\nferro-core = {{ path = {:?}, default-features = false }}\n\n[workspace]\n",
+            root.join("ferro-core")
+        ),
+    )
+    .unwrap();
+    let mut lib = String::from("#![allow(dead_code)]\n");
+    for case in CASES {
+        let (_, source) = generate(case);
+        std::fs::write(dir.path().join("src").join(format!("{case}.rs")), source).unwrap();
+        lib.push_str(&format!("mod {case};\n"));
+    }
+    std::fs::write(dir.path().join("src/lib.rs"), lib).unwrap();
+    let target = root.join("target").join("scratch");
+    let output = Command::new(env!("CARGO"))
+        .args(["check", "--quiet", "--offline"])
+        .env("CARGO_TARGET_DIR", target)
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "the generated migrations do not compile:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
