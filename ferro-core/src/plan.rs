@@ -19,7 +19,7 @@
 //! let after = Schema::new([users]).unwrap();
 //! let plan = plan(&diff(&before, &after));
 //! assert_eq!(plan.upgrade()[0].to_string(), "create table users");
-//! assert_eq!(plan.downgrade()[0].to_string(), "drop table users");
+//! assert_eq!(plan.downgrade()[0].unwrap().to_string(), "drop table users");
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
