@@ -253,7 +253,7 @@ fn generate(
             changes: listing.trim_end().to_owned(),
         });
     }
-    write_migration(folder, head, models, report)?;
+    write_migration(folder, head, models, changes, report)?;
     Ok(true)
 }
 
@@ -308,10 +308,13 @@ fn open_draft(folder: &Folder, head: Option<&Entry>) -> Option<Snapshot> {
     Some(base)
 }
 
+/// Writes the migration for `changes` (models against the snapshot), or
+/// rewrites the open draft with the changes against its base.
 fn write_migration(
     folder: &Folder,
     head: Option<&Entry>,
     models: &Schema,
+    changes: ferro::diff::Diff,
     report: &mut Report,
 ) -> Result<(), BuildError> {
     let dir = &folder.dir;
@@ -336,15 +339,20 @@ fn write_migration(
             (folder.snapshot.clone(), parents, id, number, None)
         }
     };
-    let changes = diff(&base.schema, models);
-    report.warnings.extend(
-        changes
-            .hints
-            .iter()
-            .map(|h| format!("possible rename: {h}"))
-            .filter(|w| !report.warnings.contains(w))
-            .collect::<Vec<_>>(),
-    );
+    let changes = match &draft {
+        // The draft's own changes come on top of the ones since the snapshot.
+        Some(base) => {
+            let changes = diff(&base.schema, models);
+            for hint in &changes.hints {
+                let warning = format!("possible rename: {hint}");
+                if !report.warnings.contains(&warning) {
+                    report.warnings.push(warning);
+                }
+            }
+            changes
+        }
+        None => changes,
+    };
     let snapshot_path = dir.join(SNAPSHOT);
     if changes.is_empty() {
         // The models are back where the draft started: the draft goes.
