@@ -10,8 +10,10 @@
 //!
 //! For N tables (10 columns of mixed types, a unique, an index and a nullable
 //! CASCADE foreign key to the previous table each) it reports the median of
-//! several runs of: the first generation (diff, plan, write the migration and
-//! the snapshot, embed), and a build in which no model changed.
+//! several runs of what the build script does: resolve the models' schema
+//! (`ferro::schema!()`), then either the first generation (diff, plan, write
+//! the migration and the snapshot, embed) or a build in which no model changed
+//! (the script runs because the models crate was rebuilt).
 
 use std::time::{Duration, Instant};
 
@@ -20,8 +22,13 @@ use ferro::schema::{
 };
 use ferro_build::{Builder, Mode};
 
+/// A `'static` name, as a model's descriptor holds it.
+fn name(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
 fn table(i: usize) -> Table {
-    let mut t = Table::new(format!("table_{i:04}"));
+    let mut t = Table::new(name(format!("table_{i:04}")));
     let mut columns = vec![
         Column::new("id", SqlType::BigInt).auto_increment(),
         Column::new("code", SqlType::Varchar(32)),
@@ -35,13 +42,17 @@ fn table(i: usize) -> Table {
     ];
     columns.push(Column::new("parent_id", SqlType::BigInt).nullable());
     t.columns = columns.into();
-    t.primary_key = Some(PrimaryKey::new(format!("pk_table_{i:04}"), ["id"]));
-    t.unique_constraints = vec![UniqueConstraint::new(format!("uq_table_{i:04}_code"), ["code"])].into();
-    t.indexes = vec![Index::new(format!("ix_table_{i:04}_name"), ["name"])].into();
-    let referred = format!("table_{:04}", i.saturating_sub(1));
+    t.primary_key = Some(PrimaryKey::new(name(format!("pk_table_{i:04}")), ["id"]));
+    t.unique_constraints = vec![UniqueConstraint::new(
+        name(format!("uq_table_{i:04}_code")),
+        ["code"],
+    )]
+    .into();
+    t.indexes = vec![Index::new(name(format!("ix_table_{i:04}_name")), ["name"])].into();
+    let referred = name(format!("table_{:04}", i.saturating_sub(1)));
     t.foreign_keys = vec![
         ForeignKey::new(
-            format!("fk_table_{i:04}_parent_id"),
+            name(format!("fk_table_{i:04}_parent_id")),
             ["parent_id"],
             referred,
             ["id"],
@@ -52,8 +63,9 @@ fn table(i: usize) -> Table {
     t
 }
 
-fn schema(n: usize) -> Schema {
-    Schema::new((0..n).map(table)).expect("the synthetic schema is valid")
+/// The models' descriptors: what `ferro::schema!()` resolves on every run.
+fn descriptors(n: usize) -> Vec<Table> {
+    (0..n).map(table).collect()
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {
@@ -62,18 +74,26 @@ fn median(mut times: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    const RUNS: usize = 7;
+    // `BENCH_TABLES=500 BENCH_RUNS=1` runs one size once, for a profiler.
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(11);
+    let sizes: Vec<usize> = match std::env::var("BENCH_TABLES").ok().and_then(|v| v.parse().ok()) {
+        Some(n) => vec![n],
+        None => vec![100, 500, 2000],
+    };
     println!("tables  first generation  no change");
-    for n in [100, 500, 2000] {
-        let models = schema(n);
+    for n in sizes {
+        let models = descriptors(n);
         let mut first = Vec::new();
         let mut unchanged = Vec::new();
-        for _ in 0..RUNS {
+        for _ in 0..runs {
             let dir = std::env::temp_dir().join(format!("ferro-bench-{}-{n}", std::process::id()));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(dir.join("out")).expect("a scratch folder");
             let build = || {
-                Builder::new(Ok(models.clone()))
+                Builder::new(Schema::new(models.iter().cloned()))
                     .migrations_dir(&dir)
                     .out_dir(dir.join("out"))
                     .mode(Mode::Generate)

@@ -1,7 +1,7 @@
 //! Drafts: the newest generated migration, rewritten in place while the
 //! models change, until it is sealed.
 //!
-//! A generated file ends with a line `// ferro:draft <sha256>`, the SHA-256 of
+//! A generated file ends with a line `// ferro:draft <hash>`, the BLAKE3 hash of
 //! the rest of the file (line endings normalised). The file is a draft while
 //! that line is there and still matches (nobody edited the file), the file is
 //! not committed to git, and the schema it was generated from is still in
@@ -12,8 +12,6 @@
 
 use std::path::Path;
 use std::process::Command;
-
-use sha2::{Digest, Sha256};
 
 /// The marker line's prefix.
 const MARK: &str = "// ferro:draft ";
@@ -33,11 +31,12 @@ pub(crate) enum Draft {
 }
 
 fn digest(text: &str) -> String {
-    let normalised = text.replace("\r\n", "\n");
-    Sha256::digest(normalised.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let hash = if text.contains('\r') {
+        blake3::hash(text.replace("\r\n", "\n").as_bytes())
+    } else {
+        blake3::hash(text.as_bytes())
+    };
+    hash.to_hex().to_string()
 }
 
 /// `text` with its draft line appended.

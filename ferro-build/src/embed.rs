@@ -4,6 +4,9 @@ use std::fmt::Write;
 
 use crate::history::History;
 
+/// The list's file name in `OUT_DIR`, as `ferro::embed_migrations!()` includes it.
+pub(crate) const FILE: &str = "ferro_migrations.rs";
+
 /// The Rust source of the list: one module per file, by absolute path, and the
 /// `MIGRATIONS` slice in revision order.
 pub(crate) fn list(history: &History<'_>) -> String {

@@ -62,47 +62,54 @@ impl Folder {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Snapshot::default(),
             Err(e) => return Err(io(&snapshot_path)(e)),
         };
-        let mut entries = Vec::new();
-        let listing = match fs::read_dir(dir) {
-            Ok(listing) => listing,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Folder {
-                    dir: dir.to_owned(),
-                    snapshot,
-                    entries,
-                });
-            }
-            Err(e) => return Err(io(dir)(e)),
-        };
-        for item in listing {
-            let path = item.map_err(io(dir))?.path();
-            let Some(file) = path.file_name().and_then(|f| f.to_str()).map(str::to_owned) else {
-                continue;
-            };
-            if !file.ends_with(".rs") || file.starts_with('.') || !path.is_file() {
-                continue;
-            }
-            let text = fs::read_to_string(&path).map_err(io(&path))?;
-            let header = parse_revision(&text).map_err(|message| BuildError::Header {
-                path: path.clone(),
-                message,
-            })?;
-            entries.push(Entry {
-                file,
-                draft: draft::status(&text),
-                path,
-                id: header.id,
-                parents: header.parents,
-                schema: header.schema,
-            });
-        }
-        entries.sort_by(|a, b| a.file.cmp(&b.file));
         Ok(Folder {
             dir: dir.to_owned(),
             snapshot,
-            entries,
+            entries: entries(dir)?,
         })
     }
+}
+
+/// The migration files in `dir`, by file name; none if there is no `dir`.
+pub(crate) fn entries(dir: &Path) -> Result<Vec<Entry>, BuildError> {
+    let mut entries = Vec::new();
+    for (file, path) in migration_files(dir)? {
+        let text = fs::read_to_string(&path).map_err(io(&path))?;
+        let header = parse_revision(&text).map_err(|message| BuildError::Header {
+            path: path.clone(),
+            message,
+        })?;
+        entries.push(Entry {
+            file,
+            draft: draft::status(&text),
+            path,
+            id: header.id,
+            parents: header.parents,
+            schema: header.schema,
+        });
+    }
+    Ok(entries)
+}
+
+/// The names and paths of the `.rs` files in `dir`, sorted by name.
+pub(crate) fn migration_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, BuildError> {
+    let listing = match fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(dir)(e)),
+    };
+    let mut files = Vec::new();
+    for item in listing {
+        let path = item.map_err(io(dir))?.path();
+        let Some(file) = path.file_name().and_then(|f| f.to_str()).map(str::to_owned) else {
+            continue;
+        };
+        if file.ends_with(".rs") && !file.starts_with('.') && path.is_file() {
+            files.push((file, path));
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// The fields of a `REVISION` constant.

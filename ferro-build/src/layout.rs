@@ -53,65 +53,100 @@ impl Expr {
     }
 
     fn flat(&self) -> String {
+        let mut out = String::new();
+        self.flat_into(&mut out);
+        out
+    }
+
+    /// Appends the one-line form.
+    fn flat_into(&self, out: &mut String) {
         match self {
-            Expr::Atom(text) => text.clone(),
-            Expr::Call(callee, args) => format!("{callee}({})", flat_list(args)),
-            Expr::Chain(root, calls) => {
-                let mut out = root.flat();
-                for (name, args) in calls {
-                    out.push_str(&format!(".{name}({})", flat_list(args)));
-                }
-                out
+            Expr::Atom(text) => out.push_str(text),
+            Expr::Call(callee, args) => {
+                out.push_str(callee);
+                out.push('(');
+                flat_list_into(args, out);
+                out.push(')');
             }
-            Expr::Array(items) => format!("[{}]", flat_list(items)),
+            Expr::Chain(root, calls) => {
+                root.flat_into(out);
+                for (name, args) in calls {
+                    out.push('.');
+                    out.push_str(name);
+                    out.push('(');
+                    flat_list_into(args, out);
+                    out.push(')');
+                }
+            }
+            Expr::Array(items) => {
+                out.push('[');
+                flat_list_into(items, out);
+                out.push(']');
+            }
             Expr::Closure(param, body) => {
-                let body: Vec<String> = body.iter().map(|s| s.flat() + ";").collect();
-                format!("{param} {{ {} }}", body.join(" "))
+                out.push_str(param);
+                out.push_str(" { ");
+                for (i, statement) in body.iter().enumerate() {
+                    if i > 0 {
+                        out.push(' ');
+                    }
+                    statement.flat_into(out);
+                    out.push(';');
+                }
+                out.push_str(" }");
             }
         }
+    }
+
+    /// The width of [`Expr::flat`] if it is at most `budget`, without writing
+    /// it: a large migration's closures are measured level by level, and
+    /// writing each level out would make the layout quadratic.
+    fn width(&self, budget: usize) -> Option<usize> {
+        let used = match self {
+            Expr::Atom(text) => text.len(),
+            Expr::Call(callee, args) => callee.len() + 2 + list_width(args, budget)?,
+            Expr::Chain(root, calls) => {
+                let mut used = root.width(budget)?;
+                for (name, args) in calls {
+                    used += name.len() + 3 + list_width(args, budget.checked_sub(used)?)?;
+                }
+                used
+            }
+            Expr::Array(items) => 2 + list_width(items, budget)?,
+            Expr::Closure(param, body) => {
+                let mut used = param.len() + 5 + body.len().saturating_sub(1);
+                for statement in body {
+                    used += statement.width(budget.checked_sub(used)?)? + 1;
+                }
+                used
+            }
+        };
+        (used <= budget).then_some(used)
     }
 
     /// Lays out the expression starting at column `start` of a line indented by
     /// `indent`, with `suffix` more columns after it on its last line.
     fn render(&self, indent: usize, start: usize, suffix: usize) -> String {
-        let flat = self.flat();
-        let fits = start + flat.len() + suffix <= MAX_WIDTH;
+        let budget = MAX_WIDTH.saturating_sub(start + suffix);
         match self {
-            Expr::Atom(_) => flat,
+            Expr::Atom(text) => text.clone(),
             Expr::Array(items) => {
-                if fits && flat.len() <= SHORT_WIDTH {
-                    flat
+                if self.width(budget.min(SHORT_WIDTH)).is_some() {
+                    self.flat()
                 } else {
                     format!("[{}]", vertical(items, indent))
                 }
             }
-            Expr::Call(callee, args) => {
-                if let Some(Expr::Closure(param, body)) = args.last() {
-                    let head = flat_list(&args[..args.len() - 1]);
-                    let mut out = format!("{callee}({head}, {param} {{\n");
-                    for statement in body {
-                        out.push_str(&statement_at(statement, indent + INDENT));
-                    }
-                    out.push_str(&format!("{}}})", " ".repeat(indent)));
-                    return out;
-                }
-                let args_flat = flat_list(args);
-                if fits && args_flat.len() <= SHORT_WIDTH {
-                    return flat;
-                }
-                // A lone argument that is itself a call opens on this line and
-                // closes with it: `f(g(` .. `))`.
-                if let [Expr::Call(inner, inner_args)] = &args[..]
-                    && !matches!(inner_args.last(), Some(Expr::Closure(..)))
-                {
-                    return format!("{callee}({inner}({}))", vertical(inner_args, indent));
-                }
-                format!("{callee}({})", vertical(args, indent))
-            }
+            Expr::Call(callee, args) => render_call(callee, args, indent, start, suffix),
             Expr::Chain(root, calls) => {
                 let links = calls.len() + usize::from(matches!(&**root, Expr::Call(c, _) if c.contains('.')));
-                if fits && (links == 1 || flat.len() <= SHORT_WIDTH) {
-                    return flat;
+                let limit = if links == 1 {
+                    budget
+                } else {
+                    budget.min(SHORT_WIDTH)
+                };
+                if self.width(limit).is_some() {
+                    return self.flat();
                 }
                 let mut out = root.render(indent, start, 0);
                 // After a root that ends on a line of its own (`)`), the calls
@@ -122,20 +157,67 @@ impl Expr {
                     indent + INDENT
                 };
                 for (name, args) in calls {
-                    let link = Expr::Call(format!(".{name}"), args.clone());
                     out.push('\n');
                     out.push_str(&" ".repeat(inner));
-                    out.push_str(&link.render(inner, inner, suffix));
+                    out.push_str(&render_call(&format!(".{name}"), args, inner, inner, suffix));
                 }
                 out
             }
-            Expr::Closure(..) => flat,
+            Expr::Closure(..) => self.flat(),
         }
     }
 }
 
+/// Lays out `callee(args)` as [`Expr::render`] does.
+fn render_call(callee: &str, args: &[Expr], indent: usize, start: usize, suffix: usize) -> String {
+    if let Some(Expr::Closure(param, body)) = args.last() {
+        let head = flat_list(&args[..args.len() - 1]);
+        let mut out = format!("{callee}({head}, {param} {{\n");
+        for statement in body {
+            out.push_str(&statement_at(statement, indent + INDENT));
+        }
+        out.push_str(&format!("{}}})", " ".repeat(indent)));
+        return out;
+    }
+    let budget = MAX_WIDTH.saturating_sub(start + suffix);
+    // The whole call fits the line, and its arguments the short width.
+    if let Some(args_width) = list_width(args, SHORT_WIDTH)
+        && callee.len() + 2 + args_width <= budget
+    {
+        return format!("{callee}({})", flat_list(args));
+    }
+    // A lone argument that is itself a call opens on this line and
+    // closes with it: `f(g(` .. `))`.
+    if let [Expr::Call(inner, inner_args)] = args
+        && !matches!(inner_args.last(), Some(Expr::Closure(..)))
+    {
+        return format!("{callee}({inner}({}))", vertical(inner_args, indent));
+    }
+    format!("{callee}({})", vertical(args, indent))
+}
+
+/// The width of [`flat_list`] if it is at most `budget`.
+fn list_width(items: &[Expr], budget: usize) -> Option<usize> {
+    let mut used = 2 * items.len().saturating_sub(1);
+    for item in items {
+        used += item.width(budget.checked_sub(used)?)?;
+    }
+    (used <= budget).then_some(used)
+}
+
 fn flat_list(items: &[Expr]) -> String {
-    items.iter().map(Expr::flat).collect::<Vec<_>>().join(", ")
+    let mut out = String::new();
+    flat_list_into(items, &mut out);
+    out
+}
+
+fn flat_list_into(items: &[Expr], out: &mut String) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        item.flat_into(out);
+    }
 }
 
 /// Items one per line, each followed by a comma, between the brackets.

@@ -43,10 +43,10 @@ use std::path::{Path, PathBuf};
 
 use ferro::diff::diff;
 use ferro::plan::plan;
-use ferro::snapshot::{self, Snapshot};
+use ferro::snapshot::{self, Serialized, Snapshot};
 use ferro::{Schema, SchemaError};
-use sha2::{Digest, Sha256};
 
+mod cache;
 mod codegen;
 mod draft;
 mod embed;
@@ -186,6 +186,17 @@ impl Builder {
             None => PathBuf::from(env("OUT_DIR")?),
         };
         let models = self.models.map_err(BuildError::Models)?;
+        let inputs = cache::Inputs::new(mode, &models, &dir);
+        let key = inputs.key(&dir)?;
+        if let Some(warnings) = cache::lookup(&out_dir, &key)
+            && out_dir.join(embed::FILE).is_file()
+        {
+            return Ok(Report {
+                warnings,
+                ..Report::default()
+            });
+        }
+        cache::forget(&out_dir);
         let mut report = Report::default();
         let mut folder = Folder::read(&dir)?;
         let wrote = {
@@ -197,13 +208,21 @@ impl Builder {
             }
         };
         if wrote {
-            folder = Folder::read(&dir)?;
+            // The snapshot is not needed again; the list needs the new file.
+            folder.entries = folder::entries(&dir)?;
         }
         let history = History::new(&folder.entries)?;
         let list = embed::list(&history);
-        let list_path = out_dir.join("ferro_migrations.rs");
+        let list_path = out_dir.join(embed::FILE);
         if fs::read_to_string(&list_path).ok().as_deref() != Some(list.as_str()) {
             fs::write(&list_path, list).map_err(io(&list_path))?;
+        }
+        if wrote {
+            // The models now match the snapshot: the next run with these files
+            // has nothing to write and nothing to say.
+            cache::store(&out_dir, &inputs.key(&dir)?, &[]);
+        } else {
+            cache::store(&out_dir, &key, &report.warnings);
         }
         Ok(report)
     }
@@ -319,7 +338,8 @@ fn write_migration(
 ) -> Result<(), BuildError> {
     let dir = &folder.dir;
     fs::create_dir_all(dir).map_err(io(dir))?;
-    let state = models.without_hints();
+    let state = Serialized::state(models);
+    let fingerprint = state.fingerprint();
     let draft = open_draft(folder, head);
     if let Some(h) = head
         && draft.is_none()
@@ -335,7 +355,7 @@ fn write_migration(
         _ => {
             let parents: Vec<String> = head.map(|h| h.id.clone()).into_iter().collect();
             let number = folder.entries.iter().map(Entry::number).max().unwrap_or(0) + 1;
-            let id = revision_id(&parents, &state);
+            let id = revision_id(&parents, &fingerprint);
             (folder.snapshot.clone(), parents, id, number, None)
         }
     };
@@ -368,7 +388,6 @@ fn write_migration(
     }
     let plan = plan(&changes);
     let message = codegen::message(&plan);
-    let fingerprint = snapshot::fingerprint(&state);
     let source = codegen::source(&codegen::Migration {
         id: &id,
         parents: &parents,
@@ -393,11 +412,7 @@ fn write_migration(
         remove(&old.path, report)?;
     }
     write(&path, &draft::mark(&source), report)?;
-    let snapshot = Snapshot {
-        revision: Some(id.clone()),
-        schema: state,
-    };
-    write(&snapshot_path, &snapshot.to_json(), report)?;
+    write(&snapshot_path, &state.to_json(Some(&id)), report)?;
     if replaces.is_none() {
         write(&dir.join(draft::BASE), &base.to_json(), report)?;
         ignore_base(dir, report)?;
@@ -424,17 +439,17 @@ fn write_migration(
     Ok(())
 }
 
-/// A revision id from what the migration follows and the schema it leaves: 12
-/// hex digits of SHA-256, reproducible without a clock.
-fn revision_id(parents: &[String], schema: &Schema) -> String {
-    let mut hash = Sha256::new();
+/// A revision id from what the migration follows and the fingerprint of the
+/// schema it leaves: 12 hex digits of BLAKE3, reproducible without a clock.
+fn revision_id(parents: &[String], fingerprint: &str) -> String {
+    let mut hash = blake3::Hasher::new();
     hash.update(b"ferro revision\n");
     for parent in parents {
         hash.update(parent.as_bytes());
         hash.update(b"\n");
     }
-    hash.update(snapshot::fingerprint(schema).as_bytes());
-    hash.finalize()[..6].iter().map(|b| format!("{b:02x}")).collect()
+    hash.update(fingerprint.as_bytes());
+    hash.finalize().to_hex()[..12].to_owned()
 }
 
 /// The part of a migration's file name after its number: `initial` for the

@@ -224,3 +224,58 @@ fn a_draft_whose_changes_are_undone_disappears() {
         before
     );
 }
+
+/// The record a successful run leaves in `OUT_DIR` for the next one.
+fn state(dir: &Path) -> String {
+    fs::read_to_string(dir.join("out/ferro_build_state")).unwrap()
+}
+
+#[test]
+fn a_build_with_nothing_changed_repeats_the_last_outcome() {
+    let (dir, _) = two_migrations();
+    run(dir.path(), users(&["a"]), Mode::Check).unwrap();
+    // The next run with the same inputs answers from the record: planting a
+    // warning in it shows that nothing else was consulted.
+    let (key, _) = state(dir.path())
+        .split_once('\n')
+        .map(|(k, w)| (k.to_owned(), w.to_owned()))
+        .unwrap();
+    fs::write(
+        dir.path().join("out/ferro_build_state"),
+        format!("{key}\n[\"planted\"]"),
+    )
+    .unwrap();
+    let report = run(dir.path(), users(&["a"]), Mode::Check).unwrap();
+    assert_eq!(report.warnings, ["planted"]);
+    // Other models, another mode or another folder content are other inputs.
+    let report = run(dir.path(), users(&["a"]), Mode::Generate).unwrap();
+    assert!(report.warnings.is_empty(), "{report:?}");
+    let message = error(run(dir.path(), users(&["a", "b"]), Mode::Check));
+    assert!(message.contains("add column users.b"), "{message}");
+}
+
+#[test]
+fn an_edit_after_a_remembered_success_is_still_caught() {
+    let (dir, files) = two_migrations();
+    run(dir.path(), users(&["a"]), Mode::Check).unwrap();
+    let path = dir.path().join(&files[1]);
+    let text = fs::read_to_string(&path).unwrap();
+    let id = text
+        .split("id: \"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    fs::write(&path, text.replace(&id, "0123456789ab")).unwrap();
+    let broken = "which no file in the migrations folder declares";
+    let message = error(run(dir.path(), users(&["a"]), Mode::Check));
+    assert!(message.contains(broken), "{message}");
+    // A failed run leaves no record to repeat: the next one checks again.
+    assert!(!dir.path().join("out/ferro_build_state").exists());
+    let message = error(run(dir.path(), users(&["a"]), Mode::Check));
+    assert!(message.contains(broken), "{message}");
+    fs::write(&path, text).unwrap();
+    run(dir.path(), users(&["a"]), Mode::Check).unwrap();
+}

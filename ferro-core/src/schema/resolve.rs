@@ -1,7 +1,7 @@
 //! From descriptors to a resolved, validated [`Schema`].
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::naming::{self, MAX_IDENTIFIER_BYTES};
 use super::{Action, Column, EnumType, ForeignKey, ManyToMany, PrimaryKey, SqlType, Str, Table};
@@ -10,7 +10,7 @@ use super::{Action, Column, EnumType, ForeignKey, ManyToMany, PrimaryKey, SqlTyp
 /// expanded into its join table, every reference checked, and everything in a
 /// canonical order (tables, indexes and constraints by name; columns as declared),
 /// so that the same models always give an equal `Schema` and the same JSON.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Schema {
     tables: Vec<Table>,
 }
@@ -196,20 +196,37 @@ impl Schema {
         self.tables
     }
 
+    // The checks use sorted lists and linear scans of one table's few names
+    // rather than sets: a build script resolves the schema on every run,
+    // unoptimised, and there a `BTreeSet` insert per name was most of the time
+    // resolving a large schema took.
     fn validate(&self) -> Result<(), SchemaError> {
-        let mut tables = BTreeSet::new();
-        let mut relation_names = BTreeSet::new();
+        // Relation names share one namespace across tables: (name, table).
+        let mut relation_names: Vec<(&str, usize)> = Vec::new();
         let mut enums: BTreeMap<&str, &EnumType> = BTreeMap::new();
-        for table in &self.tables {
+        for (i, table) in self.tables.iter().enumerate() {
             check_name(&table.name)?;
-            if !tables.insert(table.name.as_ref()) {
+            // The tables are sorted by name, so a second one comes right after.
+            if i > 0 && self.tables[i - 1].name == table.name {
                 return Err(SchemaError::DuplicateTable(table.name.to_string()));
             }
             validate_columns(table, &mut enums)?;
-            validate_keys(table, &mut relation_names)?;
+            validate_keys(table, i, &mut relation_names)?;
             for fk in table.foreign_keys.iter() {
                 self.validate_foreign_key(table, fk)?;
             }
+        }
+        relation_names.sort_unstable();
+        let clash = relation_names
+            .windows(2)
+            .filter(|pair| pair[0].0 == pair[1].0)
+            .map(|pair| pair[1])
+            .min_by_key(|&(_, table)| table);
+        if let Some((name, table)) = clash {
+            return Err(SchemaError::DuplicateName {
+                table: self.tables[table].name.to_string(),
+                name: name.to_owned(),
+            });
         }
         Ok(())
     }
@@ -263,10 +280,9 @@ fn validate_columns<'a>(
     if table.columns.is_empty() {
         return Err(SchemaError::NoColumns(table.name.to_string()));
     }
-    let mut names = BTreeSet::new();
-    for column in table.columns.iter() {
+    for (i, column) in table.columns.iter().enumerate() {
         check_name(&column.name)?;
-        if !names.insert(column.name.as_ref()) {
+        if table.columns[..i].iter().any(|c| c.name == column.name) {
             return Err(SchemaError::DuplicateColumn {
                 table: table.name.to_string(),
                 column: column.name.to_string(),
@@ -274,8 +290,9 @@ fn validate_columns<'a>(
         }
         if let SqlType::Enum(e) = &column.ty {
             check_name(&e.name)?;
-            let distinct: BTreeSet<&str> = e.values.iter().map(|v| v.name.as_ref()).collect();
-            if e.values.is_empty() || distinct.len() != e.values.len() {
+            let repeated =
+                (1..e.values.len()).any(|i| e.values[..i].iter().any(|v| v.name == e.values[i].name));
+            if e.values.is_empty() || repeated {
                 return Err(SchemaError::BadEnum(e.name.to_string()));
             }
             if enums
@@ -299,16 +316,20 @@ fn validate_columns<'a>(
     Ok(())
 }
 
-fn validate_keys<'a>(table: &'a Table, relation_names: &mut BTreeSet<&'a str>) -> Result<(), SchemaError> {
+fn validate_keys<'a>(
+    table: &'a Table,
+    index: usize,
+    relation_names: &mut Vec<(&'a str, usize)>,
+) -> Result<(), SchemaError> {
     let unknown = |object: String, column: &str| SchemaError::UnknownColumn {
         table: table.name.to_string(),
         object,
         column: column.to_owned(),
     };
-    let mut lists: Vec<(String, &[Str])> = Vec::new();
+    // (what, its name, its columns); the description is written only for an error.
+    let mut lists: Vec<(&str, &str, &[Str])> = Vec::new();
     if let Some(pk) = &table.primary_key {
-        let name = pk.name.as_deref().unwrap_or_default();
-        lists.push((format!("primary key `{name}`"), &pk.columns));
+        lists.push(("primary key", pk.name.as_deref().unwrap_or_default(), &pk.columns));
         for column in pk.columns.iter() {
             if table.column(column).is_some_and(|c| c.nullable) {
                 return Err(SchemaError::NullablePrimaryKey {
@@ -319,28 +340,27 @@ fn validate_keys<'a>(table: &'a Table, relation_names: &mut BTreeSet<&'a str>) -
         }
     }
     for ix in table.indexes.iter() {
-        lists.push((
-            format!("index `{}`", ix.name.as_deref().unwrap_or_default()),
-            &ix.columns,
-        ));
+        lists.push(("index", ix.name.as_deref().unwrap_or_default(), &ix.columns));
     }
     for uq in table.unique_constraints.iter() {
-        let name = uq.name.as_deref().unwrap_or_default();
-        lists.push((format!("unique constraint `{name}`"), &uq.columns));
+        lists.push((
+            "unique constraint",
+            uq.name.as_deref().unwrap_or_default(),
+            &uq.columns,
+        ));
     }
     for fk in table.foreign_keys.iter() {
-        let name = fk.name.as_deref().unwrap_or_default();
-        lists.push((format!("foreign key `{name}`"), &fk.columns));
+        lists.push(("foreign key", fk.name.as_deref().unwrap_or_default(), &fk.columns));
     }
-    for (object, columns) in &lists {
+    for &(what, name, columns) in &lists {
         if columns.is_empty() {
             return Err(SchemaError::NoKeyColumns {
                 table: table.name.to_string(),
-                object: object.clone(),
+                object: format!("{what} `{name}`"),
             });
         }
         if let Some(column) = columns.iter().find(|c| table.column(c).is_none()) {
-            return Err(unknown(object.clone(), column));
+            return Err(unknown(format!("{what} `{name}`"), column));
         }
     }
     // Primary keys, indexes and unique constraints are relations (indexes) that
@@ -350,7 +370,7 @@ fn validate_keys<'a>(table: &'a Table, relation_names: &mut BTreeSet<&'a str>) -
         table: table.name.to_string(),
         name: name.to_owned(),
     };
-    let mut table_names = BTreeSet::new();
+    let mut table_names: Vec<&str> = Vec::new();
     let relation = table.primary_key.iter().filter_map(|pk| pk.name.as_deref());
     let relation = relation
         .chain(table.indexes.iter().filter_map(|ix| ix.name.as_deref()))
@@ -362,16 +382,19 @@ fn validate_keys<'a>(table: &'a Table, relation_names: &mut BTreeSet<&'a str>) -
         );
     for name in relation {
         check_name(name)?;
-        if !relation_names.insert(name) || !table_names.insert(name) {
+        relation_names.push((name, index));
+        if table_names.contains(&name) {
             return Err(duplicate(name));
         }
+        table_names.push(name);
     }
     let local = table.foreign_keys.iter().filter_map(|fk| fk.name.as_deref());
     for name in local.chain(table.checks.iter().map(|ck| ck.name.as_ref())) {
         check_name(name)?;
-        if !table_names.insert(name) {
+        if table_names.contains(&name) {
             return Err(duplicate(name));
         }
+        table_names.push(name);
     }
     Ok(())
 }
