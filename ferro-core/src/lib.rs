@@ -34,6 +34,7 @@
 #![doc(html_root_url = "https://docs.rs/ferro-core/0.1.0")]
 
 pub mod diff;
+pub mod migrate;
 pub mod migration;
 mod model;
 pub mod plan;
@@ -54,6 +55,11 @@ pub use types::{ColumnType, Json};
 /// The guide to models: options, types, names, discovery (`docs/models.md`).
 #[doc = include_str!("../../docs/models.md")]
 pub mod guide {}
+
+/// The guide to applying migrations: commands, targets, promises (`docs/runtime.md`).
+#[cfg(feature = "runtime")]
+#[doc = include_str!("../../docs/runtime.md")]
+pub mod runtime_guide {}
 
 /// The README's tour compiles.
 #[cfg(doctest)]

@@ -1,7 +1,9 @@
 //! Models shared by the workspace tests: the model zoo uses every type and every
 //! option of the user contract, and its JSON snapshot is the specification of
-//! what the derive produces.
+//! what the derive produces. `pg` starts a throwaway PostgreSQL server for the
+//! database tests.
 
+pub mod pg;
 pub mod zoo;
 
 /// Every model of this crate (the zoo).

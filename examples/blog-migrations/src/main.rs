@@ -1,11 +1,10 @@
-//! Lists the blog's migrations and what each one does.
+//! The blog's migration commands: `upgrade`, `downgrade`, `current`,
+//! `history`, ... (`--help` lists them). Without `--database-url` or
+//! `DATABASE_URL` it works on the SQLite file `blog.db` in the working
+//! directory.
 
-fn main() {
-    for migration in blog_migrations::MIGRATIONS {
-        let revision = &migration.revision;
-        println!("{} {} ({})", revision.id, revision.message, migration.file);
-        for step in migration.upgrade_steps() {
-            println!("    {}", step.op);
-        }
-    }
+fn main() -> std::process::ExitCode {
+    ferro::migrate::cli::Cli::new()
+        .database("blog", blog_migrations::MIGRATIONS, "sqlite://blog.db")
+        .run()
 }

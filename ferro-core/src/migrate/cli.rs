@@ -1,0 +1,449 @@
+//! The commands of a migrations crate's binary: `upgrade`, `downgrade`,
+//! `current`, `history`, `heads`, `branches`, `show`, `stamp`, `check`, and
+//! Django's `migrate` and `showmigrations`.
+//!
+//! A migrations crate's `main.rs`:
+//!
+//! ```no_run
+//! # mod my_migrations { pub static MIGRATIONS: &[ferro::migration::Migration] = &[]; }
+//! fn main() -> std::process::ExitCode {
+//!     ferro::migrate::cli::Cli::new()
+//!         .database("main", my_migrations::MIGRATIONS, "sqlite://app.db")
+//!         .run()
+//! }
+//! ```
+//!
+//! The database comes from `--database-url`, else `DATABASE_URL` (a `.env`
+//! file in the working directory is read first), else the default the crate
+//! gives, an embedded SQLite file. A crate that manages several databases
+//! names each, with its own migrations and version table; `--database NAME`
+//! chooses one, and `DATABASE_URL_<NAME>` gives its URL.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use super::{Applied, Database, Dialect, Graph, MigrateError, Migrator, Target};
+use crate::migration::Migration;
+
+/// One database a migrations crate manages.
+#[derive(Clone, Debug)]
+struct Managed {
+    name: String,
+    migrations: &'static [Migration],
+    default_url: String,
+    version_table: Option<String>,
+}
+
+/// The command-line interface of a migrations crate's binary.
+#[derive(Clone, Debug, Default)]
+pub struct Cli {
+    databases: Vec<Managed>,
+}
+
+#[derive(Parser, Debug)]
+#[command(about = "Apply, revert and inspect the migrations of this crate", version)]
+struct Args {
+    /// The database URL (sqlite://FILE, postgres://...); default: DATABASE_URL, else the crate's default.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Which of the crate's databases, when it manages several.
+    #[arg(long, global = true)]
+    database: Option<String>,
+    /// Machine-readable output (JSON) where the command prints data.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Apply pending migrations up to TARGET (head, heads, +N, or a revision).
+    Upgrade(Move),
+    /// Revert migrations down to TARGET (-N, base, or a revision).
+    Downgrade(Move),
+    /// Show the revision(s) the database is at.
+    Current,
+    /// Show the revisions, newest first, with the applied ones marked.
+    History {
+        /// Also show parents, files, and when each was applied.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Show the revisions no other follows.
+    Heads,
+    /// Show where the history branches.
+    Branches,
+    /// Show one revision and its operations.
+    Show {
+        /// A revision id or an unambiguous prefix.
+        revision: String,
+    },
+    /// Record the database as being at TARGET without running anything.
+    Stamp {
+        /// head, heads, base or a revision.
+        target: String,
+        /// First forget every recorded revision, known to this program or not.
+        #[arg(long)]
+        purge: bool,
+    },
+    /// Exit non-zero unless the database is at head with every applied migration unchanged.
+    Check,
+    /// Django's name for `upgrade head`.
+    Migrate,
+    /// Django's name for `history`.
+    Showmigrations,
+}
+
+#[derive(clap::Args, Debug)]
+struct Move {
+    /// Where to go; with --sql also FROM:TO, FROM being where the database is.
+    #[arg(allow_hyphen_values = true)]
+    target: Option<String>,
+    /// Print the SQL instead of running it (no database needed).
+    #[arg(long)]
+    sql: bool,
+    /// The dialect of the printed SQL (sqlite, postgres); default: the database URL's.
+    #[arg(long, requires = "sql")]
+    dialect: Option<String>,
+}
+
+impl Cli {
+    /// An interface with no database yet.
+    pub fn new() -> Cli {
+        Cli::default()
+    }
+
+    /// Adds a database: its name, its migrations, and the URL used when neither
+    /// `--database-url` nor the environment gives one. The first is the one
+    /// used without `--database`, with the version table `ferro_version`; the
+    /// others' tables are `ferro_version_<name>`.
+    pub fn database(mut self, name: &str, migrations: &'static [Migration], default_url: &str) -> Cli {
+        let version_table = (!self.databases.is_empty()).then(|| format!("ferro_version_{name}"));
+        self.databases.push(Managed {
+            name: name.to_owned(),
+            migrations,
+            default_url: default_url.to_owned(),
+            version_table,
+        });
+        self
+    }
+
+    /// Parses the process's arguments, runs the command, prints its outcome,
+    /// and returns the exit code: 0 on success, 1 on an error, 2 when `check`
+    /// finds the database behind or changed.
+    pub fn run(self) -> ExitCode {
+        let args = Args::parse();
+        self.run_with(args)
+    }
+
+    /// Runs with the given arguments (the first is the program's name).
+    pub fn run_from<I, T>(self, args: I) -> ExitCode
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        match Args::try_parse_from(args) {
+            Ok(args) => self.run_with(args),
+            Err(e) => {
+                let _ = e.print();
+                ExitCode::from(if e.use_stderr() { 2 } else { 0 })
+            }
+        }
+    }
+
+    fn run_with(self, args: Args) -> ExitCode {
+        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                eprintln!("error: cannot start the async runtime: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match runtime.block_on(self.execute(&args)) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+
+    fn managed(&self, name: Option<&str>) -> Result<&Managed, MigrateError> {
+        match name {
+            None => self.databases.first().ok_or(MigrateError::NoMigrations),
+            Some(name) => {
+                self.databases
+                    .iter()
+                    .find(|d| d.name == name)
+                    .ok_or_else(|| MigrateError::UnknownDatabase {
+                        name: name.to_owned(),
+                        known: self.databases.iter().map(|d| d.name.clone()).collect(),
+                    })
+            }
+        }
+    }
+
+    async fn execute(&self, args: &Args) -> Result<ExitCode, MigrateError> {
+        let managed = self.managed(args.database.as_deref())?;
+        let mut migrator = Migrator::new(managed.migrations);
+        if let Some(table) = &managed.version_table {
+            migrator = migrator.version_table(table.clone());
+        }
+        let first = self.databases.first().map(|d| d.name.as_str()) == Some(managed.name.as_str());
+        let url = database_url(args.database_url.as_deref(), managed, first);
+        let graph = migrator.graph()?;
+        match &args.command {
+            Command::Upgrade(m) if m.sql => print_sql(&migrator, &url, m, true),
+            Command::Downgrade(m) if m.sql => print_sql(&migrator, &url, m, false),
+            Command::Heads => {
+                let heads = graph.heads();
+                print_list(args.json, &heads, |id| describe(&graph, id));
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Branches => {
+                let points = graph.branch_points();
+                print_list(args.json, &points, |id| describe(&graph, id));
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Show { revision } => {
+                let id = graph.resolve(revision)?;
+                let m = graph.get(id).expect("resolved");
+                println!("{}", describe(&graph, id));
+                println!("parents: {}", join_or(m.revision.parents, "none (a base)"));
+                println!("file: {}", m.file);
+                println!("upgrade:");
+                for step in m.upgrade_steps() {
+                    println!("    {}", step.op);
+                }
+                println!("downgrade:");
+                for step in m.downgrade_steps() {
+                    println!("    {}", step.op);
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            command => {
+                let mut db = Database::connect(&url).await?;
+                self.online(command, args.json, &migrator, &graph, &mut db).await
+            }
+        }
+    }
+
+    async fn online(
+        &self,
+        command: &Command,
+        json: bool,
+        migrator: &Migrator,
+        graph: &Graph,
+        db: &mut Database,
+    ) -> Result<ExitCode, MigrateError> {
+        match command {
+            Command::Upgrade(m) => {
+                let target = Target::parse(m.target.as_deref().unwrap_or("head"))?;
+                report(json, "applied", &migrator.upgrade(db, &target).await?);
+            }
+            Command::Migrate => report(json, "applied", &migrator.upgrade(db, &Target::Head).await?),
+            Command::Downgrade(m) => {
+                let target = m
+                    .target
+                    .as_deref()
+                    .ok_or(MigrateError::BadTarget(String::new()))?;
+                report(
+                    json,
+                    "reverted",
+                    &migrator.downgrade(db, &Target::parse(target)?).await?,
+                );
+            }
+            Command::Current => {
+                let current = migrator.current(db).await?;
+                let ids: Vec<&str> = current.iter().map(String::as_str).collect();
+                if !json && ids.is_empty() {
+                    println!("base (no migration applied)");
+                } else {
+                    print_list(json, &ids, |id| describe(graph, id));
+                }
+            }
+            Command::History { verbose } => history(json, *verbose, migrator, graph, db).await?,
+            Command::Showmigrations => history(json, false, migrator, graph, db).await?,
+            Command::Stamp { target, purge } => {
+                migrator.stamp(db, &Target::parse(target)?, *purge).await?;
+                let current = migrator.current(db).await?;
+                println!("stamped: the database is now at {}", join_or(&current, "base"));
+            }
+            Command::Check => {
+                if migrator.is_at_head(db).await? {
+                    migrator.verify(db).await?;
+                    println!("the database is at head");
+                } else {
+                    let current = migrator.current(db).await?;
+                    println!(
+                        "the database is not at head: it is at {}, the migrations end at {}",
+                        join_or(&current, "base"),
+                        graph.heads().join(", ")
+                    );
+                    return Ok(ExitCode::from(2));
+                }
+            }
+            Command::Heads | Command::Branches | Command::Show { .. } => {
+                unreachable!("handled without a database")
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `--database-url`, else `DATABASE_URL` (or `DATABASE_URL_<NAME>` for a
+/// database other than the first), from the environment or a `.env` file,
+/// else the crate's default.
+fn database_url(given: Option<&str>, managed: &Managed, first: bool) -> String {
+    if let Some(url) = given {
+        return url.to_owned();
+    }
+    let _ = dotenvy::dotenv();
+    let variable = if first {
+        "DATABASE_URL".to_owned()
+    } else {
+        format!("DATABASE_URL_{}", managed.name.to_uppercase())
+    };
+    std::env::var(variable)
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| managed.default_url.clone())
+}
+
+fn print_sql(migrator: &Migrator, url: &str, m: &Move, up: bool) -> Result<ExitCode, MigrateError> {
+    let dialect = match m.dialect.as_deref() {
+        Some("sqlite") => Dialect::Sqlite,
+        Some("postgres" | "postgresql") => Dialect::Postgres,
+        Some(other) => return Err(MigrateError::BadUrl(format!("{other}:"))),
+        None => Dialect::of_url(url)?,
+    };
+    let text = m.target.as_deref().unwrap_or(if up { "head" } else { "base" });
+    let (from, to) = match text.split_once(':') {
+        Some((from, to)) => (Target::parse(from)?, Target::parse(to)?),
+        None if up => (Target::Base, Target::parse(text)?),
+        None => (Target::Heads, Target::parse(text)?),
+    };
+    let statements = if up {
+        migrator.upgrade_sql(dialect, &from, &to)?
+    } else {
+        migrator.downgrade_sql(dialect, &from, &to)?
+    };
+    let mut out = String::new();
+    for statement in statements {
+        let _ = writeln!(out, "{statement};\n");
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn describe(graph: &Graph, id: &str) -> String {
+    match graph.get(id) {
+        Some(m) => format!("{} {} ({})", m.revision.id, m.revision.message, m.file),
+        None => format!("{id} (not in this program)"),
+    }
+}
+
+fn join_or(items: &[impl AsRef<str>], empty: &str) -> String {
+    if items.is_empty() {
+        return empty.to_owned();
+    }
+    items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ")
+}
+
+fn print_list(json: bool, ids: &[&str], text: impl Fn(&str) -> String) {
+    if json {
+        println!("{}", serde_json::to_string(ids).expect("strings serialise"));
+    } else {
+        for id in ids {
+            println!("{}", text(id));
+        }
+    }
+}
+
+fn report(json: bool, verb: &str, done: &[Applied]) {
+    if json {
+        let rows: Vec<serde_json::Value> = done
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "revision": a.revision,
+                    "message": a.message,
+                    "file": a.file,
+                    "duration_ms": a.duration.as_secs_f64() * 1000.0,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+        return;
+    }
+    if done.is_empty() {
+        println!("nothing to do: the database is already there");
+    }
+    for a in done {
+        println!(
+            "{verb} {} {} ({}) in {:.1} ms",
+            a.revision,
+            a.message,
+            a.file,
+            a.duration.as_secs_f64() * 1000.0
+        );
+    }
+}
+
+async fn history(
+    json: bool,
+    verbose: bool,
+    migrator: &Migrator,
+    graph: &Graph,
+    db: &mut Database,
+) -> Result<(), MigrateError> {
+    let applied = migrator.applied(db).await?;
+    let current = migrator.current(db).await?;
+    if json {
+        let rows: Vec<serde_json::Value> = graph
+            .migrations()
+            .iter()
+            .rev()
+            .map(|m| {
+                let row = applied.iter().find(|r| r.revision == m.revision.id);
+                serde_json::json!({
+                    "revision": m.revision.id,
+                    "parents": m.revision.parents,
+                    "message": m.revision.message,
+                    "file": m.file,
+                    "applied": row.is_some(),
+                    "applied_at": row.map(|r| r.applied_at.clone()),
+                    "duration_ms": row.map(|r| r.duration_ms),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+        return Ok(());
+    }
+    for m in graph.migrations().iter().rev() {
+        let row = applied.iter().find(|r| r.revision == m.revision.id);
+        let mark = if row.is_some() { "[X]" } else { "[ ]" };
+        let here = if current.iter().any(|c| c == m.revision.id) {
+            " (current)"
+        } else {
+            ""
+        };
+        let head = if graph.heads().contains(&m.revision.id) {
+            " (head)"
+        } else {
+            ""
+        };
+        println!("{mark} {} {}{head}{here}", m.revision.id, m.revision.message);
+        if verbose {
+            println!("      parents: {}", join_or(m.revision.parents, "none (a base)"));
+            println!("      file: {}", m.file);
+            if let Some(row) = row {
+                println!("      applied: {} in {} ms", row.applied_at, row.duration_ms);
+            }
+        }
+    }
+    Ok(())
+}

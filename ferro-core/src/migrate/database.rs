@@ -1,0 +1,233 @@
+//! A connection to the database being migrated, through sqlx's `Any` driver,
+//! with a record of what it executed.
+
+use std::time::Duration;
+
+use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row as _};
+
+use super::error::MigrateError;
+use super::render::Dialect;
+
+/// A value bound to a statement's placeholder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+    Null,
+}
+
+/// A statement that changes the database: its SQL with placeholders and the
+/// values bound to them, and the same SQL with the values written in, which is
+/// what `--sql` prints and the execution log records.
+#[derive(Clone, Debug)]
+pub(crate) struct Statement {
+    pub(crate) sql: String,
+    pub(crate) binds: Vec<Bind>,
+    pub(crate) inline: String,
+}
+
+impl Statement {
+    /// A statement without placeholders.
+    pub(crate) fn plain(sql: String) -> Statement {
+        Statement {
+            inline: sql.clone(),
+            sql,
+            binds: Vec::new(),
+        }
+    }
+}
+
+/// An open connection to the database that is being migrated.
+pub struct Database {
+    conn: AnyConnection,
+    dialect: Dialect,
+    log: Option<Vec<String>>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("dialect", &self.dialect)
+            .finish_non_exhaustive()
+    }
+}
+
+fn db_error(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> MigrateError {
+    move |source| MigrateError::Database {
+        context: context.into(),
+        source,
+    }
+}
+
+impl Database {
+    /// Connects to `url` (`sqlite://path`, `postgres://...`). A SQLite file is
+    /// created when it does not exist.
+    pub async fn connect(url: &str) -> Result<Database, MigrateError> {
+        let dialect = Dialect::of_url(url)?;
+        sqlx::any::install_default_drivers();
+        let url = match dialect {
+            Dialect::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{separator}mode=rwc")
+            }
+            _ => url.to_owned(),
+        };
+        let conn = AnyConnection::connect(&url)
+            .await
+            .map_err(db_error(format!("cannot connect to {}", redact(&url))))?;
+        Ok(Database {
+            conn,
+            dialect,
+            log: None,
+        })
+    }
+
+    /// The database's dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Starts recording every statement that changes the database (with its
+    /// values written in), for [`Database::take_log`].
+    pub fn record(&mut self) {
+        self.log = Some(Vec::new());
+    }
+
+    /// What was recorded since [`Database::record`].
+    pub fn take_log(&mut self) -> Vec<String> {
+        self.log.replace(Vec::new()).unwrap_or_default()
+    }
+
+    /// Runs `work` in a transaction that holds the migration lock (SQLite: the
+    /// write lock of `BEGIN IMMEDIATE`; PostgreSQL: an advisory lock tied to
+    /// the transaction), committing if it succeeds. On an error, or if the
+    /// future is dropped, the transaction rolls back and the lock goes with it:
+    /// no path leaves a lock behind.
+    pub(crate) async fn locked<T>(
+        &mut self,
+        lock_key: i64,
+        work: impl AsyncFnOnce(&mut Tx<'_>) -> Result<T, MigrateError>,
+    ) -> Result<T, MigrateError> {
+        let begin = self.dialect.begin();
+        let tx = self
+            .conn
+            .begin_with(begin)
+            .await
+            .map_err(db_error("cannot begin a transaction"))?;
+        let mut tx = Tx {
+            tx,
+            log: self.log.as_mut(),
+        };
+        tx.note(begin);
+        if self.dialect == Dialect::Postgres {
+            tx.execute(&lock_statement(lock_key)).await?;
+        }
+        let value = work(&mut tx).await?;
+        let Tx { tx, log, .. } = tx;
+        tx.commit().await.map_err(db_error("cannot commit"))?;
+        if let Some(log) = log {
+            log.push("COMMIT".to_owned());
+        }
+        Ok(value)
+    }
+
+    /// Runs a query outside a transaction and returns its rows' text columns.
+    pub(crate) async fn fetch_text(
+        &mut self,
+        sql: &str,
+        columns: usize,
+    ) -> Result<Vec<Vec<Option<String>>>, MigrateError> {
+        fetch_text(&mut self.conn, sql, columns).await
+    }
+}
+
+/// `SELECT pg_advisory_xact_lock(key)`.
+pub(crate) fn lock_statement(key: i64) -> Statement {
+    Statement::plain(format!("SELECT pg_advisory_xact_lock({key})"))
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn fetch_text(
+    conn: &mut AnyConnection,
+    sql: &str,
+    columns: usize,
+) -> Result<Vec<Vec<Option<String>>>, MigrateError> {
+    let rows = sqlx::query(AssertSqlSafe(sql.to_owned()))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error(format!("cannot read: {sql}")))?;
+    rows.iter()
+        .map(|row| {
+            (0..columns)
+                .map(|i| {
+                    row.try_get::<Option<String>, _>(i)
+                        .map_err(db_error(format!("cannot read: {sql}")))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A migration's transaction.
+pub(crate) struct Tx<'c> {
+    tx: sqlx::Transaction<'c, sqlx::Any>,
+    log: Option<&'c mut Vec<String>>,
+}
+
+impl Tx<'_> {
+    fn note(&mut self, sql: &str) {
+        if let Some(log) = self.log.as_mut() {
+            log.push(sql.to_owned());
+        }
+    }
+
+    /// Executes one statement that changes the database.
+    pub(crate) async fn execute(&mut self, statement: &Statement) -> Result<(), MigrateError> {
+        self.note(&statement.inline);
+        let context = || format!("statement failed: {}", statement.inline);
+        if statement.binds.is_empty() {
+            sqlx::raw_sql(AssertSqlSafe(statement.sql.clone()))
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db_error(context()))?;
+            return Ok(());
+        }
+        let mut query = sqlx::query(AssertSqlSafe(statement.sql.clone()));
+        for bind in &statement.binds {
+            query = match bind {
+                Bind::Text(text) => query.bind(text.clone()),
+                Bind::Int(n) => query.bind(*n),
+                Bind::Null => query.bind(None::<String>),
+            };
+        }
+        query.execute(&mut *self.tx).await.map_err(db_error(context()))?;
+        Ok(())
+    }
+
+    /// Runs a query in the transaction and returns its rows' text columns.
+    pub(crate) async fn fetch_text(
+        &mut self,
+        sql: &str,
+        columns: usize,
+    ) -> Result<Vec<Vec<Option<String>>>, MigrateError> {
+        fetch_text(&mut self.tx, sql, columns).await
+    }
+}
+
+/// How long something took, in whole milliseconds.
+pub(crate) fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}

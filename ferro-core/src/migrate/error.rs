@@ -1,0 +1,135 @@
+//! What can go wrong when migrating, one variant per cause.
+
+/// Why a migration command did not do what it was asked.
+///
+/// Each variant names what it is about; nothing in the database has changed
+/// when a command returns one of these before it started applying (every
+/// check comes first), and a migration that fails while applying leaves the
+/// database at the revision before it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrateError {
+    /// A target that is none of `head`, `heads`, `base`, `+N`, `-N` or an id.
+    #[error("`{0}` is not a target; use `head`, `heads`, `base`, `+N`, `-N` or a revision id")]
+    BadTarget(String),
+    /// Two migrations declare one revision id.
+    #[error("two migrations declare revision `{0}`")]
+    DuplicateRevision(String),
+    /// A migration follows a revision no migration declares.
+    #[error("revision `{revision}` follows `{parent}`, which no migration declares")]
+    UnknownParent {
+        /// The migration.
+        revision: String,
+        /// The missing parent.
+        parent: String,
+    },
+    /// No migration has this id or id prefix.
+    #[error("no migration has revision `{0}`")]
+    UnknownRevision(String),
+    /// A prefix that more than one revision id starts with.
+    #[error("`{prefix}` is ambiguous: it starts {}; give more of the id", .candidates.join(", "))]
+    AmbiguousRevision {
+        /// What was given.
+        prefix: String,
+        /// The ids it starts.
+        candidates: Vec<String>,
+    },
+    /// `head` was asked for, but the history has branched.
+    #[error(
+        "the migrations have {} heads ({}): join them with `merge heads -m \"...\"`, or name a revision",
+        .0.len(),
+        .0.join(", ")
+    )]
+    SeveralHeads(Vec<String>),
+    /// There are no migrations at all.
+    #[error("there are no migrations")]
+    NoMigrations,
+    /// `upgrade -1`, `downgrade head` and the like.
+    #[error("`{command} {target}` goes the wrong way")]
+    WrongDirection {
+        /// The command.
+        command: &'static str,
+        /// The target it was given.
+        target: String,
+    },
+    /// `+N` or `-N` beyond what there is.
+    #[error("asked for {wanted} migrations, but only {available} are {direction}")]
+    NotThatMany {
+        /// N.
+        wanted: usize,
+        /// How many there are.
+        available: usize,
+        /// `pending` or `applied`.
+        direction: &'static str,
+    },
+    /// The database records revisions this program does not contain.
+    #[error(
+        "the database is at revision(s) {} that this program does not know; \
+         was it migrated by a newer build? Use that build, or `stamp` if you know better",
+        .0.join(", ")
+    )]
+    UnknownApplied(Vec<String>),
+    /// An applied migration's file changed since it was applied.
+    #[error(
+        "migration `{revision}` ({file}) changed after it was applied (checksum {recorded} recorded, \
+         {current} now). If it was a draft that the build rewrote, revert it with \
+         `downgrade {back_to}` (the database kept the downgrade it was applied with), then upgrade \
+         again; otherwise restore the file as it was"
+    )]
+    ChecksumMismatch {
+        /// The revision.
+        revision: String,
+        /// The target of the `downgrade` that reverts it: its parent, or `base`.
+        back_to: String,
+        /// Its file.
+        file: String,
+        /// The checksum in the version table.
+        recorded: String,
+        /// The checksum of the file now.
+        current: String,
+    },
+    /// A destructive step nobody acknowledged.
+    #[error(
+        "migration `{revision}` ({file}) has a destructive step that is not acknowledged: `{step}`. \
+         Review it, then change its `.acknowledged(false)` to `.acknowledged(true)` in the file"
+    )]
+    Unacknowledged {
+        /// The revision.
+        revision: String,
+        /// Its file.
+        file: String,
+        /// The step.
+        step: String,
+    },
+    /// An operation the dialect cannot express.
+    #[error("cannot render `{op}` for {dialect}: {reason}")]
+    Unsupported {
+        /// The operation.
+        op: String,
+        /// The dialect.
+        dialect: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// `--database NAME` names no database this program manages.
+    #[error("no database is called `{name}`; this program manages {}", .known.join(", "))]
+    UnknownDatabase {
+        /// The name given.
+        name: String,
+        /// The names it knows.
+        known: Vec<String>,
+    },
+    /// A database URL that names no supported database.
+    #[error("`{0}` is not a database URL this build supports (sqlite:, postgres:)")]
+    BadUrl(String),
+    /// A statement failed.
+    #[cfg(feature = "runtime")]
+    #[error("{context}: {source}")]
+    Database {
+        /// What was being done: the revision and the statement.
+        context: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+}

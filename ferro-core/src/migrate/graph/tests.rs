@@ -1,0 +1,167 @@
+use super::*;
+use crate::migration::{Ops, Revision};
+
+fn nothing(_: &mut Ops) {}
+
+const fn migration(id: &'static str, parents: &'static [&'static str]) -> Migration {
+    Migration {
+        file: id,
+        source: "",
+        revision: Revision {
+            id,
+            parents,
+            message: "",
+            schema: None,
+        },
+        upgrade: nothing,
+        downgrade: nothing,
+    }
+}
+
+/// a → b → c, and a branch b → d; e merges c and d.
+static BRANCHED: [Migration; 4] = [
+    migration("aaa111", &[]),
+    migration("bbb222", &["aaa111"]),
+    migration("ccc333", &["bbb222"]),
+    migration("ccd444", &["bbb222"]),
+];
+static MERGED: [Migration; 5] = [
+    migration("aaa111", &[]),
+    migration("bbb222", &["aaa111"]),
+    migration("ccc333", &["bbb222"]),
+    migration("ccd444", &["bbb222"]),
+    migration("eee555", &["ccc333", "ccd444"]),
+];
+
+fn ids(path: &[&'static Migration]) -> Vec<&'static str> {
+    path.iter().map(|m| m.revision.id).collect()
+}
+
+#[test]
+fn targets_parse() {
+    assert_eq!(Target::parse("head").unwrap(), Target::Head);
+    assert_eq!(Target::parse("heads").unwrap(), Target::Heads);
+    assert_eq!(Target::parse("base").unwrap(), Target::Base);
+    assert_eq!(Target::parse("+2").unwrap(), Target::Forward(2));
+    assert_eq!(Target::parse("-1").unwrap(), Target::Back(1));
+    assert_eq!(Target::parse("ab12").unwrap(), Target::Revision("ab12".into()));
+    for bad in ["", "+0", "-x", "a b", "x;y"] {
+        assert!(
+            matches!(Target::parse(bad), Err(MigrateError::BadTarget(_))),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn heads_and_branches() {
+    let graph = Graph::new(&BRANCHED).unwrap();
+    assert_eq!(graph.heads(), ["ccc333", "ccd444"]);
+    assert_eq!(graph.branch_points(), ["bbb222"]);
+    let err = graph.upgrade_path(&[], &Target::Head).unwrap_err();
+    assert!(matches!(err, MigrateError::SeveralHeads(ref h) if h.len() == 2));
+    assert!(err.to_string().contains("merge heads"), "{err}");
+    let merged = Graph::new(&MERGED).unwrap();
+    assert_eq!(merged.head().unwrap(), "eee555");
+}
+
+#[test]
+fn partial_ids_resolve_when_unambiguous() {
+    let graph = Graph::new(&BRANCHED).unwrap();
+    assert_eq!(graph.resolve("bb").unwrap(), "bbb222");
+    assert_eq!(graph.resolve("ccc333").unwrap(), "ccc333");
+    assert!(matches!(
+        graph.resolve("cc"),
+        Err(MigrateError::AmbiguousRevision { ref candidates, .. }) if candidates.len() == 2
+    ));
+    assert!(matches!(
+        graph.resolve("zz"),
+        Err(MigrateError::UnknownRevision(_))
+    ));
+}
+
+#[test]
+fn upgrade_paths() {
+    let graph = Graph::new(&MERGED).unwrap();
+    assert_eq!(
+        ids(&graph.upgrade_path(&[], &Target::Head).unwrap()),
+        ["aaa111", "bbb222", "ccc333", "ccd444", "eee555"]
+    );
+    assert_eq!(
+        ids(&graph.upgrade_path(&["aaa111"], &Target::Forward(1)).unwrap()),
+        ["bbb222"]
+    );
+    assert_eq!(
+        ids(&graph
+            .upgrade_path(&["aaa111"], &Target::Revision("ccd".into()))
+            .unwrap()),
+        ["bbb222", "ccd444"]
+    );
+    assert!(
+        graph
+            .upgrade_path(&["aaa111", "bbb222", "ccc333", "ccd444", "eee555"], &Target::Head)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        graph.upgrade_path(&[], &Target::Forward(9)),
+        Err(MigrateError::NotThatMany {
+            wanted: 9,
+            available: 5,
+            ..
+        })
+    ));
+    assert!(matches!(
+        graph.upgrade_path(&[], &Target::Base),
+        Err(MigrateError::WrongDirection { .. })
+    ));
+}
+
+#[test]
+fn downgrade_paths_revert_newest_first() {
+    let graph = Graph::new(&MERGED).unwrap();
+    let applied = ["aaa111", "bbb222", "ccd444", "ccc333", "eee555"];
+    assert_eq!(
+        graph.downgrade_path(&applied, &Target::Back(2)).unwrap(),
+        ["eee555", "ccc333"]
+    );
+    assert_eq!(
+        graph
+            .downgrade_path(&applied, &Target::Revision("bbb222".into()))
+            .unwrap(),
+        ["eee555", "ccc333", "ccd444"]
+    );
+    assert_eq!(graph.downgrade_path(&applied, &Target::Base).unwrap().len(), 5);
+    assert!(matches!(
+        graph.downgrade_path(&["aaa111", "fff999"], &Target::Back(1)),
+        Err(MigrateError::UnknownApplied(ref ids)) if ids == &["fff999"]
+    ));
+}
+
+#[test]
+fn current_is_the_applied_heads() {
+    let graph = Graph::new(&MERGED).unwrap();
+    assert_eq!(
+        graph.current(&["aaa111", "bbb222", "ccc333", "ccd444"]),
+        ["ccc333", "ccd444"]
+    );
+    assert_eq!(graph.current(&[]), Vec::<&str>::new());
+    assert_eq!(
+        graph.stamp_set(&Target::Revision("ccc".into())).unwrap(),
+        ["aaa111", "bbb222", "ccc333"]
+    );
+}
+
+#[test]
+fn a_broken_graph_is_refused() {
+    static DUPLICATE: [Migration; 2] = [migration("aaa111", &[]), migration("aaa111", &[])];
+    static ORPHAN: [Migration; 1] = [migration("bbb222", &["aaa111"])];
+    assert!(matches!(
+        Graph::new(&DUPLICATE),
+        Err(MigrateError::DuplicateRevision(_))
+    ));
+    assert!(matches!(
+        Graph::new(&ORPHAN),
+        Err(MigrateError::UnknownParent { .. })
+    ));
+}

@@ -1,0 +1,30 @@
+//! Applying migrations: the revision graph, targets, checksums, and (with the
+//! `sqlite` or `postgres` feature) the runtime that applies them.
+
+mod checksum;
+mod error;
+mod graph;
+
+pub use checksum::checksum;
+pub use error::MigrateError;
+pub use graph::{Graph, Target};
+
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "runtime")]
+mod database;
+#[cfg(feature = "runtime")]
+mod migrator;
+#[cfg(feature = "runtime")]
+mod render;
+#[cfg(feature = "runtime")]
+mod version;
+
+#[cfg(feature = "runtime")]
+pub use database::Database;
+#[cfg(feature = "runtime")]
+pub use migrator::{Applied, Migrator};
+#[cfg(feature = "runtime")]
+pub use render::Dialect;
+#[cfg(feature = "runtime")]
+pub use version::{AppliedRevision, DEFAULT_TABLE};

@@ -1,0 +1,211 @@
+//! From dialect-neutral operations to SQL, per dialect.
+//!
+//! Identifiers are quoted by sea-query's builder for the dialect, always;
+//! string literals (enum values, comments) are quoted by doubling `'`, which
+//! both SQLite and PostgreSQL read as standard SQL. The DDL is written here:
+//! sea-query's schema builders cannot express identity columns on a given
+//! type, `USING` casts or comments on these backends, write constraint and
+//! index names unescaped, drop foreign-key names on SQLite, and panic on the
+//! `ALTER` forms SQLite lacks. An operation a dialect cannot perform is an
+//! error, never a panic.
+
+use std::fmt::Write as _;
+
+use sea_query::{DynIden, PostgresQueryBuilder, QuotedBuilder, SqliteQueryBuilder};
+
+use super::error::MigrateError;
+use crate::migration::Op;
+use crate::schema::{Action, Column, ForeignKey, SqlType, Table};
+
+mod postgres;
+mod sqlite;
+
+/// A database's flavour of SQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// SQLite 3.35 or newer.
+    Sqlite,
+    /// PostgreSQL 12 or newer.
+    Postgres,
+}
+
+impl Dialect {
+    /// The dialect of a database URL (`sqlite:`, `postgres:`/`postgresql:`).
+    pub fn of_url(url: &str) -> Result<Dialect, MigrateError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Dialect::Sqlite),
+            "postgres" | "postgresql" => Ok(Dialect::Postgres),
+            _ => Err(MigrateError::BadUrl(url.to_owned())),
+        }
+    }
+
+    /// The dialect's name, as messages and `--sql` headers say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "SQLite",
+            Dialect::Postgres => "PostgreSQL",
+        }
+    }
+
+    /// The statement that opens a migration's transaction. SQLite's takes the
+    /// write lock at once, so that two runners cannot both read the version
+    /// table and then both write.
+    pub fn begin(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Postgres => "BEGIN",
+        }
+    }
+
+    /// `name` as a quoted identifier.
+    pub fn ident(self, name: &str) -> String {
+        let iden = DynIden::from(name.to_owned());
+        let mut out = String::new();
+        match self {
+            Dialect::Sqlite => SqliteQueryBuilder.prepare_iden(&iden, &mut out),
+            Dialect::Postgres => PostgresQueryBuilder.prepare_iden(&iden, &mut out),
+        }
+        out
+    }
+
+    /// The SQL statements that perform `op`.
+    pub fn render(self, op: &Op) -> Result<Vec<String>, MigrateError> {
+        match self {
+            Dialect::Sqlite => sqlite::render(op),
+            Dialect::Postgres => postgres::render(op),
+        }
+    }
+}
+
+/// `text` as an SQL string literal.
+pub(crate) fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// `"a", "b"`.
+fn idents(dialect: Dialect, names: &[impl AsRef<str>]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| dialect.ident(n.as_ref())).collect();
+    quoted.join(", ")
+}
+
+fn unsupported(op: &Op, dialect: Dialect, reason: &str) -> MigrateError {
+    MigrateError::Unsupported {
+        op: op.to_string(),
+        dialect: dialect.name(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// `CONSTRAINT "fk" FOREIGN KEY ("a") REFERENCES "t" ("id") ON DELETE CASCADE`.
+fn foreign_key(d: Dialect, fk: &ForeignKey) -> String {
+    let mut out = String::new();
+    if let Some(name) = &fk.name {
+        let _ = write!(out, "CONSTRAINT {} ", d.ident(name));
+    }
+    let _ = write!(
+        out,
+        "FOREIGN KEY ({}) REFERENCES {} ({})",
+        idents(d, &fk.columns),
+        d.ident(&fk.referred_table),
+        idents(d, &fk.referred_columns)
+    );
+    for (clause, action) in [("ON DELETE", fk.on_delete), ("ON UPDATE", fk.on_update)] {
+        if action != Action::NoAction {
+            let _ = write!(out, " {clause} {}", action.as_sql());
+        }
+    }
+    out
+}
+
+/// `CONSTRAINT "name" ` or nothing.
+fn constraint(d: Dialect, name: Option<&str>) -> String {
+    name.map(|n| format!("CONSTRAINT {} ", d.ident(n)))
+        .unwrap_or_default()
+}
+
+/// `CREATE [UNIQUE] INDEX "ix" ON "t" ("a", "b")`. Written here rather than
+/// by sea-query's `Index::create`, which writes index names unescaped.
+fn create_index(d: Dialect, table: &str, index: &crate::schema::Index) -> String {
+    let unique = if index.unique { "UNIQUE " } else { "" };
+    let name = index
+        .name
+        .as_deref()
+        .map(|n| format!("{} ", d.ident(n)))
+        .unwrap_or_default();
+    format!(
+        "CREATE {unique}INDEX {name}ON {} ({})",
+        d.ident(table),
+        idents(d, &index.columns)
+    )
+}
+
+/// The parts of `CREATE TABLE` both dialects share; `column` writes a column
+/// definition, and `inline_key` says whether the primary key went inline.
+fn create_table(
+    d: Dialect,
+    table: &Table,
+    column: impl Fn(&Table, &Column) -> String,
+    inline_key: bool,
+) -> Vec<String> {
+    let mut parts: Vec<String> = table.columns.iter().map(|c| column(table, c)).collect();
+    if let Some(pk) = table.primary_key.as_ref().filter(|_| !inline_key) {
+        parts.push(format!(
+            "{}PRIMARY KEY ({})",
+            constraint(d, pk.name.as_deref()),
+            idents(d, &pk.columns)
+        ));
+    }
+    for uq in table.unique_constraints.iter() {
+        parts.push(format!(
+            "{}UNIQUE ({})",
+            constraint(d, uq.name.as_deref()),
+            idents(d, &uq.columns)
+        ));
+    }
+    for fk in table.foreign_keys.iter() {
+        parts.push(foreign_key(d, fk));
+    }
+    for ck in table.checks.iter() {
+        parts.push(format!("CONSTRAINT {} CHECK ({})", d.ident(&ck.name), ck.expr));
+    }
+    let mut statements = vec![format!(
+        "CREATE TABLE {} (\n    {}\n)",
+        d.ident(&table.name),
+        parts.join(",\n    ")
+    )];
+    statements.extend(table.indexes.iter().map(|ix| create_index(d, &table.name, ix)));
+    statements
+}
+
+/// A column's default clause.
+fn default_clause(column: &Column) -> String {
+    column
+        .default
+        .as_ref()
+        .map(|sql| format!(" DEFAULT {sql}"))
+        .unwrap_or_default()
+}
+
+/// Whether `column` is `table`'s single-column, auto-incrementing key.
+fn is_identity(table: &Table, column: &Column) -> bool {
+    column.auto_increment
+        && table
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.columns.len() == 1 && pk.columns[0] == column.name)
+}
+
+/// The SQL of an enum column's allowed values: `'a', 'b'`.
+fn enum_values(ty: &SqlType) -> Option<String> {
+    match ty {
+        SqlType::Enum(e) => {
+            let values: Vec<String> = e.values.iter().map(|v| literal(&v.name)).collect();
+            Some(values.join(", "))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,229 @@
+//! The version table: one row per applied revision, with its parents, its
+//! checksum, when it was applied and how long it took, and the downgrade it
+//! was applied with.
+//!
+//! Keeping the downgrade means a revert never depends on the file still being
+//! what was applied: a draft that the build rewrote after a local database
+//! applied it can still be reverted as it was applied.
+
+use sea_query::{
+    Expr, ExprTrait as _, PostgresQueryBuilder, Query, QueryStatementWriter, SqliteQueryBuilder, Value,
+    Values,
+};
+
+use super::database::{Bind, Statement};
+use super::error::MigrateError;
+use super::render::Dialect;
+use crate::migration::Op;
+
+/// The default name of the version table.
+pub const DEFAULT_TABLE: &str = "ferro_version";
+
+/// A row of the version table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedRevision {
+    /// The revision id.
+    pub revision: String,
+    /// Its parents, as recorded.
+    pub parents: Vec<String>,
+    /// The checksum of its file when it was applied.
+    pub checksum: String,
+    /// The order in which revisions were applied (1, 2, ...).
+    pub seq: i64,
+    /// When it was applied (UTC, `YYYY-MM-DD HH:MM:SS`).
+    pub applied_at: String,
+    /// How long applying it took, in milliseconds.
+    pub duration_ms: i64,
+    /// The downgrade it was applied with, as JSON operations.
+    pub downgrade: Option<String>,
+}
+
+impl AppliedRevision {
+    /// The recorded downgrade operations, if they were recorded and can be read.
+    pub fn downgrade_ops(&self) -> Option<Vec<Op>> {
+        self.downgrade
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+    }
+}
+
+/// The version table of one migration set.
+#[derive(Clone, Debug)]
+pub(crate) struct VersionTable {
+    pub(crate) name: String,
+}
+
+const COLUMNS: [&str; 7] = [
+    "revision",
+    "parents",
+    "checksum",
+    "seq",
+    "applied_at",
+    "duration_ms",
+    "downgrade",
+];
+
+fn build(dialect: Dialect, statement: &impl QueryStatementWriter) -> Statement {
+    let (sql, values, inline) = match dialect {
+        Dialect::Sqlite => {
+            let (sql, values) = statement.build(SqliteQueryBuilder);
+            (sql, values, statement.to_string(SqliteQueryBuilder))
+        }
+        Dialect::Postgres => {
+            let (sql, values) = statement.build(PostgresQueryBuilder);
+            (sql, values, statement.to_string(PostgresQueryBuilder))
+        }
+    };
+    Statement {
+        sql,
+        binds: binds(values),
+        inline,
+    }
+}
+
+/// The values sea-query collected, as the driver binds them. Only text and
+/// integers occur in the version table's statements.
+fn binds(values: Values) -> Vec<Bind> {
+    values
+        .into_iter()
+        .map(|value| match value {
+            Value::String(Some(text)) => Bind::Text(text),
+            Value::BigInt(Some(n)) => Bind::Int(n),
+            _ => Bind::Null,
+        })
+        .collect()
+}
+
+impl VersionTable {
+    /// `CREATE TABLE IF NOT EXISTS`, with only text and integer columns (what
+    /// every driver reads back).
+    pub(crate) fn create(&self, d: Dialect) -> Statement {
+        let (int, now) = match d {
+            Dialect::Sqlite => ("INTEGER", "CURRENT_TIMESTAMP".to_owned()),
+            Dialect::Postgres => (
+                "BIGINT",
+                "(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'))".to_owned(),
+            ),
+        };
+        let name = d.ident(&self.name);
+        let pk = d.ident(&format!("pk_{}", self.name));
+        Statement::plain(format!(
+            "CREATE TABLE IF NOT EXISTS {name} (\n    \
+             {} TEXT NOT NULL,\n    \
+             {} TEXT NOT NULL,\n    \
+             {} TEXT NOT NULL,\n    \
+             {} {int} NOT NULL,\n    \
+             {} TEXT NOT NULL DEFAULT {now},\n    \
+             {} {int} NOT NULL,\n    \
+             {} TEXT,\n    \
+             CONSTRAINT {pk} PRIMARY KEY ({})\n)",
+            d.ident(COLUMNS[0]),
+            d.ident(COLUMNS[1]),
+            d.ident(COLUMNS[2]),
+            d.ident(COLUMNS[3]),
+            d.ident(COLUMNS[4]),
+            d.ident(COLUMNS[5]),
+            d.ident(COLUMNS[6]),
+            d.ident(COLUMNS[0]),
+        ))
+    }
+
+    /// The query for every row, in the order they were applied; every column
+    /// comes back as text.
+    pub(crate) fn select(&self, d: Dialect) -> String {
+        let columns: Vec<String> = COLUMNS
+            .iter()
+            .map(|c| match *c {
+                "seq" | "duration_ms" => format!("CAST({} AS TEXT)", d.ident(c)),
+                _ => d.ident(c),
+            })
+            .collect();
+        format!(
+            "SELECT {} FROM {} ORDER BY {}",
+            columns.join(", "),
+            d.ident(&self.name),
+            d.ident("seq")
+        )
+    }
+
+    /// Whether the table exists yet: a query that returns a row if so.
+    pub(crate) fn exists(&self, d: Dialect) -> String {
+        let name = super::render::literal(&self.name);
+        match d {
+            Dialect::Sqlite => {
+                format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name = {name}")
+            }
+            Dialect::Postgres => format!(
+                "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name = {name}"
+            ),
+        }
+    }
+
+    /// Records `revision` as applied.
+    pub(crate) fn insert(&self, d: Dialect, row: &AppliedRevision) -> Result<Statement, MigrateError> {
+        let mut insert = Query::insert();
+        insert
+            .into_table(self.name.clone())
+            .columns([
+                COLUMNS[0].to_owned(),
+                COLUMNS[1].to_owned(),
+                COLUMNS[2].to_owned(),
+                COLUMNS[3].to_owned(),
+                COLUMNS[5].to_owned(),
+                COLUMNS[6].to_owned(),
+            ])
+            .values([
+                Expr::val(row.revision.clone()),
+                Expr::val(row.parents.join(",")),
+                Expr::val(row.checksum.clone()),
+                Expr::val(row.seq),
+                Expr::val(row.duration_ms),
+                Expr::val(row.downgrade.clone()),
+            ])
+            .map_err(|e| MigrateError::Unsupported {
+                op: "record a revision".into(),
+                dialect: d.name(),
+                reason: e.to_string(),
+            })?;
+        Ok(build(d, &insert))
+    }
+
+    /// Forgets `revision`.
+    pub(crate) fn delete(&self, d: Dialect, revision: &str) -> Statement {
+        let mut delete = Query::delete();
+        delete
+            .from_table(self.name.clone())
+            .and_where(Expr::col(COLUMNS[0].to_owned()).eq(revision.to_owned()));
+        build(d, &delete)
+    }
+
+    /// Forgets every revision.
+    pub(crate) fn delete_all(&self, d: Dialect) -> Statement {
+        let mut delete = Query::delete();
+        delete.from_table(self.name.clone());
+        build(d, &delete)
+    }
+
+    /// Reads rows that [`VersionTable::select`] returned.
+    pub(crate) fn parse(rows: Vec<Vec<Option<String>>>) -> Vec<AppliedRevision> {
+        rows.into_iter()
+            .map(|row| {
+                let text = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+                AppliedRevision {
+                    revision: text(0),
+                    parents: text(1)
+                        .split(',')
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                    checksum: text(2),
+                    seq: text(3).parse().unwrap_or_default(),
+                    applied_at: text(4),
+                    duration_ms: text(5).parse().unwrap_or_default(),
+                    downgrade: row.get(6).cloned().flatten(),
+                }
+            })
+            .collect()
+    }
+}

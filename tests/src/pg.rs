@@ -1,0 +1,583 @@
+//! A throwaway PostgreSQL server for the tests that need a real database.
+//!
+//! [`server()`] starts, once per test process, a PostgreSQL server from the
+//! system's binaries (`initdb`, `pg_ctl`, `postgres` and `psql`, found on `PATH`
+//! or else in the newest `/usr/lib/postgresql/*/bin`), in a fresh directory under
+//! `/tmp`, listening on `127.0.0.1` on a free port with trust authentication and
+//! without durability (`fsync`, `synchronous_commit` and `full_page_writes` off):
+//! its data is worth nothing once the tests end. Every test then takes its own
+//! database with [`Server::create_database`], so tests run in parallel without
+//! seeing each other's tables.
+//!
+//! `initdb` and `postgres` refuse to run as root. When the tests run as root (as
+//! in containers), the server runs as an unprivileged user instead — `postgres` if
+//! that user exists, else `nobody` — through `runuser`, `setpriv` or `su`,
+//! whichever exists; its directory is handed over to that user. Otherwise it runs
+//! as the current user.
+//!
+//! Static destructors do not run at the end of a test process, so nothing in the
+//! process can stop the server. Instead a watcher — a small shell script in a
+//! session of its own, with its standard streams on `/dev/null` so `cargo test`
+//! does not wait for it — waits for the test process to exit (and for an
+//! `initdb` or `pg_ctl start` it may have left running), then stops the server
+//! (`pg_ctl -m immediate stop`) and removes its directory.
+//!
+//! When the binaries are missing, [`server()`] prints a `skipping:` line and
+//! returns `None`, and the tests return early — except under CI (the `CI`
+//! environment variable set and not empty), where no PostgreSQL test may be
+//! skipped and [`server()`] panics instead.
+
+use std::fs;
+use std::io::Write as _;
+use std::net::TcpListener;
+use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The superuser the server is initialised with; it needs no password.
+const SUPERUSER: &str = "postgres";
+
+/// Where the throwaway directories go: every user can traverse it.
+const TEMP_ROOT: &str = "/tmp";
+
+/// How many free ports are tried when another process takes the chosen one first.
+const START_ATTEMPTS: u32 = 5;
+
+/// The file, in the server's directory, holding the pid of the `initdb` or
+/// `pg_ctl start` under way.
+const SETUP_PID: &str = "setup.pid";
+
+/// How many lines of the server log a failure message quotes.
+const LOG_TAIL_LINES: usize = 40;
+
+/// A running throwaway PostgreSQL server, shared by all the tests of one test
+/// process; get it with [`server()`].
+#[derive(Debug)]
+pub struct Server {
+    port: u16,
+    psql: PathBuf,
+    dir: PathBuf,
+    log: PathBuf,
+}
+
+static SERVER: OnceLock<Result<Option<Server>, String>> = OnceLock::new();
+static DATABASES: AtomicUsize = AtomicUsize::new(0);
+
+/// The throwaway PostgreSQL server of this test process, started on first use.
+///
+/// Returns `None`, after printing a `skipping:` line to stderr, when the
+/// PostgreSQL binaries are not installed; a test then returns without checking
+/// anything. Panics when they are missing while the `CI` environment variable is
+/// set (under CI no PostgreSQL test may skip), and when the server cannot be
+/// started, with the tail of its log; a failed start is not retried by later
+/// callers, which panic with the same message.
+pub fn server() -> Option<&'static Server> {
+    match SERVER.get_or_init(start) {
+        Ok(server) => server.as_ref(),
+        Err(message) => panic!("{message}"),
+    }
+}
+
+impl Server {
+    /// The URL of `database` on this server, as the superuser `postgres`:
+    /// `postgres://postgres@127.0.0.1:PORT/DATABASE`.
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://{SUPERUSER}@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// Creates a new, empty database with a name unique to this call
+    /// (`ferro_test_<pid>_<n>`) and returns its URL. Panics, with the tail of the
+    /// server log, when the database cannot be created.
+    pub fn create_database(&self) -> String {
+        let n = DATABASES.fetch_add(1, Ordering::Relaxed);
+        let name = format!("ferro_test_{}_{n}", std::process::id());
+        if let Err(error) = self.psql(&self.url("postgres"), &format!("CREATE DATABASE \"{name}\"")) {
+            panic!(
+                "could not create database {name} on the throwaway PostgreSQL server: {error}\n{}",
+                log_tail(&self.log)
+            );
+        }
+        self.url(&name)
+    }
+
+    /// Runs `sql` with this server's `psql` against the database at `url`
+    /// (`psql -X -tA -v ON_ERROR_STOP=1 -c SQL URL`): returns the unaligned output
+    /// without headers, trimmed (`"1"` for `select 1`), or psql's error text.
+    pub fn psql(&self, url: &str, sql: &str) -> Result<String, String> {
+        let output = Command::new(&self.psql)
+            .args(["-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-c", sql, url])
+            .env("PGCONNECT_TIMEOUT", "10")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("could not run {}: {e}", self.psql.display()))?;
+        if output.status.success() {
+            Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+        } else {
+            Err(format!(
+                "psql {url} -c {sql:?} failed ({}): {}",
+                output.status,
+                describe(&output)
+            ))
+        }
+    }
+
+    /// The TCP port the server listens on, on `127.0.0.1`.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The server's throwaway directory (data directory, socket directory and
+    /// log); the watcher removes it once the test process has exited.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// The PostgreSQL programs the server is run with.
+struct Binaries {
+    initdb: PathBuf,
+    pg_ctl: PathBuf,
+    psql: PathBuf,
+}
+
+/// An account other than root to run `initdb` and `pg_ctl` as.
+struct User {
+    name: String,
+    uid: u32,
+    gid: u32,
+}
+
+/// How to run a program as a [`User`].
+enum Switch {
+    Runuser(PathBuf),
+    Setpriv(PathBuf),
+    Su(PathBuf),
+}
+
+/// Who runs `initdb` and `pg_ctl`.
+enum RunAs {
+    /// The current user, who is not root.
+    Me,
+    /// An unprivileged user, because the current user is root.
+    Other(User, Switch),
+}
+
+impl RunAs {
+    /// The command line running `program` with `args` as this user.
+    fn argv(&self, program: &Path, args: &[&str]) -> Vec<String> {
+        let mut inner = vec![program.to_string_lossy().into_owned()];
+        inner.extend(args.iter().map(|arg| (*arg).to_owned()));
+        let RunAs::Other(user, switch) = self else {
+            return inner;
+        };
+        let mut argv = match switch {
+            Switch::Runuser(tool) => vec![path_string(tool), "-u".into(), user.name.clone(), "--".into()],
+            Switch::Setpriv(tool) => vec![
+                path_string(tool),
+                format!("--reuid={}", user.uid),
+                format!("--regid={}", user.gid),
+                "--clear-groups".into(),
+                "--".into(),
+            ],
+            Switch::Su(tool) => {
+                let line = shell_join(&inner);
+                return vec![
+                    path_string(tool),
+                    "-s".into(),
+                    "/bin/sh".into(),
+                    "-c".into(),
+                    line,
+                    user.name.clone(),
+                ];
+            }
+        };
+        argv.extend(inner);
+        argv
+    }
+
+    /// Runs `program` with `args` as this user, in `/`, with English messages,
+    /// and returns its output. While it runs, its pid is in `dir/setup.pid`: if
+    /// this process dies meanwhile, the watcher waits for it to finish before
+    /// cleaning up, so that no server starts after the cleanup.
+    fn run(&self, program: &Path, args: &[&str], dir: &Path) -> Result<Output, String> {
+        let argv = self.argv(program, args);
+        let child = Command::new(&argv[0])
+            .args(&argv[1..])
+            .env("LC_ALL", "C")
+            .current_dir("/")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("could not run {}: {e}", shell_join(&argv)))?;
+        let marker = dir.join(SETUP_PID);
+        let marked = fs::write(&marker, child.id().to_string());
+        let output = child.wait_with_output();
+        let _ = fs::remove_file(&marker);
+        marked.map_err(|e| format!("could not write {}: {e}", marker.display()))?;
+        output.map_err(|e| format!("could not wait for {}: {e}", shell_join(&argv)))
+    }
+}
+
+/// Finds the binaries and starts the server: `Ok(None)` when there is nothing
+/// to start and the tests may skip.
+fn start() -> Result<Option<Server>, String> {
+    let Some(binaries) = find_binaries() else {
+        if std::env::var_os("CI").is_some_and(|ci| !ci.is_empty()) {
+            return Err(
+                "PostgreSQL binaries not found: initdb, pg_ctl, postgres and psql are neither on PATH \
+                 nor in /usr/lib/postgresql/*/bin, and CI is set, so the PostgreSQL tests may not skip; \
+                 install PostgreSQL"
+                    .to_owned(),
+            );
+        }
+        // Straight to stderr: the test harness captures `eprintln!`.
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipping: PostgreSQL binaries not found (initdb, pg_ctl, postgres and psql, on PATH or in \
+             /usr/lib/postgresql/*/bin); the PostgreSQL tests return without checking anything \
+             (set CI=1 to make this an error)"
+        );
+        return Ok(None);
+    };
+    let run_as = run_as()?;
+    let dir = make_dir()?;
+    // From here on, whatever happens, the watcher stops the server and removes `dir`.
+    spawn_watcher(&run_as, &binaries.pg_ctl, &dir)?;
+    let socket = dir.join("socket");
+    let data = dir.join("data");
+    let log = dir.join("server.log");
+    fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&socket)
+        .map_err(|e| format!("could not create {}: {e}", socket.display()))?;
+    if let RunAs::Other(user, _) = &run_as {
+        let owner = format!("{}:{}", user.uid, user.gid);
+        let output = Command::new("chown")
+            .args(["-R", &owner])
+            .arg(&dir)
+            .output()
+            .map_err(|e| format!("could not run chown: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "chown -R {owner} {} failed: {}",
+                dir.display(),
+                describe(&output)
+            ));
+        }
+    }
+
+    let data_arg = path_string(&data);
+    let initdb_args = [
+        "-D",
+        &data_arg,
+        "--auth=trust",
+        "--username",
+        SUPERUSER,
+        "--encoding=UTF8",
+        "--locale=C",
+        "--no-sync",
+    ];
+    let output = run_as.run(&binaries.initdb, &initdb_args, &dir)?;
+    if !output.status.success() {
+        return Err(format!(
+            "initdb of the throwaway PostgreSQL server failed ({}): {}",
+            output.status,
+            describe(&output)
+        ));
+    }
+
+    let log_arg = path_string(&log);
+    for attempt in 1..=START_ATTEMPTS {
+        let port = free_port()?;
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off",
+            shell_quote(&path_string(&socket))
+        );
+        let logged_before = fs::metadata(&log).map_or(0, |m| m.len());
+        let start_args = [
+            "-D", &data_arg, "-o", &options, "-l", &log_arg, "-w", "-t", "60", "start",
+        ];
+        let output = run_as.run(&binaries.pg_ctl, &start_args, &dir)?;
+        if output.status.success() {
+            return Ok(Some(Server {
+                port,
+                psql: binaries.psql,
+                dir,
+                log,
+            }));
+        }
+        // Another process may have taken the port since it was found free.
+        let logged = fs::read(&log).unwrap_or_default();
+        let new = logged
+            .get(usize::try_from(logged_before).unwrap_or(usize::MAX)..)
+            .unwrap_or_default();
+        if attempt < START_ATTEMPTS && String::from_utf8_lossy(new).contains("already in use") {
+            continue;
+        }
+        return Err(format!(
+            "the throwaway PostgreSQL server did not start on port {port} ({}): {}\n{}",
+            output.status,
+            describe(&output),
+            log_tail(&log)
+        ));
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// `initdb`, `pg_ctl` and `postgres` on `PATH`, else in the newest
+/// `/usr/lib/postgresql/VERSION/bin`; `psql` next to them, else on `PATH`.
+fn find_binaries() -> Option<Binaries> {
+    let on_path = ["initdb", "pg_ctl", "postgres"].map(|name| find_on_path(name, &[]));
+    let (initdb, pg_ctl) = if let [Some(initdb), Some(pg_ctl), Some(_)] = on_path {
+        // Resolved, so that the directory is the installation's, where `psql` is.
+        (
+            fs::canonicalize(&initdb).unwrap_or(initdb),
+            fs::canonicalize(&pg_ctl).unwrap_or(pg_ctl),
+        )
+    } else {
+        let bin = newest_versioned_bin()?;
+        (bin.join("initdb"), bin.join("pg_ctl"))
+    };
+    let next_to_pg_ctl = pg_ctl.with_file_name("psql");
+    let psql = if is_executable(&next_to_pg_ctl) {
+        next_to_pg_ctl
+    } else {
+        find_on_path("psql", &[])?
+    };
+    Some(Binaries { initdb, pg_ctl, psql })
+}
+
+/// The `bin` directory of the highest version under `/usr/lib/postgresql` that
+/// has `initdb`, `pg_ctl` and `postgres`.
+fn newest_versioned_bin() -> Option<PathBuf> {
+    fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let name = entry.file_name();
+            let version: Vec<u64> = name
+                .to_str()?
+                .split('.')
+                .map(str::parse)
+                .collect::<Result<_, _>>()
+                .ok()?;
+            let bin = entry.path().join("bin");
+            ["initdb", "pg_ctl", "postgres"]
+                .iter()
+                .all(|program| is_executable(&bin.join(program)))
+                .then_some((version, bin))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, bin)| bin)
+}
+
+/// The first executable file called `name` in `PATH`, then in `extra`.
+fn find_on_path(name: &str, extra: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(extra.iter().map(PathBuf::from))
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Finds a switching tool when we are root (`runuser`, `setpriv`, `su`).
+fn find_tool(name: &str) -> Option<PathBuf> {
+    find_on_path(name, &["/usr/sbin", "/sbin", "/usr/bin", "/bin"])
+}
+
+/// The current user if it is not root, else `postgres` (or `nobody`) through
+/// the first of `runuser`, `setpriv` and `su` that exists.
+fn run_as() -> Result<RunAs, String> {
+    if effective_uid()? != 0 {
+        return Ok(RunAs::Me);
+    }
+    let user = ["postgres", "nobody"].into_iter().find_map(lookup_user).ok_or(
+        "running as root, which initdb and postgres refuse, and neither the user postgres nor \
+         nobody exists to run them as",
+    )?;
+    let switch = if let Some(tool) = find_tool("runuser") {
+        Switch::Runuser(tool)
+    } else if let Some(tool) = find_tool("setpriv") {
+        Switch::Setpriv(tool)
+    } else if let Some(tool) = find_tool("su") {
+        Switch::Su(tool)
+    } else {
+        return Err(format!(
+            "running as root, which initdb and postgres refuse, and none of runuser, setpriv and su \
+             is installed to run them as {}",
+            user.name
+        ));
+    };
+    Ok(RunAs::Other(user, switch))
+}
+
+/// The effective user id, from `/proc/self/status`, else from `id -u`.
+fn effective_uid() -> Result<u32, String> {
+    let from_proc = fs::read_to_string("/proc/self/status").ok().and_then(|status| {
+        let uids = status.lines().find_map(|line| line.strip_prefix("Uid:"))?;
+        // Real, effective, saved, filesystem.
+        uids.split_whitespace().nth(1)?.parse().ok()
+    });
+    match from_proc {
+        Some(uid) => Ok(uid),
+        None => id(&["-u"]).ok_or_else(|| "could not find out the current user id (`id -u`)".to_owned()),
+    }
+}
+
+fn lookup_user(name: &str) -> Option<User> {
+    Some(User {
+        name: name.to_owned(),
+        uid: id(&["-u", name])?,
+        gid: id(&["-g", name])?,
+    })
+}
+
+/// The number printed by `id ARGS`, if it succeeds.
+fn id(args: &[&str]) -> Option<u32> {
+    let output = Command::new("id")
+        .args(args)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    String::from_utf8_lossy(&output.stdout).trim().parse().ok()
+}
+
+/// A new directory `/tmp/ferro-pg-<pid>-<n>`, mode 0700.
+fn make_dir() -> Result<PathBuf, String> {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    for n in 0..100u32 {
+        let dir = Path::new(TEMP_ROOT).join(format!("ferro-pg-{}-{}", std::process::id(), nanos + n));
+        match fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("could not create {}: {e}", dir.display())),
+        }
+    }
+    Err(format!("could not create a new directory in {TEMP_ROOT}"))
+}
+
+/// Starts the watcher: once this process has exited and the setup step it left
+/// running (if any) has finished, it stops the server in `dir` (if it runs) and
+/// removes `dir`. Its own session keeps it from the
+/// terminal's signals, and its null standard streams keep it from holding the
+/// pipes `cargo test` reads the test's output from.
+fn spawn_watcher(run_as: &RunAs, pg_ctl: &Path, dir: &Path) -> Result<(), String> {
+    let data = path_string(&dir.join("data"));
+    let pid_file = shell_quote(&format!("{data}/postmaster.pid"));
+    let stop = shell_join(&run_as.argv(
+        pg_ctl,
+        &["-D", &data, "-m", "immediate", "-w", "-t", "30", "stop"],
+    ));
+    // The last resort kills the postmaster only if that pid still runs on `data`.
+    let script = format!(
+        "trap '' HUP INT\n\
+         while kill -0 {pid} 2>/dev/null; do sleep 0.5; done\n\
+         cd /\n\
+         if [ -f {setup_pid} ]; then\n\
+         setup=$(cat {setup_pid}); n=0\n\
+         while [ -n \"$setup\" ] && kill -0 \"$setup\" 2>/dev/null && [ $n -lt 180 ]; do sleep 0.5; n=$((n+1)); done\n\
+         sleep 1\n\
+         fi\n\
+         if [ -f {pid_file} ]; then LC_ALL=C {stop}; fi\n\
+         if [ -f {pid_file} ]; then\n\
+         pid=$(head -n 1 {pid_file})\n\
+         if [ -n \"$pid\" ] && tr '\\0' ' ' < /proc/\"$pid\"/cmdline 2>/dev/null | grep -qF -- {data_quoted}; then\n\
+         kill -KILL \"$pid\"; sleep 1\n\
+         fi\n\
+         fi\n\
+         rm -rf {dir_quoted}\n",
+        pid = std::process::id(),
+        setup_pid = shell_quote(&path_string(&dir.join(SETUP_PID))),
+        data_quoted = shell_quote(&data),
+        dir_quoted = shell_quote(&path_string(dir)),
+    );
+    let mut command = match find_tool("setsid") {
+        Some(setsid) => {
+            let mut command = Command::new(setsid);
+            command.arg("/bin/sh");
+            command
+        }
+        None => {
+            // A process group of its own at least keeps it from the terminal's ^C.
+            let mut command = Command::new("/bin/sh");
+            command.process_group(0);
+            command
+        }
+    };
+    command
+        .arg("-c")
+        .arg(script)
+        .current_dir("/")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start the watcher of the throwaway PostgreSQL server: {e}"))?;
+    // Not waited for: it outlives this process on purpose.
+    Ok(())
+}
+
+/// A free TCP port on 127.0.0.1, as the system picks it; it is free again
+/// once the listener is dropped.
+fn free_port() -> Result<u16, String> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| format!("could not bind 127.0.0.1:0 for a free port: {e}"))?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| format!("could not read the free port: {e}"))?
+        .port();
+    Ok(port)
+}
+
+/// The last lines of the server log, with a heading.
+fn log_tail(log: &Path) -> String {
+    match fs::read(log) {
+        Ok(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n");
+            format!("--- last lines of the server log {} ---\n{tail}", log.display())
+        }
+        Err(e) => format!("--- no server log: could not read {}: {e} ---", log.display()),
+    }
+}
+
+/// A process's stdout and stderr, for an error message.
+fn describe(output: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    format!("{}\n{}", stdout.trim_end(), stderr.trim_end())
+        .trim()
+        .to_owned()
+}
+
+fn path_string(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// `word` quoted for `sh`.
+fn shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+fn shell_join(argv: &[String]) -> String {
+    argv.iter()
+        .map(|word| shell_quote(word))
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,474 @@
+//! The runtime against real databases: a SQLite file and a throwaway
+//! PostgreSQL server (`ferro_tests::pg`). Every scenario runs on both.
+
+use std::collections::BTreeMap;
+
+use ferro::migrate::{Database, Dialect, MigrateError, Migrator, Target};
+use ferro::migration::prelude::*;
+use ferro::migration::{Migration, Revision};
+use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row as _};
+
+// A small history: users, then users.age, then posts referring to users.
+
+fn users_up(op: &mut Ops) {
+    op.create_table("users", |t| {
+        t.column("id", SqlType::BigInt).auto_increment();
+        t.column("email", SqlType::Varchar(120));
+        t.primary_key("pk_users", ["id"]);
+        t.unique("uq_users_email", ["email"]);
+    });
+}
+fn users_down(op: &mut Ops) {
+    op.drop_table("users");
+}
+fn age_up(op: &mut Ops) {
+    op.add_column("users", Column::new("age", SqlType::Integer).nullable());
+}
+fn age_down(op: &mut Ops) {
+    op.drop_column("users", "age").acknowledged(true);
+}
+fn posts_up(op: &mut Ops) {
+    op.create_table("posts", |t| {
+        t.column("id", SqlType::BigInt).auto_increment();
+        t.column("author_id", SqlType::BigInt);
+        t.column("title", SqlType::Text);
+        t.primary_key("pk_posts", ["id"]);
+        t.foreign_key(
+            ForeignKey::new("fk_posts_author_id_users", ["author_id"], "users", ["id"])
+                .on_delete(Action::Cascade),
+        );
+        t.index(Index::new("ix_posts_author_id", ["author_id"]));
+    });
+}
+fn posts_down(op: &mut Ops) {
+    op.drop_table("posts");
+}
+/// Three statements; the third fails (no such table), after two that would
+/// have changed the schema.
+fn broken_up(op: &mut Ops) {
+    op.create_table("tags", |t| {
+        t.column("id", SqlType::Integer);
+    });
+    op.add_column("posts", Column::new("subtitle", SqlType::Text).nullable());
+    op.sql("ALTER TABLE no_such_table ADD COLUMN x INTEGER");
+}
+fn nothing(_: &mut Ops) {}
+fn drop_email_up(op: &mut Ops) {
+    op.drop_column("users", "email");
+}
+
+const fn migration(
+    file: &'static str,
+    source: &'static str,
+    id: &'static str,
+    parents: &'static [&'static str],
+    upgrade: fn(&mut Ops),
+    downgrade: fn(&mut Ops),
+) -> Migration {
+    Migration {
+        file,
+        source,
+        revision: Revision {
+            id,
+            parents,
+            message: file,
+            schema: None,
+        },
+        upgrade,
+        downgrade,
+    }
+}
+
+const USERS: Migration = migration(
+    "0001_users.rs",
+    "users v1",
+    "a1a1a1a1a1a1",
+    &[],
+    users_up,
+    users_down,
+);
+const AGE: Migration = migration(
+    "0002_age.rs",
+    "age v1",
+    "b2b2b2b2b2b2",
+    &["a1a1a1a1a1a1"],
+    age_up,
+    age_down,
+);
+const POSTS: Migration = migration(
+    "0003_posts.rs",
+    "posts v1",
+    "c3c3c3c3c3c3",
+    &["b2b2b2b2b2b2"],
+    posts_up,
+    posts_down,
+);
+
+static HISTORY: [Migration; 3] = [USERS, AGE, POSTS];
+
+/// The tables and their columns, as the database reports them (the version
+/// table left out).
+type Shape = BTreeMap<String, Vec<String>>;
+
+async fn shape(url: &str) -> Shape {
+    let mut conn = AnyConnection::connect(url)
+        .await
+        .expect("a connection for introspection");
+    let sql = if url.starts_with("sqlite") {
+        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid"
+    } else {
+        "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns \
+         WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+    };
+    let mut shape = Shape::new();
+    for row in sqlx::query(sql)
+        .fetch_all(&mut conn)
+        .await
+        .expect("introspection")
+    {
+        let table: String = row.get(0);
+        if table.starts_with("ferro_version") {
+            continue;
+        }
+        shape.entry(table).or_default().push(row.get(1));
+    }
+    shape
+}
+
+fn expect(tables: &[(&str, &[&str])]) -> Shape {
+    tables
+        .iter()
+        .map(|(t, cs)| ((*t).to_owned(), cs.iter().map(|c| (*c).to_owned()).collect()))
+        .collect()
+}
+
+const V1: &[(&str, &[&str])] = &[("users", &["id", "email"])];
+const V2: &[(&str, &[&str])] = &[("users", &["id", "email", "age"])];
+const V3: &[(&str, &[&str])] = &[
+    ("posts", &["id", "author_id", "title"]),
+    ("users", &["id", "email", "age"]),
+];
+
+async fn lifecycle(url: String) {
+    let migrator = Migrator::new(&HISTORY);
+    let mut db = Database::connect(&url).await.unwrap();
+    assert!(!migrator.is_at_head(&mut db).await.unwrap());
+
+    let applied = migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    assert_eq!(
+        applied.iter().map(|a| a.revision).collect::<Vec<_>>(),
+        ["a1a1a1a1a1a1", "b2b2b2b2b2b2", "c3c3c3c3c3c3"]
+    );
+    assert_eq!(shape(&url).await, expect(V3));
+    assert_eq!(migrator.current(&mut db).await.unwrap(), ["c3c3c3c3c3c3"]);
+    assert!(migrator.is_at_head(&mut db).await.unwrap());
+    let rows = migrator.applied(&mut db).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(rows[1].parents, ["a1a1a1a1a1a1"]);
+    assert_eq!(rows[0].checksum, ferro::migrate::checksum("users v1"));
+    assert!(rows[2].applied_at.starts_with("20"), "{}", rows[2].applied_at);
+    assert!(
+        migrator.upgrade(&mut db, &Target::Head).await.unwrap().is_empty(),
+        "nothing twice"
+    );
+
+    let reverted = migrator.downgrade(&mut db, &Target::Back(1)).await.unwrap();
+    assert_eq!(reverted[0].revision, "c3c3c3c3c3c3");
+    assert_eq!(shape(&url).await, expect(V2));
+    assert_eq!(migrator.current(&mut db).await.unwrap(), ["b2b2b2b2b2b2"]);
+
+    migrator.downgrade(&mut db, &Target::Base).await.unwrap();
+    assert_eq!(shape(&url).await, expect(&[]));
+    assert!(migrator.current(&mut db).await.unwrap().is_empty());
+
+    migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+    assert_eq!(shape(&url).await, expect(V1));
+    assert_eq!(migrator.current(&mut db).await.unwrap(), ["a1a1a1a1a1a1"]);
+
+    // Stamp records without running: the schema stays as it is.
+    migrator
+        .stamp(&mut db, &Target::Revision("b2b2".into()), false)
+        .await
+        .unwrap();
+    assert_eq!(migrator.current(&mut db).await.unwrap(), ["b2b2b2b2b2b2"]);
+    assert_eq!(shape(&url).await, expect(V1));
+    migrator.stamp(&mut db, &Target::Base, false).await.unwrap();
+    assert!(migrator.current(&mut db).await.unwrap().is_empty());
+}
+
+const BRANCH_A: Migration = migration(
+    "0003_a.rs",
+    "a",
+    "d4d4d4d4d4d4",
+    &["b2b2b2b2b2b2"],
+    posts_up,
+    posts_down,
+);
+const BRANCH_B: Migration = migration(
+    "0003_b.rs",
+    "b",
+    "e5e5e5e5e5e5",
+    &["b2b2b2b2b2b2"],
+    nothing,
+    nothing,
+);
+const MERGE: Migration = migration(
+    "0004_merge.rs",
+    "m",
+    "f6f6f6f6f6f6",
+    &["d4d4d4d4d4d4", "e5e5e5e5e5e5"],
+    nothing,
+    nothing,
+);
+static BRANCHED: [Migration; 4] = [USERS, AGE, BRANCH_A, BRANCH_B];
+static MERGED: [Migration; 5] = [USERS, AGE, BRANCH_A, BRANCH_B, MERGE];
+
+async fn branches(url: String) {
+    let mut db = Database::connect(&url).await.unwrap();
+    let branched = Migrator::new(&BRANCHED);
+    assert_eq!(
+        branched.graph().unwrap().heads(),
+        ["d4d4d4d4d4d4", "e5e5e5e5e5e5"]
+    );
+    let err = branched.upgrade(&mut db, &Target::Head).await.unwrap_err();
+    assert!(matches!(err, MigrateError::SeveralHeads(_)), "{err}");
+    assert!(err.to_string().contains("merge heads"), "{err}");
+    assert!(
+        branched.applied(&mut db).await.unwrap().is_empty(),
+        "a refused upgrade applies nothing"
+    );
+    let merged = Migrator::new(&MERGED);
+    let applied = merged.upgrade(&mut db, &Target::Head).await.unwrap();
+    assert_eq!(applied.len(), 5);
+    assert_eq!(merged.current(&mut db).await.unwrap(), ["f6f6f6f6f6f6"]);
+    assert_eq!(shape(&url).await, expect(V3));
+}
+
+async fn offline_sql_is_what_runs(url: String) {
+    let dialect = Dialect::of_url(&url).unwrap();
+    let migrator = Migrator::new(&HISTORY);
+    let mut db = Database::connect(&url).await.unwrap();
+    db.record();
+    migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    let online = db.take_log();
+    let offline = migrator
+        .upgrade_sql(dialect, &Target::Base, &Target::Head)
+        .unwrap();
+    // The one value that differs is measured: how long each migration took,
+    // which a script records as 0.
+    let measured = mask_durations(&online);
+    assert_eq!(measured, mask_durations(&offline));
+    assert!(
+        online.iter().any(|s| s.starts_with("CREATE TABLE \"posts\"")),
+        "{online:#?}"
+    );
+
+    db.record();
+    migrator.downgrade(&mut db, &Target::Base).await.unwrap();
+    let online = db.take_log();
+    let offline = migrator
+        .downgrade_sql(dialect, &Target::Head, &Target::Base)
+        .unwrap();
+    assert_eq!(online, offline);
+}
+
+/// The statements with the duration written into each version-table insert
+/// (the value before the last one in `VALUES (...)`) replaced by `_`.
+fn mask_durations(statements: &[String]) -> Vec<String> {
+    statements
+        .iter()
+        .map(|s| {
+            if !s.starts_with("INSERT INTO \"ferro_version\"") {
+                return s.clone();
+            }
+            let values = s.find("VALUES (").expect("an insert has values") + "VALUES (".len();
+            let inner = &s[values..s.len() - 1];
+            // revision, parents, checksum, seq, duration, downgrade: split off
+            // the first five (none of them holds a comma but parents, which is
+            // quoted), keep the downgrade as it is.
+            let mut fields = Vec::new();
+            let mut rest = inner;
+            for _ in 0..5 {
+                let end = if let Some(quoted) = rest.strip_prefix('\'') {
+                    quoted.find('\'').map(|i| i + 2).expect("a closed literal")
+                } else {
+                    rest.find(',').expect("more fields")
+                };
+                fields.push(rest[..end].to_owned());
+                rest = rest[end..].trim_start_matches(',').trim_start();
+            }
+            fields[4] = "_".to_owned();
+            format!("{}{}, {})", &s[..values], fields.join(", "), rest)
+        })
+        .collect()
+}
+
+const BROKEN: Migration = migration(
+    "0004_broken.rs",
+    "broken",
+    "0b0b0b0b0b0b",
+    &["c3c3c3c3c3c3"],
+    broken_up,
+    nothing,
+);
+static WITH_BROKEN: [Migration; 4] = [USERS, AGE, POSTS, BROKEN];
+
+async fn a_failed_migration_changes_nothing(url: String) {
+    let migrator = Migrator::new(&WITH_BROKEN);
+    let mut db = Database::connect(&url).await.unwrap();
+    migrator
+        .upgrade(&mut db, &Target::Revision("c3c3".into()))
+        .await
+        .unwrap();
+    let before = migrator.applied(&mut db).await.unwrap();
+    let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.contains("0b0b0b0b0b0b") && message.contains("rolled back"),
+        "{message}"
+    );
+    assert!(message.contains("no_such_table"), "{message}");
+    // Neither the new table nor the new column: the whole migration is undone.
+    assert_eq!(shape(&url).await, expect(V3));
+    assert_eq!(migrator.applied(&mut db).await.unwrap(), before);
+    assert_eq!(migrator.current(&mut db).await.unwrap(), ["c3c3c3c3c3c3"]);
+}
+
+const USERS_EDITED: Migration = migration(
+    "0001_users.rs",
+    "users v2",
+    "a1a1a1a1a1a1",
+    &[],
+    users_up,
+    users_down,
+);
+static EDITED: [Migration; 3] = [USERS_EDITED, AGE, POSTS];
+
+async fn a_changed_migration_is_caught_before_anything_runs(url: String) {
+    let mut db = Database::connect(&url).await.unwrap();
+    Migrator::new(&HISTORY)
+        .upgrade(&mut db, &Target::Forward(1))
+        .await
+        .unwrap();
+    let edited = Migrator::new(&EDITED);
+    let err = edited.upgrade(&mut db, &Target::Head).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::ChecksumMismatch { ref revision, .. } if revision == "a1a1a1a1a1a1"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("`downgrade base`"), "{err}");
+    assert_eq!(shape(&url).await, expect(V1), "nothing ran");
+    // The way back: the downgrade kept in the version table reverts it, and
+    // the changed file then applies.
+    edited.downgrade(&mut db, &Target::Base).await.unwrap();
+    assert_eq!(shape(&url).await, expect(&[]));
+    edited.upgrade(&mut db, &Target::Head).await.unwrap();
+    assert_eq!(shape(&url).await, expect(V3));
+}
+
+const DROP_EMAIL: Migration = migration(
+    "0004_drop_email.rs",
+    "drop",
+    "d0d0d0d0d0d0",
+    &["c3c3c3c3c3c3"],
+    drop_email_up,
+    nothing,
+);
+static DESTRUCTIVE: [Migration; 4] = [USERS, AGE, POSTS, DROP_EMAIL];
+
+async fn destructive_steps_wait_for_acknowledgement(url: String) {
+    let mut db = Database::connect(&url).await.unwrap();
+    let err = Migrator::new(&DESTRUCTIVE)
+        .upgrade(&mut db, &Target::Head)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MigrateError::Unacknowledged { .. }), "{err}");
+    assert!(err.to_string().contains(".acknowledged(true)"), "{err}");
+    assert_eq!(shape(&url).await, expect(&[]), "checked before anything ran");
+}
+
+async fn concurrent_runners_apply_each_migration_once(url: String) {
+    let mut runners = Vec::new();
+    for _ in 0..8 {
+        let url = url.clone();
+        runners.push(tokio::spawn(async move {
+            let mut db = Database::connect(&url).await?;
+            Migrator::new(&HISTORY).upgrade(&mut db, &Target::Head).await
+        }));
+    }
+    let mut applied = Vec::new();
+    for runner in runners {
+        let done = runner
+            .await
+            .expect("the runner task")
+            .expect("every runner succeeds");
+        applied.extend(done.into_iter().map(|a| a.revision));
+    }
+    applied.sort_unstable();
+    assert_eq!(
+        applied,
+        ["a1a1a1a1a1a1", "b2b2b2b2b2b2", "c3c3c3c3c3c3"],
+        "each exactly once"
+    );
+    let mut db = Database::connect(&url).await.unwrap();
+    assert_eq!(Migrator::new(&HISTORY).applied(&mut db).await.unwrap().len(), 3);
+    if url.starts_with("postgres") {
+        let mut conn = AnyConnection::connect(&url).await.unwrap();
+        let locks: i64 = sqlx::query(AssertSqlSafe(
+            "SELECT CAST(count(*) AS BIGINT) FROM pg_locks WHERE locktype = 'advisory'".to_owned(),
+        ))
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get(0);
+        assert_eq!(locks, 0, "no advisory lock is left behind");
+    }
+}
+
+/// A fresh database: a SQLite file in a temporary directory, or a database of
+/// the throwaway PostgreSQL server (`None` when PostgreSQL is not installed
+/// and `CI` is not set).
+fn database(dialect: Dialect) -> Option<(String, Option<tempfile::TempDir>)> {
+    match dialect {
+        Dialect::Sqlite => {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let url = format!("sqlite://{}", dir.path().join("test.db").display());
+            Some((url, Some(dir)))
+        }
+        _ => ferro_tests::pg::server().map(|server| (server.create_database(), None)),
+    }
+}
+
+fn run<F: Future<Output = ()>>(dialect: Dialect, scenario: fn(String) -> F) {
+    let Some((url, _dir)) = database(dialect) else {
+        return;
+    };
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(scenario(url));
+}
+
+macro_rules! on_both {
+    ($($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $scenario() { super::run(super::Dialect::Sqlite, super::$scenario); })*
+        }
+        mod postgres {
+            $(#[test] fn $scenario() { super::run(super::Dialect::Postgres, super::$scenario); })*
+        }
+    };
+}
+
+on_both!(
+    lifecycle,
+    branches,
+    offline_sql_is_what_runs,
+    a_failed_migration_changes_nothing,
+    a_changed_migration_is_caught_before_anything_runs,
+    destructive_steps_wait_for_acknowledgement,
+    concurrent_runners_apply_each_migration_once,
+);
