@@ -328,6 +328,7 @@ pub(crate) fn op_expr(op: &Op) -> Expr {
         Op::DropEnumValue { name, value } => call("op.drop_enum_value", vec![s(name), s(value)]),
         Op::RenameEnumValue { name, from, to } => call("op.rename_enum_value", vec![s(name), s(from), s(to)]),
         Op::Sql(sql) => call("op.sql", vec![s(sql)]),
+        Op::Irreversible { reason } => call("op.irreversible", vec![s(reason)]),
         other => call("op.sql", vec![s(&format!("-- not generated: {other}"))]),
     }
 }

@@ -103,6 +103,15 @@ pub enum BuildError {
         /// The revision the snapshot names, quoted, or "none".
         named: String,
     },
+    /// Check mode: a merge revision whose schema the build has not adopted.
+    #[error(
+        "the merge revision {merge} has no snapshot yet: run `cargo build` with `FERRO_MIGRATIONS=generate` \
+         to take the models' schema as the merged one, review snapshot.json and commit it"
+    )]
+    MergeNotAdopted {
+        /// The merge, `id (file)`.
+        merge: String,
+    },
     /// Check mode: the models differ from the snapshot.
     #[error(
         "the models differ from {}:\n{changes}\nRun `cargo build` with `FERRO_MIGRATIONS=generate` to write \

@@ -88,16 +88,32 @@ impl<'a> History<'a> {
         self.by_id.get(id).copied()
     }
 
-    /// The schema fingerprint that migration `entry` leaves: its own, or (for a
-    /// data migration) its first parent's; `None` before any schema change.
-    pub(crate) fn schema_after(&self, entry: &'a Entry) -> Option<&'a str> {
+    /// What the snapshot must be after migration `entry`: the fingerprint it
+    /// records, or (for a hand-written migration) what its parent leaves. A
+    /// merge written by `merge heads` records none: after it, the snapshot is
+    /// the models' schema as the build adopted it.
+    pub(crate) fn schema_after(&self, entry: &'a Entry) -> Expected<'a> {
         let mut at = Some(entry);
         while let Some(e) = at {
             if let Some(schema) = &e.schema {
-                return Some(schema);
+                return Expected::Fingerprint(schema);
+            }
+            if e.parents.len() > 1 {
+                return Expected::Adopted(e);
             }
             at = e.parents.first().and_then(|p| self.get(p));
         }
-        None
+        Expected::Empty
     }
+}
+
+/// What the snapshot must hold after a migration.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Expected<'a> {
+    /// No table: no migration changed the schema yet.
+    Empty,
+    /// The schema with this fingerprint.
+    Fingerprint(&'a str),
+    /// The schema the build adopted for this merge (the snapshot names it).
+    Adopted(&'a Entry),
 }

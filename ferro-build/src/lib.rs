@@ -59,7 +59,7 @@ pub use error::BuildError;
 
 use draft::Draft;
 use folder::{Entry, Folder, SNAPSHOT, io};
-use history::History;
+use history::{Expected, History};
 
 /// What the build does when the models and the snapshot differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -254,6 +254,13 @@ fn generate(
         return Ok(false);
     }
     let head = history.heads.first().copied();
+    if let Some(merge) = unadopted_merge(folder, history, head) {
+        if mode == Mode::Check {
+            return Err(BuildError::MergeNotAdopted { merge: merge.label() });
+        }
+        adopt(folder, merge, models, report)?;
+        return Ok(true);
+    }
     check_snapshot(folder, history, head, &snapshot_path)?;
     let changes = diff(&folder.snapshot.schema, models);
     report
@@ -291,10 +298,11 @@ fn check_snapshot(
             revision: revision.clone(),
         });
     }
-    let expected = head.and_then(|h| history.schema_after(h));
+    let expected = head.map_or(Expected::Empty, |h| history.schema_after(h));
     let matches = match expected {
-        Some(fingerprint) => snapshot::fingerprint(&folder.snapshot.schema) == fingerprint,
-        None => folder.snapshot.schema.tables().is_empty(),
+        Expected::Fingerprint(fingerprint) => snapshot::fingerprint(&folder.snapshot.schema) == fingerprint,
+        Expected::Empty => folder.snapshot.schema.tables().is_empty(),
+        Expected::Adopted(merge) => folder.snapshot.revision.as_deref() == Some(merge.id.as_str()),
     };
     if !matches {
         return Err(BuildError::SnapshotMismatch {
@@ -307,6 +315,36 @@ fn check_snapshot(
                 .map_or("none".to_owned(), |r| format!("`{r}`")),
         });
     }
+    Ok(())
+}
+
+/// The merge revision the snapshot should follow but does not name yet: one
+/// that `merge heads` just wrote.
+fn unadopted_merge<'a>(folder: &Folder, history: &History<'a>, head: Option<&'a Entry>) -> Option<&'a Entry> {
+    match history.schema_after(head?) {
+        Expected::Adopted(merge) if folder.snapshot.revision.as_deref() != Some(merge.id.as_str()) => {
+            Some(merge)
+        }
+        _ => None,
+    }
+}
+
+/// Takes the models' schema as the schema after `merge`: the branches it
+/// joins each brought their migrations, and together they should leave the
+/// models' schema. Writes it as the snapshot, at the merge's revision.
+fn adopt(folder: &Folder, merge: &Entry, models: &Schema, report: &mut Report) -> Result<(), BuildError> {
+    let state = Serialized::state(models);
+    write(
+        &folder.dir.join(SNAPSHOT),
+        &state.to_json(Some(&merge.id)),
+        report,
+    )?;
+    report.warnings.push(format!(
+        "merge {}: took the models' schema as the merged schema and wrote it to snapshot.json; \
+         the joined branches' migrations should together leave it (`upgrade head` then `check` on a \
+         scratch database confirms it)",
+        merge.label()
+    ));
     Ok(())
 }
 

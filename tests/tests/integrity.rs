@@ -279,3 +279,56 @@ fn an_edit_after_a_remembered_success_is_still_caught() {
     fs::write(&path, text).unwrap();
     run(dir.path(), users(&["a"]), Mode::Check).unwrap();
 }
+
+/// A merge revision as `merge heads -m` writes it: no steps, no schema.
+fn merge_file(id: &str, parents: &[&str]) -> String {
+    let parents: Vec<String> = parents.iter().map(|p| format!("{p:?}")).collect();
+    format!(
+        "//! join\n\nuse ferro::migration::prelude::*;\n\npub const REVISION: Revision = Revision {{\n    \
+         id: {id:?},\n    parents: &[{}],\n    message: \"join\",\n    schema: None,\n}};\n\n\
+         pub fn upgrade(op: &mut Ops) {{\n    let _ = op;\n}}\n\npub fn downgrade(op: &mut Ops) {{\n    let _ = op;\n}}\n",
+        parents.join(", ")
+    )
+}
+
+#[test]
+fn a_merge_revision_takes_the_models_schema() {
+    let (dir, files) = two_migrations();
+    let text = fs::read_to_string(dir.path().join(&files[1])).unwrap();
+    let second = text.split("id: \"").nth(1).unwrap()[..12].to_owned();
+    // A branch beside the second migration adds column c instead of a.
+    let branch = text.replace(&second, "b0b0b0b0b0b0").replace("\"a\"", "\"c\"");
+    fs::write(dir.path().join("0002_branch.rs"), branch).unwrap();
+    fs::write(
+        dir.path().join("0003_join.rs"),
+        merge_file("f0f0f0f0f0f0", &[&second, "b0b0b0b0b0b0"]),
+    )
+    .unwrap();
+    // Check mode asks for the build that adopts it.
+    let message = error(run(dir.path(), users(&["a", "c"]), Mode::Check));
+    assert!(
+        message.contains("merge revision `f0f0f0f0f0f0` (0003_join.rs) has no snapshot yet"),
+        "{message}"
+    );
+    let report = run(dir.path(), users(&["a", "c"]), Mode::Generate).unwrap();
+    assert!(
+        report.warnings[0].contains("took the models' schema"),
+        "{:?}",
+        report.warnings
+    );
+    assert_eq!(report.written, [dir.path().join("snapshot.json")]);
+    let snapshot = fs::read_to_string(dir.path().join("snapshot.json")).unwrap();
+    assert!(snapshot.contains("\"revision\": \"f0f0f0f0f0f0\""), "{snapshot}");
+    assert!(
+        snapshot.contains("\"name\": \"a\"") && snapshot.contains("\"name\": \"c\""),
+        "{snapshot}"
+    );
+    // From then on the folder is consistent, and a model change follows the merge.
+    assert_eq!(
+        run(dir.path(), users(&["a", "c"]), Mode::Check).unwrap(),
+        Report::default()
+    );
+    let report = run(dir.path(), users(&["a", "c", "d"]), Mode::Generate).unwrap();
+    let written = fs::read_to_string(&report.written[0]).unwrap();
+    assert!(written.contains("parents: &[\"f0f0f0f0f0f0\"]"), "{written}");
+}

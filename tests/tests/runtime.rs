@@ -426,6 +426,122 @@ async fn concurrent_runners_apply_each_migration_once(url: String) {
     }
 }
 
+fn items_up(op: &mut Ops) {
+    op.create_table("items", |t| {
+        t.column("n", SqlType::Integer);
+    });
+    op.sql("INSERT INTO items (n) VALUES (1), (2)");
+    op.rust("double", double);
+}
+fn items_down(op: &mut Ops) {
+    op.drop_table("items").acknowledged(true);
+}
+fn double(conn: &mut AnyConnection) -> ferro::migration::StepFuture<'_> {
+    Box::pin(async move {
+        sqlx::query("UPDATE items SET n = n * 2").execute(conn).await?;
+        Ok(())
+    })
+}
+fn triple_up(op: &mut Ops) {
+    op.rust("triple", |conn| {
+        Box::pin(async move {
+            sqlx::query("UPDATE items SET n = n * 3").execute(conn).await?;
+            Ok(())
+        })
+    });
+}
+fn triple_down(op: &mut Ops) {
+    op.irreversible("the values before tripling are gone");
+}
+fn failing_up(op: &mut Ops) {
+    op.sql("INSERT INTO items (n) VALUES (100)");
+    op.rust("fail", |conn| {
+        Box::pin(async move {
+            sqlx::query("UPDATE no_such_table SET n = 1")
+                .execute(conn)
+                .await?;
+            Ok(())
+        })
+    });
+}
+
+const ITEMS: Migration = migration(
+    "0001_items.rs",
+    "items",
+    "1a1a1a1a1a1a",
+    &[],
+    items_up,
+    items_down,
+);
+const TRIPLE: Migration = migration(
+    "0002_triple.rs",
+    "triple",
+    "2b2b2b2b2b2b",
+    &["1a1a1a1a1a1a"],
+    triple_up,
+    triple_down,
+);
+const FAILING: Migration = migration(
+    "0003_failing.rs",
+    "failing",
+    "3c3c3c3c3c3c",
+    &["2b2b2b2b2b2b"],
+    failing_up,
+    nothing,
+);
+static DATA: [Migration; 3] = [ITEMS, TRIPLE, FAILING];
+
+async fn items(url: &str) -> Vec<i64> {
+    let mut conn = AnyConnection::connect(url).await.unwrap();
+    sqlx::query("SELECT n FROM items ORDER BY n")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get::<i64, _>(0))
+        .collect()
+}
+
+async fn data_steps_in_sql_and_rust(url: String) {
+    let migrator = Migrator::new(&DATA);
+    let mut db = Database::connect(&url).await.unwrap();
+    migrator
+        .upgrade(&mut db, &Target::Revision("2b2b".into()))
+        .await
+        .unwrap();
+    assert_eq!(
+        items(&url).await,
+        [6, 12],
+        "SQL inserted, Rust doubled, then tripled"
+    );
+    // A Rust step that fails rolls its whole migration back, SQL included.
+    let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+    assert!(err.to_string().contains("Rust step `fail` failed"), "{err}");
+    assert_eq!(items(&url).await, [6, 12]);
+    // An irreversible downgrade is refused before anything runs.
+    let err = migrator.downgrade(&mut db, &Target::Base).await.unwrap_err();
+    assert!(matches!(err, MigrateError::Irreversible { .. }), "{err}");
+    assert!(
+        err.to_string().contains("the values before tripling are gone"),
+        "{err}"
+    );
+    assert_eq!(migrator.current(&mut db).await.unwrap(), ["2b2b2b2b2b2b"]);
+    // Offline SQL says where Rust runs.
+    let script = migrator
+        .upgrade_sql(
+            Dialect::of_url(&url).unwrap(),
+            &Target::Base,
+            &Target::Revision("1a1a".into()),
+        )
+        .unwrap();
+    assert!(
+        script
+            .iter()
+            .any(|s| s == "-- Rust step `double` (runs only when applied online)"),
+        "{script:#?}"
+    );
+}
+
 /// A fresh database: a SQLite file in a temporary directory, or a database of
 /// the throwaway PostgreSQL server (`None` when PostgreSQL is not installed
 /// and `CI` is not set).
@@ -471,4 +587,5 @@ on_both!(
     a_changed_migration_is_caught_before_anything_runs,
     destructive_steps_wait_for_acknowledgement,
     concurrent_runners_apply_each_migration_once,
+    data_steps_in_sql_and_rust,
 );

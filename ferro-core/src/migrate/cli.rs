@@ -1,6 +1,7 @@
 //! The commands of a migrations crate's binary: `upgrade`, `downgrade`,
-//! `current`, `history`, `heads`, `branches`, `show`, `stamp`, `check`, and
-//! Django's `migrate` and `showmigrations`.
+//! `current`, `history`, `heads`, `branches`, `show`, `stamp`, `check`,
+//! `revision`, `merge`, and Django's `makemigrations`, `migrate` and
+//! `showmigrations`.
 //!
 //! A migrations crate's `main.rs`:
 //!
@@ -9,6 +10,8 @@
 //! fn main() -> std::process::ExitCode {
 //!     ferro::migrate::cli::Cli::new()
 //!         .database("main", my_migrations::MIGRATIONS, "sqlite://app.db")
+//!         .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+//!         .package(env!("CARGO_PKG_NAME"))
 //!         .run()
 //! }
 //! ```
@@ -24,7 +27,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use super::{Applied, Database, Dialect, Graph, MigrateError, Migrator, Target};
+use super::{Applied, Database, Dialect, Graph, MigrateError, Migrator, Target, files};
 use crate::migration::Migration;
 
 /// One database a migrations crate manages.
@@ -34,6 +37,10 @@ struct Managed {
     migrations: &'static [Migration],
     default_url: String,
     version_table: Option<String>,
+    /// Where its migration files are, for the commands that write one.
+    dir: Option<std::path::PathBuf>,
+    /// Its crate, for `makemigrations` (`cargo build -p`).
+    package: Option<String>,
 }
 
 /// The command-line interface of a migrations crate's binary.
@@ -91,6 +98,23 @@ enum Command {
     },
     /// Exit non-zero unless the database is at head with every applied migration unchanged.
     Check,
+    /// Write an empty migration after the head, for hand-written SQL or data steps.
+    Revision {
+        /// What it does.
+        #[arg(short, long)]
+        message: String,
+    },
+    /// Write a merge revision that joins the heads.
+    Merge {
+        /// `heads` (the only form).
+        #[arg(value_parser = ["heads"])]
+        which: String,
+        /// What it joins.
+        #[arg(short, long)]
+        message: String,
+    },
+    /// Django's name for what `cargo build` does: generate the migration for the models' changes.
+    Makemigrations,
     /// Django's name for `upgrade head`.
     Migrate,
     /// Django's name for `history`.
@@ -127,7 +151,28 @@ impl Cli {
             migrations,
             default_url: default_url.to_owned(),
             version_table,
+            dir: None,
+            package: None,
         });
+        self
+    }
+
+    /// The migrations folder of the database added last, for `revision`,
+    /// `merge` and `makemigrations`; a migrations crate passes
+    /// `concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")`.
+    pub fn migrations_dir(mut self, dir: &str) -> Cli {
+        if let Some(last) = self.databases.last_mut() {
+            last.dir = Some(dir.into());
+        }
+        self
+    }
+
+    /// The crate of the database added last (`env!("CARGO_PKG_NAME")`), which
+    /// `makemigrations` builds.
+    pub fn package(mut self, name: &str) -> Cli {
+        if let Some(last) = self.databases.last_mut() {
+            last.package = Some(name.to_owned());
+        }
         self
     }
 
@@ -208,6 +253,54 @@ impl Cli {
                 print_list(args.json, &points, |id| describe(&graph, id));
                 Ok(ExitCode::SUCCESS)
             }
+            Command::Revision { message } => {
+                let dir = files_dir(managed)?;
+                let heads = graph.heads();
+                if heads.len() > 1 {
+                    return Err(MigrateError::SeveralHeads(
+                        heads.iter().map(|h| (*h).to_owned()).collect(),
+                    ));
+                }
+                let path = files::write_revision(&dir, &heads, message)?;
+                println!(
+                    "wrote {} (after {})",
+                    path.display(),
+                    join_or(&heads, "nothing: a base")
+                );
+                println!("add its steps, then `cargo build` embeds it");
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Merge { message, .. } => {
+                let dir = files_dir(managed)?;
+                let heads = graph.heads();
+                if heads.len() < 2 {
+                    return Err(MigrateError::NothingToMerge(join_or(&heads, "none")));
+                }
+                let path = files::write_revision(&dir, &heads, message)?;
+                println!("wrote {} joining {}", path.display(), heads.join(", "));
+                println!("`cargo build` embeds it and takes the models' schema as the merged one");
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Makemigrations => {
+                let package = managed
+                    .package
+                    .as_deref()
+                    .ok_or(MigrateError::NotConfigured("package"))?;
+                let status =
+                    std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                        .args(["build", "-p", package])
+                        .env("FERRO_MIGRATIONS", "generate")
+                        .status()
+                        .map_err(|e| MigrateError::Io {
+                            path: "cargo".into(),
+                            source: e,
+                        })?;
+                Ok(if status.success() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                })
+            }
             Command::Show { revision } => {
                 let id = graph.resolve(revision)?;
                 let m = graph.get(id).expect("resolved");
@@ -286,12 +379,23 @@ impl Cli {
                     return Ok(ExitCode::from(2));
                 }
             }
-            Command::Heads | Command::Branches | Command::Show { .. } => {
-                unreachable!("handled without a database")
-            }
+            // Answered without a database in `execute`.
+            Command::Heads
+            | Command::Branches
+            | Command::Show { .. }
+            | Command::Revision { .. }
+            | Command::Merge { .. }
+            | Command::Makemigrations => {}
         }
         Ok(ExitCode::SUCCESS)
     }
+}
+
+fn files_dir(managed: &Managed) -> Result<std::path::PathBuf, MigrateError> {
+    managed
+        .dir
+        .clone()
+        .ok_or(MigrateError::NotConfigured("migrations_dir"))
 }
 
 /// `--database-url`, else `DATABASE_URL` (or `DATABASE_URL_<NAME>` for a

@@ -217,6 +217,18 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Runs a Rust data step on the transaction's connection.
+    pub(crate) async fn run_rust(
+        &mut self,
+        name: &str,
+        step: crate::migration::RustStep,
+    ) -> Result<(), MigrateError> {
+        self.note(&super::migrator::rust_note(name));
+        (step.0)(&mut self.tx)
+            .await
+            .map_err(db_error(format!("Rust step `{name}` failed")))
+    }
+
     /// Runs a query in the transaction and returns its rows' text columns.
     pub(crate) async fn fetch_text(
         &mut self,

@@ -101,6 +101,24 @@ pub enum MigrateError {
         /// The step.
         step: String,
     },
+    /// A downgrade that a migration marks impossible.
+    #[error("migration `{revision}` ({file}) cannot be reverted: {reason}")]
+    Irreversible {
+        /// The revision.
+        revision: String,
+        /// Its file.
+        file: String,
+        /// The reason the migration gives.
+        reason: String,
+    },
+    /// The version table recorded a Rust step the migration no longer has.
+    #[error("migration `{revision}` has no Rust step `{name}` any more, which its recorded downgrade runs")]
+    MissingRustStep {
+        /// The revision.
+        revision: String,
+        /// The step.
+        name: String,
+    },
     /// An operation the dialect cannot express.
     #[error("cannot render `{op}` for {dialect}: {reason}")]
     Unsupported {
@@ -118,6 +136,21 @@ pub enum MigrateError {
         name: String,
         /// The names it knows.
         known: Vec<String>,
+    },
+    /// `merge heads` with fewer than two heads.
+    #[error("there is nothing to merge: the head is {0}")]
+    NothingToMerge(String),
+    /// A command needs a setting the program did not give its `Cli`.
+    #[error("this command needs the program to call `Cli::{0}`")]
+    NotConfigured(&'static str),
+    /// A file could not be read or written.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
     },
     /// A database URL that names no supported database.
     #[error("`{0}` is not a database URL this build supports (sqlite:, postgres:)")]

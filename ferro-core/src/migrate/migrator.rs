@@ -10,7 +10,7 @@ use super::error::MigrateError;
 use super::graph::{Graph, Target};
 use super::render::Dialect;
 use super::version::{AppliedRevision, DEFAULT_TABLE, VersionTable};
-use crate::migration::{Migration, Op};
+use crate::migration::{Migration, Op, RustStep, Step};
 
 /// What one migration did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,10 +32,16 @@ pub struct Migrator {
     table: VersionTable,
 }
 
-/// A migration ready to run: its statements, rendered and checked.
+/// One thing a migration does: a statement, or a Rust data step.
+enum Action {
+    Sql(Statement),
+    Rust(String, RustStep),
+}
+
+/// A migration ready to run: its actions, rendered and checked.
 struct Prepared {
     migration: &'static Migration,
-    statements: Vec<Statement>,
+    statements: Vec<Action>,
     /// The downgrade to keep in the version table (upgrades only).
     downgrade: Option<String>,
 }
@@ -243,8 +249,12 @@ impl Migrator {
                 return Ok(None);
             }
             let start = Instant::now();
-            for statement in &step.statements {
-                tx.execute(statement).await.map_err(|e| in_migration(e, m))?;
+            for action in &step.statements {
+                match action {
+                    Action::Sql(statement) => tx.execute(statement).await,
+                    Action::Rust(name, rust) => tx.run_rust(name, *rust).await,
+                }
+                .map_err(|e| in_migration(e, m))?;
             }
             let duration = start.elapsed();
             if up {
@@ -314,7 +324,10 @@ impl Migrator {
         if d == Dialect::Postgres {
             out.push(lock_statement(self.lock_key()).inline);
         }
-        out.extend(step.statements.iter().map(|s| s.inline.clone()));
+        out.extend(step.statements.iter().map(|action| match action {
+            Action::Sql(statement) => statement.inline.clone(),
+            Action::Rust(name, _) => rust_note(name),
+        }));
         out.push(bookkeeping.inline.clone());
         out.push("COMMIT".to_owned());
     }
@@ -357,18 +370,63 @@ fn downgrade_json(m: &Migration) -> Result<Option<String>, MigrateError> {
     })?))
 }
 
-fn prepare_upgrade(m: &'static Migration, d: Dialect) -> Result<Prepared, MigrateError> {
-    let mut statements = Vec::new();
-    for step in m.upgrade_steps() {
-        if !step.is_cleared() {
-            return Err(MigrateError::Unacknowledged {
-                revision: m.revision.id.to_owned(),
-                file: m.file.to_owned(),
-                step: step.op.to_string(),
-            });
+/// What the log and an offline script say for a Rust step.
+pub(crate) fn rust_note(name: &str) -> String {
+    format!("-- Rust step `{name}` (runs only when applied online)")
+}
+
+/// The actions of `steps` (one direction of `m`); a Rust step's function
+/// comes from `functions` when a step recorded in the version table has none.
+fn actions(
+    m: &Migration,
+    ops: &[(Op, Option<RustStep>)],
+    functions: &[Step],
+    d: Dialect,
+) -> Result<Vec<Action>, MigrateError> {
+    let mut out = Vec::new();
+    for (op, rust) in ops {
+        match op {
+            Op::Rust { name } => {
+                let function = rust.or_else(|| {
+                    functions
+                        .iter()
+                        .find(|s| matches!(&s.op, Op::Rust { name: n } if n == name))
+                        .and_then(|s| s.rust)
+                });
+                let function = function.ok_or_else(|| MigrateError::MissingRustStep {
+                    revision: m.revision.id.to_owned(),
+                    name: name.to_string(),
+                })?;
+                out.push(Action::Rust(name.to_string(), function));
+            }
+            Op::Irreversible { reason } => {
+                return Err(MigrateError::Irreversible {
+                    revision: m.revision.id.to_owned(),
+                    file: m.file.to_owned(),
+                    reason: reason.to_string(),
+                });
+            }
+            op => out.extend(
+                d.render(op)?
+                    .into_iter()
+                    .map(|sql| Action::Sql(Statement::plain(sql))),
+            ),
         }
-        statements.extend(d.render(&step.op)?.into_iter().map(Statement::plain));
     }
+    Ok(out)
+}
+
+fn prepare_upgrade(m: &'static Migration, d: Dialect) -> Result<Prepared, MigrateError> {
+    let steps = m.upgrade_steps();
+    if let Some(step) = steps.iter().find(|s| !s.is_cleared()) {
+        return Err(MigrateError::Unacknowledged {
+            revision: m.revision.id.to_owned(),
+            file: m.file.to_owned(),
+            step: step.op.to_string(),
+        });
+    }
+    let ops: Vec<(Op, Option<RustStep>)> = steps.iter().map(|s| (s.op.clone(), s.rust)).collect();
+    let statements = actions(m, &ops, &steps, d)?;
     Ok(Prepared {
         migration: m,
         statements,
@@ -382,14 +440,12 @@ fn prepare_downgrade(
     row: Option<&AppliedRevision>,
     d: Dialect,
 ) -> Result<Prepared, MigrateError> {
-    let ops = match row.and_then(AppliedRevision::downgrade_ops) {
-        Some(ops) => ops,
-        None => m.downgrade_steps().into_iter().map(|s| s.op).collect(),
+    let steps = m.downgrade_steps();
+    let ops: Vec<(Op, Option<RustStep>)> = match row.and_then(AppliedRevision::downgrade_ops) {
+        Some(ops) => ops.into_iter().map(|op| (op, None)).collect(),
+        None => steps.iter().map(|s| (s.op.clone(), s.rust)).collect(),
     };
-    let mut statements = Vec::new();
-    for op in &ops {
-        statements.extend(d.render(op)?.into_iter().map(Statement::plain));
-    }
+    let statements = actions(m, &ops, &steps, d)?;
     Ok(Prepared {
         migration: m,
         statements,

@@ -13,6 +13,8 @@ pub use graph::{Graph, Target};
 pub mod cli;
 #[cfg(feature = "runtime")]
 mod database;
+#[cfg(feature = "cli")]
+mod files;
 #[cfg(feature = "runtime")]
 mod migrator;
 #[cfg(feature = "runtime")]

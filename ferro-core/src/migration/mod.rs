@@ -35,6 +35,8 @@ mod ops;
 
 pub use op::{Op, Safety, type_words, widens};
 pub use ops::{ColumnDef, Ops, Step, TableBuilder};
+#[cfg(feature = "runtime")]
+pub use ops::{RustStep, StepFuture};
 
 /// What a migration is: its id, the revisions it follows, its message and the
 /// schema it leaves.

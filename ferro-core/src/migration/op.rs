@@ -192,6 +192,18 @@ pub enum Op {
     },
     /// SQL written by hand, run as it is.
     Sql(Str),
+    /// A data step in Rust, by name: the function itself is in the migration
+    /// (see `Ops::rust`).
+    Rust {
+        /// The step's name, unique in its migration.
+        name: Str,
+    },
+    /// This direction cannot be performed: a downgrade that would need data
+    /// the upgrade threw away. Reverting it is an error that gives the reason.
+    Irreversible {
+        /// Why.
+        reason: Str,
+    },
 }
 
 /// What applying an operation risks.
@@ -363,6 +375,8 @@ impl fmt::Display for Op {
                 write!(f, "rename value {from} of enum {name} to {to}")
             }
             Op::Sql(_) => f.write_str("run SQL"),
+            Op::Rust { name } => write!(f, "run Rust step {name}"),
+            Op::Irreversible { reason } => write!(f, "cannot be reverted: {reason}"),
         }
     }
 }

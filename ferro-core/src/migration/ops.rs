@@ -12,7 +12,41 @@ pub struct Step {
     /// Whether someone has acknowledged that this operation loses data. Only a
     /// [`Safety::Destructive`] operation needs it.
     pub acknowledged: bool,
+    /// The function of an [`Op::Rust`] step.
+    #[cfg(feature = "runtime")]
+    pub rust: Option<RustStep>,
 }
+
+/// What a Rust data step returns: a future that borrows the connection.
+#[cfg(feature = "runtime")]
+pub type StepFuture<'c> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), sqlx::Error>> + Send + 'c>>;
+
+/// The function of a Rust data step: given the connection of the migration's
+/// transaction, it reads and writes rows with sqlx. It runs in the migration's
+/// transaction, so its failure rolls the whole migration back.
+#[derive(Clone, Copy)]
+#[cfg(feature = "runtime")]
+pub struct RustStep(pub for<'c> fn(&'c mut sqlx::AnyConnection) -> StepFuture<'c>);
+
+#[cfg(feature = "runtime")]
+impl std::fmt::Debug for RustStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RustStep(..)")
+    }
+}
+
+/// Two steps with one name are the same step: functions have no equality
+/// worth the name.
+#[cfg(feature = "runtime")]
+impl PartialEq for RustStep {
+    fn eq(&self, _: &RustStep) -> bool {
+        true
+    }
+}
+
+#[cfg(feature = "runtime")]
+impl Eq for RustStep {}
 
 impl Step {
     /// Records whether the loss this operation causes is acknowledged. A
@@ -152,6 +186,8 @@ impl Ops {
         self.steps.push(Step {
             op,
             acknowledged: false,
+            #[cfg(feature = "runtime")]
+            rust: None,
         });
         self.steps.last_mut().expect("a step was just pushed")
     }
@@ -392,5 +428,46 @@ impl Ops {
     /// Runs SQL written by hand.
     pub fn sql(&mut self, sql: impl Into<Str>) -> &mut Step {
         self.push(Op::Sql(sql.into()))
+    }
+
+    /// Runs a data step written in Rust, in the migration's transaction:
+    ///
+    /// ```
+    /// use ferro::migration::{Ops, StepFuture};
+    /// use sqlx::AnyConnection;
+    ///
+    /// fn backfill(conn: &mut AnyConnection) -> StepFuture<'_> {
+    ///     Box::pin(async move {
+    ///         sqlx::query("UPDATE users SET active = true WHERE active IS NULL")
+    ///             .execute(conn)
+    ///             .await?;
+    ///         Ok(())
+    ///     })
+    /// }
+    ///
+    /// pub fn upgrade(op: &mut Ops) {
+    ///     op.rust("backfill", backfill);
+    /// }
+    /// # upgrade(&mut Ops::default());
+    /// ```
+    ///
+    /// Offline SQL (`--sql`) cannot show what it does and says so.
+    #[cfg(feature = "runtime")]
+    pub fn rust(
+        &mut self,
+        name: impl Into<Str>,
+        step: for<'c> fn(&'c mut sqlx::AnyConnection) -> StepFuture<'c>,
+    ) -> &mut Step {
+        let recorded = self.push(Op::Rust { name: name.into() });
+        recorded.rust = Some(RustStep(step));
+        recorded
+    }
+
+    /// Marks this direction as impossible: `downgrade` refuses it, with the
+    /// reason, before anything runs.
+    pub fn irreversible(&mut self, reason: impl Into<Str>) -> &mut Step {
+        self.push(Op::Irreversible {
+            reason: reason.into(),
+        })
     }
 }

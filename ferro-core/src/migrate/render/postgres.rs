@@ -184,6 +184,9 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
             ));
         }
         Op::Sql(sql) => vec![sql.to_string()],
+        Op::Rust { .. } | Op::Irreversible { .. } => {
+            return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));
+        }
     })
 }
 

@@ -89,6 +89,9 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
         Op::SetTableComment { .. } | Op::CreateEnum(_) | Op::DropEnum { .. } => Vec::new(),
         Op::AlterColumn { from, to, .. } if only_comment_differs(from, to) => Vec::new(),
         Op::Sql(sql) => vec![sql.to_string()],
+        Op::Rust { .. } | Op::Irreversible { .. } => {
+            return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));
+        }
         Op::AlterColumn { .. }
         | Op::AddPrimaryKey { .. }
         | Op::DropPrimaryKey { .. }

@@ -1,0 +1,187 @@
+//! The example's binary end to end, on a SQLite file and on the throwaway
+//! PostgreSQL server: its full lifecycle, with the database's tables and
+//! columns compared with the models after each step.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use sqlx::{AnyConnection, Connection as _, Row as _};
+
+/// Runs the binary against `url`; its exit code and everything it printed.
+fn cli(url: &str, args: &[&str]) -> (i32, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_blog-migrations"))
+        .args(args)
+        .arg("--database-url")
+        .arg(url)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("the binary runs");
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status.code().unwrap_or(-1), text)
+}
+
+fn ok(url: &str, args: &[&str]) -> String {
+    let (code, text) = cli(url, args);
+    assert_eq!(code, 0, "`{}` failed:\n{text}", args.join(" "));
+    text
+}
+
+type Shape = BTreeMap<String, Vec<String>>;
+
+/// The tables and columns of the database, the version table left out.
+fn shape(url: &str) -> Shape {
+    let sql = if url.starts_with("sqlite") {
+        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid"
+    } else {
+        "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns \
+         WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        sqlx::any::install_default_drivers();
+        let mut conn = AnyConnection::connect(url).await.expect("a connection");
+        let mut shape = Shape::new();
+        for row in sqlx::query(sql)
+            .fetch_all(&mut conn)
+            .await
+            .expect("introspection")
+        {
+            let table: String = row.get(0);
+            if table != "ferro_version" {
+                shape.entry(table).or_default().push(row.get(1));
+            }
+        }
+        shape
+    })
+}
+
+/// The models' tables and columns.
+fn models() -> Shape {
+    let schema = blog_models::schema().expect("the models resolve");
+    schema
+        .tables()
+        .iter()
+        .map(|t| {
+            (
+                t.name.to_string(),
+                t.columns.iter().map(|c| c.name.to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
+fn lifecycle(url: &str) {
+    let head = blog_migrations::MIGRATIONS
+        .last()
+        .expect("a migration")
+        .revision
+        .id;
+    let text = ok(url, &["upgrade", "head"]);
+    assert!(text.contains(&format!("applied {head}")), "{text}");
+    assert_eq!(shape(url), models());
+    assert!(ok(url, &["current"]).starts_with(head));
+    assert!(ok(url, &["history", "--verbose"]).contains(&format!("[X] {head}")));
+    assert!(ok(url, &["upgrade", "head"]).contains("nothing to do"));
+
+    assert!(ok(url, &["downgrade", "-1"]).contains(&format!("reverted {head}")));
+    assert_eq!(shape(url), Shape::new());
+    assert!(ok(url, &["current"]).contains("base"));
+
+    ok(url, &["upgrade", "+1"]);
+    assert_eq!(shape(url), models());
+    ok(url, &["downgrade", "base"]);
+    assert_eq!(shape(url), Shape::new());
+
+    // stamp records without running anything.
+    ok(url, &["stamp", "head"]);
+    assert_eq!(shape(url), Shape::new());
+    assert!(ok(url, &["current"]).starts_with(head));
+    assert_eq!(cli(url, &["check"]).0, 0);
+    ok(url, &["stamp", "base"]);
+    let (code, text) = cli(url, &["check"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("not at head"), "{text}");
+
+    let json = ok(url, &["--json", "heads"]);
+    assert_eq!(json.trim(), format!("[\"{head}\"]"));
+}
+
+#[test]
+fn the_example_on_sqlite() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    lifecycle(&format!("sqlite://{}", dir.path().join("blog.db").display()));
+}
+
+#[test]
+fn the_example_on_postgres() {
+    if let Some(server) = ferro_tests::pg::server() {
+        lifecycle(&server.create_database());
+    }
+}
+
+#[test]
+fn offline_sql_needs_no_database() {
+    let (code, sql) = cli("postgres://nowhere.invalid/blog", &["upgrade", "head", "--sql"]);
+    assert_eq!(code, 0, "{sql}");
+    assert!(
+        sql.contains("CREATE TYPE \"user_role\" AS ENUM ('admin', 'member');"),
+        "{sql}"
+    );
+    assert!(sql.contains("INSERT INTO \"ferro_version\""), "{sql}");
+    let (code, sql) = cli(
+        "sqlite://x.db",
+        &["upgrade", "head", "--sql", "--dialect", "sqlite"],
+    );
+    assert_eq!(code, 0, "{sql}");
+    assert!(
+        sql.contains("\"role\" TEXT NOT NULL CHECK (\"role\" IN ('admin', 'member'))"),
+        "{sql}"
+    );
+}
+
+#[test]
+fn every_command_has_help() {
+    for command in [
+        "upgrade",
+        "downgrade",
+        "current",
+        "history",
+        "heads",
+        "branches",
+        "show",
+        "stamp",
+        "check",
+        "migrate",
+        "showmigrations",
+    ] {
+        let (code, text) = cli("sqlite://unused.db", &[command, "--help"]);
+        assert_eq!(code, 0, "{command}: {text}");
+        assert!(text.contains("Usage:"), "{command}: {text}");
+    }
+}
+
+#[test]
+fn bad_input_is_a_readable_error() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("blog.db").display());
+    for (args, expected) in [
+        (&["upgrade", "zzz"][..], "no migration has revision `zzz`"),
+        (&["downgrade", "head"][..], "goes the wrong way"),
+        (&["upgrade", "a b"][..], "is not a target"),
+    ] {
+        let (code, text) = cli(&url, args);
+        assert_eq!(code, 1, "{text}");
+        assert!(text.contains(expected), "{args:?}: {text}");
+    }
+    let (code, text) = cli("mysql://somewhere/db", &["current"]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("is not a database URL this build supports"),
+        "{text}"
+    );
+}

@@ -1,0 +1,145 @@
+//! The migration files the commands write: `revision -m` (an empty migration
+//! for hand-written steps) and `merge heads -m` (one that joins the heads).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::error::MigrateError;
+
+/// A lower-case file-name slug of `message`: letters, digits and `_`, at most
+/// 40 characters.
+fn slug(message: &str) -> String {
+    let mut out = String::new();
+    for c in message.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+        if out.len() >= 40 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('_');
+    if out.is_empty() {
+        "revision".to_owned()
+    } else {
+        out.to_owned()
+    }
+}
+
+/// The number the next file takes: one more than the highest in `dir`.
+fn next_number(dir: &Path) -> Result<u32, MigrateError> {
+    let io = |source| MigrateError::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut highest = 0;
+    for entry in fs::read_dir(dir).map_err(io)? {
+        let name = entry.map_err(io)?.file_name().to_string_lossy().into_owned();
+        let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+        highest = highest.max(digits.parse().unwrap_or(0));
+    }
+    Ok(highest + 1)
+}
+
+/// A new revision id: 12 hex digits of BLAKE3 over the parents, the message
+/// and the time. Unlike generated ids it need not be reproducible: it names a
+/// file someone writes by hand.
+fn new_id(parents: &[&str], message: &str) -> String {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let seed = format!(
+        "{parents:?}\n{message}\n{}\n{}",
+        now.as_nanos(),
+        std::process::id()
+    );
+    blake3::hash(seed.as_bytes()).to_hex()[..12].to_owned()
+}
+
+/// A Rust string literal of `text`.
+fn literal(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// Writes a revision after `parents` (none: a base; several: a merge) with
+/// empty steps, and returns its path.
+pub(crate) fn write_revision(dir: &Path, parents: &[&str], message: &str) -> Result<PathBuf, MigrateError> {
+    let id = new_id(parents, message);
+    let number = next_number(dir)?;
+    let path = dir.join(format!("{number:04}_{}.rs", slug(message)));
+    let after = match parents {
+        [] => "the first revision".to_owned(),
+        [one] => format!("after `{one}`"),
+        many => format!(
+            "merging {}",
+            many.iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
+    };
+    let kind = if parents.len() > 1 {
+        "Written by `merge heads`: it joins the heads, so that `upgrade head` has one\n\
+         //! head to go to. It usually needs no steps."
+    } else {
+        "Written by `revision`: add hand-written steps (SQL with `op.sql(..)`, or\n\
+         //! operations), and their reverse in `downgrade`."
+    };
+    let parents_list = parents.iter().map(|p| literal(p)).collect::<Vec<_>>().join(", ");
+    let text = format!(
+        "//! {message}\n\
+         //!\n\
+         //! Revision `{id}`, {after}. {kind}\n\
+         \n\
+         use ferro::migration::prelude::*;\n\
+         \n\
+         pub const REVISION: Revision = Revision {{\n    \
+             id: {id_literal},\n    \
+             parents: &[{parents_list}],\n    \
+             message: {message_literal},\n    \
+             schema: None,\n\
+         }};\n\
+         \n\
+         pub fn upgrade(op: &mut Ops) {{\n    \
+             let _ = op;\n\
+         }}\n\
+         \n\
+         pub fn downgrade(op: &mut Ops) {{\n    \
+             let _ = op;\n\
+         }}\n",
+        id_literal = literal(&id),
+        message_literal = literal(message),
+    );
+    fs::write(&path, text).map_err(|source| MigrateError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_file_names() {
+        assert_eq!(
+            slug("Backfill user.active; set TRUE!"),
+            "backfill_user_active_set_true"
+        );
+        assert_eq!(slug("!!!"), "revision");
+    }
+
+    #[test]
+    fn a_revision_file_follows_the_heads() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("0007_old.rs"), "").unwrap();
+        let path = write_revision(dir.path(), &["aaa", "bbb"], "join \"branches\"").unwrap();
+        assert!(path.ends_with("0008_join_branches.rs"), "{}", path.display());
+        let text = fs::read_to_string(path).unwrap();
+        assert!(text.contains("parents: &[\"aaa\", \"bbb\"],"), "{text}");
+        assert!(text.contains("message: \"join \\\"branches\\\"\","), "{text}");
+        assert!(text.contains("merging `aaa` and `bbb`"), "{text}");
+    }
+}
