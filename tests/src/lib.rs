@@ -4,6 +4,7 @@
 //! database tests.
 
 pub mod pg;
+pub mod synthetic;
 pub mod zoo;
 
 /// Every model of this crate (the zoo).

@@ -176,6 +176,7 @@ async fn lifecycle(url: String) {
     let reverted = migrator.downgrade(&mut db, &Target::Back(1)).await.unwrap();
     assert_eq!(reverted[0].revision, "c3c3c3c3c3c3");
     assert_eq!(shape(&url).await, expect(V2));
+    assert!(!migrator.is_at_head(&mut db).await.unwrap());
     assert_eq!(migrator.current(&mut db).await.unwrap(), ["b2b2b2b2b2b2"]);
 
     migrator.downgrade(&mut db, &Target::Base).await.unwrap();
@@ -416,7 +417,9 @@ async fn concurrent_runners_apply_each_migration_once(url: String) {
     if url.starts_with("postgres") {
         let mut conn = AnyConnection::connect(&url).await.unwrap();
         let locks: i64 = sqlx::query(AssertSqlSafe(
-            "SELECT CAST(count(*) AS BIGINT) FROM pg_locks WHERE locktype = 'advisory'".to_owned(),
+            "SELECT CAST(count(*) AS BIGINT) FROM pg_locks WHERE locktype = 'advisory' \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                .to_owned(),
         ))
         .fetch_one(&mut conn)
         .await

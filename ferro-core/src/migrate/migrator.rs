@@ -30,6 +30,9 @@ pub struct Applied {
 pub struct Migrator {
     migrations: &'static [Migration],
     table: VersionTable,
+    /// The heads, worked out once: `is_at_head` runs at every start of an
+    /// application and must stay cheap for a long history.
+    heads: std::sync::OnceLock<Vec<&'static str>>,
 }
 
 /// One thing a migration does: a statement, or a Rust data step.
@@ -55,6 +58,7 @@ impl Migrator {
             table: VersionTable {
                 name: DEFAULT_TABLE.to_owned(),
             },
+            heads: std::sync::OnceLock::new(),
         }
     }
 
@@ -112,29 +116,45 @@ impl Migrator {
         verify(&graph, &self.applied(db).await?, &[])
     }
 
-    /// Whether every migration is applied, and nothing else: one query.
+    /// Whether every migration is applied, and nothing else: one query that
+    /// returns one row, whatever the length of the history.
+    ///
+    /// The applied revisions are always closed under "follows": upgrades
+    /// apply parents first, downgrades revert children first, `stamp` records
+    /// a revision with its ancestors. So every head applied and as many rows
+    /// as migrations means every migration applied and no other.
     pub async fn is_at_head(&self, db: &mut Database) -> Result<bool, MigrateError> {
         let d = db.dialect();
-        let sql = format!(
-            "SELECT {} FROM {}",
-            d.ident("revision"),
-            d.ident(&self.table.name)
-        );
-        let rows = match db.fetch_text(&sql, 1).await {
+        let heads = self.heads.get_or_init(|| {
+            let parents: std::collections::HashSet<&str> = self
+                .migrations
+                .iter()
+                .flat_map(|m| m.revision.parents.iter().copied())
+                .collect();
+            self.migrations
+                .iter()
+                .map(|m| m.revision.id)
+                .filter(|id| !parents.contains(id))
+                .collect()
+        });
+        let rows = match db.fetch_text(&self.table.count_with(d, heads), 2).await {
             Ok(rows) => rows,
-            // No version table: nothing is applied.
-            Err(_) => return Ok(self.migrations.is_empty()),
+            // Without a version table nothing is applied; any other failure
+            // is the database's.
+            Err(error) => {
+                if db.fetch_text(&self.table.exists(d), 1).await?.is_empty() {
+                    return Ok(self.migrations.is_empty());
+                }
+                return Err(error);
+            }
         };
-        if rows.len() != self.migrations.len() {
-            return Ok(false);
-        }
-        let graph = self.graph()?;
-        Ok(rows.iter().all(|row| {
-            row.first()
-                .cloned()
-                .flatten()
-                .is_some_and(|id| graph.get(&id).is_some())
-        }))
+        let count = |i: usize| -> usize {
+            rows.first()
+                .and_then(|row| row.get(i).cloned().flatten())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0)
+        };
+        Ok(count(0) == self.migrations.len() && count(1) == heads.len())
     }
 
     /// Applies the migrations that `target` needs, each in its own transaction;
@@ -144,9 +164,6 @@ impl Migrator {
     pub async fn upgrade(&self, db: &mut Database, target: &Target) -> Result<Vec<Applied>, MigrateError> {
         let d = db.dialect();
         let graph = self.graph()?;
-        let create = self.table.create(d);
-        db.locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&create).await)
-            .await?;
         let applied = self.applied(db).await?;
         verify(&graph, &applied, &[])?;
         let ids: Vec<&str> = applied.iter().map(|r| r.revision.as_str()).collect();
@@ -156,8 +173,10 @@ impl Migrator {
             .map(|m| prepare_upgrade(m, d))
             .collect::<Result<_, _>>()?;
         let mut done = Vec::new();
-        for step in &prepared {
-            if let Some(applied) = self.run(db, step, true).await? {
+        for (i, step) in prepared.iter().enumerate() {
+            // The first transaction creates the version table if it is
+            // missing: one commit fewer than a transaction of its own.
+            if let Some(applied) = self.run(db, step, true, i == 0).await? {
                 done.push(applied);
             }
         }
@@ -183,7 +202,7 @@ impl Migrator {
             .collect::<Result<_, _>>()?;
         let mut done = Vec::new();
         for step in &prepared {
-            if let Some(applied) = self.run(db, step, false).await? {
+            if let Some(applied) = self.run(db, step, false, false).await? {
                 done.push(applied);
             }
         }
@@ -236,15 +255,19 @@ impl Migrator {
         db: &mut Database,
         step: &Prepared,
         up: bool,
+        create_table: bool,
     ) -> Result<Option<Applied>, MigrateError> {
         let d = db.dialect();
         let table = &self.table;
         let m = step.migration;
         db.locked(self.lock_key(), async |tx: &mut Tx<'_>| {
+            if create_table {
+                tx.execute(&table.create(d)).await?;
+            }
             // Read again under the lock: another runner may have applied or
-            // reverted this migration while this one waited.
-            let rows = VersionTable::parse(tx.fetch_text(&table.select(d), 7).await?);
-            let is_applied = rows.iter().any(|r| r.revision == m.revision.id);
+            // reverted this migration while this one waited. Two indexed
+            // lookups, not the whole table: a long history stays cheap.
+            let is_applied = !tx.fetch_text(&table.find(d, m.revision.id), 1).await?.is_empty();
             if is_applied == up {
                 return Ok(None);
             }
@@ -258,7 +281,13 @@ impl Migrator {
             }
             let duration = start.elapsed();
             if up {
-                let seq = rows.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
+                let last = tx.fetch_text(&table.last_seq(d), 1).await?;
+                let seq = last
+                    .first()
+                    .and_then(|row| row.first().cloned().flatten())
+                    .and_then(|n| n.parse::<i64>().ok())
+                    .unwrap_or(0)
+                    + 1;
                 let row = record(m, seq, duration, step.downgrade.clone());
                 tx.execute(&table.insert(d, &row)?).await?;
             } else {
@@ -281,14 +310,15 @@ impl Migrator {
         let graph = self.graph()?;
         let applied = graph.stamp_set(from)?;
         let path = graph.upgrade_path(&applied, to)?;
-        let mut out = self.script_start(d);
+        let mut out = Vec::new();
         let mut seq = i64::try_from(applied.len()).unwrap_or(i64::MAX);
-        for m in path {
+        for (i, m) in path.into_iter().enumerate() {
             seq += 1;
             let step = prepare_upgrade(m, d)?;
             let row = record(m, seq, Duration::ZERO, step.downgrade.clone());
             let insert = self.table.insert(d, &row)?;
-            self.script_migration(d, &mut out, &step, &insert);
+            let create = (i == 0).then(|| self.table.create(d));
+            self.script_migration(d, &mut out, &step, create.as_ref(), &insert);
         }
         Ok(out)
     }
@@ -304,26 +334,25 @@ impl Migrator {
             let m = graph.get(id).expect("the path holds known revisions");
             let step = prepare_downgrade(m, None, d)?;
             let delete = self.table.delete(d, id);
-            self.script_migration(d, &mut out, &step, &delete);
+            self.script_migration(d, &mut out, &step, None, &delete);
         }
         Ok(out)
     }
 
-    fn script_start(&self, d: Dialect) -> Vec<String> {
-        let mut out = vec![d.begin().to_owned()];
-        if d == Dialect::Postgres {
-            out.push(lock_statement(self.lock_key()).inline);
-        }
-        out.push(self.table.create(d).inline);
-        out.push("COMMIT".to_owned());
-        out
-    }
-
-    fn script_migration(&self, d: Dialect, out: &mut Vec<String>, step: &Prepared, bookkeeping: &Statement) {
+    /// One migration's transaction in a script, as [`Migrator::run`] runs it.
+    fn script_migration(
+        &self,
+        d: Dialect,
+        out: &mut Vec<String>,
+        step: &Prepared,
+        create_table: Option<&Statement>,
+        bookkeeping: &Statement,
+    ) {
         out.push(d.begin().to_owned());
         if d == Dialect::Postgres {
             out.push(lock_statement(self.lock_key()).inline);
         }
+        out.extend(create_table.map(|s| s.inline.clone()));
         out.extend(step.statements.iter().map(|action| match action {
             Action::Sql(statement) => statement.inline.clone(),
             Action::Rust(name, _) => rust_note(name),

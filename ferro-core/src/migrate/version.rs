@@ -146,6 +146,43 @@ impl VersionTable {
         )
     }
 
+    /// The row of `revision`, if it is applied (by the primary key).
+    pub(crate) fn find(&self, d: Dialect, revision: &str) -> String {
+        format!(
+            "SELECT {} FROM {} WHERE {} = {}",
+            d.ident("revision"),
+            d.ident(&self.name),
+            d.ident("revision"),
+            super::render::literal(revision)
+        )
+    }
+
+    /// The number of rows, and the number whose revision is one of `ids`
+    /// (found by the primary key).
+    pub(crate) fn count_with(&self, d: Dialect, ids: &[&str]) -> String {
+        let table = d.ident(&self.name);
+        let list: Vec<String> = ids.iter().map(|id| super::render::literal(id)).collect();
+        let list = if list.is_empty() {
+            "NULL".to_owned()
+        } else {
+            list.join(", ")
+        };
+        format!(
+            "SELECT CAST((SELECT COUNT(*) FROM {table}) AS TEXT), \
+             CAST((SELECT COUNT(*) FROM {table} WHERE {} IN ({list})) AS TEXT)",
+            d.ident("revision")
+        )
+    }
+
+    /// The highest `seq`, as text (none when the table is empty).
+    pub(crate) fn last_seq(&self, d: Dialect) -> String {
+        format!(
+            "SELECT CAST(MAX({}) AS TEXT) FROM {}",
+            d.ident("seq"),
+            d.ident(&self.name)
+        )
+    }
+
     /// Whether the table exists yet: a query that returns a row if so.
     pub(crate) fn exists(&self, d: Dialect) -> String {
         let name = super::render::literal(&self.name);

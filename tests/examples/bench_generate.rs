@@ -4,8 +4,8 @@
 //! its unoptimised `build-override`), so run this the same way:
 //!
 //! ```text
-//! cargo run -p ferro-build --example bench_generate            # as a build script runs
-//! cargo run -p ferro-build --example bench_generate --release  # for comparison
+//! cargo run -p ferro-tests --example bench_generate            # as a build script runs
+//! cargo run -p ferro-tests --example bench_generate --release  # for comparison
 //! ```
 //!
 //! For N tables (10 columns of mixed types, a unique, an index and a nullable
@@ -17,56 +17,9 @@
 
 use std::time::{Duration, Instant};
 
-use ferro::schema::{
-    Action, Column, ForeignKey, Index, PrimaryKey, Schema, SqlType, Table, UniqueConstraint,
-};
+use ferro::schema::Schema;
 use ferro_build::{Builder, Mode};
-
-/// A `'static` name, as a model's descriptor holds it.
-fn name(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
-}
-
-fn table(i: usize) -> Table {
-    let mut t = Table::new(name(format!("table_{i:04}")));
-    let mut columns = vec![
-        Column::new("id", SqlType::BigInt).auto_increment(),
-        Column::new("code", SqlType::Varchar(32)),
-        Column::new("name", SqlType::Text),
-        Column::new("amount", SqlType::numeric(12, 2)),
-        Column::new("active", SqlType::Boolean).default("true"),
-        Column::new("created_at", SqlType::TIMESTAMPTZ),
-        Column::new("note", SqlType::Text).nullable(),
-        Column::new("score", SqlType::Double).nullable(),
-        Column::new("payload", SqlType::Json).nullable(),
-    ];
-    columns.push(Column::new("parent_id", SqlType::BigInt).nullable());
-    t.columns = columns.into();
-    t.primary_key = Some(PrimaryKey::new(name(format!("pk_table_{i:04}")), ["id"]));
-    t.unique_constraints = vec![UniqueConstraint::new(
-        name(format!("uq_table_{i:04}_code")),
-        ["code"],
-    )]
-    .into();
-    t.indexes = vec![Index::new(name(format!("ix_table_{i:04}_name")), ["name"])].into();
-    let referred = name(format!("table_{:04}", i.saturating_sub(1)));
-    t.foreign_keys = vec![
-        ForeignKey::new(
-            name(format!("fk_table_{i:04}_parent_id")),
-            ["parent_id"],
-            referred,
-            ["id"],
-        )
-        .on_delete(Action::Cascade),
-    ]
-    .into();
-    t
-}
-
-/// The models' descriptors: what `ferro::schema!()` resolves on every run.
-fn descriptors(n: usize) -> Vec<Table> {
-    (0..n).map(table).collect()
-}
+use ferro_tests::synthetic::descriptors;
 
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();

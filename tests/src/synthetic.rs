@@ -1,0 +1,52 @@
+//! A synthetic schema for the benchmarks: N tables of 10 columns of mixed
+//! types, a unique, an index and a nullable CASCADE foreign key to the
+//! previous table each.
+
+use ferro::schema::{Action, Column, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint};
+
+/// A `'static` name, as a model's descriptor holds it.
+fn name(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+/// Table number `i`.
+pub fn table(i: usize) -> Table {
+    let mut t = Table::new(name(format!("table_{i:04}")));
+    let mut columns = vec![
+        Column::new("id", SqlType::BigInt).auto_increment(),
+        Column::new("code", SqlType::Varchar(32)),
+        Column::new("name", SqlType::Text),
+        Column::new("amount", SqlType::numeric(12, 2)),
+        Column::new("active", SqlType::Boolean).default("true"),
+        Column::new("created_at", SqlType::TIMESTAMPTZ),
+        Column::new("note", SqlType::Text).nullable(),
+        Column::new("score", SqlType::Double).nullable(),
+        Column::new("payload", SqlType::Json).nullable(),
+    ];
+    columns.push(Column::new("parent_id", SqlType::BigInt).nullable());
+    t.columns = columns.into();
+    t.primary_key = Some(PrimaryKey::new(name(format!("pk_table_{i:04}")), ["id"]));
+    t.unique_constraints = vec![UniqueConstraint::new(
+        name(format!("uq_table_{i:04}_code")),
+        ["code"],
+    )]
+    .into();
+    t.indexes = vec![Index::new(name(format!("ix_table_{i:04}_name")), ["name"])].into();
+    let referred = name(format!("table_{:04}", i.saturating_sub(1)));
+    t.foreign_keys = vec![
+        ForeignKey::new(
+            name(format!("fk_table_{i:04}_parent_id")),
+            ["parent_id"],
+            referred,
+            ["id"],
+        )
+        .on_delete(Action::Cascade),
+    ]
+    .into();
+    t
+}
+
+/// The models' descriptors: what `ferro::schema!()` resolves on every run.
+pub fn descriptors(n: usize) -> Vec<Table> {
+    (0..n).map(table).collect()
+}
