@@ -336,36 +336,68 @@ async fn a_failed_migration_changes_nothing(url: String) {
     assert_eq!(migrator.current(&mut db).await.unwrap(), ["c3c3c3c3c3c3"]);
 }
 
-const USERS_EDITED: Migration = migration(
-    "0001_users.rs",
-    "users v2",
-    "a1a1a1a1a1a1",
-    &[],
-    users_up,
-    users_down,
+/// The draft of `AGE` as the build rewrote it after the models changed again:
+/// same revision, a second column, and a downgrade that drops both.
+fn age_v2_up(op: &mut Ops) {
+    op.add_column("users", Column::new("age", SqlType::Integer).nullable());
+    op.add_column("users", Column::new("nickname", SqlType::Text).nullable());
+}
+fn age_v2_down(op: &mut Ops) {
+    op.drop_column("users", "nickname").acknowledged(true);
+    op.drop_column("users", "age").acknowledged(true);
+}
+const AGE_REWRITTEN: Migration = migration(
+    "0002_age.rs",
+    "age v2",
+    "b2b2b2b2b2b2",
+    &["a1a1a1a1a1a1"],
+    age_v2_up,
+    age_v2_down,
 );
-static EDITED: [Migration; 3] = [USERS_EDITED, AGE, POSTS];
+static REWRITTEN: [Migration; 3] = [USERS, AGE_REWRITTEN, POSTS];
 
-async fn a_changed_migration_is_caught_before_anything_runs(url: String) {
+/// A local database applied a draft that the build then rewrote: the
+/// runtime says so before anything runs, and the way back is the downgrade
+/// the database kept (the rewritten file's would drop a column that is not
+/// there).
+async fn a_rewritten_draft_is_caught_and_can_be_reverted(url: String) {
     let mut db = Database::connect(&url).await.unwrap();
     Migrator::new(&HISTORY)
-        .upgrade(&mut db, &Target::Forward(1))
+        .upgrade(&mut db, &Target::Forward(2))
         .await
         .unwrap();
-    let edited = Migrator::new(&EDITED);
-    let err = edited.upgrade(&mut db, &Target::Head).await.unwrap_err();
+    assert_eq!(shape(&url).await, expect(V2));
+    let rewritten = Migrator::new(&REWRITTEN);
+    let err = rewritten.upgrade(&mut db, &Target::Head).await.unwrap_err();
     assert!(
-        matches!(err, MigrateError::ChecksumMismatch { ref revision, .. } if revision == "a1a1a1a1a1a1"),
+        matches!(err, MigrateError::ChecksumMismatch { ref revision, .. } if revision == "b2b2b2b2b2b2"),
         "{err}"
     );
-    assert!(err.to_string().contains("`downgrade base`"), "{err}");
-    assert_eq!(shape(&url).await, expect(V1), "nothing ran");
-    // The way back: the downgrade kept in the version table reverts it, and
-    // the changed file then applies.
-    edited.downgrade(&mut db, &Target::Base).await.unwrap();
-    assert_eq!(shape(&url).await, expect(&[]));
-    edited.upgrade(&mut db, &Target::Head).await.unwrap();
-    assert_eq!(shape(&url).await, expect(V3));
+    let message = err.to_string();
+    assert!(
+        message.contains("draft") && message.contains("`downgrade a1a1a1a1a1a1`"),
+        "{message}"
+    );
+    assert_eq!(shape(&url).await, expect(V2), "nothing ran");
+    rewritten
+        .downgrade(&mut db, &Target::Revision("a1a1a1a1a1a1".into()))
+        .await
+        .unwrap();
+    assert_eq!(shape(&url).await, expect(V1));
+    rewritten.upgrade(&mut db, &Target::Head).await.unwrap();
+    assert_eq!(
+        shape(&url).await,
+        expect(&[
+            ("posts", &["id", "author_id", "title"]),
+            ("users", &["id", "email", "age", "nickname"])
+        ])
+    );
+    // A change to a migration that is not being reverted is still refused.
+    let err = Migrator::new(&HISTORY)
+        .downgrade(&mut db, &Target::Back(1))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MigrateError::ChecksumMismatch { .. }), "{err}");
 }
 
 const DROP_EMAIL: Migration = migration(
@@ -587,7 +619,7 @@ on_both!(
     branches,
     offline_sql_is_what_runs,
     a_failed_migration_changes_nothing,
-    a_changed_migration_is_caught_before_anything_runs,
+    a_rewritten_draft_is_caught_and_can_be_reverted,
     destructive_steps_wait_for_acknowledgement,
     concurrent_runners_apply_each_migration_once,
     data_steps_in_sql_and_rust,
