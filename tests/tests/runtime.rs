@@ -275,32 +275,18 @@ async fn offline_sql_is_what_runs(url: String) {
 }
 
 /// The statements with the duration written into each version-table insert
-/// (the value before the last one in `VALUES (...)`) replaced by `_`.
+/// (the value after the `seq` subquery) replaced by `_`.
 fn mask_durations(statements: &[String]) -> Vec<String> {
+    const SEQ: &str = "FROM \"ferro_version\"), ";
     statements
         .iter()
-        .map(|s| {
-            if !s.starts_with("INSERT INTO \"ferro_version\"") {
-                return s.clone();
+        .map(|s| match s.find(SEQ) {
+            Some(i) if s.starts_with("INSERT INTO") => {
+                let start = i + SEQ.len();
+                let end = start + s[start..].find(',').expect("more values");
+                format!("{}_{}", &s[..start], &s[end..])
             }
-            let values = s.find("VALUES (").expect("an insert has values") + "VALUES (".len();
-            let inner = &s[values..s.len() - 1];
-            // revision, parents, checksum, seq, duration, downgrade: split off
-            // the first five (none of them holds a comma but parents, which is
-            // quoted), keep the downgrade as it is.
-            let mut fields = Vec::new();
-            let mut rest = inner;
-            for _ in 0..5 {
-                let end = if let Some(quoted) = rest.strip_prefix('\'') {
-                    quoted.find('\'').map(|i| i + 2).expect("a closed literal")
-                } else {
-                    rest.find(',').expect("more fields")
-                };
-                fields.push(rest[..end].to_owned());
-                rest = rest[end..].trim_start_matches(',').trim_start();
-            }
-            fields[4] = "_".to_owned();
-            format!("{}{}, {})", &s[..values], fields.join(", "), rest)
+            _ => s.clone(),
         })
         .collect()
 }
@@ -577,6 +563,184 @@ async fn data_steps_in_sql_and_rust(url: String) {
     );
 }
 
+// Steps outside the transaction: VACUUM on SQLite and CREATE INDEX
+// CONCURRENTLY on PostgreSQL both refuse to run inside one.
+fn parted_up(op: &mut Ops, outside: &'static str) {
+    op.add_column("items", Column::new("x", SqlType::Integer).nullable());
+    op.sql(outside).outside_transaction();
+    op.add_column("items", Column::new("y", SqlType::Integer).nullable());
+}
+fn parted_sqlite(op: &mut Ops) {
+    parted_up(op, "VACUUM");
+}
+fn parted_postgres(op: &mut Ops) {
+    parted_up(op, "CREATE INDEX CONCURRENTLY ix_items_n ON items (n)");
+}
+fn parted_down(op: &mut Ops) {
+    op.drop_column("items", "y");
+    op.drop_column("items", "x");
+}
+/// Its step outside the transaction fails until a table `gate` exists.
+fn gated_up(op: &mut Ops) {
+    op.add_column("items", Column::new("z", SqlType::Integer).nullable());
+    op.sql("INSERT INTO gate (v) VALUES (1)").outside_transaction();
+    op.sql("UPDATE items SET z = 7");
+}
+const PARTED_SQLITE: Migration = migration(
+    "0002_parted.rs",
+    "parted",
+    "4d4d4d4d4d4d",
+    &["1a1a1a1a1a1a"],
+    parted_sqlite,
+    parted_down,
+);
+const PARTED_POSTGRES: Migration = migration(
+    "0002_parted.rs",
+    "parted",
+    "4d4d4d4d4d4d",
+    &["1a1a1a1a1a1a"],
+    parted_postgres,
+    parted_down,
+);
+const GATED: Migration = migration(
+    "0003_gated.rs",
+    "gated",
+    "5e5e5e5e5e5e",
+    &["4d4d4d4d4d4d"],
+    gated_up,
+    nothing,
+);
+static PARTED_ON_SQLITE: [Migration; 3] = [ITEMS, PARTED_SQLITE, GATED];
+static PARTED_ON_POSTGRES: [Migration; 3] = [ITEMS, PARTED_POSTGRES, GATED];
+
+async fn steps_outside_the_transaction(url: String) {
+    let dialect = Dialect::of_url(&url).unwrap();
+    let migrations: &'static [Migration] = match dialect {
+        Dialect::Sqlite => &PARTED_ON_SQLITE,
+        _ => &PARTED_ON_POSTGRES,
+    };
+    let migrator = Migrator::new(migrations);
+    let mut db = Database::connect(&url).await.unwrap();
+    migrator
+        .upgrade(&mut db, &Target::Revision("4d4d".into()))
+        .await
+        .unwrap();
+    assert_eq!(shape(&url).await, expect(&[("items", &["n", "x", "y"])]));
+    if dialect == Dialect::Postgres {
+        let mut conn = AnyConnection::connect(&url).await.unwrap();
+        let valid: i64 = sqlx::query(
+            "SELECT CAST(count(*) AS BIGINT) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+             WHERE c.relname = 'ix_items_n' AND i.indisvalid",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get(0);
+        assert_eq!(valid, 1, "the index was built concurrently");
+    }
+
+    // The gated migration stops in its second part: its first is recorded.
+    let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+    assert!(err.to_string().contains("stopped in part 2 of 3"), "{err}");
+    let rows = migrator.applied(&mut db).await.unwrap();
+    assert_eq!(rows.last().unwrap().steps_done, Some(1), "{rows:?}");
+    assert_eq!(migrator.current(&mut db).await.unwrap(), ["4d4d4d4d4d4d"]);
+    assert!(!migrator.is_at_head(&mut db).await.unwrap());
+    let err = migrator.downgrade(&mut db, &Target::Back(1)).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MigrateError::Partial {
+                direction: "upgrade",
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    // With its cause fixed, the next upgrade resumes: adding `z` again would fail.
+    let mut conn = AnyConnection::connect(&url).await.unwrap();
+    sqlx::query("CREATE TABLE gate (v INTEGER)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let done = migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    assert_eq!(done.len(), 1);
+    assert!(migrator.is_at_head(&mut db).await.unwrap());
+    let z: Vec<i64> = sqlx::query("SELECT z FROM items")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(z, [7, 7]);
+
+    // Offline SQL runs the step between two transactions.
+    let script = migrator
+        .upgrade_sql(
+            dialect,
+            &Target::Revision("1a1a".into()),
+            &Target::Revision("4d4d".into()),
+        )
+        .unwrap();
+    let outside = script
+        .iter()
+        .position(|s| s == "VACUUM" || s.starts_with("CREATE INDEX CONCURRENTLY"))
+        .unwrap();
+    let before = &script[outside - 1];
+    match dialect {
+        Dialect::Postgres => assert!(before.starts_with("SELECT pg_advisory_lock("), "{script:#?}"),
+        _ => assert_eq!(before, "COMMIT", "{script:#?}"),
+    }
+    assert_eq!(
+        script[outside + 1 + usize::from(dialect == Dialect::Postgres)],
+        dialect.begin()
+    );
+}
+
+/// Two migration sets in one database, each with its own version table, chosen
+/// with `--database`.
+async fn several_databases_through_the_cli(url: String) {
+    let cli = || {
+        ferro::migrate::cli::Cli::new()
+            .database("main", &HISTORY, "sqlite://unused.db")
+            .database("data", &DATA[..2], "sqlite://unused.db")
+    };
+    let run = |args: &[&str]| {
+        let mut argv = vec!["migrations", "--database-url", url.as_str()];
+        argv.extend_from_slice(args);
+        // The CLI starts its own runtime: run it off this one's threads.
+        let cli = cli();
+        let argv: Vec<String> = argv.iter().map(|s| (*s).to_owned()).collect();
+        std::thread::spawn(move || cli.run_from(argv))
+            .join()
+            .expect("the CLI returns")
+    };
+    assert_eq!(run(&["upgrade", "head"]), std::process::ExitCode::SUCCESS);
+    assert_eq!(
+        run(&["--database", "data", "upgrade", "head"]),
+        std::process::ExitCode::SUCCESS
+    );
+    assert_eq!(
+        run(&["--database", "nope", "current"]),
+        std::process::ExitCode::FAILURE
+    );
+    let mut db = Database::connect(&url).await.unwrap();
+    assert_eq!(
+        Migrator::new(&HISTORY).current(&mut db).await.unwrap(),
+        ["c3c3c3c3c3c3"]
+    );
+    let data = Migrator::new(&DATA[..2]).version_table("ferro_version_data");
+    assert_eq!(data.current(&mut db).await.unwrap(), ["2b2b2b2b2b2b"]);
+    assert_eq!(
+        Migrator::new(&HISTORY).applied(&mut db).await.unwrap().len(),
+        3,
+        "each set keeps its own table"
+    );
+    assert_eq!(items(&url).await, [6, 12]);
+}
+
 /// A fresh database: a SQLite file in a temporary directory, or a database of
 /// the throwaway PostgreSQL server (`None` when PostgreSQL is not installed
 /// and `CI` is not set).
@@ -623,4 +787,6 @@ on_both!(
     destructive_steps_wait_for_acknowledgement,
     concurrent_runners_apply_each_migration_once,
     data_steps_in_sql_and_rust,
+    steps_outside_the_transaction,
+    several_databases_through_the_cli,
 );

@@ -14,6 +14,7 @@ pub(crate) enum Bind {
     Text(String),
     Int(i64),
     Null,
+    NullInt,
 }
 
 /// A statement that changes the database: its SQL with placeholders and the
@@ -115,20 +116,59 @@ impl Database {
             .await
             .map_err(db_error("cannot begin a transaction"))?;
         let mut tx = Tx {
-            tx,
+            conn: Conn::Transaction(tx),
             log: self.log.as_mut(),
+            dialect: self.dialect,
         };
         tx.note(begin);
         if self.dialect == Dialect::Postgres {
             tx.execute(&lock_statement(lock_key)).await?;
         }
         let value = work(&mut tx).await?;
-        let Tx { tx, log, .. } = tx;
-        tx.commit().await.map_err(db_error("cannot commit"))?;
+        let Tx { conn, log, .. } = tx;
+        if let Conn::Transaction(tx) = conn {
+            tx.commit().await.map_err(db_error("cannot commit"))?;
+        }
         if let Some(log) = log {
             log.push("COMMIT".to_owned());
         }
         Ok(value)
+    }
+
+    /// Runs `work` outside a transaction, for the steps that cannot run in one
+    /// (`CREATE INDEX CONCURRENTLY`). On PostgreSQL it holds the migration lock
+    /// as a session lock meanwhile, and releases it whether `work` succeeds or
+    /// fails (if the future is dropped instead, the lock ends with the
+    /// connection). SQLite has no lock outside a transaction: there the step
+    /// runs unguarded, which the guide says.
+    pub(crate) async fn outside<T>(
+        &mut self,
+        lock_key: i64,
+        work: impl AsyncFnOnce(&mut Tx<'_>) -> Result<T, MigrateError>,
+    ) -> Result<T, MigrateError> {
+        let postgres = self.dialect == Dialect::Postgres;
+        let mut tx = Tx {
+            conn: Conn::Plain(&mut self.conn),
+            log: self.log.as_mut(),
+            dialect: self.dialect,
+        };
+        if postgres {
+            tx.execute(&Statement::plain(format!("SELECT pg_advisory_lock({lock_key})")))
+                .await?;
+        }
+        let value = work(&mut tx).await;
+        if postgres {
+            let unlocked = tx
+                .execute(&Statement::plain(format!(
+                    "SELECT pg_advisory_unlock({lock_key})"
+                )))
+                .await;
+            // The work's own error says more than a failed unlock after it.
+            if value.is_ok() {
+                unlocked?;
+            }
+        }
+        value
     }
 
     /// Runs a query outside a transaction and returns its rows' text columns.
@@ -181,13 +221,45 @@ async fn fetch_text(
         .collect()
 }
 
-/// A migration's transaction.
+/// The connection a migration's statements run on: in its transaction, or
+/// (for a step that cannot run in one) the connection itself.
+enum Conn<'c> {
+    Transaction(sqlx::Transaction<'c, sqlx::Any>),
+    Plain(&'c mut AnyConnection),
+}
+
+impl std::ops::Deref for Conn<'_> {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Conn::Transaction(tx) => tx,
+            Conn::Plain(conn) => conn,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Conn<'_> {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Conn::Transaction(tx) => tx,
+            Conn::Plain(conn) => conn,
+        }
+    }
+}
+
+/// Where a migration's statements run, with the execution log.
 pub(crate) struct Tx<'c> {
-    tx: sqlx::Transaction<'c, sqlx::Any>,
+    conn: Conn<'c>,
     log: Option<&'c mut Vec<String>>,
+    dialect: Dialect,
 }
 
 impl Tx<'_> {
+    pub(crate) fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
     fn note(&mut self, sql: &str) {
         if let Some(log) = self.log.as_mut() {
             log.push(sql.to_owned());
@@ -200,7 +272,7 @@ impl Tx<'_> {
         let context = || format!("statement failed: {}", statement.inline);
         if statement.binds.is_empty() {
             sqlx::raw_sql(AssertSqlSafe(statement.sql.clone()))
-                .execute(&mut *self.tx)
+                .execute(&mut *self.conn)
                 .await
                 .map_err(db_error(context()))?;
             return Ok(());
@@ -211,9 +283,13 @@ impl Tx<'_> {
                 Bind::Text(text) => query.bind(text.clone()),
                 Bind::Int(n) => query.bind(*n),
                 Bind::Null => query.bind(None::<String>),
+                Bind::NullInt => query.bind(None::<i64>),
             };
         }
-        query.execute(&mut *self.tx).await.map_err(db_error(context()))?;
+        query
+            .execute(&mut *self.conn)
+            .await
+            .map_err(db_error(context()))?;
         Ok(())
     }
 
@@ -223,8 +299,8 @@ impl Tx<'_> {
         name: &str,
         step: crate::migration::RustStep,
     ) -> Result<(), MigrateError> {
-        self.note(&super::migrator::rust_note(name));
-        (step.0)(&mut self.tx)
+        self.note(&super::prepare::rust_note(name));
+        (step.0)(&mut self.conn)
             .await
             .map_err(db_error(format!("Rust step `{name}` failed")))
     }
@@ -235,7 +311,7 @@ impl Tx<'_> {
         sql: &str,
         columns: usize,
     ) -> Result<Vec<Vec<Option<String>>>, MigrateError> {
-        fetch_text(&mut self.tx, sql, columns).await
+        fetch_text(&mut self.conn, sql, columns).await
     }
 }
 

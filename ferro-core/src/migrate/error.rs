@@ -101,6 +101,17 @@ pub enum MigrateError {
         /// The step.
         step: String,
     },
+    /// A migration stopped part-way in the other direction.
+    #[error(
+        "migration `{revision}` stopped part-way through its {direction}: run `{direction}` again to finish \
+         it (after fixing what made it stop) before going the other way"
+    )]
+    Partial {
+        /// The revision.
+        revision: String,
+        /// `upgrade` or `downgrade`: what it was doing.
+        direction: &'static str,
+    },
     /// A downgrade that a migration marks impossible.
     #[error("migration `{revision}` ({file}) cannot be reverted: {reason}")]
     Irreversible {

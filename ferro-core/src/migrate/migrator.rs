@@ -5,12 +5,13 @@
 use std::time::{Duration, Instant};
 
 use super::checksum::checksum;
-use super::database::{Database, Statement, Tx, lock_statement, millis};
+use super::database::{Database, Statement, Tx, millis};
 use super::error::MigrateError;
 use super::graph::{Graph, Target};
+use super::prepare::{Action, Part, Prepared, downgrade_json, prepare_downgrade, prepare_upgrade, record};
 use super::render::Dialect;
-use super::version::{AppliedRevision, DEFAULT_TABLE, VersionTable};
-use crate::migration::{Migration, Op, RustStep, Step};
+use super::version::{AppliedRevision, DEFAULT_TABLE, SELECTED, VersionTable};
+use crate::migration::Migration;
 
 /// What one migration did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,20 +34,6 @@ pub struct Migrator {
     /// The heads, worked out once: `is_at_head` runs at every start of an
     /// application and must stay cheap for a long history.
     heads: std::sync::OnceLock<Vec<&'static str>>,
-}
-
-/// One thing a migration does: a statement, or a Rust data step.
-enum Action {
-    Sql(Statement),
-    Rust(String, RustStep),
-}
-
-/// A migration ready to run: its actions, rendered and checked.
-struct Prepared {
-    migration: &'static Migration,
-    statements: Vec<Action>,
-    /// The downgrade to keep in the version table (upgrades only).
-    downgrade: Option<String>,
 }
 
 impl Migrator {
@@ -81,7 +68,7 @@ impl Migrator {
 
     /// The key of the PostgreSQL advisory lock: one per version table, so
     /// migration sets in one database do not wait for each other.
-    fn lock_key(&self) -> i64 {
+    pub(crate) fn lock_key(&self) -> i64 {
         let hash = blake3::hash(format!("ferro migration lock {}", self.table.name).as_bytes());
         let mut bytes = [0; 8];
         bytes.copy_from_slice(&hash.as_bytes()[..8]);
@@ -95,7 +82,7 @@ impl Migrator {
             return Ok(Vec::new());
         }
         Ok(VersionTable::parse(
-            db.fetch_text(&self.table.select(d), 7).await?,
+            db.fetch_text(&self.table.select(d), SELECTED).await?,
         ))
     }
 
@@ -105,7 +92,11 @@ impl Migrator {
         let graph = self.graph()?;
         let applied = self.applied(db).await?;
         unknown_applied(&graph, &applied)?;
-        let ids: Vec<&str> = applied.iter().map(|r| r.revision.as_str()).collect();
+        let ids: Vec<&str> = applied
+            .iter()
+            .filter(|r| r.steps_done.is_none())
+            .map(|r| r.revision.as_str())
+            .collect();
         Ok(graph.current(&ids).into_iter().map(str::to_owned).collect())
     }
 
@@ -166,7 +157,14 @@ impl Migrator {
         let graph = self.graph()?;
         let applied = self.applied(db).await?;
         verify(&graph, &applied, &[])?;
-        let ids: Vec<&str> = applied.iter().map(|r| r.revision.as_str()).collect();
+        partial(&applied, false)?;
+        // A migration that stopped part-way is not applied: the path takes
+        // it again, and its run resumes where it stopped.
+        let ids: Vec<&str> = applied
+            .iter()
+            .filter(|r| r.steps_done.is_none())
+            .map(|r| r.revision.as_str())
+            .collect();
         let path = graph.upgrade_path(&ids, target)?;
         let prepared: Vec<Prepared> = path
             .iter()
@@ -189,6 +187,7 @@ impl Migrator {
         let d = db.dialect();
         let graph = self.graph()?;
         let applied = self.applied(db).await?;
+        partial(&applied, true)?;
         let ids: Vec<&str> = applied.iter().map(|r| r.revision.as_str()).collect();
         let path = graph.downgrade_path(&ids, target)?;
         verify(&graph, &applied, &path)?;
@@ -222,7 +221,7 @@ impl Migrator {
             if purge {
                 tx.execute(&table.delete_all(d)).await?;
             }
-            let rows = VersionTable::parse(tx.fetch_text(&table.select(d), 7).await?);
+            let rows = VersionTable::parse(tx.fetch_text(&table.select(d), SELECTED).await?);
             if !purge {
                 unknown_applied(&graph, &rows)?;
             }
@@ -240,7 +239,7 @@ impl Migrator {
             {
                 seq += 1;
                 let migration = graph.get(id).expect("stamp_set holds known revisions");
-                let row = record(migration, seq, Duration::ZERO, downgrade_json(migration)?);
+                let row = record(migration, seq, Duration::ZERO, downgrade_json(migration)?, None);
                 tx.execute(&table.insert(d, &row)?).await?;
             }
             Ok(())
@@ -248,8 +247,9 @@ impl Migrator {
         .await
     }
 
-    /// Runs one prepared migration under the lock, unless another runner got
-    /// there first; `None` when there was nothing left to do.
+    /// Runs one prepared migration, part by part, each part under the lock,
+    /// and skips what another runner did meanwhile; `None` when there was
+    /// nothing left to do.
     async fn run(
         &self,
         db: &mut Database,
@@ -257,229 +257,215 @@ impl Migrator {
         up: bool,
         create_table: bool,
     ) -> Result<Option<Applied>, MigrateError> {
-        let d = db.dialect();
-        let table = &self.table;
         let m = step.migration;
-        db.locked(self.lock_key(), async |tx: &mut Tx<'_>| {
-            if create_table {
-                tx.execute(&table.create(d)).await?;
-            }
-            // Read again under the lock: another runner may have applied or
-            // reverted this migration while this one waited. Two indexed
-            // lookups, not the whole table: a long history stays cheap.
-            let is_applied = !tx.fetch_text(&table.find(d, m.revision.id), 1).await?.is_empty();
-            if is_applied == up {
-                return Ok(None);
-            }
-            let start = Instant::now();
-            for action in &step.statements {
-                match action {
-                    Action::Sql(statement) => tx.execute(statement).await,
-                    Action::Rust(name, rust) => tx.run_rust(name, *rust).await,
-                }
-                .map_err(|e| in_migration(e, m))?;
-            }
-            let duration = start.elapsed();
-            if up {
-                let last = tx.fetch_text(&table.last_seq(d), 1).await?;
-                let seq = last
-                    .first()
-                    .and_then(|row| row.first().cloned().flatten())
-                    .and_then(|n| n.parse::<i64>().ok())
-                    .unwrap_or(0)
-                    + 1;
-                let row = record(m, seq, duration, step.downgrade.clone());
-                tx.execute(&table.insert(d, &row)?).await?;
+        let total = step.parts.len();
+        let start = Instant::now();
+        let mut ran = false;
+        for (i, part) in step.parts.iter().enumerate() {
+            let progress = Progress {
+                up,
+                index: i,
+                total,
+                create_table: create_table && i == 0,
+                started: start,
+            };
+            let did = if part.outside {
+                self.run_outside(db, step, part, &progress).await
             } else {
-                tx.execute(&table.delete(d, m.revision.id)).await?;
+                let work = async |tx: &mut Tx<'_>| self.run_part(tx, step, part, &progress).await;
+                db.locked(self.lock_key(), work).await
+            };
+            ran |= did.map_err(|e| in_migration(e, m, &progress))?;
+        }
+        Ok(ran.then(|| Applied {
+            revision: m.revision.id,
+            message: m.revision.message,
+            file: m.file,
+            duration: start.elapsed(),
+        }))
+    }
+
+    /// A part that runs outside a transaction, under the session lock.
+    async fn run_outside(
+        &self,
+        db: &mut Database,
+        step: &Prepared,
+        part: &Part,
+        progress: &Progress,
+    ) -> Result<bool, MigrateError> {
+        let d = db.dialect();
+        let work = async |tx: &mut Tx<'_>| {
+            if !self.part_pending(tx, step, progress).await? {
+                return Ok(false);
             }
-            Ok(Some(Applied {
-                revision: m.revision.id,
-                message: m.revision.message,
-                file: m.file,
-                duration,
-            }))
-        })
-        .await
-    }
-
-    /// The SQL `upgrade` would run from `from` (what the database is assumed to
-    /// have applied) to `to`, without a database: version-table bookkeeping and
-    /// transactions included, so it can be reviewed and run by hand.
-    pub fn upgrade_sql(&self, d: Dialect, from: &Target, to: &Target) -> Result<Vec<String>, MigrateError> {
-        let graph = self.graph()?;
-        let applied = graph.stamp_set(from)?;
-        let path = graph.upgrade_path(&applied, to)?;
-        let mut out = Vec::new();
-        let mut seq = i64::try_from(applied.len()).unwrap_or(i64::MAX);
-        for (i, m) in path.into_iter().enumerate() {
-            seq += 1;
-            let step = prepare_upgrade(m, d)?;
-            let row = record(m, seq, Duration::ZERO, step.downgrade.clone());
-            let insert = self.table.insert(d, &row)?;
-            let create = (i == 0).then(|| self.table.create(d));
-            self.script_migration(d, &mut out, &step, create.as_ref(), &insert);
+            run_actions(tx, part).await?;
+            Ok(true)
+        };
+        if !db.outside(self.lock_key(), work).await? {
+            return Ok(false);
         }
-        Ok(out)
+        // Recorded in a transaction of its own: the step itself cannot be
+        // undone, and the next run must not repeat it.
+        let record = async |tx: &mut Tx<'_>| {
+            for statement in self.bookkeeping(d, step, progress)? {
+                tx.execute(&statement).await?;
+            }
+            Ok(())
+        };
+        db.locked(self.lock_key(), record).await?;
+        Ok(true)
     }
 
-    /// The SQL `downgrade` would run from `from` to `to`, as
-    /// [`Migrator::upgrade_sql`] does for upgrades.
-    pub fn downgrade_sql(&self, d: Dialect, from: &Target, to: &Target) -> Result<Vec<String>, MigrateError> {
-        let graph = self.graph()?;
-        let applied = graph.stamp_set(from)?;
-        let path = graph.downgrade_path(&applied, to)?;
-        let mut out = Vec::new();
-        for id in path {
-            let m = graph.get(id).expect("the path holds known revisions");
-            let step = prepare_downgrade(m, None, d)?;
-            let delete = self.table.delete(d, id);
-            self.script_migration(d, &mut out, &step, None, &delete);
+    /// A part in a transaction: its actions and its bookkeeping together.
+    async fn run_part(
+        &self,
+        tx: &mut Tx<'_>,
+        step: &Prepared,
+        part: &Part,
+        progress: &Progress,
+    ) -> Result<bool, MigrateError> {
+        let d = tx.dialect();
+        if progress.create_table {
+            tx.execute(&self.table.create(d)).await?;
         }
-        Ok(out)
+        if !self.part_pending(tx, step, progress).await? {
+            return Ok(false);
+        }
+        run_actions(tx, part).await?;
+        for statement in self.bookkeeping(d, step, progress)? {
+            tx.execute(&statement).await?;
+        }
+        Ok(true)
     }
 
-    /// One migration's transaction in a script, as [`Migrator::run`] runs it.
-    fn script_migration(
+    /// Whether part `progress.index` is still to do: read under the lock,
+    /// because another runner may have done it while this one waited.
+    async fn part_pending(
+        &self,
+        tx: &mut Tx<'_>,
+        step: &Prepared,
+        progress: &Progress,
+    ) -> Result<bool, MigrateError> {
+        let d = tx.dialect();
+        let rows = tx
+            .fetch_text(&self.table.progress(d, step.migration.revision.id), 1)
+            .await?;
+        let row = rows
+            .first()
+            .map(|r| r.first().cloned().flatten().and_then(|n| n.parse::<i64>().ok()));
+        let total = i64::try_from(progress.total).unwrap_or(i64::MAX);
+        // How many parts of this direction are done.
+        let done = match (progress.up, row) {
+            (true, None) => 0,
+            (true, Some(None)) => total,
+            (true, Some(Some(k))) => k.max(0),
+            (false, None) => total,
+            (false, Some(None)) => 0,
+            (false, Some(Some(k))) => (-k).max(0),
+        };
+        Ok(done <= i64::try_from(progress.index).unwrap_or(i64::MAX))
+    }
+
+    /// The version table's `CREATE TABLE IF NOT EXISTS`.
+    pub(crate) fn table_create(&self, d: Dialect) -> String {
+        self.table.create(d).inline
+    }
+
+    /// The version-table statements after part `progress.index`.
+    pub(crate) fn bookkeeping(
         &self,
         d: Dialect,
-        out: &mut Vec<String>,
         step: &Prepared,
-        create_table: Option<&Statement>,
-        bookkeeping: &Statement,
-    ) {
-        out.push(d.begin().to_owned());
-        if d == Dialect::Postgres {
-            out.push(lock_statement(self.lock_key()).inline);
-        }
-        out.extend(create_table.map(|s| s.inline.clone()));
-        out.extend(step.statements.iter().map(|action| match action {
-            Action::Sql(statement) => statement.inline.clone(),
-            Action::Rust(name, _) => rust_note(name),
-        }));
-        out.push(bookkeeping.inline.clone());
-        out.push("COMMIT".to_owned());
-    }
-}
-
-/// A failed statement, said with the migration it belongs to.
-fn in_migration(error: MigrateError, m: &Migration) -> MigrateError {
-    match error {
-        MigrateError::Database { context, source } => MigrateError::Database {
-            context: format!(
-                "migration `{}` ({}) failed and was rolled back; {context}",
-                m.revision.id, m.file
-            ),
-            source,
-        },
-        other => other,
-    }
-}
-
-fn record(m: &Migration, seq: i64, duration: Duration, downgrade: Option<String>) -> AppliedRevision {
-    AppliedRevision {
-        revision: m.revision.id.to_owned(),
-        parents: m.revision.parents.iter().map(|p| (*p).to_owned()).collect(),
-        checksum: checksum(m.source),
-        seq,
-        applied_at: String::new(),
-        duration_ms: millis(duration),
-        downgrade,
-    }
-}
-
-fn downgrade_json(m: &Migration) -> Result<Option<String>, MigrateError> {
-    let ops: Vec<Op> = m.downgrade_steps().into_iter().map(|s| s.op).collect();
-    Ok(Some(serde_json::to_string(&ops).map_err(|e| {
-        MigrateError::Unsupported {
-            op: "record the downgrade".into(),
-            dialect: "any database",
-            reason: e.to_string(),
-        }
-    })?))
-}
-
-/// What the log and an offline script say for a Rust step.
-pub(crate) fn rust_note(name: &str) -> String {
-    format!("-- Rust step `{name}` (runs only when applied online)")
-}
-
-/// The actions of `steps` (one direction of `m`); a Rust step's function
-/// comes from `functions` when a step recorded in the version table has none.
-fn actions(
-    m: &Migration,
-    ops: &[(Op, Option<RustStep>)],
-    functions: &[Step],
-    d: Dialect,
-) -> Result<Vec<Action>, MigrateError> {
-    let mut out = Vec::new();
-    for (op, rust) in ops {
-        match op {
-            Op::Rust { name } => {
-                let function = rust.or_else(|| {
-                    functions
-                        .iter()
-                        .find(|s| matches!(&s.op, Op::Rust { name: n } if n == name))
-                        .and_then(|s| s.rust)
-                });
-                let function = function.ok_or_else(|| MigrateError::MissingRustStep {
-                    revision: m.revision.id.to_owned(),
-                    name: name.to_string(),
-                })?;
-                out.push(Action::Rust(name.to_string(), function));
+        progress: &Progress,
+    ) -> Result<Vec<Statement>, MigrateError> {
+        let m = step.migration;
+        let id = m.revision.id;
+        let last = progress.index + 1 == progress.total;
+        let done = i64::try_from(progress.index + 1).unwrap_or(i64::MAX);
+        let duration = if last {
+            millis(progress.started.elapsed())
+        } else {
+            0
+        };
+        Ok(match (progress.up, progress.index == 0, last) {
+            // The first part of an upgrade adds the row: whole, or with its progress.
+            (true, true, _) => {
+                let steps_done = (!last).then_some(done);
+                let row = record(
+                    m,
+                    0,
+                    Duration::from_millis(u64::try_from(duration).unwrap_or(0)),
+                    step.downgrade.clone(),
+                    steps_done,
+                );
+                vec![self.table.insert_next(d, &row)?]
             }
-            Op::Irreversible { reason } => {
-                return Err(MigrateError::Irreversible {
-                    revision: m.revision.id.to_owned(),
-                    file: m.file.to_owned(),
-                    reason: reason.to_string(),
-                });
-            }
-            op => out.extend(
-                d.render(op)?
-                    .into_iter()
-                    .map(|sql| Action::Sql(Statement::plain(sql))),
-            ),
+            (true, false, _) => vec![self.table.set_progress(d, id, (!last).then_some(done), duration)],
+            (false, _, true) => vec![self.table.delete(d, id)],
+            (false, _, false) => vec![self.table.set_progress(d, id, Some(-done), 0)],
+        })
+    }
+}
+
+/// Where a migration's run is: which part of how many, in which direction.
+pub(crate) struct Progress {
+    pub(crate) up: bool,
+    pub(crate) index: usize,
+    pub(crate) total: usize,
+    pub(crate) create_table: bool,
+    pub(crate) started: Instant,
+}
+
+/// Runs a part's actions.
+async fn run_actions(tx: &mut Tx<'_>, part: &Part) -> Result<(), MigrateError> {
+    for action in &part.actions {
+        match action {
+            Action::Sql(statement) => tx.execute(statement).await?,
+            Action::Rust(name, rust) => tx.run_rust(name, *rust).await?,
         }
     }
-    Ok(out)
+    Ok(())
 }
 
-fn prepare_upgrade(m: &'static Migration, d: Dialect) -> Result<Prepared, MigrateError> {
-    let steps = m.upgrade_steps();
-    if let Some(step) = steps.iter().find(|s| !s.is_cleared()) {
-        return Err(MigrateError::Unacknowledged {
-            revision: m.revision.id.to_owned(),
-            file: m.file.to_owned(),
-            step: step.op.to_string(),
-        });
-    }
-    let ops: Vec<(Op, Option<RustStep>)> = steps.iter().map(|s| (s.op.clone(), s.rust)).collect();
-    let statements = actions(m, &ops, &steps, d)?;
-    Ok(Prepared {
-        migration: m,
-        statements,
-        downgrade: downgrade_json(m)?,
-    })
-}
-
-/// A downgrade with the operations the version table kept, else the file's.
-fn prepare_downgrade(
-    m: &'static Migration,
-    row: Option<&AppliedRevision>,
-    d: Dialect,
-) -> Result<Prepared, MigrateError> {
-    let steps = m.downgrade_steps();
-    let ops: Vec<(Op, Option<RustStep>)> = match row.and_then(AppliedRevision::downgrade_ops) {
-        Some(ops) => ops.into_iter().map(|op| (op, None)).collect(),
-        None => steps.iter().map(|s| (s.op.clone(), s.rust)).collect(),
+/// A failed statement, said with the migration it belongs to and what became
+/// of it.
+fn in_migration(error: MigrateError, m: &Migration, progress: &Progress) -> MigrateError {
+    let MigrateError::Database { context, source } = error else {
+        return error;
     };
-    let statements = actions(m, &ops, &steps, d)?;
-    Ok(Prepared {
-        migration: m,
-        statements,
-        downgrade: None,
-    })
+    let what = if progress.total == 1 {
+        "failed and was rolled back".to_owned()
+    } else {
+        let direction = if progress.up { "upgrade" } else { "downgrade" };
+        format!(
+            "stopped in part {} of {}; the parts before it are recorded as done, and the next \
+             `{direction}` resumes with this one once its cause is fixed (a failed `CREATE INDEX \
+             CONCURRENTLY` leaves an invalid index to drop first)",
+            progress.index + 1,
+            progress.total
+        )
+    };
+    MigrateError::Database {
+        context: format!("migration `{}` ({}) {what}; {context}", m.revision.id, m.file),
+        source,
+    }
+}
+
+/// A migration that stopped part-way in the other direction must be finished
+/// in that direction first (`downgrade` says whether this is a downgrade).
+fn partial(applied: &[AppliedRevision], downgrade: bool) -> Result<(), MigrateError> {
+    let stopped = applied.iter().find(|r| match r.steps_done {
+        Some(k) if downgrade => k > 0,
+        Some(k) => k < 0,
+        None => false,
+    });
+    match stopped {
+        Some(row) => Err(MigrateError::Partial {
+            revision: row.revision.clone(),
+            direction: if downgrade { "upgrade" } else { "downgrade" },
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The database records only revisions this program knows.

@@ -18,7 +18,11 @@ mod files;
 #[cfg(feature = "runtime")]
 mod migrator;
 #[cfg(feature = "runtime")]
+mod prepare;
+#[cfg(feature = "runtime")]
 mod render;
+#[cfg(feature = "runtime")]
+mod script;
 #[cfg(feature = "runtime")]
 mod version;
 

@@ -13,6 +13,7 @@ use sea_query::{
 
 use super::database::{Bind, Statement};
 use super::error::MigrateError;
+use super::prepare::StoredStep;
 use super::render::Dialect;
 use crate::migration::Op;
 
@@ -34,13 +35,22 @@ pub struct AppliedRevision {
     pub applied_at: String,
     /// How long applying it took, in milliseconds.
     pub duration_ms: i64,
-    /// The downgrade it was applied with, as JSON operations.
+    /// The downgrade it was applied with, as JSON steps.
     pub downgrade: Option<String>,
+    /// `None` once applied whole. A migration with steps outside its
+    /// transaction runs in parts: `Some(k)` says its upgrade has done `k`
+    /// parts, `Some(-k)` that its downgrade has.
+    pub steps_done: Option<i64>,
 }
 
 impl AppliedRevision {
     /// The recorded downgrade operations, if they were recorded and can be read.
     pub fn downgrade_ops(&self) -> Option<Vec<Op>> {
+        self.stored_downgrade()
+            .map(|steps| steps.into_iter().map(|s| s.op).collect())
+    }
+
+    pub(crate) fn stored_downgrade(&self) -> Option<Vec<StoredStep>> {
         self.downgrade
             .as_deref()
             .and_then(|json| serde_json::from_str(json).ok())
@@ -53,7 +63,7 @@ pub(crate) struct VersionTable {
     pub(crate) name: String,
 }
 
-const COLUMNS: [&str; 7] = [
+const COLUMNS: [&str; 8] = [
     "revision",
     "parents",
     "checksum",
@@ -61,7 +71,11 @@ const COLUMNS: [&str; 7] = [
     "applied_at",
     "duration_ms",
     "downgrade",
+    "steps_done",
 ];
+
+/// How many columns [`VersionTable::select`] returns.
+pub(crate) const SELECTED: usize = COLUMNS.len();
 
 fn build(dialect: Dialect, statement: &impl QueryStatementWriter) -> Statement {
     let (sql, values, inline) = match dialect {
@@ -89,6 +103,8 @@ fn binds(values: Values) -> Vec<Bind> {
         .map(|value| match value {
             Value::String(Some(text)) => Bind::Text(text),
             Value::BigInt(Some(n)) => Bind::Int(n),
+            // Only `steps_done` is ever null: an integer column.
+            Value::BigInt(None) => Bind::NullInt,
             _ => Bind::Null,
         })
         .collect()
@@ -116,6 +132,7 @@ impl VersionTable {
              {} TEXT NOT NULL DEFAULT {now},\n    \
              {} {int} NOT NULL,\n    \
              {} TEXT,\n    \
+             {} {int},\n    \
              CONSTRAINT {pk} PRIMARY KEY ({})\n)",
             d.ident(COLUMNS[0]),
             d.ident(COLUMNS[1]),
@@ -124,6 +141,7 @@ impl VersionTable {
             d.ident(COLUMNS[4]),
             d.ident(COLUMNS[5]),
             d.ident(COLUMNS[6]),
+            d.ident(COLUMNS[7]),
             d.ident(COLUMNS[0]),
         ))
     }
@@ -134,7 +152,7 @@ impl VersionTable {
         let columns: Vec<String> = COLUMNS
             .iter()
             .map(|c| match *c {
-                "seq" | "duration_ms" => format!("CAST({} AS TEXT)", d.ident(c)),
+                "seq" | "duration_ms" | "steps_done" => format!("CAST({} AS TEXT)", d.ident(c)),
                 _ => d.ident(c),
             })
             .collect();
@@ -146,19 +164,39 @@ impl VersionTable {
         )
     }
 
-    /// The row of `revision`, if it is applied (by the primary key).
-    pub(crate) fn find(&self, d: Dialect, revision: &str) -> String {
+    /// The progress of `revision` (by the primary key): no row if it is not
+    /// applied, else its `steps_done` (null once applied whole).
+    pub(crate) fn progress(&self, d: Dialect, revision: &str) -> String {
         format!(
-            "SELECT {} FROM {} WHERE {} = {}",
-            d.ident("revision"),
+            "SELECT CAST({} AS TEXT) FROM {} WHERE {} = {}",
+            d.ident("steps_done"),
             d.ident(&self.name),
             d.ident("revision"),
             super::render::literal(revision)
         )
     }
 
-    /// The number of rows, and the number whose revision is one of `ids`
-    /// (found by the primary key).
+    /// Records how far `revision` got, and (when it is done) how long it took.
+    pub(crate) fn set_progress(
+        &self,
+        d: Dialect,
+        revision: &str,
+        steps_done: Option<i64>,
+        duration_ms: i64,
+    ) -> Statement {
+        let mut update = Query::update();
+        update
+            .table(self.name.clone())
+            .values([
+                (COLUMNS[7].to_owned(), Expr::val(steps_done)),
+                (COLUMNS[5].to_owned(), Expr::val(duration_ms)),
+            ])
+            .and_where(Expr::col(COLUMNS[0].to_owned()).eq(revision.to_owned()));
+        build(d, &update)
+    }
+
+    /// The number of rows of revisions applied whole, and the number of
+    /// those whose revision is one of `ids` (found by the primary key).
     pub(crate) fn count_with(&self, d: Dialect, ids: &[&str]) -> String {
         let table = d.ident(&self.name);
         let list: Vec<String> = ids.iter().map(|id| super::render::literal(id)).collect();
@@ -167,19 +205,11 @@ impl VersionTable {
         } else {
             list.join(", ")
         };
+        let whole = format!("{} IS NULL", d.ident("steps_done"));
         format!(
-            "SELECT CAST((SELECT COUNT(*) FROM {table}) AS TEXT), \
-             CAST((SELECT COUNT(*) FROM {table} WHERE {} IN ({list})) AS TEXT)",
+            "SELECT CAST((SELECT COUNT(*) FROM {table} WHERE {whole}) AS TEXT), \
+             CAST((SELECT COUNT(*) FROM {table} WHERE {whole} AND {} IN ({list})) AS TEXT)",
             d.ident("revision")
-        )
-    }
-
-    /// The highest `seq`, as text (none when the table is empty).
-    pub(crate) fn last_seq(&self, d: Dialect) -> String {
-        format!(
-            "SELECT CAST(MAX({}) AS TEXT) FROM {}",
-            d.ident("seq"),
-            d.ident(&self.name)
         )
     }
 
@@ -197,8 +227,23 @@ impl VersionTable {
         }
     }
 
-    /// Records `revision` as applied.
+    /// Records a revision as applied next: its `seq` is one more than the
+    /// highest, worked out by the database in the statement itself.
+    pub(crate) fn insert_next(&self, d: Dialect, row: &AppliedRevision) -> Result<Statement, MigrateError> {
+        let seq = format!(
+            "(SELECT COALESCE(MAX({}), 0) + 1 FROM {})",
+            d.ident("seq"),
+            d.ident(&self.name)
+        );
+        self.insert_with(d, row, Expr::cust(seq))
+    }
+
+    /// Records `revision` as applied, with the `seq` it has.
     pub(crate) fn insert(&self, d: Dialect, row: &AppliedRevision) -> Result<Statement, MigrateError> {
+        self.insert_with(d, row, Expr::val(row.seq))
+    }
+
+    fn insert_with(&self, d: Dialect, row: &AppliedRevision, seq: Expr) -> Result<Statement, MigrateError> {
         let mut insert = Query::insert();
         insert
             .into_table(self.name.clone())
@@ -209,14 +254,16 @@ impl VersionTable {
                 COLUMNS[3].to_owned(),
                 COLUMNS[5].to_owned(),
                 COLUMNS[6].to_owned(),
+                COLUMNS[7].to_owned(),
             ])
             .values([
                 Expr::val(row.revision.clone()),
                 Expr::val(row.parents.join(",")),
                 Expr::val(row.checksum.clone()),
-                Expr::val(row.seq),
+                seq,
                 Expr::val(row.duration_ms),
                 Expr::val(row.downgrade.clone()),
+                Expr::val(row.steps_done),
             ])
             .map_err(|e| MigrateError::Unsupported {
                 op: "record a revision".into(),
@@ -259,6 +306,7 @@ impl VersionTable {
                     applied_at: text(4),
                     duration_ms: text(5).parse().unwrap_or_default(),
                     downgrade: row.get(6).cloned().flatten(),
+                    steps_done: row.get(7).cloned().flatten().and_then(|n| n.parse().ok()),
                 }
             })
             .collect()

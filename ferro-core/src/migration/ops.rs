@@ -12,6 +12,9 @@ pub struct Step {
     /// Whether someone has acknowledged that this operation loses data. Only a
     /// [`Safety::Destructive`] operation needs it.
     pub acknowledged: bool,
+    /// Whether the step must run outside the migration's transaction (see
+    /// [`Step::outside_transaction`]).
+    pub outside_transaction: bool,
     /// The function of an [`Op::Rust`] step.
     #[cfg(feature = "runtime")]
     pub rust: Option<RustStep>,
@@ -53,6 +56,17 @@ impl Step {
     /// destructive step is refused until this says `true`.
     pub fn acknowledged(&mut self, yes: bool) -> &mut Step {
         self.acknowledged = yes;
+        self
+    }
+
+    /// Runs this step outside the migration's transaction, for statements a
+    /// database refuses inside one (PostgreSQL's `CREATE INDEX CONCURRENTLY`).
+    /// The migration then runs in parts: the steps before it in one
+    /// transaction, the step on its own, the steps after it in another; the
+    /// version table records each part done, so a failure part-way is resumed
+    /// by the next `upgrade` rather than repeated.
+    pub fn outside_transaction(&mut self) -> &mut Step {
+        self.outside_transaction = true;
         self
     }
 
@@ -186,6 +200,7 @@ impl Ops {
         self.steps.push(Step {
             op,
             acknowledged: false,
+            outside_transaction: false,
             #[cfg(feature = "runtime")]
             rust: None,
         });

@@ -1,0 +1,217 @@
+//! From a migration's steps to what the migrator runs: its actions, rendered
+//! for the database and grouped into parts (a transaction, or one step that
+//! must run outside one), checked before anything runs.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::checksum::checksum;
+use super::database::{Statement, millis};
+use super::error::MigrateError;
+use super::render::Dialect;
+use super::version::AppliedRevision;
+use crate::migration::{Migration, Op, RustStep, Step};
+
+/// One thing a migration does: a statement, or a Rust data step.
+pub(crate) enum Action {
+    Sql(Statement),
+    Rust(String, RustStep),
+}
+
+impl Action {
+    /// What the log and an offline script show for it.
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Action::Sql(statement) => statement.inline.clone(),
+            Action::Rust(name, _) => rust_note(name),
+        }
+    }
+}
+
+/// What the log and an offline script say for a Rust step.
+pub(crate) fn rust_note(name: &str) -> String {
+    format!("-- Rust step `{name}` (runs only when applied online)")
+}
+
+/// A run of actions in one transaction, or one step outside any.
+pub(crate) struct Part {
+    pub(crate) actions: Vec<Action>,
+    pub(crate) outside: bool,
+}
+
+/// A migration ready to run in one direction.
+pub(crate) struct Prepared {
+    pub(crate) migration: &'static Migration,
+    pub(crate) parts: Vec<Part>,
+    /// The downgrade to keep in the version table (upgrades only).
+    pub(crate) downgrade: Option<String>,
+}
+
+/// A step as the version table keeps a downgrade: the operation, and whether
+/// it runs outside the transaction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredStep {
+    pub(crate) op: Op,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) outside_transaction: bool,
+}
+
+/// A step to prepare: what it does, where it runs, and its Rust function if
+/// it has one at hand.
+struct Planned {
+    op: Op,
+    outside: bool,
+    rust: Option<RustStep>,
+}
+
+/// The version-table row of `m`.
+pub(crate) fn record(
+    m: &Migration,
+    seq: i64,
+    duration: Duration,
+    downgrade: Option<String>,
+    steps_done: Option<i64>,
+) -> AppliedRevision {
+    AppliedRevision {
+        revision: m.revision.id.to_owned(),
+        parents: m.revision.parents.iter().map(|p| (*p).to_owned()).collect(),
+        checksum: checksum(m.source),
+        seq,
+        applied_at: String::new(),
+        duration_ms: millis(duration),
+        downgrade,
+        steps_done,
+    }
+}
+
+/// `m`'s downgrade as the version table keeps it.
+pub(crate) fn downgrade_json(m: &Migration) -> Result<Option<String>, MigrateError> {
+    let steps: Vec<StoredStep> = m
+        .downgrade_steps()
+        .into_iter()
+        .map(|s| StoredStep {
+            op: s.op,
+            outside_transaction: s.outside_transaction,
+        })
+        .collect();
+    let json = serde_json::to_string(&steps).map_err(|e| MigrateError::Unsupported {
+        op: "record the downgrade".into(),
+        dialect: "any database",
+        reason: e.to_string(),
+    })?;
+    Ok(Some(json))
+}
+
+/// Renders `steps` (one direction of `m`) into parts. A Rust step's function
+/// comes from `functions` when the step was recorded in the version table.
+fn parts(
+    m: &Migration,
+    steps: Vec<Planned>,
+    functions: &[Step],
+    d: Dialect,
+) -> Result<Vec<Part>, MigrateError> {
+    let mut parts: Vec<Part> = Vec::new();
+    for step in steps {
+        let actions = match &step.op {
+            Op::Rust { name } => {
+                let function = step.rust.or_else(|| {
+                    functions
+                        .iter()
+                        .find(|s| matches!(&s.op, Op::Rust { name: n } if n == name))
+                        .and_then(|s| s.rust)
+                });
+                let function = function.ok_or_else(|| MigrateError::MissingRustStep {
+                    revision: m.revision.id.to_owned(),
+                    name: name.to_string(),
+                })?;
+                vec![Action::Rust(name.to_string(), function)]
+            }
+            Op::Irreversible { reason } => {
+                return Err(MigrateError::Irreversible {
+                    revision: m.revision.id.to_owned(),
+                    file: m.file.to_owned(),
+                    reason: reason.to_string(),
+                });
+            }
+            op => d
+                .render(op)?
+                .into_iter()
+                .map(|sql| Action::Sql(Statement::plain(sql)))
+                .collect(),
+        };
+        match parts.last_mut() {
+            Some(last) if !last.outside && !step.outside => last.actions.extend(actions),
+            _ => parts.push(Part {
+                actions,
+                outside: step.outside,
+            }),
+        }
+    }
+    if parts.is_empty() {
+        // A migration without steps still records that it was applied.
+        parts.push(Part {
+            actions: Vec::new(),
+            outside: false,
+        });
+    }
+    Ok(parts)
+}
+
+/// `m`'s upgrade, refused if a destructive step is not acknowledged.
+pub(crate) fn prepare_upgrade(m: &'static Migration, d: Dialect) -> Result<Prepared, MigrateError> {
+    let steps = m.upgrade_steps();
+    if let Some(step) = steps.iter().find(|s| !s.is_cleared()) {
+        return Err(MigrateError::Unacknowledged {
+            revision: m.revision.id.to_owned(),
+            file: m.file.to_owned(),
+            step: step.op.to_string(),
+        });
+    }
+    let planned = steps
+        .iter()
+        .map(|s| Planned {
+            op: s.op.clone(),
+            outside: s.outside_transaction,
+            rust: s.rust,
+        })
+        .collect();
+    Ok(Prepared {
+        migration: m,
+        parts: parts(m, planned, &steps, d)?,
+        downgrade: downgrade_json(m)?,
+    })
+}
+
+/// `m`'s downgrade: the one the version table kept when it was applied, else
+/// the file's.
+pub(crate) fn prepare_downgrade(
+    m: &'static Migration,
+    row: Option<&AppliedRevision>,
+    d: Dialect,
+) -> Result<Prepared, MigrateError> {
+    let steps = m.downgrade_steps();
+    let planned = match row.and_then(AppliedRevision::stored_downgrade) {
+        Some(stored) => stored
+            .into_iter()
+            .map(|s| Planned {
+                op: s.op,
+                outside: s.outside_transaction,
+                rust: None,
+            })
+            .collect(),
+        None => steps
+            .iter()
+            .map(|s| Planned {
+                op: s.op.clone(),
+                outside: s.outside_transaction,
+                rust: s.rust,
+            })
+            .collect(),
+    };
+    Ok(Prepared {
+        migration: m,
+        parts: parts(m, planned, &steps, d)?,
+        downgrade: None,
+    })
+}

@@ -1,0 +1,94 @@
+//! Offline SQL: what `upgrade` and `downgrade` would execute, without a
+//! database, for a review or for a DBA to run.
+
+use std::time::Instant;
+
+use super::database::lock_statement;
+use super::error::MigrateError;
+use super::graph::Target;
+use super::migrator::{Migrator, Progress};
+use super::prepare::{Prepared, prepare_downgrade, prepare_upgrade};
+use super::render::Dialect;
+
+impl Migrator {
+    /// The SQL `upgrade` would run from `from` (what the database is assumed to
+    /// have applied) to `to`: the statements online apply executes, in its
+    /// order, version-table bookkeeping and transactions included. Only reads
+    /// are left out, and each migration's duration, which a script records
+    /// as 0.
+    pub fn upgrade_sql(&self, d: Dialect, from: &Target, to: &Target) -> Result<Vec<String>, MigrateError> {
+        let graph = self.graph()?;
+        let applied = graph.stamp_set(from)?;
+        let path = graph.upgrade_path(&applied, to)?;
+        let mut out = Vec::new();
+        for (i, m) in path.into_iter().enumerate() {
+            let step = prepare_upgrade(m, d)?;
+            self.script(d, &mut out, &step, true, i == 0)?;
+        }
+        Ok(out)
+    }
+
+    /// The SQL `downgrade` would run from `from` to `to`, as
+    /// [`Migrator::upgrade_sql`] does for upgrades.
+    pub fn downgrade_sql(&self, d: Dialect, from: &Target, to: &Target) -> Result<Vec<String>, MigrateError> {
+        let graph = self.graph()?;
+        let applied = graph.stamp_set(from)?;
+        let path = graph.downgrade_path(&applied, to)?;
+        let mut out = Vec::new();
+        for id in path {
+            let m = graph.get(id).expect("the path holds known revisions");
+            let step = prepare_downgrade(m, None, d)?;
+            self.script(d, &mut out, &step, false, false)?;
+        }
+        Ok(out)
+    }
+
+    /// One migration as the migrator runs it, part by part.
+    fn script(
+        &self,
+        d: Dialect,
+        out: &mut Vec<String>,
+        step: &Prepared,
+        up: bool,
+        create_table: bool,
+    ) -> Result<(), MigrateError> {
+        let key = self.lock_key();
+        let postgres = d == Dialect::Postgres;
+        for (i, part) in step.parts.iter().enumerate() {
+            let progress = Progress {
+                up,
+                index: i,
+                total: step.parts.len(),
+                create_table: create_table && i == 0,
+                // A script records no duration: it is 0 for an instant.
+                started: Instant::now(),
+            };
+            if part.outside {
+                if postgres {
+                    out.push(format!("SELECT pg_advisory_lock({key})"));
+                }
+                out.extend(part.actions.iter().map(|a| a.text()));
+                if postgres {
+                    out.push(format!("SELECT pg_advisory_unlock({key})"));
+                }
+            }
+            out.push(d.begin().to_owned());
+            if postgres {
+                out.push(lock_statement(key).inline);
+            }
+            if progress.create_table {
+                out.push(self.table_create(d));
+            }
+            if !part.outside {
+                out.extend(part.actions.iter().map(|a| a.text()));
+            }
+            out.extend(
+                self.bookkeeping(d, step, &progress)?
+                    .into_iter()
+                    .map(|s| s.inline),
+            );
+            out.push("COMMIT".to_owned());
+        }
+        Ok(())
+    }
+}
