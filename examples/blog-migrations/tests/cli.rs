@@ -185,3 +185,27 @@ fn bad_input_is_a_readable_error() {
         "{text}"
     );
 }
+
+#[test]
+fn the_database_comes_from_a_dot_env_file_without_a_flag() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let db = dir.path().join("from-env.db");
+    std::fs::write(
+        dir.path().join(".env"),
+        format!("DATABASE_URL=sqlite://{}\n", db.display()),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_blog-migrations"))
+        .args(["upgrade", "head"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(db.exists(), "the URL in .env was used");
+    assert!(!dir.path().join("blog.db").exists(), "not the default");
+}
