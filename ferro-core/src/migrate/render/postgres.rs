@@ -6,42 +6,20 @@ use super::{
     literal, unsupported,
 };
 use crate::migrate::error::MigrateError;
-use crate::migration::Op;
+use crate::migration::{Op, type_words};
 use crate::schema::{Column, SqlType, Table};
 
 const D: Dialect = Dialect::Postgres;
 
-/// The column type as PostgreSQL spells it.
+/// The column type as PostgreSQL spells it: the words of
+/// [`type_words`], but for the types PostgreSQL names its own way.
 pub(super) fn sql_type(ty: &SqlType) -> String {
     match ty {
-        SqlType::SmallInt => "SMALLINT".into(),
-        SqlType::Integer => "INTEGER".into(),
-        SqlType::BigInt => "BIGINT".into(),
-        SqlType::Real => "REAL".into(),
         SqlType::Double => "DOUBLE PRECISION".into(),
-        SqlType::Boolean => "BOOLEAN".into(),
-        SqlType::Text => "TEXT".into(),
-        SqlType::Varchar(n) => format!("VARCHAR({n})"),
         SqlType::Blob => "BYTEA".into(),
-        SqlType::Numeric {
-            precision: Some(p),
-            scale: Some(s),
-        } => format!("NUMERIC({p}, {s})"),
-        SqlType::Numeric {
-            precision: Some(p),
-            scale: None,
-        } => format!("NUMERIC({p})"),
-        SqlType::Numeric { .. } => "NUMERIC".into(),
-        SqlType::Uuid => "UUID".into(),
-        SqlType::Timestamp { with_time_zone: true } => "TIMESTAMPTZ".into(),
-        SqlType::Timestamp {
-            with_time_zone: false,
-        } => "TIMESTAMP".into(),
-        SqlType::Date => "DATE".into(),
-        SqlType::Time => "TIME".into(),
         SqlType::Json => "JSONB".into(),
         SqlType::Enum(e) => D.ident(&e.name),
-        SqlType::Custom(sql) => sql.to_string(),
+        other => type_words(other),
     }
 }
 

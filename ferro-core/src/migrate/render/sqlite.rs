@@ -4,7 +4,7 @@
 
 use super::{Dialect, create_index, create_table, default_clause, enum_values, is_identity, unsupported};
 use crate::migrate::error::MigrateError;
-use crate::migration::Op;
+use crate::migration::{Op, type_words};
 use crate::schema::{Column, SqlType, Table};
 
 const D: Dialect = Dialect::Sqlite;
@@ -12,31 +12,20 @@ const D: Dialect = Dialect::Sqlite;
 const REBUILD: &str = "SQLite's ALTER TABLE cannot make this change; it needs a table rebuild, \
                        which a later release plans";
 
-/// The column type as SQLite stores it (see the type mapping in the guide).
+/// The column type as SQLite stores it (see the type mapping in the guide):
+/// the words of [`type_words`], but for the types SQLite keeps as integers,
+/// reals or text.
 pub(super) fn sql_type(ty: &SqlType) -> String {
     match ty {
         SqlType::SmallInt | SqlType::Integer | SqlType::BigInt => "INTEGER".into(),
         SqlType::Real | SqlType::Double => "REAL".into(),
-        SqlType::Boolean => "BOOLEAN".into(),
-        SqlType::Text => "TEXT".into(),
-        SqlType::Varchar(n) => format!("VARCHAR({n})"),
-        SqlType::Blob => "BLOB".into(),
-        SqlType::Numeric {
-            precision: Some(p),
-            scale: Some(s),
-        } => format!("NUMERIC({p}, {s})"),
-        SqlType::Numeric {
-            precision: Some(p),
-            scale: None,
-        } => format!("NUMERIC({p})"),
-        SqlType::Numeric { .. } => "NUMERIC".into(),
         SqlType::Uuid
         | SqlType::Timestamp { .. }
         | SqlType::Date
         | SqlType::Time
         | SqlType::Json
         | SqlType::Enum(_) => "TEXT".into(),
-        SqlType::Custom(sql) => sql.to_string(),
+        other => type_words(other),
     }
 }
 
