@@ -518,7 +518,8 @@ async fn history(
                     "parents": m.revision.parents,
                     "message": m.revision.message,
                     "file": m.file,
-                    "applied": row.is_some(),
+                    "applied": row.is_some_and(|r| r.steps_done.is_none()),
+                    "stopped_part_way": row.is_some_and(|r| r.steps_done.is_some()),
                     "applied_at": row.map(|r| r.applied_at.clone()),
                     "duration_ms": row.map(|r| r.duration_ms),
                 })
@@ -529,7 +530,11 @@ async fn history(
     }
     for m in graph.migrations().iter().rev() {
         let row = applied.iter().find(|r| r.revision == m.revision.id);
-        let mark = if row.is_some() { "[X]" } else { "[ ]" };
+        let mark = match row {
+            Some(r) if r.steps_done.is_some() => "[~]",
+            Some(_) => "[X]",
+            None => "[ ]",
+        };
         let here = if current.iter().any(|c| c == m.revision.id) {
             " (current)"
         } else {

@@ -73,9 +73,17 @@ impl Database {
             }
             _ => url.to_owned(),
         };
-        let conn = AnyConnection::connect(&url)
+        let mut conn = AnyConnection::connect(&url)
             .await
             .map_err(db_error(format!("cannot connect to {}", redact(&url))))?;
+        if dialect == Dialect::Sqlite {
+            // Runners that lose the race for the write lock wait for the
+            // winner's migration (sqlx's default gives up after 5 s).
+            sqlx::raw_sql("PRAGMA busy_timeout = 600000")
+                .execute(&mut conn)
+                .await
+                .map_err(db_error("cannot set SQLite's busy timeout"))?;
+        }
         Ok(Database {
             conn,
             dialect,
@@ -101,9 +109,11 @@ impl Database {
 
     /// Runs `work` in a transaction that holds the migration lock (SQLite: the
     /// write lock of `BEGIN IMMEDIATE`; PostgreSQL: an advisory lock tied to
-    /// the transaction), committing if it succeeds. On an error, or if the
-    /// future is dropped, the transaction rolls back and the lock goes with it:
-    /// no path leaves a lock behind.
+    /// the transaction, besides the session lock the run holds), committing if
+    /// it succeeds and rolling back if it fails, before returning: a failed
+    /// migration leaves no open transaction and no lock behind, even when the
+    /// caller keeps the connection. (Were the future dropped instead, sqlx
+    /// rolls back when the connection is next used or closed.)
     pub(crate) async fn locked<T>(
         &mut self,
         lock_key: i64,
@@ -121,54 +131,83 @@ impl Database {
             dialect: self.dialect,
         };
         tx.note(begin);
+        let mut outcome = Ok(());
         if self.dialect == Dialect::Postgres {
-            tx.execute(&lock_statement(lock_key)).await?;
+            outcome = tx.execute(&lock_statement(lock_key)).await;
         }
-        let value = work(&mut tx).await?;
+        let value = match outcome {
+            Ok(()) => work(&mut tx).await,
+            Err(error) => Err(error),
+        };
         let Tx { conn, log, .. } = tx;
-        if let Conn::Transaction(tx) = conn {
-            tx.commit().await.map_err(db_error("cannot commit"))?;
+        let Conn::Transaction(transaction) = conn else {
+            return value;
+        };
+        match value {
+            Ok(value) => {
+                transaction.commit().await.map_err(db_error(
+                    "cannot commit; whether the transaction took effect is unknown: check with `current`",
+                ))?;
+                if let Some(log) = log {
+                    log.push("COMMIT".to_owned());
+                }
+                Ok(value)
+            }
+            Err(error) => {
+                // The error is what the caller needs; a failed rollback
+                // means the connection is gone, and the server rolls back.
+                let _ = transaction.rollback().await;
+                Err(error)
+            }
         }
-        if let Some(log) = log {
-            log.push("COMMIT".to_owned());
+    }
+
+    /// Takes the migration lock for a whole run. On PostgreSQL it is a session
+    /// advisory lock, taken by polling `pg_try_advisory_lock` outside any
+    /// transaction: a runner that waited inside a transaction would hold a
+    /// snapshot, which a `CREATE INDEX CONCURRENTLY` run by the lock's holder
+    /// waits for, and neither would move. SQLite's lock is the write lock of
+    /// each migration's `BEGIN IMMEDIATE`, so there is nothing to take here.
+    pub(crate) async fn lock_run(&mut self, lock_key: i64) -> Result<(), MigrateError> {
+        if self.dialect != Dialect::Postgres {
+            return Ok(());
         }
-        Ok(value)
+        let sql = format!("SELECT pg_try_advisory_lock({lock_key})");
+        loop {
+            let taken: bool = sqlx::query_scalar(AssertSqlSafe(sql.clone()))
+                .fetch_one(&mut self.conn)
+                .await
+                .map_err(db_error("cannot take the migration lock"))?;
+            if taken {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Releases the lock of [`Database::lock_run`]. Called on every path of a
+    /// run; if the connection is gone, the server has released it already.
+    pub(crate) async fn unlock_run(&mut self, lock_key: i64) {
+        if self.dialect == Dialect::Postgres {
+            let sql = format!("SELECT pg_advisory_unlock({lock_key})");
+            let _ = sqlx::query(AssertSqlSafe(sql)).execute(&mut self.conn).await;
+        }
     }
 
     /// Runs `work` outside a transaction, for the steps that cannot run in one
-    /// (`CREATE INDEX CONCURRENTLY`). On PostgreSQL it holds the migration lock
-    /// as a session lock meanwhile, and releases it whether `work` succeeds or
-    /// fails (if the future is dropped instead, the lock ends with the
-    /// connection). SQLite has no lock outside a transaction: there the step
+    /// (`CREATE INDEX CONCURRENTLY`). On PostgreSQL the run's session lock
+    /// guards it; SQLite has no lock outside a transaction, so there the step
     /// runs unguarded, which the guide says.
     pub(crate) async fn outside<T>(
         &mut self,
-        lock_key: i64,
         work: impl AsyncFnOnce(&mut Tx<'_>) -> Result<T, MigrateError>,
     ) -> Result<T, MigrateError> {
-        let postgres = self.dialect == Dialect::Postgres;
         let mut tx = Tx {
             conn: Conn::Plain(&mut self.conn),
             log: self.log.as_mut(),
             dialect: self.dialect,
         };
-        if postgres {
-            tx.execute(&Statement::plain(format!("SELECT pg_advisory_lock({lock_key})")))
-                .await?;
-        }
-        let value = work(&mut tx).await;
-        if postgres {
-            let unlocked = tx
-                .execute(&Statement::plain(format!(
-                    "SELECT pg_advisory_unlock({lock_key})"
-                )))
-                .await;
-            // The work's own error says more than a failed unlock after it.
-            if value.is_ok() {
-                unlocked?;
-            }
-        }
-        value
+        work(&mut tx).await
     }
 
     /// Runs a query outside a transaction and returns its rows' text columns.

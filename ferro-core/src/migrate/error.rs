@@ -65,7 +65,7 @@ pub enum MigrateError {
     /// The database records revisions this program does not contain.
     #[error(
         "the database is at revision(s) {} that this program does not know; \
-         was it migrated by a newer build? Use that build, or `stamp` if you know better",
+         was it migrated by a newer build? Use that build, or `stamp --purge REV` if you know better",
         .0.join(", ")
     )]
     UnknownApplied(Vec<String>),
@@ -112,6 +112,45 @@ pub enum MigrateError {
         /// `upgrade` or `downgrade`: what it was doing.
         direction: &'static str,
     },
+    /// A step outside the transaction ran, but recording it failed.
+    #[error(
+        "migration `{revision}`: part {part} ran outside a transaction and took effect, but recording it \
+         failed ({source}); do not run it again: finish by hand what the parts after it do, then `stamp`"
+    )]
+    Unrecorded {
+        /// The revision.
+        revision: String,
+        /// The part, counted from 1.
+        part: usize,
+        /// Why recording failed.
+        #[source]
+        source: Box<MigrateError>,
+    },
+    /// Offline SQL asked for a migration with a Rust step.
+    #[error(
+        "migration `{revision}` has the Rust step `{name}`, which only the program can run: apply it with \
+         `upgrade` (or `downgrade`) against the database, not as SQL"
+    )]
+    RustStepOffline {
+        /// The revision.
+        revision: String,
+        /// The step.
+        name: String,
+    },
+    /// The version table holds a downgrade this release cannot read.
+    #[error(
+        "the downgrade recorded for `{revision}` cannot be read ({reason}); it is what reverts the migration \
+         as it was applied, so nothing was reverted"
+    )]
+    UnreadableDowngrade {
+        /// The revision.
+        revision: String,
+        /// Why.
+        reason: String,
+    },
+    /// `downgrade` without a target.
+    #[error("`downgrade` needs a target: `-1`, `base`, or a revision")]
+    MissingTarget,
     /// A downgrade that a migration marks impossible.
     #[error("migration `{revision}` ({file}) cannot be reverted: {reason}")]
     Irreversible {

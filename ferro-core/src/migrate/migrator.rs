@@ -153,6 +153,13 @@ impl Migrator {
     /// revisions and their checksums, acknowledgements, and that every
     /// statement renders for this database.
     pub async fn upgrade(&self, db: &mut Database, target: &Target) -> Result<Vec<Applied>, MigrateError> {
+        db.lock_run(self.lock_key()).await?;
+        let result = self.upgrade_locked(db, target).await;
+        db.unlock_run(self.lock_key()).await;
+        result
+    }
+
+    async fn upgrade_locked(&self, db: &mut Database, target: &Target) -> Result<Vec<Applied>, MigrateError> {
         let d = db.dialect();
         let graph = self.graph()?;
         let applied = self.applied(db).await?;
@@ -184,6 +191,17 @@ impl Migrator {
     /// Reverts the migrations `target` asks for, newest first, each in its own
     /// transaction, with the downgrade each was applied with.
     pub async fn downgrade(&self, db: &mut Database, target: &Target) -> Result<Vec<Applied>, MigrateError> {
+        db.lock_run(self.lock_key()).await?;
+        let result = self.downgrade_locked(db, target).await;
+        db.unlock_run(self.lock_key()).await;
+        result
+    }
+
+    async fn downgrade_locked(
+        &self,
+        db: &mut Database,
+        target: &Target,
+    ) -> Result<Vec<Applied>, MigrateError> {
         let d = db.dialect();
         let graph = self.graph()?;
         let applied = self.applied(db).await?;
@@ -211,6 +229,18 @@ impl Migrator {
     /// Records the database as being at `target` without running anything;
     /// `purge` first forgets every recorded revision, known or not.
     pub async fn stamp(&self, db: &mut Database, target: &Target, purge: bool) -> Result<(), MigrateError> {
+        db.lock_run(self.lock_key()).await?;
+        let result = self.stamp_locked(db, target, purge).await;
+        db.unlock_run(self.lock_key()).await;
+        result
+    }
+
+    async fn stamp_locked(
+        &self,
+        db: &mut Database,
+        target: &Target,
+        purge: bool,
+    ) -> Result<(), MigrateError> {
         let d = db.dialect();
         let graph = self.graph()?;
         let wanted = graph.stamp_set(target)?;
@@ -231,6 +261,14 @@ impl Migrator {
                 .filter(|r| !wanted.contains(&r.revision.as_str()))
             {
                 tx.execute(&table.delete(d, &row.revision)).await?;
+            }
+            // A migration that stopped part-way and was finished by hand.
+            for row in rows
+                .iter()
+                .filter(|r| r.steps_done.is_some() && wanted.contains(&r.revision.as_str()))
+            {
+                tx.execute(&table.set_progress(d, &row.revision, None, row.duration_ms))
+                    .await?;
             }
             let mut seq = rows.iter().map(|r| r.seq).max().unwrap_or(0);
             for id in wanted
@@ -267,7 +305,8 @@ impl Migrator {
                 index: i,
                 total,
                 create_table: create_table && i == 0,
-                started: start,
+                outside: part.outside,
+                started: Some(start),
             };
             let did = if part.outside {
                 self.run_outside(db, step, part, &progress).await
@@ -285,7 +324,10 @@ impl Migrator {
         }))
     }
 
-    /// A part that runs outside a transaction, under the session lock.
+    /// A part that runs outside a transaction. Its bookkeeping follows in a
+    /// transaction of its own: the step itself cannot be undone, and the next
+    /// run must not repeat it. On PostgreSQL the run's session lock keeps
+    /// other runners out from before the step until it is recorded.
     async fn run_outside(
         &self,
         db: &mut Database,
@@ -294,6 +336,11 @@ impl Migrator {
         progress: &Progress,
     ) -> Result<bool, MigrateError> {
         let d = db.dialect();
+        if progress.create_table {
+            let create = self.table.create(d);
+            db.locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&create).await)
+                .await?;
+        }
         let work = async |tx: &mut Tx<'_>| {
             if !self.part_pending(tx, step, progress).await? {
                 return Ok(false);
@@ -301,18 +348,22 @@ impl Migrator {
             run_actions(tx, part).await?;
             Ok(true)
         };
-        if !db.outside(self.lock_key(), work).await? {
+        if !db.outside(work).await? {
             return Ok(false);
         }
-        // Recorded in a transaction of its own: the step itself cannot be
-        // undone, and the next run must not repeat it.
         let record = async |tx: &mut Tx<'_>| {
             for statement in self.bookkeeping(d, step, progress)? {
                 tx.execute(&statement).await?;
             }
             Ok(())
         };
-        db.locked(self.lock_key(), record).await?;
+        db.locked(self.lock_key(), record)
+            .await
+            .map_err(|e| MigrateError::Unrecorded {
+                revision: step.migration.revision.id.to_owned(),
+                part: progress.index + 1,
+                source: Box::new(e),
+            })?;
         Ok(true)
     }
 
@@ -382,10 +433,9 @@ impl Migrator {
         let id = m.revision.id;
         let last = progress.index + 1 == progress.total;
         let done = i64::try_from(progress.index + 1).unwrap_or(i64::MAX);
-        let duration = if last {
-            millis(progress.started.elapsed())
-        } else {
-            0
+        let duration = match progress.started {
+            Some(start) if last => millis(start.elapsed()),
+            _ => 0,
         };
         Ok(match (progress.up, progress.index == 0, last) {
             // The first part of an upgrade adds the row: whole, or with its progress.
@@ -413,7 +463,10 @@ pub(crate) struct Progress {
     pub(crate) index: usize,
     pub(crate) total: usize,
     pub(crate) create_table: bool,
-    pub(crate) started: Instant,
+    /// Whether this part runs outside a transaction.
+    pub(crate) outside: bool,
+    /// When the migration started, online; a script records no duration.
+    pub(crate) started: Option<Instant>,
 }
 
 /// Runs a part's actions.
@@ -433,8 +486,13 @@ fn in_migration(error: MigrateError, m: &Migration, progress: &Progress) -> Migr
     let MigrateError::Database { context, source } = error else {
         return error;
     };
-    let what = if progress.total == 1 {
+    let what = if progress.total == 1 && !progress.outside {
         "failed and was rolled back".to_owned()
+    } else if progress.total == 1 {
+        "failed outside a transaction: what it did before failing stays done (a failed `CREATE INDEX \
+         CONCURRENTLY` leaves an invalid index to drop), nothing was recorded, and the next `upgrade` runs \
+         it again"
+            .to_owned()
     } else {
         let direction = if progress.up { "upgrade" } else { "downgrade" };
         format!(

@@ -191,7 +191,11 @@ pub(crate) fn prepare_downgrade(
     d: Dialect,
 ) -> Result<Prepared, MigrateError> {
     let steps = m.downgrade_steps();
-    let planned = match row.and_then(AppliedRevision::stored_downgrade) {
+    let stored = match row {
+        Some(row) => row.stored_downgrade()?,
+        None => None,
+    };
+    let planned = match stored {
         Some(stored) => stored
             .into_iter()
             .map(|s| Planned {

@@ -1,13 +1,11 @@
 //! Offline SQL: what `upgrade` and `downgrade` would execute, without a
 //! database, for a review or for a DBA to run.
 
-use std::time::Instant;
-
 use super::database::lock_statement;
 use super::error::MigrateError;
 use super::graph::Target;
 use super::migrator::{Migrator, Progress};
-use super::prepare::{Prepared, prepare_downgrade, prepare_upgrade};
+use super::prepare::{Action, Prepared, prepare_downgrade, prepare_upgrade};
 use super::render::Dialect;
 
 impl Migrator {
@@ -54,29 +52,42 @@ impl Migrator {
     ) -> Result<(), MigrateError> {
         let key = self.lock_key();
         let postgres = d == Dialect::Postgres;
+        // A script that recorded a Rust step as applied without running it
+        // would leave its data unmigrated for good.
+        for part in &step.parts {
+            if let Some(Action::Rust(name, _)) = part.actions.iter().find(|a| matches!(a, Action::Rust(..))) {
+                return Err(MigrateError::RustStepOffline {
+                    revision: step.migration.revision.id.to_owned(),
+                    name: name.clone(),
+                });
+            }
+        }
         for (i, part) in step.parts.iter().enumerate() {
             let progress = Progress {
                 up,
                 index: i,
                 total: step.parts.len(),
                 create_table: create_table && i == 0,
-                // A script records no duration: it is 0 for an instant.
-                started: Instant::now(),
+                outside: part.outside,
+                // A script records no duration.
+                started: None,
+            };
+            let transaction = |out: &mut Vec<String>| {
+                out.push(d.begin().to_owned());
+                if postgres {
+                    out.push(lock_statement(key).inline);
+                }
             };
             if part.outside {
-                if postgres {
-                    out.push(format!("SELECT pg_advisory_lock({key})"));
+                if progress.create_table {
+                    transaction(out);
+                    out.push(self.table_create(d));
+                    out.push("COMMIT".to_owned());
                 }
                 out.extend(part.actions.iter().map(|a| a.text()));
-                if postgres {
-                    out.push(format!("SELECT pg_advisory_unlock({key})"));
-                }
             }
-            out.push(d.begin().to_owned());
-            if postgres {
-                out.push(lock_statement(key).inline);
-            }
-            if progress.create_table {
+            transaction(out);
+            if progress.create_table && !part.outside {
                 out.push(self.table_create(d));
             }
             if !part.outside {

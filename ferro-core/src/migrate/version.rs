@@ -47,13 +47,23 @@ impl AppliedRevision {
     /// The recorded downgrade operations, if they were recorded and can be read.
     pub fn downgrade_ops(&self) -> Option<Vec<Op>> {
         self.stored_downgrade()
+            .ok()
+            .flatten()
             .map(|steps| steps.into_iter().map(|s| s.op).collect())
     }
 
-    pub(crate) fn stored_downgrade(&self) -> Option<Vec<StoredStep>> {
+    /// The recorded downgrade: none if none was recorded, an error if it was
+    /// but cannot be read.
+    pub(crate) fn stored_downgrade(&self) -> Result<Option<Vec<StoredStep>>, MigrateError> {
         self.downgrade
             .as_deref()
-            .and_then(|json| serde_json::from_str(json).ok())
+            .map(|json| {
+                serde_json::from_str(json).map_err(|e| MigrateError::UnreadableDowngrade {
+                    revision: self.revision.clone(),
+                    reason: e.to_string(),
+                })
+            })
+            .transpose()
     }
 }
 
