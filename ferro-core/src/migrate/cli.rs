@@ -399,8 +399,9 @@ fn files_dir(managed: &Managed) -> Result<std::path::PathBuf, MigrateError> {
 }
 
 /// `--database-url`, else `DATABASE_URL` (or `DATABASE_URL_<NAME>` for a
-/// database other than the first), from the environment or a `.env` file,
-/// else the crate's default.
+/// database other than the first, its name upper-cased with `_` for anything
+/// but letters and digits), from the environment or a `.env` file, else the
+/// crate's default.
 fn database_url(given: Option<&str>, managed: &Managed, first: bool) -> String {
     if let Some(url) = given {
         return url.to_owned();
@@ -409,7 +410,19 @@ fn database_url(given: Option<&str>, managed: &Managed, first: bool) -> String {
     let variable = if first {
         "DATABASE_URL".to_owned()
     } else {
-        format!("DATABASE_URL_{}", managed.name.to_uppercase())
+        // `read-replica` → `DATABASE_URL_READ_REPLICA`: a name a shell can set.
+        let name: String = managed
+            .name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!("DATABASE_URL_{name}")
     };
     std::env::var(variable)
         .ok()
