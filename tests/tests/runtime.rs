@@ -390,7 +390,7 @@ async fn a_rewritten_draft_is_caught_and_can_be_reverted(url: String) {
     );
     let message = err.to_string();
     assert!(
-        message.contains("draft") && message.contains("`downgrade a1a1a1a1a1a1`"),
+        message.contains("draft") && message.contains("`downgrade -1`"),
         "{message}"
     );
     assert_eq!(shape(&url).await, expect(V2), "nothing ran");
@@ -424,6 +424,14 @@ const DROP_EMAIL: Migration = migration(
     nothing,
 );
 static DESTRUCTIVE: [Migration; 4] = [USERS, AGE, POSTS, DROP_EMAIL];
+
+async fn a_version_table_name_postgres_would_cut_is_refused(url: String) {
+    let mut db = Database::connect(&url).await.unwrap();
+    let long = Migrator::new(&HISTORY).version_table("v".repeat(64));
+    let err = long.upgrade(&mut db, &Target::Head).await.unwrap_err();
+    assert!(matches!(err, MigrateError::BadTableName(_)), "{err}");
+    assert_eq!(shape(&url).await, expect(&[]));
+}
 
 async fn destructive_steps_wait_for_acknowledgement(url: String) {
     let mut db = Database::connect(&url).await.unwrap();
@@ -809,4 +817,5 @@ on_both!(
     data_steps_in_sql_and_rust,
     steps_outside_the_transaction,
     several_databases_through_the_cli,
+    a_version_table_name_postgres_would_cut_is_refused,
 );

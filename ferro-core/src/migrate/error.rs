@@ -52,6 +52,15 @@ pub enum MigrateError {
         /// The target it was given.
         target: String,
     },
+    /// A version-table name a database would not keep as it is.
+    #[error("`{0}` cannot name the version table: a name needs 1 to 63 bytes")]
+    BadTableName(String),
+    /// `downgrade REV` to a revision the database has not applied.
+    #[error(
+        "revision `{0}` is not applied, so there is nothing to go down to; `downgrade` goes to an applied \
+         revision (`current` and `history` show them), `-N` or `base`"
+    )]
+    NotApplied(String),
     /// `+N` or `-N` beyond what there is.
     #[error("asked for {wanted} migrations, but only {available} are {direction}")]
     NotThatMany {
@@ -72,15 +81,22 @@ pub enum MigrateError {
     /// An applied migration's file changed since it was applied.
     #[error(
         "migration `{revision}` ({file}) changed after it was applied (checksum {recorded} recorded, \
-         {current} now). If it was a draft that the build rewrote, revert it with \
-         `downgrade {back_to}` (the database kept the downgrade it was applied with), then upgrade \
-         again; otherwise restore the file as it was"
+         {current} now). If it was a draft that the build rewrote, revert it with `downgrade -{}` (the \
+         database kept the downgrade it was applied with){}, then upgrade again; otherwise restore the \
+         file as it was",
+        .also_reverts.len() + 1,
+        if .also_reverts.is_empty() {
+            String::new()
+        } else {
+            format!(", which first reverts what was applied after it: {}", .also_reverts.join(", "))
+        }
     )]
     ChecksumMismatch {
         /// The revision.
         revision: String,
-        /// The target of the `downgrade` that reverts it: its parent, or `base`.
-        back_to: String,
+        /// The revisions applied after it, newest first: `downgrade -N`, N
+        /// one more than their number, reverts them and it, and nothing else.
+        also_reverts: Vec<String>,
         /// Its file.
         file: String,
         /// The checksum in the version table.

@@ -244,7 +244,13 @@ impl Graph {
                 newest_first[..*n].to_vec()
             }
             Target::Revision(text) => {
-                let keep = self.ancestry(self.resolve(text)?);
+                let id = self.resolve(text)?;
+                // Going "down" to a revision the database has not applied
+                // would revert every branch it is not on: refuse instead.
+                if !newest_first.contains(&id) {
+                    return Err(MigrateError::NotApplied(id.to_owned()));
+                }
+                let keep = self.ancestry(id);
                 newest_first.into_iter().filter(|id| !keep.contains(id)).collect()
             }
             Target::Head | Target::Heads | Target::Forward(_) => {

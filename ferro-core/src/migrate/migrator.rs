@@ -75,8 +75,20 @@ impl Migrator {
         i64::from_le_bytes(bytes)
     }
 
+    /// The version table's name must be one every database keeps as it is:
+    /// PostgreSQL cuts names longer than 63 bytes, and would then find no
+    /// table by the full name.
+    fn check_table_name(&self) -> Result<(), MigrateError> {
+        let name = &self.table.name;
+        if name.is_empty() || name.len() > crate::schema::naming::MAX_IDENTIFIER_BYTES {
+            return Err(MigrateError::BadTableName(name.clone()));
+        }
+        Ok(())
+    }
+
     /// The rows of the version table, oldest first; none if it does not exist.
     pub async fn applied(&self, db: &mut Database) -> Result<Vec<AppliedRevision>, MigrateError> {
+        self.check_table_name()?;
         let d = db.dialect();
         if db.fetch_text(&self.table.exists(d), 1).await?.is_empty() {
             return Ok(Vec::new());
@@ -115,6 +127,7 @@ impl Migrator {
     /// a revision with its ancestors. So every head applied and as many rows
     /// as migrations means every migration applied and no other.
     pub async fn is_at_head(&self, db: &mut Database) -> Result<bool, MigrateError> {
+        self.check_table_name()?;
         let d = db.dialect();
         let heads = self.heads.get_or_init(|| {
             let parents: std::collections::HashSet<&str> = self
@@ -549,9 +562,13 @@ fn verify(graph: &Graph, applied: &[AppliedRevision], reverting: &[&str]) -> Res
         let m = graph.get(&row.revision).expect("checked just above");
         let current = checksum(m.source);
         if current != row.checksum && !reverting.contains(&m.revision.id) {
+            // `downgrade -N` reverts the newest N in the order they were
+            // applied: this one and exactly what came after it.
+            let mut later: Vec<&AppliedRevision> = applied.iter().filter(|r| r.seq > row.seq).collect();
+            later.sort_by_key(|r| std::cmp::Reverse(r.seq));
             return Err(MigrateError::ChecksumMismatch {
                 revision: row.revision.clone(),
-                back_to: m.revision.parents.first().copied().unwrap_or("base").to_owned(),
+                also_reverts: later.iter().map(|r| r.revision.clone()).collect(),
                 file: m.file.to_owned(),
                 recorded: row.checksum.clone(),
                 current,

@@ -132,6 +132,11 @@ fn downgrade_paths_revert_newest_first() {
         ["eee555", "ccc333", "ccd444"]
     );
     assert_eq!(graph.downgrade_path(&applied, &Target::Base).unwrap().len(), 5);
+    // Down to a revision that is not applied (on the other branch) is refused.
+    assert!(matches!(
+        graph.downgrade_path(&["aaa111", "bbb222", "ccc333"], &Target::Revision("ccd444".into())),
+        Err(MigrateError::NotApplied(ref id)) if id == "ccd444"
+    ));
     assert!(matches!(
         graph.downgrade_path(&["aaa111", "fff999"], &Target::Back(1)),
         Err(MigrateError::UnknownApplied(ref ids)) if ids == &["fff999"]
