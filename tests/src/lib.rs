@@ -1,9 +1,10 @@
 //! Models shared by the workspace tests: the model zoo uses every type and every
 //! option of the user contract, and its JSON snapshot is the specification of
 //! what the derive produces. `pg` starts a throwaway PostgreSQL server for the
-//! database tests.
+//! database tests, and `shape` reads back the tables a database holds.
 
 pub mod pg;
+pub mod shape;
 pub mod synthetic;
 pub mod zoo;
 

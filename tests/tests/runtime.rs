@@ -1,12 +1,11 @@
 //! The runtime against real databases: a SQLite file and a throwaway
 //! PostgreSQL server (`ferro_tests::pg`). Every scenario runs on both.
 
-use std::collections::BTreeMap;
-
 use ferro::migrate::{Database, Dialect, MigrateError, Migrator, Target};
 use ferro::migration::prelude::*;
 use ferro::migration::{Migration, Revision};
-use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row as _};
+use ferro_tests::shape::{Shape, shape};
+use sqlx::{AnyConnection, Connection as _, Row as _};
 
 // A small history: users, then users.age, then posts referring to users.
 
@@ -108,34 +107,6 @@ static HISTORY: [Migration; 3] = [USERS, AGE, POSTS];
 
 /// The tables and their columns, as the database reports them (the version
 /// table left out).
-type Shape = BTreeMap<String, Vec<String>>;
-
-async fn shape(url: &str) -> Shape {
-    let mut conn = AnyConnection::connect(url)
-        .await
-        .expect("a connection for introspection");
-    let sql = if url.starts_with("sqlite") {
-        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid"
-    } else {
-        "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns \
-         WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
-    };
-    let mut shape = Shape::new();
-    for row in sqlx::query(sql)
-        .fetch_all(&mut conn)
-        .await
-        .expect("introspection")
-    {
-        let table: String = row.get(0);
-        if table.starts_with("ferro_version") {
-            continue;
-        }
-        shape.entry(table).or_default().push(row.get(1));
-    }
-    shape
-}
-
 fn expect(tables: &[(&str, &[&str])]) -> Shape {
     tables
         .iter()
@@ -470,16 +441,7 @@ async fn concurrent_runners_apply_each_migration_once(url: String) {
     let mut db = Database::connect(&url).await.unwrap();
     assert_eq!(Migrator::new(&HISTORY).applied(&mut db).await.unwrap().len(), 3);
     if url.starts_with("postgres") {
-        let mut conn = AnyConnection::connect(&url).await.unwrap();
-        let locks: i64 = sqlx::query(AssertSqlSafe(
-            "SELECT CAST(count(*) AS BIGINT) FROM pg_locks WHERE locktype = 'advisory' \
-             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                .to_owned(),
-        ))
-        .fetch_one(&mut conn)
-        .await
-        .unwrap()
-        .get(0);
+        let locks = held_advisory_locks(&url).await;
         assert_eq!(locks, 0, "no advisory lock is left behind");
     }
 }

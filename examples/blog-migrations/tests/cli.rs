@@ -2,10 +2,9 @@
 //! PostgreSQL server: its full lifecycle, with the database's tables and
 //! columns compared with the models after each step.
 
-use std::collections::BTreeMap;
 use std::process::Command;
 
-use sqlx::{AnyConnection, Connection as _, Row as _};
+use ferro_tests::shape::Shape;
 
 /// Runs the binary against `url`; its exit code and everything it printed.
 fn cli(url: &str, args: &[&str]) -> (i32, String) {
@@ -27,37 +26,13 @@ fn ok(url: &str, args: &[&str]) -> String {
     text
 }
 
-type Shape = BTreeMap<String, Vec<String>>;
-
 /// The tables and columns of the database, the version table left out.
 fn shape(url: &str) -> Shape {
-    let sql = if url.starts_with("sqlite") {
-        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid"
-    } else {
-        "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns \
-         WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .expect("a runtime");
-    runtime.block_on(async {
-        sqlx::any::install_default_drivers();
-        let mut conn = AnyConnection::connect(url).await.expect("a connection");
-        let mut shape = Shape::new();
-        for row in sqlx::query(sql)
-            .fetch_all(&mut conn)
-            .await
-            .expect("introspection")
-        {
-            let table: String = row.get(0);
-            if table != "ferro_version" {
-                shape.entry(table).or_default().push(row.get(1));
-            }
-        }
-        shape
-    })
+        .expect("a runtime")
+        .block_on(ferro_tests::shape::shape(url))
 }
 
 /// The models' tables and columns.
