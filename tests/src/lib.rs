@@ -1,8 +1,10 @@
 //! Models shared by the workspace tests: the model zoo uses every type and every
 //! option of the user contract, and its JSON snapshot is the specification of
 //! what the derive produces. `pg` starts a throwaway PostgreSQL server for the
-//! database tests, and `shape` reads back the tables a database holds.
+//! database tests (`mariadb` a MariaDB one), and `shape` reads back the tables a
+//! database holds.
 
+pub mod mariadb;
 pub mod pg;
 pub mod shape;
 pub mod synthetic;
