@@ -687,10 +687,13 @@ fn diff_enums(from: &Schema, to: &Schema, changes: &mut Vec<Change>) {
             if kept.contains_key(value.name.as_ref()) {
                 continue;
             }
-            let before = was.values[i + 1..]
-                .iter()
-                .find_map(|v| kept.get(v.name.as_ref()))
-                .map(|v| Str::from(v.to_string()));
+            // The downgrade puts the dropped values back in reverse order, so
+            // the value that followed this one is there again by then: by its
+            // new name if it was kept, else as it was.
+            let before = was.values.get(i + 1).map(|v| match kept.get(v.name.as_ref()) {
+                Some(kept) => Str::from(kept.to_string()),
+                None => v.name.clone(),
+            });
             changes.push(Change::DropEnumValue {
                 name: e.name.clone(),
                 value: value.name.clone(),

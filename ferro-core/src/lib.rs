@@ -61,6 +61,11 @@ pub mod guide {}
 #[doc = include_str!("../../docs/runtime.md")]
 pub mod runtime_guide {}
 
+/// The guide to dialects: SQLite rebuilds, PostgreSQL types, drift (`docs/dialects.md`).
+#[cfg(feature = "runtime")]
+#[doc = include_str!("../../docs/dialects.md")]
+pub mod dialects_guide {}
+
 /// The README's tour compiles.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

@@ -731,6 +731,38 @@ async fn several_databases_through_the_cli(url: String) {
     assert_eq!(items(&url).await, [6, 12]);
 }
 
+/// `check --schema`: no drift after the migrations; a column added by hand,
+/// a dropped index and a changed nullability are each named; exit code 3.
+async fn drift_between_the_database_and_its_revision(url: String) {
+    let migrator = Migrator::new(&HISTORY);
+    let mut db = Database::connect(&url).await.unwrap();
+    migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    assert_eq!(
+        migrator.drift(&mut db).await.unwrap().differences,
+        Vec::<String>::new()
+    );
+
+    let mut conn = AnyConnection::connect(&url).await.unwrap();
+    for sql in [
+        "ALTER TABLE users ADD COLUMN nickname TEXT",
+        "DROP INDEX ix_posts_author_id",
+    ] {
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+    }
+    let drift = migrator.drift(&mut db).await.unwrap();
+    assert_eq!(
+        drift.differences,
+        ["create index posts(author_id)", "drop column users.nickname"]
+    );
+    let cli = ferro::migrate::cli::Cli::new().database("main", &HISTORY, "sqlite://unused.db");
+    let argv: Vec<String> = ["migrations", "--database-url", url.as_str(), "check", "--schema"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let code = std::thread::spawn(move || cli.run_from(argv)).join().unwrap();
+    assert_eq!(code, std::process::ExitCode::from(3));
+}
+
 /// A fresh database: a SQLite file in a temporary directory, or a database of
 /// the throwaway PostgreSQL server (`None` when PostgreSQL is not installed
 /// and `CI` is not set).
@@ -780,4 +812,5 @@ on_both!(
     steps_outside_the_transaction,
     several_databases_through_the_cli,
     a_version_table_name_postgres_would_cut_is_refused,
+    drift_between_the_database_and_its_revision,
 );

@@ -114,7 +114,9 @@ fn offline_sql_needs_no_database() {
     );
     assert_eq!(code, 0, "{sql}");
     assert!(
-        sql.contains("\"role\" TEXT NOT NULL CHECK (\"role\" IN ('admin', 'member'))"),
+        sql.contains(
+            "\"role\" TEXT NOT NULL CONSTRAINT \"user_role\" CHECK (\"role\" IN ('admin', 'member'))"
+        ),
         "{sql}"
     );
 }

@@ -763,9 +763,10 @@ fn an_enum_value_is_renamed_through_its_hint() {
         changes(&before, &unhinted),
         [
             "add value glad to enum mood before sad",
-            "drop value meh of enum mood before sad",
+            "drop value meh of enum mood before happy",
             "drop value happy of enum mood before sad",
-        ]
+        ],
+        "the downgrade puts happy back before meh, so meh can go before it"
     );
 }
 

@@ -96,8 +96,15 @@ enum Command {
         #[arg(long)]
         purge: bool,
     },
-    /// Exit non-zero unless the database is at head with every applied migration unchanged.
-    Check,
+    /// Exit non-zero unless the database is at head with every applied migration unchanged
+    /// (exit 2 when it is behind); with --schema, also unless its schema is the one its
+    /// revision should have (exit 3 on drift).
+    Check {
+        /// Also compare the database's tables, columns, keys, indexes and constraints with
+        /// the schema its recorded revision should have, and list every difference.
+        #[arg(long)]
+        schema: bool,
+    },
     /// Write an empty migration after the head, for hand-written SQL or data steps.
     Revision {
         /// What it does.
@@ -365,7 +372,26 @@ impl Cli {
                 let current = migrator.current(db).await?;
                 println!("stamped: the database is now at {}", join_or(&current, "base"));
             }
-            Command::Check => {
+            Command::Check { schema } => {
+                if *schema {
+                    let drift = migrator.drift(db).await?;
+                    if !drift.differences.is_empty() {
+                        println!(
+                            "the database's schema is not the one its revision should have; to match it would need:"
+                        );
+                        for difference in &drift.differences {
+                            println!("  {difference}");
+                        }
+                        if !drift.hand_written.is_empty() {
+                            println!(
+                                "(applied migrations with hand-written SQL, whose effect is not known: {})",
+                                drift.hand_written.join(", ")
+                            );
+                        }
+                        return Ok(ExitCode::from(3));
+                    }
+                    println!("the database's schema is the one its revision should have");
+                }
                 if migrator.is_at_head(db).await? {
                     migrator.verify(db).await?;
                     println!("the database is at head");

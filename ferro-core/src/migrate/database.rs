@@ -162,6 +162,43 @@ impl Database {
         }
     }
 
+    /// Runs `work` (a transaction that rebuilds a SQLite table) with SQLite's
+    /// foreign-key enforcement off, and puts the setting back as it was
+    /// afterwards, whatever the outcome. SQLite ignores the setting inside a
+    /// transaction, so it is changed around it; the rebuild checks the keys
+    /// itself before it commits.
+    pub(crate) async fn without_foreign_keys<T>(
+        &mut self,
+        work: impl AsyncFnOnce(&mut Database) -> Result<T, MigrateError>,
+    ) -> Result<T, MigrateError> {
+        let rows = self
+            .fetch_text("SELECT CAST(foreign_keys AS TEXT) FROM pragma_foreign_keys", 1)
+            .await?;
+        let was_on = rows.first().and_then(|r| r.first().cloned().flatten()).as_deref() == Some("1");
+        if was_on {
+            self.pragma("PRAGMA foreign_keys = OFF").await?;
+        }
+        let outcome = work(self).await;
+        if was_on {
+            let restored = self.pragma("PRAGMA foreign_keys = ON").await;
+            if outcome.is_ok() {
+                restored?;
+            }
+        }
+        outcome
+    }
+
+    async fn pragma(&mut self, sql: &str) -> Result<(), MigrateError> {
+        if let Some(log) = self.log.as_mut() {
+            log.push(sql.to_owned());
+        }
+        sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+            .execute(&mut self.conn)
+            .await
+            .map_err(db_error(format!("statement failed: {sql}")))?;
+        Ok(())
+    }
+
     /// Takes the migration lock for a whole run. On PostgreSQL it is a session
     /// advisory lock, taken by polling `pg_try_advisory_lock` outside any
     /// transaction: a runner that waited inside a transaction would hold a

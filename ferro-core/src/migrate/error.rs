@@ -218,6 +218,19 @@ pub enum MigrateError {
         #[source]
         source: std::io::Error,
     },
+    /// The database's schema could not be read.
+    #[error("{0}")]
+    Introspection(String),
+    /// A SQLite table rebuild left rows that break a foreign key; it was rolled back.
+    #[error(
+        "rebuilding table {table} would leave rows that break foreign keys ({rows}); nothing was changed"
+    )]
+    ForeignKeyCheck {
+        /// The rebuilt table.
+        table: String,
+        /// The offending rows, as `PRAGMA foreign_key_check` reports them.
+        rows: String,
+    },
     /// A database URL that names no supported database.
     #[error("`{0}` is not a database URL this build supports (sqlite:, postgres:)")]
     BadUrl(String),

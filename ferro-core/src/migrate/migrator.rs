@@ -9,6 +9,7 @@ use super::database::{Database, Statement, Tx, millis};
 use super::error::MigrateError;
 use super::graph::{Graph, Target};
 use super::prepare::{Action, Part, Prepared, downgrade_json, prepare_downgrade, prepare_upgrade, record};
+use super::rebuild;
 use super::render::Dialect;
 use super::version::{AppliedRevision, DEFAULT_TABLE, SELECTED, VersionTable};
 use crate::migration::Migration;
@@ -117,6 +118,54 @@ impl Migrator {
     pub async fn verify(&self, db: &mut Database) -> Result<(), MigrateError> {
         let graph = self.graph()?;
         verify(&graph, &self.applied(db).await?, &[])
+    }
+
+    /// How the database's schema differs from the schema its recorded
+    /// revisions should have left: the upgrades of the applied migrations,
+    /// replayed in the order they were applied from the empty schema, against
+    /// the schema read from the database (both as the database stores a
+    /// schema; see [`stored`](super::stored)).
+    pub async fn drift(&self, db: &mut Database) -> Result<Drift, MigrateError> {
+        let graph = self.graph()?;
+        let applied = self.applied(db).await?;
+        unknown_applied(&graph, &applied)?;
+        let mut state = crate::migration::State::default();
+        let mut hand_written = Vec::new();
+        for row in applied.iter().filter(|r| r.steps_done.is_none()) {
+            let Some(m) = self.migrations.iter().find(|m| m.revision.id == row.revision) else {
+                continue;
+            };
+            for step in m.upgrade_steps() {
+                if matches!(step.op, crate::migration::Op::Sql(_)) && !hand_written.contains(&m.revision.id) {
+                    hand_written.push(m.revision.id);
+                }
+                state.apply(&step.op).map_err(|e| {
+                    MigrateError::Introspection(format!("migration `{}`: {e}", m.revision.id))
+                })?;
+            }
+        }
+        let expected = crate::schema::Schema::new(state.tables)
+            .map_err(|e| MigrateError::Introspection(e.to_string()))?;
+        let expected = super::stored(db.dialect(), &expected);
+        let actual = super::introspect(db, &self.table.name).await?;
+        let differences = if by_name(&actual) == by_name(&expected) {
+            Vec::new()
+        } else {
+            let ops = crate::plan::plan(&crate::diff::diff(&actual, &expected));
+            let words: Vec<String> = ops.upgrade().iter().map(|op| op.to_string()).collect();
+            if words.is_empty() {
+                vec![
+                    "the tables differ in details the migrations cannot change (column order aside)"
+                        .to_owned(),
+                ]
+            } else {
+                words
+            }
+        };
+        Ok(Drift {
+            differences,
+            hand_written: hand_written.into_iter().map(str::to_owned).collect(),
+        })
     }
 
     /// Whether every migration is applied, and nothing else: one query that
@@ -325,7 +374,12 @@ impl Migrator {
                 self.run_outside(db, step, part, &progress).await
             } else {
                 let work = async |tx: &mut Tx<'_>| self.run_part(tx, step, part, &progress).await;
-                db.locked(self.lock_key(), work).await
+                if part.actions.iter().any(Action::rebuilds) {
+                    db.without_foreign_keys(async |db: &mut Database| db.locked(self.lock_key(), work).await)
+                        .await
+                } else {
+                    db.locked(self.lock_key(), work).await
+                }
             };
             ran |= did.map_err(|e| in_migration(e, m, &progress))?;
         }
@@ -470,6 +524,28 @@ impl Migrator {
     }
 }
 
+/// What [`Migrator::drift`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Drift {
+    /// What would make the database's schema what its revision should be,
+    /// as operations in words (`add column users.age`); empty when the two
+    /// are the same.
+    pub differences: Vec<String>,
+    /// The applied migrations with hand-written SQL, whose effect on the
+    /// schema is not known: a difference may come from them.
+    pub hand_written: Vec<String>,
+}
+
+/// The tables with their columns by name: a column added to a table comes
+/// last in the database, wherever the model declares it.
+fn by_name(schema: &crate::schema::Schema) -> Vec<crate::schema::Table> {
+    let mut tables = schema.tables().to_vec();
+    for t in &mut tables {
+        t.columns.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    tables
+}
+
 /// Where a migration's run is: which part of how many, in which direction.
 pub(crate) struct Progress {
     pub(crate) up: bool,
@@ -488,6 +564,7 @@ async fn run_actions(tx: &mut Tx<'_>, part: &Part) -> Result<(), MigrateError> {
         match action {
             Action::Sql(statement) => tx.execute(statement).await?,
             Action::Rust(name, rust) => tx.run_rust(name, *rust).await?,
+            Action::Rebuild(rebuild) => rebuild::run(tx, rebuild).await?,
         }
     }
     Ok(())

@@ -16,9 +16,13 @@ mod database;
 #[cfg(feature = "cli")]
 mod files;
 #[cfg(feature = "runtime")]
+mod introspect;
+#[cfg(feature = "runtime")]
 mod migrator;
 #[cfg(feature = "runtime")]
 mod prepare;
+#[cfg(feature = "runtime")]
+mod rebuild;
 #[cfg(feature = "runtime")]
 mod render;
 #[cfg(feature = "runtime")]
@@ -29,7 +33,9 @@ mod version;
 #[cfg(feature = "runtime")]
 pub use database::Database;
 #[cfg(feature = "runtime")]
-pub use migrator::{Applied, Migrator};
+pub use introspect::{introspect, stored};
+#[cfg(feature = "runtime")]
+pub use migrator::{Applied, Drift, Migrator};
 #[cfg(feature = "runtime")]
 pub use render::Dialect;
 #[cfg(feature = "runtime")]

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::checksum::checksum;
 use super::database::{Statement, millis};
 use super::error::MigrateError;
-use super::render::Dialect;
+use super::rebuild::{self, Rebuild};
+use super::render::{Dialect, sqlite};
 use super::version::AppliedRevision;
 use crate::migration::{Migration, Op, RustStep, Step};
 
@@ -17,14 +18,23 @@ use crate::migration::{Migration, Op, RustStep, Step};
 pub(crate) enum Action {
     Sql(Statement),
     Rust(String, RustStep),
+    /// A SQLite table rebuild, worked out from the table when it runs.
+    Rebuild(Rebuild),
 }
 
 impl Action {
+    /// Whether SQLite's foreign-key enforcement must be off around the
+    /// transaction this action runs in.
+    pub(crate) fn rebuilds(&self) -> bool {
+        matches!(self, Action::Rebuild(_))
+    }
+
     /// What the log and an offline script show for it.
     pub(crate) fn text(&self) -> String {
         match self {
             Action::Sql(statement) => statement.inline.clone(),
             Action::Rust(name, _) => rust_note(name),
+            Action::Rebuild(rebuild) => rebuild.offline().unwrap_or_else(|| rebuild.note()),
         }
     }
 }
@@ -133,6 +143,18 @@ fn parts(
                     file: m.file.to_owned(),
                     reason: reason.to_string(),
                 });
+            }
+            op if d == Dialect::Sqlite && sqlite::rebuilds(op) => {
+                let last = parts.last_mut().filter(|p| !p.outside && !step.outside);
+                if let Some(Action::Rebuild(rebuild)) = last.and_then(|p| p.actions.last_mut())
+                    && rebuild::joins(rebuild, op)
+                {
+                    rebuild.ops.push(op.clone());
+                    continue;
+                }
+                vec![Action::Rebuild(Rebuild {
+                    ops: vec![op.clone()],
+                })]
             }
             op => d
                 .render(op)?

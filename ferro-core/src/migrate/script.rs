@@ -62,6 +62,28 @@ impl Migrator {
                 });
             }
         }
+        // A rebuild is worked out from the table as the database holds it;
+        // only a dropped column can be written without it (SQLite's own
+        // `DROP COLUMN`, which is what runs when nothing else uses the column).
+        let rebuild = step.parts.iter().flat_map(|p| &p.actions).find_map(|a| match a {
+            Action::Rebuild(r) if r.offline().is_none() => Some(r),
+            _ => None,
+        });
+        if let Some(rebuild) = rebuild {
+            return Err(MigrateError::Unsupported {
+                op: rebuild
+                    .ops
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                dialect: d.name(),
+                reason: "SQLite's ALTER TABLE cannot make this change, and the table rebuild that can \
+                         is worked out from the table in the database, which an offline script cannot \
+                         read; apply it online (`upgrade`), or write the rebuild by hand with `op.sql`"
+                    .to_owned(),
+            });
+        }
         for (i, part) in step.parts.iter().enumerate() {
             let progress = Progress {
                 up,
@@ -86,6 +108,11 @@ impl Migrator {
                 }
                 out.extend(part.actions.iter().map(|a| a.text()));
             }
+            // As online: foreign keys off around a transaction with a rebuild.
+            let rebuilds = part.actions.iter().any(Action::rebuilds);
+            if rebuilds {
+                out.push("PRAGMA foreign_keys = OFF".to_owned());
+            }
             transaction(out);
             if progress.create_table && !part.outside {
                 out.push(self.table_create(d));
@@ -99,6 +126,9 @@ impl Migrator {
                     .map(|s| s.inline),
             );
             out.push("COMMIT".to_owned());
+            if rebuilds {
+                out.push("PRAGMA foreign_keys = ON".to_owned());
+            }
         }
         Ok(())
     }

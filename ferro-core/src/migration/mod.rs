@@ -30,8 +30,11 @@
 //! The migrations crate embeds every file of its `migrations/` folder with
 //! [`embed_migrations!`](crate::embed_migrations).
 
+mod apply;
 mod op;
 mod ops;
+
+pub use apply::{ApplyError, State, apply_to_table, op_table};
 
 pub use op::{Op, Safety, type_words, widens};
 pub use ops::{ColumnDef, Ops, Step, TableBuilder};

@@ -18,7 +18,7 @@ use crate::migration::Op;
 use crate::schema::{Action, Column, ForeignKey, SqlType, Table};
 
 mod postgres;
-mod sqlite;
+pub(crate) mod sqlite;
 
 /// A database's flavour of SQL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -67,6 +67,14 @@ impl Dialect {
             Dialect::Postgres => PostgresQueryBuilder.prepare_iden(&iden, &mut out),
         }
         out
+    }
+
+    /// A column type as this dialect writes it in `CREATE TABLE`.
+    pub fn type_sql(self, ty: &SqlType) -> String {
+        match self {
+            Dialect::Sqlite => sqlite::sql_type(ty),
+            Dialect::Postgres => postgres::sql_type(ty),
+        }
     }
 
     /// The SQL statements that perform `op`.

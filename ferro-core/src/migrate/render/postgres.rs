@@ -153,19 +153,55 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
             literal(from),
             literal(to)
         )],
-        Op::DropEnumValue { .. } => {
-            return Err(unsupported(
-                op,
-                D,
-                "PostgreSQL cannot drop a value from an enum type; the type must be rewritten, \
-                 which a later release plans",
-            ));
-        }
+        Op::DropEnumValue { name, value } => vec![drop_enum_value(name, value)],
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));
         }
     })
+}
+
+/// PostgreSQL cannot drop a value from an enum type, so the type is made
+/// again without it: renamed aside, created anew with the other values in
+/// their order, every column of the old type converted through its text
+/// (its default set aside and put back), and the old type dropped. A row
+/// that holds the dropped value fails the conversion, and the migration rolls
+/// back whole. One `DO` block, so that it runs the same online and offline.
+fn drop_enum_value(name: &str, value: &str) -> String {
+    let old = format!("{name}_ferro_old");
+    let (ty, old_ty) = (D.ident(name), D.ident(&old));
+    let (name_lit, old_lit) = (literal(name), literal(&old));
+    format!(
+        "DO $ferro$\n\
+         DECLARE\n    r record;\n    kept text;\n\
+         BEGIN\n\
+         \x20   SELECT string_agg(quote_literal(enumlabel), ', ' ORDER BY enumsortorder) INTO kept\n\
+         \x20       FROM pg_enum WHERE enumtypid = {ty_lit}::regtype AND enumlabel <> {value};\n\
+         \x20   ALTER TYPE {ty} RENAME TO {old_ty};\n\
+         \x20   EXECUTE format('CREATE TYPE %I AS ENUM (%s)', {name_lit}, kept);\n\
+         \x20   FOR r IN SELECT a.attrelid::regclass AS tbl, a.attname, pg_get_expr(d.adbin, d.adrelid) AS def\n\
+         \x20       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid\n\
+         \x20       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum\n\
+         \x20       WHERE a.atttypid = {old_ty_lit}::regtype AND a.attnum > 0 AND NOT a.attisdropped\n\
+         \x20       AND c.relkind IN ('r', 'p')\n\
+         \x20   LOOP\n\
+         \x20       IF r.def IS NOT NULL THEN\n\
+         \x20           EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', r.tbl, r.attname);\n\
+         \x20       END IF;\n\
+         \x20       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %I USING %I::text::%I',\n\
+         \x20           r.tbl, r.attname, {name_lit}, r.attname, {name_lit});\n\
+         \x20       IF r.def IS NOT NULL THEN\n\
+         \x20           EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', r.tbl, r.attname,\n\
+         \x20               replace(r.def, '::' || quote_ident({old_lit}), '::' || quote_ident({name_lit})));\n\
+         \x20       END IF;\n\
+         \x20   END LOOP;\n\
+         \x20   DROP TYPE {old_ty};\n\
+         END\n\
+         $ferro$",
+        ty_lit = literal(&ty),
+        old_ty_lit = literal(&old_ty),
+        value = literal(value),
+    )
 }
 
 /// Changes a column in place: default off before a type change (the old

@@ -1,16 +1,17 @@
 //! SQLite: what its `ALTER TABLE` can do. Changing a column, a key or a
-//! constraint of an existing table needs a table rebuild, which a later
-//! release plans; until then those operations are errors that say so.
+//! constraint of an existing table needs a table rebuild, which the migrator
+//! performs when it applies the migration, from the table as the database
+//! holds it (see `migrate::rebuild`); [`rebuilds`] says which operations.
 
-use super::{Dialect, create_index, create_table, default_clause, enum_values, is_identity, unsupported};
+use super::{Dialect, create_table, default_clause, enum_values, is_identity, unsupported};
 use crate::migrate::error::MigrateError;
 use crate::migration::{Op, type_words};
 use crate::schema::{Column, SqlType, Table};
 
 const D: Dialect = Dialect::Sqlite;
 
-const REBUILD: &str = "SQLite's ALTER TABLE cannot make this change; it needs a table rebuild, \
-                       which a later release plans";
+const REBUILD: &str = "SQLite's ALTER TABLE cannot make this change; the migrator rebuilds the table \
+                       when it applies the migration";
 
 /// The column type as SQLite stores it (see the type mapping in the guide):
 /// the words of [`type_words`], but for the types SQLite keeps as integers,
@@ -44,10 +45,61 @@ fn column_def(table: &Table, column: &Column) -> String {
         out.push_str("PRIMARY KEY");
     }
     out.push_str(&default_clause(column));
-    if let Some(values) = enum_values(&column.ty) {
-        out.push_str(&format!(" CHECK ({name} IN ({values}))"));
+    if let (Some(values), SqlType::Enum(e)) = (enum_values(&column.ty), &column.ty) {
+        // Named after the enum type, so that the type can be found again.
+        out.push_str(&format!(
+            " CONSTRAINT {} CHECK ({name} IN ({values}))",
+            D.ident(&e.name)
+        ));
     }
     out
+}
+
+/// `CREATE TABLE` and `CREATE INDEX` statements for `table`.
+pub(crate) fn create(table: &Table) -> Vec<String> {
+    let inline_key = table.columns.iter().any(|c| is_identity(table, c));
+    create_table(D, table, column_def, inline_key)
+}
+
+/// `CREATE [UNIQUE] INDEX` for one index of `table`.
+pub(crate) fn create_index(table: &str, index: &crate::schema::Index) -> String {
+    super::create_index(D, table, index)
+}
+
+/// Whether SQLite's `ALTER TABLE` cannot perform `op`, so that the table
+/// (or, for an enum change, each table with a column of that enum) is
+/// rebuilt. A column that takes neither NULL nor a default is added by a
+/// rebuild. A dropped column is rebuilt only when a key or constraint uses
+/// it, and a renamed index is dropped and made again rather than rebuilt,
+/// which the migrator decides from the table.
+pub(crate) fn rebuilds(op: &Op) -> bool {
+    match op {
+        Op::AlterColumn { from, to, .. } => !only_comment_differs(from, to),
+        // SQLite refuses to add a NOT NULL column without a default even to
+        // an empty table; a rebuild adds it (and fails, as every database
+        // does, when the table has rows).
+        // Nor will it add one whose default is not a constant
+        // (`CURRENT_TIMESTAMP`, an expression).
+        Op::AddColumn { column, .. } => {
+            (!column.nullable && column.default.is_none())
+                || column.default.as_deref().is_some_and(|d| !is_constant(d))
+        }
+        Op::DropColumn { .. }
+        | Op::AddPrimaryKey { .. }
+        | Op::DropPrimaryKey { .. }
+        | Op::AddUnique { .. }
+        | Op::DropUnique { .. }
+        | Op::AddForeignKey { .. }
+        | Op::DropForeignKey { .. }
+        | Op::AddCheck { .. }
+        | Op::DropCheck { .. }
+        | Op::RenameConstraint { .. }
+        | Op::RenameIndex { .. }
+        | Op::AddEnumValue { .. }
+        | Op::DropEnumValue { .. }
+        | Op::RenameEnumValue { .. } => true,
+        _ => false,
+    }
 }
 
 fn alter(table: &str, rest: &str) -> String {
@@ -56,10 +108,7 @@ fn alter(table: &str, rest: &str) -> String {
 
 pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
     Ok(match op {
-        Op::CreateTable(table) => {
-            let inline_key = table.columns.iter().any(|c| is_identity(table, c));
-            create_table(D, table, column_def, inline_key)
-        }
+        Op::CreateTable(table) => create(table),
         Op::DropTable { name } => vec![format!("DROP TABLE {}", D.ident(name))],
         Op::RenameTable { from, to } => vec![alter(from, &format!("RENAME TO {}", D.ident(to)))],
         Op::AddColumn { table, column } => {
@@ -71,7 +120,7 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
             table,
             &format!("RENAME COLUMN {} TO {}", D.ident(from), D.ident(to)),
         )],
-        Op::CreateIndex { table, index } => vec![create_index(D, table, index)],
+        Op::CreateIndex { table, index } => vec![create_index(table, index)],
         Op::DropIndex { name, .. } => vec![format!("DROP INDEX {}", D.ident(name))],
         // SQLite has no comments and no enum types: an enum is a `CHECK` on
         // its column, so the type itself has nothing to create or drop.
@@ -96,6 +145,17 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
         | Op::DropEnumValue { .. }
         | Op::RenameEnumValue { .. } => return Err(unsupported(op, D, REBUILD)),
     })
+}
+
+/// Whether a default is a literal, which SQLite's `ADD COLUMN` accepts.
+fn is_constant(default: &str) -> bool {
+    let d = default.trim();
+    let number = d.strip_prefix(['-', '+']).unwrap_or(d);
+    (d.starts_with('\'') && d.ends_with('\'') && d.len() >= 2)
+        || number.parse::<f64>().is_ok()
+        || ["NULL", "TRUE", "FALSE"]
+            .iter()
+            .any(|k| d.eq_ignore_ascii_case(k))
 }
 
 fn only_comment_differs(from: &Column, to: &Column) -> bool {

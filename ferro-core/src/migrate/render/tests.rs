@@ -59,7 +59,7 @@ fn create_table_on_sqlite() {
              \"id\" INTEGER NOT NULL CONSTRAINT \"pk_users\" PRIMARY KEY,\n    \
              \"email\" VARCHAR(120) NOT NULL,\n    \
              \"balance\" NUMERIC(12, 2) NOT NULL DEFAULT 0,\n    \
-             \"role\" TEXT NOT NULL CHECK (\"role\" IN ('admin', 'member')),\n    \
+             \"role\" TEXT NOT NULL CONSTRAINT \"user_role\" CHECK (\"role\" IN ('admin', 'member')),\n    \
              \"bio\" TEXT,\n    \
              CONSTRAINT \"uq_users_email\" UNIQUE (\"email\"),\n    \
              CONSTRAINT \"ck_users_balance\" CHECK (balance >= 0)\n)",
@@ -163,12 +163,29 @@ fn what_sqlite_cannot_alter_is_an_error_not_a_panic() {
         ),
         "{err}"
     );
-    assert!(err.to_string().contains("table rebuild"), "{err}");
+    assert!(err.to_string().contains("rebuilds the table"), "{err}");
+    assert!(
+        super::sqlite::rebuilds(&op),
+        "the migrator rebuilds the table instead"
+    );
+}
+
+#[test]
+fn postgres_drops_an_enum_value_by_making_the_type_again() {
     let drop = Op::DropEnumValue {
         name: "mood".into(),
         value: "ok".into(),
     };
-    assert!(Dialect::Postgres.render(&drop).is_err());
+    let sql = Dialect::Postgres.render(&drop).unwrap();
+    assert_eq!(sql.len(), 1, "one DO block, the same online and offline");
+    for part in [
+        "ALTER TYPE \"mood\" RENAME TO \"mood_ferro_old\"",
+        "enumlabel <> 'ok'",
+        "USING %I::text::%I",
+        "DROP TYPE \"mood_ferro_old\"",
+    ] {
+        assert!(sql[0].contains(part), "{part} in {}", sql[0]);
+    }
 }
 
 #[test]

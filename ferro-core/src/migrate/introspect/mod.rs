@@ -1,0 +1,200 @@
+//! Reading a live database's schema back into a [`Schema`], and the schema a
+//! model gives once a database has stored it, so that the two compare.
+//!
+//! A database does not keep everything a model says: SQLite stores a `UUID`
+//! as `TEXT` and keeps no comments, PostgreSQL spells a default its own way.
+//! [`stored`] applies those losses to a model's schema; what [`introspect`]
+//! reads from a database that a migration built from that model equals it.
+
+use crate::migrate::database::{Database, Tx};
+use crate::migrate::error::MigrateError;
+use crate::migrate::render::Dialect;
+use crate::schema::{Column, EnumType, Schema, SqlType, Table};
+
+mod ddl;
+mod postgres;
+mod sqlite;
+
+pub(crate) use sqlite::table as sqlite_table;
+
+/// Rows of text columns.
+pub(crate) type Rows = Vec<Vec<Option<String>>>;
+
+/// Where catalog queries run: a connection, or a migration's transaction.
+pub(crate) trait Fetch {
+    /// Runs a query and returns its rows' text columns.
+    async fn rows(&mut self, sql: &str, columns: usize) -> Result<Rows, MigrateError>;
+}
+
+impl Fetch for Database {
+    async fn rows(&mut self, sql: &str, columns: usize) -> Result<Rows, MigrateError> {
+        self.fetch_text(sql, columns).await
+    }
+}
+
+impl Fetch for Tx<'_> {
+    async fn rows(&mut self, sql: &str, columns: usize) -> Result<Rows, MigrateError> {
+        self.fetch_text(sql, columns).await
+    }
+}
+
+/// The schema of the database `db` is connected to: every table but the
+/// version table `version_table`, with its columns, keys, indexes and
+/// constraints, in the terms of [`stored`].
+pub async fn introspect(db: &mut Database, version_table: &str) -> Result<Schema, MigrateError> {
+    let tables = match db.dialect() {
+        Dialect::Sqlite => sqlite::tables(db, version_table).await?,
+        Dialect::Postgres => postgres::tables(db, version_table).await?,
+    };
+    Schema::new(tables).map_err(|e| MigrateError::Introspection(e.to_string()))
+}
+
+/// `schema` as `dialect` stores it: the schema [`introspect`] reads from a
+/// database where exactly `schema` was created.
+pub fn stored(dialect: Dialect, schema: &Schema) -> Schema {
+    let tables = schema
+        .tables()
+        .iter()
+        .map(|t| stored_table(dialect, t))
+        .collect::<Vec<_>>();
+    Schema::new(tables).unwrap_or_else(|_| schema.clone())
+}
+
+fn stored_table(d: Dialect, table: &Table) -> Table {
+    let mut t = table.without_hints();
+    let single_key = t
+        .primary_key
+        .as_ref()
+        .filter(|pk| pk.columns.len() == 1)
+        .map(|pk| pk.columns[0].clone());
+    for c in t.columns.to_mut() {
+        c.ty = stored_type(d, &c.ty);
+        match d {
+            Dialect::Sqlite => {
+                c.comment = None;
+                // SQLite's `INTEGER` single-column key is the rowid, which
+                // the database fills whether asked or not.
+                c.auto_increment = single_key.as_ref() == Some(&c.name) && c.ty == SqlType::Integer;
+            }
+            Dialect::Postgres => {
+                c.auto_increment =
+                    single_key.as_ref() == Some(&c.name) && c.auto_increment && c.ty.is_integer();
+                c.default = c.default.as_deref().map(|d| postgres::plain_default(d).into());
+            }
+        }
+        if c.auto_increment {
+            c.default = None;
+        }
+    }
+    if d == Dialect::Sqlite {
+        t.comment = None;
+    }
+    t
+}
+
+/// A type as `d` stores it, in the words [`parse_type`] reads back.
+fn stored_type(d: Dialect, ty: &SqlType) -> SqlType {
+    match ty {
+        SqlType::Enum(e) => SqlType::Enum(EnumType {
+            name: e.name.clone(),
+            values: e
+                .values
+                .iter()
+                .map(|v| crate::schema::EnumValue {
+                    name: v.name.clone(),
+                    renamed_from: None,
+                })
+                .collect(),
+        }),
+        _ => parse_type(&d.type_sql(ty)),
+    }
+}
+
+/// A column type as a database reports it, in the model's terms; a type the
+/// model has no word for is [`SqlType::Custom`], as written.
+pub(crate) fn parse_type(text: &str) -> SqlType {
+    let upper = text.trim().to_ascii_uppercase();
+    let (base, args) = match upper.split_once('(') {
+        Some((base, rest)) => (base.trim(), rest.trim_end_matches(')').trim()),
+        None => (upper.as_str(), ""),
+    };
+    let numbers: Vec<u32> = args.split(',').filter_map(|n| n.trim().parse().ok()).collect();
+    match (base, numbers.as_slice()) {
+        ("SMALLINT" | "INT2", []) => SqlType::SmallInt,
+        ("INTEGER" | "INT" | "INT4", []) => SqlType::Integer,
+        ("BIGINT" | "INT8", []) => SqlType::BigInt,
+        ("REAL" | "FLOAT4", []) => SqlType::Real,
+        ("DOUBLE" | "DOUBLE PRECISION" | "FLOAT8", []) => SqlType::Double,
+        ("BOOLEAN" | "BOOL", []) => SqlType::Boolean,
+        ("TEXT", []) => SqlType::Text,
+        ("VARCHAR" | "CHARACTER VARYING", [n]) => SqlType::Varchar(*n),
+        ("BLOB" | "BYTEA", []) => SqlType::Blob,
+        ("NUMERIC" | "DECIMAL", []) => SqlType::Numeric {
+            precision: None,
+            scale: None,
+        },
+        ("NUMERIC" | "DECIMAL", [p]) => SqlType::Numeric {
+            precision: u16::try_from(*p).ok(),
+            scale: None,
+        },
+        ("NUMERIC" | "DECIMAL", [p, s]) => SqlType::Numeric {
+            precision: u16::try_from(*p).ok(),
+            scale: u16::try_from(*s).ok(),
+        },
+        ("UUID", []) => SqlType::Uuid,
+        ("TIMESTAMP" | "TIMESTAMP WITHOUT TIME ZONE", []) => SqlType::Timestamp {
+            with_time_zone: false,
+        },
+        ("TIMESTAMPTZ" | "TIMESTAMP WITH TIME ZONE", []) => SqlType::Timestamp { with_time_zone: true },
+        ("DATE", []) => SqlType::Date,
+        ("TIME" | "TIME WITHOUT TIME ZONE", []) => SqlType::Time,
+        ("JSON" | "JSONB", []) => SqlType::Json,
+        _ => SqlType::Custom(text.trim().to_owned().into()),
+    }
+}
+
+/// A column as read from a catalog, before its keys are known.
+pub(crate) fn column(name: String, ty: SqlType, nullable: bool, default: Option<String>) -> Column {
+    Column {
+        name: name.into(),
+        ty,
+        nullable,
+        default: default.map(Into::into),
+        auto_increment: false,
+        comment: None,
+        renamed_from: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_read_back_as_the_model_says_them() {
+        for ty in [
+            SqlType::SmallInt,
+            SqlType::BigInt,
+            SqlType::Double,
+            SqlType::Varchar(40),
+            SqlType::Numeric {
+                precision: Some(12),
+                scale: Some(2),
+            },
+            SqlType::Timestamp { with_time_zone: true },
+            SqlType::Json,
+            SqlType::Uuid,
+        ] {
+            assert_eq!(parse_type(&Dialect::Postgres.type_sql(&ty)), ty);
+        }
+        assert_eq!(parse_type("character varying(12)"), SqlType::Varchar(12));
+        assert_eq!(
+            parse_type("geometry(Point)"),
+            SqlType::Custom("geometry(Point)".into())
+        );
+        assert_eq!(
+            parse_type(&Dialect::Sqlite.type_sql(&SqlType::Uuid)),
+            SqlType::Text
+        );
+    }
+}

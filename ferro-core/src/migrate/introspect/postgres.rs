@@ -1,0 +1,303 @@
+//! PostgreSQL's schema, from its catalogs, in the current schema
+//! (`current_schema()`).
+
+use super::{Fetch, column, parse_type};
+use crate::migrate::error::MigrateError;
+use crate::migrate::render::literal;
+use crate::schema::{
+    Action, Check, EnumType, EnumValue, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint,
+};
+
+/// The separator of the column lists the queries aggregate: a character no
+/// sane name holds.
+const SEP: char = '\u{1f}';
+
+/// `pg_class.oid` of table `name` in the current schema.
+fn oid(name: &str) -> String {
+    format!(
+        "(SELECT c.oid FROM pg_class c WHERE c.relname = {} AND c.relnamespace = current_schema()::regnamespace)",
+        literal(name)
+    )
+}
+
+/// The names of the columns numbered by `array` (an `int2[]`) of relation `rel`.
+fn names(array: &str, rel: &str) -> String {
+    format!(
+        "(SELECT string_agg(a.attname, chr(31) ORDER BY k.ord) FROM unnest({array}) WITH ORDINALITY k(n, ord) \
+         JOIN pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.n)"
+    )
+}
+
+fn split(list: Option<String>) -> Vec<crate::schema::Str> {
+    list.unwrap_or_default()
+        .split(SEP)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.to_owned().into())
+        .collect()
+}
+
+fn action(code: Option<&str>) -> Action {
+    match code {
+        Some("r") => Action::Restrict,
+        Some("c") => Action::Cascade,
+        Some("n") => Action::SetNull,
+        Some("d") => Action::SetDefault,
+        _ => Action::NoAction,
+    }
+}
+
+/// A default as PostgreSQL would write it back, without the casts it adds to
+/// literals: `'draft'::text` is `'draft'`, `'-1'::integer` is `-1`.
+pub(crate) fn plain_default(text: &str) -> String {
+    let mut s = text.trim();
+    while s.starts_with('(') && s.ends_with(')') && balanced(&s[1..s.len() - 1]) {
+        s = s[1..s.len() - 1].trim();
+    }
+    if !s.starts_with('\'') {
+        return s.to_owned();
+    }
+    // The literal runs to its closing quote; what follows is `::type` casts.
+    let bytes = s.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        if bytes[i] == b'\'' {
+            if bytes.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            break;
+        }
+        i += 1;
+    }
+    let (literal, rest) = s.split_at((i + 1).min(s.len()));
+    if !rest.is_empty() && !rest.starts_with("::") {
+        return s.to_owned();
+    }
+    let inner = &literal[1..literal.len().saturating_sub(1)];
+    let numeric = [
+        "::integer",
+        "::bigint",
+        "::smallint",
+        "::numeric",
+        "::real",
+        "::double precision",
+    ]
+    .iter()
+    .any(|cast| rest.starts_with(cast));
+    if numeric && inner.parse::<f64>().is_ok() {
+        return inner.to_owned();
+    }
+    literal.to_owned()
+}
+
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// Every table of the current schema but the version table.
+pub(super) async fn tables(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Table>, MigrateError> {
+    let rows = f
+        .rows(
+            "SELECT c.relname::text, obj_description(c.oid, 'pg_class') FROM pg_class c \
+             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') ORDER BY 1",
+            2,
+        )
+        .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let [Some(name), comment] = <[Option<String>; 2]>::try_from(row).unwrap_or([None, None]) else {
+            continue;
+        };
+        if name == version_table {
+            continue;
+        }
+        let mut t = table(f, &name).await?;
+        t.comment = comment.map(Into::into);
+        out.push(t);
+    }
+    Ok(out)
+}
+
+async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
+    let rel = oid(name);
+    let mut table = Table::new(name.to_owned());
+    let rows = f
+        .rows(
+            &format!(
+                "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull::text, \
+                 pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, col_description(a.attrelid, a.attnum), \
+                 t.typtype::text, t.typname::text, \
+                 (SELECT string_agg(e.enumlabel, chr(31) ORDER BY e.enumsortorder) FROM pg_enum e \
+                  WHERE e.enumtypid = t.oid) \
+                 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid \
+                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                 WHERE a.attrelid = {rel} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+            ),
+            9,
+        )
+        .await?;
+    let mut columns = Vec::new();
+    for row in rows {
+        let [
+            Some(cname),
+            ty,
+            notnull,
+            default,
+            identity,
+            comment,
+            typtype,
+            typname,
+            labels,
+        ] = <[Option<String>; 9]>::try_from(row).map_err(|_| bad(name))?
+        else {
+            return Err(bad(name));
+        };
+        let ty = if typtype.as_deref() == Some("e") {
+            SqlType::Enum(EnumType {
+                name: typname.unwrap_or_default().into(),
+                values: split(labels)
+                    .into_iter()
+                    .map(|name| EnumValue {
+                        name,
+                        renamed_from: None,
+                    })
+                    .collect(),
+            })
+        } else {
+            parse_type(ty.as_deref().unwrap_or(""))
+        };
+        let serial = default.as_deref().is_some_and(|d| d.starts_with("nextval("));
+        let mut c = column(
+            cname,
+            ty,
+            notnull.as_deref() != Some("true"),
+            default.filter(|_| !serial).map(|d| plain_default(&d)),
+        );
+        c.auto_increment = serial || identity.is_some_and(|i| !i.is_empty());
+        c.comment = comment.map(Into::into);
+        columns.push(c);
+    }
+    table.columns = columns.into();
+
+    let rows = f
+        .rows(
+            &format!(
+                "SELECT con.conname::text, con.contype::text, {}, r.relname::text, {}, \
+                 con.confdeltype::text, con.confupdtype::text, pg_get_expr(con.conbin, con.conrelid) \
+                 FROM pg_constraint con LEFT JOIN pg_class r ON r.oid = con.confrelid \
+                 WHERE con.conrelid = {rel} ORDER BY 1",
+                names("con.conkey", "con.conrelid"),
+                names("con.confkey", "con.confrelid")
+            ),
+            8,
+        )
+        .await?;
+    for row in rows {
+        let [
+            Some(cname),
+            Some(kind),
+            cols,
+            referred,
+            referred_cols,
+            on_delete,
+            on_update,
+            expr,
+        ] = <[Option<String>; 8]>::try_from(row).map_err(|_| bad(name))?
+        else {
+            return Err(bad(name));
+        };
+        let columns = split(cols);
+        match kind.as_str() {
+            "p" => {
+                table.primary_key = Some(PrimaryKey {
+                    name: Some(cname.into()),
+                    columns: columns.into(),
+                })
+            }
+            "u" => table.unique_constraints.to_mut().push(UniqueConstraint {
+                name: Some(cname.into()),
+                columns: columns.into(),
+            }),
+            "f" => table.foreign_keys.to_mut().push(ForeignKey {
+                name: Some(cname.into()),
+                columns: columns.into(),
+                referred_table: referred.unwrap_or_default().into(),
+                referred_columns: split(referred_cols).into(),
+                on_delete: action(on_delete.as_deref()),
+                on_update: action(on_update.as_deref()),
+            }),
+            "c" => table.checks.to_mut().push(Check {
+                name: cname.into(),
+                expr: plain_default(&expr.unwrap_or_default()).into(),
+            }),
+            _ => {}
+        }
+    }
+    // An identity or serial column is only auto-incrementing as the key.
+    let key = table
+        .primary_key
+        .as_ref()
+        .filter(|pk| pk.columns.len() == 1)
+        .map(|pk| pk.columns[0].clone());
+    for c in table.columns.to_mut() {
+        c.auto_increment &= key.as_ref() == Some(&c.name);
+    }
+
+    let rows = f
+        .rows(
+            &format!(
+                "SELECT i.relname::text, ix.indisunique::text, {} FROM pg_index ix \
+                 JOIN pg_class i ON i.oid = ix.indexrelid WHERE ix.indrelid = {rel} \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid \
+                 AND con.conrelid = ix.indrelid AND con.contype IN ('p', 'u', 'x')) ORDER BY 1",
+                names("ix.indkey::int2[]", "ix.indrelid")
+            ),
+            3,
+        )
+        .await?;
+    for row in rows {
+        let [Some(ix), unique, cols] = <[Option<String>; 3]>::try_from(row).map_err(|_| bad(name))? else {
+            continue;
+        };
+        table.indexes.to_mut().push(Index {
+            name: Some(ix.into()),
+            columns: split(cols).into(),
+            unique: unique.as_deref() == Some("true"),
+        });
+    }
+    Ok(table)
+}
+
+fn bad(table: &str) -> MigrateError {
+    MigrateError::Introspection(format!("cannot read table {table}: an unexpected catalog row"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_default;
+
+    #[test]
+    fn defaults_lose_the_casts_postgres_adds() {
+        assert_eq!(plain_default("'draft'::character varying"), "'draft'");
+        assert_eq!(plain_default("'it''s'::text"), "'it''s'");
+        assert_eq!(plain_default("'-1'::integer"), "-1");
+        assert_eq!(plain_default("0"), "0");
+        assert_eq!(plain_default("'0'::text"), "'0'");
+        assert_eq!(plain_default("now()"), "now()");
+        assert_eq!(plain_default("(price > (0)::numeric)"), "price > (0)::numeric");
+        assert_eq!(plain_default("'{}'::jsonb"), "'{}'");
+    }
+}

@@ -1,0 +1,541 @@
+//! Round trips on real databases, for random pairs of schemas (A, B): build A
+//! through a migration, insert rows, apply the migration from A to B that the
+//! diff and the plan make, read the schema back and compare it with B, check
+//! that the rows of every column both keep are intact, downgrade, and compare
+//! with A again; then downgrade to the empty database.
+//!
+//! The schemas draw on every feature the backends share: tables appearing and
+//! going, columns of every type family changing type within it, nullability,
+//! defaults, primary keys, indexes unique or not, unique constraints, foreign
+//! keys with their actions, checks, enums gaining and losing values, and
+//! comments. 256 cases per backend in the normal run; `PROPTEST_CASES=N`
+//! runs N (see the dialects guide).
+
+use std::cell::RefCell;
+
+use ferro::diff::diff;
+use ferro::migrate::{Database, Dialect, Migrator, Target, introspect, stored};
+use ferro::migration::prelude::*;
+use ferro::migration::{Migration, Op, Revision};
+use ferro::plan::plan;
+use ferro::schema::{EnumType, EnumValue, Schema, Table};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use sqlx::{AnyConnection, Connection as _, Row as _};
+
+const TABLES: usize = 3;
+const COLUMNS: usize = 4;
+const ROWS: i64 = 3;
+const MOOD: [&str; 4] = ["a", "b", "c", "d"];
+
+/// A family of types a column keeps across A and B: its type may change
+/// within the family, and its rows' values mean the same in every member.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Family {
+    /// Integers and text holding digits.
+    Number,
+    Boolean,
+    Decimal,
+    Float,
+    Uuid,
+    Json,
+    Date,
+    Timestamp,
+    Enum,
+}
+
+const FAMILIES: [Family; 9] = [
+    Family::Number,
+    Family::Boolean,
+    Family::Decimal,
+    Family::Float,
+    Family::Uuid,
+    Family::Json,
+    Family::Date,
+    Family::Timestamp,
+    Family::Enum,
+];
+
+/// Reads decisions off a tape of random bytes; proptest shrinks the tape
+/// toward zeros, which here means fewer and plainer things.
+struct Tape<'a>(&'a [u8], usize);
+
+impl Tape<'_> {
+    fn pick(&mut self, n: usize) -> usize {
+        let b = self.0.get(self.1).copied().unwrap_or(0);
+        self.1 += 1;
+        usize::from(b) % n
+    }
+    fn chance(&mut self, in_four: usize) -> bool {
+        self.pick(4) < in_four
+    }
+}
+
+fn enum_type(values: &[&str]) -> SqlType {
+    SqlType::Enum(EnumType {
+        name: "mood".into(),
+        values: values
+            .iter()
+            .map(|v| EnumValue {
+                name: (*v).to_owned().into(),
+                renamed_from: None,
+            })
+            .collect(),
+    })
+}
+
+fn member(family: Family, tape: &mut Tape<'_>, mood: &[&'static str]) -> SqlType {
+    match family {
+        Family::Number => [
+            SqlType::SmallInt,
+            SqlType::Integer,
+            SqlType::BigInt,
+            SqlType::Text,
+            SqlType::Varchar(16),
+        ][tape.pick(5)]
+        .clone(),
+        Family::Boolean => SqlType::Boolean,
+        Family::Decimal => SqlType::Numeric {
+            precision: Some([10, 12][tape.pick(2)]),
+            scale: Some(2),
+        },
+        Family::Float => [SqlType::Real, SqlType::Double][tape.pick(2)].clone(),
+        Family::Uuid => SqlType::Uuid,
+        Family::Json => SqlType::Json,
+        Family::Date => SqlType::Date,
+        Family::Timestamp => SqlType::Timestamp {
+            with_time_zone: false,
+        },
+        Family::Enum => enum_type(mood),
+    }
+}
+
+fn default_for(ty: &SqlType) -> Option<&'static str> {
+    Some(match ty {
+        t if t.is_integer() => "0",
+        SqlType::Text | SqlType::Varchar(_) => "'0'",
+        SqlType::Boolean => "false",
+        SqlType::Numeric { .. } | SqlType::Real | SqlType::Double => "0",
+        SqlType::Json => "'{}'",
+        SqlType::Date => "'2024-01-01'",
+        SqlType::Timestamp { .. } => "CURRENT_TIMESTAMP",
+        SqlType::Enum(_) => "'a'",
+        _ => return None,
+    })
+}
+
+/// The value row `r` holds in a column of `ty`, as an SQL literal.
+fn value(ty: &SqlType, r: i64) -> String {
+    match ty {
+        t if t.is_integer() => r.to_string(),
+        SqlType::Text | SqlType::Varchar(_) => format!("'{r}'"),
+        SqlType::Boolean => "TRUE".into(),
+        SqlType::Numeric { .. } => format!("{r}.5"),
+        SqlType::Real | SqlType::Double => format!("{r}.25"),
+        SqlType::Uuid => format!("'00000000-0000-0000-0000-00000000000{r}'"),
+        SqlType::Json => format!("'{{\"r\": {r}}}'"),
+        SqlType::Date => format!("'2024-01-0{r}'"),
+        SqlType::Timestamp { .. } => format!("'2024-01-0{r} 10:00:00'"),
+        _ => "'a'".into(),
+    }
+}
+
+/// The two schemas of one case.
+#[derive(Clone, Debug)]
+struct Case {
+    a: Schema,
+    b: Schema,
+}
+
+/// Schema A or B from the tape; `families` and `parents` are shared by both.
+fn schema(tape: &mut Tape<'_>, families: &[[Family; COLUMNS]; TABLES], adds_to: Option<&Schema>) -> Schema {
+    let mut mood: Vec<&'static str> = vec!["a"];
+    mood.extend(MOOD[1..].iter().filter(|_| tape.chance(2)));
+    let present: Vec<bool> = (0..TABLES).map(|i| i == 0 || tape.chance(3)).collect();
+    let mut tables = Vec::new();
+    for (i, families) in families.iter().enumerate() {
+        if !present[i] {
+            continue;
+        }
+        let name = format!("t{i}");
+        let before = adds_to.and_then(|s| s.table(&name));
+        let mut t = Table::new(name.clone());
+        let mut columns = vec![Column::new("id", SqlType::BigInt).auto_increment()];
+        let mut checks = Vec::new();
+        let mut indexes = Vec::new();
+        let mut uniques = Vec::new();
+        for (j, family) in families.iter().enumerate() {
+            if !tape.chance(3) {
+                continue;
+            }
+            let cname = format!("c{j}");
+            let ty = member(*family, tape, &mood);
+            let mut c = Column::new(cname.clone(), ty.clone());
+            // A column added to a table with rows needs NULL or a default.
+            let added = before.is_some_and(|b| b.column(&cname).is_none());
+            let default = default_for(&ty).filter(|_| tape.chance(1));
+            if tape.chance(2) || (added && default.is_none()) {
+                c = c.nullable();
+            }
+            if let Some(default) = default {
+                c = c.default(default);
+            }
+            if tape.chance(1) {
+                c = c.comment(format!("column {cname}"));
+            }
+            columns.push(c);
+            let distinct = !matches!(family, Family::Boolean | Family::Enum);
+            if distinct && tape.chance(1) {
+                let mut ix = Index::new(format!("ix_{name}_{cname}"), [cname.clone()]);
+                if tape.chance(2) {
+                    ix = ix.unique();
+                }
+                indexes.push(ix);
+            }
+            if distinct && tape.chance(1) {
+                uniques.push(UniqueConstraint::new(
+                    format!("uq_{name}_{cname}"),
+                    [cname.clone()],
+                ));
+            }
+            if ty.is_integer() && tape.chance(1) {
+                checks.push(Check::new(format!("ck_{name}_{cname}"), format!("{cname} >= 0")));
+            }
+        }
+        let mut fks = Vec::new();
+        if tape.chance(2) {
+            let parent = tape.pick(TABLES);
+            if present[parent] {
+                let action = [
+                    Action::NoAction,
+                    Action::Cascade,
+                    Action::SetNull,
+                    Action::Restrict,
+                ][tape.pick(4)];
+                columns.push(Column::new("ref", SqlType::BigInt).nullable());
+                fks.push(
+                    ForeignKey::new(
+                        format!("fk_{name}_ref_t{parent}"),
+                        ["ref"],
+                        format!("t{parent}"),
+                        ["id"],
+                    )
+                    .on_delete(action),
+                );
+            }
+        }
+        t.columns = columns.into();
+        t.primary_key = Some(PrimaryKey::new(format!("pk_{name}"), ["id"]));
+        t.indexes = indexes.into();
+        t.unique_constraints = uniques.into();
+        t.foreign_keys = fks.into();
+        t.checks = checks.into();
+        if tape.chance(1) {
+            t.comment = Some(format!("table {name}").into());
+        }
+        tables.push(t);
+    }
+    Schema::new(tables).expect("a valid schema")
+}
+
+fn case(bytes: &[u8]) -> Case {
+    let mut tape = Tape(bytes, 0);
+    let mut families = [[Family::Number; COLUMNS]; TABLES];
+    for row in &mut families {
+        for f in row.iter_mut() {
+            *f = FAMILIES[tape.pick(FAMILIES.len())];
+        }
+    }
+    let a = schema(&mut tape, &families, None);
+    let b = schema(&mut tape, &families, Some(&a));
+    // The downgrade adds back the columns B drops, to tables that keep
+    // their rows, which then hold NULL (or a default) in every row: no
+    // database adds such a column NOT NULL without a default, nor keeps a
+    // unique key over one default value, so such a column takes NULL.
+    let tables = a.tables().iter().map(|t| {
+        let mut t = t.clone();
+        if let Some(kept) = b.table(&t.name) {
+            for c in t.columns.to_mut() {
+                if kept.column(&c.name).is_none() {
+                    c.nullable = true;
+                    c.default = None;
+                }
+            }
+        }
+        t
+    });
+    let a = Schema::new(tables.collect::<Vec<_>>()).expect("a valid schema");
+    // A column B adds to a table with rows holds its default in every row,
+    // which a unique key over it refuses; such a column takes NULL instead.
+    let tables = b.tables().iter().map(|t| {
+        let mut t = t.clone();
+        if let Some(old) = a.table(&t.name) {
+            let unique: Vec<String> = t
+                .indexes
+                .iter()
+                .filter(|i| i.unique)
+                .flat_map(|i| i.columns.iter())
+                .chain(t.unique_constraints.iter().flat_map(|u| u.columns.iter()))
+                .map(ToString::to_string)
+                .collect();
+            for c in t.columns.to_mut() {
+                if old.column(&c.name).is_none() && unique.contains(&c.name.to_string()) {
+                    c.default = None;
+                    c.nullable = true;
+                }
+            }
+        }
+        t
+    });
+    let b = Schema::new(tables.collect::<Vec<_>>()).expect("a valid schema");
+    Case { a, b }
+}
+
+// The migrations read their operations from the case under test: migration
+// functions are plain `fn`s, and the runtime calls them on this thread.
+thread_local! {
+    static OPS: RefCell<[Vec<Op>; 4]> = RefCell::new(Default::default());
+}
+
+fn record(op: &mut Ops, which: usize) {
+    OPS.with(|ops| {
+        for o in &ops.borrow()[which] {
+            op.push(o.clone()).acknowledged(true);
+        }
+    });
+}
+
+fn a_up(op: &mut Ops) {
+    record(op, 0);
+}
+fn a_down(op: &mut Ops) {
+    record(op, 1);
+}
+fn b_up(op: &mut Ops) {
+    record(op, 2);
+}
+fn b_down(op: &mut Ops) {
+    record(op, 3);
+}
+
+const A: &str = "aaaaaaaaaaaa";
+const B: &str = "bbbbbbbbbbbb";
+
+static MIGRATIONS: [Migration; 2] = [
+    Migration {
+        file: "0001_a.rs",
+        source: "a",
+        revision: Revision {
+            id: A,
+            parents: &[],
+            message: "a",
+            schema: None,
+        },
+        upgrade: a_up,
+        downgrade: a_down,
+    },
+    Migration {
+        file: "0002_b.rs",
+        source: "b",
+        revision: Revision {
+            id: B,
+            parents: &[A],
+            message: "b",
+            schema: None,
+        },
+        upgrade: b_up,
+        downgrade: b_down,
+    },
+];
+
+/// The upgrade and downgrade from `from` to `to`.
+fn steps(from: &Schema, to: &Schema) -> (Vec<Op>, Vec<Op>) {
+    let plan = plan(&diff(from, to));
+    let up = plan.upgrade().into_iter().cloned().collect();
+    let down = plan
+        .downgrade()
+        .into_iter()
+        .map(|op| op.cloned().expect("every planned step has an inverse here"))
+        .collect();
+    (up, down)
+}
+
+/// What differs between the database and the schema, as the operations
+/// that would make the database match it.
+fn differences(actual: &Schema, expected: &Schema) -> Vec<String> {
+    plan(&diff(actual, expected))
+        .upgrade()
+        .iter()
+        .map(|op| op.to_string())
+        .collect()
+}
+
+async fn same_schema(db: &mut Database, expected: &Schema, when: &str) -> Result<(), TestCaseError> {
+    let actual = introspect(db, "ferro_version")
+        .await
+        .map_err(|e| fail(format!("{when}: {e}")))?;
+    let expected = stored(db.dialect(), expected);
+    if by_name(&actual) != by_name(&expected) {
+        return Err(TestCaseError::fail(format!(
+            "{when}: the database differs from the schema; it would need {:?}\nread back: {actual:#?}\nexpected: {expected:#?}",
+            differences(&actual, &expected)
+        )));
+    }
+    Ok(())
+}
+
+/// The tables with their columns sorted by name: a column added to a table
+/// comes last in the database, wherever the model declares it.
+fn by_name(schema: &Schema) -> Vec<Table> {
+    let mut tables = schema.tables().to_vec();
+    for t in &mut tables {
+        t.columns.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    tables
+}
+
+fn fail(e: impl std::fmt::Display) -> TestCaseError {
+    TestCaseError::fail(e.to_string())
+}
+
+/// Every value of every column of every table but `id`, as text, by table,
+/// column and row.
+async fn rows(conn: &mut AnyConnection, schema: &Schema) -> Vec<((String, String), Vec<Option<String>>)> {
+    let mut out = Vec::new();
+    for t in schema.tables() {
+        for c in t.columns.iter().filter(|c| c.name != "id") {
+            let sql = format!(
+                "SELECT CAST(\"{}\" AS TEXT) FROM \"{}\" ORDER BY id",
+                c.name, t.name
+            );
+            let values = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&mut *conn)
+                .await
+                .expect("rows")
+                .iter()
+                .map(|row| row.get::<Option<String>, _>(0))
+                .collect();
+            out.push(((t.name.to_string(), c.name.to_string()), values));
+        }
+    }
+    out
+}
+
+async fn insert(conn: &mut AnyConnection, schema: &Schema) -> Result<(), TestCaseError> {
+    for t in schema.tables() {
+        for r in 1..=ROWS {
+            let mut names = vec!["\"id\"".to_owned()];
+            let mut values = vec![r.to_string()];
+            for c in t.columns.iter().filter(|c| c.name != "id" && c.name != "ref") {
+                names.push(format!("\"{}\"", c.name));
+                values.push(value(&c.ty, r));
+            }
+            let sql = format!(
+                "INSERT INTO \"{}\" ({}) VALUES ({})",
+                t.name,
+                names.join(", "),
+                values.join(", ")
+            );
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| fail(format!("{sql}: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
+async fn round_trip(url: &str, case: &Case) -> Result<(), TestCaseError> {
+    let empty = Schema::new([]).expect("the empty schema");
+    let (a_up, a_down) = steps(&empty, &case.a);
+    let (b_up, b_down) = steps(&case.a, &case.b);
+    OPS.with(|ops| *ops.borrow_mut() = [a_up, a_down, b_up, b_down]);
+
+    let migrator = Migrator::new(&MIGRATIONS);
+    let mut db = Database::connect(url).await.map_err(fail)?;
+    let mut conn = AnyConnection::connect(url).await.map_err(fail)?;
+    let rev = |id: &str| Target::Revision(id.to_owned());
+
+    migrator.upgrade(&mut db, &rev(A)).await.map_err(fail)?;
+    same_schema(&mut db, &case.a, "after building A").await?;
+    insert(&mut conn, &case.a).await?;
+    let before = rows(&mut conn, &case.a).await;
+
+    migrator.upgrade(&mut db, &Target::Head).await.map_err(fail)?;
+    same_schema(&mut db, &case.b, "after A to B").await?;
+    let after = rows(&mut conn, &case.b).await;
+    for (column, values) in &before {
+        if let Some((_, kept)) = after.iter().find(|(c, _)| c == column) {
+            prop_assert_eq!(values, kept, "the rows of {:?} changed from A to B", column);
+        }
+    }
+
+    migrator.downgrade(&mut db, &rev(A)).await.map_err(fail)?;
+    same_schema(&mut db, &case.a, "after B back to A").await?;
+    migrator.downgrade(&mut db, &Target::Base).await.map_err(fail)?;
+    same_schema(&mut db, &empty, "after A back to the empty database").await?;
+    Ok(())
+}
+
+/// A fresh, empty database for each case.
+fn fresh(dialect: Dialect, n: usize) -> Option<(String, Option<tempfile::TempDir>)> {
+    match dialect {
+        Dialect::Sqlite => {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let url = format!("sqlite://{}", dir.path().join(format!("case{n}.db")).display());
+            Some((url, Some(dir)))
+        }
+        _ => ferro_tests::pg::server().map(|server| (server.create_database(), None)),
+    }
+}
+
+fn run(dialect: Dialect) {
+    if fresh(dialect, 0).is_none() {
+        return;
+    }
+    let config = Config {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(256),
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let mut runner = TestRunner::new(config);
+    let n = std::cell::Cell::new(0);
+    let outcome = runner.run(&prop::collection::vec(any::<u8>(), 160), |bytes| {
+        n.set(n.get() + 1);
+        let case = case(&bytes);
+        let (url, _dir) = fresh(dialect, n.get()).expect("the database server");
+        runtime.block_on(round_trip(&url, &case))
+    });
+    match outcome {
+        Err(proptest::test_runner::TestError::Fail(reason, bytes)) => {
+            let case = case(&bytes);
+            let empty = Schema::new([]).expect("the empty schema");
+            let words = |ops: Vec<Op>| ops.iter().map(ToString::to_string).collect::<Vec<_>>();
+            panic!(
+                "{}: {reason}\nA from nothing: {:#?}\nA to B: {:#?}",
+                dialect.name(),
+                words(steps(&empty, &case.a).0),
+                words(steps(&case.a, &case.b).0)
+            );
+        }
+        Err(e) => panic!("{}: {e}", dialect.name()),
+        Ok(()) => {}
+    }
+}
+
+#[test]
+fn sqlite_round_trips() {
+    run(Dialect::Sqlite);
+}
+
+#[test]
+fn postgres_round_trips() {
+    run(Dialect::Postgres);
+}
