@@ -4,6 +4,7 @@
 //! database tests (`mariadb` a MariaDB one), and `shape` reads back the tables a
 //! database holds.
 
+mod host;
 pub mod mariadb;
 pub mod pg;
 pub mod shape;

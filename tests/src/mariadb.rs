@@ -34,20 +34,21 @@
 
 use std::fs;
 use std::io::Write as _;
-use std::net::TcpListener;
-use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+use std::os::unix::fs::DirBuilderExt as _;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+
+use crate::host::{
+    RunAs, SETUP_PID, describe, find_on_path, find_tool, free_port, log_tail, make_dir, path_string, run_as,
+    shell_quote,
+};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// The superuser the server is initialised with; it needs no password.
 const SUPERUSER: &str = "root";
-
-/// Where the throwaway directories go: every user can traverse it.
-const TEMP_ROOT: &str = "/tmp";
 
 /// How many free ports are tried when another process takes the chosen one first.
 const START_ATTEMPTS: u32 = 5;
@@ -58,15 +59,8 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// How often a starting server is asked whether it accepts connections.
 const POLL_INTERVAL: Duration = Duration::from_millis(50);
 
-/// The file, in the server's directory, holding the pid of the
-/// `mariadb-install-db` under way.
-const SETUP_PID: &str = "setup.pid";
-
 /// The server's pid file, in its directory.
 const SERVER_PID: &str = "mariadbd.pid";
-
-/// How many lines of the server log a failure message quotes.
-const LOG_TAIL_LINES: usize = 40;
 
 /// The longest database name MariaDB accepts.
 const MAX_NAME_LEN: usize = 64;
@@ -191,113 +185,6 @@ struct Binaries {
     client: PathBuf,
 }
 
-/// An account other than root to run `mariadb-install-db` and `mariadbd` as.
-struct User {
-    name: String,
-    uid: u32,
-    gid: u32,
-}
-
-/// How to run a program as a [`User`].
-enum Switch {
-    Runuser(PathBuf),
-    Setpriv(PathBuf),
-    Su(PathBuf),
-}
-
-/// Who runs `mariadb-install-db` and `mariadbd`.
-enum RunAs {
-    /// The current user, who is not root.
-    Me,
-    /// An unprivileged user, because the current user is root.
-    Other(User, Switch),
-}
-
-impl RunAs {
-    /// The command line running `program` with `args` as this user.
-    fn argv(&self, program: &Path, args: &[String]) -> Vec<String> {
-        let mut inner = vec![path_string(program)];
-        inner.extend(args.iter().cloned());
-        let RunAs::Other(user, switch) = self else {
-            return inner;
-        };
-        let mut argv = match switch {
-            Switch::Runuser(tool) => vec![path_string(tool), "-u".into(), user.name.clone(), "--".into()],
-            Switch::Setpriv(tool) => vec![
-                path_string(tool),
-                format!("--reuid={}", user.uid),
-                format!("--regid={}", user.gid),
-                "--clear-groups".into(),
-                "--".into(),
-            ],
-            Switch::Su(tool) => {
-                let line = shell_join(&inner);
-                return vec![
-                    path_string(tool),
-                    "-s".into(),
-                    "/bin/sh".into(),
-                    "-c".into(),
-                    line,
-                    user.name.clone(),
-                ];
-            }
-        };
-        argv.extend(inner);
-        argv
-    }
-
-    /// The command running `program` with `args` as this user, in `/`, with
-    /// English messages and without the client's password variable.
-    fn command(&self, program: &Path, args: &[String]) -> (Command, Vec<String>) {
-        let argv = self.argv(program, args);
-        let mut command = Command::new(&argv[0]);
-        command
-            .args(&argv[1..])
-            .env("LC_ALL", "C")
-            .env_remove("MYSQL_PWD")
-            .current_dir("/")
-            .stdin(Stdio::null());
-        (command, argv)
-    }
-
-    /// Runs `program` with `args` as this user and returns its output. While it
-    /// runs, its pid is in `dir/setup.pid`: if this process dies meanwhile, the
-    /// watcher waits for it to finish before cleaning up.
-    fn run(&self, program: &Path, args: &[String], dir: &Path) -> Result<Output, String> {
-        let (mut command, argv) = self.command(program, args);
-        let child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("could not run {}: {e}", shell_join(&argv)))?;
-        let marker = dir.join(SETUP_PID);
-        let marked = fs::write(&marker, child.id().to_string());
-        let output = child.wait_with_output();
-        let _ = fs::remove_file(&marker);
-        marked.map_err(|e| format!("could not write {}: {e}", marker.display()))?;
-        output.map_err(|e| format!("could not wait for {}: {e}", shell_join(&argv)))
-    }
-
-    /// Starts `program` with `args` as this user, in a process group of its own
-    /// (a `^C` in the terminal leaves it to the watcher), with its standard
-    /// output and error appended to `log`, and returns it without waiting.
-    fn spawn(&self, program: &Path, args: &[String], log: &Path) -> Result<Child, String> {
-        let open = || {
-            fs::OpenOptions::new()
-                .append(true)
-                .open(log)
-                .map_err(|e| format!("could not open {}: {e}", log.display()))
-        };
-        let (mut command, argv) = self.command(program, args);
-        command
-            .stdout(open()?)
-            .stderr(open()?)
-            .process_group(0)
-            .spawn()
-            .map_err(|e| format!("could not run {}: {e}", shell_join(&argv)))
-    }
-}
-
 /// Finds the binaries and starts the server: `Ok(None)` when there is nothing
 /// to start and the tests may skip.
 fn start() -> Result<Option<Server>, String> {
@@ -319,8 +206,8 @@ fn start() -> Result<Option<Server>, String> {
         );
         return Ok(None);
     };
-    let run_as = run_as()?;
-    let dir = make_dir()?;
+    let run_as = run_as(&["mysql", "nobody"], "mariadbd refuses")?;
+    let dir = make_dir("mariadb")?;
     // From here on, whatever happens, the watcher stops the server and removes `dir`.
     spawn_watcher(&dir)?;
     let data = dir.join("data");
@@ -503,100 +390,6 @@ fn find_binaries() -> Option<Binaries> {
     })
 }
 
-/// The first executable file called `name` in `PATH`, then in `extra`.
-fn find_on_path(name: &str, extra: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(extra.iter().map(PathBuf::from))
-        .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
-}
-
-fn is_executable(path: &Path) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-/// Finds a system tool (`runuser`, `setpriv`, `su`, `setsid`).
-fn find_tool(name: &str) -> Option<PathBuf> {
-    find_on_path(name, &["/usr/sbin", "/sbin", "/usr/bin", "/bin"])
-}
-
-/// The current user if it is not root, else `mysql` (or `nobody`) through the
-/// first of `runuser`, `setpriv` and `su` that exists.
-fn run_as() -> Result<RunAs, String> {
-    if effective_uid()? != 0 {
-        return Ok(RunAs::Me);
-    }
-    let user = ["mysql", "nobody"].into_iter().find_map(lookup_user).ok_or(
-        "running as root, which mariadbd refuses, and neither the user mysql nor nobody exists to \
-         run it as",
-    )?;
-    let switch = if let Some(tool) = find_tool("runuser") {
-        Switch::Runuser(tool)
-    } else if let Some(tool) = find_tool("setpriv") {
-        Switch::Setpriv(tool)
-    } else if let Some(tool) = find_tool("su") {
-        Switch::Su(tool)
-    } else {
-        return Err(format!(
-            "running as root, which mariadbd refuses, and none of runuser, setpriv and su is \
-             installed to run it as {}",
-            user.name
-        ));
-    };
-    Ok(RunAs::Other(user, switch))
-}
-
-/// The effective user id, from `/proc/self/status`, else from `id -u`.
-fn effective_uid() -> Result<u32, String> {
-    let from_proc = fs::read_to_string("/proc/self/status").ok().and_then(|status| {
-        let uids = status.lines().find_map(|line| line.strip_prefix("Uid:"))?;
-        // Real, effective, saved, filesystem.
-        uids.split_whitespace().nth(1)?.parse().ok()
-    });
-    match from_proc {
-        Some(uid) => Ok(uid),
-        None => id(&["-u"]).ok_or_else(|| "could not find out the current user id (`id -u`)".to_owned()),
-    }
-}
-
-fn lookup_user(name: &str) -> Option<User> {
-    Some(User {
-        name: name.to_owned(),
-        uid: id(&["-u", name])?,
-        gid: id(&["-g", name])?,
-    })
-}
-
-/// The number printed by `id ARGS`, if it succeeds.
-fn id(args: &[&str]) -> Option<u32> {
-    let output = Command::new("id")
-        .args(args)
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    String::from_utf8_lossy(&output.stdout).trim().parse().ok()
-}
-
-/// A new directory `/tmp/ferro-mariadb-<pid>-<n>`, mode 0700.
-fn make_dir() -> Result<PathBuf, String> {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    for n in 0..100u32 {
-        let dir = Path::new(TEMP_ROOT).join(format!("ferro-mariadb-{}-{}", std::process::id(), nanos + n));
-        match fs::DirBuilder::new().mode(0o700).create(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(format!("could not create {}: {e}", dir.display())),
-        }
-    }
-    Err(format!("could not create a new directory in {TEMP_ROOT}"))
-}
-
 /// Starts the watcher: once this process has exited and the setup step it left
 /// running (if any) has finished, it stops the server in `dir` (if it runs) and
 /// removes `dir`. Its own session keeps it from the terminal's signals, and its
@@ -669,54 +462,4 @@ fn spawn_watcher(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("could not start the watcher of the throwaway MariaDB server: {e}"))?;
     // Not waited for: it outlives this process on purpose.
     Ok(())
-}
-
-/// A free TCP port on 127.0.0.1, as the system picks it; it is free again
-/// once the listener is dropped.
-fn free_port() -> Result<u16, String> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| format!("could not bind 127.0.0.1:0 for a free port: {e}"))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| format!("could not read the free port: {e}"))?
-        .port();
-    Ok(port)
-}
-
-/// The last lines of the server log, with a heading.
-fn log_tail(log: &Path) -> String {
-    match fs::read(log) {
-        Ok(bytes) => {
-            let text = String::from_utf8_lossy(&bytes);
-            let lines: Vec<&str> = text.lines().collect();
-            let tail = lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n");
-            format!("--- last lines of the server log {} ---\n{tail}", log.display())
-        }
-        Err(e) => format!("--- no server log: could not read {}: {e} ---", log.display()),
-    }
-}
-
-/// A process's stdout and stderr, for an error message.
-fn describe(output: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    format!("{}\n{}", stdout.trim_end(), stderr.trim_end())
-        .trim()
-        .to_owned()
-}
-
-fn path_string(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
-}
-
-/// `word` quoted for `sh`.
-fn shell_quote(word: &str) -> String {
-    format!("'{}'", word.replace('\'', r"'\''"))
-}
-
-fn shell_join(argv: &[String]) -> String {
-    argv.iter()
-        .map(|word| shell_quote(word))
-        .collect::<Vec<_>>()
-        .join(" ")
 }

@@ -29,30 +29,23 @@
 
 use std::fs;
 use std::io::Write as _;
-use std::net::TcpListener;
-use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+use std::os::unix::fs::DirBuilderExt as _;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+
+use crate::host::{
+    RunAs, SETUP_PID, describe, find_on_path, find_tool, free_port, is_executable, log_tail, make_dir,
+    path_string, run_as, shell_join, shell_quote,
+};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The superuser the server is initialised with; it needs no password.
 const SUPERUSER: &str = "postgres";
 
-/// Where the throwaway directories go: every user can traverse it.
-const TEMP_ROOT: &str = "/tmp";
-
 /// How many free ports are tried when another process takes the chosen one first.
 const START_ATTEMPTS: u32 = 5;
-
-/// The file, in the server's directory, holding the pid of the `initdb` or
-/// `pg_ctl start` under way.
-const SETUP_PID: &str = "setup.pid";
-
-/// How many lines of the server log a failure message quotes.
-const LOG_TAIL_LINES: usize = 40;
 
 /// A running throwaway PostgreSQL server, shared by all the tests of one test
 /// process; get it with [`server()`].
@@ -144,85 +137,6 @@ struct Binaries {
     psql: PathBuf,
 }
 
-/// An account other than root to run `initdb` and `pg_ctl` as.
-struct User {
-    name: String,
-    uid: u32,
-    gid: u32,
-}
-
-/// How to run a program as a [`User`].
-enum Switch {
-    Runuser(PathBuf),
-    Setpriv(PathBuf),
-    Su(PathBuf),
-}
-
-/// Who runs `initdb` and `pg_ctl`.
-enum RunAs {
-    /// The current user, who is not root.
-    Me,
-    /// An unprivileged user, because the current user is root.
-    Other(User, Switch),
-}
-
-impl RunAs {
-    /// The command line running `program` with `args` as this user.
-    fn argv(&self, program: &Path, args: &[&str]) -> Vec<String> {
-        let mut inner = vec![program.to_string_lossy().into_owned()];
-        inner.extend(args.iter().map(|arg| (*arg).to_owned()));
-        let RunAs::Other(user, switch) = self else {
-            return inner;
-        };
-        let mut argv = match switch {
-            Switch::Runuser(tool) => vec![path_string(tool), "-u".into(), user.name.clone(), "--".into()],
-            Switch::Setpriv(tool) => vec![
-                path_string(tool),
-                format!("--reuid={}", user.uid),
-                format!("--regid={}", user.gid),
-                "--clear-groups".into(),
-                "--".into(),
-            ],
-            Switch::Su(tool) => {
-                let line = shell_join(&inner);
-                return vec![
-                    path_string(tool),
-                    "-s".into(),
-                    "/bin/sh".into(),
-                    "-c".into(),
-                    line,
-                    user.name.clone(),
-                ];
-            }
-        };
-        argv.extend(inner);
-        argv
-    }
-
-    /// Runs `program` with `args` as this user, in `/`, with English messages,
-    /// and returns its output. While it runs, its pid is in `dir/setup.pid`: if
-    /// this process dies meanwhile, the watcher waits for it to finish before
-    /// cleaning up, so that no server starts after the cleanup.
-    fn run(&self, program: &Path, args: &[&str], dir: &Path) -> Result<Output, String> {
-        let argv = self.argv(program, args);
-        let child = Command::new(&argv[0])
-            .args(&argv[1..])
-            .env("LC_ALL", "C")
-            .current_dir("/")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("could not run {}: {e}", shell_join(&argv)))?;
-        let marker = dir.join(SETUP_PID);
-        let marked = fs::write(&marker, child.id().to_string());
-        let output = child.wait_with_output();
-        let _ = fs::remove_file(&marker);
-        marked.map_err(|e| format!("could not write {}: {e}", marker.display()))?;
-        output.map_err(|e| format!("could not wait for {}: {e}", shell_join(&argv)))
-    }
-}
-
 /// Finds the binaries and starts the server: `Ok(None)` when there is nothing
 /// to start and the tests may skip.
 fn start() -> Result<Option<Server>, String> {
@@ -244,8 +158,8 @@ fn start() -> Result<Option<Server>, String> {
         );
         return Ok(None);
     };
-    let run_as = run_as()?;
-    let dir = make_dir()?;
+    let run_as = run_as(&["postgres", "nobody"], "initdb and postgres refuse")?;
+    let dir = make_dir("pg")?;
     // From here on, whatever happens, the watcher stops the server and removes `dir`.
     spawn_watcher(&run_as, &binaries.pg_ctl, &dir)?;
     let socket = dir.join("socket");
@@ -377,100 +291,6 @@ fn newest_versioned_bin() -> Option<PathBuf> {
         .map(|(_, bin)| bin)
 }
 
-/// The first executable file called `name` in `PATH`, then in `extra`.
-fn find_on_path(name: &str, extra: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(extra.iter().map(PathBuf::from))
-        .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
-}
-
-fn is_executable(path: &Path) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-/// Finds a switching tool when we are root (`runuser`, `setpriv`, `su`).
-fn find_tool(name: &str) -> Option<PathBuf> {
-    find_on_path(name, &["/usr/sbin", "/sbin", "/usr/bin", "/bin"])
-}
-
-/// The current user if it is not root, else `postgres` (or `nobody`) through
-/// the first of `runuser`, `setpriv` and `su` that exists.
-fn run_as() -> Result<RunAs, String> {
-    if effective_uid()? != 0 {
-        return Ok(RunAs::Me);
-    }
-    let user = ["postgres", "nobody"].into_iter().find_map(lookup_user).ok_or(
-        "running as root, which initdb and postgres refuse, and neither the user postgres nor \
-         nobody exists to run them as",
-    )?;
-    let switch = if let Some(tool) = find_tool("runuser") {
-        Switch::Runuser(tool)
-    } else if let Some(tool) = find_tool("setpriv") {
-        Switch::Setpriv(tool)
-    } else if let Some(tool) = find_tool("su") {
-        Switch::Su(tool)
-    } else {
-        return Err(format!(
-            "running as root, which initdb and postgres refuse, and none of runuser, setpriv and su \
-             is installed to run them as {}",
-            user.name
-        ));
-    };
-    Ok(RunAs::Other(user, switch))
-}
-
-/// The effective user id, from `/proc/self/status`, else from `id -u`.
-fn effective_uid() -> Result<u32, String> {
-    let from_proc = fs::read_to_string("/proc/self/status").ok().and_then(|status| {
-        let uids = status.lines().find_map(|line| line.strip_prefix("Uid:"))?;
-        // Real, effective, saved, filesystem.
-        uids.split_whitespace().nth(1)?.parse().ok()
-    });
-    match from_proc {
-        Some(uid) => Ok(uid),
-        None => id(&["-u"]).ok_or_else(|| "could not find out the current user id (`id -u`)".to_owned()),
-    }
-}
-
-fn lookup_user(name: &str) -> Option<User> {
-    Some(User {
-        name: name.to_owned(),
-        uid: id(&["-u", name])?,
-        gid: id(&["-g", name])?,
-    })
-}
-
-/// The number printed by `id ARGS`, if it succeeds.
-fn id(args: &[&str]) -> Option<u32> {
-    let output = Command::new("id")
-        .args(args)
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    String::from_utf8_lossy(&output.stdout).trim().parse().ok()
-}
-
-/// A new directory `/tmp/ferro-pg-<pid>-<n>`, mode 0700.
-fn make_dir() -> Result<PathBuf, String> {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    for n in 0..100u32 {
-        let dir = Path::new(TEMP_ROOT).join(format!("ferro-pg-{}-{}", std::process::id(), nanos + n));
-        match fs::DirBuilder::new().mode(0o700).create(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(format!("could not create {}: {e}", dir.display())),
-        }
-    }
-    Err(format!("could not create a new directory in {TEMP_ROOT}"))
-}
-
 /// Starts the watcher: once this process has exited and the setup step it left
 /// running (if any) has finished, it stops the server in `dir` (if it runs) and
 /// removes `dir`. Its own session keeps it from the
@@ -530,54 +350,4 @@ fn spawn_watcher(run_as: &RunAs, pg_ctl: &Path, dir: &Path) -> Result<(), String
         .map_err(|e| format!("could not start the watcher of the throwaway PostgreSQL server: {e}"))?;
     // Not waited for: it outlives this process on purpose.
     Ok(())
-}
-
-/// A free TCP port on 127.0.0.1, as the system picks it; it is free again
-/// once the listener is dropped.
-fn free_port() -> Result<u16, String> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .map_err(|e| format!("could not bind 127.0.0.1:0 for a free port: {e}"))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| format!("could not read the free port: {e}"))?
-        .port();
-    Ok(port)
-}
-
-/// The last lines of the server log, with a heading.
-fn log_tail(log: &Path) -> String {
-    match fs::read(log) {
-        Ok(bytes) => {
-            let text = String::from_utf8_lossy(&bytes);
-            let lines: Vec<&str> = text.lines().collect();
-            let tail = lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n");
-            format!("--- last lines of the server log {} ---\n{tail}", log.display())
-        }
-        Err(e) => format!("--- no server log: could not read {}: {e} ---", log.display()),
-    }
-}
-
-/// A process's stdout and stderr, for an error message.
-fn describe(output: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    format!("{}\n{}", stdout.trim_end(), stderr.trim_end())
-        .trim()
-        .to_owned()
-}
-
-fn path_string(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
-}
-
-/// `word` quoted for `sh`.
-fn shell_quote(word: &str) -> String {
-    format!("'{}'", word.replace('\'', r"'\''"))
-}
-
-fn shell_join(argv: &[String]) -> String {
-    argv.iter()
-        .map(|word| shell_quote(word))
-        .collect::<Vec<_>>()
-        .join(" ")
 }

@@ -18,7 +18,7 @@ use ferro::migrate::{Database, Dialect, Migrator, Target, introspect, stored};
 use ferro::migration::prelude::*;
 use ferro::migration::{Migration, Op, Revision};
 use ferro::plan::plan;
-use ferro::schema::{EnumType, EnumValue, Schema, Table};
+use ferro::schema::{Schema, Table};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sqlx::{AnyConnection, Connection as _, Row as _};
@@ -71,17 +71,8 @@ impl Tape<'_> {
     }
 }
 
-fn enum_type(values: &[&str]) -> SqlType {
-    SqlType::Enum(EnumType {
-        name: "mood".into(),
-        values: values
-            .iter()
-            .map(|v| EnumValue {
-                name: (*v).to_owned().into(),
-                renamed_from: None,
-            })
-            .collect(),
-    })
+fn enum_type(values: &[&'static str]) -> SqlType {
+    SqlType::enumeration("mood", values.iter().copied())
 }
 
 fn member(family: Family, tape: &mut Tape<'_>, mood: &[&'static str]) -> SqlType {

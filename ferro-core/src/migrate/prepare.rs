@@ -29,13 +29,14 @@ impl Action {
         matches!(self, Action::Rebuild(_))
     }
 
-    /// What the log and an offline script show for it.
-    pub(crate) fn text(&self) -> String {
-        match self {
+    /// What an offline script shows for it; an error for what a script
+    /// cannot hold.
+    pub(crate) fn text(&self) -> Result<String, MigrateError> {
+        Ok(match self {
             Action::Sql(statement) => statement.inline.clone(),
             Action::Rust(name, _) => rust_note(name),
-            Action::Rebuild(rebuild) => rebuild.offline().unwrap_or_else(|| rebuild.note()),
-        }
+            Action::Rebuild(rebuild) => rebuild.offline()?,
+        })
     }
 }
 

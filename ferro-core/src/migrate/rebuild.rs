@@ -33,21 +33,28 @@ impl Rebuild {
         self.ops.first().and_then(op_table)
     }
 
-    /// The statement an offline script writes for a dropped column: SQLite's
+    /// The statement an offline script writes: for a dropped column, SQLite's
     /// own `DROP COLUMN`, which is what runs online when no key, index or
     /// constraint uses the column (a generated migration drops those first).
-    /// `None` for every other rebuild.
-    pub(crate) fn offline(&self) -> Option<String> {
+    /// Every other rebuild is worked out from the table in the database, which
+    /// a script cannot read: an error that says so.
+    pub(crate) fn offline(&self) -> Result<String, MigrateError> {
         match self.ops.as_slice() {
-            [Op::DropColumn { table, column }] => Some(drop_column(table, column)),
-            _ => None,
+            [Op::DropColumn { table, column }] => Ok(drop_column(table, column)),
+            _ => Err(MigrateError::Unsupported {
+                op: self
+                    .ops
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                dialect: D.name(),
+                reason: "SQLite's ALTER TABLE cannot make this change, and the table rebuild that can \
+                         is worked out from the table in the database, which an offline script cannot \
+                         read; apply it online (`upgrade`), or write the rebuild by hand with `op.sql`"
+                    .to_owned(),
+            }),
         }
-    }
-
-    /// What an offline script would show for a rebuild it cannot write.
-    pub(crate) fn note(&self) -> String {
-        let what: Vec<String> = self.ops.iter().map(ToString::to_string).collect();
-        format!("-- rebuild ({})", what.join("; "))
     }
 }
 
@@ -75,7 +82,6 @@ pub(crate) async fn run(tx: &mut Tx<'_>, rebuild: &Rebuild) -> Result<(), Migrat
             .ok_or_else(|| stale(&name, "there is no such table"))?;
         let mut state = State {
             tables: vec![old.clone()],
-            opaque: false,
         };
         for op in &rebuild.ops {
             state.apply(op).map_err(|e| stale(&name, e))?;

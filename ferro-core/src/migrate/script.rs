@@ -62,28 +62,6 @@ impl Migrator {
                 });
             }
         }
-        // A rebuild is worked out from the table as the database holds it;
-        // only a dropped column can be written without it (SQLite's own
-        // `DROP COLUMN`, which is what runs when nothing else uses the column).
-        let rebuild = step.parts.iter().flat_map(|p| &p.actions).find_map(|a| match a {
-            Action::Rebuild(r) if r.offline().is_none() => Some(r),
-            _ => None,
-        });
-        if let Some(rebuild) = rebuild {
-            return Err(MigrateError::Unsupported {
-                op: rebuild
-                    .ops
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-                dialect: d.name(),
-                reason: "SQLite's ALTER TABLE cannot make this change, and the table rebuild that can \
-                         is worked out from the table in the database, which an offline script cannot \
-                         read; apply it online (`upgrade`), or write the rebuild by hand with `op.sql`"
-                    .to_owned(),
-            });
-        }
         for (i, part) in step.parts.iter().enumerate() {
             let progress = Progress {
                 up,
@@ -106,7 +84,9 @@ impl Migrator {
                     out.push(self.table_create(d));
                     out.push("COMMIT".to_owned());
                 }
-                out.extend(part.actions.iter().map(|a| a.text()));
+                for action in &part.actions {
+                    out.push(action.text()?);
+                }
             }
             // As online: foreign keys off around a transaction with a rebuild.
             let rebuilds = part.actions.iter().any(Action::rebuilds);
@@ -118,7 +98,9 @@ impl Migrator {
                 out.push(self.table_create(d));
             }
             if !part.outside {
-                out.extend(part.actions.iter().map(|a| a.text()));
+                for action in &part.actions {
+                    out.push(action.text()?);
+                }
             }
             out.extend(
                 self.bookkeeping(d, step, &progress)?

@@ -14,9 +14,6 @@ use super::Op;
 pub struct State {
     /// The tables.
     pub tables: Vec<Table>,
-    /// Whether an operation whose effect on the schema is unknown (hand-written
-    /// SQL) was applied: the state may then miss what it did.
-    pub opaque: bool,
 }
 
 /// Why an operation does not apply to a state: it names something that is
@@ -67,7 +64,13 @@ impl State {
                     }
                 }
             }
-            Op::CreateEnum(_) | Op::DropEnum { .. } | Op::Rust { .. } | Op::Irreversible { .. } => {}
+            // Hand-written SQL may change the schema in ways not modelled here;
+            // `Migrator::drift` names the migrations that hold some.
+            Op::CreateEnum(_)
+            | Op::DropEnum { .. }
+            | Op::Sql(_)
+            | Op::Rust { .. }
+            | Op::Irreversible { .. } => {}
             Op::AddEnumValue { name, value, before } => self.each_enum(name, |values| {
                 let at = before
                     .as_ref()
@@ -89,7 +92,6 @@ impl State {
                     v.name = to.clone();
                 }
             }),
-            Op::Sql(_) => self.opaque = true,
             op => {
                 let table = op_table(op).unwrap_or_default();
                 let table = self.table_mut(op, table)?;

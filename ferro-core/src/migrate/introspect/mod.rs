@@ -9,7 +9,7 @@
 use crate::migrate::database::{Database, Tx};
 use crate::migrate::error::MigrateError;
 use crate::migrate::render::Dialect;
-use crate::schema::{Column, EnumType, Schema, SqlType, Table};
+use crate::schema::{Column, Schema, SqlType, Table};
 
 mod ddl;
 mod postgres;
@@ -95,17 +95,7 @@ fn stored_table(d: Dialect, table: &Table) -> Table {
 /// A type as `d` stores it, in the words [`parse_type`] reads back.
 fn stored_type(d: Dialect, ty: &SqlType) -> SqlType {
     match ty {
-        SqlType::Enum(e) => SqlType::Enum(EnumType {
-            name: e.name.clone(),
-            values: e
-                .values
-                .iter()
-                .map(|v| crate::schema::EnumValue {
-                    name: v.name.clone(),
-                    renamed_from: None,
-                })
-                .collect(),
-        }),
+        SqlType::Enum(e) => SqlType::Enum(e.without_hints()),
         _ => parse_type(&d.type_sql(ty)),
     }
 }

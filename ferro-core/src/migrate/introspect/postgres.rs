@@ -4,9 +4,7 @@
 use super::{Fetch, column, parse_type};
 use crate::migrate::error::MigrateError;
 use crate::migrate::render::literal;
-use crate::schema::{
-    Action, Check, EnumType, EnumValue, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint,
-};
+use crate::schema::{Action, Check, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint};
 
 /// The separator of the column lists the queries aggregate: a character no
 /// sane name holds.
@@ -166,16 +164,7 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
             return Err(bad(name));
         };
         let ty = if typtype.as_deref() == Some("e") {
-            SqlType::Enum(EnumType {
-                name: typname.unwrap_or_default().into(),
-                values: split(labels)
-                    .into_iter()
-                    .map(|name| EnumValue {
-                        name,
-                        renamed_from: None,
-                    })
-                    .collect(),
-            })
+            SqlType::enumeration(typname.unwrap_or_default(), split(labels))
         } else {
             parse_type(ty.as_deref().unwrap_or(""))
         };

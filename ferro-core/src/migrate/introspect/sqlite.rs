@@ -5,9 +5,7 @@ use super::ddl::{self, Constraint, Named};
 use super::{Fetch, column, parse_type};
 use crate::migrate::error::MigrateError;
 use crate::migrate::render::literal;
-use crate::schema::{
-    Action, Check, EnumType, EnumValue, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint,
-};
+use crate::schema::{Action, Check, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint};
 
 /// Every table but SQLite's own, Ferro's scratch tables and the version table.
 pub(super) async fn tables(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Table>, MigrateError> {
@@ -125,16 +123,7 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
                     .iter_mut()
                     .find(|c| c.name == def.name && c.ty == SqlType::Text)
             {
-                c.ty = SqlType::Enum(EnumType {
-                    name: named.name.clone().unwrap_or_default().into(),
-                    values: values
-                        .into_iter()
-                        .map(|v| EnumValue {
-                            name: v.into(),
-                            renamed_from: None,
-                        })
-                        .collect(),
-                });
+                c.ty = SqlType::enumeration(named.name.clone().unwrap_or_default(), values);
                 continue;
             }
             add(&mut table, named);
