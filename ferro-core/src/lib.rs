@@ -61,7 +61,8 @@ pub mod guide {}
 #[doc = include_str!("../../docs/runtime.md")]
 pub mod runtime_guide {}
 
-/// The guide to dialects: SQLite rebuilds, PostgreSQL types, drift (`docs/dialects.md`).
+/// The guide to dialects: SQLite rebuilds, PostgreSQL types, MySQL/MariaDB, drift, conformance
+/// (`docs/dialects.md`).
 #[cfg(feature = "runtime")]
 #[doc = include_str!("../../docs/dialects.md")]
 pub mod dialects_guide {}

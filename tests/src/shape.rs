@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, Connection as _, Row as _};
 /// Each table's columns, in order; version tables (`ferro_version*`) left out.
 pub type Shape = BTreeMap<String, Vec<String>>;
 
-/// The shape of the SQLite or PostgreSQL database at `url`.
+/// The shape of the SQLite, PostgreSQL or MySQL database at `url`.
 pub async fn shape(url: &str) -> Shape {
     sqlx::any::install_default_drivers();
     let mut conn = AnyConnection::connect(url)
@@ -18,6 +18,9 @@ pub async fn shape(url: &str) -> Shape {
     let sql = if url.starts_with("sqlite") {
         "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid"
+    } else if url.starts_with("mysql") {
+        "SELECT CAST(table_name AS CHAR), CAST(column_name AS CHAR) FROM information_schema.columns \
+         WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position"
     } else {
         "SELECT CAST(table_name AS TEXT), CAST(column_name AS TEXT) FROM information_schema.columns \
          WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"

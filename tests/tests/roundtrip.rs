@@ -11,14 +11,11 @@
 //! comments. 256 cases per backend in the normal run; `PROPTEST_CASES=N`
 //! runs N (see the dialects guide).
 
-use std::cell::RefCell;
-
-use ferro::diff::diff;
-use ferro::migrate::{Database, Dialect, Migrator, Target, introspect, stored};
+use ferro::migrate::{Database, Dialect, Migrator, Target};
+use ferro::migration::Op;
 use ferro::migration::prelude::*;
-use ferro::migration::{Migration, Op, Revision};
-use ferro::plan::plan;
 use ferro::schema::{Schema, Table};
+use ferro_tests::pair::{self, A, read_back, steps};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sqlx::{AnyConnection, Connection as _, Row as _};
@@ -75,13 +72,20 @@ fn enum_type(values: &[&'static str]) -> SqlType {
     SqlType::enumeration("mood", values.iter().copied())
 }
 
-fn member(family: Family, tape: &mut Tape<'_>, mood: &[&'static str]) -> SqlType {
+/// A type of `family`. MySQL cannot index text of unbounded length, so there
+/// a number's text is always a `VARCHAR`.
+fn member(family: Family, tape: &mut Tape<'_>, mood: &[&'static str], d: Dialect) -> SqlType {
+    let text = if d == Dialect::MySql {
+        SqlType::Varchar(24)
+    } else {
+        SqlType::Text
+    };
     match family {
         Family::Number => [
             SqlType::SmallInt,
             SqlType::Integer,
             SqlType::BigInt,
-            SqlType::Text,
+            text,
             SqlType::Varchar(16),
         ][tape.pick(5)]
         .clone(),
@@ -139,7 +143,12 @@ struct Case {
 }
 
 /// Schema A or B from the tape; `families` and `parents` are shared by both.
-fn schema(tape: &mut Tape<'_>, families: &[[Family; COLUMNS]; TABLES], adds_to: Option<&Schema>) -> Schema {
+fn schema(
+    tape: &mut Tape<'_>,
+    families: &[[Family; COLUMNS]; TABLES],
+    adds_to: Option<&Schema>,
+    d: Dialect,
+) -> Schema {
     let mut mood: Vec<&'static str> = vec!["a"];
     mood.extend(MOOD[1..].iter().filter(|_| tape.chance(2)));
     let present: Vec<bool> = (0..TABLES).map(|i| i == 0 || tape.chance(3)).collect();
@@ -160,7 +169,7 @@ fn schema(tape: &mut Tape<'_>, families: &[[Family; COLUMNS]; TABLES], adds_to: 
                 continue;
             }
             let cname = format!("c{j}");
-            let ty = member(*family, tape, &mood);
+            let ty = member(*family, tape, &mood, d);
             let mut c = Column::new(cname.clone(), ty.clone());
             // A column added to a table with rows needs NULL or a default.
             let added = before.is_some_and(|b| b.column(&cname).is_none());
@@ -175,7 +184,12 @@ fn schema(tape: &mut Tape<'_>, families: &[[Family; COLUMNS]; TABLES], adds_to: 
                 c = c.comment(format!("column {cname}"));
             }
             columns.push(c);
-            let distinct = !matches!(family, Family::Boolean | Family::Enum);
+            // MySQL indexes no JSON.
+            let distinct = match family {
+                Family::Boolean | Family::Enum => false,
+                Family::Json => d != Dialect::MySql,
+                _ => true,
+            };
             if distinct && tape.chance(1) {
                 let mut ix = Index::new(format!("ix_{name}_{cname}"), [cname.clone()]);
                 if tape.chance(2) {
@@ -229,7 +243,7 @@ fn schema(tape: &mut Tape<'_>, families: &[[Family; COLUMNS]; TABLES], adds_to: 
     Schema::new(tables).expect("a valid schema")
 }
 
-fn case(bytes: &[u8]) -> Case {
+fn case(bytes: &[u8], d: Dialect) -> Case {
     let mut tape = Tape(bytes, 0);
     let mut families = [[Family::Number; COLUMNS]; TABLES];
     for row in &mut families {
@@ -237,8 +251,8 @@ fn case(bytes: &[u8]) -> Case {
             *f = FAMILIES[tape.pick(FAMILIES.len())];
         }
     }
-    let a = schema(&mut tape, &families, None);
-    let b = schema(&mut tape, &families, Some(&a));
+    let a = schema(&mut tape, &families, None, d);
+    let b = schema(&mut tape, &families, Some(&a), d);
     // The downgrade adds back the columns B drops, to tables that keep
     // their rows, which then hold NULL (or a default) in every row: no
     // database adds such a column NOT NULL without a default, nor keeps a
@@ -282,121 +296,23 @@ fn case(bytes: &[u8]) -> Case {
     Case { a, b }
 }
 
-// The migrations read their operations from the case under test: migration
-// functions are plain `fn`s, and the runtime calls them on this thread.
-thread_local! {
-    static OPS: RefCell<[Vec<Op>; 4]> = RefCell::new(Default::default());
-}
-
-fn record(op: &mut Ops, which: usize) {
-    OPS.with(|ops| {
-        for o in &ops.borrow()[which] {
-            op.push(o.clone()).acknowledged(true);
-        }
-    });
-}
-
-fn a_up(op: &mut Ops) {
-    record(op, 0);
-}
-fn a_down(op: &mut Ops) {
-    record(op, 1);
-}
-fn b_up(op: &mut Ops) {
-    record(op, 2);
-}
-fn b_down(op: &mut Ops) {
-    record(op, 3);
-}
-
-const A: &str = "aaaaaaaaaaaa";
-const B: &str = "bbbbbbbbbbbb";
-
-static MIGRATIONS: [Migration; 2] = [
-    Migration {
-        file: "0001_a.rs",
-        source: "a",
-        revision: Revision {
-            id: A,
-            parents: &[],
-            message: "a",
-            schema: None,
-        },
-        upgrade: a_up,
-        downgrade: a_down,
-    },
-    Migration {
-        file: "0002_b.rs",
-        source: "b",
-        revision: Revision {
-            id: B,
-            parents: &[A],
-            message: "b",
-            schema: None,
-        },
-        upgrade: b_up,
-        downgrade: b_down,
-    },
-];
-
-/// The upgrade and downgrade from `from` to `to`.
-fn steps(from: &Schema, to: &Schema) -> (Vec<Op>, Vec<Op>) {
-    let plan = plan(&diff(from, to));
-    let up = plan.upgrade().into_iter().cloned().collect();
-    let down = plan
-        .downgrade()
-        .into_iter()
-        .map(|op| op.cloned().expect("every planned step has an inverse here"))
-        .collect();
-    (up, down)
-}
-
-/// What differs between the database and the schema, as the operations
-/// that would make the database match it.
-fn differences(actual: &Schema, expected: &Schema) -> Vec<String> {
-    plan(&diff(actual, expected))
-        .upgrade()
-        .iter()
-        .map(|op| op.to_string())
-        .collect()
-}
-
-async fn same_schema(db: &mut Database, expected: &Schema, when: &str) -> Result<(), TestCaseError> {
-    let actual = introspect(db, "ferro_version")
-        .await
-        .map_err(|e| fail(format!("{when}: {e}")))?;
-    let expected = stored(db.dialect(), expected);
-    if by_name(&actual) != by_name(&expected) {
-        return Err(TestCaseError::fail(format!(
-            "{when}: the database differs from the schema; it would need {:?}\nread back: {actual:#?}\nexpected: {expected:#?}",
-            differences(&actual, &expected)
-        )));
-    }
-    Ok(())
-}
-
-/// The tables with their columns sorted by name: a column added to a table
-/// comes last in the database, wherever the model declares it.
-fn by_name(schema: &Schema) -> Vec<Table> {
-    let mut tables = schema.tables().to_vec();
-    for t in &mut tables {
-        t.columns.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    tables
-}
-
 fn fail(e: impl std::fmt::Display) -> TestCaseError {
     TestCaseError::fail(e.to_string())
 }
 
 /// Every value of every column of every table but `id`, as text, by table,
 /// column and row.
-async fn rows(conn: &mut AnyConnection, schema: &Schema) -> Vec<((String, String), Vec<Option<String>>)> {
+async fn rows(
+    conn: &mut AnyConnection,
+    schema: &Schema,
+    d: Dialect,
+) -> Vec<((String, String), Vec<Option<String>>)> {
+    let text = if d == Dialect::MySql { "CHAR" } else { "TEXT" };
     let mut out = Vec::new();
     for t in schema.tables() {
         for c in t.columns.iter().filter(|c| c.name != "id") {
             let sql = format!(
-                "SELECT CAST(\"{}\" AS TEXT) FROM \"{}\" ORDER BY id",
+                "SELECT CAST(\"{}\" AS {text}) FROM \"{}\" ORDER BY id",
                 c.name, t.name
             );
             let values = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -438,23 +354,30 @@ async fn insert(conn: &mut AnyConnection, schema: &Schema) -> Result<(), TestCas
 
 async fn round_trip(url: &str, case: &Case) -> Result<(), TestCaseError> {
     let empty = Schema::new([]).expect("the empty schema");
-    let (a_up, a_down) = steps(&empty, &case.a);
-    let (b_up, b_down) = steps(&case.a, &case.b);
-    OPS.with(|ops| *ops.borrow_mut() = [a_up, a_down, b_up, b_down]);
-
-    let migrator = Migrator::new(&MIGRATIONS);
+    pair::set(&case.a, &case.b);
+    let migrator = Migrator::new(&pair::MIGRATIONS);
     let mut db = Database::connect(url).await.map_err(fail)?;
     let mut conn = AnyConnection::connect(url).await.map_err(fail)?;
+    let d = db.dialect();
+    if d == Dialect::MySql {
+        // Standard quotes, as the migrator's own connection has.
+        sqlx::raw_sql("SET SESSION sql_mode = 'STRICT_ALL_TABLES,ANSI_QUOTES'")
+            .execute(&mut conn)
+            .await
+            .map_err(fail)?;
+    }
     let rev = |id: &str| Target::Revision(id.to_owned());
 
     migrator.upgrade(&mut db, &rev(A)).await.map_err(fail)?;
-    same_schema(&mut db, &case.a, "after building A").await?;
+    read_back(&mut db, &case.a, "after building A")
+        .await
+        .map_err(fail)?;
     insert(&mut conn, &case.a).await?;
-    let before = rows(&mut conn, &case.a).await;
+    let before = rows(&mut conn, &case.a, d).await;
 
     migrator.upgrade(&mut db, &Target::Head).await.map_err(fail)?;
-    same_schema(&mut db, &case.b, "after A to B").await?;
-    let after = rows(&mut conn, &case.b).await;
+    read_back(&mut db, &case.b, "after A to B").await.map_err(fail)?;
+    let after = rows(&mut conn, &case.b, d).await;
     for (column, values) in &before {
         if let Some((_, kept)) = after.iter().find(|(c, _)| c == column) {
             prop_assert_eq!(values, kept, "the rows of {:?} changed from A to B", column);
@@ -462,9 +385,13 @@ async fn round_trip(url: &str, case: &Case) -> Result<(), TestCaseError> {
     }
 
     migrator.downgrade(&mut db, &rev(A)).await.map_err(fail)?;
-    same_schema(&mut db, &case.a, "after B back to A").await?;
+    read_back(&mut db, &case.a, "after B back to A")
+        .await
+        .map_err(fail)?;
     migrator.downgrade(&mut db, &Target::Base).await.map_err(fail)?;
-    same_schema(&mut db, &empty, "after A back to the empty database").await?;
+    read_back(&mut db, &empty, "after A back to the empty database")
+        .await
+        .map_err(fail)?;
     Ok(())
 }
 
@@ -476,6 +403,7 @@ fn fresh(dialect: Dialect, n: usize) -> Option<(String, Option<tempfile::TempDir
             let url = format!("sqlite://{}", dir.path().join(format!("case{n}.db")).display());
             Some((url, Some(dir)))
         }
+        Dialect::MySql => ferro_tests::mariadb::server().map(|server| (server.create_database("case"), None)),
         _ => ferro_tests::pg::server().map(|server| (server.create_database(), None)),
     }
 }
@@ -500,13 +428,13 @@ fn run(dialect: Dialect) {
     let n = std::cell::Cell::new(0);
     let outcome = runner.run(&prop::collection::vec(any::<u8>(), 160), |bytes| {
         n.set(n.get() + 1);
-        let case = case(&bytes);
+        let case = case(&bytes, dialect);
         let (url, _dir) = fresh(dialect, n.get()).expect("the database server");
         runtime.block_on(round_trip(&url, &case))
     });
     match outcome {
         Err(proptest::test_runner::TestError::Fail(reason, bytes)) => {
-            let case = case(&bytes);
+            let case = case(&bytes, dialect);
             let empty = Schema::new([]).expect("the empty schema");
             let words = |ops: Vec<Op>| ops.iter().map(ToString::to_string).collect::<Vec<_>>();
             panic!(
@@ -529,4 +457,9 @@ fn sqlite_round_trips() {
 #[test]
 fn postgres_round_trips() {
     run(Dialect::Postgres);
+}
+
+#[test]
+fn mariadb_round_trips() {
+    run(Dialect::MySql);
 }

@@ -224,41 +224,66 @@ async fn offline_sql_is_what_runs(url: String) {
     db.record();
     migrator.upgrade(&mut db, &Target::Head).await.unwrap();
     let online = db.take_log();
-    let offline = migrator
+    let mut offline = migrator
         .upgrade_sql(dialect, &Target::Base, &Target::Head)
         .unwrap();
+    if dialect == Dialect::MySql {
+        // A MySQL script sets the SQL mode the migrator sets as it connects.
+        assert!(
+            offline
+                .remove(0)
+                .starts_with("SET SESSION sql_mode = 'STRICT_ALL_TABLES")
+        );
+    }
     // The one value that differs is measured: how long each migration took,
     // which a script records as 0.
     let measured = mask_durations(&online);
     assert_eq!(measured, mask_durations(&offline));
-    assert!(
-        online.iter().any(|s| s.starts_with("CREATE TABLE \"posts\"")),
-        "{online:#?}"
-    );
+    let posts = format!("CREATE TABLE {}", dialect.ident("posts"));
+    assert!(online.iter().any(|s| s.starts_with(&posts)), "{online:#?}");
 
     db.record();
     migrator.downgrade(&mut db, &Target::Base).await.unwrap();
     let online = db.take_log();
-    let offline = migrator
+    let mut offline = migrator
         .downgrade_sql(dialect, &Target::Head, &Target::Base)
         .unwrap();
+    if dialect == Dialect::MySql {
+        assert!(
+            offline
+                .remove(0)
+                .starts_with("SET SESSION sql_mode = 'STRICT_ALL_TABLES")
+        );
+    }
     assert_eq!(online, offline);
 }
 
 /// The statements with the duration written into each version-table insert
 /// (the value after the `seq` subquery) replaced by `_`.
 fn mask_durations(statements: &[String]) -> Vec<String> {
-    const SEQ: &str = "FROM \"ferro_version\"), ";
+    // The subquery's end, without and with MySQL's derived table.
+    const SEQ: [&str; 2] = ["FROM \"ferro_version\"), ", "AS m), "];
     statements
         .iter()
-        .map(|s| match s.find(SEQ) {
-            Some(i) if s.starts_with("INSERT INTO") => {
-                let start = i + SEQ.len();
-                let end = start + s[start..].find(',').expect("more values");
-                format!("{}_{}", &s[..start], &s[end..])
-            }
-            _ => s.clone(),
-        })
+        .map(
+            |s| match SEQ.iter().find_map(|seq| s.find(seq).map(|i| i + seq.len())) {
+                Some(start) if s.starts_with("INSERT INTO") => {
+                    let end = start + s[start..].find(',').expect("more values");
+                    format!("{}_{}", &s[..start], &s[end..])
+                }
+                // A migration in several parts records its duration with the last.
+                _ if s.starts_with("UPDATE") => {
+                    match s.find("duration_ms").map(|i| i + "duration_ms".len() + 4) {
+                        Some(start) => {
+                            let end = start + s[start..].find(' ').expect("more of the statement");
+                            format!("{}_{}", &s[..start], &s[end..])
+                        }
+                        None => s.clone(),
+                    }
+                }
+                _ => s.clone(),
+            },
+        )
         .collect()
 }
 
@@ -297,16 +322,57 @@ async fn a_failed_migration_changes_nothing(url: String) {
         assert_eq!(open, 0, "no transaction is left open");
     }
     let message = err.to_string();
+    assert!(message.contains("no_such_table"), "{message}");
+    if url.starts_with("mysql") {
+        return mysql_reports_each_statement(url, migrator, db, message).await;
+    }
     assert!(
         message.contains("0b0b0b0b0b0b") && message.contains("rolled back"),
         "{message}"
     );
-    assert!(message.contains("no_such_table"), "{message}");
     // Neither the new table nor the new column: the whole migration is undone.
     assert_eq!(shape(&url).await, expect(V3));
     assert_eq!(migrator.applied(&mut db).await.unwrap(), before);
     assert_eq!(migrator.current(&mut db).await.unwrap(), ["c3c3c3c3c3c3"]);
     drop(db);
+}
+
+/// MySQL commits each schema statement: the report names the two done and
+/// the one that failed, the version table records the two, and the way back
+/// it gives (undo them by hand, then `stamp` the parent) works.
+async fn mysql_reports_each_statement(url: String, migrator: Migrator, mut db: Database, message: String) {
+    assert!(message.contains("stopped in part 3 of 3"), "{message}");
+    let done = message.find("done:").expect("the parts done");
+    let failed = message.find("failed:").expect("the part that failed");
+    let (done, failed) = (&message[done..failed], &message[failed..]);
+    assert!(done.contains("1. CREATE TABLE `tags`"), "{message}");
+    assert!(
+        done.contains("2. ALTER TABLE `posts` ADD COLUMN `subtitle`"),
+        "{message}"
+    );
+    assert!(failed.contains("3. ALTER TABLE no_such_table"), "{message}");
+    assert!(message.contains("`stamp c3c3c3c3c3c3`"), "{message}");
+    let mut v3_and_more = expect(V3);
+    v3_and_more.get_mut("posts").unwrap().push("subtitle".into());
+    v3_and_more.insert("tags".into(), vec!["id".into()]);
+    assert_eq!(shape(&url).await, v3_and_more);
+    let rows = migrator.applied(&mut db).await.unwrap();
+    assert_eq!(rows.last().unwrap().revision, "0b0b0b0b0b0b");
+    assert_eq!(rows.last().unwrap().steps_done, Some(2), "{rows:?}");
+    assert_eq!(migrator.current(&mut db).await.unwrap(), ["c3c3c3c3c3c3"]);
+
+    let mut conn = AnyConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql("DROP TABLE tags; ALTER TABLE posts DROP COLUMN subtitle")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    migrator
+        .stamp(&mut db, &Target::Revision("c3c3".into()), false)
+        .await
+        .unwrap();
+    assert_eq!(shape(&url).await, expect(V3));
+    assert_eq!(migrator.applied(&mut db).await.unwrap().len(), 3);
+    assert_eq!(migrator.current(&mut db).await.unwrap(), ["c3c3c3c3c3c3"]);
 }
 
 /// The advisory locks held in the database at `url` (PostgreSQL).
@@ -573,6 +639,9 @@ fn parted_sqlite(op: &mut Ops) {
 fn parted_postgres(op: &mut Ops) {
     parted_up(op, "CREATE INDEX CONCURRENTLY ix_items_n ON items (n)");
 }
+fn parted_mysql(op: &mut Ops) {
+    parted_up(op, "CREATE INDEX ix_items_n ON items (n)");
+}
 fn parted_down(op: &mut Ops) {
     op.drop_column("items", "y");
     op.drop_column("items", "x");
@@ -607,13 +676,23 @@ const GATED: Migration = migration(
     gated_up,
     nothing,
 );
+const PARTED_MYSQL: Migration = migration(
+    "0002_parted.rs",
+    "parted",
+    "4d4d4d4d4d4d",
+    &["1a1a1a1a1a1a"],
+    parted_mysql,
+    parted_down,
+);
 static PARTED_ON_SQLITE: [Migration; 3] = [ITEMS, PARTED_SQLITE, GATED];
+static PARTED_ON_MYSQL: [Migration; 3] = [ITEMS, PARTED_MYSQL, GATED];
 static PARTED_ON_POSTGRES: [Migration; 3] = [ITEMS, PARTED_POSTGRES, GATED];
 
 async fn steps_outside_the_transaction(url: String) {
     let dialect = Dialect::of_url(&url).unwrap();
     let migrations: &'static [Migration] = match dialect {
         Dialect::Sqlite => &PARTED_ON_SQLITE,
+        Dialect::MySql => &PARTED_ON_MYSQL,
         _ => &PARTED_ON_POSTGRES,
     };
     let migrator = Migrator::new(migrations);
@@ -683,7 +762,7 @@ async fn steps_outside_the_transaction(url: String) {
         .unwrap();
     let outside = script
         .iter()
-        .position(|s| s == "VACUUM" || s.starts_with("CREATE INDEX CONCURRENTLY"))
+        .position(|s| s == "VACUUM" || s.starts_with("CREATE INDEX"))
         .unwrap();
     assert_eq!(script[outside - 1], "COMMIT", "{script:#?}");
     assert_eq!(script[outside + 1], dialect.begin(), "{script:#?}");
@@ -731,6 +810,108 @@ async fn several_databases_through_the_cli(url: String) {
     assert_eq!(items(&url).await, [6, 12]);
 }
 
+// Steps for large tables: on PostgreSQL an index built concurrently, and a
+// check added NOT VALID then validated in a transaction of its own (a foreign
+// key goes the same way); elsewhere the same steps as usual.
+fn online_up(op: &mut Ops) {
+    op.create_index("posts", Index::new("ix_posts_title", ["title"]))
+        .concurrently();
+    op.add_check("users", Check::new("ck_users_age", "age < 50"))
+        .validate_separately();
+}
+fn online_down(op: &mut Ops) {
+    op.drop_check("users", "ck_users_age");
+    op.drop_index("posts", "ix_posts_title").concurrently();
+}
+const ONLINE: Migration = migration(
+    "0004_online.rs",
+    "online",
+    "0e0e0e0e0e0e",
+    &["c3c3c3c3c3c3"],
+    online_up,
+    online_down,
+);
+static WITH_ONLINE: [Migration; 4] = [USERS, AGE, POSTS, ONLINE];
+
+async fn online_steps_for_large_tables(url: String) {
+    let dialect = Dialect::of_url(&url).unwrap();
+    let migrator = Migrator::new(&WITH_ONLINE);
+    let mut db = Database::connect(&url).await.unwrap();
+    migrator
+        .upgrade(&mut db, &Target::Revision("c3c3".into()))
+        .await
+        .unwrap();
+    // A row the check refuses: its validation must fail.
+    let mut conn = AnyConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql("INSERT INTO users (id, email, age) VALUES (1, 'a@x', 99)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    db.record();
+    let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+    let log = db.take_log();
+    assert!(err.to_string().contains("ck_users_age"), "{err}");
+    if dialect == Dialect::Postgres {
+        assert!(
+            log.iter()
+                .any(|s| s.starts_with("CREATE INDEX CONCURRENTLY \"ix_posts_title\"")),
+            "{log:#?}"
+        );
+        assert!(log.iter().any(|s| s.ends_with("NOT VALID")), "{log:#?}");
+        // The check is in place for new rows; the last part, the validation, is what failed.
+        let message = err.to_string();
+        assert!(message.contains("stopped in part 3 of 3"), "{message}");
+        assert!(
+            log.iter()
+                .any(|s| s.contains("VALIDATE CONSTRAINT \"ck_users_age\"")),
+            "{log:#?}"
+        );
+    }
+    sqlx::raw_sql("UPDATE users SET age = 1")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    assert!(migrator.is_at_head(&mut db).await.unwrap());
+    if dialect == Dialect::Postgres {
+        let validated: String = sqlx::query(
+            "SELECT CAST(convalidated AS TEXT) FROM pg_constraint WHERE conname = 'ck_users_age'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get(0);
+        assert_eq!(validated, "true");
+    }
+    let err = sqlx::raw_sql("UPDATE users SET age = 99")
+        .execute(&mut conn)
+        .await;
+    assert!(err.is_err(), "the check holds");
+    migrator
+        .downgrade(&mut db, &Target::Revision("c3c3".into()))
+        .await
+        .unwrap();
+    assert_eq!(migrator.current(&mut db).await.unwrap(), ["c3c3c3c3c3c3"]);
+
+    // The marks apply to index, key and check steps only.
+    fn misplaced(op: &mut Ops) {
+        op.add_column("users", Column::new("x", SqlType::Integer).nullable())
+            .concurrently();
+    }
+    static MISPLACED: [Migration; 1] = [migration(
+        "0001_x.rs",
+        "x",
+        "1f1f1f1f1f1f",
+        &[],
+        misplaced,
+        nothing,
+    )];
+    let err = Migrator::new(&MISPLACED)
+        .upgrade_sql(dialect, &Target::Base, &Target::Head)
+        .unwrap_err();
+    assert!(err.to_string().contains("`.concurrently()`"), "{err}");
+}
+
 /// `check --schema`: no drift after the migrations; a column added by hand,
 /// a dropped index and a changed nullability are each named; exit code 3.
 async fn drift_between_the_database_and_its_revision(url: String) {
@@ -743,17 +924,17 @@ async fn drift_between_the_database_and_its_revision(url: String) {
     );
 
     let mut conn = AnyConnection::connect(&url).await.unwrap();
-    for sql in [
-        "ALTER TABLE users ADD COLUMN nickname TEXT",
-        "DROP INDEX ix_posts_author_id",
-    ] {
+    // MySQL will not drop the index its foreign key uses; a unique one then.
+    let (drop, missing) = if url.starts_with("mysql") {
+        ("DROP INDEX uq_users_email ON users", "add unique users(email)")
+    } else {
+        ("DROP INDEX ix_posts_author_id", "create index posts(author_id)")
+    };
+    for sql in ["ALTER TABLE users ADD COLUMN nickname TEXT", drop] {
         sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
     }
     let drift = migrator.drift(&mut db).await.unwrap();
-    assert_eq!(
-        drift.differences,
-        ["create index posts(author_id)", "drop column users.nickname"]
-    );
+    assert_eq!(drift.differences, [missing, "drop column users.nickname"]);
     let cli = ferro::migrate::cli::Cli::new().database("main", &HISTORY, "sqlite://unused.db");
     let argv: Vec<String> = ["migrations", "--database-url", url.as_str(), "check", "--schema"]
         .iter()
@@ -772,6 +953,9 @@ fn database(dialect: Dialect) -> Option<(String, Option<tempfile::TempDir>)> {
             let dir = tempfile::tempdir().expect("a temporary directory");
             let url = format!("sqlite://{}", dir.path().join("test.db").display());
             Some((url, Some(dir)))
+        }
+        Dialect::MySql => {
+            ferro_tests::mariadb::server().map(|server| (server.create_database("runtime"), None))
         }
         _ => ferro_tests::pg::server().map(|server| (server.create_database(), None)),
     }
@@ -797,6 +981,9 @@ macro_rules! on_both {
         mod postgres {
             $(#[test] fn $scenario() { super::run(super::Dialect::Postgres, super::$scenario); })*
         }
+        mod mariadb {
+            $(#[test] fn $scenario() { super::run(super::Dialect::MySql, super::$scenario); })*
+        }
     };
 }
 
@@ -813,4 +1000,5 @@ on_both!(
     several_databases_through_the_cli,
     a_version_table_name_postgres_would_cut_is_refused,
     drift_between_the_database_and_its_revision,
+    online_steps_for_large_tables,
 );

@@ -155,7 +155,7 @@ fn bad_input_is_a_readable_error() {
         assert_eq!(code, 1, "{text}");
         assert!(text.contains(expected), "{args:?}: {text}");
     }
-    let (code, text) = cli("mysql://somewhere/db", &["current"]);
+    let (code, text) = cli("mssql://somewhere/db", &["current"]);
     assert_eq!(code, 1);
     assert!(
         text.contains("is not a database URL this build supports"),

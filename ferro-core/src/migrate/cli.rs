@@ -52,7 +52,7 @@ pub struct Cli {
 #[derive(Parser, Debug)]
 #[command(about = "Apply, revert and inspect the migrations of this crate", version)]
 struct Args {
-    /// The database URL (sqlite://FILE, postgres://...); default: DATABASE_URL, else the crate's default.
+    /// The database URL (sqlite://FILE, postgres://..., mysql://...); default: DATABASE_URL, else the crate's default.
     #[arg(long, global = true)]
     database_url: Option<String>,
     /// Which of the crate's databases, when it manages several.
@@ -136,7 +136,7 @@ struct Move {
     /// Print the SQL instead of running it (no database needed).
     #[arg(long)]
     sql: bool,
-    /// The dialect of the printed SQL (sqlite, postgres); default: the database URL's.
+    /// The dialect of the printed SQL (sqlite, postgres, mysql); default: the database URL's.
     #[arg(long, requires = "sql")]
     dialect: Option<String>,
 }
@@ -460,6 +460,7 @@ fn print_sql(migrator: &Migrator, url: &str, m: &Move, up: bool) -> Result<ExitC
     let dialect = match m.dialect.as_deref() {
         Some("sqlite") => Dialect::Sqlite,
         Some("postgres" | "postgresql") => Dialect::Postgres,
+        Some("mysql" | "mariadb") => Dialect::MySql,
         Some(other) => return Err(MigrateError::BadUrl(format!("{other}:"))),
         None => Dialect::of_url(url)?,
     };

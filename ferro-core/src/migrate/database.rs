@@ -65,6 +65,17 @@ impl Database {
     /// created when it does not exist.
     pub async fn connect(url: &str) -> Result<Database, MigrateError> {
         let dialect = Dialect::of_url(url)?;
+        let (feature, compiled) = match dialect {
+            Dialect::Sqlite => ("sqlite", cfg!(feature = "sqlite")),
+            Dialect::Postgres => ("postgres", cfg!(feature = "postgres")),
+            Dialect::MySql => ("mysql", cfg!(feature = "mysql")),
+        };
+        if !compiled {
+            return Err(MigrateError::NoDriver {
+                database: dialect.name(),
+                feature,
+            });
+        }
         sqlx::any::install_default_drivers();
         let url = match dialect {
             Dialect::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
@@ -83,6 +94,12 @@ impl Database {
                 .execute(&mut conn)
                 .await
                 .map_err(db_error("cannot set SQLite's busy timeout"))?;
+        }
+        if dialect == Dialect::MySql {
+            sqlx::raw_sql(super::render::mysql::SQL_MODE)
+                .execute(&mut conn)
+                .await
+                .map_err(db_error("cannot set MySQL's SQL mode"))?;
         }
         Ok(Database {
             conn,
@@ -203,32 +220,37 @@ impl Database {
     /// advisory lock, taken by polling `pg_try_advisory_lock` outside any
     /// transaction: a runner that waited inside a transaction would hold a
     /// snapshot, which a `CREATE INDEX CONCURRENTLY` run by the lock's holder
-    /// waits for, and neither would move. SQLite's lock is the write lock of
-    /// each migration's `BEGIN IMMEDIATE`, so there is nothing to take here.
+    /// waits for, and neither would move. On MySQL it is the named lock of
+    /// `GET_LOCK`, held by the session, which the server releases when the
+    /// connection ends. SQLite's lock is the write lock of each migration's
+    /// `BEGIN IMMEDIATE`, so there is nothing to take here.
     pub(crate) async fn lock_run(&mut self, lock_key: i64) -> Result<(), MigrateError> {
-        if self.dialect != Dialect::Postgres {
-            return Ok(());
-        }
-        let sql = format!("SELECT pg_try_advisory_lock({lock_key})");
+        let sql = match self.dialect {
+            Dialect::Sqlite => return Ok(()),
+            Dialect::Postgres => format!("SELECT CAST(pg_try_advisory_lock({lock_key}) AS TEXT)"),
+            Dialect::MySql => format!("SELECT CAST(GET_LOCK('{}', 1) AS CHAR)", lock_name(lock_key)),
+        };
         loop {
-            let taken: bool = sqlx::query_scalar(AssertSqlSafe(sql.clone()))
-                .fetch_one(&mut self.conn)
-                .await
-                .map_err(db_error("cannot take the migration lock"))?;
-            if taken {
+            let rows = self.fetch_text(&sql, 1).await?;
+            let answer = rows.first().and_then(|r| r.first().cloned().flatten());
+            if matches!(answer.as_deref(), Some("true" | "1")) {
                 return Ok(());
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            if self.dialect == Dialect::Postgres {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
         }
     }
 
     /// Releases the lock of [`Database::lock_run`]. Called on every path of a
     /// run; if the connection is gone, the server has released it already.
     pub(crate) async fn unlock_run(&mut self, lock_key: i64) {
-        if self.dialect == Dialect::Postgres {
-            let sql = format!("SELECT pg_advisory_unlock({lock_key})");
-            let _ = sqlx::query(AssertSqlSafe(sql)).execute(&mut self.conn).await;
-        }
+        let sql = match self.dialect {
+            Dialect::Sqlite => return,
+            Dialect::Postgres => format!("SELECT pg_advisory_unlock({lock_key})"),
+            Dialect::MySql => format!("SELECT RELEASE_LOCK('{}')", lock_name(lock_key)),
+        };
+        let _ = sqlx::query(AssertSqlSafe(sql)).execute(&mut self.conn).await;
     }
 
     /// Runs `work` outside a transaction, for the steps that cannot run in one
@@ -255,6 +277,11 @@ impl Database {
     ) -> Result<Vec<Vec<Option<String>>>, MigrateError> {
         fetch_text(&mut self.conn, sql, columns).await
     }
+}
+
+/// The name of MySQL's migration lock for `key` (at most 64 characters).
+fn lock_name(key: i64) -> String {
+    format!("ferro_migration_{key:016x}")
 }
 
 /// `SELECT pg_advisory_xact_lock(key)`.

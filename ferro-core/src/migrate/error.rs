@@ -232,8 +232,19 @@ pub enum MigrateError {
         rows: String,
     },
     /// A database URL that names no supported database.
-    #[error("`{0}` is not a database URL this build supports (sqlite:, postgres:)")]
+    #[error("`{0}` is not a database URL this build supports (sqlite:, postgres:, mysql:)")]
     BadUrl(String),
+    /// A database whose driver this build does not have.
+    #[error(
+        "{database} needs the `{feature}` feature of ferro-core, which this build does not have: add it to the \
+         migrations crate's `ferro-core` features"
+    )]
+    NoDriver {
+        /// The database's name.
+        database: &'static str,
+        /// The feature that brings its driver.
+        feature: &'static str,
+    },
     /// A statement failed.
     #[cfg(feature = "runtime")]
     #[error("{context}: {source}")]

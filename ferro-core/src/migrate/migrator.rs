@@ -8,7 +8,9 @@ use super::checksum::checksum;
 use super::database::{Database, Statement, Tx, millis};
 use super::error::MigrateError;
 use super::graph::{Graph, Target};
-use super::prepare::{Action, Part, Prepared, downgrade_json, prepare_downgrade, prepare_upgrade, record};
+use super::prepare::{
+    Action, Part, Prepared, downgrade_json, prepare_downgrade, prepare_upgrade, record, replay,
+};
 use super::rebuild;
 use super::render::Dialect;
 use super::version::{AppliedRevision, DEFAULT_TABLE, SELECTED, VersionTable};
@@ -85,6 +87,18 @@ impl Migrator {
             return Err(MigrateError::BadTableName(name.clone()));
         }
         Ok(())
+    }
+
+    /// The migrations of the revisions `applied` whole, in the order they
+    /// were applied.
+    fn in_order<'a>(
+        &'a self,
+        applied: &'a [AppliedRevision],
+    ) -> impl Iterator<Item = &'static Migration> + 'a {
+        applied
+            .iter()
+            .filter(|r| r.steps_done.is_none())
+            .filter_map(|r| self.migrations.iter().find(|m| m.revision.id == r.revision))
     }
 
     /// The rows of the version table, oldest first; none if it does not exist.
@@ -235,15 +249,21 @@ impl Migrator {
             .map(|r| r.revision.as_str())
             .collect();
         let path = graph.upgrade_path(&ids, target)?;
+        let mut state = replay(d, self.in_order(&applied));
         let prepared: Vec<Prepared> = path
             .iter()
-            .map(|m| prepare_upgrade(m, d))
+            .map(|m| prepare_upgrade(m, d, state.as_mut()))
             .collect::<Result<_, _>>()?;
+        // The first transaction creates the version table if it is missing:
+        // one commit fewer than a transaction of its own. Not on MySQL,
+        // where `CREATE TABLE` commits the transaction it is in.
+        let own = d == Dialect::MySql;
+        if own && !prepared.is_empty() {
+            self.create_table(db).await?;
+        }
         let mut done = Vec::new();
         for (i, step) in prepared.iter().enumerate() {
-            // The first transaction creates the version table if it is
-            // missing: one commit fewer than a transaction of its own.
-            if let Some(applied) = self.run(db, step, true, i == 0).await? {
+            if let Some(applied) = self.run(db, step, true, i == 0 && !own).await? {
                 done.push(applied);
             }
         }
@@ -271,12 +291,13 @@ impl Migrator {
         let ids: Vec<&str> = applied.iter().map(|r| r.revision.as_str()).collect();
         let path = graph.downgrade_path(&ids, target)?;
         verify(&graph, &applied, &path)?;
+        let mut state = replay(d, self.in_order(&applied));
         let prepared: Vec<Prepared> = path
             .iter()
             .map(|id| {
                 let migration = graph.get(id).expect("the path holds known revisions");
                 let row = applied.iter().find(|r| r.revision == *id);
-                prepare_downgrade(migration, row, d)
+                prepare_downgrade(migration, row, d, state.as_mut())
             })
             .collect::<Result<_, _>>()?;
         let mut done = Vec::new();
@@ -307,9 +328,15 @@ impl Migrator {
         let graph = self.graph()?;
         let wanted = graph.stamp_set(target)?;
         let table = &self.table;
-        let create = table.create(d);
+        let own = d == Dialect::MySql;
+        if own {
+            self.create_table(db).await?;
+        }
+        let create = (!own).then(|| table.create(d));
         db.locked(self.lock_key(), async |tx: &mut Tx<'_>| {
-            tx.execute(&create).await?;
+            if let Some(create) = &create {
+                tx.execute(create).await?;
+            }
             if purge {
                 tx.execute(&table.delete_all(d)).await?;
             }
@@ -347,6 +374,13 @@ impl Migrator {
         .await
     }
 
+    /// Creates the version table if it is missing, in a transaction of its own.
+    async fn create_table(&self, db: &mut Database) -> Result<(), MigrateError> {
+        let create = self.table.create(db.dialect());
+        db.locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&create).await)
+            .await
+    }
+
     /// Runs one prepared migration, part by part, each part under the lock,
     /// and skips what another runner did meanwhile; `None` when there was
     /// nothing left to do.
@@ -381,7 +415,7 @@ impl Migrator {
                     db.locked(self.lock_key(), work).await
                 }
             };
-            ran |= did.map_err(|e| in_migration(e, m, &progress))?;
+            ran |= did.map_err(|e| in_migration(e, step, &progress, db.dialect()))?;
         }
         Ok(ran.then(|| Applied {
             revision: m.revision.id,
@@ -404,9 +438,7 @@ impl Migrator {
     ) -> Result<bool, MigrateError> {
         let d = db.dialect();
         if progress.create_table {
-            let create = self.table.create(d);
-            db.locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&create).await)
-                .await?;
+            self.create_table(db).await?;
         }
         let work = async |tx: &mut Tx<'_>| {
             if !self.part_pending(tx, step, progress).await? {
@@ -572,12 +604,15 @@ async fn run_actions(tx: &mut Tx<'_>, part: &Part) -> Result<(), MigrateError> {
 
 /// A failed statement, said with the migration it belongs to and what became
 /// of it.
-fn in_migration(error: MigrateError, m: &Migration, progress: &Progress) -> MigrateError {
+fn in_migration(error: MigrateError, step: &Prepared, progress: &Progress, d: Dialect) -> MigrateError {
     let MigrateError::Database { context, source } = error else {
         return error;
     };
+    let m = step.migration;
     let what = if progress.total == 1 && !progress.outside {
         "failed and was rolled back".to_owned()
+    } else if d == Dialect::MySql {
+        step_by_step(step, progress)
     } else if progress.total == 1 {
         "failed outside a transaction: what it did before failing stays done (a failed `CREATE INDEX \
          CONCURRENTLY` leaves an invalid index to drop), nothing was recorded, and the next `upgrade` runs \
@@ -597,6 +632,45 @@ fn in_migration(error: MigrateError, m: &Migration, progress: &Progress) -> Migr
         context: format!("migration `{}` ({}) {what}; {context}", m.revision.id, m.file),
         source,
     }
+}
+
+/// What a migration that stopped on MySQL did: each schema statement there
+/// commits as it runs, so the report lists the parts done and the part that
+/// failed, and says both ways out.
+fn step_by_step(step: &Prepared, progress: &Progress) -> String {
+    let text = |i: usize| -> String {
+        let actions = step.parts[i].actions.iter().map(|a| a.text().unwrap_or_default());
+        actions.collect::<Vec<_>>().join("; ")
+    };
+    let done: Vec<String> = (0..progress.index)
+        .map(|i| format!("\n    {}. {}", i + 1, text(i)))
+        .collect();
+    let done = if done.is_empty() {
+        " none".to_owned()
+    } else {
+        done.concat()
+    };
+    let direction = if progress.up { "upgrade" } else { "downgrade" };
+    let m = step.migration;
+    let back = if progress.up {
+        match m.revision.parents {
+            [] => "base".to_owned(),
+            parents => parents.join(" "),
+        }
+    } else {
+        m.revision.id.to_owned()
+    };
+    format!(
+        "stopped in part {} of {}. MySQL commits each schema statement as it runs, so the parts before \
+         it stay done; the version table records them.\n  done:{done}\n  failed:\n    {}. {}\n  \
+         To finish, fix the cause and run `{direction}` again: it resumes with part {}. To go back \
+         instead, undo the parts done by hand, then run `stamp {back}`.\n",
+        progress.index + 1,
+        progress.total,
+        progress.index + 1,
+        text(progress.index),
+        progress.index + 1,
+    )
 }
 
 /// A migration that stopped part-way in the other direction must be finished

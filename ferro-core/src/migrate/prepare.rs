@@ -12,7 +12,7 @@ use super::error::MigrateError;
 use super::rebuild::{self, Rebuild};
 use super::render::{Dialect, sqlite};
 use super::version::AppliedRevision;
-use crate::migration::{Migration, Op, RustStep, Step};
+use crate::migration::{Migration, Op, RustStep, State, Step};
 
 /// One thing a migration does: a statement, or a Rust data step.
 pub(crate) enum Action {
@@ -49,6 +49,9 @@ pub(crate) fn rust_note(name: &str) -> String {
 pub(crate) struct Part {
     pub(crate) actions: Vec<Action>,
     pub(crate) outside: bool,
+    /// Whether it holds only data steps (SQL and Rust), which on MySQL share
+    /// a transaction with the data steps next to them.
+    data: bool,
 }
 
 /// A migration ready to run in one direction.
@@ -66,6 +69,8 @@ pub(crate) struct StoredStep {
     pub(crate) op: Op,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) outside_transaction: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) online: bool,
 }
 
 /// A step to prepare: what it does, where it runs, and its Rust function if
@@ -73,6 +78,7 @@ pub(crate) struct StoredStep {
 struct Planned {
     op: Op,
     outside: bool,
+    online: bool,
     rust: Option<RustStep>,
 }
 
@@ -104,6 +110,7 @@ pub(crate) fn downgrade_json(m: &Migration) -> Result<Option<String>, MigrateErr
         .map(|s| StoredStep {
             op: s.op,
             outside_transaction: s.outside_transaction,
+            online: s.online,
         })
         .collect();
     let json = serde_json::to_string(&steps).map_err(|e| MigrateError::Unsupported {
@@ -116,15 +123,46 @@ pub(crate) fn downgrade_json(m: &Migration) -> Result<Option<String>, MigrateErr
 
 /// Renders `steps` (one direction of `m`) into parts. A Rust step's function
 /// comes from `functions` when the step was recorded in the version table.
+///
+/// On MySQL, where DDL commits as it runs, every schema statement is a part
+/// of its own, so that the version table says exactly how far a migration
+/// got (data steps in a row share one, a transaction); and `state`, the
+/// schema before the migration, follows each step, since MySQL's SQL for
+/// some operations depends on it. A step marked `.concurrently()` or
+/// `.validate_separately()` becomes its PostgreSQL form there, and its
+/// validation a part at the end.
 fn parts(
     m: &Migration,
     steps: Vec<Planned>,
     functions: &[Step],
     d: Dialect,
+    mut state: Option<&mut State>,
 ) -> Result<Vec<Part>, MigrateError> {
+    let step_by_step = d == Dialect::MySql;
     let mut parts: Vec<Part> = Vec::new();
+    // `VALIDATE CONSTRAINT`s, each in a transaction of its own at the end.
+    let mut validations = Vec::new();
     for step in steps {
+        let mut outside = step.outside;
+        let online = if step.online {
+            let online =
+                super::render::postgres::online(&step.op).ok_or_else(|| MigrateError::Unsupported {
+                    op: step.op.to_string(),
+                    dialect: d.name(),
+                    reason: "`.concurrently()` is for a step that creates or drops an index, and \
+                         `.validate_separately()` for one that adds a named foreign key or a check"
+                        .to_owned(),
+                })?;
+            Some(online).filter(|_| d == Dialect::Postgres)
+        } else {
+            None
+        };
         let actions = match &step.op {
+            _ if let Some((now, validate, apart)) = online => {
+                outside |= apart;
+                validations.extend(validate);
+                vec![Action::Sql(Statement::plain(now))]
+            }
             Op::Rust { name } => {
                 let function = step.rust.or_else(|| {
                     functions
@@ -158,31 +196,75 @@ fn parts(
                 })]
             }
             op => d
-                .render(op)?
+                .render_in(op, state.as_deref())?
                 .into_iter()
                 .map(|sql| Action::Sql(Statement::plain(sql)))
                 .collect(),
         };
+        if let Some(state) = state.as_deref_mut() {
+            // A schema the history does not model (hand-written SQL) shows
+            // when a later statement needs what is missing.
+            let _ = state.apply(&step.op);
+        }
+        // On MySQL, data steps in a row share a transaction; a schema
+        // statement is a part of its own.
+        let data = matches!(step.op, Op::Sql(_) | Op::Rust { .. });
+        if step_by_step && !data {
+            parts.extend(actions.into_iter().map(|action| Part {
+                actions: vec![action],
+                outside,
+                data: false,
+            }));
+            continue;
+        }
+        let joins = |last: &Part| !step_by_step || (data && last.data);
         match parts.last_mut() {
-            Some(last) if !last.outside && !step.outside => last.actions.extend(actions),
+            Some(last) if !last.outside && !outside && joins(last) => last.actions.extend(actions),
             _ => parts.push(Part {
                 actions,
-                outside: step.outside,
+                outside,
+                data,
             }),
         }
     }
+    parts.extend(validations.into_iter().map(|sql| Part {
+        actions: vec![Action::Sql(Statement::plain(sql))],
+        outside: false,
+        data: false,
+    }));
     if parts.is_empty() {
         // A migration without steps still records that it was applied.
         parts.push(Part {
             actions: Vec::new(),
             outside: false,
+            data: false,
         });
     }
     Ok(parts)
 }
 
-/// `m`'s upgrade, refused if a destructive step is not acknowledged.
-pub(crate) fn prepare_upgrade(m: &'static Migration, d: Dialect) -> Result<Prepared, MigrateError> {
+/// The schema `migrations` leave, applied in this order from the empty
+/// schema, when `d` needs it to render (see [`parts`]).
+pub(crate) fn replay<'m>(d: Dialect, migrations: impl IntoIterator<Item = &'m Migration>) -> Option<State> {
+    if d != Dialect::MySql {
+        return None;
+    }
+    let mut state = State::default();
+    for m in migrations {
+        for step in m.upgrade_steps() {
+            let _ = state.apply(&step.op);
+        }
+    }
+    Some(state)
+}
+
+/// `m`'s upgrade, refused if a destructive step is not acknowledged; `state`
+/// is the schema before it, which it updates (see [`parts`]).
+pub(crate) fn prepare_upgrade(
+    m: &'static Migration,
+    d: Dialect,
+    state: Option<&mut State>,
+) -> Result<Prepared, MigrateError> {
     let steps = m.upgrade_steps();
     if let Some(step) = steps.iter().find(|s| !s.is_cleared()) {
         return Err(MigrateError::Unacknowledged {
@@ -196,22 +278,24 @@ pub(crate) fn prepare_upgrade(m: &'static Migration, d: Dialect) -> Result<Prepa
         .map(|s| Planned {
             op: s.op.clone(),
             outside: s.outside_transaction,
+            online: s.online,
             rust: s.rust,
         })
         .collect();
     Ok(Prepared {
         migration: m,
-        parts: parts(m, planned, &steps, d)?,
+        parts: parts(m, planned, &steps, d, state)?,
         downgrade: downgrade_json(m)?,
     })
 }
 
 /// `m`'s downgrade: the one the version table kept when it was applied, else
-/// the file's.
+/// the file's; `state` as for [`prepare_upgrade`].
 pub(crate) fn prepare_downgrade(
     m: &'static Migration,
     row: Option<&AppliedRevision>,
     d: Dialect,
+    state: Option<&mut State>,
 ) -> Result<Prepared, MigrateError> {
     let steps = m.downgrade_steps();
     let stored = match row {
@@ -224,6 +308,7 @@ pub(crate) fn prepare_downgrade(
             .map(|s| Planned {
                 op: s.op,
                 outside: s.outside_transaction,
+                online: s.online,
                 rust: None,
             })
             .collect(),
@@ -232,13 +317,14 @@ pub(crate) fn prepare_downgrade(
             .map(|s| Planned {
                 op: s.op.clone(),
                 outside: s.outside_transaction,
+                online: s.online,
                 rust: s.rust,
             })
             .collect(),
     };
     Ok(Prepared {
         migration: m,
-        parts: parts(m, planned, &steps, d)?,
+        parts: parts(m, planned, &steps, d, state)?,
         downgrade: None,
     })
 }

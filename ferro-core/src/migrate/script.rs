@@ -5,8 +5,22 @@ use super::database::lock_statement;
 use super::error::MigrateError;
 use super::graph::Target;
 use super::migrator::{Migrator, Progress};
-use super::prepare::{Action, Prepared, prepare_downgrade, prepare_upgrade};
+use super::prepare::{Action, Prepared, prepare_downgrade, prepare_upgrade, replay};
 use super::render::Dialect;
+use super::render::mysql::SQL_MODE;
+
+/// The migrations of `applied` (the stamp set of `from`) in an order they
+/// apply in.
+fn applied_in_order(
+    graph: &super::Graph,
+    applied: &[&str],
+    from: &Target,
+) -> Result<Vec<&'static crate::migration::Migration>, MigrateError> {
+    if applied.is_empty() {
+        return Ok(Vec::new());
+    }
+    graph.upgrade_path(&[], from)
+}
 
 impl Migrator {
     /// The SQL `upgrade` would run from `from` (what the database is assumed to
@@ -18,10 +32,19 @@ impl Migrator {
         let graph = self.graph()?;
         let applied = graph.stamp_set(from)?;
         let path = graph.upgrade_path(&applied, to)?;
+        let mut state = replay(d, applied_in_order(&graph, &applied, from)?);
         let mut out = Vec::new();
+        if d == Dialect::MySql {
+            out.push(SQL_MODE.to_owned());
+        }
+        // As online: MySQL creates the version table in a transaction of its own.
+        let own = d == Dialect::MySql;
+        if own && !path.is_empty() {
+            out.extend([d.begin().to_owned(), self.table_create(d), "COMMIT".to_owned()]);
+        }
         for (i, m) in path.into_iter().enumerate() {
-            let step = prepare_upgrade(m, d)?;
-            self.script(d, &mut out, &step, true, i == 0)?;
+            let step = prepare_upgrade(m, d, state.as_mut())?;
+            self.script(d, &mut out, &step, true, i == 0 && !own)?;
         }
         Ok(out)
     }
@@ -32,10 +55,14 @@ impl Migrator {
         let graph = self.graph()?;
         let applied = graph.stamp_set(from)?;
         let path = graph.downgrade_path(&applied, to)?;
+        let mut state = replay(d, applied_in_order(&graph, &applied, from)?);
         let mut out = Vec::new();
+        if d == Dialect::MySql {
+            out.push(SQL_MODE.to_owned());
+        }
         for id in path {
             let m = graph.get(id).expect("the path holds known revisions");
-            let step = prepare_downgrade(m, None, d)?;
+            let step = prepare_downgrade(m, None, d, state.as_mut())?;
             self.script(d, &mut out, &step, false, false)?;
         }
         Ok(out)

@@ -7,8 +7,8 @@
 //! applied it can still be reverted as it was applied.
 
 use sea_query::{
-    Expr, ExprTrait as _, PostgresQueryBuilder, Query, QueryStatementWriter, SqliteQueryBuilder, Value,
-    Values,
+    Expr, ExprTrait as _, MysqlQueryBuilder, PostgresQueryBuilder, Query, QueryStatementWriter,
+    SqliteQueryBuilder, Value, Values,
 };
 
 use super::database::{Bind, Statement};
@@ -97,6 +97,10 @@ fn build(dialect: Dialect, statement: &impl QueryStatementWriter) -> Statement {
             let (sql, values) = statement.build(PostgresQueryBuilder);
             (sql, values, statement.to_string(PostgresQueryBuilder))
         }
+        Dialect::MySql => {
+            let (sql, values) = statement.build(MysqlQueryBuilder);
+            (sql, values, statement.to_string(MysqlQueryBuilder))
+        }
     };
     Statement {
         sql,
@@ -122,26 +126,37 @@ fn binds(values: Values) -> Vec<Bind> {
 
 impl VersionTable {
     /// `CREATE TABLE IF NOT EXISTS`, with only text and integer columns (what
-    /// every driver reads back).
+    /// every driver reads back). MySQL cannot key a `TEXT` column, so its
+    /// revision is a `VARCHAR`, and its downgrade a `LONGTEXT`.
     pub(crate) fn create(&self, d: Dialect) -> Statement {
-        let (int, now) = match d {
-            Dialect::Sqlite => ("INTEGER", "CURRENT_TIMESTAMP".to_owned()),
+        let (int, key, text, long, now) = match d {
+            Dialect::Sqlite => ("INTEGER", "TEXT", "TEXT", "TEXT", "CURRENT_TIMESTAMP"),
             Dialect::Postgres => (
                 "BIGINT",
-                "(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'))".to_owned(),
+                "TEXT",
+                "TEXT",
+                "TEXT",
+                "(to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'))",
+            ),
+            Dialect::MySql => (
+                "BIGINT",
+                "VARCHAR(255)",
+                "TEXT",
+                "LONGTEXT",
+                "(DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s'))",
             ),
         };
         let name = d.ident(&self.name);
         let pk = d.ident(&format!("pk_{}", self.name));
         Statement::plain(format!(
             "CREATE TABLE IF NOT EXISTS {name} (\n    \
-             {} TEXT NOT NULL,\n    \
-             {} TEXT NOT NULL,\n    \
-             {} TEXT NOT NULL,\n    \
+             {} {key} NOT NULL,\n    \
+             {} {text} NOT NULL,\n    \
+             {} {text} NOT NULL,\n    \
              {} {int} NOT NULL,\n    \
-             {} TEXT NOT NULL DEFAULT {now},\n    \
+             {} {text} NOT NULL DEFAULT {now},\n    \
              {} {int} NOT NULL,\n    \
-             {} TEXT,\n    \
+             {} {long},\n    \
              {} {int},\n    \
              CONSTRAINT {pk} PRIMARY KEY ({})\n)",
             d.ident(COLUMNS[0]),
@@ -162,7 +177,7 @@ impl VersionTable {
         let columns: Vec<String> = COLUMNS
             .iter()
             .map(|c| match *c {
-                "seq" | "duration_ms" | "steps_done" => format!("CAST({} AS TEXT)", d.ident(c)),
+                "seq" | "duration_ms" | "steps_done" => d.as_text(&d.ident(c)),
                 _ => d.ident(c),
             })
             .collect();
@@ -178,11 +193,11 @@ impl VersionTable {
     /// applied, else its `steps_done` (null once applied whole).
     pub(crate) fn progress(&self, d: Dialect, revision: &str) -> String {
         format!(
-            "SELECT CAST({} AS TEXT) FROM {} WHERE {} = {}",
-            d.ident("steps_done"),
+            "SELECT {} FROM {} WHERE {} = {}",
+            d.as_text(&d.ident("steps_done")),
             d.ident(&self.name),
             d.ident("revision"),
-            super::render::literal(revision)
+            d.literal(revision)
         )
     }
 
@@ -209,7 +224,7 @@ impl VersionTable {
     /// those whose revision is one of `ids` (found by the primary key).
     pub(crate) fn count_with(&self, d: Dialect, ids: &[&str]) -> String {
         let table = d.ident(&self.name);
-        let list: Vec<String> = ids.iter().map(|id| super::render::literal(id)).collect();
+        let list: Vec<String> = ids.iter().map(|id| d.literal(id)).collect();
         let list = if list.is_empty() {
             "NULL".to_owned()
         } else {
@@ -217,15 +232,18 @@ impl VersionTable {
         };
         let whole = format!("{} IS NULL", d.ident("steps_done"));
         format!(
-            "SELECT CAST((SELECT COUNT(*) FROM {table} WHERE {whole}) AS TEXT), \
-             CAST((SELECT COUNT(*) FROM {table} WHERE {whole} AND {} IN ({list})) AS TEXT)",
-            d.ident("revision")
+            "SELECT {}, {}",
+            d.as_text(&format!("(SELECT COUNT(*) FROM {table} WHERE {whole})")),
+            d.as_text(&format!(
+                "(SELECT COUNT(*) FROM {table} WHERE {whole} AND {} IN ({list}))",
+                d.ident("revision")
+            ))
         )
     }
 
     /// Whether the table exists yet: a query that returns a row if so.
     pub(crate) fn exists(&self, d: Dialect) -> String {
-        let name = super::render::literal(&self.name);
+        let name = d.literal(&self.name);
         match d {
             Dialect::Sqlite => {
                 format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name = {name}")
@@ -234,17 +252,25 @@ impl VersionTable {
                 "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
                  WHERE table_schema = current_schema() AND table_name = {name}"
             ),
+            Dialect::MySql => format!(
+                "SELECT CAST(table_name AS CHAR) FROM information_schema.tables \
+                 WHERE table_schema = DATABASE() AND table_name = {name}"
+            ),
         }
     }
 
     /// Records a revision as applied next: its `seq` is one more than the
     /// highest, worked out by the database in the statement itself.
     pub(crate) fn insert_next(&self, d: Dialect, row: &AppliedRevision) -> Result<Statement, MigrateError> {
-        let seq = format!(
-            "(SELECT COALESCE(MAX({}), 0) + 1 FROM {})",
-            d.ident("seq"),
-            d.ident(&self.name)
-        );
+        let (seq, table) = (d.ident("seq"), d.ident(&self.name));
+        let seq = match d {
+            // MySQL reads no table that the statement writes, but for a
+            // derived table it has worked out first.
+            Dialect::MySql => {
+                format!("(SELECT COALESCE(m.s, 0) + 1 FROM (SELECT MAX({seq}) AS s FROM {table}) AS m)")
+            }
+            _ => format!("(SELECT COALESCE(MAX({seq}), 0) + 1 FROM {table})"),
+        };
         self.insert_with(d, row, Expr::cust(seq))
     }
 

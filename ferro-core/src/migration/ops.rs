@@ -15,6 +15,9 @@ pub struct Step {
     /// Whether the step must run outside the migration's transaction (see
     /// [`Step::outside_transaction`]).
     pub outside_transaction: bool,
+    /// Whether the step is built without blocking writes on PostgreSQL (see
+    /// [`Step::concurrently`] and [`Step::validate_separately`]).
+    pub online: bool,
     /// The function of an [`Op::Rust`] step.
     #[cfg(feature = "runtime")]
     pub rust: Option<RustStep>,
@@ -67,6 +70,29 @@ impl Step {
     /// by the next `upgrade` rather than repeated.
     pub fn outside_transaction(&mut self) -> &mut Step {
         self.outside_transaction = true;
+        self
+    }
+
+    /// For a large table on PostgreSQL: an index is created or dropped
+    /// `CONCURRENTLY`, outside the migration's transaction, without blocking
+    /// writes to the table. Elsewhere the step runs as usual. The migration
+    /// then runs in parts, as with [`Step::outside_transaction`]; a failed
+    /// `CREATE INDEX CONCURRENTLY` leaves an invalid index to drop before
+    /// the next `upgrade`. Refused, when the migration runs, on a step that
+    /// is not about an index.
+    pub fn concurrently(&mut self) -> &mut Step {
+        self.online = true;
+        self
+    }
+
+    /// For a large table on PostgreSQL: a foreign key or a check is added
+    /// `NOT VALID` in the migration's transaction, which then checks only new
+    /// rows and holds its lock briefly, and the existing rows are checked by
+    /// `VALIDATE CONSTRAINT` in a transaction of its own at the end of the
+    /// migration, which lets writes go on. Elsewhere the step runs as usual.
+    /// Refused, when the migration runs, on a step that adds neither.
+    pub fn validate_separately(&mut self) -> &mut Step {
+        self.online = true;
         self
     }
 
@@ -201,6 +227,7 @@ impl Ops {
             op,
             acknowledged: false,
             outside_transaction: false,
+            online: false,
             #[cfg(feature = "runtime")]
             rust: None,
         });

@@ -9,9 +9,10 @@
 use crate::migrate::database::{Database, Tx};
 use crate::migrate::error::MigrateError;
 use crate::migrate::render::Dialect;
-use crate::schema::{Column, Schema, SqlType, Table};
+use crate::schema::{Column, Schema, SqlType, Table, UniqueConstraint};
 
 mod ddl;
+mod mysql;
 mod postgres;
 mod sqlite;
 
@@ -45,6 +46,7 @@ pub async fn introspect(db: &mut Database, version_table: &str) -> Result<Schema
     let tables = match db.dialect() {
         Dialect::Sqlite => sqlite::tables(db, version_table).await?,
         Dialect::Postgres => postgres::tables(db, version_table).await?,
+        Dialect::MySql => mysql::tables(db, version_table).await?,
     };
     Schema::new(tables).map_err(|e| MigrateError::Introspection(e.to_string()))
 }
@@ -69,6 +71,9 @@ fn stored_table(d: Dialect, table: &Table) -> Table {
         .map(|pk| pk.columns[0].clone());
     for c in t.columns.to_mut() {
         c.ty = stored_type(d, &c.ty);
+        if let (Dialect::MySql, SqlType::Enum(e)) = (d, &mut c.ty) {
+            e.name = mysql::enum_name(&table.name, &c.name).into();
+        }
         match d {
             Dialect::Sqlite => {
                 c.comment = None;
@@ -81,6 +86,15 @@ fn stored_table(d: Dialect, table: &Table) -> Table {
                     single_key.as_ref() == Some(&c.name) && c.auto_increment && c.ty.is_integer();
                 c.default = c.default.as_deref().map(|d| postgres::plain_default(d).into());
             }
+            Dialect::MySql => {
+                c.auto_increment =
+                    single_key.as_ref() == Some(&c.name) && c.auto_increment && c.ty.is_integer();
+                c.default = c
+                    .default
+                    .as_deref()
+                    .and_then(mysql::plain_default)
+                    .map(Into::into);
+            }
         }
         if c.auto_increment {
             c.default = None;
@@ -89,6 +103,24 @@ fn stored_table(d: Dialect, table: &Table) -> Table {
     if d == Dialect::Sqlite {
         t.comment = None;
     }
+    if d == Dialect::MySql {
+        if let Some(pk) = &mut t.primary_key {
+            pk.name = None;
+        }
+        let (unique, plain): (Vec<_>, Vec<_>) = t.indexes.iter().cloned().partition(|ix| ix.unique);
+        t.indexes = plain.into();
+        t.unique_constraints
+            .to_mut()
+            .extend(unique.into_iter().map(|ix| UniqueConstraint {
+                name: ix.name,
+                columns: ix.columns,
+            }));
+        t.foreign_keys.to_mut().iter_mut().for_each(mysql::stored_key);
+        for ck in t.checks.to_mut() {
+            ck.expr = mysql::plain_check(&ck.expr).into();
+        }
+        mysql::in_order(&mut t);
+    }
     t
 }
 
@@ -96,6 +128,7 @@ fn stored_table(d: Dialect, table: &Table) -> Table {
 fn stored_type(d: Dialect, ty: &SqlType) -> SqlType {
     match ty {
         SqlType::Enum(e) => SqlType::Enum(e.without_hints()),
+        _ if d == Dialect::MySql => mysql::parse_type(&d.type_sql(ty)),
         _ => parse_type(&d.type_sql(ty)),
     }
 }

@@ -88,6 +88,117 @@ pub(crate) fn plain_default(text: &str) -> String {
     literal.to_owned()
 }
 
+/// A check's expression without what `pg_get_expr` adds: the outer
+/// parentheses, parentheses around a lone name (`(y)::text`), and casts of
+/// names and literals (`'MANUAL'::text` is `'MANUAL'`, `'-1'::integer` is
+/// `-1`).
+pub(crate) fn plain_check(text: &str) -> String {
+    let mut s = text.trim();
+    while s.starts_with('(') && s.ends_with(')') && balanced(&s[1..s.len() - 1]) {
+        s = s[1..s.len() - 1].trim();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            // A literal, then perhaps a cast.
+            let start = i;
+            i += 1;
+            while i < chars.len() {
+                if chars[i] == '\'' {
+                    if chars.get(i + 1) == Some(&'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            let literal: String = chars[start..(i + 1).min(chars.len())].iter().collect();
+            i += 1;
+            let (cast, next) = cast_at(&chars, i);
+            i = next;
+            let inner = &literal[1..literal.len().saturating_sub(1)];
+            let numeric = [
+                "integer",
+                "bigint",
+                "smallint",
+                "numeric",
+                "real",
+                "double precision",
+            ];
+            if numeric.contains(&cast.as_str()) && inner.parse::<f64>().is_ok() {
+                out.push_str(inner);
+            } else {
+                out.push_str(&literal);
+            }
+            continue;
+        }
+        if c == '(' {
+            // `(name)` alone in parentheses, as PostgreSQL writes a cast name.
+            let end = chars[i + 1..].iter().position(|&c| c == ')').map(|p| i + 1 + p);
+            if let Some(end) = end {
+                let inner: String = chars[i + 1..end].iter().collect();
+                if !inner.is_empty() && inner.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '"') {
+                    let (cast, next) = cast_at(&chars, end + 1);
+                    if !cast.is_empty() {
+                        out.push_str(&inner);
+                        i = next;
+                        continue;
+                    }
+                }
+            }
+        }
+        if c == ':' && chars.get(i + 1) == Some(&':') {
+            let (_, next) = cast_at(&chars, i);
+            i = next;
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// The type name of a `::type` cast at `i`, and where it ends; empty when
+/// there is none.
+fn cast_at(chars: &[char], i: usize) -> (String, usize) {
+    if chars.get(i) != Some(&':') || chars.get(i + 1) != Some(&':') {
+        return (String::new(), i);
+    }
+    let mut j = i + 2;
+    let mut name = String::new();
+    loop {
+        let start = j;
+        while j < chars.len() && (chars[j].is_alphanumeric() || chars[j] == '_' || chars[j] == '"') {
+            j += 1;
+        }
+        name.push_str(&chars[start..j].iter().collect::<String>());
+        // Names of several words: `character varying`, `double precision`,
+        // `timestamp without time zone`.
+        let rest: String = chars[j..].iter().take(20).collect();
+        let more = [" varying", " precision", " without", " with", " time", " zone"]
+            .iter()
+            .find(|w| rest.starts_with(**w));
+        match more {
+            Some(w) => {
+                name.push_str(w);
+                j += w.len();
+            }
+            None => break,
+        }
+    }
+    // A modifier: `varying(20)`, `numeric(10,2)`.
+    if chars.get(j) == Some(&'(')
+        && let Some(end) = chars[j..].iter().position(|&c| c == ')')
+    {
+        j += end + 1;
+    }
+    (name, j)
+}
+
 fn balanced(s: &str) -> bool {
     let mut depth = 0i32;
     for c in s.chars() {
@@ -230,7 +341,7 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
             }),
             "c" => table.checks.to_mut().push(Check {
                 name: cname.into(),
-                expr: plain_default(&expr.unwrap_or_default()).into(),
+                expr: plain_check(&expr.unwrap_or_default()).into(),
             }),
             _ => {}
         }
@@ -277,6 +388,19 @@ fn bad(table: &str) -> MigrateError {
 #[cfg(test)]
 mod tests {
     use super::plain_default;
+
+    #[test]
+    fn checks_lose_what_postgres_adds() {
+        use super::plain_check;
+        assert_eq!(plain_check("((y)::text <> 'MANUAL'::text)"), "y <> 'MANUAL'");
+        assert_eq!(plain_check("(z > '-1'::integer)"), "z > -1");
+        assert_eq!(plain_check("(y IS NOT NULL)"), "y IS NOT NULL");
+        assert_eq!(plain_check("(c1 >= 0)"), "c1 >= 0");
+        assert_eq!(
+            plain_check("((name)::character varying(20) = 'a'::character varying)"),
+            "name = 'a'"
+        );
+    }
 
     #[test]
     fn defaults_lose_the_casts_postgres_adds() {

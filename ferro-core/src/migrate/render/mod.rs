@@ -11,13 +11,14 @@
 
 use std::fmt::Write as _;
 
-use sea_query::{DynIden, PostgresQueryBuilder, QuotedBuilder, SqliteQueryBuilder};
+use sea_query::{DynIden, MysqlQueryBuilder, PostgresQueryBuilder, QuotedBuilder, SqliteQueryBuilder};
 
 use super::error::MigrateError;
-use crate::migration::Op;
+use crate::migration::{Op, State};
 use crate::schema::{Action, Column, ForeignKey, SqlType, Table};
 
-mod postgres;
+pub(crate) mod mysql;
+pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
 /// A database's flavour of SQL.
@@ -27,15 +28,19 @@ pub enum Dialect {
     Sqlite,
     /// PostgreSQL 12 or newer.
     Postgres,
+    /// MySQL 8.0.19 or newer, or MariaDB 10.6 or newer.
+    MySql,
 }
 
 impl Dialect {
-    /// The dialect of a database URL (`sqlite:`, `postgres:`/`postgresql:`).
+    /// The dialect of a database URL (`sqlite:`, `postgres:`/`postgresql:`,
+    /// `mysql:`/`mariadb:`).
     pub fn of_url(url: &str) -> Result<Dialect, MigrateError> {
         let scheme = url.split(':').next().unwrap_or_default();
         match scheme {
             "sqlite" => Ok(Dialect::Sqlite),
             "postgres" | "postgresql" => Ok(Dialect::Postgres),
+            "mysql" | "mariadb" => Ok(Dialect::MySql),
             _ => Err(MigrateError::BadUrl(url.to_owned())),
         }
     }
@@ -45,6 +50,7 @@ impl Dialect {
         match self {
             Dialect::Sqlite => "SQLite",
             Dialect::Postgres => "PostgreSQL",
+            Dialect::MySql => "MySQL",
         }
     }
 
@@ -54,7 +60,7 @@ impl Dialect {
     pub fn begin(self) -> &'static str {
         match self {
             Dialect::Sqlite => "BEGIN IMMEDIATE",
-            Dialect::Postgres => "BEGIN",
+            Dialect::Postgres | Dialect::MySql => "BEGIN",
         }
     }
 
@@ -65,6 +71,7 @@ impl Dialect {
         match self {
             Dialect::Sqlite => SqliteQueryBuilder.prepare_iden(&iden, &mut out),
             Dialect::Postgres => PostgresQueryBuilder.prepare_iden(&iden, &mut out),
+            Dialect::MySql => MysqlQueryBuilder.prepare_iden(&iden, &mut out),
         }
         out
     }
@@ -74,14 +81,41 @@ impl Dialect {
         match self {
             Dialect::Sqlite => sqlite::sql_type(ty),
             Dialect::Postgres => postgres::sql_type(ty),
+            Dialect::MySql => mysql::sql_type(ty),
         }
     }
 
-    /// The SQL statements that perform `op`.
+    /// The SQL statements that perform `op`. On MySQL, the operations that
+    /// need to know the schema before them (a column change, an enum's
+    /// values, a dropped or renamed constraint) are refused here; the
+    /// migrator renders them knowing it.
     pub fn render(self, op: &Op) -> Result<Vec<String>, MigrateError> {
+        self.render_in(op, None)
+    }
+
+    /// [`Dialect::render`], knowing the schema `before` the operation.
+    pub(crate) fn render_in(self, op: &Op, before: Option<&State>) -> Result<Vec<String>, MigrateError> {
         match self {
             Dialect::Sqlite => sqlite::render(op),
             Dialect::Postgres => postgres::render(op),
+            Dialect::MySql => mysql::render(op, before),
+        }
+    }
+
+    /// `expr` converted to text, for reading through sqlx's `Any` driver,
+    /// which decodes only text, integers and bytes.
+    pub(crate) fn as_text(self, expr: &str) -> String {
+        match self {
+            Dialect::MySql => format!("CAST({expr} AS CHAR)"),
+            _ => format!("CAST({expr} AS TEXT)"),
+        }
+    }
+
+    /// `text` as a string literal.
+    pub(crate) fn literal(self, text: &str) -> String {
+        match self {
+            Dialect::MySql => mysql::literal(text),
+            _ => literal(text),
         }
     }
 }
@@ -124,6 +158,20 @@ fn foreign_key(d: Dialect, fk: &ForeignKey) -> String {
         }
     }
     out
+}
+
+/// `ADD CONSTRAINT "uq" UNIQUE ("a", "b")`, for `ALTER TABLE`.
+fn add_unique(d: Dialect, uq: &crate::schema::UniqueConstraint) -> String {
+    format!(
+        "ADD {}UNIQUE ({})",
+        constraint(d, uq.name.as_deref()),
+        idents(d, &uq.columns)
+    )
+}
+
+/// `ADD CONSTRAINT "ck" CHECK (expr)`, for `ALTER TABLE`.
+fn add_check(d: Dialect, check: &crate::schema::Check) -> String {
+    format!("ADD CONSTRAINT {} CHECK ({})", d.ident(&check.name), check.expr)
 }
 
 /// `CONSTRAINT "name" ` or nothing.

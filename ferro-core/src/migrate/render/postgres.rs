@@ -72,9 +72,12 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
         Op::DropTable { name } => vec![format!("DROP TABLE {}", D.ident(name))],
         Op::RenameTable { from, to } => vec![alter(from, &format!("RENAME TO {}", D.ident(to)))],
         Op::AddColumn { table, column } => {
-            // A table built here has no identity column added later: an
-            // auto-increment column only comes with its table.
-            let t = Table::new(table.to_string());
+            // An auto-increment column added to a table is an identity column
+            // (which numbers the rows it finds); the key follows.
+            let mut t = Table::new(table.to_string());
+            if column.auto_increment && column.ty.is_integer() {
+                t.primary_key = Some(crate::schema::PrimaryKey::new("", [column.name.to_string()]));
+            }
             let mut statements = vec![alter(table, &format!("ADD COLUMN {}", column_def(&t, column)))];
             if let Some(comment) = &column.comment {
                 statements.push(comment_on_column(table, &column.name, Some(comment)));
@@ -104,19 +107,9 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
         Op::AddUnique {
             table,
             constraint: uq,
-        } => vec![alter(
-            table,
-            &format!(
-                "ADD {}UNIQUE ({})",
-                constraint(D, uq.name.as_deref()),
-                idents(D, &uq.columns)
-            ),
-        )],
+        } => vec![alter(table, &super::add_unique(D, uq))],
         Op::AddForeignKey { table, key } => vec![alter(table, &format!("ADD {}", foreign_key(D, key)))],
-        Op::AddCheck { table, check } => vec![alter(
-            table,
-            &format!("ADD CONSTRAINT {} CHECK ({})", D.ident(&check.name), check.expr),
-        )],
+        Op::AddCheck { table, check } => vec![alter(table, &super::add_check(D, check))],
         Op::RenameIndex { from, to, .. } => {
             vec![format!("ALTER INDEX {} RENAME TO {}", D.ident(from), D.ident(to))]
         }
@@ -249,4 +242,35 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
         out.push(comment_on_column(table, &to.name, to.comment.as_deref()));
     }
     out
+}
+
+/// A step marked to run without blocking writes (`Step::concurrently`,
+/// `Step::validate_separately`): its statement, the statement that validates
+/// it later in a transaction of its own, and whether it runs outside the
+/// migration's transaction. `None` for an operation the marks do not apply to.
+pub(crate) fn online(op: &Op) -> Option<(String, Option<String>, bool)> {
+    Some(match op {
+        Op::CreateIndex { table, index } => {
+            let sql = create_index(D, table, index);
+            (sql.replacen(" INDEX ", " INDEX CONCURRENTLY ", 1), None, true)
+        }
+        Op::DropIndex { name, .. } => (format!("DROP INDEX CONCURRENTLY {}", D.ident(name)), None, true),
+        Op::AddForeignKey { table, key } => {
+            let name = key.name.as_deref()?;
+            (
+                alter(table, &format!("ADD {} NOT VALID", foreign_key(D, key))),
+                Some(alter(table, &format!("VALIDATE CONSTRAINT {}", D.ident(name)))),
+                false,
+            )
+        }
+        Op::AddCheck { table, check } => (
+            alter(table, &format!("{} NOT VALID", super::add_check(D, check))),
+            Some(alter(
+                table,
+                &format!("VALIDATE CONSTRAINT {}", D.ident(&check.name)),
+            )),
+            false,
+        ),
+        _ => return None,
+    })
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::migration::Ops;
+use crate::migration::{Ops, State};
 use crate::schema::{Check, EnumType, EnumValue, ForeignKey, Index, PrimaryKey, UniqueConstraint};
 
 fn users() -> Table {
@@ -192,8 +192,167 @@ fn postgres_drops_an_enum_value_by_making_the_type_again() {
 fn urls_name_their_dialect() {
     assert_eq!(Dialect::of_url("sqlite://app.db").unwrap(), Dialect::Sqlite);
     assert_eq!(Dialect::of_url("postgresql://u@h/db").unwrap(), Dialect::Postgres);
+    assert_eq!(Dialect::of_url("mysql://u@h/db").unwrap(), Dialect::MySql);
+    assert_eq!(Dialect::of_url("mariadb://u@h/db").unwrap(), Dialect::MySql);
     assert!(matches!(
         Dialect::of_url("mssql://x"),
         Err(MigrateError::BadUrl(_))
     ));
+}
+
+/// `ops` rendered for MySQL one after another, each knowing the schema the
+/// ones before it left.
+fn render_mysql(ops: &[Op]) -> Result<Vec<String>, MigrateError> {
+    let mut state = State::default();
+    let mut out = Vec::new();
+    for op in ops {
+        out.extend(Dialect::MySql.render_in(op, Some(&state))?);
+        state.apply(op).unwrap();
+    }
+    Ok(out)
+}
+
+#[test]
+fn create_table_on_mysql() {
+    let sql = render_mysql(&[Op::CreateTable(users())]).unwrap();
+    assert_eq!(
+        sql,
+        [
+            "CREATE TABLE `users` (\n    \
+             `id` BIGINT NOT NULL AUTO_INCREMENT,\n    \
+             `email` VARCHAR(120) NOT NULL,\n    \
+             `balance` DECIMAL(12, 2) NOT NULL DEFAULT 0,\n    \
+             `role` ENUM('admin', 'member') NOT NULL,\n    \
+             `bio` LONGTEXT NULL COMMENT 'about ''me''',\n    \
+             CONSTRAINT `pk_users` PRIMARY KEY (`id`),\n    \
+             CONSTRAINT `uq_users_email` UNIQUE (`email`),\n    \
+             CONSTRAINT `ck_users_balance` CHECK (balance >= 0)\n)",
+            "CREATE INDEX `ix_users_role` ON `users` (`role`)",
+        ]
+    );
+    assert_eq!(super::mysql::literal("a\\b'c"), "'a\\\\b''c'");
+}
+
+#[test]
+fn mysql_changes_an_enum_in_every_column_of_it() {
+    let mut posts = Table::new("posts");
+    posts.columns = vec![
+        Column::new("id", SqlType::BigInt),
+        Column::new("by_role", SqlType::enumeration("user_role", ["admin", "member"])).nullable(),
+    ]
+    .into();
+    let ops = [
+        Op::CreateTable(users()),
+        Op::CreateTable(posts),
+        Op::AddEnumValue {
+            name: "user_role".into(),
+            value: "guest".into(),
+            before: Some("member".into()),
+        },
+        Op::RenameEnumValue {
+            name: "user_role".into(),
+            from: "guest".into(),
+            to: "visitor".into(),
+        },
+        Op::DropEnumValue {
+            name: "user_role".into(),
+            value: "visitor".into(),
+        },
+    ];
+    let sql = render_mysql(&ops).unwrap();
+    assert_eq!(
+        sql[3..],
+        [
+            "ALTER TABLE `users` MODIFY COLUMN `role` ENUM('admin', 'guest', 'member') NOT NULL",
+            "ALTER TABLE `posts` MODIFY COLUMN `by_role` ENUM('admin', 'guest', 'member') NULL",
+            // A rename: both names allowed, the rows moved, the old name gone.
+            "ALTER TABLE `users` MODIFY COLUMN `role` ENUM('admin', 'guest', 'member', 'visitor') NOT NULL",
+            "ALTER TABLE `posts` MODIFY COLUMN `by_role` ENUM('admin', 'guest', 'member', 'visitor') NULL",
+            "UPDATE `users` SET `role` = 'visitor' WHERE `role` = 'guest'",
+            "UPDATE `posts` SET `by_role` = 'visitor' WHERE `by_role` = 'guest'",
+            "ALTER TABLE `users` MODIFY COLUMN `role` ENUM('admin', 'visitor', 'member') NOT NULL",
+            "ALTER TABLE `posts` MODIFY COLUMN `by_role` ENUM('admin', 'visitor', 'member') NULL",
+            "ALTER TABLE `users` MODIFY COLUMN `role` ENUM('admin', 'member') NOT NULL",
+            "ALTER TABLE `posts` MODIFY COLUMN `by_role` ENUM('admin', 'member') NULL",
+        ]
+    );
+    // Without the schema before it, MySQL cannot say which columns to change.
+    assert!(Dialect::MySql.render(&ops[2]).is_err());
+}
+
+#[test]
+fn mysql_drops_the_index_innodb_made_for_a_foreign_key() {
+    let mut posts = Table::new("posts");
+    posts.columns = vec![
+        Column::new("id", SqlType::BigInt),
+        Column::new("author_id", SqlType::BigInt),
+        Column::new("editor_id", SqlType::BigInt),
+    ]
+    .into();
+    posts.foreign_keys = vec![
+        ForeignKey::new("fk_author", ["author_id"], "users", ["id"]),
+        ForeignKey::new("fk_editor", ["editor_id"], "users", ["id"]),
+    ]
+    .into();
+    posts.indexes = vec![Index::new("ix_posts_editor_id", ["editor_id"])].into();
+    let drop = |name: &str| Op::DropForeignKey {
+        table: "posts".into(),
+        name: name.to_owned().into(),
+    };
+    let sql = render_mysql(&[Op::CreateTable(posts), drop("fk_author"), drop("fk_editor")]).unwrap();
+    assert_eq!(
+        sql[2..],
+        [
+            "ALTER TABLE `posts` DROP FOREIGN KEY `fk_author`",
+            "ALTER TABLE `posts` DROP INDEX `fk_author`",
+            // The explicit index served this one: InnoDB made none.
+            "ALTER TABLE `posts` DROP FOREIGN KEY `fk_editor`",
+        ]
+    );
+}
+
+#[test]
+fn mysql_refuses_what_innodb_cannot_hold() {
+    let mut t = users();
+    t.indexes = vec![Index::new("ix_users_bio", ["bio"])].into();
+    let err = render_mysql(&[Op::CreateTable(t)]).unwrap_err().to_string();
+    assert!(err.contains("column bio") && err.contains("max_length"), "{err}");
+    let key = ForeignKey::new("fk_x", ["id"], "users", ["id"]).on_delete(Action::SetDefault);
+    let err = render_mysql(&[Op::AddForeignKey {
+        table: "users".into(),
+        key,
+    }])
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("SET DEFAULT"), "{err}");
+}
+
+#[test]
+fn postgres_adds_a_key_not_valid_and_validates_it_apart() {
+    let key = ForeignKey::new("fk_posts_author", ["author_id"], "users", ["id"]);
+    let (now, later, outside) = super::postgres::online(&Op::AddForeignKey {
+        table: "posts".into(),
+        key,
+    })
+    .unwrap();
+    assert_eq!(
+        now,
+        "ALTER TABLE \"posts\" ADD CONSTRAINT \"fk_posts_author\" FOREIGN KEY (\"author_id\") \
+         REFERENCES \"users\" (\"id\") NOT VALID"
+    );
+    assert_eq!(
+        later.as_deref(),
+        Some("ALTER TABLE \"posts\" VALIDATE CONSTRAINT \"fk_posts_author\"")
+    );
+    assert!(!outside, "both run in transactions");
+    let (now, later, outside) = super::postgres::online(&Op::CreateIndex {
+        table: "posts".into(),
+        index: Index::new("ix_posts_title", ["title"]).unique(),
+    })
+    .unwrap();
+    assert_eq!(
+        now,
+        "CREATE UNIQUE INDEX CONCURRENTLY \"ix_posts_title\" ON \"posts\" (\"title\")"
+    );
+    assert!(later.is_none() && outside);
 }

@@ -1,0 +1,129 @@
+//! Two migrations, A and B, whose operations come from a pair of schemas
+//! given at run time: for the tests that build a schema A on a database,
+//! migrate it to B and back (the round trips and the conformance fixtures).
+//!
+//! Migration functions are plain `fn`s; they read the operations of the pair
+//! under test from a thread-local slot, which [`set`] fills. The runtime
+//! calls them on the thread that runs the migration.
+
+use std::cell::RefCell;
+
+use ferro::diff::diff;
+use ferro::migrate::{Database, introspect, stored};
+use ferro::migration::{Migration, Op, Ops, Revision};
+use ferro::plan::plan;
+use ferro::schema::{Schema, Table};
+
+thread_local! {
+    static OPS: RefCell<[Vec<Op>; 4]> = RefCell::new(Default::default());
+}
+
+fn record(op: &mut Ops, which: usize) {
+    OPS.with(|ops| {
+        for o in &ops.borrow()[which] {
+            op.push(o.clone()).acknowledged(true);
+        }
+    });
+}
+fn a_up(op: &mut Ops) {
+    record(op, 0);
+}
+fn a_down(op: &mut Ops) {
+    record(op, 1);
+}
+fn b_up(op: &mut Ops) {
+    record(op, 2);
+}
+fn b_down(op: &mut Ops) {
+    record(op, 3);
+}
+
+/// The revision of A.
+pub const A: &str = "aaaaaaaaaaaa";
+/// The revision of B.
+pub const B: &str = "bbbbbbbbbbbb";
+
+/// A (from the empty schema) and B (from A).
+pub static MIGRATIONS: [Migration; 2] = [
+    Migration {
+        file: "0001_a.rs",
+        source: "a",
+        revision: Revision {
+            id: A,
+            parents: &[],
+            message: "a",
+            schema: None,
+        },
+        upgrade: a_up,
+        downgrade: a_down,
+    },
+    Migration {
+        file: "0002_b.rs",
+        source: "b",
+        revision: Revision {
+            id: B,
+            parents: &[A],
+            message: "b",
+            schema: None,
+        },
+        upgrade: b_up,
+        downgrade: b_down,
+    },
+];
+
+/// Makes [`MIGRATIONS`] build `a` and then change it to `b`, on this thread.
+pub fn set(a: &Schema, b: &Schema) {
+    let empty = Schema::new([]).expect("the empty schema");
+    let (a_up, a_down) = steps(&empty, a);
+    let (b_up, b_down) = steps(a, b);
+    OPS.with(|ops| *ops.borrow_mut() = [a_up, a_down, b_up, b_down]);
+}
+
+/// The upgrade and downgrade from `from` to `to` that the diff and the plan
+/// make.
+pub fn steps(from: &Schema, to: &Schema) -> (Vec<Op>, Vec<Op>) {
+    let plan = plan(&diff(from, to));
+    let up = plan.upgrade().into_iter().cloned().collect();
+    let down = plan
+        .downgrade()
+        .into_iter()
+        .map(|op| op.cloned().expect("every planned step has an inverse here"))
+        .collect();
+    (up, down)
+}
+
+/// What would make `actual` into `expected`, as operations in words.
+pub fn differences(actual: &Schema, expected: &Schema) -> Vec<String> {
+    plan(&diff(actual, expected))
+        .upgrade()
+        .iter()
+        .map(|op| op.to_string())
+        .collect()
+}
+
+/// The tables in name order with their columns in name order: a column added
+/// to a table comes last in the database, wherever the model declares it.
+pub fn by_name(schema: &Schema) -> Vec<Table> {
+    let mut tables = schema.tables().to_vec();
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    for t in &mut tables {
+        t.columns.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    tables
+}
+
+/// Reads the database back and compares it with `expected` as the database
+/// stores it; the schema read, or what differs (`when` says at which point).
+pub async fn read_back(db: &mut Database, expected: &Schema, when: &str) -> Result<Schema, String> {
+    let actual = introspect(db, "ferro_version")
+        .await
+        .map_err(|e| format!("{when}: {e}"))?;
+    let expected = stored(db.dialect(), expected);
+    if by_name(&actual) != by_name(&expected) {
+        return Err(format!(
+            "{when}: the database differs from the schema; it would need {:?}\nread back: {actual:#?}\nexpected: {expected:#?}",
+            differences(&actual, &expected)
+        ));
+    }
+    Ok(actual)
+}
