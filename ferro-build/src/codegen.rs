@@ -327,6 +327,10 @@ pub(crate) fn op_expr(op: &Op) -> Expr {
         ),
         Op::DropEnumValue { name, value } => call("op.drop_enum_value", vec![s(name), s(value)]),
         Op::RenameEnumValue { name, from, to } => call("op.rename_enum_value", vec![s(name), s(from), s(to)]),
+        Op::ReorderEnumValues { name, values } => {
+            let values: Vec<&str> = values.iter().map(|v| v.as_ref()).collect();
+            call("op.reorder_enum_values", vec![s(name), names(&values)])
+        }
         Op::Sql(sql) => call("op.sql", vec![s(sql)]),
         Op::Irreversible { reason } => call("op.irreversible", vec![s(reason)]),
         other => call("op.sql", vec![s(&format!("-- not generated: {other}"))]),

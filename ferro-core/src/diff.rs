@@ -61,6 +61,17 @@ pub enum Change {
         /// The value it stood before (by its new name), to put it back.
         before: Option<Str>,
     },
+    /// The values of an enum type put in another order, once values were
+    /// added, dropped and renamed: the order they would be in, and the order
+    /// the model gives.
+    ReorderEnumValues {
+        /// The type.
+        name: Str,
+        /// The values in the order the other changes leave them.
+        from: Vec<Str>,
+        /// The values in the model's order.
+        to: Vec<Str>,
+    },
     /// A value renamed (`#[ferro(renamed_from)]` on the variant).
     RenameEnumValue {
         /// The type.
@@ -683,6 +694,32 @@ fn diff_enums(from: &Schema, to: &Schema, changes: &mut Vec<Change>) {
                 before,
             });
         }
+        // The order the changes above leave: the kept values in their old
+        // order under their new names, each added value before the kept
+        // value that follows it in the model.
+        let mut order: Vec<Str> = was
+            .values
+            .iter()
+            .filter_map(|v| kept.get(v.name.as_ref()).map(|n| Str::from(n.to_string())))
+            .collect();
+        for (i, value) in e.values.iter().enumerate() {
+            if surviving.contains(value.name.as_ref()) {
+                continue;
+            }
+            let before = e.values[i + 1..]
+                .iter()
+                .find(|v| surviving.contains(v.name.as_ref()));
+            let at = before
+                .and_then(|b| order.iter().position(|o| *o == b.name))
+                .unwrap_or(order.len());
+            order.insert(at, value.name.clone());
+        }
+        let wanted: Vec<Str> = e.values.iter().map(|v| v.name.clone()).collect();
+        let reorder = (order != wanted).then(|| Change::ReorderEnumValues {
+            name: e.name.clone(),
+            from: order,
+            to: wanted,
+        });
         for (i, value) in was.values.iter().enumerate() {
             if kept.contains_key(value.name.as_ref()) {
                 continue;
@@ -700,6 +737,8 @@ fn diff_enums(from: &Schema, to: &Schema, changes: &mut Vec<Change>) {
                 before,
             });
         }
+        // Last, after the values dropped: the plan keeps this order.
+        changes.extend(reorder);
     }
     for (name, e) in &old {
         if !new.contains_key(name) {

@@ -270,6 +270,17 @@ fn step(change: &Change) -> Option<(u8, Op, Op)> {
                 before: before.clone(),
             },
         ),
+        Change::ReorderEnumValues { name, from, to } => (
+            PHASE_DROP_ENUM,
+            Op::ReorderEnumValues {
+                name: s(name),
+                values: to.clone().into(),
+            },
+            Op::ReorderEnumValues {
+                name: s(name),
+                values: from.clone().into(),
+            },
+        ),
         Change::RenameEnumValue { name, from, to } => (
             PHASE_ENUM,
             Op::RenameEnumValue {

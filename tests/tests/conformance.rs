@@ -186,6 +186,8 @@ fn cases() -> Vec<Case> {
         28 Types "every_type_roundtrip_no_change": every_type() => every_type(), [];
         36 Types "enum_value_added": x(col(mood(&["a", "b", "c"]))) => x(col(mood(&["a", "b", "c", "d"]))), ["add value d to enum mood"];
         37 Types "enum_value_removed": x(col(mood(&["a", "b", "c", "d"]))) => x(col(mood(&["a", "b", "c"]))), ["drop value d of enum mood"];
+        38 Types "enum_value_reordered": x(col(mood(&["a", "b", "c"]))) => x(col(mood(&["c", "b", "a"]))), ["reorder values of enum mood"];
+        38 Types "enum_reordered_with_values_added_and_dropped": x(col(mood(&["a", "b", "c"]))) => x(col(mood(&["c", "a", "d"]))), ["add value d to enum mood", "drop value b of enum mood", "reorder values of enum mood"];
         39 Types "enum_unchanged": x(col(mood(&["a", "b"]))) => x(col(mood(&["a", "b"]))), [];
         40 Types "numeric_widen_plus_nullable": x(col(numeric(8, 2)).default("0")) => x(col(numeric(10, 2)).nullable().default("0")), ["alter column item.x (type NUMERIC(8, 2) to NUMERIC(10, 2), NULL)"];
         57 Defaults "numeric_default_5_vs_5_0": x(col(SqlType::Double).default("5")) => x(col(SqlType::Double).default("5.0")), ["alter column item.x (default 5.0)"];
@@ -208,6 +210,9 @@ fn cases() -> Vec<Case> {
         54 Defaults "float_default_unchanged": x(col(SqlType::Double).default("5.2")) => x(col(SqlType::Double).default("5.2")), [];
         55 Defaults "float_default_change": x(col(SqlType::Double).default("5.2")) => x(col(SqlType::Double).default("5.3")), ["alter column item.x (default 5.3)"];
         58 Defaults "timestamp_function_default_unchanged": x(col(TS).default("CURRENT_TIMESTAMP")) => x(col(TS).default("CURRENT_TIMESTAMP")), [];
+        59 Defaults "uuid_function_default_unchanged_postgres": x(col(SqlType::Uuid).default("gen_random_uuid()")) => x(col(SqlType::Uuid).default("gen_random_uuid()")), [];
+        59 Defaults "uuid_function_default_unchanged_mysql": x(col(SqlType::Uuid).default("(uuid())")) => x(col(SqlType::Uuid).default("(uuid())")), [];
+        62 Defaults "sqlite_expression_default_parens": x(col(TS).nullable().default("(datetime('now', 'localtime'))")) => x(col(TS).nullable().default("(datetime('now', 'localtime'))")), [];
         63 Defaults "current_timestamp_default_unchanged": x(col(TS).nullable().default("CURRENT_TIMESTAMP")) => x(col(TS).nullable().default("CURRENT_TIMESTAMP")), [];
         64 Defaults "current_timestamp_default_added": x(col(TS).nullable()) => x(col(TS).nullable().default("CURRENT_TIMESTAMP")), ["alter column item.x (default CURRENT_TIMESTAMP)"];
         66 Defaults "integer_default_added": x(col(SqlType::Integer)) => x(col(SqlType::Integer).default("0")), ["alter column item.x (default 0)"];
@@ -229,6 +234,7 @@ fn cases() -> Vec<Case> {
         79 Indexes "uq_mixed_case_convention_unchanged": mixed_case(true) => mixed_case(true), [];
         80 Indexes "uq_mixed_case_name_unchanged": xyz(|t| t.unique_constraints = vec![uq("SomeConstraint", &["x"])].into()) => xyz(|t| t.unique_constraints = vec![uq("SomeConstraint", &["x"])].into()), [];
         81 Indexes "uq_with_composite_pk_and_fk_unchanged": with_unique(composite_fk(None)) => with_unique(composite_fk(None)), [];
+        82 Indexes "uq_via_column_key_unchanged": keyed() => plain(), [];
         83 Indexes "two_uqs_sharing_column_unchanged": xyz(|t| t.unique_constraints = vec![uq("uq_xy", &["x", "y"]), uq("uq_xz", &["x", "z"])].into()) => xyz(|t| t.unique_constraints = vec![uq("uq_xy", &["x", "y"]), uq("uq_xz", &["x", "z"])].into()), [];
         84 Indexes "drop_one_of_two_uqs": xyz(|t| t.unique_constraints = vec![uq("uq_xy", &["x", "y"]), uq("uq_xz", &["x", "z"])].into()) => xyz(|t| t.unique_constraints = vec![uq("uq_xz", &["x", "z"])].into()), ["drop unique item.uq_xy"];
         85 Indexes "uq_renamed_by_case": xyz(|t| t.unique_constraints = vec![uq("SomeCasingConvention", &["x"])].into()) => xyz(|t| t.unique_constraints = vec![uq("somecasingconvention", &["x"])].into()), ["rename constraint item.SomeCasingConvention to somecasingconvention"];
@@ -244,6 +250,7 @@ fn cases() -> Vec<Case> {
         95 Indexes "ix_mixed_case_name_unchanged": xyz(|t| t.indexes = vec![ix("SomeIndex", &["x"])].into()) => xyz(|t| t.indexes = vec![ix("SomeIndex", &["x"])].into()), [];
         96 Indexes "ix_mixed_case_table_column_unchanged": mixed_case(false) => mixed_case(false), [];
         97 Indexes "create_table_with_indexes": vec![] => xyz(|t| t.indexes = vec![ix("ix_item_x", &["x"]), ix("newtable_idx", &["y"])].into()), ["create table item"];
+        98 Indexes "ix_via_column_key_unchanged": keyed() => plain(), [];
         99 Indexes "ix_named_like_column_unchanged": xyz(|t| t.indexes = vec![ix("x", &["x"])].into()) => xyz(|t| t.indexes = vec![ix("x", &["x"])].into()), [];
         100 Indexes "fk_column_implicit_index_unchanged": family(|t| t.foreign_keys = vec![fk("parent_id")].into()) => family(|t| t.foreign_keys = vec![fk("parent_id")].into()), [];
         101 Indexes "composite_fk_implicit_index_unchanged": composite_fk(None) => composite_fk(None), [];
@@ -265,10 +272,14 @@ fn cases() -> Vec<Case> {
         131 ForeignKeys "fk_renamed_and_moved": family(|t| t.foreign_keys = vec![fk("parent_id")].into()) => family(|t| t.foreign_keys = vec![fk("other_id")].into()), [ "drop foreign key child.fk_child_parent_id_parent", "add foreign key child(other_id) to parent", ];
         132 ForeignKeys "add_named_composite_fk": composite_fk(Some(false)) => composite_fk(None), ["add foreign key pair_child(a, b) to pair"];
         133 ForeignKeys "drop_named_composite_fk": composite_fk(None) => composite_fk(Some(false)), ["drop foreign key pair_child.fk_test_name"];
+        134 ForeignKeys "add_fk_via_column_keys": unkeyed() => keyed(), ["add foreign key child(parent_ref) to parent"];
+        135 ForeignKeys "fk_via_column_keys_unchanged": keyed() => plain(), [];
         136 ForeignKeys "add_on_delete": family(|t| t.foreign_keys = vec![fk("parent_id")].into()) => family(|t| t.foreign_keys = vec![fk("parent_id").on_delete(Action::Cascade)].into()), [ "drop foreign key child.fk_child_parent_id_parent", "add foreign key child(parent_id) to parent", ];
         137 ForeignKeys "remove_on_delete": family(|t| t.foreign_keys = vec![fk("parent_id").on_delete(Action::Cascade)].into()) => family(|t| t.foreign_keys = vec![fk("parent_id")].into()), [ "drop foreign key child.fk_child_parent_id_parent", "add foreign key child(parent_id) to parent", ];
+        138 ForeignKeys "on_delete_case_only": keyed() => plain(), [];
         139 ForeignKeys "add_on_update": family(|t| t.foreign_keys = vec![fk("parent_id")].into()) => family(|t| t.foreign_keys = vec![fk("parent_id").on_update(Action::Cascade)].into()), [ "drop foreign key child.fk_child_parent_id_parent", "add foreign key child(parent_id) to parent", ];
         140 ForeignKeys "remove_on_update": family(|t| t.foreign_keys = vec![fk("parent_id").on_update(Action::Cascade)].into()) => family(|t| t.foreign_keys = vec![fk("parent_id")].into()), [ "drop foreign key child.fk_child_parent_id_parent", "add foreign key child(parent_id) to parent", ];
+        141 ForeignKeys "on_update_case_only": keyed() => plain(), [];
         142 ForeignKeys "on_delete_restrict_unchanged": family(|t| t.foreign_keys = vec![fk("parent_id").on_delete(Action::Restrict)].into()) => family(|t| t.foreign_keys = vec![fk("parent_id").on_delete(Action::Restrict)].into()), [];
         143 ForeignKeys "on_update_restrict_unchanged": family(|t| t.foreign_keys = vec![fk("parent_id").on_update(Action::Restrict)].into()) => family(|t| t.foreign_keys = vec![fk("parent_id").on_update(Action::Restrict)].into()), [];
         144 ForeignKeys "on_delete_no_action_unchanged": family(|t| t.foreign_keys = vec![fk("parent_id").on_delete(Action::NoAction)].into()) => family(|t| t.foreign_keys = vec![fk("parent_id").on_delete(Action::NoAction)].into()), [];
@@ -290,6 +301,7 @@ fn cases() -> Vec<Case> {
         168 Checks "replace_and_add_checks": xyz(|t| t.checks = vec![ck("ck_value_positive", "z > 0")].into()) => xyz(|t| { t.checks = vec![ ck("ck_value_non_negative", "z >= 0"), ck("ck_status_not_null", "y IS NOT NULL"), ] .into() }), [ "drop check item.ck_value_positive", "add check item.ck_status_not_null", "add check item.ck_value_non_negative", ];
         169 Checks "check_with_string_literal": xyz(|_| {}) => xyz(|t| t.checks = vec![ck("ck_source", "y <> 'MANUAL'")].into()), ["add check item.ck_source"];
         171 Checks "check_expression_changed": xyz(|t| t.checks = vec![ck("ck_order_amount", "z >= 0")].into()) => xyz(|t| t.checks = vec![ck("ck_order_amount", "z > -1")].into()), [ "drop check item.ck_order_amount", "add check item.ck_order_amount", ];
+        170 Checks "check_name_with_spaces_and_dashes": xyz(|_| {}) => xyz(|t| t.checks = vec![ck("ck with spaces", "z > 0"), ck("ck-with-dashes", "z < 100")].into()), ["add check item.ck with spaces", "add check item.ck-with-dashes"];
         // Comments.
         177 Comments "table_comment_unchanged": commented(Some("this is some table"), None) => commented(Some("this is some table"), None), [];
         178 Comments "add_table_comment": commented(None, None) => commented(Some("this is some table"), None), ["set comment of table item"];
@@ -379,6 +391,97 @@ fn reg_number() -> Vec<Table> {
     let mut t = item(vec![Column::new("reg_number", SqlType::Varchar(20))]);
     t.indexes = vec![ix("regNumber_idx", &["reg_number"])].into();
     vec![t]
+}
+
+// Models whose fields are named apart from their columns (`column = ".."`)
+// and whose referential actions are spelled in odd cases, against the same
+// models written plainly: the cases about column keys and action spellings.
+#[allow(dead_code, reason = "only the models' tables are read")]
+mod keyed {
+    use ferro::Model;
+
+    #[derive(Model)]
+    #[ferro(table = "parent")]
+    pub(crate) struct Parent {
+        #[ferro(primary_key)]
+        pub(crate) id: i64,
+    }
+
+    #[derive(Model)]
+    #[ferro(table = "child")]
+    pub(crate) struct Child {
+        #[ferro(primary_key)]
+        pub(crate) id: i64,
+        #[ferro(column = "email", unique, max_length = 40)]
+        pub(crate) email_address: String,
+        #[ferro(column = "code", index, max_length = 10)]
+        pub(crate) code_value: String,
+        #[ferro(
+            column = "parent_ref",
+            foreign_key(references = Parent, on_delete = "caSCAde", on_update = "set  null")
+        )]
+        pub(crate) parent: Option<i64>,
+    }
+}
+
+#[allow(dead_code, reason = "only the models' tables are read")]
+mod plain {
+    use ferro::Model;
+
+    #[derive(Model)]
+    #[ferro(table = "parent")]
+    pub(crate) struct Parent {
+        #[ferro(primary_key)]
+        pub(crate) id: i64,
+    }
+
+    #[derive(Model)]
+    #[ferro(table = "child")]
+    pub(crate) struct Child {
+        #[ferro(primary_key)]
+        pub(crate) id: i64,
+        #[ferro(unique, max_length = 40)]
+        pub(crate) email: String,
+        #[ferro(index, max_length = 10)]
+        pub(crate) code: String,
+        #[ferro(foreign_key(references = Parent, on_delete = "CasCade", on_update = "SET NULL"))]
+        pub(crate) parent_ref: Option<i64>,
+    }
+}
+
+#[allow(dead_code, reason = "only the models' tables are read")]
+mod unkeyed {
+    use ferro::Model;
+
+    #[derive(Model)]
+    #[ferro(table = "child")]
+    pub(crate) struct Child {
+        #[ferro(primary_key)]
+        pub(crate) id: i64,
+        #[ferro(unique, max_length = 40)]
+        pub(crate) email: String,
+        #[ferro(index, max_length = 10)]
+        pub(crate) code: String,
+        pub(crate) parent_ref: Option<i64>,
+    }
+}
+
+/// The tables of the models with column keys.
+fn keyed() -> Vec<Table> {
+    use ferro::Model as _;
+    vec![keyed::Parent::TABLE, keyed::Child::TABLE]
+}
+
+/// The same models written plainly.
+fn plain() -> Vec<Table> {
+    use ferro::Model as _;
+    vec![plain::Parent::TABLE, plain::Child::TABLE]
+}
+
+/// The plain models without the foreign key.
+fn unkeyed() -> Vec<Table> {
+    use ferro::Model as _;
+    vec![plain::Parent::TABLE, unkeyed::Child::TABLE]
 }
 
 /// One column of each type Ferro maps.
@@ -525,6 +628,17 @@ async fn on_database(url: &str, a: &Schema, b: &Schema) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether a case is for database `d`: a default that calls a function is
+/// SQL of one database.
+fn applies(d: Dialect, id: &str) -> bool {
+    match id {
+        "uuid_function_default_unchanged_postgres" => d == Dialect::Postgres,
+        "uuid_function_default_unchanged_mysql" => d == Dialect::MySql,
+        "sqlite_expression_default_parens" => d == Dialect::Sqlite,
+        _ => true,
+    }
+}
+
 /// Changes a database refuses to make without a hand-written conversion,
 /// as Alembic's generated migration would be refused there too.
 fn refused(d: Dialect, id: &str) -> Option<&'static str> {
@@ -558,6 +672,20 @@ fn fresh(dialect: Dialect, n: usize) -> Option<(String, Option<tempfile::TempDir
     }
 }
 
+/// Two cases whose schema Ferro refuses when it is made, before any
+/// comparison: a name given over the 63 bytes databases keep (row 125),
+/// rather than cut by the database; and an auto-increment column that is
+/// not the key (row 202), which only MySQL would hold, and only as a key.
+#[test]
+fn schemas_ferro_refuses_before_comparing() {
+    let long = "ix_".to_owned() + &"x".repeat(61);
+    let tables = xyz(|t| t.indexes = vec![ix(&long, &["x"])].into());
+    let err = Schema::new(tables).expect_err("a 64-byte index name");
+    assert!(err.to_string().contains("64 bytes"), "{err}");
+    let err = Schema::new(x(col(SqlType::Integer).auto_increment())).expect_err("a non-key auto-increment");
+    assert!(err.to_string().contains("auto-increments"), "{err}");
+}
+
 /// Every case's comparison, without a database.
 #[test]
 fn the_comparisons_find_what_alembic_finds() {
@@ -587,7 +715,7 @@ fn run(dialect: Dialect) {
     let cases = cases();
     let mut failed = Vec::new();
     let mut passed = std::collections::BTreeMap::<Cat, (usize, usize)>::new();
-    for (n, case) in cases.iter().enumerate() {
+    for (n, case) in cases.iter().enumerate().filter(|(_, c)| applies(dialect, c.id)) {
         let a = Schema::new(case.a.clone()).expect("A");
         let b = Schema::new(case.b.clone()).expect("B");
         let (url, _dir) = fresh(dialect, n + 1).expect("the database");
@@ -605,7 +733,12 @@ fn run(dialect: Dialect) {
         }
     }
     let total: usize = passed.values().map(|p| p.0).sum();
-    eprintln!("{}: {total} of {} cases pass", dialect.name(), cases.len());
+    let all: usize = passed.values().map(|p| p.1).sum();
+    eprintln!(
+        "{}: {total} of {all} cases pass ({} are for other databases)",
+        dialect.name(),
+        cases.len() - all
+    );
     for cat in CATS {
         let (pass, all) = passed.get(&cat).copied().unwrap_or_default();
         eprintln!("  {cat:?}: {pass} of {all}");

@@ -157,6 +157,7 @@ fixtures! {
     add_enum_value,
     remove_enum_value,
     rename_enum_value,
+    reorder_enum_values,
     drop_enum,
     add_many_to_many,
     remove_many_to_many,

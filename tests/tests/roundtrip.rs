@@ -7,8 +7,8 @@
 //! The schemas draw on every feature the backends share: tables appearing and
 //! going, columns of every type family changing type within it, nullability,
 //! defaults, primary keys, indexes unique or not, unique constraints, foreign
-//! keys with their actions, checks, enums gaining and losing values, and
-//! comments. 256 cases per backend in the normal run; `PROPTEST_CASES=N`
+//! keys with their actions, checks, enums gaining, losing and reordering
+//! values, and comments. 256 cases per backend in the normal run; `PROPTEST_CASES=N`
 //! runs N (see the dialects guide).
 
 use ferro::migrate::{Database, Dialect, Migrator, Target};
@@ -151,6 +151,10 @@ fn schema(
 ) -> Schema {
     let mut mood: Vec<&'static str> = vec!["a"];
     mood.extend(MOOD[1..].iter().filter(|_| tape.chance(2)));
+    // Sometimes in another order, which is a change of its own.
+    if tape.chance(1) {
+        mood.reverse();
+    }
     let present: Vec<bool> = (0..TABLES).map(|i| i == 0 || tape.chance(3)).collect();
     let mut tables = Vec::new();
     for (i, families) in families.iter().enumerate() {

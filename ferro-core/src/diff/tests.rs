@@ -190,6 +190,13 @@ fn describe(change: &Change) -> String {
         Change::RenameEnumValue { name, from, to } => {
             format!("rename value {from} of enum {name} to {to}")
         }
+        Change::ReorderEnumValues { name, from, to } => {
+            format!(
+                "reorder enum {name} from ({}) to ({})",
+                from.join(", "),
+                to.join(", ")
+            )
+        }
         Change::CreateTable(t) => format!("create table {}", t.name),
         Change::DropTable(t) => format!("drop table {}", t.name),
         Change::RenameTable { from, to } => format!("rename table {from} to {to}"),
@@ -743,6 +750,35 @@ fn an_enum_value_is_dropped_with_the_value_it_stood_before() {
             "drop value angry of enum mood at the end",
         ]
     );
+}
+
+#[test]
+fn enum_values_put_in_another_order_are_a_change() {
+    let before = with_mood(mood(&["happy", "meh", "sad"]));
+    let after = with_mood(mood(&["sad", "happy", "meh"]));
+    assert_eq!(
+        changes(&before, &after),
+        ["reorder enum mood from (happy, meh, sad) to (sad, happy, meh)"]
+    );
+    // With values added, dropped and renamed, the order compared is the one
+    // those changes leave; the reorder comes last.
+    let after = with_mood(mood_renamed(&[
+        ("sad", None),
+        ("calm", None),
+        ("glad", Some("happy")),
+    ]));
+    assert_eq!(
+        changes(&before, &after),
+        [
+            "rename value happy of enum mood to glad",
+            "add value calm to enum mood before glad",
+            "drop value meh of enum mood before sad",
+            "reorder enum mood from (calm, glad, sad) to (sad, calm, glad)",
+        ]
+    );
+    // Added values in their place are no reorder.
+    let after = with_mood(mood(&["calm", "happy", "meh", "sad", "angry"]));
+    assert!(changes(&before, &after).iter().all(|c| !c.starts_with("reorder")));
 }
 
 #[test]

@@ -66,7 +66,7 @@ pub(crate) fn joins(rebuild: &Rebuild, op: &Op) -> bool {
 fn stale(table: &str, reason: impl std::fmt::Display) -> MigrateError {
     MigrateError::Introspection(format!(
         "cannot rebuild table {table}: {reason}; the database is not as the migrations left it \
-         (check it with `check --database`)"
+         (check it with `check --schema`)"
     ))
 }
 
@@ -118,7 +118,10 @@ pub(crate) async fn run(tx: &mut Tx<'_>, rebuild: &Rebuild) -> Result<(), Migrat
 async fn enum_tables(tx: &mut Tx<'_>, rebuild: &Rebuild) -> Result<Vec<String>, MigrateError> {
     let enum_name = match rebuild.ops.first() {
         Some(
-            Op::AddEnumValue { name, .. } | Op::DropEnumValue { name, .. } | Op::RenameEnumValue { name, .. },
+            Op::AddEnumValue { name, .. }
+            | Op::DropEnumValue { name, .. }
+            | Op::RenameEnumValue { name, .. }
+            | Op::ReorderEnumValues { name, .. },
         ) => name.to_string(),
         _ => return Ok(Vec::new()),
     };

@@ -87,6 +87,15 @@ impl State {
             Op::DropEnumValue { name, value } => {
                 self.each_enum(name, |values| values.retain(|v| v.name != *value))
             }
+            Op::ReorderEnumValues { name, values: order } => self.each_enum(name, |values| {
+                let mut ordered: Vec<EnumValue> = order
+                    .iter()
+                    .filter_map(|n| values.iter().find(|v| v.name == *n).cloned())
+                    .collect();
+                // A value the order leaves out keeps its place at the end.
+                ordered.extend(values.iter().filter(|v| !order.contains(&v.name)).cloned());
+                *values = ordered;
+            }),
             Op::RenameEnumValue { name, from, to } => self.each_enum(name, |values| {
                 for v in values.iter_mut().filter(|v| v.name == *from) {
                     v.name = to.clone();

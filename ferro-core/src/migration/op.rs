@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::schema::UniqueConstraint;
-use crate::schema::{Check, Column, EnumType, ForeignKey, Index, PrimaryKey, SqlType, Str, Table};
+use crate::schema::{Check, Column, EnumType, ForeignKey, Index, List, PrimaryKey, SqlType, Str, Table};
 
 /// One change to a database's schema, independent of the database.
 ///
@@ -180,6 +180,13 @@ pub enum Op {
         name: Str,
         /// The value.
         value: Str,
+    },
+    /// Puts the values of an enum type in this order (the same values).
+    ReorderEnumValues {
+        /// The type.
+        name: Str,
+        /// Every value, in the new order.
+        values: List<Str>,
     },
     /// Renames a value of an enum type; rows that hold it hold the new name.
     RenameEnumValue {
@@ -374,6 +381,7 @@ impl fmt::Display for Op {
             Op::RenameEnumValue { name, from, to } => {
                 write!(f, "rename value {from} of enum {name} to {to}")
             }
+            Op::ReorderEnumValues { name, .. } => write!(f, "reorder values of enum {name}"),
             Op::Sql(_) => f.write_str("run SQL"),
             Op::Rust { name } => write!(f, "run Rust step {name}"),
             Op::Irreversible { reason } => write!(f, "cannot be reverted: {reason}"),

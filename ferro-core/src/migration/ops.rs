@@ -453,6 +453,18 @@ impl Ops {
         })
     }
 
+    /// Puts the values of an enum type in the order given (the same values).
+    pub fn reorder_enum_values<I, S>(&mut self, name: impl Into<Str>, values: I) -> &mut Step
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+    {
+        self.push(Op::ReorderEnumValues {
+            name: name.into(),
+            values: values.into_iter().map(Into::into).collect::<Vec<_>>().into(),
+        })
+    }
+
     /// Renames a value of an enum type.
     pub fn rename_enum_value(
         &mut self,

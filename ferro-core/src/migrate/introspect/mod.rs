@@ -77,6 +77,9 @@ fn stored_table(d: Dialect, table: &Table) -> Table {
         match d {
             Dialect::Sqlite => {
                 c.comment = None;
+                // SQLite gives an expression default back without the
+                // parentheses it must be written in.
+                c.default = c.default.as_deref().map(|d| unwrap_parens(d).to_owned().into());
                 // SQLite's `INTEGER` single-column key is the rowid, which
                 // the database fills whether asked or not.
                 c.auto_increment = single_key.as_ref() == Some(&c.name) && c.ty == SqlType::Integer;
@@ -174,6 +177,33 @@ pub(crate) fn parse_type(text: &str) -> SqlType {
         ("JSON" | "JSONB", []) => SqlType::Json,
         _ => SqlType::Custom(text.trim().to_owned().into()),
     }
+}
+
+/// `text` without the parentheses around all of it, however many pairs.
+pub(crate) fn unwrap_parens(text: &str) -> &str {
+    let mut s = text.trim();
+    while s.starts_with('(') && s.ends_with(')') && balanced(&s[1..s.len() - 1]) {
+        s = s[1..s.len() - 1].trim();
+    }
+    s
+}
+
+/// Whether every parenthesis in `s` closes one opened before it, and all do.
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 /// A column as read from a catalog, before its keys are known.

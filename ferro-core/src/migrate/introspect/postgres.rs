@@ -47,10 +47,7 @@ fn action(code: Option<&str>) -> Action {
 /// A default as PostgreSQL would write it back, without the casts it adds to
 /// literals: `'draft'::text` is `'draft'`, `'-1'::integer` is `-1`.
 pub(crate) fn plain_default(text: &str) -> String {
-    let mut s = text.trim();
-    while s.starts_with('(') && s.ends_with(')') && balanced(&s[1..s.len() - 1]) {
-        s = s[1..s.len() - 1].trim();
-    }
+    let s = super::unwrap_parens(text);
     if !s.starts_with('\'') {
         return s.to_owned();
     }
@@ -93,10 +90,7 @@ pub(crate) fn plain_default(text: &str) -> String {
 /// names and literals (`'MANUAL'::text` is `'MANUAL'`, `'-1'::integer` is
 /// `-1`).
 pub(crate) fn plain_check(text: &str) -> String {
-    let mut s = text.trim();
-    while s.starts_with('(') && s.ends_with(')') && balanced(&s[1..s.len() - 1]) {
-        s = s[1..s.len() - 1].trim();
-    }
+    let s = super::unwrap_parens(text);
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -197,23 +191,6 @@ fn cast_at(chars: &[char], i: usize) -> (String, usize) {
         j += end + 1;
     }
     (name, j)
-}
-
-fn balanced(s: &str) -> bool {
-    let mut depth = 0i32;
-    for c in s.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth < 0 {
-                    return false;
-                }
-            }
-            _ => {}
-        }
-    }
-    depth == 0
 }
 
 /// Every table of the current schema but the version table.

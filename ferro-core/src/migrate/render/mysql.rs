@@ -225,7 +225,9 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
         )],
         // The values live in each column's type.
         Op::CreateEnum(_) | Op::DropEnum { .. } => Vec::new(),
-        Op::AddEnumValue { name, .. } | Op::DropEnumValue { name, .. } => {
+        Op::AddEnumValue { name, .. }
+        | Op::DropEnumValue { name, .. }
+        | Op::ReorderEnumValues { name, .. } => {
             let mut after = before.ok_or_else(needed)?.clone();
             after.apply(op).map_err(|e| unsupported(op, D, &e.to_string()))?;
             modify_enum_columns(&after, name)

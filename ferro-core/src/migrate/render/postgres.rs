@@ -146,7 +146,20 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
             literal(from),
             literal(to)
         )],
-        Op::DropEnumValue { name, value } => vec![drop_enum_value(name, value)],
+        Op::DropEnumValue { name, value } => {
+            let kept = format!(
+                "SELECT string_agg(quote_literal(enumlabel), ', ' ORDER BY enumsortorder) INTO kept\n\
+                 \x20       FROM pg_enum WHERE enumtypid = {}::regtype AND enumlabel <> {}",
+                literal(&D.ident(name)),
+                literal(value)
+            );
+            vec![remake_enum(name, &kept)]
+        }
+        Op::ReorderEnumValues { name, values } => {
+            let order: Vec<String> = values.iter().map(|v| literal(v)).collect();
+            let kept = format!("kept := {}", literal(&order.join(", ")));
+            vec![remake_enum(name, &kept)]
+        }
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));
@@ -154,13 +167,14 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
     })
 }
 
-/// PostgreSQL cannot drop a value from an enum type, so the type is made
-/// again without it: renamed aside, created anew with the other values in
-/// their order, every column of the old type converted through its text
-/// (its default set aside and put back), and the old type dropped. A row
-/// that holds the dropped value fails the conversion, and the migration rolls
-/// back whole. One `DO` block, so that it runs the same online and offline.
-fn drop_enum_value(name: &str, value: &str) -> String {
+/// PostgreSQL cannot drop a value from an enum type, nor reorder its values,
+/// so the type is made again: renamed aside, created anew with the values
+/// `kept` (a statement that sets `kept` to the new type's values as a list of
+/// literals), every column of the old type converted through its text (its
+/// default set aside and put back), and the old type dropped. A row that
+/// holds a dropped value fails the conversion, and the migration rolls back
+/// whole. One `DO` block, so that it runs the same online and offline.
+fn remake_enum(name: &str, kept: &str) -> String {
     let old = format!("{name}_ferro_old");
     let (ty, old_ty) = (D.ident(name), D.ident(&old));
     let (name_lit, old_lit) = (literal(name), literal(&old));
@@ -168,8 +182,7 @@ fn drop_enum_value(name: &str, value: &str) -> String {
         "DO $ferro$\n\
          DECLARE\n    r record;\n    kept text;\n\
          BEGIN\n\
-         \x20   SELECT string_agg(quote_literal(enumlabel), ', ' ORDER BY enumsortorder) INTO kept\n\
-         \x20       FROM pg_enum WHERE enumtypid = {ty_lit}::regtype AND enumlabel <> {value};\n\
+         \x20   {kept};\n\
          \x20   ALTER TYPE {ty} RENAME TO {old_ty};\n\
          \x20   EXECUTE format('CREATE TYPE %I AS ENUM (%s)', {name_lit}, kept);\n\
          \x20   FOR r IN SELECT a.attrelid::regclass AS tbl, a.attname, pg_get_expr(d.adbin, d.adrelid) AS def\n\
@@ -191,9 +204,7 @@ fn drop_enum_value(name: &str, value: &str) -> String {
          \x20   DROP TYPE {old_ty};\n\
          END\n\
          $ferro$",
-        ty_lit = literal(&ty),
         old_ty_lit = literal(&old_ty),
-        value = literal(value),
     )
 }
 

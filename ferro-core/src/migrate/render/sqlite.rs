@@ -97,6 +97,7 @@ pub(crate) fn rebuilds(op: &Op) -> bool {
         | Op::RenameIndex { .. }
         | Op::AddEnumValue { .. }
         | Op::DropEnumValue { .. }
+        | Op::ReorderEnumValues { .. }
         | Op::RenameEnumValue { .. } => true,
         _ => false,
     }
@@ -143,6 +144,7 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
         | Op::RenameConstraint { .. }
         | Op::AddEnumValue { .. }
         | Op::DropEnumValue { .. }
+        | Op::ReorderEnumValues { .. }
         | Op::RenameEnumValue { .. } => return Err(unsupported(op, D, REBUILD)),
     })
 }
