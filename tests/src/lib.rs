@@ -12,6 +12,26 @@ pub mod shape;
 pub mod synthetic;
 pub mod zoo;
 
+/// A fresh, empty database of `dialect`: a SQLite file in a new temporary
+/// directory (kept while the returned guard lives), or a new database of the
+/// throwaway PostgreSQL or MariaDB server named after `prefix`; `None` when
+/// that server's binaries are missing and `CI` is not set.
+pub fn fresh_database(
+    dialect: ferro::migrate::Dialect,
+    prefix: &str,
+) -> Option<(String, Option<tempfile::TempDir>)> {
+    use ferro::migrate::Dialect;
+    match dialect {
+        Dialect::Sqlite => {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let url = format!("sqlite://{}", dir.path().join(format!("{prefix}.db")).display());
+            Some((url, Some(dir)))
+        }
+        Dialect::Postgres => pg::server().map(|server| (server.create_database(), None)),
+        Dialect::MySql => mariadb::server().map(|server| (server.create_database(prefix), None)),
+    }
+}
+
 /// Every model of this crate (the zoo).
 pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> {
     ferro::schema!()

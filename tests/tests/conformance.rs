@@ -660,18 +660,6 @@ async fn refused_on_database(url: &str, a: &Schema, b: &Schema) -> Result<(), St
     Ok(())
 }
 
-fn fresh(dialect: Dialect, n: usize) -> Option<(String, Option<tempfile::TempDir>)> {
-    match dialect {
-        Dialect::Sqlite => {
-            let dir = tempfile::tempdir().expect("a temporary directory");
-            let url = format!("sqlite://{}", dir.path().join(format!("case{n}.db")).display());
-            Some((url, Some(dir)))
-        }
-        Dialect::MySql => ferro_tests::mariadb::server().map(|s| (s.create_database("conformance"), None)),
-        _ => ferro_tests::pg::server().map(|s| (s.create_database(), None)),
-    }
-}
-
 /// Two cases whose schema Ferro refuses when it is made, before any
 /// comparison: a name given over the 63 bytes databases keep (row 125),
 /// rather than cut by the database; and an auto-increment column that is
@@ -705,7 +693,7 @@ fn the_comparisons_find_what_alembic_finds() {
 }
 
 fn run(dialect: Dialect) {
-    if fresh(dialect, 0).is_none() {
+    if ferro_tests::fresh_database(dialect, "conformance").is_none() {
         return;
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -715,10 +703,10 @@ fn run(dialect: Dialect) {
     let cases = cases();
     let mut failed = Vec::new();
     let mut passed = std::collections::BTreeMap::<Cat, (usize, usize)>::new();
-    for (n, case) in cases.iter().enumerate().filter(|(_, c)| applies(dialect, c.id)) {
+    for case in cases.iter().filter(|c| applies(dialect, c.id)) {
         let a = Schema::new(case.a.clone()).expect("A");
         let b = Schema::new(case.b.clone()).expect("B");
-        let (url, _dir) = fresh(dialect, n + 1).expect("the database");
+        let (url, _dir) = ferro_tests::fresh_database(dialect, "conformance").expect("the database");
         let outcome = match refused(dialect, case.id) {
             // The database refuses the change itself: the migration must fail
             // and leave A as it was.

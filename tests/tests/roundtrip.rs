@@ -399,21 +399,8 @@ async fn round_trip(url: &str, case: &Case) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// A fresh, empty database for each case.
-fn fresh(dialect: Dialect, n: usize) -> Option<(String, Option<tempfile::TempDir>)> {
-    match dialect {
-        Dialect::Sqlite => {
-            let dir = tempfile::tempdir().expect("a temporary directory");
-            let url = format!("sqlite://{}", dir.path().join(format!("case{n}.db")).display());
-            Some((url, Some(dir)))
-        }
-        Dialect::MySql => ferro_tests::mariadb::server().map(|server| (server.create_database("case"), None)),
-        _ => ferro_tests::pg::server().map(|server| (server.create_database(), None)),
-    }
-}
-
 fn run(dialect: Dialect) {
-    if fresh(dialect, 0).is_none() {
+    if ferro_tests::fresh_database(dialect, "case").is_none() {
         return;
     }
     let config = Config {
@@ -429,11 +416,9 @@ fn run(dialect: Dialect) {
         .build()
         .expect("a runtime");
     let mut runner = TestRunner::new(config);
-    let n = std::cell::Cell::new(0);
     let outcome = runner.run(&prop::collection::vec(any::<u8>(), 160), |bytes| {
-        n.set(n.get() + 1);
         let case = case(&bytes, dialect);
-        let (url, _dir) = fresh(dialect, n.get()).expect("the database server");
+        let (url, _dir) = ferro_tests::fresh_database(dialect, "case").expect("the database server");
         runtime.block_on(round_trip(&url, &case))
     });
     match outcome {

@@ -944,25 +944,8 @@ async fn drift_between_the_database_and_its_revision(url: String) {
     assert_eq!(code, std::process::ExitCode::from(3));
 }
 
-/// A fresh database: a SQLite file in a temporary directory, or a database of
-/// the throwaway PostgreSQL server (`None` when PostgreSQL is not installed
-/// and `CI` is not set).
-fn database(dialect: Dialect) -> Option<(String, Option<tempfile::TempDir>)> {
-    match dialect {
-        Dialect::Sqlite => {
-            let dir = tempfile::tempdir().expect("a temporary directory");
-            let url = format!("sqlite://{}", dir.path().join("test.db").display());
-            Some((url, Some(dir)))
-        }
-        Dialect::MySql => {
-            ferro_tests::mariadb::server().map(|server| (server.create_database("runtime"), None))
-        }
-        _ => ferro_tests::pg::server().map(|server| (server.create_database(), None)),
-    }
-}
-
 fn run<F: Future<Output = ()>>(dialect: Dialect, scenario: fn(String) -> F) {
-    let Some((url, _dir)) = database(dialect) else {
+    let Some((url, _dir)) = ferro_tests::fresh_database(dialect, "runtime") else {
         return;
     };
     tokio::runtime::Builder::new_multi_thread()
