@@ -461,6 +461,19 @@ const DROP_EMAIL: Migration = migration(
     nothing,
 );
 static DESTRUCTIVE: [Migration; 4] = [USERS, AGE, POSTS, DROP_EMAIL];
+fn drop_email_acknowledged_up(op: &mut Ops) {
+    op.drop_column("users", "email").acknowledged(true);
+}
+/// `DROP_EMAIL` once someone has reviewed it.
+const DROP_EMAIL_ACKNOWLEDGED: Migration = migration(
+    "0004_drop_email.rs",
+    "drop email, acknowledged",
+    "d4d4d4d4d4d4",
+    &["c3c3c3c3c3c3"],
+    drop_email_acknowledged_up,
+    nothing,
+);
+static ACKNOWLEDGED: [Migration; 4] = [USERS, AGE, POSTS, DROP_EMAIL_ACKNOWLEDGED];
 
 async fn a_version_table_name_postgres_would_cut_is_refused(url: String) {
     let mut db = Database::connect(&url).await.unwrap();
@@ -477,8 +490,25 @@ async fn destructive_steps_wait_for_acknowledgement(url: String) {
         .await
         .unwrap_err();
     assert!(matches!(err, MigrateError::Unacknowledged { .. }), "{err}");
-    assert!(err.to_string().contains(".acknowledged(true)"), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("drop column users.email"),
+        "names the operation: {message}"
+    );
+    assert!(
+        message.contains(".acknowledged(true)"),
+        "names the acknowledgement: {message}"
+    );
     assert_eq!(shape(&url).await, expect(&[]), "checked before anything ran");
+    // Once acknowledged, it runs.
+    let done = Migrator::new(&ACKNOWLEDGED)
+        .upgrade(&mut db, &Target::Head)
+        .await
+        .unwrap();
+    assert_eq!(done.len(), 4);
+    let mut without_email = expect(V3);
+    without_email.get_mut("users").unwrap().retain(|c| c != "email");
+    assert_eq!(shape(&url).await, without_email);
 }
 
 async fn concurrent_runners_apply_each_migration_once(url: String) {

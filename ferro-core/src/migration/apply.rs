@@ -201,6 +201,16 @@ pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<(), ApplyError> {
                 return Err(missing("column", column));
             }
             table.columns.to_mut().retain(|c| c.name != *column);
+            // What uses the column goes with it, as PostgreSQL drops it: the
+            // key, indexes and constraints over it, and checks that name it.
+            let uses = |cols: &[Str]| cols.iter().any(|c| c == column);
+            if table.primary_key.as_ref().is_some_and(|k| uses(&k.columns)) {
+                table.primary_key = None;
+            }
+            table.indexes.to_mut().retain(|i| !uses(&i.columns));
+            table.unique_constraints.to_mut().retain(|u| !uses(&u.columns));
+            table.foreign_keys.to_mut().retain(|f| !uses(&f.columns));
+            table.checks.to_mut().retain(|c| !names(&c.expr, column));
         }
         Op::RenameColumn { from, to, .. } => {
             if table.column(from).is_none() {
@@ -311,9 +321,64 @@ pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<(), ApplyError> {
     Ok(())
 }
 
+/// Whether the SQL expression `expr` names `column` (as a word, quoted or
+/// not).
+fn names(expr: &str, column: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    expr.match_indices(column).any(|(at, _)| {
+        let before = expr[..at].chars().next_back();
+        let after = expr[at + column.len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
+}
+
 /// Removes the first item that matches; `None` when none does.
 fn remove<T: Clone>(list: &mut crate::schema::List<T>, matches: impl Fn(&T) -> bool) -> Option<()> {
     let at = list.iter().position(matches)?;
     list.to_mut().remove(at);
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Check, Index, PrimaryKey, UniqueConstraint};
+
+    #[test]
+    fn a_dropped_column_takes_what_uses_it_along() {
+        let mut t = Table::new("users");
+        t.columns = vec![
+            Column::new("id", SqlType::BigInt),
+            Column::new("email", SqlType::Text),
+            Column::new("emails", SqlType::Integer),
+        ]
+        .into();
+        t.primary_key = Some(PrimaryKey::new("pk_users", ["id"]));
+        t.unique_constraints = vec![UniqueConstraint::new("uq_users_email", ["email"])].into();
+        t.indexes = vec![
+            Index::new("ix_users_email_id", ["id", "email"]),
+            Index::new("ix_users_emails", ["emails"]),
+        ]
+        .into();
+        t.checks = vec![
+            Check::new("ck_email", "length(\"email\") > 3"),
+            Check::new("ck_emails", "emails >= 0"),
+        ]
+        .into();
+        let op = Op::DropColumn {
+            table: "users".into(),
+            column: "email".into(),
+        };
+        apply_to_table(&mut t, &op).unwrap();
+        assert!(t.primary_key.is_some());
+        assert!(t.unique_constraints.is_empty());
+        let indexes: Vec<_> = t
+            .indexes
+            .iter()
+            .map(|i| i.name.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(indexes, ["ix_users_emails"]);
+        let checks: Vec<_> = t.checks.iter().map(|c| c.name.clone()).collect();
+        assert_eq!(checks, ["ck_emails"], "a check naming `emails` only stays");
+    }
 }
