@@ -840,6 +840,127 @@ async fn several_databases_through_the_cli(url: String) {
     assert_eq!(items(&url).await, [6, 12]);
 }
 
+// Histories that disagree with what a database applied, or with themselves.
+const AGE_TWICE: Migration = migration(
+    "0002_age_again.rs",
+    "age again",
+    "b2b2b2b2b2b2",
+    &["a1a1a1a1a1a1"],
+    age_up,
+    age_down,
+);
+static DUPLICATE: [Migration; 4] = [USERS, AGE, AGE_TWICE, POSTS];
+const LOOP_A: Migration = migration(
+    "0001_a.rs",
+    "a",
+    "a0a0a0a0a0a0",
+    &["b0b0b0b0b0b0"],
+    nothing,
+    nothing,
+);
+const LOOP_B: Migration = migration(
+    "0002_b.rs",
+    "b",
+    "b0b0b0b0b0b0",
+    &["a0a0a0a0a0a0"],
+    nothing,
+    nothing,
+);
+static CYCLE: [Migration; 2] = [LOOP_A, LOOP_B];
+const AGE_BRANCH: Migration = migration(
+    "0002_nickname.rs",
+    "nickname",
+    "e5e5e5e5e5e5",
+    &["a1a1a1a1a1a1"],
+    nothing,
+    nothing,
+);
+static TWO_HEADS: [Migration; 4] = [USERS, AGE, POSTS, AGE_BRANCH];
+
+/// Everything a database holds that a refused command must leave alone: its
+/// tables and columns and the version table's rows.
+async fn everything(url: &str) -> (ferro_tests::shape::Shape, Vec<ferro::migrate::AppliedRevision>) {
+    let mut db = Database::connect(url).await.unwrap();
+    let rows = Migrator::new(&HISTORY).applied(&mut db).await.unwrap();
+    (shape(url).await, rows)
+}
+
+/// Each way the migrations can disagree with the database or with
+/// themselves is its own error with its own exit code, and the database is
+/// left as it was.
+async fn integrity_errors_have_exit_codes_of_their_own(url: String) {
+    let run = |migrations: &'static [Migration], dir: Option<&std::path::Path>, args: &[&str]| {
+        let mut cli = ferro::migrate::cli::Cli::new().database("main", migrations, "sqlite://unused.db");
+        if let Some(dir) = dir {
+            cli = cli.migrations_dir(&dir.display().to_string());
+        }
+        let mut argv = vec!["migrations".to_owned(), "--database-url".to_owned(), url.clone()];
+        argv.extend(args.iter().map(|a| (*a).to_owned()));
+        std::thread::spawn(move || cli.run_from(argv))
+            .join()
+            .expect("the CLI returns")
+    };
+    let code = std::process::ExitCode::from;
+    let mut db = Database::connect(&url).await.unwrap();
+    Migrator::new(&HISTORY)
+        .upgrade(&mut db, &Target::Revision("b2b2".into()))
+        .await
+        .unwrap();
+    let before = everything(&url).await;
+    for (what, migrations, exit) in [
+        ("an applied migration changed", &REWRITTEN[..], 4),
+        ("an applied migration deleted", &HISTORY[..1], 5),
+        ("two migrations with one id", &DUPLICATE[..], 6),
+        ("a cycle in the parents", &CYCLE[..], 7),
+        ("two heads", &TWO_HEADS[..], 8),
+        ("an unacknowledged destructive step", &DESTRUCTIVE[..], 10),
+    ] {
+        assert_eq!(run(migrations, None, &["upgrade", "head"]), code(exit), "{what}");
+        assert_eq!(everything(&url).await, before, "{what}: nothing changed");
+    }
+
+    // The snapshot edited by hand: `check` compares it with the schema the
+    // newest migration records.
+    let users = {
+        let mut t = ferro::schema::Table::new("users");
+        t.columns = vec![Column::new("id", SqlType::BigInt)].into();
+        t.primary_key = Some(PrimaryKey::new("pk_users", ["id"]));
+        ferro::schema::Schema::new([t]).unwrap()
+    };
+    let fingerprint: &'static str = Box::leak(ferro::snapshot::fingerprint(&users).into_boxed_str());
+    let recorded: &'static [Migration] = Box::leak(Box::new([Migration {
+        revision: Revision {
+            schema: Some(fingerprint),
+            ..USERS.revision
+        },
+        ..USERS
+    }]));
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snapshot.json");
+    std::fs::write(&snapshot, ferro::snapshot::to_json(&users)).unwrap();
+    // As written, the snapshot passes; the database then fails the check
+    // for its own reason (it applied revisions these migrations lack).
+    assert_eq!(
+        run(recorded, Some(dir.path()), &["check"]),
+        code(5),
+        "the snapshot as written passes"
+    );
+    let edited = std::fs::read_to_string(&snapshot)
+        .unwrap()
+        .replace("\"id\"", "\"ident\"");
+    std::fs::write(&snapshot, edited).unwrap();
+    assert_eq!(
+        run(recorded, Some(dir.path()), &["check"]),
+        code(9),
+        "the snapshot edited by hand"
+    );
+    assert_eq!(
+        everything(&url).await,
+        before,
+        "the snapshot check changed nothing"
+    );
+}
+
 // Steps for large tables: on PostgreSQL an index built concurrently, and a
 // check added NOT VALID then validated in a transaction of its own (a foreign
 // key goes the same way); elsewhere the same steps as usual.
@@ -1014,4 +1135,5 @@ on_both!(
     a_version_table_name_postgres_would_cut_is_refused,
     drift_between_the_database_and_its_revision,
     online_steps_for_large_tables,
+    integrity_errors_have_exit_codes_of_their_own,
 );

@@ -97,8 +97,9 @@ enum Command {
         purge: bool,
     },
     /// Exit non-zero unless the database is at head with every applied migration unchanged
-    /// (exit 2 when it is behind); with --schema, also unless its schema is the one its
-    /// revision should have (exit 3 on drift).
+    /// (exit 2 when it is behind) and the snapshot is the schema the newest migration
+    /// records (exit 9); with --schema, also unless its schema is the one its revision
+    /// should have (exit 3 on drift).
     Check {
         /// Also compare the database's tables, columns, keys, indexes and constraints with
         /// the schema its recorded revision should have, and list every difference.
@@ -218,7 +219,7 @@ impl Cli {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("error: {e}");
-                ExitCode::FAILURE
+                ExitCode::from(e.exit_code())
             }
         }
     }
@@ -247,6 +248,9 @@ impl Cli {
         let first = self.databases.first().map(|d| d.name.as_str()) == Some(managed.name.as_str());
         let url = database_url(args.database_url.as_deref(), managed, first);
         let graph = migrator.graph()?;
+        if let (Command::Check { .. }, Some(dir)) = (&args.command, &managed.dir) {
+            check_snapshot(dir, &graph)?;
+        }
         match &args.command {
             Command::Upgrade(m) if m.sql => print_sql(&migrator, &url, m, true),
             Command::Downgrade(m) if m.sql => print_sql(&migrator, &url, m, false),
@@ -415,6 +419,31 @@ impl Cli {
         }
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// The snapshot in `dir`, if there is one, is the schema the newest
+/// migration records that it leaves.
+fn check_snapshot(dir: &std::path::Path, graph: &Graph) -> Result<(), MigrateError> {
+    let path = dir.join("snapshot.json");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let heads = graph.heads();
+    let [head] = heads.as_slice() else {
+        return Ok(());
+    };
+    let Some(recorded) = graph.get(head).and_then(|m| m.revision.schema) else {
+        return Ok(());
+    };
+    let matches = crate::snapshot::Snapshot::from_json(&text)
+        .is_ok_and(|snapshot| crate::snapshot::fingerprint(&snapshot.schema) == recorded);
+    if matches {
+        return Ok(());
+    }
+    Err(MigrateError::SnapshotMismatch {
+        path: path.display().to_string(),
+        head: (*head).to_owned(),
+    })
 }
 
 fn files_dir(managed: &Managed) -> Result<std::path::PathBuf, MigrateError> {

@@ -15,6 +15,20 @@ pub enum MigrateError {
     /// Two migrations declare one revision id.
     #[error("two migrations declare revision `{0}`")]
     DuplicateRevision(String),
+    /// Revisions that follow each other round in a circle.
+    #[error("the revisions {} follow each other in a cycle: a revision cannot come after itself", .0.join(", "))]
+    Cycle(Vec<String>),
+    /// The snapshot is not the schema the newest migration records.
+    #[error(
+        "{path}: the snapshot is not the schema that `{head}` leaves: it was edited by hand, or is stale; \
+         restore it from version control, or regenerate it from the migrations"
+    )]
+    SnapshotMismatch {
+        /// The snapshot file.
+        path: String,
+        /// The newest migration.
+        head: String,
+    },
     /// A migration follows a revision no migration declares.
     #[error("revision `{revision}` follows `{parent}`, which no migration declares")]
     UnknownParent {
@@ -255,4 +269,24 @@ pub enum MigrateError {
         #[source]
         source: sqlx::Error,
     },
+}
+
+impl MigrateError {
+    /// The exit code of the command that meets this error: one of its own for
+    /// each way the migrations or the database can disagree with what was
+    /// applied, so that a deploy script can tell them apart; 1 for the rest.
+    /// (2 is `check` finding the database behind, 3 `check --schema` finding
+    /// drift; see the runtime guide.)
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            MigrateError::ChecksumMismatch { .. } => 4,
+            MigrateError::UnknownApplied(_) => 5,
+            MigrateError::DuplicateRevision(_) => 6,
+            MigrateError::Cycle(_) | MigrateError::UnknownParent { .. } => 7,
+            MigrateError::SeveralHeads(_) => 8,
+            MigrateError::SnapshotMismatch { .. } => 9,
+            MigrateError::Unacknowledged { .. } => 10,
+            _ => 1,
+        }
+    }
 }

@@ -97,6 +97,33 @@ impl Graph {
                 children.entry(parent).or_default().push(m.revision.id);
             }
         }
+        // Kahn's order: what it cannot reach from the roots lies on a cycle
+        // (or after one).
+        let mut waiting: BTreeMap<&str, usize> = migrations
+            .iter()
+            .map(|m| (m.revision.id, m.revision.parents.len()))
+            .collect();
+        let mut ready: Vec<&str> = waiting
+            .iter()
+            .filter(|(_, n)| **n == 0)
+            .map(|(id, _)| *id)
+            .collect();
+        while let Some(id) = ready.pop() {
+            waiting.remove(id);
+            for child in &children[id] {
+                if let Some(n) = waiting.get_mut(child) {
+                    *n -= 1;
+                    if *n == 0 {
+                        ready.push(child);
+                    }
+                }
+            }
+        }
+        if !waiting.is_empty() {
+            return Err(MigrateError::Cycle(
+                waiting.keys().map(|id| (*id).to_owned()).collect(),
+            ));
+        }
         Ok(Graph {
             migrations,
             by_id,

@@ -170,3 +170,22 @@ fn a_broken_graph_is_refused() {
         Err(MigrateError::UnknownParent { .. })
     ));
 }
+
+/// a, then b → c → d → b: a loop behind a root.
+static LOOPED: [Migration; 4] = [
+    migration("aaa111", &[]),
+    migration("bbb222", &["aaa111", "ddd444"]),
+    migration("ccc333", &["bbb222"]),
+    migration("ddd444", &["ccc333"]),
+];
+
+#[test]
+fn a_cycle_in_the_parents_is_refused_with_its_revisions() {
+    let err = Graph::new(&LOOPED).unwrap_err();
+    assert!(
+        matches!(&err, MigrateError::Cycle(ids) if ids == &["bbb222", "ccc333", "ddd444"]),
+        "{err}"
+    );
+    assert_eq!(err.exit_code(), 7);
+    assert!(Graph::new(&MERGED).is_ok(), "a merge is no cycle");
+}
