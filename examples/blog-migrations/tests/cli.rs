@@ -186,3 +186,36 @@ fn the_database_comes_from_a_dot_env_file_without_a_flag() {
     assert!(db.exists(), "the URL in .env was used");
     assert!(!dir.path().join("blog.db").exists(), "not the default");
 }
+
+/// A password in the database URL appears in no output: not in a connection
+/// error, an unknown-scheme error, `history --json`, `--sql` or `check`.
+#[test]
+fn a_password_in_the_url_is_never_printed() {
+    let secret = "s3cr3t-pw";
+    for url in [
+        format!("postgres://ferro:{secret}@127.0.0.1:1/db"),
+        format!("postgres://127.0.0.1:1/db?user=ferro&password={secret}"),
+        format!("mysql://ferro:{secret}@127.0.0.1:1/db"),
+        format!("mssql://ferro:{secret}@127.0.0.1:1/db"),
+    ] {
+        for args in [
+            &["current"][..],
+            &["history", "--json"],
+            &["upgrade", "head"],
+            &["upgrade", "--sql"],
+            &["downgrade", "--sql"],
+            &["check", "--schema"],
+        ] {
+            let (_, text) = cli(&url, args);
+            assert!(
+                !text.contains(secret),
+                "`{}` on {url} printed the password:\n{text}",
+                args.join(" ")
+            );
+        }
+    }
+    // The connection error names the database without it.
+    let (code, text) = cli(&format!("postgres://ferro:{secret}@127.0.0.1:1/db"), &["current"]);
+    assert_eq!(code, 1);
+    assert!(text.contains("postgres://ferro:***@127.0.0.1:1/db"), "{text}");
+}

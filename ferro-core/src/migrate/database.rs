@@ -291,7 +291,7 @@ pub(crate) fn lock_statement(key: i64) -> Statement {
 
 /// The URL without its password (in the user part or as a `password=`
 /// parameter), for messages.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     let mut out = match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => match url[scheme + 3..at].split_once(':') {
             Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),

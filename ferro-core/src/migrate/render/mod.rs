@@ -41,7 +41,7 @@ impl Dialect {
             "sqlite" => Ok(Dialect::Sqlite),
             "postgres" | "postgresql" => Ok(Dialect::Postgres),
             "mysql" | "mariadb" => Ok(Dialect::MySql),
-            _ => Err(MigrateError::BadUrl(url.to_owned())),
+            _ => Err(MigrateError::BadUrl(super::database::redact(url))),
         }
     }
 
