@@ -54,6 +54,28 @@ fn rebuilt(changed: bool) -> Schema {
     Schema::new([parent, big]).expect("a valid schema")
 }
 
+fn block_on(work: impl Future<Output = ()>) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(work);
+}
+
+/// The database at `url` built up to A, with the migrations on to B, the
+/// migrator's connection and one for the test's own statements.
+async fn at_a(url: &str, a: &Schema, b: &Schema) -> (Migrator, Database, AnyConnection) {
+    pair::set(a, b);
+    let migrator = Migrator::new(&pair::MIGRATIONS);
+    let mut db = Database::connect(url).await.unwrap();
+    migrator
+        .upgrade(&mut db, &Target::Revision(A.into()))
+        .await
+        .unwrap();
+    let conn = AnyConnection::connect(url).await.unwrap();
+    (migrator, db, conn)
+}
+
 /// A BLAKE3 hash of every row of `big` in key order, every column as text.
 async fn checksum(conn: &mut AnyConnection) -> (u64, String) {
     let mut hasher = blake3::Hasher::new();
@@ -88,20 +110,9 @@ fn a_sqlite_rebuild_of_a_large_table_keeps_every_row() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(1_000_000);
     let (url, _dir) = ferro_tests::fresh_database(Dialect::Sqlite, "big").expect("a SQLite file");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(async {
-        let (a, b) = (rebuilt(false), rebuilt(true));
-        pair::set(&a, &b);
-        let migrator = Migrator::new(&pair::MIGRATIONS);
-        let mut db = Database::connect(&url).await.unwrap();
-        migrator
-            .upgrade(&mut db, &Target::Revision(A.into()))
-            .await
-            .unwrap();
-        let mut conn = AnyConnection::connect(&url).await.unwrap();
+    block_on(async {
+        let b = rebuilt(true);
+        let (migrator, mut db, mut conn) = at_a(&url, &rebuilt(false), &b).await;
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
             "INSERT INTO parent (id) WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 1000) \
              SELECT i FROM k;\n\
@@ -162,20 +173,9 @@ fn a_postgres_type_change_with_a_cast_keeps_every_value() {
     let Some((url, _dir)) = ferro_tests::fresh_database(Dialect::Postgres, "vals") else {
         return;
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(async {
-        let (a, b) = (typed(false), typed(true));
-        pair::set(&a, &b);
-        let migrator = Migrator::new(&pair::MIGRATIONS);
-        let mut db = Database::connect(&url).await.unwrap();
-        migrator
-            .upgrade(&mut db, &Target::Revision(A.into()))
-            .await
-            .unwrap();
-        let mut conn = AnyConnection::connect(&url).await.unwrap();
+    block_on(async {
+        let b = typed(true);
+        let (migrator, mut db, mut conn) = at_a(&url, &typed(false), &b).await;
         // 100,000 rows, with the edges of each type and NULLs among them.
         sqlx::raw_sql(
             "INSERT INTO vals (id, i, s, n, t, f, v) SELECT g, \
