@@ -214,3 +214,56 @@ fn a_postgres_type_change_with_a_cast_keeps_every_value() {
         read_back(&mut db, &b, "after the type changes").await.unwrap();
     });
 }
+
+/// Names with quotes, reserved words, spaces, Unicode, and of 63 bytes.
+fn hostile_names() -> Schema {
+    let long = format!("t{}", "x".repeat(62));
+    assert_eq!(long.len(), 63);
+    let mut t = table(
+        "select",
+        vec![
+            Column::new("id", SqlType::BigInt).auto_increment(),
+            Column::new("order", SqlType::Integer).nullable(),
+            Column::new("we\"ird 'col'", SqlType::Varchar(20)).nullable(),
+            Column::new("naïve ünïcode", SqlType::Varchar(20)).nullable(),
+            Column::new(format!("c{}", "y".repeat(62)), SqlType::Integer).nullable(),
+        ],
+    );
+    t.indexes = vec![Index::new("ix \"quoted\" name", ["order"])].into();
+    t.checks = vec![Check::new("ck_order", "\"order\" >= 0")].into();
+    let mut other = table(
+        &long,
+        vec![
+            Column::new("id", SqlType::BigInt).auto_increment(),
+            Column::new("select_id", SqlType::BigInt).nullable(),
+        ],
+    );
+    other.primary_key = Some(PrimaryKey::new(ferro::schema::naming::primary_key(&long), ["id"]));
+    other.foreign_keys =
+        vec![ForeignKey::new("fk with spaces", ["select_id"], "select", ["id"]).on_delete(Action::Cascade)]
+            .into();
+    Schema::new([t, other]).expect("a valid schema")
+}
+
+/// The hostile names are created, read back as they are, and dropped again,
+/// on every backend.
+#[test]
+fn hostile_identifiers_round_trip() {
+    for dialect in [Dialect::Sqlite, Dialect::Postgres, Dialect::MySql] {
+        let Some((url, _dir)) = ferro_tests::fresh_database(dialect, "names") else {
+            continue;
+        };
+        block_on(async {
+            let empty = Schema::new([]).expect("the empty schema");
+            let a = hostile_names();
+            let (migrator, mut db, _) = at_a(&url, &a, &a).await;
+            read_back(&mut db, &a, &format!("{}: after creating", dialect.name()))
+                .await
+                .unwrap();
+            migrator.downgrade(&mut db, &Target::Base).await.unwrap();
+            read_back(&mut db, &empty, &format!("{}: after dropping", dialect.name()))
+                .await
+                .unwrap();
+        });
+    }
+}
