@@ -39,6 +39,29 @@ impl Fetch for Tx<'_> {
     }
 }
 
+/// The tables `rows` name (each row: the name and the comment, if any), the
+/// version table left out, each read by `read`.
+async fn each_table<F: Fetch>(
+    f: &mut F,
+    rows: Rows,
+    version_table: &str,
+    mut read: impl AsyncFnMut(&mut F, &str) -> Result<Table, MigrateError>,
+) -> Result<Vec<Table>, MigrateError> {
+    let mut out = Vec::new();
+    for row in rows {
+        let [Some(name), comment] = <[Option<String>; 2]>::try_from(row).unwrap_or([None, None]) else {
+            continue;
+        };
+        if name == version_table {
+            continue;
+        }
+        let mut t = read(f, &name).await?;
+        t.comment = comment.filter(|c| !c.is_empty()).map(Into::into);
+        out.push(t);
+    }
+    Ok(out)
+}
+
 /// The schema of the database `db` is connected to: every table but the
 /// version table `version_table`, with its columns, keys, indexes and
 /// constraints, in the terms of [`stored`].

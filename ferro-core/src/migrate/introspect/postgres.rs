@@ -202,19 +202,7 @@ pub(super) async fn tables(f: &mut impl Fetch, version_table: &str) -> Result<Ve
             2,
         )
         .await?;
-    let mut out = Vec::new();
-    for row in rows {
-        let [Some(name), comment] = <[Option<String>; 2]>::try_from(row).unwrap_or([None, None]) else {
-            continue;
-        };
-        if name == version_table {
-            continue;
-        }
-        let mut t = table(f, &name).await?;
-        t.comment = comment.map(Into::into);
-        out.push(t);
-    }
-    Ok(out)
+    super::each_table(f, rows, version_table, async |f, name| table(f, name).await).await
 }
 
 async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
