@@ -10,6 +10,7 @@ pub mod pair;
 pub mod pg;
 pub mod shape;
 pub mod synthetic;
+pub mod trials;
 pub mod zoo;
 
 /// A fresh, empty database of `dialect`: a SQLite file in a new temporary

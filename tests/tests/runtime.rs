@@ -634,6 +634,9 @@ async fn data_steps_in_sql_and_rust(url: String) {
     let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
     assert!(err.to_string().contains("Rust step `fail` failed"), "{err}");
     assert_eq!(items(&url).await, [6, 12]);
+    // And leaves no record (on MySQL, not even the mark it started with).
+    let rows = migrator.applied(&mut db).await.unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
     // An irreversible downgrade is refused before anything runs.
     let err = migrator.downgrade(&mut db, &Target::Base).await.unwrap_err();
     assert!(matches!(err, MigrateError::Irreversible { .. }), "{err}");

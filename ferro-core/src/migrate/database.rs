@@ -290,8 +290,15 @@ pub(crate) fn lock_statement(key: i64) -> Statement {
 }
 
 /// The URL without its password (in the user part or as a `password=`
-/// parameter), for messages.
-pub(crate) fn redact(url: &str) -> String {
+/// parameter), for messages and logs: every message of this crate that
+/// names a database URL names it so.
+///
+/// ```
+/// use ferro::migrate::redact;
+/// assert_eq!(redact("postgres://app:s3cret@db/app"), "postgres://app:***@db/app");
+/// assert_eq!(redact("mysql://db/app?user=app&password=s3cret"), "mysql://db/app?user=app&password=***");
+/// ```
+pub fn redact(url: &str) -> String {
     let mut out = match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => match url[scheme + 3..at].split_once(':') {
             Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),

@@ -142,6 +142,10 @@ pub enum MigrateError {
         /// `upgrade` or `downgrade`: what it was doing.
         direction: &'static str,
     },
+    /// A run stopped while a MySQL schema statement ran, and the schema
+    /// does not say whether the statement took effect.
+    #[error(transparent)]
+    InDoubt(Box<PartInDoubt>),
     /// A step outside the transaction ran, but recording it failed.
     #[error(
         "migration `{revision}`: part {part} ran outside a transaction and took effect, but recording it \
@@ -286,7 +290,37 @@ impl MigrateError {
             MigrateError::SeveralHeads(_) => 8,
             MigrateError::SnapshotMismatch { .. } => 9,
             MigrateError::Unacknowledged { .. } => 10,
+            MigrateError::InDoubt(_) => 11,
             _ => 1,
         }
     }
+}
+
+/// What [`MigrateError::InDoubt`] says: which part of which migration a
+/// stopped run may have left done without a record, and the ways out.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "migration `{revision}` ({file}): part {part} of {total} was running when the last `{direction}` \
+     stopped, and the schema is neither what the parts before it leave nor what it leaves, so whether it \
+     took effect is not known:\n    {part}. {statement}\nCompare the database with it. To finish, do by \
+     hand what it and the parts after it do (`{direction} --sql` shows them), then run `stamp {finish}`; \
+     to go back instead, undo the parts done by hand, then run `stamp {back}`"
+)]
+pub struct PartInDoubt {
+    /// The revision.
+    pub revision: String,
+    /// Its file.
+    pub file: String,
+    /// The part, counted from 1.
+    pub part: usize,
+    /// How many parts the migration has.
+    pub total: usize,
+    /// The part's statement.
+    pub statement: String,
+    /// `upgrade` or `downgrade`.
+    pub direction: &'static str,
+    /// What to stamp once finished by hand.
+    pub finish: String,
+    /// What to stamp once undone by hand.
+    pub back: String,
 }

@@ -395,6 +395,20 @@ impl Migrator {
         let total = step.parts.len();
         let start = Instant::now();
         let mut ran = false;
+        // On MySQL the row says a migration started before its first part
+        // runs; a row that already said so comes from a run that stopped.
+        let marked = if db.dialect() == Dialect::MySql {
+            match self.mark_or_settle(db, step, up).await? {
+                Settled::Marked => true,
+                Settled::Recorded => {
+                    ran = true;
+                    false
+                }
+                Settled::Pending => false,
+            }
+        } else {
+            false
+        };
         for (i, part) in step.parts.iter().enumerate() {
             let progress = Progress {
                 up,
@@ -415,6 +429,14 @@ impl Migrator {
                     db.locked(self.lock_key(), work).await
                 }
             };
+            if did.is_err() && marked && i == 0 {
+                // The first part failed as a whole (MySQL's DDL is atomic, a
+                // data part a transaction): the migration did nothing.
+                let unmark = self.unmark(db.dialect(), step, up);
+                let _ = db
+                    .locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&unmark).await)
+                    .await;
+            }
             ran |= did.map_err(|e| in_migration(e, step, &progress, db.dialect()))?;
         }
         Ok(ran.then(|| Applied {
@@ -423,6 +445,137 @@ impl Migrator {
             file: m.file,
             duration: start.elapsed(),
         }))
+    }
+
+    /// On MySQL, where each schema statement commits as it runs: marks `step`
+    /// as started in the version table before its first part, or, if a run
+    /// that stopped had marked it, settles the part that run may have been
+    /// in.
+    ///
+    /// A schema part is recorded after it commits, so a run killed between
+    /// the two leaves it done with no record. The part after the last
+    /// recorded one is therefore in doubt; the schema says whether it took
+    /// effect when it equals what the operations before the part leave (not
+    /// done: run it) or what its operation leaves (done: record it). When
+    /// it is neither, the error names the part and the ways out.
+    async fn mark_or_settle(
+        &self,
+        db: &mut Database,
+        step: &Prepared,
+        up: bool,
+    ) -> Result<Settled, MigrateError> {
+        let d = db.dialect();
+        let id = step.migration.revision.id;
+        let row = db.fetch_text(&self.table.progress(d, id), 1).await?;
+        let progress = row
+            .first()
+            .map(|r| r.first().cloned().flatten().and_then(|n| n.parse::<i64>().ok()));
+        // How many parts of this direction a stopped run recorded.
+        let stopped = match (up, progress) {
+            (true, Some(Some(k))) if k >= 0 => Some(k),
+            (false, Some(Some(k))) if k < 0 => Some(-k - 1),
+            _ => None,
+        };
+        let Some(done) = stopped else {
+            let mark = self.mark(d, step, up)?;
+            db.locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&mark).await)
+                .await?;
+            return Ok(Settled::Marked);
+        };
+        let index = usize::try_from(done).unwrap_or(usize::MAX);
+        let Some(origin) = step.parts.get(index).and_then(|p| p.origin) else {
+            // A data part runs in a transaction with its record: not in doubt.
+            return Ok(Settled::Pending);
+        };
+        let mut state = replay(d, self.in_order(&self.applied(db).await?)).unwrap_or_default();
+        if !up {
+            for s in step.migration.upgrade_steps() {
+                let _ = state.apply(&s.op);
+            }
+        }
+        for op in &step.ops[..origin.op] {
+            let _ = state.apply(op);
+        }
+        let before = state.clone();
+        let _ = state.apply(&step.ops[origin.op]);
+        let actual = by_name(&super::introspect(db, &self.table.name).await?);
+        let is = |state: &crate::migration::State| {
+            crate::schema::Schema::new(state.tables.clone())
+                .is_ok_and(|schema| by_name(&super::stored(d, &schema)) == actual)
+        };
+        let not_done = origin.first && is(&before);
+        let took_effect = origin.last && is(&state);
+        let progress = Progress {
+            up,
+            index,
+            total: step.parts.len(),
+            create_table: false,
+            outside: false,
+            started: None,
+        };
+        match (not_done, took_effect) {
+            (true, false) => Ok(Settled::Pending),
+            (false, true) => {
+                let record = self.bookkeeping(d, step, &progress)?;
+                db.locked(self.lock_key(), async |tx: &mut Tx<'_>| {
+                    for statement in &record {
+                        tx.execute(statement).await?;
+                    }
+                    Ok(())
+                })
+                .await?;
+                Ok(Settled::Recorded)
+            }
+            _ => {
+                let m = step.migration;
+                let parents = match m.revision.parents {
+                    [] => "base".to_owned(),
+                    parents => parents.join(" "),
+                };
+                let (finish, back) = if up {
+                    (m.revision.id.to_owned(), parents)
+                } else {
+                    (parents, m.revision.id.to_owned())
+                };
+                Err(MigrateError::InDoubt(Box::new(super::error::PartInDoubt {
+                    revision: id.to_owned(),
+                    file: m.file.to_owned(),
+                    part: index + 1,
+                    total: step.parts.len(),
+                    statement: step.parts[index]
+                        .actions
+                        .iter()
+                        .map(|a| a.text().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    direction: if up { "upgrade" } else { "downgrade" },
+                    finish,
+                    back,
+                })))
+            }
+        }
+    }
+
+    /// The statement that marks `step` as started on MySQL: its row with no
+    /// part done (an upgrade), or its row as a downgrade with no part done.
+    pub(crate) fn mark(&self, d: Dialect, step: &Prepared, up: bool) -> Result<Statement, MigrateError> {
+        let m = step.migration;
+        if up {
+            let row = record(m, 0, Duration::ZERO, step.downgrade.clone(), Some(0));
+            self.table.insert_next(d, &row)
+        } else {
+            Ok(self.table.set_progress(d, m.revision.id, Some(-1), 0))
+        }
+    }
+
+    /// What undoes [`Migrator::mark`].
+    fn unmark(&self, d: Dialect, step: &Prepared, up: bool) -> Statement {
+        let id = step.migration.revision.id;
+        if up {
+            self.table.delete(d, id)
+        } else {
+            self.table.set_progress(d, id, None, 0)
+        }
     }
 
     /// A part that runs outside a transaction. Its bookkeeping follows in a
@@ -504,14 +657,14 @@ impl Migrator {
             .first()
             .map(|r| r.first().cloned().flatten().and_then(|n| n.parse::<i64>().ok()));
         let total = i64::try_from(progress.total).unwrap_or(i64::MAX);
-        // How many parts of this direction are done.
+        // How many parts of this direction are done (see `steps_done`).
         let done = match (progress.up, row) {
             (true, None) => 0,
             (true, Some(None)) => total,
             (true, Some(Some(k))) => k.max(0),
             (false, None) => total,
             (false, Some(None)) => 0,
-            (false, Some(Some(k))) => (-k).max(0),
+            (false, Some(Some(k))) => (-k - 1).max(0),
         };
         Ok(done <= i64::try_from(progress.index).unwrap_or(i64::MAX))
     }
@@ -536,7 +689,9 @@ impl Migrator {
             Some(start) if last => millis(start.elapsed()),
             _ => 0,
         };
-        Ok(match (progress.up, progress.index == 0, last) {
+        // On MySQL the row is there before the first part (`mark`).
+        let first = progress.index == 0 && d != Dialect::MySql;
+        Ok(match (progress.up, first, last) {
             // The first part of an upgrade adds the row: whole, or with its progress.
             (true, true, _) => {
                 let steps_done = (!last).then_some(done);
@@ -551,7 +706,7 @@ impl Migrator {
             }
             (true, false, _) => vec![self.table.set_progress(d, id, (!last).then_some(done), duration)],
             (false, _, true) => vec![self.table.delete(d, id)],
-            (false, _, false) => vec![self.table.set_progress(d, id, Some(-done), 0)],
+            (false, _, false) => vec![self.table.set_progress(d, id, Some(-done - 1), 0)],
         })
     }
 }
@@ -576,6 +731,16 @@ fn by_name(schema: &crate::schema::Schema) -> Vec<crate::schema::Table> {
         t.columns.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
     }
     tables
+}
+
+/// What [`Migrator::mark_or_settle`] did.
+enum Settled {
+    /// Marked the migration as started: nothing of it had run.
+    Marked,
+    /// Found that the part a stopped run was in took effect, and recorded it.
+    Recorded,
+    /// Found the next part still to run.
+    Pending,
 }
 
 /// Where a migration's run is: which part of how many, in which direction.

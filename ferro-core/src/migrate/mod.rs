@@ -6,7 +6,7 @@ mod error;
 mod graph;
 
 pub use checksum::checksum;
-pub use error::MigrateError;
+pub use error::{MigrateError, PartInDoubt};
 pub use graph::{Graph, Target};
 
 #[cfg(feature = "cli")]
@@ -31,7 +31,7 @@ mod script;
 mod version;
 
 #[cfg(feature = "runtime")]
-pub use database::Database;
+pub use database::{Database, redact};
 #[cfg(feature = "runtime")]
 pub use introspect::{introspect, stored};
 #[cfg(feature = "runtime")]

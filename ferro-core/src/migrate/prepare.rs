@@ -51,13 +51,32 @@ pub(crate) struct Part {
     pub(crate) outside: bool,
     /// Whether it holds only data steps (SQL and Rust), which on MySQL share
     /// a transaction with the data steps next to them.
-    data: bool,
+    pub(crate) data: bool,
+    /// On MySQL, for a schema statement: which operation it comes from, and
+    /// whether it is that operation's first and its last statement (see
+    /// [`Origin`]).
+    pub(crate) origin: Option<Origin>,
+}
+
+/// Where a MySQL schema statement comes from. A run killed while such a
+/// statement ran leaves it done or not done with no record saying which;
+/// the next run compares the schema with the one the operations before it
+/// leave (when it is the operation's first statement) and with the one the
+/// operation leaves (when it is the last) to find out.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Origin {
+    /// The index of the operation in [`Prepared::ops`].
+    pub(crate) op: usize,
+    pub(crate) first: bool,
+    pub(crate) last: bool,
 }
 
 /// A migration ready to run in one direction.
 pub(crate) struct Prepared {
     pub(crate) migration: &'static Migration,
     pub(crate) parts: Vec<Part>,
+    /// The operations the parts come from, in order.
+    pub(crate) ops: Vec<Op>,
     /// The downgrade to keep in the version table (upgrades only).
     pub(crate) downgrade: Option<String>,
 }
@@ -142,7 +161,7 @@ fn parts(
     let mut parts: Vec<Part> = Vec::new();
     // `VALIDATE CONSTRAINT`s, each in a transaction of its own at the end.
     let mut validations = Vec::new();
-    for step in steps {
+    for (index, step) in steps.into_iter().enumerate() {
         let mut outside = step.outside;
         let online = if step.online {
             let online =
@@ -210,10 +229,16 @@ fn parts(
         // statement is a part of its own.
         let data = matches!(step.op, Op::Sql(_) | Op::Rust { .. });
         if step_by_step && !data {
-            parts.extend(actions.into_iter().map(|action| Part {
+            let count = actions.len();
+            parts.extend(actions.into_iter().enumerate().map(|(i, action)| Part {
                 actions: vec![action],
                 outside,
                 data: false,
+                origin: Some(Origin {
+                    op: index,
+                    first: i == 0,
+                    last: i + 1 == count,
+                }),
             }));
             continue;
         }
@@ -224,6 +249,7 @@ fn parts(
                 actions,
                 outside,
                 data,
+                origin: None,
             }),
         }
     }
@@ -231,6 +257,7 @@ fn parts(
         actions: vec![Action::Sql(Statement::plain(sql))],
         outside: false,
         data: false,
+        origin: None,
     }));
     if parts.is_empty() {
         // A migration without steps still records that it was applied.
@@ -238,6 +265,7 @@ fn parts(
             actions: Vec::new(),
             outside: false,
             data: false,
+            origin: None,
         });
     }
     Ok(parts)
@@ -273,7 +301,7 @@ pub(crate) fn prepare_upgrade(
             step: step.op.to_string(),
         });
     }
-    let planned = steps
+    let planned: Vec<Planned> = steps
         .iter()
         .map(|s| Planned {
             op: s.op.clone(),
@@ -282,9 +310,11 @@ pub(crate) fn prepare_upgrade(
             rust: s.rust,
         })
         .collect();
+    let ops = planned.iter().map(|p| p.op.clone()).collect();
     Ok(Prepared {
         migration: m,
         parts: parts(m, planned, &steps, d, state)?,
+        ops,
         downgrade: downgrade_json(m)?,
     })
 }
@@ -302,7 +332,7 @@ pub(crate) fn prepare_downgrade(
         Some(row) => row.stored_downgrade()?,
         None => None,
     };
-    let planned = match stored {
+    let planned: Vec<Planned> = match stored {
         Some(stored) => stored
             .into_iter()
             .map(|s| Planned {
@@ -322,9 +352,11 @@ pub(crate) fn prepare_downgrade(
             })
             .collect(),
     };
+    let ops = planned.iter().map(|p| p.op.clone()).collect();
     Ok(Prepared {
         migration: m,
         parts: parts(m, planned, &steps, d, state)?,
+        ops,
         downgrade: None,
     })
 }

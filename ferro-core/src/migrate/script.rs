@@ -89,6 +89,14 @@ impl Migrator {
                 });
             }
         }
+        // As online: MySQL marks the migration as started first.
+        if d == Dialect::MySql {
+            out.extend([
+                d.begin().to_owned(),
+                self.mark(d, step, up)?.inline,
+                "COMMIT".to_owned(),
+            ]);
+        }
         for (i, part) in step.parts.iter().enumerate() {
             let progress = Progress {
                 up,

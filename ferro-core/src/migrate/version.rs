@@ -38,8 +38,10 @@ pub struct AppliedRevision {
     /// The downgrade it was applied with, as JSON steps.
     pub downgrade: Option<String>,
     /// `None` once applied whole. A migration with steps outside its
-    /// transaction runs in parts: `Some(k)` says its upgrade has done `k`
-    /// parts, `Some(-k)` that its downgrade has.
+    /// transaction (and every migration on MySQL) runs in parts: `Some(k)`
+    /// for `k >= 0` says its upgrade has done `k` parts, `Some(-k - 1)` that
+    /// its downgrade has. On MySQL a migration is marked so (with 0 parts
+    /// done) before its first part runs.
     pub steps_done: Option<i64>,
 }
 

@@ -225,12 +225,29 @@ fn create_table(
     for ck in table.checks.iter() {
         parts.push(format!("CONSTRAINT {} CHECK ({})", d.ident(&ck.name), ck.expr));
     }
+    // MySQL declares the indexes in `CREATE TABLE`: one statement, which it
+    // applies whole or not at all, so a run stopped in it leaves no table
+    // without its indexes.
+    let inline_indexes = d == Dialect::MySql;
+    if inline_indexes {
+        parts.extend(table.indexes.iter().map(|ix| {
+            let unique = if ix.unique { "UNIQUE " } else { "" };
+            let name = ix
+                .name
+                .as_deref()
+                .map(|n| format!("{} ", d.ident(n)))
+                .unwrap_or_default();
+            format!("{unique}INDEX {name}({})", idents(d, &ix.columns))
+        }));
+    }
     let mut statements = vec![format!(
         "CREATE TABLE {} (\n    {}\n)",
         d.ident(&table.name),
         parts.join(",\n    ")
     )];
-    statements.extend(table.indexes.iter().map(|ix| create_index(d, &table.name, ix)));
+    if !inline_indexes {
+        statements.extend(table.indexes.iter().map(|ix| create_index(d, &table.name, ix)));
+    }
     statements
 }
 

@@ -217,8 +217,7 @@ fn create_table_on_mysql() {
     let sql = render_mysql(&[Op::CreateTable(users())]).unwrap();
     assert_eq!(
         sql,
-        [
-            "CREATE TABLE `users` (\n    \
+        ["CREATE TABLE `users` (\n    \
              `id` BIGINT NOT NULL AUTO_INCREMENT,\n    \
              `email` VARCHAR(120) NOT NULL,\n    \
              `balance` DECIMAL(12, 2) NOT NULL DEFAULT 0,\n    \
@@ -226,9 +225,8 @@ fn create_table_on_mysql() {
              `bio` LONGTEXT NULL COMMENT 'about ''me''',\n    \
              CONSTRAINT `pk_users` PRIMARY KEY (`id`),\n    \
              CONSTRAINT `uq_users_email` UNIQUE (`email`),\n    \
-             CONSTRAINT `ck_users_balance` CHECK (balance >= 0)\n)",
-            "CREATE INDEX `ix_users_role` ON `users` (`role`)",
-        ]
+             CONSTRAINT `ck_users_balance` CHECK (balance >= 0),\n    \
+             INDEX `ix_users_role` (`role`)\n)",]
     );
     assert_eq!(super::mysql::literal("a\\b'c"), "'a\\\\b''c'");
 }
@@ -261,7 +259,7 @@ fn mysql_changes_an_enum_in_every_column_of_it() {
     ];
     let sql = render_mysql(&ops).unwrap();
     assert_eq!(
-        sql[3..],
+        sql[2..],
         [
             "ALTER TABLE `users` MODIFY COLUMN `role` ENUM('admin', 'guest', 'member') NOT NULL",
             "ALTER TABLE `posts` MODIFY COLUMN `by_role` ENUM('admin', 'guest', 'member') NULL",
@@ -301,7 +299,7 @@ fn mysql_drops_the_index_innodb_made_for_a_foreign_key() {
     };
     let sql = render_mysql(&[Op::CreateTable(posts), drop("fk_author"), drop("fk_editor")]).unwrap();
     assert_eq!(
-        sql[2..],
+        sql[1..],
         [
             "ALTER TABLE `posts` DROP FOREIGN KEY `fk_author`",
             "ALTER TABLE `posts` DROP INDEX `fk_author`",
