@@ -37,3 +37,27 @@ pub fn fresh_database(
 pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> {
     ferro::schema!()
 }
+
+/// A migration of the tests' hand-written histories: its message is its file
+/// name, and it records no schema.
+pub const fn migration(
+    file: &'static str,
+    source: &'static str,
+    id: &'static str,
+    parents: &'static [&'static str],
+    upgrade: fn(&mut ferro::migration::Ops),
+    downgrade: fn(&mut ferro::migration::Ops),
+) -> ferro::migration::Migration {
+    ferro::migration::Migration {
+        file,
+        source,
+        revision: ferro::migration::Revision {
+            id,
+            parents,
+            message: file,
+            schema: None,
+        },
+        upgrade,
+        downgrade,
+    }
+}

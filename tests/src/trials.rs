@@ -10,7 +10,9 @@
 //! creates that file.
 
 use ferro::migration::prelude::*;
-use ferro::migration::{Migration, Revision, StepFuture};
+use ferro::migration::{Migration, StepFuture};
+
+use crate::migration;
 use sqlx::{AnyConnection, Connection as _, Row as _};
 
 /// The revision the trials start from, with the seeded rows.
@@ -155,31 +157,18 @@ fn record_run(conn: &mut AnyConnection) -> StepFuture<'_> {
     })
 }
 
-const fn migration(
-    file: &'static str,
-    id: &'static str,
-    parents: &'static [&'static str],
-    upgrade: fn(&mut Ops),
-    downgrade: fn(&mut Ops),
-) -> Migration {
-    Migration {
-        file,
-        source: file,
-        revision: Revision {
-            id,
-            parents,
-            message: file,
-            schema: None,
-        },
-        upgrade,
-        downgrade,
-    }
-}
-
 /// The trials' history.
 pub static MIGRATIONS: [Migration; 5] = [
-    migration("0001_base.rs", REVISIONS[0], &[], base_up, base_down),
     migration(
+        "0001_base.rs",
+        "0001_base.rs",
+        REVISIONS[0],
+        &[],
+        base_up,
+        base_down,
+    ),
+    migration(
+        "0002_status.rs",
         "0002_status.rs",
         REVISIONS[1],
         &[REVISIONS[0]],
@@ -188,6 +177,7 @@ pub static MIGRATIONS: [Migration; 5] = [
     ),
     migration(
         "0003_totals.rs",
+        "0003_totals.rs",
         REVISIONS[2],
         &[REVISIONS[1]],
         totals_up,
@@ -195,12 +185,20 @@ pub static MIGRATIONS: [Migration; 5] = [
     ),
     migration(
         "0004_widen.rs",
+        "0004_widen.rs",
         REVISIONS[3],
         &[REVISIONS[2]],
         widen_up,
         widen_down,
     ),
-    migration("0005_runs.rs", REVISIONS[4], &[REVISIONS[3]], runs_up, runs_down),
+    migration(
+        "0005_runs.rs",
+        "0005_runs.rs",
+        REVISIONS[4],
+        &[REVISIONS[3]],
+        runs_up,
+        runs_down,
+    ),
 ];
 
 /// Fills the tables [`BASE`] creates: `accounts` accounts (some overdrawn,

@@ -4,6 +4,7 @@
 use ferro::migrate::{Database, Dialect, MigrateError, Migrator, Target};
 use ferro::migration::prelude::*;
 use ferro::migration::{Migration, Revision};
+use ferro_tests::migration;
 use ferro_tests::shape::{Shape, shape};
 use sqlx::{AnyConnection, Connection as _, Row as _};
 
@@ -54,28 +55,6 @@ fn broken_up(op: &mut Ops) {
 fn nothing(_: &mut Ops) {}
 fn drop_email_up(op: &mut Ops) {
     op.drop_column("users", "email");
-}
-
-const fn migration(
-    file: &'static str,
-    source: &'static str,
-    id: &'static str,
-    parents: &'static [&'static str],
-    upgrade: fn(&mut Ops),
-    downgrade: fn(&mut Ops),
-) -> Migration {
-    Migration {
-        file,
-        source,
-        revision: Revision {
-            id,
-            parents,
-            message: file,
-            schema: None,
-        },
-        upgrade,
-        downgrade,
-    }
 }
 
 const USERS: Migration = migration(

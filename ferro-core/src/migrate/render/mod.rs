@@ -183,17 +183,23 @@ fn constraint(d: Dialect, name: Option<&str>) -> String {
 /// `CREATE [UNIQUE] INDEX "ix" ON "t" ("a", "b")`. Written here rather than
 /// by sea-query's `Index::create`, which writes index names unescaped.
 fn create_index(d: Dialect, table: &str, index: &crate::schema::Index) -> String {
+    format!(
+        "CREATE {}ON {} ({})",
+        index_head(d, index),
+        d.ident(table),
+        idents(d, &index.columns)
+    )
+}
+
+/// `UNIQUE INDEX "ix" `: what an index's definition starts with.
+fn index_head(d: Dialect, index: &crate::schema::Index) -> String {
     let unique = if index.unique { "UNIQUE " } else { "" };
     let name = index
         .name
         .as_deref()
         .map(|n| format!("{} ", d.ident(n)))
         .unwrap_or_default();
-    format!(
-        "CREATE {unique}INDEX {name}ON {} ({})",
-        d.ident(table),
-        idents(d, &index.columns)
-    )
+    format!("{unique}INDEX {name}")
 }
 
 /// The parts of `CREATE TABLE` both dialects share; `column` writes a column
@@ -230,15 +236,12 @@ fn create_table(
     // without its indexes.
     let inline_indexes = d == Dialect::MySql;
     if inline_indexes {
-        parts.extend(table.indexes.iter().map(|ix| {
-            let unique = if ix.unique { "UNIQUE " } else { "" };
-            let name = ix
-                .name
-                .as_deref()
-                .map(|n| format!("{} ", d.ident(n)))
-                .unwrap_or_default();
-            format!("{unique}INDEX {name}({})", idents(d, &ix.columns))
-        }));
+        parts.extend(
+            table
+                .indexes
+                .iter()
+                .map(|ix| format!("{}({})", index_head(d, ix), idents(d, &ix.columns))),
+        );
     }
     let mut statements = vec![format!(
         "CREATE TABLE {} (\n    {}\n)",
