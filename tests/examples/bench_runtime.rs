@@ -23,45 +23,9 @@ use ferro::plan::plan;
 use ferro::schema::Schema;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection as _};
 
-const SMALL: &str = "INSERT INTO bench_log (n) VALUES (1)";
+use ferro_tests::synthetic::{SMALL, small_migrations};
 
-fn small(op: &mut Ops) {
-    op.sql(SMALL);
-}
-fn log_table(op: &mut Ops) {
-    op.sql("CREATE TABLE bench_log (n INTEGER)");
-}
 fn nothing(_: &mut Ops) {}
-
-fn leak(text: String) -> &'static str {
-    Box::leak(text.into_boxed_str())
-}
-
-/// `n` migrations in a line: the first creates a table, each other inserts a row.
-fn small_migrations(n: usize) -> &'static [Migration] {
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let id = leak(format!("{i:012x}"));
-        let parents: &'static [&'static str] = if i == 0 {
-            &[]
-        } else {
-            Box::leak(vec![leak(format!("{:012x}", i - 1))].into_boxed_slice())
-        };
-        out.push(Migration {
-            file: id,
-            source: id,
-            revision: Revision {
-                id,
-                parents,
-                message: "small",
-                schema: None,
-            },
-            upgrade: if i == 0 { log_table } else { small },
-            downgrade: nothing,
-        });
-    }
-    Box::leak(out.into_boxed_slice())
-}
 
 static OPS: OnceLock<Vec<Op>> = OnceLock::new();
 

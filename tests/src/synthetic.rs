@@ -1,7 +1,8 @@
 //! A synthetic schema for the benchmarks: N tables of 10 columns of mixed
 //! types, a unique, an index and a nullable CASCADE foreign key to the
-//! previous table each.
+//! previous table each; and a history of N small migrations.
 
+use ferro::migration::{Migration, Ops, Revision};
 use ferro::schema::{Action, Column, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint};
 
 /// A `'static` name, as a model's descriptor holds it.
@@ -49,4 +50,41 @@ pub fn table(i: usize) -> Table {
 /// The models' descriptors: what `ferro::schema!()` resolves on every run.
 pub fn descriptors(n: usize) -> Vec<Table> {
     (0..n).map(table).collect()
+}
+
+/// What each small migration runs.
+pub const SMALL: &str = "INSERT INTO bench_log (n) VALUES (1)";
+
+fn small(op: &mut Ops) {
+    op.sql(SMALL);
+}
+fn log_table(op: &mut Ops) {
+    op.sql("CREATE TABLE bench_log (n INTEGER)");
+}
+fn nothing(_: &mut Ops) {}
+
+/// `n` migrations in a line: the first creates a table, each other inserts a row.
+pub fn small_migrations(n: usize) -> &'static [Migration] {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let id = name(format!("{i:012x}"));
+        let parents: &'static [&'static str] = if i == 0 {
+            &[]
+        } else {
+            Box::leak(vec![name(format!("{:012x}", i - 1))].into_boxed_slice())
+        };
+        out.push(Migration {
+            file: id,
+            source: id,
+            revision: Revision {
+                id,
+                parents,
+                message: "small",
+                schema: None,
+            },
+            upgrade: if i == 0 { log_table } else { small },
+            downgrade: nothing,
+        });
+    }
+    Box::leak(out.into_boxed_slice())
 }

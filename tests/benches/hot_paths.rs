@@ -1,0 +1,108 @@
+//! Criterion benchmarks of Ferro's hot paths:
+//!
+//! - `generate/first/N`: what a migrations crate's build script does the
+//!   first time, for N synthetic tables (`ferro_tests::synthetic`): diff
+//!   against nothing, plan, emit the migration's source and the snapshot,
+//!   embed;
+//! - `generate/unchanged/N`: the same build once nothing changed;
+//! - `render/DIALECT`: rendering the 500-table initial migration's
+//!   operations into SQL, for SQLite and PostgreSQL;
+//! - `at_head/1000`: `Migrator::is_at_head` on a SQLite file with 1,000
+//!   migrations applied (what an application runs at every start).
+//!
+//! ```text
+//! cargo bench -p ferro-tests --bench hot_paths
+//! ```
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use ferro::diff::diff;
+use ferro::migrate::{Database, Dialect, Migrator, Target};
+use ferro::plan::plan;
+use ferro::schema::Schema;
+use ferro_build::{Builder, Mode};
+use ferro_tests::synthetic::{descriptors, small_migrations};
+
+fn generate(c: &mut Criterion) {
+    let mut group = c.benchmark_group("generate");
+    group.sample_size(10);
+    for n in [100, 500, 2000] {
+        let models = descriptors(n);
+        let dir = tempfile::tempdir().expect("a scratch folder");
+        let build = |dir: &std::path::Path| {
+            Builder::new(Schema::new(models.iter().cloned()))
+                .migrations_dir(dir)
+                .out_dir(dir.join("out"))
+                .mode(Mode::Generate)
+                .generate()
+                .expect("generation succeeds")
+        };
+        group.bench_with_input(BenchmarkId::new("first", n), &n, |b, _| {
+            b.iter_batched(
+                || {
+                    let run = tempfile::tempdir_in(dir.path()).expect("a scratch folder");
+                    std::fs::create_dir_all(run.path().join("out")).expect("a scratch folder");
+                    run
+                },
+                |run| build(run.path()),
+                criterion::BatchSize::PerIteration,
+            );
+        });
+        std::fs::create_dir_all(dir.path().join("out")).expect("a scratch folder");
+        build(dir.path());
+        group.bench_with_input(BenchmarkId::new("unchanged", n), &n, |b, _| {
+            b.iter(|| {
+                let report = build(dir.path());
+                assert!(report.written.is_empty());
+            });
+        });
+    }
+    group.finish();
+}
+
+fn render(c: &mut Criterion) {
+    let schema = Schema::new(descriptors(500)).expect("a valid schema");
+    let ops = plan(&diff(&Schema::default(), &schema));
+    let ops: Vec<_> = ops.upgrade().into_iter().cloned().collect();
+    let mut group = c.benchmark_group("render");
+    // Not MySQL, which refuses the synthetic schema's index on a `TEXT`
+    // column (it indexes no unbounded text).
+    for d in [Dialect::Sqlite, Dialect::Postgres] {
+        group.bench_function(d.name(), |b| {
+            b.iter(|| {
+                for op in &ops {
+                    black_box(d.render(op).expect("renders"));
+                }
+            });
+        });
+    }
+    group.finish();
+}
+
+fn at_head(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("head.db").display());
+    let migrator = Migrator::new(small_migrations(1000));
+    let mut db = runtime.block_on(async {
+        let mut db = Database::connect(&url).await.expect("a connection");
+        migrator
+            .upgrade(&mut db, &Target::Head)
+            .await
+            .expect("the migrations apply");
+        db
+    });
+    c.bench_function("at_head/1000", |b| {
+        b.iter(|| {
+            let at = runtime.block_on(migrator.is_at_head(&mut db)).expect("the check");
+            assert!(at);
+        });
+    });
+}
+
+criterion_group!(benches, generate, render, at_head);
+criterion_main!(benches);
