@@ -61,3 +61,13 @@ pub const fn migration(
         downgrade,
     }
 }
+
+/// Runs `work` to its end on a runtime of its own, on this thread: what a
+/// database test that is not `async` itself needs.
+pub fn block_on<T>(work: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(work)
+}

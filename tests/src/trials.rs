@@ -245,11 +245,7 @@ pub async fn seed(url: &str, accounts: usize, entries: usize) -> Result<(), sqlx
 pub async fn fingerprint(url: &str) -> Result<(usize, usize, String), sqlx::Error> {
     sqlx::any::install_default_drivers();
     let mut conn = AnyConnection::connect(url).await?;
-    let text = if url.starts_with("mysql") || url.starts_with("mariadb") {
-        "CHAR"
-    } else {
-        "TEXT"
-    };
+    let text = text_type(url);
     let mut hash = blake3::Hasher::new();
     let mut counts = [0; 2];
     let queries = [
@@ -282,11 +278,7 @@ pub async fn fingerprint(url: &str) -> Result<(usize, usize, String), sqlx::Erro
 pub async fn runs(url: &str) -> Result<i64, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let mut conn = AnyConnection::connect(url).await?;
-    let text = if url.starts_with("mysql") || url.starts_with("mariadb") {
-        "CHAR"
-    } else {
-        "TEXT"
-    };
+    let text = text_type(url);
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT CAST(COUNT(*) AS {text}) FROM runs"
     )))
@@ -294,4 +286,14 @@ pub async fn runs(url: &str) -> Result<i64, sqlx::Error> {
     .await?;
     let count: String = row.try_get(0)?;
     Ok(count.parse().unwrap_or(-1))
+}
+
+/// The type a value is cast to for sqlx's `Any` driver, which reads text
+/// but not every type: `CHAR` on MySQL, `TEXT` elsewhere.
+fn text_type(url: &str) -> &'static str {
+    if url.starts_with("mysql") || url.starts_with("mariadb") {
+        "CHAR"
+    } else {
+        "TEXT"
+    }
 }

@@ -10,6 +10,7 @@ use std::time::Instant;
 use ferro::migrate::{Database, Dialect, Migrator, Target};
 use ferro::migration::prelude::*;
 use ferro::schema::{Schema, Table};
+use ferro_tests::block_on;
 use ferro_tests::pair::{self, A, read_back};
 use futures_util::TryStreamExt as _;
 use sqlx::{AnyConnection, Connection as _, Row as _};
@@ -52,14 +53,6 @@ fn rebuilt(changed: bool) -> Schema {
         big.checks = vec![Check::new("ck_big_c", "c >= 0")].into();
     }
     Schema::new([parent, big]).expect("a valid schema")
-}
-
-fn block_on(work: impl Future<Output = ()>) {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime")
-        .block_on(work);
 }
 
 /// The database at `url` built up to A, with the migrations on to B, the

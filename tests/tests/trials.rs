@@ -12,6 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ferro::migrate::{Database, Dialect, Migrator, Target};
+use ferro_tests::block_on;
 use ferro_tests::trials::{self, BASE, FAIL, HEAD, MIGRATIONS, REVISIONS};
 use sqlx::{AnyConnection, Connection as _, Row as _};
 
@@ -23,14 +24,6 @@ fn count(var: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn block_on<T>(work: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime")
-        .block_on(work)
 }
 
 /// `upgrade head` on `url` in a process of its own.

@@ -466,10 +466,7 @@ impl Migrator {
     ) -> Result<Settled, MigrateError> {
         let d = db.dialect();
         let id = step.migration.revision.id;
-        let row = db.fetch_text(&self.table.progress(d, id), 1).await?;
-        let progress = row
-            .first()
-            .map(|r| r.first().cloned().flatten().and_then(|n| n.parse::<i64>().ok()));
+        let progress = progress_of(db.fetch_text(&self.table.progress(d, id), 1).await?);
         // How many parts of this direction a stopped run recorded.
         let stopped = match (up, progress) {
             (true, Some(Some(k))) if k >= 0 => Some(k),
@@ -650,12 +647,10 @@ impl Migrator {
         progress: &Progress,
     ) -> Result<bool, MigrateError> {
         let d = tx.dialect();
-        let rows = tx
-            .fetch_text(&self.table.progress(d, step.migration.revision.id), 1)
-            .await?;
-        let row = rows
-            .first()
-            .map(|r| r.first().cloned().flatten().and_then(|n| n.parse::<i64>().ok()));
+        let row = progress_of(
+            tx.fetch_text(&self.table.progress(d, step.migration.revision.id), 1)
+                .await?,
+        );
         let total = i64::try_from(progress.total).unwrap_or(i64::MAX);
         // How many parts of this direction are done (see `steps_done`).
         let done = match (progress.up, row) {
@@ -731,6 +726,13 @@ fn by_name(schema: &crate::schema::Schema) -> Vec<crate::schema::Table> {
         t.columns.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
     }
     tables
+}
+
+/// What [`VersionTable::progress`] returned: no row (`None`), or the row's
+/// `steps_done`.
+fn progress_of(rows: Vec<Vec<Option<String>>>) -> Option<Option<i64>> {
+    rows.first()
+        .map(|r| r.first().cloned().flatten().and_then(|n| n.parse::<i64>().ok()))
 }
 
 /// What [`Migrator::mark_or_settle`] did.
