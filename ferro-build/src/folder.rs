@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ferro::snapshot::Snapshot;
+use ferro::snapshot::{Committed, Serialized, Snapshot};
 
 use crate::draft::{self, Draft};
 use crate::error::BuildError;
@@ -40,6 +40,10 @@ impl Entry {
 pub(crate) struct Folder {
     pub(crate) dir: PathBuf,
     pub(crate) snapshot: Snapshot,
+    /// The snapshot's fingerprint.
+    pub(crate) fingerprint: String,
+    /// The snapshot's text; none without a snapshot file.
+    pub(crate) snapshot_text: Option<String>,
     pub(crate) entries: Vec<Entry>,
 }
 
@@ -51,20 +55,37 @@ pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ 
 }
 
 impl Folder {
-    /// Reads the folder; a missing folder is an empty one.
-    pub(crate) fn read(dir: &Path) -> Result<Folder, BuildError> {
+    /// Reads the folder; a missing folder is an empty one. `models` is the
+    /// models' state, which the snapshot is read alongside (see
+    /// [`Serialized::read`]).
+    pub(crate) fn read(dir: &Path, models: &Serialized<'_>) -> Result<Folder, BuildError> {
         let snapshot_path = dir.join(SNAPSHOT);
-        let snapshot = match fs::read_to_string(&snapshot_path) {
-            Ok(text) => Snapshot::from_json(&text).map_err(|source| BuildError::Snapshot {
-                path: snapshot_path.clone(),
-                source,
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Snapshot::default(),
+        let (committed, snapshot_text) = match fs::read_to_string(&snapshot_path) {
+            Ok(text) => {
+                let committed = models.read(&text).map_err(|source| BuildError::Snapshot {
+                    path: snapshot_path.clone(),
+                    source,
+                })?;
+                (committed, Some(text))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let snapshot = Snapshot::default();
+                let fingerprint = ferro::snapshot::fingerprint(&snapshot.schema);
+                (
+                    Committed {
+                        snapshot,
+                        fingerprint,
+                    },
+                    None,
+                )
+            }
             Err(e) => return Err(io(&snapshot_path)(e)),
         };
         Ok(Folder {
             dir: dir.to_owned(),
-            snapshot,
+            snapshot: committed.snapshot,
+            fingerprint: committed.fingerprint,
+            snapshot_text,
             entries: entries(dir)?,
         })
     }

@@ -43,7 +43,7 @@ use std::path::{Path, PathBuf};
 
 use ferro::diff::diff;
 use ferro::plan::plan;
-use ferro::snapshot::{self, Serialized, Snapshot};
+use ferro::snapshot::{Serialized, Snapshot};
 use ferro::{Schema, SchemaError};
 
 mod cache;
@@ -198,13 +198,14 @@ impl Builder {
         }
         cache::forget(&out_dir);
         let mut report = Report::default();
-        let mut folder = Folder::read(&dir)?;
+        let state = Serialized::state(&models);
+        let mut folder = Folder::read(&dir, &state)?;
         let wrote = {
             let history = History::new(&folder.entries)?;
             if mode == Mode::Off {
                 false
             } else {
-                generate(mode, &folder, &history, &models, &mut report)?
+                generate(mode, &folder, &history, &state, &mut report)?
             }
         };
         if wrote {
@@ -237,9 +238,10 @@ fn generate(
     mode: Mode,
     folder: &Folder,
     history: &History<'_>,
-    models: &Schema,
+    state: &Serialized<'_>,
     report: &mut Report,
 ) -> Result<bool, BuildError> {
+    let models = state.schema();
     let snapshot_path = folder.dir.join(SNAPSHOT);
     if history.heads.len() > 1 {
         let heads: Vec<String> = history.heads.iter().map(|h| h.label()).collect();
@@ -258,7 +260,7 @@ fn generate(
         if mode == Mode::Check {
             return Err(BuildError::MergeNotAdopted { merge: merge.label() });
         }
-        adopt(folder, merge, models, report)?;
+        adopt(folder, merge, state, report)?;
         return Ok(true);
     }
     check_snapshot(folder, history, head, &snapshot_path)?;
@@ -279,7 +281,7 @@ fn generate(
             changes: listing.trim_end().to_owned(),
         });
     }
-    write_migration(folder, head, models, changes, report)?;
+    write_migration(folder, head, state, changes, report)?;
     Ok(true)
 }
 
@@ -300,7 +302,7 @@ fn check_snapshot(
     }
     let expected = head.map_or(Expected::Empty, |h| history.schema_after(h));
     let matches = match expected {
-        Expected::Fingerprint(fingerprint) => snapshot::fingerprint(&folder.snapshot.schema) == fingerprint,
+        Expected::Fingerprint(fingerprint) => folder.fingerprint == fingerprint,
         Expected::Empty => folder.snapshot.schema.tables().is_empty(),
         Expected::Adopted(merge) => folder.snapshot.revision.as_deref() == Some(merge.id.as_str()),
     };
@@ -332,8 +334,12 @@ fn unadopted_merge<'a>(folder: &Folder, history: &History<'a>, head: Option<&'a 
 /// Takes the models' schema as the schema after `merge`: the branches it
 /// joins each brought their migrations, and together they should leave the
 /// models' schema. Writes it as the snapshot, at the merge's revision.
-fn adopt(folder: &Folder, merge: &Entry, models: &Schema, report: &mut Report) -> Result<(), BuildError> {
-    let state = Serialized::state(models);
+fn adopt(
+    folder: &Folder,
+    merge: &Entry,
+    state: &Serialized<'_>,
+    report: &mut Report,
+) -> Result<(), BuildError> {
     write(
         &folder.dir.join(SNAPSHOT),
         &state.to_json(Some(&merge.id)),
@@ -348,21 +354,22 @@ fn adopt(folder: &Folder, merge: &Entry, models: &Schema, report: &mut Report) -
     Ok(())
 }
 
-/// The unsealed draft at the head, with the snapshot it was generated from.
-fn open_draft(folder: &Folder, head: Option<&Entry>) -> Option<Snapshot> {
+/// The unsealed draft at the head, with the snapshot it was generated from
+/// and that snapshot's text.
+fn open_draft(folder: &Folder, head: Option<&Entry>, state: &Serialized<'_>) -> Option<(Snapshot, String)> {
     let head = head?;
     if head.draft != Draft::Intact || head.parents.len() > 1 {
         return None;
     }
-    let base = fs::read_to_string(folder.dir.join(draft::BASE)).ok()?;
-    let base = Snapshot::from_json(&base).ok()?;
+    let text = fs::read_to_string(folder.dir.join(draft::BASE)).ok()?;
+    let base = state.read(&text).ok()?.snapshot;
     if base.revision.as_deref() != head.parents.first().map(String::as_str) {
         return None;
     }
     if draft::committed(&folder.dir, &head.file) {
         return None;
     }
-    Some(base)
+    Some((base, text))
 }
 
 /// Writes the migration for `changes` (models against the snapshot), or
@@ -370,15 +377,15 @@ fn open_draft(folder: &Folder, head: Option<&Entry>) -> Option<Snapshot> {
 fn write_migration(
     folder: &Folder,
     head: Option<&Entry>,
-    models: &Schema,
+    state: &Serialized<'_>,
     changes: ferro::diff::Diff,
     report: &mut Report,
 ) -> Result<(), BuildError> {
+    let models = state.schema();
     let dir = &folder.dir;
     fs::create_dir_all(dir).map_err(io(dir))?;
-    let state = Serialized::state(models);
     let fingerprint = state.fingerprint();
-    let draft = open_draft(folder, head);
+    let draft = open_draft(folder, head, state);
     if let Some(h) = head
         && draft.is_none()
         && h.draft == Draft::Edited
@@ -388,18 +395,30 @@ fn write_migration(
             h.file
         ));
     }
-    let (base, parents, id, number, replaces) = match (&draft, head) {
-        (Some(base), Some(h)) => (base.clone(), h.parents.clone(), h.id.clone(), h.number(), Some(h)),
+    // The snapshot the migration goes from, as a schema and as text.
+    let (base, base_text, parents, id, number, replaces) = match (&draft, head) {
+        (Some((base, text)), Some(h)) => (
+            base,
+            Some(text.as_str()),
+            h.parents.clone(),
+            h.id.clone(),
+            h.number(),
+            Some(h),
+        ),
         _ => {
             let parents: Vec<String> = head.map(|h| h.id.clone()).into_iter().collect();
             let number = folder.entries.iter().map(Entry::number).max().unwrap_or(0) + 1;
             let id = revision_id(&parents, &fingerprint);
-            (folder.snapshot.clone(), parents, id, number, None)
+            let text = folder.snapshot_text.as_deref();
+            (&folder.snapshot, text, parents, id, number, None)
         }
     };
+    // The text read, rather than the schema written again: the same snapshot,
+    // without serialising a large schema once more.
+    let base_json = || base_text.map_or_else(|| base.to_json(), str::to_owned);
     let changes = match &draft {
         // The draft's own changes come on top of the ones since the snapshot.
-        Some(base) => {
+        Some((base, _)) => {
             let changes = diff(&base.schema, models);
             for hint in &changes.hints {
                 let warning = format!("possible rename: {hint}");
@@ -417,7 +436,7 @@ fn write_migration(
         let h = replaces.expect("an empty diff from the base only happens for a draft");
         remove(&h.path, report)?;
         remove(&dir.join(draft::BASE), report)?;
-        write(&snapshot_path, &base.to_json(), report)?;
+        write(&snapshot_path, &base_json(), report)?;
         report.warnings.push(format!(
             "removed draft migration {}: the models are back to the schema it started from",
             h.file
@@ -452,7 +471,7 @@ fn write_migration(
     write(&path, &draft::mark(&source), report)?;
     write(&snapshot_path, &state.to_json(Some(&id)), report)?;
     if replaces.is_none() {
-        write(&dir.join(draft::BASE), &base.to_json(), report)?;
+        write(&dir.join(draft::BASE), &base_json(), report)?;
         ignore_base(dir, report)?;
     }
     let verb = if replaces.is_some() {

@@ -9,7 +9,8 @@
 
 use ferro::migrate::{Database, Dialect, Graph, Target, redact};
 use ferro::schema::Schema;
-use ferro::snapshot::{Snapshot, from_json};
+use ferro::schema::Table;
+use ferro::snapshot::{Serialized, Snapshot, fingerprint, from_json};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::Value;
@@ -50,6 +51,20 @@ fn use_schema(schema: &Schema) {
         }
     }
     let _ = ferro::snapshot::fingerprint(schema);
+}
+
+/// Reading `text` alongside `models` (as a build reads the committed
+/// snapshot) gives what the plain reader gives: the same snapshot and its
+/// fingerprint, or the same error.
+fn reads_alike(models: &Serialized<'_>, text: &str) {
+    match (models.read(text), Snapshot::from_json(text)) {
+        (Ok(alongside), Ok(plain)) => {
+            assert_eq!(alongside.snapshot, plain);
+            assert_eq!(alongside.fingerprint, fingerprint(&plain.schema));
+        }
+        (Err(alongside), Err(plain)) => assert_eq!(alongside.to_string(), plain.to_string()),
+        (alongside, plain) => panic!("read alongside: {alongside:?}\nread plainly: {plain:?}\n{text}"),
+    }
 }
 
 /// Every node of `value`, as paths of keys and indexes.
@@ -138,6 +153,8 @@ fn the_snapshot_reader_takes_any_text() {
 fn the_snapshot_reader_takes_damaged_snapshots() {
     let valid = valid_snapshot();
     let len = valid.len();
+    let zoo = ferro_tests::schema().expect("the zoo");
+    let (state, hinted) = (Serialized::state(&zoo), Serialized::new(&zoo));
     runner()
         .run(
             &(0..len, 0..64usize, "\\PC{0,8}", any::<bool>()),
@@ -150,9 +167,82 @@ fn the_snapshot_reader_takes_damaged_snapshots() {
                     text.splice(at..end, with.bytes());
                 }
                 let text = String::from_utf8_lossy(&text);
+                reads_alike(&state, &text);
+                reads_alike(&hinted, &text);
                 if let Ok(snapshot) = Snapshot::from_json(&text) {
                     use_schema(&snapshot.schema);
                 }
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+/// A snapshot of the zoo with some tables changed, dropped, added or
+/// renamed, read alongside the zoo as a build reads it after a change to the
+/// models: it reads as the plain reader reads it, the tables it shares with
+/// the zoo taken from the zoo, the others parsed.
+#[test]
+fn a_snapshot_read_alongside_the_models_reads_as_it_is() {
+    let zoo = ferro_tests::schema().expect("the zoo");
+    let (state, hinted) = (Serialized::state(&zoo), Serialized::new(&zoo));
+    let tables = zoo.tables().len();
+    runner()
+        .run(
+            &(
+                prop::collection::vec((0..tables, 0..5u8), 0..=4),
+                prop::option::of(0..tables),
+            ),
+            |(edits, cut)| {
+                let mut changed: Vec<Table> = zoo.tables().iter().map(Table::without_hints).collect();
+                for (at, edit) in edits {
+                    let at = at % changed.len();
+                    let table = &mut changed[at];
+                    match edit {
+                        0 => table.columns.to_mut().push(
+                            ferro::schema::Column::new("fuzz_extra", ferro::schema::SqlType::Text).nullable(),
+                        ),
+                        1 => table.comment = Some("changed".into()),
+                        2 => table.name = format!("{}_renamed", table.name).into(),
+                        3 => {
+                            let mut copy = Table::new(format!("{}_copy", table.name));
+                            copy.columns = table.columns.clone();
+                            changed.push(copy);
+                        }
+                        _ => {
+                            table.columns.to_mut().pop();
+                        }
+                    }
+                }
+                // Edits that leave no valid schema (a column a key names
+                // gone) are skipped.
+                let Ok(schema) = Schema::new(changed) else {
+                    return Ok(());
+                };
+                let mut text = Snapshot {
+                    revision: Some("0123456789ab".to_owned()),
+                    schema,
+                }
+                .to_json();
+                // A table cut out of the text, as a hand edit might: what
+                // referred to it now dangles, and both readers refuse it.
+                if let Some(cut) = cut {
+                    let starts: Vec<usize> = text.match_indices("\n    {").map(|(i, _)| i).collect();
+                    if let Some(&from) = starts.get(cut % starts.len().max(1)) {
+                        let to = text[from + 1..]
+                            .find("\n    }")
+                            .map(|i| from + 1 + i + "\n    }".len());
+                        if let Some(to) = to {
+                            text.replace_range(from..to, "");
+                            text = text
+                                .replace("[,", "[")
+                                .replace("},,", "},")
+                                .replace("},\n  ]", "}\n  ]");
+                        }
+                    }
+                }
+                reads_alike(&state, &text);
+                reads_alike(&hinted, &text);
                 Ok(())
             },
         )

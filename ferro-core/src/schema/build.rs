@@ -233,12 +233,38 @@ impl Table {
     pub fn without_hints(&self) -> Table {
         let mut t = self.clone();
         t.renamed_from = None;
-        for column in t.columns.to_mut() {
-            column.renamed_from = None;
-            if let SqlType::Enum(e) = &column.ty {
-                column.ty = SqlType::Enum(e.without_hints());
+        // Copied only when there is a hint to clear: a model's lists are
+        // borrowed from its static descriptor.
+        if t.columns
+            .iter()
+            .any(|c| c.renamed_from.is_some() || has_hints(&c.ty))
+        {
+            for column in t.columns.to_mut() {
+                column.renamed_from = None;
+                column.ty = type_without_hints(&column.ty);
+            }
+        }
+        if t.many_to_many
+            .iter()
+            .any(|m| has_hints(&m.source.key_type) || has_hints(&m.target.key_type))
+        {
+            for m in t.many_to_many.to_mut() {
+                m.source.key_type = type_without_hints(&m.source.key_type);
+                m.target.key_type = type_without_hints(&m.target.key_type);
             }
         }
         t
+    }
+}
+
+/// Whether `ty` is an enum with a renamed value.
+fn has_hints(ty: &SqlType) -> bool {
+    matches!(ty, SqlType::Enum(e) if e.values.iter().any(|v| v.renamed_from.is_some()))
+}
+
+fn type_without_hints(ty: &SqlType) -> SqlType {
+    match ty {
+        SqlType::Enum(e) => SqlType::Enum(e.without_hints()),
+        other => other.clone(),
     }
 }

@@ -48,6 +48,19 @@ pub(super) struct Compact {
 }
 
 impl Compact {
+    /// The byte ranges of the elements of the list the text is: each table
+    /// of [`tables`].
+    pub(super) fn elements(&self) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut at = 1;
+        while at < self.containers.len() {
+            let element = &self.containers[at];
+            out.push(element.open..element.close + 1);
+            at = element.next;
+        }
+        out
+    }
+
     pub(super) fn open(&mut self, bracket: u8) {
         self.open.push(self.containers.len());
         self.containers.push(Container {
@@ -206,7 +219,7 @@ pub(super) fn tables(out: &mut Compact, tables: &[Table], hints: bool) {
     list(out, tables, |out, t| table(out, t, hints));
 }
 
-fn table(out: &mut Compact, t: &Table, hints: bool) {
+pub(super) fn table(out: &mut Compact, t: &Table, hints: bool) {
     let mut o = Object::new(out);
     o.str("name", &t.name);
     list(o.key("columns"), &t.columns, |out, c| column(out, c, hints));

@@ -12,17 +12,31 @@ use super::compact::Compact;
 
 /// Appends the laid-out form of `compact`, a value that starts `indent`
 /// columns into the last line of `json` after the key it belongs to.
-pub(super) fn layout(compact: &Compact, json: &mut String, indent: usize) {
+/// Returns where each element of the value starts in `json`, if it is laid
+/// out over lines.
+pub(super) fn layout(compact: &Compact, json: &mut String, indent: usize) -> Vec<usize> {
     let column = json.len() - json.rfind('\n').map_or(0, |i| i + 1);
     let mut out = Vec::with_capacity(compact.text.len() * 3 / 2);
     let mut cursor = 0;
-    write(compact, &mut out, &mut cursor, indent, column, false);
+    let mut starts = Vec::new();
+    write(
+        compact,
+        &mut out,
+        &mut cursor,
+        indent,
+        column,
+        false,
+        Some(&mut starts),
+    );
+    let offset = json.len();
     json.push_str(std::str::from_utf8(&out).expect("the layout cuts only at ASCII punctuation"));
+    starts.iter().map(|start| start + offset).collect()
 }
 
 /// Writes container `*cursor` at `column` of a line indented by `indent`;
 /// `expand` keeps it from being joined onto one line. Moves `cursor` past it
-/// and all it holds.
+/// and all it holds. Records in `starts` where each element starts when it is
+/// laid out over lines.
 fn write(
     compact: &Compact,
     out: &mut Vec<u8>,
@@ -30,6 +44,7 @@ fn write(
     indent: usize,
     column: usize,
     expand: bool,
+    mut starts: Option<&mut Vec<usize>>,
 ) {
     let text = &compact.text;
     let this = &compact.containers[*cursor];
@@ -53,6 +68,9 @@ fn write(
     loop {
         out.extend_from_slice(if at == this.open + 1 { b"\n" } else { b",\n" });
         push_spaces(out, indent + 2);
+        if let Some(starts) = starts.as_deref_mut() {
+            starts.push(out.len());
+        }
         let mut column = indent + 2;
         if is_object {
             // The key, then its `:`.
@@ -66,7 +84,7 @@ fn write(
         if matches!(text[at], b'{' | b'[') {
             let child = &compact.containers[*cursor];
             separator = child.separators.1;
-            write(compact, out, cursor, indent + 2, column, false);
+            write(compact, out, cursor, indent + 2, column, false, None);
         } else {
             let value_end = if separator < end {
                 compact.separators[separator]

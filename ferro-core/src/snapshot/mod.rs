@@ -16,6 +16,10 @@
 //! assert_eq!(snapshot::from_json(&json).unwrap(), Schema::default());
 //! ```
 
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
 use crate::schema::{Schema, SchemaError, Table};
 
 mod compact;
@@ -105,28 +109,63 @@ impl Snapshot {
     }
 }
 
-/// A schema serialised once, for both its fingerprint and its snapshot.
+/// A schema serialised once: for its fingerprint, for its snapshot, and for
+/// reading the committed snapshot it is compared with.
 #[derive(Clone, Debug)]
-pub struct Serialized {
+pub struct Serialized<'a> {
+    schema: &'a Schema,
+    /// Whether the text holds the `renamed_from` hints.
+    hints: bool,
     /// The tables as compact JSON.
     tables: compact::Compact,
+    /// The tables laid out as the snapshot has them, and where each table
+    /// is in that text, once asked for.
+    laid_out: OnceLock<(String, Vec<Range<usize>>)>,
 }
 
-impl Serialized {
-    /// Serialises the schema's tables.
-    pub fn new(schema: &Schema) -> Serialized {
+/// A committed snapshot as [`Serialized::read`] reads it.
+#[derive(Clone, Debug)]
+pub struct Committed {
+    /// The snapshot.
+    pub snapshot: Snapshot,
+    /// Its schema's [fingerprint](Serialized::fingerprint).
+    pub fingerprint: String,
+}
+
+/// What comes before the tables' value in a snapshot's text.
+const TABLES_KEY: &str = "  \"tables\": ";
+
+/// What comes between two tables in a snapshot's text: anything nested in
+/// a table starts further in.
+const SEPARATOR: &str = ",\n    ";
+
+impl<'a> Serialized<'a> {
+    fn with(schema: &'a Schema, hints: bool) -> Serialized<'a> {
         let mut tables = compact::Compact::default();
-        compact::tables(&mut tables, schema.tables(), true);
-        Serialized { tables }
+        compact::tables(&mut tables, schema.tables(), hints);
+        Serialized {
+            schema,
+            hints,
+            tables,
+            laid_out: OnceLock::new(),
+        }
+    }
+
+    /// The schema serialised.
+    pub fn schema(&self) -> &'a Schema {
+        self.schema
+    }
+
+    /// Serialises the schema's tables.
+    pub fn new(schema: &'a Schema) -> Serialized<'a> {
+        Serialized::with(schema, true)
     }
 
     /// Serialises the schema's tables without their `renamed_from` hints, as
     /// `Serialized::new(&schema.without_hints())` but without the copy: the
     /// state a snapshot records.
-    pub fn state(schema: &Schema) -> Serialized {
-        let mut tables = compact::Compact::default();
-        compact::tables(&mut tables, schema.tables(), false);
-        Serialized { tables }
+    pub fn state(schema: &'a Schema) -> Serialized<'a> {
+        Serialized::with(schema, false)
     }
 
     /// The BLAKE3 hash (lower-case hex) of the tables in compact JSON: what a
@@ -139,6 +178,23 @@ impl Serialized {
         blake3::hash(&self.tables.text).to_hex().to_string()
     }
 
+    /// The tables' value as the snapshot lays it out, and where each table
+    /// is in it.
+    fn laid_out(&self) -> (&str, &[Range<usize>]) {
+        let (json, tables) = self.laid_out.get_or_init(|| {
+            let mut json = TABLES_KEY.to_owned();
+            let starts = layout::layout(&self.tables, &mut json, 2);
+            let end = json.len() - "\n  ]".len();
+            let mut tables = Vec::with_capacity(starts.len());
+            for (n, &start) in starts.iter().enumerate() {
+                let next = starts.get(n + 1).map_or(end, |next| next - SEPARATOR.len());
+                tables.push(start - TABLES_KEY.len()..next - TABLES_KEY.len());
+            }
+            (json.split_off(TABLES_KEY.len()), tables)
+        });
+        (json, tables)
+    }
+
     /// The snapshot's JSON form for `revision`.
     pub fn to_json(&self, revision: Option<&str>) -> String {
         let mut json = format!("{{\n  \"format_version\": {FORMAT_VERSION},\n");
@@ -149,11 +205,145 @@ impl Serialized {
             json.push_str(std::str::from_utf8(&literal.text).expect("UTF-8 in, UTF-8 out"));
             json.push_str(",\n");
         }
-        json.push_str("  \"tables\": ");
-        layout::layout(&self.tables, &mut json, 2);
+        json.push_str(TABLES_KEY);
+        json.push_str(self.laid_out().0);
         json.push_str("\n}\n");
         json
     }
+
+    /// Reads the snapshot `json` and its fingerprint, as [`Snapshot::from_json`]
+    /// and [`fingerprint`] would, with the same result and the same errors.
+    ///
+    /// It is faster when the snapshot holds many of this schema's tables as
+    /// they are, as when a build compares the models with the committed
+    /// snapshot after a change to a few of them. A build script runs
+    /// unoptimised, and there parsing a large snapshot is most of the time a
+    /// build takes to write a migration. So a table whose text in `json` is
+    /// the text this schema's table of that name would be written as, byte
+    /// for byte, is taken from this schema instead of parsed: the snapshot's
+    /// form writes a table one way only, and reading it back gives the table
+    /// that was written. Only the other tables are parsed, and a text not laid
+    /// out as a snapshot is written is read the ordinary way.
+    pub fn read(&self, json: &str) -> Result<Committed, SnapshotError> {
+        if let Some(committed) = self.read_alongside(json) {
+            return committed;
+        }
+        let snapshot = Snapshot::from_json(json)?;
+        let fingerprint = fingerprint(&snapshot.schema);
+        Ok(Committed {
+            snapshot,
+            fingerprint,
+        })
+    }
+
+    /// [`Serialized::read`] for a text laid out as a snapshot is written; none
+    /// for any other text, which is left to [`Snapshot::from_json`] and its
+    /// errors.
+    fn read_alongside(&self, json: &str) -> Option<Result<Committed, SnapshotError>> {
+        // A JSON string holds no raw line break, so the first line that
+        // starts with the key is the key.
+        let at = json.find(&format!("\n{TABLES_KEY}"))? + 1;
+        let value = json[at..].strip_prefix(TABLES_KEY)?.strip_suffix("\n}\n")?;
+        let header = Snapshot::from_json(&format!("{}{TABLES_KEY}[]\n}}\n", &json[..at])).ok()?;
+        let (ours, spans) = self.laid_out();
+        // Each of this schema's tables by its first two lines, which hold
+        // its name.
+        let by_start: HashMap<&str, usize> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, span)| (start(&ours[span.clone()]), i))
+            .collect();
+        let mut taken: HashMap<&str, usize> = HashMap::new();
+        let mut tables = Vec::new();
+        if value != "[]" {
+            let body = value.strip_prefix("[\n    ")?.strip_suffix("\n  ]")?;
+            // Table by table, comparing each with ours of its name without
+            // scanning it; only the others are searched for their end.
+            let mut at = 0;
+            loop {
+                let rest = &body[at..];
+                let same = |&i: &usize| {
+                    let text = &ours[spans[i].clone()];
+                    rest.starts_with(text) && ends_table(&rest[text.len()..])
+                };
+                let len = match by_start.get(start(rest)).copied().filter(same) {
+                    Some(i) => {
+                        let table = &self.schema.tables()[i];
+                        taken.insert(&table.name, i);
+                        tables.push(if self.hints {
+                            table.clone()
+                        } else {
+                            table.without_hints()
+                        });
+                        spans[i].len()
+                    }
+                    None => {
+                        let len = rest.find(",\n    {").unwrap_or(rest.len());
+                        tables.push(serde_json::from_str(&rest[..len]).ok()?);
+                        len
+                    }
+                };
+                at += len;
+                if at == body.len() {
+                    break;
+                }
+                at += SEPARATOR.len();
+            }
+        }
+        let schema = match Schema::new(tables) {
+            Ok(schema) => schema,
+            Err(error) => return Some(Err(SnapshotError::Invalid(error))),
+        };
+        // The fingerprint: the compact text this schema already holds for a
+        // table taken from it, the table written for the others.
+        let compact = self.tables.elements();
+        let mut hash = blake3::Hasher::new();
+        hash.update(b"[");
+        for (n, table) in schema.tables().iter().enumerate() {
+            if n > 0 {
+                hash.update(b",");
+            }
+            match taken.get(table.name.as_ref()) {
+                // A model table with hints differs from the state taken from
+                // it, and is written below.
+                Some(&i) if *table == self.schema.tables()[i] => {
+                    hash.update(&self.tables.text[compact[i].clone()]);
+                }
+                _ => {
+                    let mut one = compact::Compact::default();
+                    compact::table(&mut one, table, true);
+                    hash.update(&one.text);
+                }
+            }
+        }
+        hash.update(b"]");
+        let fingerprint = hash.finalize().to_hex().to_string();
+        Some(Ok(Committed {
+            snapshot: Snapshot {
+                revision: header.revision,
+                schema,
+            },
+            fingerprint,
+        }))
+    }
+}
+
+/// Whether a table's text ends where `rest` starts: at the end of the list,
+/// or before the next table.
+fn ends_table(rest: &str) -> bool {
+    rest.is_empty()
+        || rest
+            .strip_prefix(SEPARATOR)
+            .is_some_and(|next| next.starts_with('{'))
+}
+
+/// An element's first two lines, which hold a table's name; all of it if it
+/// is on one line.
+fn start(element: &str) -> &str {
+    let second = element
+        .find('\n')
+        .and_then(|i| element[i + 1..].find('\n').map(|j| i + 1 + j));
+    second.map_or(element, |end| &element[..end])
 }
 
 /// The fingerprint of a schema; see [`Serialized::fingerprint`].
@@ -244,6 +434,50 @@ mod tests {
         let snapshot = Snapshot::from_json(WIDE).unwrap();
         assert_eq!(snapshot.revision.as_deref(), Some("0123456789ab"));
         assert_eq!(snapshot.to_json(), WIDE);
+    }
+
+    /// A snapshot read alongside a schema that differs from it in a table:
+    /// the tables they share are taken from the schema, the other is parsed,
+    /// and the result is what the plain reader gives.
+    #[test]
+    fn a_snapshot_is_read_alongside_the_schema_it_is_close_to() {
+        let old = Snapshot::from_json(WIDE).unwrap();
+        let mut tables = old.schema.tables().to_vec();
+        let mut orders = Table::new("orders");
+        orders.columns = tables[0].columns[1..2].to_vec().into();
+        tables.push(orders);
+        let models = Schema::new(tables).unwrap();
+        let state = Serialized::state(&models);
+        let read = state.read_alongside(WIDE).expect("a laid-out snapshot").unwrap();
+        assert_eq!(read.snapshot, old);
+        assert_eq!(read.fingerprint, fingerprint(&old.schema));
+        // The models' state laid out reads back as it is.
+        let json = state.to_json(Some("r"));
+        let read = state.read_alongside(&json).expect("a laid-out snapshot").unwrap();
+        assert_eq!(read.snapshot.schema, models);
+        assert_eq!(read.fingerprint, state.fingerprint());
+        // Another layout is read the plain way, with the same result.
+        let pretty =
+            serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(WIDE).unwrap()).unwrap();
+        assert!(state.read_alongside(&pretty).is_none());
+        assert_eq!(state.read(&pretty).unwrap().snapshot, old);
+        // A table cut from the text: the rest is taken as it is.
+        let cut = json.replace(
+            &json[json.find("\n    {").unwrap()..json.find(",\n    {").unwrap() + 1],
+            "",
+        );
+        let alongside = state.read_alongside(&cut).expect("still laid out").unwrap();
+        assert_eq!(alongside.snapshot, Snapshot::from_json(&cut).unwrap());
+        assert_eq!(alongside.snapshot.schema.tables().len(), 1);
+        // A table edited into an invalid one is parsed, and refused as the
+        // plain reader refuses it.
+        let bad = json.replace("\"columns\": [\"note\"]", "\"columns\": [\"nope\"]");
+        let alongside = state.read_alongside(&bad).expect("still laid out").unwrap_err();
+        assert!(matches!(
+            alongside,
+            SnapshotError::Invalid(SchemaError::UnknownColumn { .. })
+        ));
+        assert_eq!(alongside.to_string(), from_json(&bad).unwrap_err().to_string());
     }
 
     #[test]
