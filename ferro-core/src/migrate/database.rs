@@ -137,9 +137,19 @@ impl Database {
         work: impl AsyncFnOnce(&mut Tx<'_>) -> Result<T, MigrateError>,
     ) -> Result<T, MigrateError> {
         let begin = self.dialect.begin();
+        // On PostgreSQL the lock is taken with `BEGIN`, in the same round
+        // trip: sqlx sends a `BEGIN` of its own as a simple query, which may
+        // hold several statements, and the next statement waits for both.
+        // A migration then costs as many round trips as sqlx-cli's: the
+        // lock is not a query of its own.
+        let lock = (self.dialect == Dialect::Postgres).then(|| lock_statement(lock_key).inline);
+        let sql = match &lock {
+            Some(lock) => format!("{begin}; {lock}"),
+            None => begin.to_owned(),
+        };
         let tx = self
             .conn
-            .begin_with(begin)
+            .begin_with(AssertSqlSafe(sql))
             .await
             .map_err(db_error("cannot begin a transaction"))?;
         let mut tx = Tx {
@@ -148,14 +158,10 @@ impl Database {
             dialect: self.dialect,
         };
         tx.note(begin);
-        let mut outcome = Ok(());
-        if self.dialect == Dialect::Postgres {
-            outcome = tx.execute(&lock_statement(lock_key)).await;
+        if let Some(lock) = &lock {
+            tx.note(lock);
         }
-        let value = match outcome {
-            Ok(()) => work(&mut tx).await,
-            Err(error) => Err(error),
-        };
+        let value = work(&mut tx).await;
         let Tx { conn, log, .. } = tx;
         let Conn::Transaction(transaction) = conn else {
             return value;
@@ -324,7 +330,10 @@ async fn fetch_text(
     sql: &str,
     columns: usize,
 ) -> Result<Vec<Vec<Option<String>>>, MigrateError> {
-    let rows = sqlx::query(AssertSqlSafe(sql.to_owned()))
+    // As one simple query rather than a prepared statement: these queries
+    // carry their values inline (a revision id), so each would be prepared,
+    // a round trip more, and kept for the connection's life.
+    let rows = sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
         .fetch_all(&mut *conn)
         .await
         .map_err(db_error(format!("cannot read: {sql}")))?;
