@@ -1,42 +1,108 @@
 #!/usr/bin/env bash
 # Ferro beside the tools a team would pick instead, in one run on one machine.
-# Installs the peers (pip, into bench/.venv), then prints one JSON line per
-# measurement, each the median of RUNS runs; docs/performance.md holds the
+# Installs the peers (pip into bench/.venv, sqlx-cli with cargo into
+# bench/.tools; git ignores both), starts a throwaway PostgreSQL server from
+# the system's binaries as the tests do, then prints one JSON line per
+# measurement, each the median of RUNS runs. docs/performance.md holds the
 # figures and how to read them.
 #
-#   bench/compare.sh                      # every size, SQLite
-#   SIZES=500 RUNS=3 bench/compare.sh     # one size, fewer runs
-#   BENCH_PG_URL=postgresql+psycopg://user@host/db bench/compare.sh
-#                                         # Alembic against PostgreSQL too
-#                                         # (an empty database it may wipe)
+#   bench/compare.sh                          # everything
+#   PARTS="generate apply" RUNS=3 bench/compare.sh
+#   SIZES=500 PARTS=generate bench/compare.sh # generation at one size
+#   BENCH_PG_URL=postgres://user@host/db bench/compare.sh
+#                                             # an empty PostgreSQL database
+#                                             # it may wipe, instead of a
+#                                             # throwaway server
+#   BENCH_PG=0 bench/compare.sh               # SQLite only
 #
-# Measured so far: generating the initial migration and an incremental one
-# (one new column on 50 tables).
+# The parts:
+# - generate: the initial migration and an incremental one (one new column
+#   on 50 tables) at SIZES tables: ferro-build, Alembic autogenerate (SQLite
+#   and PostgreSQL), Django makemigrations;
+# - apply: 1,000 small migrations, each a process: Ferro's command line,
+#   `sqlx migrate run`, `alembic upgrade head` (SQLite and PostgreSQL);
+# - initial: the initial migration of 500 tables against the same SQL run
+#   in one transaction (SQLite);
+# - rebuild: a SQLite rebuild of a 1,000,000-row table: Ferro, the raw copy,
+#   Alembic's batch mode;
+# - compile: `#[derive(Model)]` against serde's derives on 500 structs, and
+#   a build in which no model changed (bench/compile.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-5}
 SIZES=${SIZES:-"100 500 2000"}
+PARTS=${PARTS:-"generate apply initial rebuild compile"}
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 if [ ! -x bench/.venv/bin/python ]; then
     python3 -m venv bench/.venv
 fi
 bench/.venv/bin/pip install -q -r bench/requirements.txt
 python=bench/.venv/bin/python
+sqlx=bench/.tools/bin/sqlx
+if part apply && [ ! -x $sqlx ]; then
+    cargo install -q --locked sqlx-cli --version 0.9.0 --no-default-features \
+        --features sqlite,postgres --root bench/.tools
+fi
+
+pg=${BENCH_PG_URL:-}
+if [ -z "$pg" ] && [ "${BENCH_PG:-1}" = 1 ]; then
+    cargo build -q -p ferro-tests --example bench_pg
+    # The server lives as long as this script holds the coprocess's input.
+    coproc PG { target/debug/examples/bench_pg; }
+    read -r pg <&"${PG[0]}"
+fi
+alchemy_pg=${pg:+postgresql+psycopg://${pg#*://}}
 
 echo "# versions: $(cargo --version); $($python --version);" \
     "$($python -m pip list 2>/dev/null | grep -i -E '^(alembic|sqlalchemy|django) ' | tr -s ' ' | paste -sd ';')"
+[ -x $sqlx ] && echo "# $($sqlx --version)"
+[ -n "$pg" ] && echo "# PostgreSQL: $(psql -X -tA -c 'SHOW server_version' "$pg" 2>/dev/null || echo "at BENCH_PG_URL")"
 
 # 1. Generation. Ferro: what the migrations crate's build script does, in
 # the profile cargo builds build scripts with (dev). The peers: their command.
-cargo build -q -p ferro-tests --example bench_generate
-for n in $SIZES; do
-    BENCH_JSON=1 BENCH_RUNS=$RUNS BENCH_TABLES=$n cargo run -q -p ferro-tests --example bench_generate
-    for variant in first incremental; do
-        $python bench/peers.py alembic "$n" "$variant" --runs "$RUNS"
-        if [ -n "${BENCH_PG_URL:-}" ]; then
-            $python bench/peers.py alembic "$n" "$variant" --runs "$RUNS" --url "$BENCH_PG_URL"
-        fi
-        $python bench/peers.py django "$n" "$variant" --runs "$RUNS"
+if part generate; then
+    cargo build -q -p ferro-tests --example bench_generate
+    for n in $SIZES; do
+        BENCH_JSON=1 BENCH_RUNS=$RUNS BENCH_TABLES=$n target/debug/examples/bench_generate
+        for variant in first incremental; do
+            $python bench/peers.py alembic "$n" "$variant" --runs "$RUNS"
+            if [ -n "$pg" ]; then
+                $python bench/peers.py alembic "$n" "$variant" --runs "$RUNS" --url "$alchemy_pg"
+            fi
+            $python bench/peers.py django "$n" "$variant" --runs "$RUNS"
+        done
     done
-done
+fi
+
+# The runtime in the profile an application ships with.
+cargo build -q --release -p ferro-tests --example bench_apply --example bench_runtime --example bench_rebuild
+
+# 2. 1,000 small migrations, each tool as the process a user runs.
+if part apply; then
+    for url in "" ${pg:+"$pg"}; do
+        for tool in ferro sqlx alembic; do
+            bin=$([ $tool = ferro ] && echo target/release/examples/bench_apply || echo $sqlx)
+            $python bench/runtime_peers.py apply $tool --bin "$bin" --runs "$RUNS" ${url:+--url "$url"}
+        done
+    done
+fi
+
+# 3. The initial migration of 500 tables against its SQL in one transaction.
+if part initial; then
+    BENCH_JSON=1 BENCH_RUNS=$RUNS target/release/examples/bench_runtime
+fi
+
+# 4. The rebuild of a 1,000,000-row SQLite table; the seed is made once.
+if part rebuild; then
+    seed=$(mktemp -d)/seed.db
+    BENCH_JSON=1 BENCH_RUNS=$RUNS target/release/examples/bench_rebuild "$seed"
+    $python bench/runtime_peers.py rebuild "$seed" --runs "$RUNS"
+    rm -rf "$(dirname "$seed")"
+fi
+
+# 5. Compile cost.
+if part compile; then
+    RUNS=$RUNS bench/compile.sh
+fi

@@ -94,12 +94,17 @@ async fn raw(url: &str, transactions: &[Vec<String>]) -> Duration {
 
 async fn bench() {
     sqlx::any::install_default_drivers();
-    const RUNS: usize = 11;
+    // `BENCH_RUNS` and `BENCH_JSON=1` (JSON lines) are for `bench/compare.sh`.
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(11);
+    let json = std::env::var_os("BENCH_JSON").is_some();
     let migrations = small_migrations(1000);
     let mut ferro_times = Vec::new();
     let mut raw_times = Vec::new();
     let mut head_checks = Vec::new();
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         let dir = tempfile::tempdir().expect("a scratch directory");
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("ferro.db").display());
         let mut db = Database::connect(&url).await.expect("a database");
@@ -124,7 +129,22 @@ async fn bench() {
         raw_times.push(raw(&url, &statements).await);
     }
     let (ferro_small, raw_small) = (median(ferro_times), median(raw_times));
-    println!("1,000 small migrations on SQLite (median of {RUNS}):");
+    let (ferro_initial, raw_initial) = initial_migration(runs).await;
+    if json {
+        for (case, tool, time) in [
+            ("small in process", "ferro", ferro_small),
+            ("small in process", "raw", raw_small),
+            ("initial 500 tables", "ferro", ferro_initial),
+            ("initial 500 tables", "raw", raw_initial),
+        ] {
+            println!(
+                "{{\"case\": \"{case}\", \"tool\": \"{tool}\", \"database\": \"sqlite\", \"runs\": {runs}, \"median_ms\": {:.1}}}",
+                ms(time)
+            );
+        }
+        return;
+    }
+    println!("1,000 small migrations on SQLite (median of {runs}):");
     println!("  upgrade head                 {:>9.1} ms", ms(ferro_small));
     println!("  the same SQL, one tx each    {:>9.1} ms", ms(raw_small));
     println!(
@@ -135,14 +155,24 @@ async fn bench() {
         "  is_at_head, 1,000 applied    {:>9.3} ms",
         ms(median(head_checks))
     );
+    println!("initial migration of 500 tables on SQLite (median of {runs}):");
+    println!("  upgrade head                 {:>9.1} ms", ms(ferro_initial));
+    println!("  the same SQL in one tx       {:>9.1} ms", ms(raw_initial));
+    println!(
+        "  ratio                        {:>9.2}",
+        ferro_initial.as_secs_f64() / raw_initial.as_secs_f64()
+    );
+}
 
+/// The initial migration of 500 tables, and the same SQL in one transaction.
+async fn initial_migration(runs: usize) -> (Duration, Duration) {
     let statements: Vec<String> = ops()
         .iter()
         .flat_map(|op| Dialect::Sqlite.render(op).expect("renders"))
         .collect();
     let mut ferro_times = Vec::new();
     let mut raw_times = Vec::new();
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         let dir = tempfile::tempdir().expect("a scratch directory");
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("ferro.db").display());
         let mut db = Database::connect(&url).await.expect("a database");
@@ -155,14 +185,7 @@ async fn bench() {
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("raw.db").display());
         raw_times.push(raw(&url, std::slice::from_ref(&statements)).await);
     }
-    let (ferro_initial, raw_initial) = (median(ferro_times), median(raw_times));
-    println!("initial migration of 500 tables on SQLite (median of {RUNS}):");
-    println!("  upgrade head                 {:>9.1} ms", ms(ferro_initial));
-    println!("  the same SQL in one tx       {:>9.1} ms", ms(raw_initial));
-    println!(
-        "  ratio                        {:>9.2}",
-        ferro_initial.as_secs_f64() / raw_initial.as_secs_f64()
-    );
+    (median(ferro_times), median(raw_times))
 }
 
 fn main() {

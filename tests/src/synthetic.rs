@@ -10,6 +10,12 @@ fn name(text: String) -> &'static str {
     Box::leak(text.into_boxed_str())
 }
 
+/// A `'static` list, as a model's descriptor holds it: copying the
+/// descriptor copies no column.
+fn list<T: Clone>(items: Vec<T>) -> ferro::schema::List<T> {
+    std::borrow::Cow::Borrowed(Box::leak(items.into_boxed_slice()))
+}
+
 /// Table number `i`.
 pub fn table(i: usize) -> Table {
     let mut t = Table::new(name(format!("table_{i:04}")));
@@ -25,16 +31,15 @@ pub fn table(i: usize) -> Table {
         Column::new("payload", SqlType::Json).nullable(),
     ];
     columns.push(Column::new("parent_id", SqlType::BigInt).nullable());
-    t.columns = columns.into();
+    t.columns = list(columns);
     t.primary_key = Some(PrimaryKey::new(name(format!("pk_table_{i:04}")), ["id"]));
-    t.unique_constraints = vec![UniqueConstraint::new(
+    t.unique_constraints = list(vec![UniqueConstraint::new(
         name(format!("uq_table_{i:04}_code")),
         ["code"],
-    )]
-    .into();
-    t.indexes = vec![Index::new(name(format!("ix_table_{i:04}_name")), ["name"])].into();
+    )]);
+    t.indexes = list(vec![Index::new(name(format!("ix_table_{i:04}_name")), ["name"])]);
     let referred = name(format!("table_{:04}", i.saturating_sub(1)));
-    t.foreign_keys = vec![
+    t.foreign_keys = list(vec![
         ForeignKey::new(
             name(format!("fk_table_{i:04}_parent_id")),
             ["parent_id"],
@@ -42,8 +47,7 @@ pub fn table(i: usize) -> Table {
             ["id"],
         )
         .on_delete(Action::Cascade),
-    ]
-    .into();
+    ]);
     t
 }
 

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The compile cost of `#[derive(Model)]` beside serde's derives on the same
+# structs, and what a migrations crate adds to a build in which no model
+# changed. Prints one JSON line per measurement, each the median of RUNS
+# builds; docs/performance.md holds the figures.
+#
+#   bench/compile.sh                 # 500 structs, 3 runs
+#   N=100 RUNS=5 bench/compile.sh
+#
+# It writes a scratch workspace into bench/.compile (git ignores it) with
+# three crates, built offline against this checkout:
+# - models-ferro: N structs of 10 fields (a key, a unique, an index, a
+#   nullable CASCADE foreign key to the previous struct, ...) deriving Model;
+# - models-serde: the same structs deriving Serialize and Deserialize;
+# - migrations: the build script that generates from models-ferro.
+# After a first build, each measurement touches a models crate's source and
+# times `cargo build` of one crate: what an edit that changes no model costs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+N=${N:-500}
+RUNS=${RUNS:-3}
+work=$root/bench/.compile
+# The sources are written afresh; the target folder is kept, so that a
+# second run does not compile the dependencies again.
+rm -rf "$work"/models-* "$work"/migrations
+mkdir -p "$work"
+
+python3 - "$work" "$root" "$N" <<'PY'
+import os, sys
+work, root, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+
+def write(path, text):
+    path = os.path.join(work, path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+def structs(ferro):
+    out = []
+    for i in range(n):
+        # The attributes only the Model derive reads.
+        attr = (lambda line: line + "\n") if ferro else (lambda line: "")
+        lines = ["#[derive(Model)]\n" if ferro else "#[derive(Serialize, Deserialize)]\n"]
+        lines.append(attr('#[ferro(table = "table_%04d")]' % i))
+        lines.append("pub struct Table%04d {\n" % i)
+        lines.append(attr("    #[ferro(primary_key)]") + "    pub id: i64,\n")
+        lines.append(attr("    #[ferro(unique, max_length = 32)]") + "    pub code: String,\n")
+        lines.append(attr("    #[ferro(index)]") + "    pub name: String,\n")
+        lines.append("    pub amount: i32,\n")
+        lines.append(attr('    #[ferro(default = "true")]') + "    pub active: bool,\n")
+        lines.append("    pub created_at: i64,\n")
+        lines.append("    pub note: Option<String>,\n")
+        lines.append("    pub score: Option<f64>,\n")
+        lines.append("    pub payload: Option<String>,\n")
+        if i > 0:
+            lines.append(attr('    #[ferro(foreign_key(references = Table%04d, on_delete = "CASCADE"))]' % (i - 1)))
+        lines.append("    pub parent_id: Option<i64>,\n}\n")
+        out.append("".join(lines))
+    return "\n".join(out)
+
+core = os.path.join(root, "ferro-core")
+build = os.path.join(root, "ferro-build")
+write("Cargo.toml", '[workspace]\nmembers = ["models-ferro", "models-serde", "migrations"]\nresolver = "3"\n')
+package = lambda name: f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2024"\n\n'
+write("models-ferro/Cargo.toml", package("models-ferro") + f'[dependencies]\nferro-core = {{ path = "{core}" }}\n')
+write(
+    "models-ferro/src/lib.rs",
+    "use ferro::Model;\n\npub fn schema() -> Result<ferro::Schema, ferro::SchemaError> {\n    ferro::schema!()\n}\n\n"
+    + structs(True),
+)
+write("models-serde/Cargo.toml", package("models-serde") + '[dependencies]\nserde = { version = "1", features = ["derive"] }\n')
+write("models-serde/src/lib.rs", "use serde::{Deserialize, Serialize};\n\n" + structs(False))
+write(
+    "migrations/Cargo.toml",
+    package("migrations")
+    + f'[dependencies]\nferro-core = {{ path = "{core}", features = ["sqlite"] }}\nmodels-ferro = {{ path = "../models-ferro" }}\n\n'
+    + f'[build-dependencies]\nferro-build = {{ path = "{build}" }}\nmodels-ferro = {{ path = "../models-ferro" }}\n',
+)
+write("migrations/build.rs", "fn main() {\n    ferro_build::Builder::new(models_ferro::schema()).run();\n}\n")
+write("migrations/src/lib.rs", "ferro::embed_migrations!();\n")
+PY
+
+cd "$work"
+export CARGO_TARGET_DIR=$work/target
+# The first build compiles the dependencies and writes the initial migration.
+FERRO_MIGRATIONS=generate cargo build -q --offline
+
+# Milliseconds of `cargo build -p $2` after touching crate $1's source.
+build_after_touch() {
+    touch "$1/src/lib.rs"
+    local start end
+    start=$(date +%s%N)
+    cargo build -q --offline -p "$2"
+    end=$(date +%s%N)
+    echo $(((end - start) / 1000000))
+}
+
+median() {
+    sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+}
+
+measure() {
+    local label=$1 touched=$2 built=$3 times=()
+    for _ in $(seq "$RUNS"); do
+        times+=("$(build_after_touch "$touched" "$built")")
+    done
+    local ms
+    ms=$(printf '%s\n' "${times[@]}" | median)
+    echo "{\"case\": \"compile\", \"what\": \"$label\", \"structs\": $N, \"runs\": $RUNS, \"median_ms\": $ms}"
+}
+
+echo "# versions: $(cargo --version); $(rustc --version)"
+measure "derive(Serialize, Deserialize)" models-serde models-serde
+measure "derive(Model)" models-ferro models-ferro
+measure "migrations crate after an edit that changes no model" models-ferro migrations
