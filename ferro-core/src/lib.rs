@@ -41,6 +41,7 @@ pub mod plan;
 pub mod registry;
 pub mod schema;
 pub mod snapshot;
+pub mod sqlalchemy;
 pub mod types;
 
 #[doc(hidden)]

@@ -8,6 +8,7 @@ mod host;
 pub mod mariadb;
 pub mod pair;
 pub mod pg;
+pub mod python;
 pub mod shape;
 pub mod synthetic;
 pub mod trials;

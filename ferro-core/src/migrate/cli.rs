@@ -121,6 +121,13 @@ enum Command {
         #[arg(short, long)]
         message: String,
     },
+    /// Write the models' schema (the migrations' snapshot) as a Python module defining
+    /// SQLAlchemy MetaData, for Alembic's env.py: `target_metadata = get_metadata()`.
+    Sqlalchemy {
+        /// The module's file; default: standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
     /// Django's name for what `cargo build` does: generate the migration for the models' changes.
     Makemigrations,
     /// Django's name for `upgrade head`.
@@ -248,7 +255,8 @@ impl Cli {
         let first = self.databases.first().map(|d| d.name.as_str()) == Some(managed.name.as_str());
         let url = database_url(args.database_url.as_deref(), managed, first);
         let graph = migrator.graph()?;
-        if let (Command::Check { .. }, Some(dir)) = (&args.command, &managed.dir) {
+        if let (Command::Check { .. } | Command::Sqlalchemy { .. }, Some(dir)) = (&args.command, &managed.dir)
+        {
             check_snapshot(dir, &graph)?;
         }
         match &args.command {
@@ -290,6 +298,20 @@ impl Cli {
                 let path = files::write_revision(&dir, &heads, message)?;
                 println!("wrote {} joining {}", path.display(), heads.join(", "));
                 println!("`cargo build` embeds it and takes the models' schema as the merged one");
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Sqlalchemy { output } => {
+                let module = sqlalchemy_module(&files_dir(managed)?, &managed.name)?;
+                match output {
+                    None => print!("{module}"),
+                    Some(path) => {
+                        std::fs::write(path, module).map_err(|source| MigrateError::Io {
+                            path: path.clone(),
+                            source,
+                        })?;
+                        println!("wrote {}", path.display());
+                    }
+                }
                 Ok(ExitCode::SUCCESS)
             }
             Command::Makemigrations => {
@@ -415,7 +437,8 @@ impl Cli {
             | Command::Show { .. }
             | Command::Revision { .. }
             | Command::Merge { .. }
-            | Command::Makemigrations => {}
+            | Command::Makemigrations
+            | Command::Sqlalchemy { .. } => {}
         }
         Ok(ExitCode::SUCCESS)
     }
@@ -444,6 +467,26 @@ fn check_snapshot(dir: &std::path::Path, graph: &Graph) -> Result<(), MigrateErr
         path: path.display().to_string(),
         head: (*head).to_owned(),
     })
+}
+
+/// The Python module defining the schema of the snapshot in `dir` as
+/// SQLAlchemy `MetaData`.
+fn sqlalchemy_module(dir: &std::path::Path, name: &str) -> Result<String, MigrateError> {
+    let path = dir.join("snapshot.json");
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(MigrateError::NoSnapshot(path)),
+        Err(source) => return Err(MigrateError::Io { path, source }),
+    };
+    let snapshot =
+        crate::snapshot::Snapshot::from_json(&text).map_err(|source| MigrateError::BadSnapshot {
+            path: path.clone(),
+            source,
+        })?;
+    Ok(crate::sqlalchemy::module(
+        &snapshot.schema,
+        &format!("the `{name}` database's models"),
+    ))
 }
 
 fn files_dir(managed: &Managed) -> Result<std::path::PathBuf, MigrateError> {
@@ -624,4 +667,45 @@ async fn history(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlalchemy_names_a_missing_or_damaged_snapshot() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let missing = sqlalchemy_module(dir.path(), "main").expect_err("no snapshot");
+        assert!(matches!(missing, MigrateError::NoSnapshot(_)), "{missing:?}");
+        assert!(
+            missing
+                .to_string()
+                .ends_with("snapshot.json: no snapshot; `cargo build` writes it with the first migration")
+        );
+
+        std::fs::write(
+            dir.path().join("snapshot.json"),
+            "{\"format_version\": 1, \"tables\": [",
+        )
+        .expect("written");
+        let damaged = sqlalchemy_module(dir.path(), "main").expect_err("a damaged snapshot");
+        assert!(matches!(damaged, MigrateError::BadSnapshot { .. }), "{damaged:?}");
+        assert!(damaged.to_string().contains("snapshot.json: "), "{damaged}");
+
+        let mut notes = crate::schema::Table::new("notes");
+        notes.columns = vec![crate::schema::Column::new("id", crate::schema::SqlType::Integer)].into();
+        let schema = crate::Schema::new([notes]).expect("a schema");
+        std::fs::write(
+            dir.path().join("snapshot.json"),
+            crate::snapshot::to_json(&schema),
+        )
+        .expect("written");
+        let module = sqlalchemy_module(dir.path(), "main").expect("a module");
+        assert!(module.contains("the `main` database's models"), "{module}");
+        assert!(
+            module.contains(r#"sa.Column("id", _int(), nullable=False)"#),
+            "{module}"
+        );
+    }
 }

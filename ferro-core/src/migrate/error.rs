@@ -224,6 +224,17 @@ pub enum MigrateError {
     /// `merge heads` with fewer than two heads.
     #[error("there is nothing to merge: the head is {0}")]
     NothingToMerge(String),
+    /// `sqlalchemy` found no snapshot to describe.
+    #[error("{}: no snapshot; `cargo build` writes it with the first migration", .0.display())]
+    NoSnapshot(std::path::PathBuf),
+    /// The snapshot could not be read.
+    #[error("{}: {source}", .path.display())]
+    BadSnapshot {
+        /// The snapshot file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        source: crate::snapshot::SnapshotError,
+    },
     /// A command needs a setting the program did not give its `Cli`.
     #[error("this command needs the program to call `Cli::{0}`")]
     NotConfigured(&'static str),
