@@ -1,0 +1,361 @@
+//! `ferro init DIR --models MODELS`: the migrations crate for a models crate,
+//! ready to build.
+//!
+//! It writes `DIR/Cargo.toml` (ferro-core with the command line and the
+//! chosen databases, the models crate as a dependency and a build
+//! dependency, ferro-build as a build dependency, each taken from where the
+//! models crate takes ferro-core), `build.rs`, `src/lib.rs`, `src/main.rs` and
+//! an empty `migrations/`; adds `DIR` to the workspace's members when the
+//! models crate is in a workspace that does not already cover it; and adds
+//! `pub fn schema()` to the models crate when it has none. The first
+//! `cargo build` of the new crate then writes `migrations/0001_initial.rs`.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::metadata::{Models, Source};
+use crate::{Error, io};
+
+/// The options of `ferro init`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct Options {
+    /// The folder of the new migrations crate; its name is the crate's.
+    dir: PathBuf,
+    /// The models crate's folder.
+    #[arg(long, default_value = ".")]
+    models: PathBuf,
+    /// The database URL the commands use without --database-url or DATABASE_URL;
+    /// default: sqlite://<models crate name without -models>.db.
+    #[arg(long)]
+    database_url: Option<String>,
+    /// The databases the binary can apply migrations to.
+    #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres,mysql",
+          value_parser = ["sqlite", "postgres", "mysql"])]
+    databases: Vec<String>,
+    /// The ferro-build crate's folder, when ferro-core is a path dependency
+    /// without ferro-build beside it.
+    #[arg(long)]
+    ferro_build: Option<PathBuf>,
+}
+
+/// Creates the crate; what it did, to print.
+pub(crate) fn run(options: &Options) -> Result<String, Error> {
+    let models = Models::read(&options.models)?;
+    if fs::read_dir(&options.dir).is_ok_and(|mut entries| entries.next().is_some()) {
+        return Err(Error::NotEmpty(options.dir.clone()));
+    }
+    fs::create_dir_all(options.dir.join("src")).map_err(io(&options.dir))?;
+    let dir = options.dir.canonicalize().map_err(io(&options.dir))?;
+    let name = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("migrations")
+        .to_owned();
+    let workspace = Workspace::read(&models.workspace_root, &dir)?;
+    let plan = Plan {
+        name: name.clone(),
+        lib: name.replace('-', "_"),
+        url: options.database_url.clone().unwrap_or_else(|| {
+            let stem = models.package.strip_suffix("-models").unwrap_or(&models.package);
+            format!("sqlite://{stem}.db")
+        }),
+        ferro_core: dependency(&models, &dir, workspace.as_ref(), "ferro-core", options)?,
+        ferro_build: dependency(&models, &dir, workspace.as_ref(), "ferro-build", options)?,
+        features: std::iter::once("cli")
+            .chain(options.databases.iter().map(String::as_str))
+            .map(|f| format!("{f:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        models_path: relative(&models.dir, &dir),
+    };
+
+    let mut report = String::new();
+    for (file, text) in plan.files(&models) {
+        let path = dir.join(file);
+        fs::write(&path, text).map_err(io(&path))?;
+        let _ = writeln!(report, "wrote {}", path.display());
+    }
+    let migrations = dir.join("migrations");
+    fs::create_dir_all(&migrations).map_err(io(&migrations))?;
+    let build = if let Some(mut workspace) = workspace {
+        if workspace.add_member()? {
+            let _ = writeln!(
+                report,
+                "added {} to the members of {}",
+                workspace.member,
+                workspace.manifest.display()
+            );
+        }
+        format!("cargo build -p {name}")
+    } else {
+        format!("cargo build --manifest-path {}", dir.join("Cargo.toml").display())
+    };
+    if add_schema_function(&models)? {
+        let _ = writeln!(report, "added `pub fn schema()` to {}", models.lib_file.display());
+    }
+    let _ = writeln!(
+        report,
+        "next: `{build}` writes migrations/0001_initial.rs; review it, then apply it with \
+         `{}`",
+        build.replacen("cargo build", "cargo run", 1) + " -- upgrade head"
+    );
+    Ok(report)
+}
+
+/// What goes into the new crate's files.
+struct Plan {
+    name: String,
+    lib: String,
+    url: String,
+    ferro_core: String,
+    ferro_build: String,
+    features: String,
+    models_path: String,
+}
+
+impl Plan {
+    fn files(&self, models: &Models) -> [(&'static str, String); 4] {
+        let Plan {
+            name,
+            lib,
+            url,
+            ferro_core,
+            ferro_build,
+            features,
+            models_path,
+        } = self;
+        let (package, edition, models_lib) = (&models.package, &models.edition, &models.lib);
+        let models_dep = format!("{package} = {{ path = {} }}", toml_string(models_path));
+        [
+            (
+                "Cargo.toml",
+                format!(
+                    "[package]\nname = {}\nversion = \"0.1.0\"\nedition = {}\npublish = false\n\n\
+                     [dependencies]\n\
+                     # The commands and the databases they can reach (sqlite, postgres, mysql).\n\
+                     ferro-core = {{ {ferro_core}, features = [{features}] }}\n{models_dep}\n\n\
+                     [build-dependencies]\nferro-build = {{ {ferro_build} }}\n{models_dep}\n",
+                    toml_string(name),
+                    toml_string(edition),
+                ),
+            ),
+            (
+                "build.rs",
+                format!(
+                    "//! Writes the migration for each change to the models of `{package}`.\n\n\
+                     fn main() {{\n    ferro_build::Builder::new({models_lib}::schema()).run();\n}}\n"
+                ),
+            ),
+            (
+                "src/lib.rs",
+                format!(
+                    "//! The migrations of `{package}`: every file in `migrations/`, embedded.\n\n\
+                     ferro::embed_migrations!();\n"
+                ),
+            ),
+            (
+                "src/main.rs",
+                format!(
+                    "//! The migration commands (`--help` lists them). Without `--database-url` or\n\
+                     //! `DATABASE_URL` they use `{url}`.\n\n\
+                     fn main() -> std::process::ExitCode {{\n    \
+                     ferro::migrate::cli::Cli::new()\n        \
+                     .database(\"main\", {lib}::MIGRATIONS, {url:?})\n        \
+                     .migrations_dir(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/migrations\"))\n        \
+                     .package(env!(\"CARGO_PKG_NAME\"))\n        \
+                     .run()\n}}\n"
+                ),
+            ),
+        ]
+    }
+}
+
+/// The inside of `{ ... }` for `crate` (ferro-core or ferro-build): from the
+/// workspace's dependencies when it has one for it, else from where the
+/// models crate takes ferro-core.
+fn dependency(
+    models: &Models,
+    dir: &Path,
+    workspace: Option<&Workspace>,
+    krate: &str,
+    options: &Options,
+) -> Result<String, Error> {
+    if workspace.is_some_and(|w| w.dependencies.iter().any(|d| d == krate)) {
+        return Ok("workspace = true".into());
+    }
+    Ok(match &models.ferro {
+        Source::Path(core) => {
+            let path = if krate == "ferro-core" {
+                core.clone()
+            } else if let Some(build) = &options.ferro_build {
+                build.canonicalize().map_err(io(build))?
+            } else {
+                let beside = core.parent().map(|p| p.join("ferro-build")).unwrap_or_default();
+                if !beside.join("Cargo.toml").is_file() {
+                    return Err(Error::NoFerroBuild(core.display().to_string()));
+                }
+                beside
+            };
+            format!("path = {}", toml_string(&relative(&path, dir)))
+        }
+        Source::Git { url, reference } => {
+            let mut spec = format!("git = {}", toml_string(url));
+            if let Some((key, value)) = reference {
+                let _ = write!(spec, ", {key} = {}", toml_string(value));
+            }
+            spec
+        }
+        Source::Registry(req) => format!("version = {}", toml_string(req)),
+    })
+}
+
+/// The models' workspace, when the new crate is in it.
+struct Workspace {
+    manifest: PathBuf,
+    document: toml_edit::DocumentMut,
+    /// The new crate's folder, relative to the workspace's root.
+    member: String,
+    /// The names in `[workspace.dependencies]`.
+    dependencies: Vec<String>,
+}
+
+impl Workspace {
+    fn read(root: &Path, dir: &Path) -> Result<Option<Workspace>, Error> {
+        let manifest = root.join("Cargo.toml");
+        let Ok(member) = dir.strip_prefix(root) else {
+            return Ok(None);
+        };
+        let text = fs::read_to_string(&manifest).map_err(io(&manifest))?;
+        let document: toml_edit::DocumentMut = text.parse().map_err(|source| Error::Manifest {
+            path: manifest.clone(),
+            source,
+        })?;
+        let Some(table) = document.get("workspace").and_then(|w| w.as_table_like()) else {
+            return Ok(None);
+        };
+        let dependencies = table
+            .get("dependencies")
+            .and_then(|d| d.as_table_like())
+            .map(|d| d.iter().map(|(k, _)| k.to_owned()).collect())
+            .unwrap_or_default();
+        let member = member
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        Ok(Some(Workspace {
+            manifest,
+            document,
+            member,
+            dependencies,
+        }))
+    }
+
+    /// Adds the new crate to `members` unless an entry covers it; whether it did.
+    fn add_member(&mut self) -> Result<bool, Error> {
+        let workspace = self.document["workspace"]
+            .as_table_like_mut()
+            .expect("read as a table");
+        if workspace.get("members").is_none() {
+            workspace.insert("members", toml_edit::value(toml_edit::Array::new()));
+        }
+        let Some(members) = workspace.get_mut("members").and_then(|m| m.as_array_mut()) else {
+            return Ok(false);
+        };
+        if members
+            .iter()
+            .filter_map(|m| m.as_str())
+            .any(|m| covers(m, &self.member))
+        {
+            return Ok(false);
+        }
+        members.push(self.member.as_str());
+        fs::write(&self.manifest, self.document.to_string()).map_err(io(&self.manifest))?;
+        Ok(true)
+    }
+}
+
+/// Whether the workspace member entry `pattern` names `member`: the same
+/// path, or `parent/*` for a folder of `parent` (the glob form workspaces
+/// use; a pattern of any other shape is taken not to cover it, and the member
+/// is added beside it, which cargo accepts).
+fn covers(pattern: &str, member: &str) -> bool {
+    let pattern = pattern.trim_end_matches('/');
+    if pattern == member {
+        return true;
+    }
+    let parent = member.rsplit_once('/').map_or("", |(parent, _)| parent);
+    pattern == "*" && parent.is_empty() || pattern.strip_suffix("/*") == Some(parent) && !parent.is_empty()
+}
+
+/// Adds `pub fn schema()` to the models crate's library when it has no
+/// `fn schema(`; whether it did.
+fn add_schema_function(models: &Models) -> Result<bool, Error> {
+    let path = &models.lib_file;
+    let text = fs::read_to_string(path).map_err(io(path))?;
+    if text.contains("fn schema(") {
+        return Ok(false);
+    }
+    let ferro = &models.ferro_name;
+    let mut text = text;
+    if !text.ends_with('\n') && !text.is_empty() {
+        text.push('\n');
+    }
+    let _ = write!(
+        text,
+        "\n/// Every model of this crate, wherever it is declared: what the migrations\n\
+         /// crate's build script generates migrations from.\n\
+         pub fn schema() -> Result<{ferro}::Schema, {ferro}::SchemaError> {{\n    {ferro}::schema!()\n}}\n"
+    );
+    fs::write(path, text).map_err(io(path))?;
+    Ok(true)
+}
+
+/// `to`, relative to the folder `from`, with `/` between its parts; absolute
+/// when the two share nothing but the root, since such a path would move
+/// with the project yet point outside it.
+fn relative(to: &Path, from: &Path) -> String {
+    let shared = to
+        .components()
+        .zip(from.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let path = match pathdiff::diff_paths(to, from) {
+        Some(path) if shared > 1 => path,
+        _ => return to.to_string_lossy().into_owned(),
+    };
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A TOML basic string holding `text`.
+fn toml_string(text: &str) -> String {
+    toml_edit::Value::from(text).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_patterns() {
+        assert!(covers("migrations", "migrations"));
+        assert!(covers("crates/*", "crates/migrations"));
+        assert!(covers("*", "migrations"));
+        assert!(!covers("*", "crates/migrations"));
+        assert!(!covers("crates/*", "migrations"));
+        assert!(!covers("models", "migrations"));
+    }
+
+    #[test]
+    fn toml_strings_read_back_as_given() {
+        for text in [r#"a "b" \c"#, "../ferro core", "it's"] {
+            let document: toml_edit::DocumentMut =
+                format!("x = {}", toml_string(text)).parse().expect("TOML");
+            assert_eq!(document["x"].as_str(), Some(text));
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! `ferro init` end to end: in a scratch workspace whose models crate has
+//! neither a migrations crate nor a `schema()` function, it writes the
+//! migrations crate, which `cargo build` then compiles (writing the first
+//! migration) and whose binary applies it to a SQLite file.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MODELS: &str = r#"use ferro::Model;
+
+#[derive(Model)]
+pub struct Note {
+    #[ferro(primary_key)]
+    pub id: i64,
+    #[ferro(max_length = 200)]
+    pub title: String,
+}
+"#;
+
+fn repository() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace")
+        .to_owned()
+}
+
+fn write(path: &Path, text: &str) {
+    fs::create_dir_all(path.parent().expect("a folder")).expect("created");
+    fs::write(path, text).expect("written");
+}
+
+fn ferro(root: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ferro"))
+        .args(args)
+        .current_dir(root)
+        .output()
+        .expect("ferro runs")
+}
+
+/// A workspace holding only `models`, which takes ferro-core from the
+/// workspace's dependencies.
+fn scratch() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let core = repository().join("ferro-core");
+    write(
+        &dir.path().join("Cargo.toml"),
+        &format!(
+            "[workspace]\nresolver = \"3\"\n# the crates\nmembers = [\"models\"]\n\n\
+             [workspace.dependencies]\nferro-core = {{ path = {:?} }}\n",
+            core.display().to_string()
+        ),
+    );
+    write(
+        &dir.path().join("models/Cargo.toml"),
+        "[package]\nname = \"notes-models\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [dependencies]\nferro-core.workspace = true\n",
+    );
+    write(&dir.path().join("models/src/lib.rs"), MODELS);
+    dir
+}
+
+#[test]
+fn init_creates_a_migrations_crate_that_builds_and_applies() {
+    let dir = scratch();
+    let root = dir.path();
+    let output = ferro(
+        root,
+        &[
+            "init",
+            "migrations",
+            "--models",
+            "models",
+            "--databases",
+            "sqlite",
+        ],
+    );
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(report.contains("added migrations to the members of"), "{report}");
+    assert!(report.contains("added `pub fn schema()`"), "{report}");
+
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).expect("read");
+    assert!(
+        manifest.contains("# the crates\nmembers = [\"models\", \"migrations\"]"),
+        "{manifest}"
+    );
+    let crate_manifest = fs::read_to_string(root.join("migrations/Cargo.toml")).expect("read");
+    assert!(
+        crate_manifest.contains("ferro-core = { workspace = true, features = [\"cli\", \"sqlite\"] }"),
+        "{crate_manifest}"
+    );
+    assert!(
+        crate_manifest.contains("ferro-build = { path = "),
+        "{crate_manifest}"
+    );
+    let models = fs::read_to_string(root.join("models/src/lib.rs")).expect("read");
+    assert!(
+        models.starts_with(MODELS) && models.contains("ferro::schema!()"),
+        "{models}"
+    );
+
+    // What it wrote builds: the build script writes the first migration.
+    let build = Command::new(env!("CARGO"))
+        .args(["build", "--offline", "-p", "migrations"])
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", repository().join("target/scratch"))
+        .env_remove("CI")
+        .env_remove("FERRO_MIGRATIONS")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let first =
+        fs::read_to_string(root.join("migrations/migrations/0001_initial.rs")).expect("the first migration");
+    assert!(first.contains("op.create_table(\"note\""), "{first}");
+
+    // And its binary applies it; without a URL, to the default file.
+    let binary = repository().join("target/scratch/debug/migrations");
+    let upgrade = Command::new(&binary)
+        .args(["upgrade", "head"])
+        .current_dir(root)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("the binary runs");
+    let text = String::from_utf8_lossy(&upgrade.stdout);
+    assert!(
+        upgrade.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&upgrade.stderr)
+    );
+    assert!(text.starts_with("applied "), "{text}");
+    assert!(
+        root.join("notes.db").is_file(),
+        "the default URL is sqlite://notes.db"
+    );
+
+    // A second init into the same folder changes nothing.
+    let again = ferro(root, &["init", "migrations", "--models", "models"]);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("exists and is not empty"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+}
+
+#[test]
+fn init_refuses_a_crate_without_ferro() {
+    let dir = scratch();
+    write(
+        &dir.path().join("models/Cargo.toml"),
+        "[package]\nname = \"notes-models\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    );
+    write(&dir.path().join("models/src/lib.rs"), "");
+    let output = ferro(dir.path(), &["init", "migrations", "--models", "models"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("`notes-models` does not depend on `ferro-core`"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("migrations").exists(), "nothing is written");
+}
