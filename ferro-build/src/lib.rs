@@ -109,6 +109,7 @@ pub struct Builder {
     dir: Option<PathBuf>,
     out_dir: Option<PathBuf>,
     mode: Option<Mode>,
+    database: Option<String>,
 }
 
 impl Builder {
@@ -120,7 +121,26 @@ impl Builder {
             dir: None,
             out_dir: None,
             mode: None,
+            database: None,
         }
+    }
+
+    /// Generation for one of the several databases a crate manages: its
+    /// migrations go in `migrations/<name>/` and its list in `<OUT_DIR>/<name>/`,
+    /// which `ferro::embed_migrations!("<name>")` includes. Call [`Builder::run`]
+    /// once per database, each with its models:
+    ///
+    /// ```no_run
+    /// # mod app_models { pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> { ferro::schema!() } }
+    /// # mod audit_models { pub use super::app_models::schema; }
+    /// fn main() {
+    ///     ferro_build::Builder::new(app_models::schema()).database("app").run();
+    ///     ferro_build::Builder::new(audit_models::schema()).database("audit").run();
+    /// }
+    /// ```
+    pub fn database(mut self, name: &str) -> Builder {
+        self.database = Some(name.to_owned());
+        self
     }
 
     /// The migrations folder; by default `migrations/` in the crate being built.
@@ -170,7 +190,13 @@ impl Builder {
     fn migrations_folder(&self) -> Result<PathBuf, BuildError> {
         match &self.dir {
             Some(dir) => Ok(dir.clone()),
-            None => Ok(PathBuf::from(env("CARGO_MANIFEST_DIR")?).join("migrations")),
+            None => {
+                let dir = PathBuf::from(env("CARGO_MANIFEST_DIR")?).join("migrations");
+                Ok(self
+                    .database
+                    .as_ref()
+                    .map_or_else(|| dir.clone(), |name| dir.join(name)))
+            }
         }
     }
 
@@ -181,9 +207,14 @@ impl Builder {
             None => Mode::from_env()?,
         };
         let dir = self.migrations_folder()?;
-        let out_dir = match self.out_dir {
-            Some(dir) => dir,
-            None => PathBuf::from(env("OUT_DIR")?),
+        let out_dir = match (self.out_dir, &self.database) {
+            (Some(dir), _) => dir,
+            (None, None) => PathBuf::from(env("OUT_DIR")?),
+            (None, Some(name)) => {
+                let dir = PathBuf::from(env("OUT_DIR")?).join(name);
+                fs::create_dir_all(&dir).map_err(io(&dir))?;
+                dir
+            }
         };
         let models = self.models.map_err(BuildError::Models)?;
         let inputs = cache::Inputs::new(mode, &models, &dir);

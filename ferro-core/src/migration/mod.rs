@@ -104,11 +104,33 @@ pub mod prelude {
 /// `ferro_build::Builder::run`, which writes the list this includes. Every
 /// `.rs` file in `migrations/` is embedded, the ones the same build just wrote
 /// included, without a list to keep.
+///
+/// A crate that manages several databases, whose build script runs a
+/// `Builder` with `.database("<name>")` for each, embeds each set in a module
+/// of its own with `embed_migrations!("<name>")` (its files being in
+/// `migrations/<name>/`):
+///
+/// ```ignore
+/// pub mod app {
+///     ferro::embed_migrations!("app");
+/// }
+/// pub mod audit {
+///     ferro::embed_migrations!("audit");
+/// }
+/// ```
 #[macro_export]
 macro_rules! embed_migrations {
     () => {
         ::core::include!(::core::concat!(
             ::core::env!("OUT_DIR"),
+            "/ferro_migrations.rs"
+        ));
+    };
+    ($database:literal) => {
+        ::core::include!(::core::concat!(
+            ::core::env!("OUT_DIR"),
+            "/",
+            $database,
             "/ferro_migrations.rs"
         ));
     };

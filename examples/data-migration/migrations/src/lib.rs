@@ -1,0 +1,3 @@
+//! The data-migration example's migrations: every file in `migrations/`, embedded.
+
+ferro::embed_migrations!();
