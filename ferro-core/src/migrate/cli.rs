@@ -122,7 +122,8 @@ enum Command {
         message: String,
     },
     /// Write the models' schema (the migrations' snapshot) as a Python module defining
-    /// SQLAlchemy MetaData, for Alembic's env.py: `target_metadata = get_metadata()`.
+    /// SQLAlchemy MetaData, for Alembic's env.py:
+    /// `target_metadata = get_metadata(config.get_main_option("sqlalchemy.url"))`.
     Sqlalchemy {
         /// The module's file; default: standard output.
         #[arg(long, short)]
