@@ -887,6 +887,43 @@ fn a_many_to_many_relation_adds_and_removes_its_join_table() {
     assert_eq!(changes(&after, &before), ["drop table posts_tags"]);
 }
 
+#[test]
+fn a_join_table_follows_the_renames_of_its_sides() {
+    // `tags` becomes `labels`, and its key `id` becomes `label_no`: the join
+    // table named after both sides is renamed, its column of the tags side
+    // too, and its rows stay.
+    let tagged = |target: &'static str, key: &'static str| {
+        let mut posts = posts();
+        let mut side = side("tag", target);
+        side.key_column = key.into();
+        posts.many_to_many = vec![ManyToMany {
+            table: None,
+            source: self::side("post", "posts"),
+            target: side,
+        }]
+        .into();
+        posts
+    };
+    let before = schema([users(), tagged("tags", "id"), table("tags", [text("label")])]);
+    let mut labels = Table::new("labels");
+    labels.columns = vec![renamed(big("label_no"), "id"), text("label")].into();
+    labels.primary_key = Some(PrimaryKey {
+        name: None,
+        ..PrimaryKey::new("", ["label_no"])
+    });
+    labels.renamed_from = Some("tags".into());
+    let after = schema([users(), tagged("labels", "label_no"), labels]);
+    let words = changes(&before, &after);
+    assert!(
+        words.contains(&"rename table posts_tags to posts_labels".to_owned())
+            && words.contains(&"rename column posts_labels.tag_id to tag_label_no".to_owned())
+            && !words
+                .iter()
+                .any(|w| w.starts_with("drop") || w.starts_with("create")),
+        "{words:#?}"
+    );
+}
+
 // ---- renames ---------------------------------------------------------------
 
 #[test]

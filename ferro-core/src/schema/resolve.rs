@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::naming::{self, MAX_IDENTIFIER_BYTES};
-use super::{Action, Column, EnumType, ForeignKey, ManyToMany, PrimaryKey, SqlType, Str, Table};
+use super::{Action, Column, EnumType, ForeignKey, JoinSide, ManyToMany, PrimaryKey, SqlType, Str, Table};
 
 /// A resolved set of tables: every constraint named, every many-to-many relation
 /// expanded into its join table, every reference checked, and everything in a
@@ -146,12 +146,15 @@ impl Schema {
     /// Resolving a resolved schema's tables again gives an equal schema.
     pub fn new(tables: impl IntoIterator<Item = Table>) -> Result<Schema, SchemaError> {
         let mut resolved = Vec::new();
+        let mut joins = Vec::new();
         for mut table in tables {
             for relation in std::mem::take(&mut table.many_to_many).iter() {
+                joins.push((resolved.len(), relation.clone()));
                 resolved.push(join_table(&table, relation));
             }
             resolved.push(table);
         }
+        follow_renames(&mut resolved, &joins);
         for table in &mut resolved {
             name_constraints(table);
         }
@@ -189,6 +192,14 @@ impl Schema {
         Schema {
             tables: self.tables.iter().map(Table::without_hints).collect(),
         }
+    }
+
+    /// This schema's tables changed by `change`, which keeps every name: hints
+    /// added or cleared, nothing that resolution or validation decide.
+    pub(crate) fn with_hints(&self, change: impl Fn(&mut Table)) -> Schema {
+        let mut tables = self.tables.clone();
+        tables.iter_mut().for_each(change);
+        Schema { tables }
     }
 
     /// The tables, by value.
@@ -436,6 +447,44 @@ fn name_constraints(table: &mut Table) {
     }
     fks.sort_by(|a, b| a.name.cmp(&b.name));
     table.checks.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
+}
+
+/// Gives the join tables at `joins` (index, relation) the `renamed_from`
+/// hints their sides imply: a join table named after its sides is renamed
+/// with them, and a join column named after a side's key column with it, so
+/// that renaming a model keeps the rows of its many-to-many relations.
+fn follow_renames(tables: &mut [Table], joins: &[(usize, ManyToMany)]) {
+    let was = |tables: &[Table], side: &JoinSide| -> (Str, Str) {
+        let table = tables.iter().find(|t| t.name == side.table);
+        let old_table = table
+            .and_then(|t| t.renamed_from.clone())
+            .unwrap_or_else(|| side.table.clone());
+        let old_key = table
+            .and_then(|t| t.column(&side.key_column))
+            .and_then(|c| c.renamed_from.clone())
+            .unwrap_or_else(|| side.key_column.clone());
+        (old_table, old_key)
+    };
+    for (at, relation) in joins {
+        let (source, target) = (&relation.source, &relation.target);
+        let (old_source, old_source_key) = was(tables, source);
+        let (old_target, old_target_key) = was(tables, target);
+        let join = &mut tables[*at];
+        if relation.table.is_none() && (old_source != source.table || old_target != target.table) {
+            join.renamed_from = Some(format!("{old_source}_{old_target}").into());
+        }
+        let same_model = source.model == target.model;
+        for (side, old_key, prefix) in [(source, old_source_key, "from_"), (target, old_target_key, "to_")] {
+            if old_key == side.key_column {
+                continue;
+            }
+            let prefix = if same_model { prefix } else { "" };
+            let now = format!("{prefix}{}_{}", side.model, side.key_column);
+            if let Some(column) = join.columns.to_mut().iter_mut().find(|c| c.name == now) {
+                column.renamed_from = Some(format!("{prefix}{}_{old_key}", side.model).into());
+            }
+        }
+    }
 }
 
 /// The join table of a many-to-many relation: one column per side named
