@@ -163,10 +163,30 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
             )]
         }
         Op::DropColumn { table, column } => vec![alter(table, &format!("DROP COLUMN {}", D.ident(column)))],
-        Op::RenameColumn { table, from, to } => vec![alter(
-            table,
-            &format!("RENAME COLUMN {} TO {}", D.ident(from), D.ident(to)),
-        )],
+        Op::RenameColumn { table, from, to } => {
+            // MariaDB keeps JSON as LONGTEXT with a check named after the
+            // column; `RENAME COLUMN` leaves the check under the old name,
+            // and a later column of that name would clash with it. `CHANGE
+            // COLUMN` names it after the new column.
+            let json = before
+                .and_then(|b| b.table(table))
+                .and_then(|t| t.column(from).map(|c| (t, c)))
+                .filter(|(_, c)| c.ty == SqlType::Json);
+            match json {
+                Some((t, c)) => {
+                    let mut renamed = c.clone();
+                    renamed.name = to.clone();
+                    vec![alter(
+                        table,
+                        &format!("CHANGE COLUMN {} {}", D.ident(from), column_def(t, &renamed)),
+                    )]
+                }
+                None => vec![alter(
+                    table,
+                    &format!("RENAME COLUMN {} TO {}", D.ident(from), D.ident(to)),
+                )],
+            }
+        }
         Op::AlterColumn { table, to, .. } => {
             // The column as it will be, with the enum values its type has
             // now and its place as the key.
@@ -235,6 +255,7 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
         Op::RenameEnumValue { name, from, to } => {
             rename_enum_value(op, before.ok_or_else(needed)?, name, from, to)?
         }
+        Op::FillNulls { .. } => super::fill_nulls(D, op)?,
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));
