@@ -1,7 +1,7 @@
 //! Writes a plan as a migration source file.
 
 use ferro::migration::{Op, Safety};
-use ferro::plan::Plan;
+use ferro::plan::{Plan, Plans};
 use ferro::schema::{Column, ForeignKey, Index, SqlType, Table};
 
 use crate::layout::{Expr, atom, call, statement_at, string};
@@ -13,17 +13,37 @@ pub(crate) struct Migration<'a> {
     pub(crate) message: &'a str,
     /// The fingerprint of the schema the migration leaves.
     pub(crate) schema: &'a str,
-    pub(crate) plan: &'a Plan,
+    pub(crate) plans: &'a Plans,
 }
 
 /// The message of a migration made of `plan`: its first three operations, and
 /// how many more there are.
 pub(crate) fn message(plan: &Plan) -> String {
-    let ops: Vec<String> = plan.steps.iter().map(|s| s.op.to_string()).collect();
+    let ops: Vec<String> = headline(plan).map(ToString::to_string).collect();
     match ops.len() {
         0..=3 => ops.join(", "),
         n => format!("{} and {} more", ops[..2].join(", "), n - 2),
     }
+}
+
+/// The steps a migration's message and file name speak of: not the fills,
+/// nor the NOT NULL that ends adding a required column (the header lists
+/// them).
+pub(crate) fn headline(plan: &Plan) -> impl Iterator<Item = &Op> {
+    let added = |t: &str, c: &str| {
+        plan.steps
+            .iter()
+            .any(|op| matches!(op, Op::AddColumn { table, column } if table == t && column.name == c))
+    };
+    plan.steps.iter().filter(move |op| match op {
+        Op::FillNulls { .. } => false,
+        Op::AlterColumn { table, from, to } => {
+            let mut lifted = to.clone();
+            lifted.nullable = true;
+            !(*from == lifted && !to.nullable && added(table, &to.name))
+        }
+        _ => true,
+    })
 }
 
 /// The file's text (without the draft line the caller appends).
@@ -39,22 +59,45 @@ pub(crate) fn source(m: &Migration<'_>) -> String {
     out.push_str(&format!("    schema: Some({:?}),\n", m.schema));
     out.push_str("};\n\n");
     out.push_str("pub fn upgrade(op: &mut Ops) {\n");
-    for step in &m.plan.steps {
-        let mut e = op_expr(&step.op);
-        if step.op.safety() == Safety::Destructive {
+    body(&m.plans.upgrade, true, &mut out);
+    out.push_str("}\n\npub fn downgrade(op: &mut Ops) {\n");
+    body(&m.plans.downgrade, false, &mut out);
+    out.push_str("}\n");
+    out
+}
+
+/// One direction's statements; a destructive step asks for an
+/// acknowledgement in the upgrade (asking for a downgrade is one), and a fill
+/// without a value says what to write.
+fn body(plan: &Plan, upgrade: bool, out: &mut String) {
+    for (i, op) in plan.steps.iter().enumerate() {
+        if let Op::FillNulls {
+            table,
+            column,
+            value: None,
+        } = op
+        {
+            // The type is the one of the change the fill comes before.
+            let ty = plan.steps[i..].iter().find_map(|next| match next {
+                Op::AlterColumn { table: t, to, .. } if t == table && to.name == *column => Some(&to.ty),
+                _ => None,
+            });
+            let example = ty.map_or("0".to_owned(), example_value);
+            let example = format!("Some({example:?})");
+            let (table, column) = (table.escape_debug(), column.escape_debug());
+            out.push_str(&format!(
+                "    // TODO: rows of `{table}` may hold NULL in `{column}`, which becomes NOT NULL, and the\n    \
+                 // model gives no default: write the SQL expression they get in place of `None`\n    \
+                 // (e.g. `{}`). Until then this step refuses to run.\n",
+                comment_text(&example)
+            ));
+        }
+        let mut e = op_expr(op);
+        if upgrade && op.safety() == Safety::Destructive {
             e = e.method("acknowledged", vec![atom("false")]);
         }
         out.push_str(&statement_at(&e, 4));
     }
-    out.push_str("}\n\npub fn downgrade(op: &mut Ops) {\n");
-    for inverse in m.plan.downgrade() {
-        match inverse {
-            Some(op) => out.push_str(&statement_at(&op_expr(op), 4)),
-            None => out.push_str("    // A step of the upgrade cannot be undone.\n"),
-        }
-    }
-    out.push_str("}\n");
-    out
 }
 
 fn header(m: &Migration<'_>, out: &mut String) {
@@ -73,7 +116,7 @@ fn header(m: &Migration<'_>, out: &mut String) {
          //! review it, then commit it together with `snapshot.json`.\n",
         m.id
     ));
-    let destructive: Vec<&Op> = m.plan.destructive().collect();
+    let destructive: Vec<&Op> = m.plans.upgrade.destructive().collect();
     out.push_str("//!\n");
     if destructive.is_empty() {
         out.push_str("//! Destructive steps: none.\n");
@@ -88,20 +131,54 @@ fn header(m: &Migration<'_>, out: &mut String) {
     }
     // A foreign key dropped and added again under its name (a changed action)
     // holds for the rows it held for before.
-    let readded: Vec<&str> = m
-        .plan
-        .upgrade()
-        .into_iter()
+    let upgrade = &m.plans.upgrade;
+    let readded: Vec<&str> = upgrade
+        .steps
+        .iter()
         .filter_map(|op| match op {
             Op::DropForeignKey { name, .. } => Some(name.as_ref()),
             _ => None,
         })
         .collect();
-    let risky: Vec<&Op> = m
-        .plan
+    // A column made NOT NULL after a fill of its NULLs holds for every row.
+    let filled = |t: &str, c: &str| {
+        upgrade
+            .fills()
+            .any(|f| matches!(f, Op::FillNulls { table, column, .. } if table == t && column == c))
+    };
+    let risky: Vec<&Op> = upgrade
         .data_dependent()
         .filter(|op| !matches!(op, Op::AddForeignKey { key, .. } if readded.contains(&name_of(&key.name))))
+        .filter(|op| !matches!(op, Op::AlterColumn { table, to, .. } if filled(table, &to.name)))
         .collect();
+    let fills: Vec<&Op> = upgrade.fills().collect();
+    if !fills.is_empty() {
+        out.push_str(
+            "//!\n//! Fills, which give the rows that hold NULL a value before the column\n\
+             //! becomes NOT NULL (a downgrade leaves the values in place):\n",
+        );
+        for op in fills {
+            out.push_str(&format!("//! - {}\n", comment_text(&op.to_string())));
+        }
+    }
+    let unwritten: Vec<(&str, &Op)> = [("upgrade", upgrade), ("downgrade", &m.plans.downgrade)]
+        .into_iter()
+        .flat_map(|(way, plan)| {
+            plan.steps
+                .iter()
+                .filter(|op| op.is_unwritten_fill())
+                .map(move |op| (way, op))
+        })
+        .collect();
+    if !unwritten.is_empty() {
+        out.push_str(
+            "//!\n//! Steps that refuse to run until a value is written into this file\n\
+             //! (see the TODO beside each):\n",
+        );
+        for (way, op) in unwritten {
+            out.push_str(&format!("//! - {way}: {}\n", comment_text(&op.to_string())));
+        }
+    }
     if !risky.is_empty() {
         out.push_str("//!\n//! Steps that fail if existing rows do not fit them:\n");
         for op in risky {
@@ -109,6 +186,38 @@ fn header(m: &Migration<'_>, out: &mut String) {
         }
     }
     out.push('\n');
+}
+
+/// An SQL value of type `ty`, for the example beside a fill to write.
+fn example_value(ty: &SqlType) -> String {
+    match ty {
+        t if t.is_integer() => "0".into(),
+        SqlType::Real | SqlType::Double | SqlType::Numeric { .. } => "0".into(),
+        SqlType::Boolean => "false".into(),
+        SqlType::Uuid => "'00000000-0000-0000-0000-000000000000'".into(),
+        SqlType::Timestamp { .. } => "CURRENT_TIMESTAMP".into(),
+        SqlType::Date => "'1970-01-01'".into(),
+        SqlType::Time => "'00:00:00'".into(),
+        SqlType::Json => "'{}'".into(),
+        SqlType::Enum(e) => e
+            .values
+            .first()
+            .map_or("''".to_owned(), |v| format!("'{}'", v.name.replace('\'', "''"))),
+        _ => "''".into(),
+    }
+}
+
+/// `text` made safe for one line of a comment: control characters escaped.
+fn comment_text(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 fn why_risky(op: &Op) -> &'static str {
@@ -331,6 +440,10 @@ pub(crate) fn op_expr(op: &Op) -> Expr {
             let values: Vec<&str> = values.iter().map(|v| v.as_ref()).collect();
             call("op.reorder_enum_values", vec![s(name), names(&values)])
         }
+        Op::FillNulls { table, column, value } => call(
+            "op.fill_nulls",
+            vec![s(table), s(column), option(value.as_deref())],
+        ),
         Op::Sql(sql) => call("op.sql", vec![s(sql)]),
         Op::Irreversible { reason } => call("op.irreversible", vec![s(reason)]),
         other => call("op.sql", vec![s(&format!("-- not generated: {other}"))]),

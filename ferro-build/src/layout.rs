@@ -145,7 +145,15 @@ impl Expr {
                 } else {
                     budget.min(SHORT_WIDTH)
                 };
-                if self.width(limit).is_some() {
+                // rustfmt keeps a chain on one line only if each call's
+                // arguments fit the short width too.
+                let short_args = |args: &[Expr]| list_width(args, SHORT_WIDTH).is_some();
+                let root_short = match &**root {
+                    Expr::Call(_, args) => short_args(args),
+                    _ => true,
+                };
+                if root_short && calls.iter().all(|(_, args)| short_args(args)) && self.width(limit).is_some()
+                {
                     return self.flat();
                 }
                 let mut out = root.render(indent, start, 0);
@@ -275,6 +283,26 @@ mod tests {
 
     fn names() -> Expr {
         Expr::Array(vec![string("author_id"), string("published_at")])
+    }
+
+    #[test]
+    fn a_chain_whose_root_has_long_arguments_breaks_the_root() {
+        let root = call(
+            "Column::new",
+            vec![
+                string("role"),
+                call(
+                    "SqlType::enumeration",
+                    vec![
+                        string("user_role"),
+                        Expr::Array(vec![string("admin"), string("member")]),
+                    ],
+                ),
+            ],
+        );
+        let e = root.method("nullable", vec![]);
+        let expected = "Column::new(\n    \"role\",\n    SqlType::enumeration(\"user_role\", [\"admin\", \"member\"]),\n)\n.nullable()";
+        assert_eq!(e.render(0, 0, 1), expected);
     }
 
     #[test]

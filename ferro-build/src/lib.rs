@@ -42,7 +42,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ferro::diff::diff;
-use ferro::plan::plan;
+use ferro::plan::{both, plan};
 use ferro::snapshot::{Serialized, Snapshot};
 use ferro::{Schema, SchemaError};
 
@@ -304,8 +304,8 @@ fn generate(
     }
     if mode == Mode::Check {
         let mut listing = String::new();
-        for step in &plan(&changes).steps {
-            let _ = writeln!(listing, "  {}", step.op);
+        for op in &plan(&changes).steps {
+            let _ = writeln!(listing, "  {op}");
         }
         return Err(BuildError::OutOfDate {
             path: snapshot_path,
@@ -474,16 +474,17 @@ fn write_migration(
         ));
         return Ok(());
     }
-    let plan = plan(&changes);
-    let message = codegen::message(&plan);
+    let plans = both(&base.schema, models, &changes);
+    let plan = &plans.upgrade;
+    let message = codegen::message(plan);
     let source = codegen::source(&codegen::Migration {
         id: &id,
         parents: &parents,
         message: &message,
         schema: &fingerprint,
-        plan: &plan,
+        plans: &plans,
     });
-    let name = file_slug(&plan, &parents);
+    let name = file_slug(plan, &parents);
     let mut file = format!("{number:04}_{name}.rs");
     let replaced = replaces.map(|r| r.id.as_str());
     if folder
@@ -524,6 +525,14 @@ fn write_migration(
              (`.acknowledged(true)` in the file)"
         ));
     }
+    for (way, plan) in [("upgrade", &plans.upgrade), ("downgrade", &plans.downgrade)] {
+        for op in plan.steps.iter().filter(|op| op.is_unwritten_fill()) {
+            report.warnings.push(format!(
+                "migrations/{file}: {way} step `{op}` refuses to run until the value for the rows \
+                 that hold NULL is written into the file (see the TODO there)"
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -546,8 +555,9 @@ fn file_slug(plan: &ferro::plan::Plan, parents: &[String]) -> String {
     if parents.is_empty() {
         return "initial".to_owned();
     }
-    let first = plan.steps.first().map(|s| s.op.to_string()).unwrap_or_default();
-    let more = if plan.steps.len() > 1 { "_and_more" } else { "" };
+    let mut ops = codegen::headline(plan);
+    let first = ops.next().map(ToString::to_string).unwrap_or_default();
+    let more = if ops.next().is_some() { "_and_more" } else { "" };
     format!("{}{more}", slug(&first))
 }
 

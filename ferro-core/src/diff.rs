@@ -343,6 +343,76 @@ pub fn diff(from: &Schema, to: &Schema) -> Diff {
     out
 }
 
+/// The diff that undoes `forward`, the diff from `from` to `to`: from `to`
+/// back to `from`, every rename the other way round. The downgrade of a
+/// migration is planned from it (see [`crate::plan`]).
+pub fn reverse(from: &Schema, to: &Schema, forward: &Diff) -> Diff {
+    // The hints of the way back: on the old schema's tables, columns and
+    // enum values, naming what the forward diff renamed them to.
+    let mut tables: BTreeMap<&str, &Str> = BTreeMap::new(); // old name → new name
+    let mut columns: Vec<(&str, &str, &Str)> = Vec::new(); // table (new name), old, new
+    let mut values: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    for change in &forward.changes {
+        match change {
+            Change::RenameTable { from, to } => {
+                tables.insert(from, to);
+            }
+            Change::RenameColumn { table, from, to } => columns.push((table, from, to)),
+            Change::RenameEnumValue { name, from, to } => {
+                values.insert((name, from), to);
+            }
+            _ => {}
+        }
+    }
+    let old_table = |new: &str| -> String {
+        tables
+            .iter()
+            .find(|(_, n)| n.as_ref() == new)
+            .map_or(new, |(old, _)| old)
+            .to_owned()
+    };
+    let renamed_tables: BTreeMap<String, Str> = tables
+        .iter()
+        .map(|(old, new)| ((*old).to_owned(), (*new).clone()))
+        .collect();
+    let columns: BTreeMap<(String, String), Str> = columns
+        .into_iter()
+        .map(|(t, c, to)| ((old_table(t), c.to_owned()), to.clone()))
+        .collect();
+    let back = from.with_hints(|t| {
+        t.renamed_from = renamed_tables.get(t.name.as_ref()).cloned();
+        let name = t.name.to_string();
+        let hinted = |c: &Column| {
+            columns.contains_key(&(name.clone(), c.name.to_string())) || enum_hinted(&c.ty, &values)
+        };
+        if !t.columns.iter().any(hinted) {
+            return;
+        }
+        for c in t.columns.to_mut() {
+            c.renamed_from = columns.get(&(name.clone(), c.name.to_string())).cloned();
+            if let SqlType::Enum(e) = &mut c.ty {
+                for v in e.values.to_mut() {
+                    v.renamed_from = values
+                        .get(&(e.name.as_ref(), v.name.as_ref()))
+                        .map(|to| Str::from(to.to_string()));
+                }
+            }
+        }
+    });
+    diff(&to.without_hints(), &back)
+}
+
+/// Whether `ty` is an enum type with a value the forward diff renamed.
+fn enum_hinted(ty: &SqlType, values: &BTreeMap<(&str, &str), &str>) -> bool {
+    match ty {
+        SqlType::Enum(e) => e
+            .values
+            .iter()
+            .any(|v| values.contains_key(&(e.name.as_ref(), v.name.as_ref()))),
+        _ => false,
+    }
+}
+
 /// New tables named after a `renamed_from` hint: new name → old table.
 fn table_renames<'a>(from: &'a Schema, to: &'a Schema) -> BTreeMap<&'a str, &'a Table> {
     to.tables()

@@ -1,94 +1,97 @@
-//! From changes to operations that run: ordered, classified, each with its
-//! inverse.
+//! From changes to operations that run: ordered and classified, in both
+//! directions.
 //!
-//! The order makes everything a statement needs exist when it runs: enum types
-//! and renames first; then foreign keys, indexes and constraints that go away;
-//! then new tables (referred tables before the tables that refer to them, a
-//! foreign key that closes a cycle added after both exist), new and changed
-//! columns, new keys, indexes and constraints (so an index on a new column comes
-//! after the column), new foreign keys; last the columns, tables and enum values
-//! that are dropped (referring tables before the tables they refer to). The
-//! downgrade is the inverse of every step, in reverse order.
+//! [`plan`] orders one diff. Its order makes every name a statement needs
+//! exist when the statement runs, and takes no name away before the last
+//! statement that needs it: enum types and values first; then every rename
+//! of a table, a column, an index or a constraint, so that everything after
+//! uses the new names; then foreign keys, keys, indexes and checks that go
+//! away; then new tables (referred tables before the tables that refer to
+//! them, a self-reference inline, a foreign key that closes a cycle added
+//! after every table of the cycle exists); new columns; changed columns (a
+//! column becoming NOT NULL has its NULLs filled just before, see
+//! [`Op::FillNulls`]); new keys, indexes and constraints (so an index on a
+//! new column or over a renamed one comes after it); new foreign keys (after
+//! the tables, columns and keys they refer to); last the columns, tables and
+//! enum values that are dropped (referring tables before the tables they
+//! refer to).
+//!
+//! The downgrade is not the upgrade's steps undone in reverse: it is the plan
+//! of the diff that goes back ([`crate::diff::reverse`]), so it is ordered by
+//! the same rules over the names it needs. A table dropped by the upgrade
+//! whose foreign key refers to a table the upgrade renames is created again
+//! after the rename back, with the key as it was.
 //!
 //! ```
-//! use ferro::{diff::diff, plan::plan, schema::*};
+//! use ferro::{plan::between, schema::*};
 //!
 //! let mut users = Table::new("users");
 //! users.columns = vec![Column::new("id", SqlType::BigInt)].into();
 //! let before = Schema::new([]).unwrap();
 //! let after = Schema::new([users]).unwrap();
-//! let plan = plan(&diff(&before, &after));
-//! assert_eq!(plan.upgrade()[0].to_string(), "create table users");
-//! assert_eq!(plan.downgrade()[0].unwrap().to_string(), "drop table users");
+//! let plans = between(&before, &after);
+//! assert_eq!(plans.upgrade.steps[0].to_string(), "create table users");
+//! assert_eq!(plans.downgrade.steps[0].to_string(), "drop table users");
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diff::{Change, Diff};
+use crate::diff::{Change, Diff, diff, reverse};
 use crate::migration::{Op, Safety};
-use crate::schema::{ForeignKey, Str, Table};
+use crate::schema::{Column, ForeignKey, Schema, Str, Table};
 
-/// One planned operation and what undoes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Planned {
-    /// The operation, for the upgrade.
-    pub op: Op,
-    /// The operation that undoes it, for the downgrade; `None` when nothing can.
-    pub inverse: Option<Op>,
-}
-
-impl Planned {
-    /// What applying the operation risks.
-    pub fn safety(&self) -> Safety {
-        self.op.safety()
-    }
-}
-
-/// The ordered operations of a migration.
+/// The ordered operations of one direction of a migration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
-    /// The steps, in upgrade order.
-    pub steps: Vec<Planned>,
+    /// The operations, in the order they run.
+    pub steps: Vec<Op>,
 }
 
 impl Plan {
-    /// The upgrade's operations, in order.
-    pub fn upgrade(&self) -> Vec<&Op> {
-        self.steps.iter().map(|s| &s.op).collect()
-    }
-
-    /// The downgrade's operations, in order, or `None` where a step has no
-    /// inverse.
-    pub fn downgrade(&self) -> Vec<Option<&Op>> {
-        self.steps.iter().rev().map(|s| s.inverse.as_ref()).collect()
-    }
-
-    /// The upgrade steps that lose data.
+    /// The steps that lose data.
     pub fn destructive(&self) -> impl Iterator<Item = &Op> {
-        self.steps
-            .iter()
-            .map(|s| &s.op)
-            .filter(|op| op.safety() == Safety::Destructive)
+        self.steps.iter().filter(|op| op.safety() == Safety::Destructive)
     }
 
-    /// The upgrade steps that may fail because of existing rows.
+    /// The steps that may fail because of existing rows.
     pub fn data_dependent(&self) -> impl Iterator<Item = &Op> {
         self.steps
             .iter()
-            .map(|s| &s.op)
             .filter(|op| op.safety() == Safety::DataDependent)
+    }
+
+    /// The steps that fill NULLs before a column becomes NOT NULL.
+    pub fn fills(&self) -> impl Iterator<Item = &Op> {
+        self.steps.iter().filter(|op| matches!(op, Op::FillNulls { .. }))
+    }
+}
+
+/// Both directions of a migration.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plans {
+    /// From the old schema to the new.
+    pub upgrade: Plan,
+    /// From the new schema back to the old.
+    pub downgrade: Plan,
+}
+
+/// The plans of the migration from `from` to `to`.
+pub fn between(from: &Schema, to: &Schema) -> Plans {
+    both(from, to, &diff(from, to))
+}
+
+/// [`between`], given the diff from `from` to `to` already made.
+pub fn both(from: &Schema, to: &Schema, forward: &Diff) -> Plans {
+    Plans {
+        upgrade: plan(forward),
+        downgrade: plan(&reverse(from, to, forward)),
     }
 }
 
 /// Orders a diff's changes into a plan.
 pub fn plan(diff: &Diff) -> Plan {
-    let mut phases: BTreeMap<u8, Vec<Planned>> = BTreeMap::new();
-    let mut put = |phase: u8, op: Op, inverse: Op| {
-        phases.entry(phase).or_default().push(Planned {
-            op,
-            inverse: Some(inverse),
-        });
-    };
+    let mut phases: BTreeMap<u8, Vec<Op>> = BTreeMap::new();
+    let mut put = |phase: u8, op: Op| phases.entry(phase).or_default().push(op);
     let created: Vec<&Table> = diff
         .changes
         .iter()
@@ -112,28 +115,18 @@ pub fn plan(diff: &Diff) -> Plan {
             .foreign_keys
             .to_mut()
             .retain(|k| !deferred.contains(&(table.name.clone(), k.name.clone())));
-        put(
-            PHASE_CREATE_TABLE,
-            Op::CreateTable(inline),
-            Op::DropTable {
-                name: table.name.clone(),
-            },
-        );
+        put(PHASE_CREATE_TABLE, Op::CreateTable(inline));
         for key in table.foreign_keys.iter() {
             if deferred.contains(&(table.name.clone(), key.name.clone())) {
-                put(PHASE_ADD_FK, add_fk(&table.name, key), drop_fk(&table.name, key));
+                put(PHASE_ADD_FK, add_fk(&table.name, key));
             }
         }
     }
     let (drop_order, cut) = order(&dropped);
     for table in drop_order.into_iter().rev() {
-        let mut kept = table.clone();
-        kept.foreign_keys
-            .to_mut()
-            .retain(|k| !cut.contains(&(table.name.clone(), k.name.clone())));
         for key in table.foreign_keys.iter() {
             if cut.contains(&(table.name.clone(), key.name.clone())) {
-                put(PHASE_DROP_FK, drop_fk(&table.name, key), add_fk(&table.name, key));
+                put(PHASE_DROP_FK, drop_fk(&table.name, key));
             }
         }
         put(
@@ -141,16 +134,83 @@ pub fn plan(diff: &Diff) -> Plan {
             Op::DropTable {
                 name: table.name.clone(),
             },
-            Op::CreateTable(kept),
         );
     }
     for change in &diff.changes {
-        if let Some((phase, op, inverse)) = step(change) {
-            put(phase, op, inverse);
+        match change {
+            Change::AddColumn { table, column } if needs_fill(column) => {
+                // Added NULL-able, filled, then made NOT NULL: the rows the
+                // table already holds need a value nobody has given.
+                let mut open = column.clone();
+                open.nullable = true;
+                put(
+                    PHASE_ADD_COLUMN,
+                    Op::AddColumn {
+                        table: table.clone(),
+                        column: open.clone(),
+                    },
+                );
+                put(PHASE_ALTER, fill(table, column));
+                put(
+                    PHASE_ALTER,
+                    Op::AlterColumn {
+                        table: table.clone(),
+                        from: open,
+                        to: column.clone(),
+                    },
+                );
+            }
+            Change::AlterColumn { table, from, to } if from.nullable && !to.nullable => {
+                // The fill is written in the column's type before the change;
+                // with the type changing too, the type changes first.
+                let mut from = from.clone();
+                if from.ty != to.ty {
+                    let mut open = to.clone();
+                    open.nullable = true;
+                    put(
+                        PHASE_ALTER,
+                        Op::AlterColumn {
+                            table: table.clone(),
+                            from,
+                            to: open.clone(),
+                        },
+                    );
+                    from = open;
+                }
+                put(PHASE_ALTER, fill(table, to));
+                put(
+                    PHASE_ALTER,
+                    Op::AlterColumn {
+                        table: table.clone(),
+                        from,
+                        to: to.clone(),
+                    },
+                );
+            }
+            _ => {
+                if let Some((phase, op)) = step(change) {
+                    put(phase, op);
+                }
+            }
         }
     }
     Plan {
         steps: phases.into_values().flatten().collect(),
+    }
+}
+
+/// Whether a column added to a table that may hold rows leaves them needing
+/// a value: NOT NULL, with neither a default nor numbers of its own.
+fn needs_fill(column: &Column) -> bool {
+    !column.nullable && column.default.is_none() && !column.auto_increment
+}
+
+/// The fill of `column`'s NULLs, with the model's default when it has one.
+fn fill(table: &Str, column: &Column) -> Op {
+    Op::FillNulls {
+        table: table.clone(),
+        column: column.name.clone(),
+        value: column.default.clone(),
     }
 }
 
@@ -230,22 +290,14 @@ fn order<'a>(tables: &[&'a Table]) -> (Vec<&'a Table>, BTreeSet<(Str, Option<Str
     (ordered, cut)
 }
 
-/// The phase, operation and inverse of a change other than a created or
-/// dropped table.
-fn step(change: &Change) -> Option<(u8, Op, Op)> {
+/// The phase and operation of a change other than a created or dropped
+/// table.
+fn step(change: &Change) -> Option<(u8, Op)> {
     let s = |s: &Str| s.clone();
     Some(match change {
         Change::CreateTable(_) | Change::DropTable(_) => return None,
-        Change::CreateEnum(e) => (
-            PHASE_ENUM,
-            Op::CreateEnum(e.clone()),
-            Op::DropEnum { name: s(&e.name) },
-        ),
-        Change::DropEnum(e) => (
-            PHASE_DROP_ENUM,
-            Op::DropEnum { name: s(&e.name) },
-            Op::CreateEnum(e.clone()),
-        ),
+        Change::CreateEnum(e) => (PHASE_ENUM, Op::CreateEnum(e.clone())),
+        Change::DropEnum(e) => (PHASE_DROP_ENUM, Op::DropEnum { name: s(&e.name) }),
         Change::AddEnumValue { name, value, before } => (
             PHASE_ENUM,
             Op::AddEnumValue {
@@ -253,32 +305,19 @@ fn step(change: &Change) -> Option<(u8, Op, Op)> {
                 value: s(value),
                 before: before.clone(),
             },
-            Op::DropEnumValue {
-                name: s(name),
-                value: s(value),
-            },
         ),
-        Change::DropEnumValue { name, value, before } => (
+        Change::DropEnumValue { name, value, .. } => (
             PHASE_DROP_ENUM,
             Op::DropEnumValue {
                 name: s(name),
                 value: s(value),
             },
-            Op::AddEnumValue {
-                name: s(name),
-                value: s(value),
-                before: before.clone(),
-            },
         ),
-        Change::ReorderEnumValues { name, from, to } => (
+        Change::ReorderEnumValues { name, to, .. } => (
             PHASE_DROP_ENUM,
             Op::ReorderEnumValues {
                 name: s(name),
                 values: to.clone().into(),
-            },
-            Op::ReorderEnumValues {
-                name: s(name),
-                values: from.clone().into(),
             },
         ),
         Change::RenameEnumValue { name, from, to } => (
@@ -288,21 +327,12 @@ fn step(change: &Change) -> Option<(u8, Op, Op)> {
                 from: s(from),
                 to: s(to),
             },
-            Op::RenameEnumValue {
-                name: s(name),
-                from: s(to),
-                to: s(from),
-            },
         ),
         Change::RenameTable { from, to } => (
             PHASE_RENAME_TABLE,
             Op::RenameTable {
                 from: s(from),
                 to: s(to),
-            },
-            Op::RenameTable {
-                from: s(to),
-                to: s(from),
             },
         ),
         Change::AddColumn { table, column } => (
@@ -311,20 +341,12 @@ fn step(change: &Change) -> Option<(u8, Op, Op)> {
                 table: s(table),
                 column: column.clone(),
             },
-            Op::DropColumn {
-                table: s(table),
-                column: s(&column.name),
-            },
         ),
         Change::DropColumn { table, column } => (
             PHASE_DROP_COLUMN,
             Op::DropColumn {
                 table: s(table),
                 column: s(&column.name),
-            },
-            Op::AddColumn {
-                table: s(table),
-                column: column.clone(),
             },
         ),
         Change::RenameColumn { table, from, to } => (
@@ -334,11 +356,6 @@ fn step(change: &Change) -> Option<(u8, Op, Op)> {
                 from: s(from),
                 to: s(to),
             },
-            Op::RenameColumn {
-                table: s(table),
-                from: s(to),
-                to: s(from),
-            },
         ),
         Change::AlterColumn { table, from, to } => (
             PHASE_ALTER,
@@ -347,21 +364,12 @@ fn step(change: &Change) -> Option<(u8, Op, Op)> {
                 from: from.clone(),
                 to: to.clone(),
             },
-            Op::AlterColumn {
-                table: s(table),
-                from: to.clone(),
-                to: from.clone(),
-            },
         ),
         Change::AddPrimaryKey { table, key } => (
             PHASE_ADD_KEY,
             Op::AddPrimaryKey {
                 table: s(table),
                 key: key.clone(),
-            },
-            Op::DropPrimaryKey {
-                table: s(table),
-                name: key_name(&key.name),
             },
         ),
         Change::DropPrimaryKey { table, key } => (
@@ -370,20 +378,12 @@ fn step(change: &Change) -> Option<(u8, Op, Op)> {
                 table: s(table),
                 name: key_name(&key.name),
             },
-            Op::AddPrimaryKey {
-                table: s(table),
-                key: key.clone(),
-            },
         ),
         Change::AddIndex { table, index } => (
             PHASE_ADD_KEY,
             Op::CreateIndex {
                 table: s(table),
                 index: index.clone(),
-            },
-            Op::DropIndex {
-                table: s(table),
-                name: key_name(&index.name),
             },
         ),
         Change::DropIndex { table, index } => (
@@ -392,20 +392,12 @@ fn step(change: &Change) -> Option<(u8, Op, Op)> {
                 table: s(table),
                 name: key_name(&index.name),
             },
-            Op::CreateIndex {
-                table: s(table),
-                index: index.clone(),
-            },
         ),
         Change::AddUnique { table, constraint } => (
             PHASE_ADD_KEY,
             Op::AddUnique {
                 table: s(table),
                 constraint: constraint.clone(),
-            },
-            Op::DropUnique {
-                table: s(table),
-                name: key_name(&constraint.name),
             },
         ),
         Change::DropUnique { table, constraint } => (
@@ -414,22 +406,14 @@ fn step(change: &Change) -> Option<(u8, Op, Op)> {
                 table: s(table),
                 name: key_name(&constraint.name),
             },
-            Op::AddUnique {
-                table: s(table),
-                constraint: constraint.clone(),
-            },
         ),
-        Change::AddForeignKey { table, key } => (PHASE_ADD_FK, add_fk(table, key), drop_fk(table, key)),
-        Change::DropForeignKey { table, key } => (PHASE_DROP_FK, drop_fk(table, key), add_fk(table, key)),
+        Change::AddForeignKey { table, key } => (PHASE_ADD_FK, add_fk(table, key)),
+        Change::DropForeignKey { table, key } => (PHASE_DROP_FK, drop_fk(table, key)),
         Change::AddCheck { table, check } => (
             PHASE_ADD_KEY,
             Op::AddCheck {
                 table: s(table),
                 check: check.clone(),
-            },
-            Op::DropCheck {
-                table: s(table),
-                name: s(&check.name),
             },
         ),
         Change::DropCheck { table, check } => (
@@ -437,10 +421,6 @@ fn step(change: &Change) -> Option<(u8, Op, Op)> {
             Op::DropCheck {
                 table: s(table),
                 name: s(&check.name),
-            },
-            Op::AddCheck {
-                table: s(table),
-                check: check.clone(),
             },
         ),
         Change::RenameIndex { table, from, to } => (
@@ -450,11 +430,6 @@ fn step(change: &Change) -> Option<(u8, Op, Op)> {
                 from: s(from),
                 to: s(to),
             },
-            Op::RenameIndex {
-                table: s(table),
-                from: s(to),
-                to: s(from),
-            },
         ),
         Change::RenameConstraint { table, from, to } => (
             PHASE_RENAME_KEY,
@@ -463,21 +438,12 @@ fn step(change: &Change) -> Option<(u8, Op, Op)> {
                 from: s(from),
                 to: s(to),
             },
-            Op::RenameConstraint {
-                table: s(table),
-                from: s(to),
-                to: s(from),
-            },
         ),
-        Change::SetTableComment { table, from, to } => (
+        Change::SetTableComment { table, to, .. } => (
             PHASE_ALTER,
             Op::SetTableComment {
                 table: s(table),
                 comment: to.clone(),
-            },
-            Op::SetTableComment {
-                table: s(table),
-                comment: from.clone(),
             },
         ),
     })

@@ -64,7 +64,7 @@ fn generate(c: &mut Criterion) {
 fn render(c: &mut Criterion) {
     let schema = Schema::new(descriptors(500)).expect("a valid schema");
     let ops = plan(&diff(&Schema::default(), &schema));
-    let ops: Vec<_> = ops.upgrade().into_iter().cloned().collect();
+    let ops = ops.steps;
     let mut group = c.benchmark_group("render");
     // Not MySQL, which refuses the synthetic schema's index on a `TEXT`
     // column (it indexes no unbounded text).

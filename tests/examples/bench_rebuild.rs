@@ -134,7 +134,7 @@ fn median(mut times: Vec<Duration>) -> f64 {
 
 async fn bench(seed_path: &Path) {
     sqlx::any::install_default_drivers();
-    pair::set(&schema(false), &schema(true));
+    pair::set(&schema(false), &schema(true), ferro::migrate::Dialect::Sqlite);
     let rows: u64 = std::env::var("BENCH_ROWS")
         .ok()
         .and_then(|n| n.parse().ok())

@@ -34,11 +34,7 @@ static OPS: OnceLock<Vec<Op>> = OnceLock::new();
 fn ops() -> &'static [Op] {
     OPS.get_or_init(|| {
         let schema = Schema::new(ferro_tests::synthetic::descriptors(500)).expect("a valid schema");
-        plan(&diff(&Schema::default(), &schema))
-            .upgrade()
-            .into_iter()
-            .cloned()
-            .collect()
+        plan(&diff(&Schema::default(), &schema)).steps
     })
 }
 

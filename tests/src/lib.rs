@@ -4,6 +4,7 @@
 //! database tests (`mariadb` a MariaDB one), `shape` reads back the tables a
 //! database holds, and `pair` migrates a database from one schema to another.
 
+pub mod chain;
 mod guides;
 mod host;
 pub mod mariadb;

@@ -9,10 +9,12 @@
 use std::cell::RefCell;
 
 use ferro::diff::diff;
-use ferro::migrate::{Database, introspect, stored};
+use ferro::migrate::{Database, Dialect, introspect, stored};
 use ferro::migration::{Migration, Op, Ops, Revision};
-use ferro::plan::plan;
+use ferro::plan::{between, plan};
 use ferro::schema::{Schema, Table};
+
+use crate::chain::write_fills;
 
 thread_local! {
     static OPS: RefCell<[Vec<Op>; 4]> = RefCell::new(Default::default());
@@ -71,31 +73,31 @@ pub static MIGRATIONS: [Migration; 2] = [
     },
 ];
 
-/// Makes [`MIGRATIONS`] build `a` and then change it to `b`, on this thread.
-pub fn set(a: &Schema, b: &Schema) {
+/// Makes [`MIGRATIONS`] build `a` and then change it to `b` on a database of
+/// dialect `d`, on this thread; a fill that asks for a value gets one (see
+/// [`crate::chain::write_fills`]).
+pub fn set(a: &Schema, b: &Schema, d: Dialect) {
     let empty = Schema::new([]).expect("the empty schema");
-    let (a_up, a_down) = steps(&empty, a);
-    let (b_up, b_down) = steps(a, b);
+    let (mut a_up, mut a_down) = steps(&empty, a);
+    let (mut b_up, mut b_down) = steps(a, b);
+    write_fills(&mut a_up, a, d);
+    write_fills(&mut a_down, &empty, d);
+    write_fills(&mut b_up, b, d);
+    write_fills(&mut b_down, a, d);
     OPS.with(|ops| *ops.borrow_mut() = [a_up, a_down, b_up, b_down]);
 }
 
 /// The upgrade and downgrade from `from` to `to` that the diff and the plan
 /// make.
 pub fn steps(from: &Schema, to: &Schema) -> (Vec<Op>, Vec<Op>) {
-    let plan = plan(&diff(from, to));
-    let up = plan.upgrade().into_iter().cloned().collect();
-    let down = plan
-        .downgrade()
-        .into_iter()
-        .map(|op| op.cloned().expect("every planned step has an inverse here"))
-        .collect();
-    (up, down)
+    let plans = between(from, to);
+    (plans.upgrade.steps, plans.downgrade.steps)
 }
 
 /// What would make `actual` into `expected`, as operations in words.
 pub fn differences(actual: &Schema, expected: &Schema) -> Vec<String> {
     plan(&diff(actual, expected))
-        .upgrade()
+        .steps
         .iter()
         .map(|op| op.to_string())
         .collect()

@@ -580,7 +580,11 @@ fn identity_dropped() -> Vec<Table> {
 
 /// A built on a fresh database at `url`, with the migrations to B.
 async fn build_a(url: &str, a: &Schema, b: &Schema) -> Result<(Migrator, Database), String> {
-    pair::set(a, b);
+    pair::set(
+        a,
+        b,
+        ferro::migrate::Dialect::of_url(url).map_err(|e| e.to_string())?,
+    );
     let migrator = Migrator::new(&pair::MIGRATIONS);
     let mut db = Database::connect(url).await.map_err(|e| e.to_string())?;
     migrator

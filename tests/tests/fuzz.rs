@@ -40,12 +40,8 @@ fn valid_snapshot() -> String {
 /// it, planned and rendered for every database. None of it may panic.
 fn use_schema(schema: &Schema) {
     let empty = Schema::new([]).expect("the empty schema");
-    let ops = ferro::plan::plan(&ferro::diff::diff(&empty, schema));
-    for op in ops
-        .upgrade()
-        .into_iter()
-        .chain(ops.downgrade().into_iter().flatten())
-    {
+    let plans = ferro::plan::between(&empty, schema);
+    for op in plans.upgrade.steps.iter().chain(&plans.downgrade.steps) {
         for d in [Dialect::Sqlite, Dialect::Postgres, Dialect::MySql] {
             let _ = d.render(op);
         }

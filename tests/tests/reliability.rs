@@ -58,7 +58,7 @@ fn rebuilt(changed: bool) -> Schema {
 /// The database at `url` built up to A, with the migrations on to B, the
 /// migrator's connection and one for the test's own statements.
 async fn at_a(url: &str, a: &Schema, b: &Schema) -> (Migrator, Database, AnyConnection) {
-    pair::set(a, b);
+    pair::set(a, b, ferro::migrate::Dialect::of_url(url).unwrap());
     let migrator = Migrator::new(&pair::MIGRATIONS);
     let mut db = Database::connect(url).await.unwrap();
     migrator

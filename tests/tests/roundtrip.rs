@@ -129,8 +129,8 @@ fn value(ty: &SqlType, r: i64) -> String {
         SqlType::Real | SqlType::Double => format!("{r}.25"),
         SqlType::Uuid => format!("'00000000-0000-0000-0000-00000000000{r}'"),
         SqlType::Json => format!("'{{\"r\": {r}}}'"),
-        SqlType::Date => format!("'2024-01-0{r}'"),
-        SqlType::Timestamp { .. } => format!("'2024-01-0{r} 10:00:00'"),
+        SqlType::Date => format!("'2024-02-0{r}'"),
+        SqlType::Timestamp { .. } => format!("'2024-02-0{r} 10:00:00'"),
         _ => "'a'".into(),
     }
 }
@@ -257,15 +257,17 @@ fn case(bytes: &[u8], d: Dialect) -> Case {
     }
     let a = schema(&mut tape, &families, None, d);
     let b = schema(&mut tape, &families, Some(&a), d);
-    // The downgrade adds back the columns B drops, to tables that keep
-    // their rows, which then hold NULL (or a default) in every row: no
-    // database adds such a column NOT NULL without a default, nor keeps a
-    // unique key over one default value, so such a column takes NULL.
+    // The downgrade adds back the columns B drops, to tables that keep their
+    // rows: a required one without a default is added NULL-able, filled and
+    // made NOT NULL, with the fill the test writes as a developer would. One
+    // under a unique key would hold one value in every row, default or fill,
+    // which the key refuses (see below): such a column takes NULL.
     let tables = a.tables().iter().map(|t| {
         let mut t = t.clone();
+        let unique = unique_columns(&t);
         if let Some(kept) = b.table(&t.name) {
             for c in t.columns.to_mut() {
-                if kept.column(&c.name).is_none() {
+                if kept.column(&c.name).is_none() && unique.contains(&c.name.to_string()) {
                     c.nullable = true;
                     c.default = None;
                 }
@@ -275,18 +277,13 @@ fn case(bytes: &[u8], d: Dialect) -> Case {
     });
     let a = Schema::new(tables.collect::<Vec<_>>()).expect("a valid schema");
     // A column B adds to a table with rows holds its default in every row,
-    // which a unique key over it refuses; such a column takes NULL instead.
+    // which a unique key over it refuses: no database, and no tool, can make
+    // one value unique across rows. Such a column takes NULL instead (the
+    // history tests give unique columns fills that differ per row).
     let tables = b.tables().iter().map(|t| {
         let mut t = t.clone();
         if let Some(old) = a.table(&t.name) {
-            let unique: Vec<String> = t
-                .indexes
-                .iter()
-                .filter(|i| i.unique)
-                .flat_map(|i| i.columns.iter())
-                .chain(t.unique_constraints.iter().flat_map(|u| u.columns.iter()))
-                .map(ToString::to_string)
-                .collect();
+            let unique = unique_columns(&t);
             for c in t.columns.to_mut() {
                 if old.column(&c.name).is_none() && unique.contains(&c.name.to_string()) {
                     c.default = None;
@@ -298,6 +295,17 @@ fn case(bytes: &[u8], d: Dialect) -> Case {
     });
     let b = Schema::new(tables.collect::<Vec<_>>()).expect("a valid schema");
     Case { a, b }
+}
+
+/// The columns of `t` under a unique index or constraint.
+fn unique_columns(t: &Table) -> Vec<String> {
+    t.indexes
+        .iter()
+        .filter(|i| i.unique)
+        .flat_map(|i| i.columns.iter())
+        .chain(t.unique_constraints.iter().flat_map(|u| u.columns.iter()))
+        .map(ToString::to_string)
+        .collect()
 }
 
 fn fail(e: impl std::fmt::Display) -> TestCaseError {
@@ -337,9 +345,17 @@ async fn insert(conn: &mut AnyConnection, schema: &Schema) -> Result<(), TestCas
         for r in 1..=ROWS {
             let mut names = vec!["\"id\"".to_owned()];
             let mut values = vec![r.to_string()];
-            for c in t.columns.iter().filter(|c| c.name != "id" && c.name != "ref") {
+            for (j, c) in t
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.name != "id" && c.name != "ref")
+            {
                 names.push(format!("\"{}\"", c.name));
-                values.push(value(&c.ty, r));
+                // NULL in one row of each NULL-able column: the rows a NOT
+                // NULL change must fill.
+                let null = c.nullable && (r + j as i64) % ROWS == 0;
+                values.push(if null { "NULL".to_owned() } else { value(&c.ty, r) });
             }
             let sql = format!(
                 "INSERT INTO \"{}\" ({}) VALUES ({})",
@@ -358,7 +374,11 @@ async fn insert(conn: &mut AnyConnection, schema: &Schema) -> Result<(), TestCas
 
 async fn round_trip(url: &str, case: &Case) -> Result<(), TestCaseError> {
     let empty = Schema::new([]).expect("the empty schema");
-    pair::set(&case.a, &case.b);
+    pair::set(
+        &case.a,
+        &case.b,
+        ferro::migrate::Dialect::of_url(url).map_err(fail)?,
+    );
     let migrator = Migrator::new(&pair::MIGRATIONS);
     let mut db = Database::connect(url).await.map_err(fail)?;
     let mut conn = AnyConnection::connect(url).await.map_err(fail)?;
@@ -384,7 +404,23 @@ async fn round_trip(url: &str, case: &Case) -> Result<(), TestCaseError> {
     let after = rows(&mut conn, &case.b, d).await;
     for (column, values) in &before {
         if let Some((_, kept)) = after.iter().find(|(c, _)| c == column) {
-            prop_assert_eq!(values, kept, "the rows of {:?} changed from A to B", column);
+            // A NULL becomes a value where the column became NOT NULL: the fill.
+            let required = case
+                .b
+                .table(&column.0)
+                .and_then(|t| t.column(&column.1))
+                .is_some_and(|c| !c.nullable);
+            let same = values.iter().zip(kept).all(|(v, k)| match (v, k) {
+                (None, Some(_)) => required,
+                (v, k) => v == k,
+            });
+            prop_assert!(
+                same && values.len() == kept.len(),
+                "the rows of {:?} changed from A to B: {:?} became {:?}",
+                column,
+                values,
+                kept
+            );
         }
     }
 

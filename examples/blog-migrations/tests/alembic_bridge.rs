@@ -98,7 +98,11 @@ fn zoo(dialect: Dialect) {
     let module = out.path().join("zoo_schema.py");
     std::fs::write(&module, ferro::sqlalchemy::module(&schema, "the model zoo")).expect("written");
     ferro_tests::block_on(async {
-        ferro_tests::pair::set(&schema, &schema);
+        ferro_tests::pair::set(
+            &schema,
+            &schema,
+            ferro::migrate::Dialect::of_url(&url).expect("a dialect"),
+        );
         let migrator = Migrator::new(&ferro_tests::pair::MIGRATIONS);
         let mut db = ferro::migrate::Database::connect(&url).await.expect("connects");
         migrator

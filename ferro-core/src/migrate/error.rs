@@ -131,6 +131,26 @@ pub enum MigrateError {
         /// The step.
         step: String,
     },
+    /// A fill of NULLs whose value the migration file does not say yet.
+    #[error(
+        "migration `{revision}` ({file}) cannot {direction}: its step `fill NULLs of {table}.{column} (value \
+         not written)` needs a value for the rows \
+         of `{table}` that hold NULL in `{column}`, which the model does not give (it has no default). \
+         Write an SQL expression into the file in place of `None` in \
+         `op.fill_nulls(\"{table}\", \"{column}\", None)`, for example `Some(\"0\")` or `Some(\"'unknown'\")`"
+    )]
+    UnwrittenFill {
+        /// The revision.
+        revision: String,
+        /// Its file.
+        file: String,
+        /// `upgrade` or `downgrade`.
+        direction: &'static str,
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
     /// A migration stopped part-way in the other direction.
     #[error(
         "migration `{revision}` stopped part-way through its {direction}: run `{direction}` again to finish \
@@ -300,7 +320,7 @@ impl MigrateError {
             MigrateError::Cycle(_) | MigrateError::UnknownParent { .. } => 7,
             MigrateError::SeveralHeads(_) => 8,
             MigrateError::SnapshotMismatch { .. } => 9,
-            MigrateError::Unacknowledged { .. } => 10,
+            MigrateError::Unacknowledged { .. } | MigrateError::UnwrittenFill { .. } => 10,
             MigrateError::InDoubt(_) => 11,
             _ => 1,
         }

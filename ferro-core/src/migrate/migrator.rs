@@ -166,7 +166,7 @@ impl Migrator {
             Vec::new()
         } else {
             let ops = crate::plan::plan(&crate::diff::diff(&actual, &expected));
-            let words: Vec<String> = ops.upgrade().iter().map(|op| op.to_string()).collect();
+            let words: Vec<String> = ops.steps.iter().map(|op| op.to_string()).collect();
             if words.is_empty() {
                 vec![
                     "the tables differ in details the migrations cannot change (column order aside)"

@@ -161,8 +161,13 @@ fn parts(
     let mut parts: Vec<Part> = Vec::new();
     // `VALIDATE CONSTRAINT`s, each in a transaction of its own at the end.
     let mut validations = Vec::new();
+    // PostgreSQL refuses a value added to an enum type in the transaction
+    // that uses it ("unsafe use of new value"): where a fill may use one,
+    // the values are added outside the transaction, committed first.
+    let new_values_used =
+        d == Dialect::Postgres && steps.iter().any(|s| matches!(s.op, Op::FillNulls { .. }));
     for (index, step) in steps.into_iter().enumerate() {
-        let mut outside = step.outside;
+        let mut outside = step.outside || (new_values_used && matches!(step.op, Op::AddEnumValue { .. }));
         let online = if step.online {
             let online =
                 super::render::postgres::online(&step.op).ok_or_else(|| MigrateError::Unsupported {
@@ -227,7 +232,7 @@ fn parts(
         }
         // On MySQL, data steps in a row share a transaction; a schema
         // statement is a part of its own.
-        let data = matches!(step.op, Op::Sql(_) | Op::Rust { .. });
+        let data = matches!(step.op, Op::Sql(_) | Op::Rust { .. } | Op::FillNulls { .. });
         if step_by_step && !data {
             let count = actions.len();
             parts.extend(actions.into_iter().enumerate().map(|(i, action)| Part {
@@ -310,6 +315,7 @@ pub(crate) fn prepare_upgrade(
             rust: s.rust,
         })
         .collect();
+    refuse_unwritten(m, "upgrade", &planned)?;
     let ops = planned.iter().map(|p| p.op.clone()).collect();
     Ok(Prepared {
         migration: m,
@@ -336,7 +342,7 @@ pub(crate) fn prepare_downgrade(
         Some(stored) => stored
             .into_iter()
             .map(|s| Planned {
-                op: s.op,
+                op: written(s.op, &steps),
                 outside: s.outside_transaction,
                 online: s.online,
                 rust: None,
@@ -352,6 +358,7 @@ pub(crate) fn prepare_downgrade(
             })
             .collect(),
     };
+    refuse_unwritten(m, "downgrade", &planned)?;
     let ops = planned.iter().map(|p| p.op.clone()).collect();
     Ok(Prepared {
         migration: m,
@@ -359,4 +366,45 @@ pub(crate) fn prepare_downgrade(
         ops,
         downgrade: None,
     })
+}
+
+/// A fill the version table kept without a value, with the value the file
+/// has written since: the one thing of a kept downgrade the file may add to.
+fn written(op: Op, file: &[Step]) -> Op {
+    let Op::FillNulls {
+        table,
+        column,
+        value: None,
+    } = &op
+    else {
+        return op;
+    };
+    file.iter()
+        .find_map(|s| match &s.op {
+            Op::FillNulls {
+                table: t,
+                column: c,
+                value: Some(_),
+            } if t == table && c == column => Some(s.op.clone()),
+            _ => None,
+        })
+        .unwrap_or(op)
+}
+
+/// Refuses a direction with a fill whose value nobody has written, before
+/// anything runs.
+fn refuse_unwritten(m: &Migration, direction: &'static str, steps: &[Planned]) -> Result<(), MigrateError> {
+    match steps.iter().find(|s| s.op.is_unwritten_fill()) {
+        Some(Planned {
+            op: Op::FillNulls { table, column, .. },
+            ..
+        }) => Err(MigrateError::UnwrittenFill {
+            revision: m.revision.id.to_owned(),
+            file: m.file.to_owned(),
+            direction,
+            table: table.to_string(),
+            column: column.to_string(),
+        }),
+        _ => Ok(()),
+    }
 }

@@ -39,6 +39,9 @@ impl Rebuild {
     /// Every other rebuild is worked out from the table in the database, which
     /// a script cannot read: an error that says so.
     pub(crate) fn offline(&self) -> Result<String, MigrateError> {
+        if let Some(statements) = fills(&self.ops) {
+            return Ok(statements?.join(";\n"));
+        }
         match self.ops.as_slice() {
             [Op::DropColumn { table, column }] => Ok(drop_column(table, column)),
             _ => Err(MigrateError::Unsupported {
@@ -88,7 +91,7 @@ pub(crate) async fn run(tx: &mut Tx<'_>, rebuild: &Rebuild) -> Result<(), Migrat
         }
         let new = state.tables.remove(0);
         let statements = match light(&old, &rebuild.ops) {
-            Some(statements) => statements,
+            Some(statements) => statements?,
             None => {
                 let triggers = tx
                     .fetch_text(
@@ -151,8 +154,11 @@ async fn enum_tables(tx: &mut Tx<'_>, rebuild: &Rebuild) -> Result<Vec<String>, 
 /// The statements for a change that needs no copy: a renamed index (dropped
 /// and made again), or a dropped column that no key, index or constraint
 /// uses (SQLite's own `DROP COLUMN`).
-fn light(old: &Table, ops: &[Op]) -> Option<Vec<String>> {
-    match ops {
+fn light(old: &Table, ops: &[Op]) -> Option<Result<Vec<String>, MigrateError>> {
+    if let Some(statements) = fills(ops) {
+        return Some(statements);
+    }
+    Some(Ok(match ops {
         [Op::RenameIndex { from, to, .. }] => {
             let mut index = old
                 .indexes
@@ -160,10 +166,10 @@ fn light(old: &Table, ops: &[Op]) -> Option<Vec<String>> {
                 .find(|i| i.name.as_deref() == Some(from))?
                 .clone();
             index.name = Some(to.clone());
-            Some(vec![
+            vec![
                 format!("DROP INDEX {}", D.ident(from)),
                 sqlite::create_index(&old.name, &index),
-            ])
+            ]
         }
         [Op::DropColumn { table, column }] => {
             let used = old.primary_key.iter().any(|k| k.columns.contains(column))
@@ -171,10 +177,28 @@ fn light(old: &Table, ops: &[Op]) -> Option<Vec<String>> {
                 || old.unique_constraints.iter().any(|u| u.columns.contains(column))
                 || old.foreign_keys.iter().any(|f| f.columns.contains(column))
                 || old.checks.iter().any(|c| c.expr.contains(column.as_ref()));
-            (!used).then(|| vec![drop_column(table, column)])
+            if used {
+                return None;
+            }
+            vec![drop_column(table, column)]
         }
-        _ => None,
+        _ => return None,
+    }))
+}
+
+/// The `UPDATE`s of a run of fills that no rebuild follows.
+fn fills(ops: &[Op]) -> Option<Result<Vec<String>, MigrateError>> {
+    if !ops.iter().all(|op| matches!(op, Op::FillNulls { .. })) {
+        return None;
     }
+    let mut out = Vec::new();
+    for op in ops {
+        match D.render(op) {
+            Ok(statements) => out.extend(statements),
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    Some(Ok(out))
 }
 
 fn drop_column(table: &str, column: &str) -> String {
@@ -199,6 +223,15 @@ fn statements(old: &Table, new: &Table, ops: &[Op]) -> Vec<String> {
         let name = D.ident(&column.name);
         let mut value = name.clone();
         for op in ops {
+            if let Op::FillNulls {
+                column: filled,
+                value: Some(fill),
+                ..
+            } = op
+                && *filled == column.name
+            {
+                value = format!("COALESCE({value}, {fill})");
+            }
             if let (Op::RenameEnumValue { name: e, from, to }, SqlType::Enum(ty)) = (op, &column.ty)
                 && ty.name == *e
             {

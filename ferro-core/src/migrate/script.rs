@@ -42,9 +42,14 @@ impl Migrator {
         if own && !path.is_empty() {
             out.extend([d.begin().to_owned(), self.table_create(d), "COMMIT".to_owned()]);
         }
-        for (i, m) in path.into_iter().enumerate() {
-            let step = prepare_upgrade(m, d, state.as_mut())?;
-            self.script(d, &mut out, &step, true, i == 0 && !own)?;
+        // Every migration prepared before any is written, as online: a
+        // refusal names its cause, not a step of an earlier migration.
+        let prepared: Vec<Prepared> = path
+            .into_iter()
+            .map(|m| prepare_upgrade(m, d, state.as_mut()))
+            .collect::<Result<_, _>>()?;
+        for (i, step) in prepared.iter().enumerate() {
+            self.script(d, &mut out, step, true, i == 0 && !own)?;
         }
         Ok(out)
     }
@@ -60,10 +65,15 @@ impl Migrator {
         if d == Dialect::MySql {
             out.push(SQL_MODE.to_owned());
         }
-        for id in path {
-            let m = graph.get(id).expect("the path holds known revisions");
-            let step = prepare_downgrade(m, None, d, state.as_mut())?;
-            self.script(d, &mut out, &step, false, false)?;
+        let prepared: Vec<Prepared> = path
+            .into_iter()
+            .map(|id| {
+                let m = graph.get(id).expect("the path holds known revisions");
+                prepare_downgrade(m, None, d, state.as_mut())
+            })
+            .collect::<Result<_, _>>()?;
+        for step in &prepared {
+            self.script(d, &mut out, step, false, false)?;
         }
         Ok(out)
     }

@@ -178,7 +178,8 @@ pub fn op_table(op: &Op) -> Option<&str> {
         | Op::DropCheck { table, .. }
         | Op::RenameIndex { table, .. }
         | Op::RenameConstraint { table, .. }
-        | Op::SetTableComment { table, .. } => Some(table),
+        | Op::SetTableComment { table, .. }
+        | Op::FillNulls { table, .. } => Some(table),
         Op::DropTable { name } => Some(name),
         Op::RenameTable { from, .. } => Some(from),
         Op::CreateTable(t) => Some(&t.name),
@@ -190,6 +191,12 @@ pub fn op_table(op: &Op) -> Option<&str> {
 pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<(), ApplyError> {
     let missing = |what: &str, name: &str| error(op, format!("table {} has no {what} {name}", table.name));
     match op {
+        // Rows change, not the schema; the column must be there.
+        Op::FillNulls { column, .. } => {
+            if table.column(column).is_none() {
+                return Err(missing("column", column));
+            }
+        }
         Op::AddColumn { column, .. } => {
             if table.column(&column.name).is_some() {
                 return Err(error(op, "the column exists".into()));

@@ -197,6 +197,19 @@ pub enum Op {
         /// The new value.
         to: Str,
     },
+    /// `UPDATE .. SET column = value WHERE column IS NULL`: the rows that hold
+    /// NULL in a column about to become NOT NULL get a value first. The plan
+    /// puts one before every such change; `value` is the model's default,
+    /// or `None` when the model has none, and then the step refuses to run
+    /// until someone writes the SQL expression into the migration file.
+    FillNulls {
+        /// The table.
+        table: Str,
+        /// The column.
+        column: Str,
+        /// The SQL expression the rows that hold NULL get.
+        value: Option<Str>,
+    },
     /// SQL written by hand, run as it is.
     Sql(Str),
     /// A data step in Rust, by name: the function itself is in the migration
@@ -257,6 +270,12 @@ impl Op {
     /// Whether this operation needs an acknowledgement before it is applied.
     pub fn is_destructive(&self) -> bool {
         self.safety() == Safety::Destructive
+    }
+
+    /// Whether this is a fill whose value nobody has written yet: a step that
+    /// refuses to run.
+    pub fn is_unwritten_fill(&self) -> bool {
+        matches!(self, Op::FillNulls { value: None, .. })
     }
 }
 
@@ -382,6 +401,10 @@ impl fmt::Display for Op {
                 write!(f, "rename value {from} of enum {name} to {to}")
             }
             Op::ReorderEnumValues { name, .. } => write!(f, "reorder values of enum {name}"),
+            Op::FillNulls { table, column, value } => match value {
+                Some(value) => write!(f, "fill NULLs of {table}.{column} with {value}"),
+                None => write!(f, "fill NULLs of {table}.{column} (value not written)"),
+            },
             Op::Sql(_) => f.write_str("run SQL"),
             Op::Rust { name } => write!(f, "run Rust step {name}"),
             Op::Irreversible { reason } => write!(f, "cannot be reverted: {reason}"),

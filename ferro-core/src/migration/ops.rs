@@ -293,6 +293,34 @@ impl Ops {
         })
     }
 
+    /// Gives the rows that hold NULL in `table.column` the SQL expression
+    /// `value`, before a step makes the column NOT NULL. With `None` (what
+    /// `cargo build` writes when the model has no default) the step refuses
+    /// to run, with a message that says so, until the file says `Some("..")`.
+    /// The downgrade leaves the filled values as they are.
+    ///
+    /// ```
+    /// use ferro::migration::{Op, Ops};
+    ///
+    /// let mut op = Ops::default();
+    /// op.fill_nulls("users", "nickname", Some("'anonymous'"));
+    /// op.fill_nulls("users", "age", None);
+    /// assert!(!op.steps()[0].op.is_unwritten_fill());
+    /// assert!(op.steps()[1].op.is_unwritten_fill());
+    /// ```
+    pub fn fill_nulls(
+        &mut self,
+        table: impl Into<Str>,
+        column: impl Into<Str>,
+        value: Option<&str>,
+    ) -> &mut Step {
+        self.push(Op::FillNulls {
+            table: table.into(),
+            column: column.into(),
+            value: value.map(|v| Str::from(v.to_owned())),
+        })
+    }
+
     /// Adds a primary key.
     pub fn add_primary_key(&mut self, table: impl Into<Str>, key: PrimaryKey) -> &mut Step {
         self.push(Op::AddPrimaryKey {

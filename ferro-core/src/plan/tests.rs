@@ -73,27 +73,109 @@ fn mood(values: &[&'static str]) -> SqlType {
     SqlType::enumeration("mood", values.iter().copied())
 }
 
-fn between(from: &Schema, to: &Schema) -> Plan {
+fn between(from: &Schema, to: &Schema) -> Plans {
     let d = diff(from, to);
     assert_eq!(d.hints, [], "unexpected rename hints");
-    plan(&d)
+    let plans = both(from, to, &d);
+    LAST.with(|l| *l.borrow_mut() = Some((from.clone(), to.clone())));
+    assert_in_order(from, &plans.upgrade);
+    assert_in_order(to, &plans.downgrade);
+    plans
 }
 
-fn upgrade(plan: &Plan) -> Vec<String> {
-    plan.upgrade().iter().map(|op| op.to_string()).collect()
+/// Runs `plan` from `from` under the rules a database applies to names: every
+/// table, column, key and index a step names exists when it runs; a foreign
+/// key's referred table and columns exist when it is made; nothing is dropped
+/// while a foreign key of another table refers to it.
+fn assert_in_order(from: &Schema, plan: &Plan) {
+    use crate::migration::{State, op_table};
+    let mut state = State {
+        tables: from.without_hints().into_tables(),
+    };
+    for op in &plan.steps {
+        let fail = |why: String| -> ! { panic!("{op} cannot run here: {why}\nplan: {:#?}", plan.steps) };
+        let keys: Vec<(&str, &ForeignKey)> = match op {
+            Op::CreateTable(t) => t.foreign_keys.iter().map(|k| (t.name.as_ref(), k)).collect(),
+            Op::AddForeignKey { table, key } => vec![(table.as_ref(), key)],
+            _ => Vec::new(),
+        };
+        for (owner, key) in keys {
+            let referred = match op {
+                Op::CreateTable(t) if key.referred_table == t.name => Some(t),
+                _ => state.table(&key.referred_table),
+            };
+            let Some(referred) = referred else {
+                fail(format!(
+                    "{owner} refers to {}, which does not exist",
+                    key.referred_table
+                ));
+            };
+            for c in key.referred_columns.iter() {
+                if referred.column(c).is_none() {
+                    fail(format!(
+                        "{owner} refers to {}.{c}, which does not exist",
+                        referred.name
+                    ));
+                }
+            }
+        }
+        let columns: Vec<&Str> = match op {
+            Op::CreateIndex { index, .. } => index.columns.iter().collect(),
+            Op::AddUnique { constraint, .. } => constraint.columns.iter().collect(),
+            Op::AddPrimaryKey { key, .. } => key.columns.iter().collect(),
+            Op::AddForeignKey { key, .. } => key.columns.iter().collect(),
+            Op::FillNulls { column, .. } => vec![column],
+            _ => Vec::new(),
+        };
+        if let Some(table) = op_table(op).and_then(|t| state.table(t)) {
+            for c in columns {
+                if table.column(c).is_none() {
+                    fail(format!("{} has no column {c}", table.name));
+                }
+            }
+        }
+        let referring = |name: &str, column: Option<&str>| {
+            state.tables.iter().find(|t| {
+                t.name != name
+                    && t.foreign_keys.iter().any(|k| {
+                        k.referred_table == name
+                            && column.is_none_or(|c| k.referred_columns.iter().any(|r| r == c))
+                    })
+            })
+        };
+        match op {
+            Op::DropTable { name } => {
+                if let Some(t) = referring(name, None) {
+                    fail(format!("{} still refers to it", t.name));
+                }
+            }
+            Op::DropColumn { table, column } => {
+                if let Some(t) = referring(table, Some(column)) {
+                    fail(format!("{} still refers to it", t.name));
+                }
+            }
+            _ => {}
+        }
+        if let Err(e) = state.apply(op) {
+            fail(e.to_string());
+        }
+    }
 }
 
-fn downgrade(plan: &Plan) -> Vec<String> {
-    plan.downgrade()
-        .iter()
-        .map(|op| op.expect("every step has an inverse").to_string())
-        .collect()
+fn upgrade(plans: &Plans) -> Vec<String> {
+    plans.upgrade.steps.iter().map(|op| op.to_string()).collect()
+}
+
+fn downgrade(plans: &Plans) -> Vec<String> {
+    plans.downgrade.steps.iter().map(|op| op.to_string()).collect()
 }
 
 /// The table a `CreateTable` step creates.
-fn created<'a>(plan: &'a Plan, name: &str) -> &'a Table {
-    plan.upgrade()
-        .into_iter()
+fn created<'a>(plans: &'a Plans, name: &str) -> &'a Table {
+    plans
+        .upgrade
+        .steps
+        .iter()
         .find_map(|op| match op {
             Op::CreateTable(t) if t.name == name => Some(t),
             _ => None,
@@ -109,97 +191,49 @@ fn key_names(table: &Table) -> Vec<&str> {
         .collect()
 }
 
-/// Whether `inverse` undoes `op`, field by field.
-fn undoes(op: &Op, inverse: &Op) -> bool {
-    use Op::*;
-    let named = |name: &Option<Str>, other: &Str| name.as_ref() == Some(other);
-    match (op, inverse) {
-        (CreateTable(t), DropTable { name }) | (DropTable { name }, CreateTable(t)) => t.name == *name,
-        (RenameTable { from, to }, RenameTable { from: f, to: t }) => from == t && to == f,
-        (AddColumn { table, column }, DropColumn { table: t, column: c })
-        | (DropColumn { table: t, column: c }, AddColumn { table, column }) => {
-            table == t && column.name == *c
-        }
-        (
-            RenameColumn { table, from, to },
-            RenameColumn {
-                table: tt,
-                from: f,
-                to: t,
-            },
-        )
-        | (
-            RenameIndex { table, from, to },
-            RenameIndex {
-                table: tt,
-                from: f,
-                to: t,
-            },
-        )
-        | (
-            RenameConstraint { table, from, to },
-            RenameConstraint {
-                table: tt,
-                from: f,
-                to: t,
-            },
-        ) => table == tt && from == t && to == f,
-        (
-            AlterColumn { table, from, to },
-            AlterColumn {
-                table: tt,
-                from: f,
-                to: t,
-            },
-        ) => table == tt && from == t && to == f,
-        (AddPrimaryKey { table, key }, DropPrimaryKey { table: t, name })
-        | (DropPrimaryKey { table: t, name }, AddPrimaryKey { table, key }) => {
-            table == t && named(&key.name, name)
-        }
-        (CreateIndex { table, index }, DropIndex { table: t, name })
-        | (DropIndex { table: t, name }, CreateIndex { table, index }) => {
-            table == t && named(&index.name, name)
-        }
-        (AddUnique { table, constraint }, DropUnique { table: t, name })
-        | (DropUnique { table: t, name }, AddUnique { table, constraint }) => {
-            table == t && named(&constraint.name, name)
-        }
-        (AddForeignKey { table, key }, DropForeignKey { table: t, name })
-        | (DropForeignKey { table: t, name }, AddForeignKey { table, key }) => {
-            table == t && named(&key.name, name)
-        }
-        (AddCheck { table, check }, DropCheck { table: t, name })
-        | (DropCheck { table: t, name }, AddCheck { table, check }) => table == t && check.name == *name,
-        (CreateEnum(e), DropEnum { name }) | (DropEnum { name }, CreateEnum(e)) => e.name == *name,
-        (AddEnumValue { name, value, .. }, DropEnumValue { name: n, value: v })
-        | (DropEnumValue { name: n, value: v }, AddEnumValue { name, value, .. }) => name == n && value == v,
-        (
-            RenameEnumValue { name, from, to },
-            RenameEnumValue {
-                name: n,
-                from: f,
-                to: t,
-            },
-        ) => name == n && from == t && to == f,
-        (SetTableComment { table, .. }, SetTableComment { table: t, .. }) => table == t,
-        _ => false,
+/// Checks what every pair of plans must satisfy: run on the old schema
+/// without a database, the upgrade gives the new schema and the downgrade
+/// then gives the old one back.
+fn assert_invertible(plans: &Plans) {
+    let (before, after) = LAST.with(|l| l.borrow().clone()).expect("between() ran");
+    let mut state = crate::migration::State {
+        tables: before.without_hints().into_tables(),
+    };
+    for op in &plans.upgrade.steps {
+        state.apply(op).unwrap();
     }
+    assert_eq!(
+        normal(&state.tables),
+        normal(after.without_hints().tables()),
+        "the upgrade"
+    );
+    for op in &plans.downgrade.steps {
+        state.apply(op).unwrap();
+    }
+    assert_eq!(
+        normal(&state.tables),
+        normal(before.without_hints().tables()),
+        "the downgrade"
+    );
 }
 
-/// Checks what every plan must satisfy: an inverse for each step, that undoes
-/// it, and a downgrade that is the inverses in reverse order.
-fn assert_invertible(plan: &Plan) {
-    for step in &plan.steps {
-        let inverse = step.inverse.as_ref().expect("every step has an inverse");
-        assert!(
-            undoes(&step.op, inverse),
-            "{:?} does not undo {:?}",
-            inverse,
-            step.op
-        );
+thread_local! {
+    /// The schemas of the last [`between`], for [`assert_invertible`].
+    static LAST: std::cell::RefCell<Option<(Schema, Schema)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Tables in name order, each with its columns and constraints in name order.
+fn normal(tables: &[Table]) -> Vec<Table> {
+    let mut tables = tables.to_vec();
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    for t in &mut tables {
+        t.columns.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
+        t.indexes.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
+        t.unique_constraints.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
+        t.foreign_keys.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
+        t.checks.to_mut().sort_by(|a, b| a.name.cmp(&b.name));
     }
-    let inverses: Vec<Option<&Op>> = plan.steps.iter().rev().map(|s| s.inverse.as_ref()).collect();
-    assert_eq!(plan.downgrade(), inverses);
+    tables
 }
 
 fn users() -> Table {
@@ -308,10 +342,10 @@ fn referring_tables_are_dropped_before_the_tables_they_refer_to() {
     // Only the referring table goes.
     let p = between(&all, &schema([users(), posts()]));
     assert_eq!(upgrade(&p), ["drop table comments"]);
-    // Its inverse creates it as it was.
+    // The downgrade creates it as it was.
     assert_eq!(
-        p.steps[0].inverse,
-        Some(Op::CreateTable(all.table("comments").unwrap().clone()))
+        p.downgrade.steps,
+        [Op::CreateTable(all.table("comments").unwrap().clone())]
     );
 }
 
@@ -334,7 +368,7 @@ fn a_cycle_of_dropped_tables_is_cut_first_and_closed_last_on_the_way_back() {
             "add foreign key books(author_id) to authors",
         ]
     );
-    let recreated_books = p.downgrade()[0].unwrap();
+    let recreated_books = &p.downgrade.steps[0];
     let Op::CreateTable(books) = recreated_books else {
         panic!("{recreated_books:?}")
     };
@@ -360,11 +394,15 @@ fn a_new_column_comes_before_its_index_and_its_key() {
     let before = schema([table("posts", [])]);
     let after = schema([users(), posts()]);
     let p = between(&before, &after);
+    // A required column added to a table that may hold rows: added NULL-able,
+    // filled (with a value the developer writes), then made NOT NULL.
     assert_eq!(
         upgrade(&p),
         [
             "create table users",
             "add column posts.author_id",
+            "fill NULLs of posts.author_id (value not written)",
+            "alter column posts.author_id (NOT NULL)",
             "add foreign key posts(author_id) to users",
         ]
     );
@@ -396,6 +434,8 @@ fn a_dropped_columns_index_and_key_go_before_the_column() {
         downgrade(&p),
         [
             "add column posts.author_id",
+            "fill NULLs of posts.author_id (value not written)",
+            "alter column posts.author_id (NOT NULL)",
             "create index posts(author_id)",
             "add foreign key posts(author_id) to users",
         ]
@@ -426,14 +466,15 @@ fn a_renamed_table_is_renamed_before_its_constraints() {
             "rename constraint posts.fk_posts_author_id_users to fk_posts_author_id_members",
         ]
     );
+    // The downgrade renames the table back first, then uses the old name.
     assert_eq!(
         downgrade(&p),
         [
-            "rename constraint posts.fk_posts_author_id_members to fk_posts_author_id_users",
-            "rename constraint members.fk_members_org_id_orgs to fk_users_org_id_orgs",
-            "rename index members.ix_members_org_id to ix_users_org_id",
-            "rename constraint members.pk_members to pk_users",
             "rename table members to users",
+            "rename constraint posts.fk_posts_author_id_members to fk_posts_author_id_users",
+            "rename constraint users.pk_members to pk_users",
+            "rename index users.ix_members_org_id to ix_users_org_id",
+            "rename constraint users.fk_members_org_id_orgs to fk_users_org_id_orgs",
         ]
     );
     assert_invertible(&p);
@@ -451,8 +492,8 @@ fn an_enum_is_created_before_its_table_and_dropped_after_it() {
     assert_eq!(upgrade(&p), ["drop table users", "drop enum mood"]);
     assert_eq!(downgrade(&p), ["create enum mood", "create table users"]);
     assert_eq!(
-        p.steps[1].inverse,
-        Some(Op::CreateEnum(EnumType {
+        p.downgrade.steps.first(),
+        Some(&Op::CreateEnum(EnumType {
             name: "mood".into(),
             values: vec![
                 crate::schema::EnumValue {
@@ -492,11 +533,13 @@ fn an_enum_is_created_before_its_table_and_dropped_after_it() {
         [
             "add value meh to enum mood",
             "add column users.score",
+            "fill NULLs of users.score (value not written)",
+            "alter column users.score (NOT NULL)",
             "drop value calm of enum mood",
         ]
     );
     assert_eq!(
-        p.downgrade()[0],
+        p.downgrade.steps.first(),
         Some(&Op::AddEnumValue {
             name: "mood".into(),
             value: "meh".into(),
@@ -505,8 +548,8 @@ fn an_enum_is_created_before_its_table_and_dropped_after_it() {
         "a dropped value comes back where it was"
     );
     assert_eq!(
-        p.upgrade()[0],
-        &Op::AddEnumValue {
+        p.upgrade.steps[0],
+        Op::AddEnumValue {
             name: "mood".into(),
             value: "calm".into(),
             before: Some("happy".into()),
@@ -559,7 +602,7 @@ fn before_and_after(rename: bool) -> (Schema, Schema) {
 }
 
 #[test]
-fn every_step_has_an_inverse_and_the_downgrade_is_the_inverses_reversed() {
+fn the_downgrade_undoes_every_step_in_an_order_of_its_own() {
     let (before, after) = before_and_after(true);
     let p = between(&before, &after);
     assert_eq!(
@@ -581,89 +624,44 @@ fn every_step_has_an_inverse_and_the_downgrade_is_the_inverses_reversed() {
     assert_eq!(
         downgrade(&p),
         [
+            "rename column users.handle to nickname",
+            "drop foreign key posts.fk_posts_author_id_users",
+            "drop unique users.uq_users_email",
+            "drop check users.ck_users_age",
             "create table legacy",
             "add column users.legacy_flag",
-            "drop foreign key posts.fk_posts_author_id_users",
-            "drop check users.ck_users_age",
-            "drop unique users.uq_users_email",
-            "set comment of table users",
             "alter column users.age (type BIGINT to INTEGER)",
+            "fill NULLs of users.legacy_flag (value not written)",
+            "alter column users.legacy_flag (NOT NULL)",
+            "set comment of table users",
+            "add foreign key posts(author_id) to users",
             "drop column users.bio",
             "drop table tags",
-            "add foreign key posts(author_id) to users",
-            "rename column users.handle to nickname",
         ]
     );
-    assert!(p.steps.iter().all(|s| s.inverse.is_some()));
     assert_invertible(&p);
-    // The inverse of an added column drops it by name; of a dropped column,
-    // adds it back as it was.
-    let add_bio = p
-        .steps
-        .iter()
-        .find(|s| s.op.to_string() == "add column users.bio")
-        .unwrap();
-    assert_eq!(
-        add_bio.inverse,
-        Some(Op::DropColumn {
-            table: "users".into(),
-            column: "bio".into(),
-        })
-    );
-    let drop_flag = p
-        .steps
-        .iter()
-        .find(|s| s.op.to_string() == "drop column users.legacy_flag");
-    assert_eq!(
-        drop_flag.unwrap().inverse,
-        Some(Op::AddColumn {
-            table: "users".into(),
-            column: Column::new("legacy_flag", SqlType::Boolean),
-        })
-    );
-    let comment = p
-        .steps
-        .iter()
-        .find(|s| matches!(s.op, Op::SetTableComment { .. }))
-        .unwrap();
-    assert_eq!(
-        (&comment.op, comment.inverse.as_ref().unwrap()),
-        (
-            &Op::SetTableComment {
-                table: "users".into(),
-                comment: Some("people".into()),
-            },
-            &Op::SetTableComment {
-                table: "users".into(),
-                comment: None,
-            }
-        )
-    );
-}
-
-#[test]
-fn the_downgrade_does_what_the_reverse_diff_does() {
-    let (before, after) = before_and_after(false);
-    let forward = between(&before, &after);
-    let backward = between(&after, &before);
-    let mut expected: Vec<&Op> = backward.upgrade();
-    for op in forward.downgrade() {
-        let op = op.expect("every step has an inverse");
-        let at = expected
-            .iter()
-            .position(|o| *o == op)
-            .unwrap_or_else(|| panic!("the reverse diff does not {op}: {op:?}"));
-        expected.remove(at);
-    }
-    assert_eq!(expected, Vec::<&Op>::new(), "the downgrade leaves these out");
+    // An added column is dropped by name; a dropped column added back as it
+    // was; a comment set back.
+    let has = |op: Op| p.downgrade.steps.contains(&op);
+    assert!(has(Op::DropColumn {
+        table: "users".into(),
+        column: "bio".into(),
+    }));
+    assert!(has(Op::AddColumn {
+        table: "users".into(),
+        column: Column::new("legacy_flag", SqlType::Boolean).nullable(),
+    }));
+    assert!(has(Op::SetTableComment {
+        table: "users".into(),
+        comment: None,
+    }));
 }
 
 #[test]
 fn an_empty_diff_gives_an_empty_plan() {
     let (before, _) = before_and_after(false);
     let p = between(&before, &before);
-    assert_eq!(p, Plan::default());
-    assert!(p.upgrade().is_empty() && p.downgrade().is_empty());
+    assert_eq!(p, Plans::default());
 }
 
 // ---- safety ----------------------------------------------------------------
@@ -826,12 +824,12 @@ fn new_keys_and_constraints_depend_on_the_rows() {
 fn a_plan_lists_its_destructive_and_data_dependent_steps() {
     let (before, after) = before_and_after(true);
     let p = between(&before, &after);
-    let destructive: Vec<String> = p.destructive().map(|op| op.to_string()).collect();
+    let destructive: Vec<String> = p.upgrade.destructive().map(|op| op.to_string()).collect();
     assert_eq!(
         destructive,
         ["drop column users.legacy_flag", "drop table legacy"]
     );
-    let dependent: Vec<String> = p.data_dependent().map(|op| op.to_string()).collect();
+    let dependent: Vec<String> = p.upgrade.data_dependent().map(|op| op.to_string()).collect();
     assert_eq!(
         dependent,
         [
@@ -840,7 +838,6 @@ fn a_plan_lists_its_destructive_and_data_dependent_steps() {
             "add foreign key posts(author_id) to users",
         ]
     );
-    assert!(p.steps.iter().all(|s| s.safety() == s.op.safety()));
 }
 
 #[test]
@@ -888,4 +885,149 @@ fn widens_keeps_every_value() {
     for (from, to, expected) in cases {
         assert_eq!(widens(&from, &to), expected, "{from:?} -> {to:?}");
     }
+}
+
+// ---- names in both directions --------------------------------------------
+
+#[test]
+fn a_dropped_table_that_refers_to_a_renamed_one_comes_back_after_the_rename_back() {
+    // The upgrade renames `users` to `members` and drops `sessions`, whose
+    // key refers to `users`: the downgrade must rename `members` back before
+    // it creates `sessions` with its key to `users`.
+    let sessions = table("sessions", [big("user_id")]).with_fk(fk("user_id", "users"));
+    let before = schema([users(), sessions]);
+    let after = schema([table("members", [text("email")]).renamed_from("users")]);
+    let p = between(&before, &after);
+    assert_eq!(
+        downgrade(&p),
+        [
+            "rename table members to users",
+            "rename constraint users.pk_members to pk_users",
+            "create table sessions",
+        ]
+    );
+    assert_invertible(&p);
+}
+
+#[test]
+fn keys_and_indexes_over_renamed_columns_come_back_after_the_columns() {
+    // `posts.author_id` becomes `writer_id`, `users.id` becomes `uid`; the
+    // index over the old column and the key to `users.id` are dropped, and
+    // the downgrade makes them again with the old names, after the renames.
+    let mut users_after = table("users", [text("email")]);
+    users_after.columns.to_mut()[0] = Column {
+        renamed_from: Some("id".into()),
+        ..big("uid")
+    };
+    users_after.primary_key = Some(PrimaryKey {
+        name: None,
+        ..PrimaryKey::new("", ["uid"])
+    });
+    let before = schema([users(), posts().with_index(ix(&["author_id"]))]);
+    let mut posts_after = table("posts", []);
+    posts_after.columns.to_mut().push(Column {
+        renamed_from: Some("author_id".into()),
+        ..big("writer_id")
+    });
+    let after = schema([users_after, posts_after]);
+    let p = between(&before, &after);
+    assert_eq!(
+        upgrade(&p),
+        [
+            "rename column posts.author_id to writer_id",
+            "rename column users.id to uid",
+            "drop foreign key posts.fk_posts_author_id_users",
+            "drop index posts.ix_posts_author_id",
+        ]
+    );
+    assert_eq!(
+        downgrade(&p),
+        [
+            "rename column posts.writer_id to author_id",
+            "rename column users.uid to id",
+            "create index posts(author_id)",
+            "add foreign key posts(author_id) to users",
+        ]
+    );
+    assert_invertible(&p);
+}
+
+#[test]
+fn a_renamed_self_referencing_table_keeps_its_key() {
+    let people =
+        |name: &'static str| table(name, [big("parent_id").nullable()]).with_fk(fk("parent_id", name));
+    let before = schema([people("people")]);
+    let after = schema([people("persons").renamed_from("people")]);
+    let p = between(&before, &after);
+    assert_eq!(
+        upgrade(&p),
+        [
+            "rename table people to persons",
+            "rename constraint persons.pk_people to pk_persons",
+            "rename constraint persons.fk_people_parent_id_people to fk_persons_parent_id_persons",
+        ]
+    );
+    assert_invertible(&p);
+}
+
+// ---- fills -----------------------------------------------------------------
+
+#[test]
+fn a_column_made_not_null_is_filled_from_its_default_first() {
+    let before = schema([table("users", [text("nick").nullable()])]);
+    let after = schema([table("users", [text("nick").default("'anon'")])]);
+    let p = between(&before, &after);
+    assert_eq!(
+        upgrade(&p),
+        [
+            "fill NULLs of users.nick with 'anon'",
+            "alter column users.nick (NOT NULL, default 'anon')",
+        ]
+    );
+    // The way back only lifts the constraint: the filled values stay.
+    assert_eq!(downgrade(&p), ["alter column users.nick (NULL, no default)"]);
+    assert_invertible(&p);
+}
+
+#[test]
+fn without_a_default_the_fill_waits_for_a_value() {
+    let before = schema([table("users", [text("nick").nullable()])]);
+    let after = schema([table("users", [text("nick")])]);
+    let p = between(&before, &after);
+    assert_eq!(
+        p.upgrade.steps[0],
+        Op::FillNulls {
+            table: "users".into(),
+            column: "nick".into(),
+            value: None,
+        }
+    );
+    assert!(p.upgrade.steps[0].is_unwritten_fill());
+    // The downgrade makes it NULL-able again, and needs no fill.
+    assert_eq!(downgrade(&p), ["alter column users.nick (NULL)"]);
+    // The other way round, the downgrade is the one that fills.
+    let p = between(&after, &before);
+    assert_eq!(
+        downgrade(&p),
+        [
+            "fill NULLs of users.nick (value not written)",
+            "alter column users.nick (NOT NULL)"
+        ]
+    );
+}
+
+#[test]
+fn a_type_change_comes_before_the_fill_in_the_new_type() {
+    let before = schema([table("users", [Column::new("age", SqlType::Integer).nullable()])]);
+    let after = schema([table("users", [big("age").default("0")])]);
+    let p = between(&before, &after);
+    assert_eq!(
+        upgrade(&p),
+        [
+            "alter column users.age (type INTEGER to BIGINT, default 0)",
+            "fill NULLs of users.age with 0",
+            "alter column users.age (NOT NULL)",
+        ]
+    );
+    assert_invertible(&p);
 }

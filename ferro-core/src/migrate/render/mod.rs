@@ -104,7 +104,7 @@ impl Dialect {
 
     /// `expr` converted to text, for reading through sqlx's `Any` driver,
     /// which decodes only text, integers and bytes.
-    pub(crate) fn as_text(self, expr: &str) -> String {
+    pub fn as_text(self, expr: &str) -> String {
         match self {
             Dialect::MySql => format!("CAST({expr} AS CHAR)"),
             _ => format!("CAST({expr} AS TEXT)"),
@@ -137,6 +137,23 @@ fn unsupported(op: &Op, dialect: Dialect, reason: &str) -> MigrateError {
         dialect: dialect.name(),
         reason: reason.to_owned(),
     }
+}
+
+/// `UPDATE "t" SET "c" = value WHERE "c" IS NULL`, the same on every
+/// backend; a fill without a value is refused (the migrator refuses it
+/// earlier, naming the migration).
+fn fill_nulls(d: Dialect, op: &Op) -> Result<Vec<String>, MigrateError> {
+    let Op::FillNulls { table, column, value } = op else {
+        return Err(unsupported(op, d, "not a fill"));
+    };
+    let value = value
+        .as_ref()
+        .ok_or_else(|| unsupported(op, d, "the fill has no value written"))?;
+    let column = d.ident(column);
+    Ok(vec![format!(
+        "UPDATE {} SET {column} = {value} WHERE {column} IS NULL",
+        d.ident(table)
+    )])
 }
 
 /// `CONSTRAINT "fk" FOREIGN KEY ("a") REFERENCES "t" ("id") ON DELETE CASCADE`.

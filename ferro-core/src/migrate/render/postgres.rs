@@ -131,8 +131,10 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
             )]
         }
         Op::DropEnum { name } => vec![format!("DROP TYPE {}", D.ident(name))],
+        // `IF NOT EXISTS`: a value added outside the transaction is added
+        // again, harmlessly, by a run that resumes the migration.
         Op::AddEnumValue { name, value, before } => vec![format!(
-            "ALTER TYPE {} ADD VALUE {}{}",
+            "ALTER TYPE {} ADD VALUE IF NOT EXISTS {}{}",
             D.ident(name),
             literal(value),
             before
@@ -160,6 +162,7 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
             let kept = format!("kept := {}", literal(&order.join(", ")));
             vec![remake_enum(name, &kept)]
         }
+        Op::FillNulls { .. } => super::fill_nulls(D, op)?,
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));

@@ -99,6 +99,9 @@ pub(crate) fn rebuilds(op: &Op) -> bool {
         | Op::DropEnumValue { .. }
         | Op::ReorderEnumValues { .. }
         | Op::RenameEnumValue { .. } => true,
+        // A fill joins the rebuild of the change after it, which copies
+        // `COALESCE(column, value)`; alone, it is an `UPDATE`.
+        Op::FillNulls { .. } => true,
         _ => false,
     }
 }
@@ -127,6 +130,7 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
         // its column, so the type itself has nothing to create or drop.
         Op::SetTableComment { .. } | Op::CreateEnum(_) | Op::DropEnum { .. } => Vec::new(),
         Op::AlterColumn { from, to, .. } if only_comment_differs(from, to) => Vec::new(),
+        Op::FillNulls { .. } => super::fill_nulls(D, op)?,
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));

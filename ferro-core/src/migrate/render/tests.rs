@@ -136,7 +136,7 @@ fn enums_on_postgres() {
     assert_eq!(
         sql,
         [
-            "ALTER TYPE \"mood\" ADD VALUE 'great' BEFORE 'ok'",
+            "ALTER TYPE \"mood\" ADD VALUE IF NOT EXISTS 'great' BEFORE 'ok'",
             "ALTER TYPE \"mood\" RENAME VALUE 'ok' TO 'fine'",
             "DROP TYPE \"mood\"",
         ]
