@@ -164,9 +164,13 @@ fixtures! {
     index_on_new_column,
     uuid_and_json_types,
     custom_sql_type,
+    fill_not_null_from_default,
+    rename_referred_table_drop_referring,
 }
 
-/// Every fixture's generated file compiles against `ferro` in a scratch crate.
+/// Every fixture's generated file compiles against `ferro` in a scratch crate,
+/// and records the operations the diff and the plan made: the file is the
+/// plan, both ways, and nothing else.
 #[test]
 fn generated_files_compile() {
     let dir = tempfile::tempdir().unwrap();
@@ -181,16 +185,32 @@ fn generated_files_compile() {
         ),
     )
     .unwrap();
-    let mut lib = String::from("#![allow(dead_code)]\n");
+    let mut main = String::from(
+        "#![allow(dead_code)]\n\
+         fn ops(f: fn(&mut ferro::migration::Ops)) -> Vec<ferro::migration::Op> {\n    \
+             let mut ops = ferro::migration::Ops::default();\n    f(&mut ops);\n    \
+             ops.steps().iter().map(|s| s.op.clone()).collect()\n}\n",
+    );
+    let mut body = String::new();
+    let mut expected = String::new();
     for case in CASES {
         let (_, source) = generate(case);
         std::fs::write(dir.path().join("src").join(format!("{case}.rs")), source).unwrap();
-        lib.push_str(&format!("mod {case};\n"));
+        main.push_str(&format!("mod {case};\n"));
+        body.push_str(&format!(
+            "    println!(\"{case} up {{:?}}\", ops({case}::upgrade));\n    \
+             println!(\"{case} down {{:?}}\", ops({case}::downgrade));\n"
+        ));
+        let before = schema_of(&format!("generate::{case}::before")).without_hints();
+        let plans = ferro::plan::between(&before, &schema_of(&format!("generate::{case}::after")));
+        expected.push_str(&format!("{case} up {:?}\n", plans.upgrade.steps));
+        expected.push_str(&format!("{case} down {:?}\n", plans.downgrade.steps));
     }
-    std::fs::write(dir.path().join("src/lib.rs"), lib).unwrap();
+    main.push_str(&format!("\nfn main() {{\n{body}}}\n"));
+    std::fs::write(dir.path().join("src/main.rs"), main).unwrap();
     let target = root.join("target").join("scratch");
     let output = Command::new(env!("CARGO"))
-        .args(["check", "--quiet", "--offline"])
+        .args(["run", "--quiet", "--offline"])
         .env("CARGO_TARGET_DIR", target)
         .current_dir(dir.path())
         .output()
@@ -200,4 +220,12 @@ fn generated_files_compile() {
         "the generated migrations do not compile:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    let recorded = String::from_utf8_lossy(&output.stdout);
+    for (got, want) in recorded.lines().zip(expected.lines()) {
+        assert_eq!(
+            got, want,
+            "a generated file records other operations than the plan"
+        );
+    }
+    assert_eq!(recorded.lines().count(), expected.lines().count());
 }
