@@ -364,6 +364,10 @@ pub fn reverse(from: &Schema, to: &Schema, forward: &Diff) -> Diff {
             _ => {}
         }
     }
+    if tables.is_empty() && columns.is_empty() && values.is_empty() {
+        // Nothing renamed: no hints to turn round, and no copy of the schema.
+        return diff(&to.without_hints(), from);
+    }
     let old_table = |new: &str| -> String {
         tables
             .iter()

@@ -192,7 +192,7 @@ fn cases() -> Vec<Case> {
         40 Types "numeric_widen_plus_nullable": x(col(numeric(8, 2)).default("0")) => x(col(numeric(10, 2)).nullable().default("0")), ["alter column item.x (type NUMERIC(8, 2) to NUMERIC(10, 2), NULL)"];
         57 Defaults "numeric_default_5_vs_5_0": x(col(SqlType::Double).default("5")) => x(col(SqlType::Double).default("5.0")), ["alter column item.x (default 5.0)"];
         // Nullability.
-        41 Nullability "set_not_null": x(col(SqlType::Varchar(50)).nullable()) => x(col(SqlType::Varchar(50))), ["alter column item.x (NOT NULL)"];
+        41 Nullability "set_not_null": x(col(SqlType::Varchar(50)).nullable()) => x(col(SqlType::Varchar(50))), ["fill NULLs of item.x (value not written)", "alter column item.x (NOT NULL)"];
         41 Nullability "drop_not_null": x(col(SqlType::Varchar(50))) => x(col(SqlType::Varchar(50)).nullable()), ["alter column item.x (NULL)"];
         43 Nullability "nullable_flip_no_autoinc": x(col(SqlType::Integer)) => x(col(SqlType::Integer).nullable()), ["alter column item.x (NULL)"];
         44 Nullability "composite_pk_implicit_not_null": composite_pk() => composite_pk(), [];
