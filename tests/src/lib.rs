@@ -5,6 +5,7 @@
 //! database holds, and `pair` migrates a database from one schema to another.
 
 pub mod chain;
+pub mod families;
 mod guides;
 mod host;
 pub mod mariadb;

@@ -45,6 +45,7 @@ use ferro::migration::Op;
 use ferro::migration::prelude::*;
 use ferro::schema::{JoinSide, ManyToMany, Schema, Table};
 use ferro_tests::chain;
+use ferro_tests::families::{FAMILIES, Family, Tape, enum_type, member};
 use ferro_tests::pair::read_back;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -52,48 +53,6 @@ use sqlx::{AnyConnection, Connection as _, Row as _};
 
 /// Rows inserted into every table after each upgrade.
 const ROWS: i64 = 3;
-
-/// A family of types a column keeps across versions: its type may change
-/// within the family, and its rows' values mean the same in every member.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Family {
-    /// Integers and text holding digits.
-    Number,
-    Boolean,
-    Decimal,
-    Float,
-    Uuid,
-    Json,
-    Date,
-    Timestamp,
-    Enum,
-}
-
-const FAMILIES: [Family; 9] = [
-    Family::Number,
-    Family::Boolean,
-    Family::Decimal,
-    Family::Float,
-    Family::Uuid,
-    Family::Json,
-    Family::Date,
-    Family::Timestamp,
-    Family::Enum,
-];
-
-/// Reads decisions off a tape of random bytes.
-struct Tape<'a>(&'a [u8], usize);
-
-impl Tape<'_> {
-    fn pick(&mut self, n: usize) -> usize {
-        let b = self.0.get(self.1).copied().unwrap_or(0);
-        self.1 += 1;
-        usize::from(b) % n.max(1)
-    }
-    fn chance(&mut self, in_four: usize) -> bool {
-        self.pick(4) < in_four
-    }
-}
 
 /// A column of the model, known by `id` across versions.
 #[derive(Clone, Debug)]
@@ -155,43 +114,6 @@ impl World {
                 c.renamed_from = None;
             }
         }
-    }
-}
-
-fn enum_type(values: &[&'static str]) -> SqlType {
-    SqlType::enumeration("mood", values.iter().copied())
-}
-
-/// A type of `family`. MySQL cannot index text of unbounded length, so there
-/// a number's text is always a `VARCHAR`.
-fn member(family: Family, tape: &mut Tape<'_>, mood: &[&'static str], d: Dialect) -> SqlType {
-    let text = if d == Dialect::MySql {
-        SqlType::Varchar(24)
-    } else {
-        SqlType::Text
-    };
-    match family {
-        Family::Number => [
-            SqlType::SmallInt,
-            SqlType::Integer,
-            SqlType::BigInt,
-            text,
-            SqlType::Varchar(16),
-        ][tape.pick(5)]
-        .clone(),
-        Family::Boolean => SqlType::Boolean,
-        Family::Decimal => SqlType::Numeric {
-            precision: Some([10, 12][tape.pick(2)]),
-            scale: Some(2),
-        },
-        Family::Float => [SqlType::Real, SqlType::Double][tape.pick(2)].clone(),
-        Family::Uuid => SqlType::Uuid,
-        Family::Json => SqlType::Json,
-        Family::Date => SqlType::Date,
-        Family::Timestamp => SqlType::Timestamp {
-            with_time_zone: false,
-        },
-        Family::Enum => enum_type(mood),
     }
 }
 
@@ -614,7 +536,7 @@ struct History {
 }
 
 fn history(bytes: &[u8], d: Dialect) -> History {
-    let mut tape = Tape(bytes, 0);
+    let mut tape = Tape::new(bytes);
     let mut w = World {
         mood: vec!["a", "b"],
         ..World::default()

@@ -15,6 +15,7 @@ use ferro::migrate::{Database, Dialect, Migrator, Target};
 use ferro::migration::Op;
 use ferro::migration::prelude::*;
 use ferro::schema::{Schema, Table};
+use ferro_tests::families::{FAMILIES, Family, Tape, member};
 use ferro_tests::pair::{self, A, read_back, steps};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -24,86 +25,6 @@ const TABLES: usize = 3;
 const COLUMNS: usize = 4;
 const ROWS: i64 = 3;
 const MOOD: [&str; 4] = ["a", "b", "c", "d"];
-
-/// A family of types a column keeps across A and B: its type may change
-/// within the family, and its rows' values mean the same in every member.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Family {
-    /// Integers and text holding digits.
-    Number,
-    Boolean,
-    Decimal,
-    Float,
-    Uuid,
-    Json,
-    Date,
-    Timestamp,
-    Enum,
-}
-
-const FAMILIES: [Family; 9] = [
-    Family::Number,
-    Family::Boolean,
-    Family::Decimal,
-    Family::Float,
-    Family::Uuid,
-    Family::Json,
-    Family::Date,
-    Family::Timestamp,
-    Family::Enum,
-];
-
-/// Reads decisions off a tape of random bytes; proptest shrinks the tape
-/// toward zeros, which here means fewer and plainer things.
-struct Tape<'a>(&'a [u8], usize);
-
-impl Tape<'_> {
-    fn pick(&mut self, n: usize) -> usize {
-        let b = self.0.get(self.1).copied().unwrap_or(0);
-        self.1 += 1;
-        usize::from(b) % n
-    }
-    fn chance(&mut self, in_four: usize) -> bool {
-        self.pick(4) < in_four
-    }
-}
-
-fn enum_type(values: &[&'static str]) -> SqlType {
-    SqlType::enumeration("mood", values.iter().copied())
-}
-
-/// A type of `family`. MySQL cannot index text of unbounded length, so there
-/// a number's text is always a `VARCHAR`.
-fn member(family: Family, tape: &mut Tape<'_>, mood: &[&'static str], d: Dialect) -> SqlType {
-    let text = if d == Dialect::MySql {
-        SqlType::Varchar(24)
-    } else {
-        SqlType::Text
-    };
-    match family {
-        Family::Number => [
-            SqlType::SmallInt,
-            SqlType::Integer,
-            SqlType::BigInt,
-            text,
-            SqlType::Varchar(16),
-        ][tape.pick(5)]
-        .clone(),
-        Family::Boolean => SqlType::Boolean,
-        Family::Decimal => SqlType::Numeric {
-            precision: Some([10, 12][tape.pick(2)]),
-            scale: Some(2),
-        },
-        Family::Float => [SqlType::Real, SqlType::Double][tape.pick(2)].clone(),
-        Family::Uuid => SqlType::Uuid,
-        Family::Json => SqlType::Json,
-        Family::Date => SqlType::Date,
-        Family::Timestamp => SqlType::Timestamp {
-            with_time_zone: false,
-        },
-        Family::Enum => enum_type(mood),
-    }
-}
 
 fn default_for(ty: &SqlType) -> Option<&'static str> {
     Some(match ty {
@@ -248,7 +169,7 @@ fn schema(
 }
 
 fn case(bytes: &[u8], d: Dialect) -> Case {
-    let mut tape = Tape(bytes, 0);
+    let mut tape = Tape::new(bytes);
     let mut families = [[Family::Number; COLUMNS]; TABLES];
     for row in &mut families {
         for f in row.iter_mut() {
