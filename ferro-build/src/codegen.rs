@@ -84,7 +84,7 @@ fn body(plan: &Plan, upgrade: bool, out: &mut String) {
             });
             let example = ty.map_or("0".to_owned(), example_value);
             let example = format!("Some({example:?})");
-            let (table, column) = (table.escape_debug(), column.escape_debug());
+            let (table, column) = (comment_text(table), comment_text(column));
             out.push_str(&format!(
                 "    // TODO: rows of `{table}` may hold NULL in `{column}`, which becomes NOT NULL, and the\n    \
                  // model gives no default: write the SQL expression they get in place of `None`\n    \
