@@ -207,6 +207,21 @@ async fn column(conn: &mut AnyConnection, d: Dialect, name: &str) -> Vec<Option<
         .collect()
 }
 
+/// The database at `url` migrated by `migrations` to `to`, with `rows`
+/// inserted: the migrator, its connection and the test's.
+async fn seeded(
+    url: &str,
+    migrations: &'static [Migration],
+    to: &Target,
+    rows: &str,
+) -> (Migrator, Database, AnyConnection) {
+    let migrator = Migrator::new(migrations);
+    let (mut db, mut conn) = connect(url).await;
+    migrator.upgrade(&mut db, to).await.unwrap();
+    exec(&mut conn, rows).await.unwrap();
+    (migrator, db, conn)
+}
+
 fn revision(id: &str) -> Target {
     Target::Revision(id.to_owned())
 }
@@ -216,18 +231,13 @@ fn fills_from_the_default_and_the_downgrade_keeps_the_values(d: Dialect) {
         return;
     };
     block_on(async {
-        let migrator = Migrator::new(&FILLS);
-        let (mut db, mut conn) = connect(&url).await;
-        migrator
-            .upgrade(&mut db, &revision("f00000000001"))
-            .await
-            .unwrap();
-        exec(
-            &mut conn,
+        let (migrator, mut db, mut conn) = seeded(
+            &url,
+            &FILLS,
+            &revision("f00000000001"),
             "INSERT INTO users (id, nick) VALUES (1, 'ann'), (2, NULL), (3, NULL)",
         )
-        .await
-        .unwrap();
+        .await;
         migrator
             .upgrade(&mut db, &revision("f00000000002"))
             .await
@@ -272,18 +282,13 @@ fn an_unwritten_fill_refuses_before_anything_runs(d: Dialect) {
         return;
     };
     block_on(async {
-        let migrator = Migrator::new(&FILLS);
-        let (mut db, mut conn) = connect(&url).await;
-        migrator
-            .upgrade(&mut db, &revision("f00000000001"))
-            .await
-            .unwrap();
-        exec(
-            &mut conn,
+        let (migrator, mut db, mut conn) = seeded(
+            &url,
+            &FILLS,
+            &revision("f00000000001"),
             "INSERT INTO users (id, nick, score) VALUES (1, NULL, NULL)",
         )
-        .await
-        .unwrap();
+        .await;
         let refused = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
         assert!(
             matches!(&refused, MigrateError::UnwrittenFill { revision, table, column, direction: "upgrade", .. }
@@ -369,18 +374,13 @@ fn a_fill_may_use_an_enum_value_added_in_its_migration(d: Dialect) {
         return;
     };
     block_on(async {
-        let migrator = Migrator::new(&NEW_VALUE);
-        let (mut db, mut conn) = connect(&url).await;
-        migrator
-            .upgrade(&mut db, &revision("e00000000001"))
-            .await
-            .unwrap();
-        exec(
-            &mut conn,
+        let (migrator, mut db, mut conn) = seeded(
+            &url,
+            &NEW_VALUE,
+            &revision("e00000000001"),
             "INSERT INTO moods (id, mood) VALUES (1, 'a'), (2, NULL)",
         )
-        .await
-        .unwrap();
+        .await;
         // PostgreSQL refuses a new value in the transaction that added it;
         // the value is added, and committed, first.
         migrator.upgrade(&mut db, &Target::Head).await.unwrap();
