@@ -1,7 +1,7 @@
 //! The runtime against real databases: a SQLite file and a throwaway
 //! PostgreSQL server (`ferro_tests::pg`). Every scenario runs on both.
 
-use ferro::migrate::{Database, Dialect, MigrateError, Migrator, Target};
+use ferro::migrate::{Database, Dialect, MigrateError, Migrator, Progress, Target};
 use ferro::migration::prelude::*;
 use ferro::migration::{Migration, Revision};
 use ferro_tests::migration;
@@ -337,7 +337,7 @@ async fn mysql_reports_each_statement(url: String, migrator: Migrator, mut db: D
     assert_eq!(shape(&url).await, v3_and_more);
     let rows = migrator.applied(&mut db).await.unwrap();
     assert_eq!(rows.last().unwrap().revision, "0b0b0b0b0b0b");
-    assert_eq!(rows.last().unwrap().steps_done, Some(2), "{rows:?}");
+    assert_eq!(rows.last().unwrap().progress, Progress::Up(2), "{rows:?}");
     assert_eq!(migrator.current(&mut db).await.unwrap(), ["c3c3c3c3c3c3"]);
 
     let mut conn = AnyConnection::connect(&url).await.unwrap();
@@ -731,7 +731,7 @@ async fn steps_outside_the_transaction(url: String) {
     let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
     assert!(err.to_string().contains("stopped in part 2 of 3"), "{err}");
     let rows = migrator.applied(&mut db).await.unwrap();
-    assert_eq!(rows.last().unwrap().steps_done, Some(1), "{rows:?}");
+    assert_eq!(rows.last().unwrap().progress, Progress::Up(1), "{rows:?}");
     assert_eq!(migrator.current(&mut db).await.unwrap(), ["4d4d4d4d4d4d"]);
     assert!(!migrator.is_at_head(&mut db).await.unwrap());
     let err = migrator.downgrade(&mut db, &Target::Back(1)).await.unwrap_err();

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ferro::migrate::{Database, Dialect, Migrator, Target};
+use ferro::migrate::{Database, Dialect, Migrator, Progress, Target};
 use ferro_tests::block_on;
 use ferro_tests::trials::{self, BASE, FAIL, HEAD, MIGRATIONS, REVISIONS};
 use sqlx::{AnyConnection, Connection as _, Row as _};
@@ -130,7 +130,7 @@ async fn recorded_state(url: &str, seeded: &(usize, usize, String)) -> String {
     let migrator = Migrator::new(&MIGRATIONS);
     let mut db = Database::connect(url).await.unwrap();
     let applied = migrator.applied(&mut db).await.unwrap();
-    let stopped: Vec<_> = applied.iter().filter(|r| r.steps_done.is_some()).collect();
+    let stopped: Vec<_> = applied.iter().filter(|r| !r.progress.is_whole()).collect();
     assert_eq!(
         &trials::fingerprint(url).await.unwrap(),
         seeded,
@@ -147,7 +147,10 @@ async fn recorded_state(url: &str, seeded: &(usize, usize, String)) -> String {
         return format!(
             "{} after {} parts",
             row.revision,
-            row.steps_done.unwrap_or_default()
+            match row.progress {
+                Progress::Up(k) | Progress::Down(k) => k,
+                Progress::Whole => 0,
+            }
         );
     }
     assert!(stopped.is_empty(), "{stopped:?}");
@@ -306,7 +309,7 @@ fn concurrency_trials(dialect: Dialect) {
             let mut db = Database::connect(&url).await.unwrap();
             let applied = migrator.applied(&mut db).await.unwrap();
             assert_eq!(applied.len(), 5, "trial {trial}: {applied:?}");
-            assert!(applied.iter().all(|r| r.steps_done.is_none()), "{applied:?}");
+            assert!(applied.iter().all(|r| r.progress.is_whole()), "{applied:?}");
             drop(db);
             resumes(&url, &seeded).await;
             drop(dir);

@@ -27,7 +27,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use super::{Applied, Database, Dialect, Graph, MigrateError, Migrator, Target, files};
+use super::{Applied, Database, Dialect, Direction, Event, Graph, MigrateError, Migrator, Target, files};
 use crate::migration::Migration;
 
 /// One database a migrations crate manages.
@@ -61,6 +61,10 @@ struct Args {
     /// Machine-readable output (JSON) where the command prints data.
     #[arg(long, global = true)]
     json: bool,
+    /// How long `upgrade`, `downgrade` and `stamp` wait for the migration lock another run holds
+    /// before giving up with exit code 12.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 300.0, value_parser = seconds)]
+    lock_timeout: f64,
     #[command(subcommand)]
     command: Command,
 }
@@ -148,6 +152,60 @@ struct Move {
     /// The dialect of the printed SQL (sqlite, postgres, mysql); default: the database URL's.
     #[arg(long, requires = "sql")]
     dialect: Option<String>,
+    /// Also show each statement as it runs (on standard error).
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// A number of seconds, whole or not, at least 0.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if (0.0..=1e9).contains(&s) => Ok(s),
+        _ => Err(format!("`{text}` is not a number of seconds")),
+    }
+}
+
+/// What a run says as it goes: each migration's start (standard error) and
+/// end (standard output) as they happen, a rebuild's size, the lock it waits
+/// for, and with `verbose` each statement. With `json`, standard output
+/// gets only the JSON at the end.
+fn observer(json: bool, verbose: bool) -> impl Fn(&Event<'_>) + Send + Sync + 'static {
+    move |event| match event {
+        Event::Waiting { holder } => eprintln!(
+            "waiting for the migration lock held by {}",
+            holder.unwrap_or("another run")
+        ),
+        Event::Started {
+            revision,
+            message,
+            direction,
+        } => {
+            let verb = match direction {
+                Direction::Upgrade => "applying",
+                Direction::Downgrade => "reverting",
+            };
+            eprintln!("{verb} {revision} {message} ...");
+        }
+        Event::Statement { sql } if verbose => eprintln!("    {sql}"),
+        Event::Rebuild { table, rows } => eprintln!("    rebuilding table `{table}` ({rows} rows)"),
+        Event::Finished {
+            revision,
+            message,
+            file,
+            direction,
+            duration,
+        } if !json => {
+            let verb = match direction {
+                Direction::Upgrade => "applied",
+                Direction::Downgrade => "reverted",
+            };
+            println!(
+                "{verb} {revision} {message} ({file}) in {:.1} ms",
+                duration.as_secs_f64() * 1000.0
+            );
+        }
+        _ => {}
+    }
 }
 
 impl Cli {
@@ -249,7 +307,10 @@ impl Cli {
 
     async fn execute(&self, args: &Args) -> Result<ExitCode, MigrateError> {
         let managed = self.managed(args.database.as_deref())?;
-        let mut migrator = Migrator::new(managed.migrations);
+        let verbose = matches!(&args.command, Command::Upgrade(m) | Command::Downgrade(m) if m.verbose);
+        let mut migrator = Migrator::new(managed.migrations)
+            .lock_timeout(std::time::Duration::from_secs_f64(args.lock_timeout))
+            .on_event(observer(args.json, verbose));
         if let Some(table) = &managed.version_table {
             migrator = migrator.version_table(table.clone());
         }
@@ -369,19 +430,15 @@ impl Cli {
         match command {
             Command::Upgrade(m) => {
                 let target = Target::parse(m.target.as_deref().unwrap_or("head"))?;
-                report(json, "applied", &migrator.upgrade(db, &target).await?);
+                report(json, &migrator.upgrade(db, &target).await?);
             }
-            Command::Migrate => report(json, "applied", &migrator.upgrade(db, &Target::Head).await?),
+            Command::Migrate => report(json, &migrator.upgrade(db, &Target::Head).await?),
             Command::Downgrade(m) => {
                 let target = m
                     .target
                     .as_deref()
                     .ok_or(MigrateError::BadTarget(String::new()))?;
-                report(
-                    json,
-                    "reverted",
-                    &migrator.downgrade(db, &Target::parse(target)?).await?,
-                );
+                report(json, &migrator.downgrade(db, &Target::parse(target)?).await?);
             }
             Command::Current => {
                 let current = migrator.current(db).await?;
@@ -580,7 +637,9 @@ fn print_list(json: bool, ids: &[&str], text: impl Fn(&str) -> String) {
     }
 }
 
-fn report(json: bool, verb: &str, done: &[Applied]) {
+/// What a run did, after it: the JSON of what it applied or reverted, or
+/// (each migration was told as it was done) that there was nothing to do.
+fn report(json: bool, done: &[Applied]) {
     if json {
         let rows: Vec<serde_json::Value> = done
             .iter()
@@ -598,15 +657,6 @@ fn report(json: bool, verb: &str, done: &[Applied]) {
     }
     if done.is_empty() {
         println!("nothing to do: the database is already there");
-    }
-    for a in done {
-        println!(
-            "{verb} {} {} ({}) in {:.1} ms",
-            a.revision,
-            a.message,
-            a.file,
-            a.duration.as_secs_f64() * 1000.0
-        );
     }
 }
 
@@ -631,8 +681,8 @@ async fn history(
                     "parents": m.revision.parents,
                     "message": m.revision.message,
                     "file": m.file,
-                    "applied": row.is_some_and(|r| r.steps_done.is_none()),
-                    "stopped_part_way": row.is_some_and(|r| r.steps_done.is_some()),
+                    "applied": row.is_some_and(|r| r.progress.is_whole()),
+                    "stopped_part_way": row.is_some_and(|r| !r.progress.is_whole()),
                     "applied_at": row.map(|r| r.applied_at.clone()),
                     "duration_ms": row.map(|r| r.duration_ms),
                 })
@@ -644,7 +694,7 @@ async fn history(
     for m in graph.migrations().iter().rev() {
         let row = applied.iter().find(|r| r.revision == m.revision.id);
         let mark = match row {
-            Some(r) if r.steps_done.is_some() => "[~]",
+            Some(r) if !r.progress.is_whole() => "[~]",
             Some(_) => "[X]",
             None => "[ ]",
         };

@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row as _};
 
 use super::error::MigrateError;
+use super::events::{Event, Observer, emit};
 use super::render::Dialect;
 
 /// A value bound to a statement's placeholder.
@@ -39,10 +40,23 @@ impl Statement {
 }
 
 /// An open connection to the database that is being migrated.
+///
+/// A run that is cancelled (its future dropped) or that panics closes the
+/// connection, which releases every lock the run held; the next use of the
+/// `Database` connects again.
 pub struct Database {
-    conn: AnyConnection,
-    dialect: Dialect,
+    /// `None` after a cancelled run closed it.
+    pub(super) conn: Option<AnyConnection>,
+    /// The URL it was opened with, to open it again.
+    url: String,
+    pub(super) dialect: Dialect,
     log: Option<Vec<String>>,
+    /// Where a run's events go besides `tracing` (set for the run).
+    pub(super) observer: Option<Observer>,
+    /// On SQLite, the database file, whose lock file guards a run.
+    pub(super) file: Option<std::path::PathBuf>,
+    /// On SQLite, the lock file a run holds.
+    pub(super) file_lock: Option<super::lock::FileLock>,
 }
 
 impl std::fmt::Debug for Database {
@@ -53,7 +67,7 @@ impl std::fmt::Debug for Database {
     }
 }
 
-fn db_error(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> MigrateError {
+pub(super) fn db_error(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> MigrateError {
     move |source| MigrateError::Database {
         context: context.into(),
         source,
@@ -84,28 +98,39 @@ impl Database {
             }
             _ => url.to_owned(),
         };
-        let mut conn = AnyConnection::connect(&url)
-            .await
-            .map_err(db_error(format!("cannot connect to {}", redact(&url))))?;
-        if dialect == Dialect::Sqlite {
-            // Runners that lose the race for the write lock wait for the
-            // winner's migration (sqlx's default gives up after 5 s).
-            sqlx::raw_sql("PRAGMA busy_timeout = 600000")
-                .execute(&mut conn)
-                .await
-                .map_err(db_error("cannot set SQLite's busy timeout"))?;
-        }
-        if dialect == Dialect::MySql {
-            sqlx::raw_sql(super::render::mysql::SQL_MODE)
-                .execute(&mut conn)
-                .await
-                .map_err(db_error("cannot set MySQL's SQL mode"))?;
-        }
+        let conn = open(&url, dialect).await?;
+        let file = match dialect {
+            Dialect::Sqlite => super::lock::sqlite_file(&url),
+            _ => None,
+        };
         Ok(Database {
-            conn,
+            conn: Some(conn),
+            url,
             dialect,
             log: None,
+            observer: None,
+            file,
+            file_lock: None,
         })
+    }
+
+    /// The connection, opened again if a cancelled run closed it.
+    pub(super) async fn conn(&mut self) -> Result<&mut AnyConnection, MigrateError> {
+        if self.conn.is_none() {
+            self.conn = Some(open(&self.url, self.dialect).await?);
+        }
+        self.conn
+            .as_mut()
+            .ok_or(MigrateError::NotConfigured("Database::connect"))
+    }
+
+    /// Closes the connection, which ends every lock and transaction it
+    /// holds, without waiting: what a run that was cancelled or panicked
+    /// does from `Drop`, where nothing can be awaited.
+    pub(super) fn abandon(&mut self) {
+        self.conn = None;
+        self.file_lock = None;
+        self.observer = None;
     }
 
     /// The database's dialect.
@@ -147,15 +172,26 @@ impl Database {
             Some(lock) => format!("{begin}; {lock}"),
             None => begin.to_owned(),
         };
-        let tx = self
-            .conn
+        self.conn().await?;
+        let Database {
+            conn: Some(conn),
+            log,
+            observer,
+            dialect,
+            ..
+        } = self
+        else {
+            return Err(MigrateError::NotConfigured("Database::connect"));
+        };
+        let tx = conn
             .begin_with(AssertSqlSafe(sql))
             .await
             .map_err(db_error("cannot begin a transaction"))?;
         let mut tx = Tx {
             conn: Conn::Transaction(tx),
-            log: self.log.as_mut(),
-            dialect: self.dialect,
+            log: log.as_mut(),
+            observer: observer.as_ref(),
+            dialect: *dialect,
         };
         tx.note(begin);
         if let Some(lock) = &lock {
@@ -216,47 +252,10 @@ impl Database {
             log.push(sql.to_owned());
         }
         sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
-            .execute(&mut self.conn)
+            .execute(self.conn().await?)
             .await
             .map_err(db_error(format!("statement failed: {sql}")))?;
         Ok(())
-    }
-
-    /// Takes the migration lock for a whole run. On PostgreSQL it is a session
-    /// advisory lock, taken by polling `pg_try_advisory_lock` outside any
-    /// transaction: a runner that waited inside a transaction would hold a
-    /// snapshot, which a `CREATE INDEX CONCURRENTLY` run by the lock's holder
-    /// waits for, and neither would move. On MySQL it is the named lock of
-    /// `GET_LOCK`, held by the session, which the server releases when the
-    /// connection ends. SQLite's lock is the write lock of each migration's
-    /// `BEGIN IMMEDIATE`, so there is nothing to take here.
-    pub(crate) async fn lock_run(&mut self, lock_key: i64) -> Result<(), MigrateError> {
-        let sql = match self.dialect {
-            Dialect::Sqlite => return Ok(()),
-            Dialect::Postgres => format!("SELECT CAST(pg_try_advisory_lock({lock_key}) AS TEXT)"),
-            Dialect::MySql => format!("SELECT CAST(GET_LOCK('{}', 1) AS CHAR)", lock_name(lock_key)),
-        };
-        loop {
-            let rows = self.fetch_text(&sql, 1).await?;
-            let answer = rows.first().and_then(|r| r.first().cloned().flatten());
-            if matches!(answer.as_deref(), Some("true" | "1")) {
-                return Ok(());
-            }
-            if self.dialect == Dialect::Postgres {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-    }
-
-    /// Releases the lock of [`Database::lock_run`]. Called on every path of a
-    /// run; if the connection is gone, the server has released it already.
-    pub(crate) async fn unlock_run(&mut self, lock_key: i64) {
-        let sql = match self.dialect {
-            Dialect::Sqlite => return,
-            Dialect::Postgres => format!("SELECT pg_advisory_unlock({lock_key})"),
-            Dialect::MySql => format!("SELECT RELEASE_LOCK('{}')", lock_name(lock_key)),
-        };
-        let _ = sqlx::query(AssertSqlSafe(sql)).execute(&mut self.conn).await;
     }
 
     /// Runs `work` outside a transaction, for the steps that cannot run in one
@@ -267,10 +266,22 @@ impl Database {
         &mut self,
         work: impl AsyncFnOnce(&mut Tx<'_>) -> Result<T, MigrateError>,
     ) -> Result<T, MigrateError> {
+        self.conn().await?;
+        let Database {
+            conn: Some(conn),
+            log,
+            observer,
+            dialect,
+            ..
+        } = self
+        else {
+            return Err(MigrateError::NotConfigured("Database::connect"));
+        };
         let mut tx = Tx {
-            conn: Conn::Plain(&mut self.conn),
-            log: self.log.as_mut(),
-            dialect: self.dialect,
+            conn: Conn::Plain(conn),
+            log: log.as_mut(),
+            observer: observer.as_ref(),
+            dialect: *dialect,
         };
         work(&mut tx).await
     }
@@ -281,13 +292,31 @@ impl Database {
         sql: &str,
         columns: usize,
     ) -> Result<Vec<Vec<Option<String>>>, MigrateError> {
-        fetch_text(&mut self.conn, sql, columns).await
+        fetch_text(self.conn().await?, sql, columns).await
     }
 }
 
-/// The name of MySQL's migration lock for `key` (at most 64 characters).
-fn lock_name(key: i64) -> String {
-    format!("ferro_migration_{key:016x}")
+/// Opens a connection to `url` and sets it up for migrating.
+async fn open(url: &str, dialect: Dialect) -> Result<AnyConnection, MigrateError> {
+    let mut conn = AnyConnection::connect(url)
+        .await
+        .map_err(db_error(format!("cannot connect to {}", redact(url))))?;
+    if dialect == Dialect::Sqlite {
+        // Runners wait for each other on the run's lock file; this is how
+        // long a migration's transaction waits for a writer that is not a
+        // runner (the application), until a run sets its lock timeout.
+        sqlx::raw_sql("PRAGMA busy_timeout = 600000")
+            .execute(&mut conn)
+            .await
+            .map_err(db_error("cannot set SQLite's busy timeout"))?;
+    }
+    if dialect == Dialect::MySql {
+        sqlx::raw_sql(super::render::mysql::SQL_MODE)
+            .execute(&mut conn)
+            .await
+            .map_err(db_error("cannot set MySQL's SQL mode"))?;
+    }
+    Ok(conn)
 }
 
 /// `SELECT pg_advisory_xact_lock(key)`.
@@ -296,13 +325,15 @@ pub(crate) fn lock_statement(key: i64) -> Statement {
 }
 
 /// The URL without its password (in the user part or as a `password=`
-/// parameter), for messages and logs: every message of this crate that
-/// names a database URL names it so.
+/// parameter, `sslpassword=` too, however its name is percent-encoded), for
+/// messages and logs: every message of this crate that names a database URL
+/// names it so.
 ///
 /// ```
 /// use ferro::migrate::redact;
 /// assert_eq!(redact("postgres://app:s3cret@db/app"), "postgres://app:***@db/app");
 /// assert_eq!(redact("mysql://db/app?user=app&password=s3cret"), "mysql://db/app?user=app&password=***");
+/// assert_eq!(redact("postgres://db/app?%70assword=s3cret"), "postgres://db/app?%70assword=***");
 /// ```
 pub fn redact(url: &str) -> String {
     let mut out = match (url.find("://"), url.rfind('@')) {
@@ -316,13 +347,21 @@ pub fn redact(url: &str) -> String {
         let query: Vec<String> = query
             .split('&')
             .map(|pair| match pair.split_once('=') {
-                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                Some((key, _)) if secret(key) => format!("{key}=***"),
                 _ => pair.to_owned(),
             })
             .collect();
         out = format!("{base}?{}", query.join("&"));
     }
     out
+}
+
+/// Whether a URL parameter's name, decoded as the drivers' URL parser
+/// decodes it, names a password.
+fn secret(key: &str) -> bool {
+    let key = key.replace('+', " ");
+    let decoded = percent_encoding::percent_decode_str(&key).decode_utf8_lossy();
+    decoded.trim().to_ascii_lowercase().ends_with("password")
 }
 
 async fn fetch_text(
@@ -380,6 +419,7 @@ impl std::ops::DerefMut for Conn<'_> {
 pub(crate) struct Tx<'c> {
     conn: Conn<'c>,
     log: Option<&'c mut Vec<String>>,
+    observer: Option<&'c Observer>,
     dialect: Dialect,
 }
 
@@ -389,9 +429,21 @@ impl Tx<'_> {
     }
 
     fn note(&mut self, sql: &str) {
+        emit(self.observer, &Event::Statement { sql });
         if let Some(log) = self.log.as_mut() {
             log.push(sql.to_owned());
         }
+    }
+
+    /// Tells the run's observer and `tracing` about `event`.
+    pub(crate) fn emit(&self, event: &Event<'_>) {
+        emit(self.observer, event);
+    }
+
+    /// Whether anyone listens to the run's events: what only an event needs
+    /// (a count of rows) is not worked out for nobody.
+    pub(crate) fn observed(&self) -> bool {
+        self.observer.is_some() || tracing::enabled!(target: "ferro::migrate", tracing::Level::INFO)
     }
 
     /// Executes one statement that changes the database.
@@ -460,5 +512,18 @@ mod tests {
             "postgres://h/db?user=u&password=***"
         );
         assert_eq!(redact("sqlite://app.db?mode=rwc"), "sqlite://app.db?mode=rwc");
+        // The drivers decode a parameter's name before they match it.
+        for key in [
+            "%70assword",
+            "PASS%57ORD",
+            "%70%61%73%73%77%6f%72%64",
+            "sslpassword",
+            "password+",
+        ] {
+            let url = format!("postgres://h/db?user=u&{key}=secret");
+            assert_eq!(redact(&url), format!("postgres://h/db?user=u&{key}=***"));
+        }
+        // A stray `%` is no escape.
+        assert_eq!(redact("postgres://h/db?a%=1&b=%zz"), "postgres://h/db?a%=1&b=%zz");
     }
 }

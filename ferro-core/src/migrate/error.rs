@@ -162,6 +162,47 @@ pub enum MigrateError {
         /// `upgrade` or `downgrade`: what it was doing.
         direction: &'static str,
     },
+    /// Another run held the migration lock for longer than the lock timeout.
+    #[error(
+        "another run holds the migration lock{}, and it was not released within {}; nothing was \
+         done. Wait for that run to finish, or give a longer `--lock-timeout` (seconds)",
+        .holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default(),
+        humantime(*.waited)
+    )]
+    LockTimeout {
+        /// How long this run waited.
+        waited: std::time::Duration,
+        /// Who holds it, as far as the database tells.
+        holder: Option<String>,
+    },
+    /// The downgrade the version table keeps for a revision is not what was
+    /// recorded.
+    #[error(
+        "the downgrade recorded for `{revision}` in the version table changed after it was recorded \
+         (checksum {recorded} recorded, {current} now); nothing was reverted. Restore the row from a \
+         backup, or revert the migration by hand and `stamp` the revision before it"
+    )]
+    DowngradeChanged {
+        /// The revision.
+        revision: String,
+        /// The checksum recorded with it.
+        recorded: String,
+        /// The checksum of what the row holds now.
+        current: String,
+    },
+    /// A version-table row holds a value no run writes.
+    #[error(
+        "the version table's row for `{revision}` holds `{value}` in `{column}`, which no run writes; \
+         the table was edited by hand: restore it, or `stamp --purge` the revision the database is at"
+    )]
+    BadVersionRow {
+        /// The revision.
+        revision: String,
+        /// The column.
+        column: &'static str,
+        /// What it holds.
+        value: String,
+    },
     /// A run stopped while a MySQL schema statement ran, and the schema
     /// does not say whether the statement took effect.
     #[error(transparent)]
@@ -314,7 +355,9 @@ impl MigrateError {
     /// drift; see the runtime guide.)
     pub fn exit_code(&self) -> u8 {
         match self {
-            MigrateError::ChecksumMismatch { .. } => 4,
+            MigrateError::ChecksumMismatch { .. }
+            | MigrateError::DowngradeChanged { .. }
+            | MigrateError::BadVersionRow { .. } => 4,
             MigrateError::UnknownApplied(_) => 5,
             MigrateError::DuplicateRevision(_) => 6,
             MigrateError::Cycle(_) | MigrateError::UnknownParent { .. } => 7,
@@ -322,8 +365,18 @@ impl MigrateError {
             MigrateError::SnapshotMismatch { .. } => 9,
             MigrateError::Unacknowledged { .. } | MigrateError::UnwrittenFill { .. } => 10,
             MigrateError::InDoubt(_) => 11,
+            MigrateError::LockTimeout { .. } => 12,
             _ => 1,
         }
+    }
+}
+
+/// A duration in words: `300 s`, `1.5 s`, `250 ms`.
+fn humantime(d: std::time::Duration) -> String {
+    if d >= std::time::Duration::from_secs(1) {
+        format!("{} s", (d.as_secs_f64() * 10.0).round() / 10.0)
+    } else {
+        format!("{} ms", d.as_millis())
     }
 }
 

@@ -4,16 +4,20 @@
 
 use std::time::{Duration, Instant};
 
+use tracing::Instrument as _;
+
 use super::checksum::checksum;
 use super::database::{Database, Statement, Tx, millis};
 use super::error::MigrateError;
+use super::events::{Direction, Event, Observer, emit};
 use super::graph::{Graph, Target};
+use super::lock::{DEFAULT_LOCK_TIMEOUT, LockName, Run};
 use super::prepare::{
     Action, Part, Prepared, downgrade_json, prepare_downgrade, prepare_upgrade, record, replay,
 };
 use super::rebuild;
 use super::render::Dialect;
-use super::version::{AppliedRevision, DEFAULT_TABLE, SELECTED, VersionTable};
+use super::version::{AppliedRevision, DEFAULT_TABLE, Progress, SELECTED, VersionTable};
 use crate::migration::Migration;
 
 /// What one migration did.
@@ -30,13 +34,25 @@ pub struct Applied {
 }
 
 /// Applies a migration set to databases; see the [module](super) docs.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Migrator {
     migrations: &'static [Migration],
     table: VersionTable,
     /// The heads, worked out once: `is_at_head` runs at every start of an
     /// application and must stay cheap for a long history.
     heads: std::sync::OnceLock<Vec<&'static str>>,
+    lock_timeout: Duration,
+    observer: Option<Observer>,
+}
+
+impl std::fmt::Debug for Migrator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Migrator")
+            .field("migrations", &self.migrations.len())
+            .field("table", &self.table.name)
+            .field("lock_timeout", &self.lock_timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Migrator {
@@ -49,7 +65,35 @@ impl Migrator {
                 name: DEFAULT_TABLE.to_owned(),
             },
             heads: std::sync::OnceLock::new(),
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            observer: None,
         }
+    }
+
+    /// How long `upgrade`, `downgrade` and `stamp` wait for the migration
+    /// lock another run holds before they give up with
+    /// [`MigrateError::LockTimeout`] (default 300 s). A waiting run says
+    /// whom it waits for after a second ([`Event::Waiting`]).
+    pub fn lock_timeout(mut self, timeout: Duration) -> Migrator {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// Calls `observer` with each [`Event`] of a run as it happens (every
+    /// event also goes to `tracing`, target `ferro::migrate`).
+    ///
+    /// ```
+    /// use ferro::migrate::{Event, Migrator};
+    /// let migrator = Migrator::new(&[]).on_event(|event| {
+    ///     if let Event::Finished { revision, duration, .. } = event {
+    ///         println!("applied {revision} in {duration:?}");
+    ///     }
+    /// });
+    /// # drop(migrator);
+    /// ```
+    pub fn on_event(mut self, observer: impl Fn(&Event<'_>) + Send + Sync + 'static) -> Migrator {
+        self.observer = Some(std::sync::Arc::new(observer));
+        self
     }
 
     /// Another name for the version table: one per migration set when a
@@ -67,6 +111,31 @@ impl Migrator {
     /// The revision graph.
     pub fn graph(&self) -> Result<Graph, MigrateError> {
         Graph::new(self.migrations)
+    }
+
+    /// The run's lock (see [`super::lock`]).
+    fn lock_name(&self) -> LockName {
+        LockName {
+            key: self.lock_key(),
+            table: self.table.name.clone(),
+        }
+    }
+
+    /// Takes the run's lock on `db`, after which the run re-reads
+    /// everything it checks, and brings a version table made by an earlier
+    /// release up to date.
+    async fn start<'d>(&self, db: &'d mut Database) -> Result<Run<'d>, MigrateError> {
+        self.check_table_name()?;
+        db.observer = self.observer.clone();
+        let mut run = Run::start(db, self.lock_name(), self.lock_timeout).await?;
+        let d = run.dialect();
+        let columns = run.fetch_text(&self.table.columns(d), 1).await?;
+        let columns: Vec<String> = columns.into_iter().filter_map(|mut r| r.remove(0)).collect();
+        if let Some(add) = self.table.add_missing(d, &columns) {
+            run.locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&add).await)
+                .await?;
+        }
+        Ok(run)
     }
 
     /// The key of the PostgreSQL advisory lock: one per version table, so
@@ -97,7 +166,7 @@ impl Migrator {
     ) -> impl Iterator<Item = &'static Migration> + 'a {
         applied
             .iter()
-            .filter(|r| r.steps_done.is_none())
+            .filter(|r| r.progress.is_whole())
             .filter_map(|r| self.migrations.iter().find(|m| m.revision.id == r.revision))
     }
 
@@ -105,12 +174,12 @@ impl Migrator {
     pub async fn applied(&self, db: &mut Database) -> Result<Vec<AppliedRevision>, MigrateError> {
         self.check_table_name()?;
         let d = db.dialect();
-        if db.fetch_text(&self.table.exists(d), 1).await?.is_empty() {
+        let columns = db.fetch_text(&self.table.columns(d), 1).await?;
+        let columns: Vec<String> = columns.into_iter().filter_map(|mut r| r.remove(0)).collect();
+        if columns.is_empty() {
             return Ok(Vec::new());
         }
-        Ok(VersionTable::parse(
-            db.fetch_text(&self.table.select(d), SELECTED).await?,
-        ))
+        VersionTable::parse(db.fetch_text(&self.table.select(d, &columns), SELECTED).await?)
     }
 
     /// The revisions the database is at (the applied ones no applied one
@@ -121,7 +190,7 @@ impl Migrator {
         unknown_applied(&graph, &applied)?;
         let ids: Vec<&str> = applied
             .iter()
-            .filter(|r| r.steps_done.is_none())
+            .filter(|r| r.progress.is_whole())
             .map(|r| r.revision.as_str())
             .collect();
         Ok(graph.current(&ids).into_iter().map(str::to_owned).collect())
@@ -145,7 +214,7 @@ impl Migrator {
         unknown_applied(&graph, &applied)?;
         let mut state = crate::migration::State::default();
         let mut hand_written = Vec::new();
-        for row in applied.iter().filter(|r| r.steps_done.is_none()) {
+        for row in applied.iter().filter(|r| r.progress.is_whole()) {
             let Some(m) = self.migrations.iter().find(|m| m.revision.id == row.revision) else {
                 continue;
             };
@@ -228,10 +297,15 @@ impl Migrator {
     /// returns what ran. Everything is checked first: the graph, the applied
     /// revisions and their checksums, acknowledgements, and that every
     /// statement renders for this database.
+    ///
+    /// The whole run holds the migration lock (see [`Migrator::lock_timeout`]);
+    /// a run that is cancelled (its future dropped) or panics closes `db`'s
+    /// connection, which releases the lock, and `db` connects again when
+    /// next used.
     pub async fn upgrade(&self, db: &mut Database, target: &Target) -> Result<Vec<Applied>, MigrateError> {
-        db.lock_run(self.lock_key()).await?;
-        let result = self.upgrade_locked(db, target).await;
-        db.unlock_run(self.lock_key()).await;
+        let mut run = self.start(db).await?;
+        let result = self.upgrade_locked(&mut run, target).await;
+        run.finish().await;
         result
     }
 
@@ -245,7 +319,7 @@ impl Migrator {
         // it again, and its run resumes where it stopped.
         let ids: Vec<&str> = applied
             .iter()
-            .filter(|r| r.steps_done.is_none())
+            .filter(|r| r.progress.is_whole())
             .map(|r| r.revision.as_str())
             .collect();
         let path = graph.upgrade_path(&ids, target)?;
@@ -263,7 +337,8 @@ impl Migrator {
         }
         let mut done = Vec::new();
         for (i, step) in prepared.iter().enumerate() {
-            if let Some(applied) = self.run(db, step, true, i == 0 && !own).await? {
+            let run = self.run(db, step, true, i == 0 && !own);
+            if let Some(applied) = run.instrument(span(step)).await? {
                 done.push(applied);
             }
         }
@@ -272,10 +347,11 @@ impl Migrator {
 
     /// Reverts the migrations `target` asks for, newest first, each in its own
     /// transaction, with the downgrade each was applied with.
+    /// It holds the migration lock as [`Migrator::upgrade`] does.
     pub async fn downgrade(&self, db: &mut Database, target: &Target) -> Result<Vec<Applied>, MigrateError> {
-        db.lock_run(self.lock_key()).await?;
-        let result = self.downgrade_locked(db, target).await;
-        db.unlock_run(self.lock_key()).await;
+        let mut run = self.start(db).await?;
+        let result = self.downgrade_locked(&mut run, target).await;
+        run.finish().await;
         result
     }
 
@@ -302,7 +378,8 @@ impl Migrator {
             .collect::<Result<_, _>>()?;
         let mut done = Vec::new();
         for step in &prepared {
-            if let Some(applied) = self.run(db, step, false, false).await? {
+            let run = self.run(db, step, false, false);
+            if let Some(applied) = run.instrument(span(step)).await? {
                 done.push(applied);
             }
         }
@@ -311,10 +388,11 @@ impl Migrator {
 
     /// Records the database as being at `target` without running anything;
     /// `purge` first forgets every recorded revision, known or not.
+    /// It holds the migration lock as [`Migrator::upgrade`] does.
     pub async fn stamp(&self, db: &mut Database, target: &Target, purge: bool) -> Result<(), MigrateError> {
-        db.lock_run(self.lock_key()).await?;
-        let result = self.stamp_locked(db, target, purge).await;
-        db.unlock_run(self.lock_key()).await;
+        let mut run = self.start(db).await?;
+        let result = self.stamp_locked(&mut run, target, purge).await;
+        run.finish().await;
         result
     }
 
@@ -333,6 +411,9 @@ impl Migrator {
             self.create_table(db).await?;
         }
         let create = (!own).then(|| table.create(d));
+        // The run made an existing table current; a missing one is made
+        // below, current.
+        let columns = VersionTable::current_columns();
         db.locked(self.lock_key(), async |tx: &mut Tx<'_>| {
             if let Some(create) = &create {
                 tx.execute(create).await?;
@@ -340,7 +421,7 @@ impl Migrator {
             if purge {
                 tx.execute(&table.delete_all(d)).await?;
             }
-            let rows = VersionTable::parse(tx.fetch_text(&table.select(d), SELECTED).await?);
+            let rows = VersionTable::parse(tx.fetch_text(&table.select(d, &columns), SELECTED).await?)?;
             if !purge {
                 unknown_applied(&graph, &rows)?;
             }
@@ -354,9 +435,9 @@ impl Migrator {
             // A migration that stopped part-way and was finished by hand.
             for row in rows
                 .iter()
-                .filter(|r| r.steps_done.is_some() && wanted.contains(&r.revision.as_str()))
+                .filter(|r| !r.progress.is_whole() && wanted.contains(&r.revision.as_str()))
             {
-                tx.execute(&table.set_progress(d, &row.revision, None, row.duration_ms))
+                tx.execute(&table.set_progress(d, &row.revision, Progress::Whole, row.duration_ms))
                     .await?;
             }
             let mut seq = rows.iter().map(|r| r.seq).max().unwrap_or(0);
@@ -366,7 +447,13 @@ impl Migrator {
             {
                 seq += 1;
                 let migration = graph.get(id).expect("stamp_set holds known revisions");
-                let row = record(migration, seq, Duration::ZERO, downgrade_json(migration)?, None);
+                let row = record(
+                    migration,
+                    seq,
+                    Duration::ZERO,
+                    downgrade_json(migration)?,
+                    Progress::Whole,
+                );
                 tx.execute(&table.insert(d, &row)?).await?;
             }
             Ok(())
@@ -394,7 +481,13 @@ impl Migrator {
         let m = step.migration;
         let total = step.parts.len();
         let start = Instant::now();
+        let direction = if up {
+            Direction::Upgrade
+        } else {
+            Direction::Downgrade
+        };
         let mut ran = false;
+        let mut started = false;
         // On MySQL the row says a migration started before its first part
         // runs; a row that already said so comes from a run that stopped.
         let marked = if db.dialect() == Dialect::MySql {
@@ -410,7 +503,7 @@ impl Migrator {
             false
         };
         for (i, part) in step.parts.iter().enumerate() {
-            let progress = Progress {
+            let position = Position {
                 up,
                 index: i,
                 total,
@@ -418,10 +511,21 @@ impl Migrator {
                 outside: part.outside,
                 started: Some(start),
             };
+            if !started {
+                started = true;
+                emit(
+                    db.observer.as_ref(),
+                    &Event::Started {
+                        revision: m.revision.id,
+                        message: m.revision.message,
+                        direction,
+                    },
+                );
+            }
             let did = if part.outside {
-                self.run_outside(db, step, part, &progress).await
+                self.run_outside(db, step, part, &position).await
             } else {
-                let work = async |tx: &mut Tx<'_>| self.run_part(tx, step, part, &progress).await;
+                let work = async |tx: &mut Tx<'_>| self.run_part(tx, step, part, &position).await;
                 if part.actions.iter().any(Action::rebuilds) {
                     db.without_foreign_keys(async |db: &mut Database| db.locked(self.lock_key(), work).await)
                         .await
@@ -429,21 +533,41 @@ impl Migrator {
                     db.locked(self.lock_key(), work).await
                 }
             };
-            if did.is_err() && marked && i == 0 {
-                // The first part failed as a whole (MySQL's DDL is atomic, a
-                // data part a transaction): the migration did nothing.
+            // The first part failed as a whole (MySQL's DDL is atomic, a
+            // data part a transaction): the migration did nothing. Not so
+            // for hand-written SQL, which may hold DDL that MySQL committed
+            // before a later statement failed: unless the schema is as it
+            // was, its mark stays, and the next run finds the part in doubt.
+            let unchanged = async |db: &mut Database| {
+                let before = self.state_before(db, step, up, part.op).await?;
+                self.schema_is(db, &before).await
+            };
+            if did.is_err() && marked && i == 0 && (!part.raw || unchanged(db).await.unwrap_or(false)) {
                 let unmark = self.unmark(db.dialect(), step, up);
                 let _ = db
                     .locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&unmark).await)
                     .await;
             }
-            ran |= did.map_err(|e| in_migration(e, step, &progress, db.dialect()))?;
+            ran |= did.map_err(|e| in_migration(e, step, &position, db.dialect()))?;
         }
-        Ok(ran.then(|| Applied {
+        let duration = start.elapsed();
+        if ran {
+            emit(
+                db.observer.as_ref(),
+                &Event::Finished {
+                    revision: m.revision.id,
+                    message: m.revision.message,
+                    file: m.file,
+                    direction,
+                    duration,
+                },
+            );
+        }
+        Ok(ran.then_some(Applied {
             revision: m.revision.id,
             message: m.revision.message,
             file: m.file,
-            duration: start.elapsed(),
+            duration,
         }))
     }
 
@@ -466,43 +590,76 @@ impl Migrator {
     ) -> Result<Settled, MigrateError> {
         let d = db.dialect();
         let id = step.migration.revision.id;
-        let progress = progress_of(db.fetch_text(&self.table.progress(d, id), 1).await?);
+        let progress = self.progress_of(db.fetch_text(&self.table.progress(d, id), 1).await?, id)?;
         // How many parts of this direction a stopped run recorded.
         let stopped = match (up, progress) {
-            (true, Some(Some(k))) if k >= 0 => Some(k),
-            (false, Some(Some(k))) if k < 0 => Some(-k - 1),
+            (true, Some(Progress::Up(k))) | (false, Some(Progress::Down(k))) => Some(k),
             _ => None,
         };
-        let Some(done) = stopped else {
+        let Some(index) = stopped else {
             let mark = self.mark(d, step, up)?;
             db.locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&mark).await)
                 .await?;
             return Ok(Settled::Marked);
         };
-        let index = usize::try_from(done).unwrap_or(usize::MAX);
-        let Some(origin) = step.parts.get(index).and_then(|p| p.origin) else {
+        // Only a first part's failure keeps the mark with nothing recorded
+        // (see `run`); a later raw part that stopped runs again, as its
+        // fix may be a table made by hand, which no schema check can tell
+        // from DDL the part committed.
+        let raw = index == 0 && step.parts.first().is_some_and(|p| p.raw);
+        let origin = step.parts.get(index).and_then(|p| p.origin);
+        if origin.is_none() && !raw {
             // A data part runs in a transaction with its record: not in doubt.
             return Ok(Settled::Pending);
+        }
+        let in_doubt = |index: usize| {
+            let m = step.migration;
+            let parents = match m.revision.parents {
+                [] => "base".to_owned(),
+                parents => parents.join(" "),
+            };
+            let (finish, back) = if up {
+                (m.revision.id.to_owned(), parents)
+            } else {
+                (parents, m.revision.id.to_owned())
+            };
+            MigrateError::InDoubt(Box::new(super::error::PartInDoubt {
+                revision: id.to_owned(),
+                file: m.file.to_owned(),
+                part: index + 1,
+                total: step.parts.len(),
+                statement: step.parts[index]
+                    .actions
+                    .iter()
+                    .map(|a| a.text().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                direction: if up { "upgrade" } else { "downgrade" },
+                finish,
+                back,
+            }))
         };
-        let mut state = replay(d, self.in_order(&self.applied(db).await?)).unwrap_or_default();
-        if !up {
-            for s in step.migration.upgrade_steps() {
-                let _ = state.apply(&s.op);
-            }
-        }
-        for op in &step.ops[..origin.op] {
-            let _ = state.apply(op);
-        }
+        // Hand-written SQL whose DDL MySQL committed before a later
+        // statement failed has left the schema changed: then how much of
+        // it took effect is not known. Unchanged, its data statements were
+        // rolled back with their transaction, and it runs again.
+        let Some(origin) = origin.filter(|_| !raw) else {
+            let before = self.state_before(db, step, up, step.parts[index].op).await?;
+            return if self.schema_is(db, &before).await? {
+                Ok(Settled::Pending)
+            } else {
+                Err(in_doubt(index))
+            };
+        };
+        let mut state = self.state_before(db, step, up, origin.op).await?;
         let before = state.clone();
         let _ = state.apply(&step.ops[origin.op]);
-        let actual = by_name(&super::introspect(db, &self.table.name).await?);
-        let is = |state: &crate::migration::State| {
-            crate::schema::Schema::new(state.tables.clone())
-                .is_ok_and(|schema| by_name(&super::stored(d, &schema)) == actual)
-        };
-        let not_done = origin.first && is(&before);
-        let took_effect = origin.last && is(&state);
-        let progress = Progress {
+        let is = async |db: &mut Database, state: &crate::migration::State| self.schema_is(db, state).await;
+        let before = is(db, &before).await?;
+        let after = is(db, &state).await?;
+        let not_done = origin.first && before;
+        let took_effect = origin.last && after;
+        let position = Position {
             up,
             index,
             total: step.parts.len(),
@@ -513,7 +670,7 @@ impl Migrator {
         match (not_done, took_effect) {
             (true, false) => Ok(Settled::Pending),
             (false, true) => {
-                let record = self.bookkeeping(d, step, &progress)?;
+                let record = self.bookkeeping(d, step, &position)?;
                 db.locked(self.lock_key(), async |tx: &mut Tx<'_>| {
                     for statement in &record {
                         tx.execute(statement).await?;
@@ -523,34 +680,43 @@ impl Migrator {
                 .await?;
                 Ok(Settled::Recorded)
             }
-            _ => {
-                let m = step.migration;
-                let parents = match m.revision.parents {
-                    [] => "base".to_owned(),
-                    parents => parents.join(" "),
-                };
-                let (finish, back) = if up {
-                    (m.revision.id.to_owned(), parents)
-                } else {
-                    (parents, m.revision.id.to_owned())
-                };
-                Err(MigrateError::InDoubt(Box::new(super::error::PartInDoubt {
-                    revision: id.to_owned(),
-                    file: m.file.to_owned(),
-                    part: index + 1,
-                    total: step.parts.len(),
-                    statement: step.parts[index]
-                        .actions
-                        .iter()
-                        .map(|a| a.text().unwrap_or_default())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    direction: if up { "upgrade" } else { "downgrade" },
-                    finish,
-                    back,
-                })))
+            _ => Err(in_doubt(index)),
+        }
+    }
+
+    /// The schema before operation `op` of `step`: what the applied
+    /// migrations (in the order applied) and `step`'s operations before it
+    /// leave. A schema the history does not model (hand-written SQL) shows
+    /// as a difference from the database's.
+    async fn state_before(
+        &self,
+        db: &mut Database,
+        step: &Prepared,
+        up: bool,
+        op: usize,
+    ) -> Result<crate::migration::State, MigrateError> {
+        let d = db.dialect();
+        let mut state = replay(d, self.in_order(&self.applied(db).await?)).unwrap_or_default();
+        if !up {
+            for s in step.migration.upgrade_steps() {
+                let _ = state.apply(&s.op);
             }
         }
+        for op in &step.ops[..op.min(step.ops.len())] {
+            let _ = state.apply(op);
+        }
+        Ok(state)
+    }
+
+    /// Whether the database's schema is `state`'s.
+    async fn schema_is(
+        &self,
+        db: &mut Database,
+        state: &crate::migration::State,
+    ) -> Result<bool, MigrateError> {
+        let actual = by_name(&super::introspect(db, &self.table.name).await?);
+        Ok(crate::schema::Schema::new(state.tables.clone())
+            .is_ok_and(|schema| by_name(&super::stored(db.dialect(), &schema)) == actual))
     }
 
     /// The statement that marks `step` as started on MySQL: its row with no
@@ -558,10 +724,10 @@ impl Migrator {
     pub(crate) fn mark(&self, d: Dialect, step: &Prepared, up: bool) -> Result<Statement, MigrateError> {
         let m = step.migration;
         if up {
-            let row = record(m, 0, Duration::ZERO, step.downgrade.clone(), Some(0));
+            let row = record(m, 0, Duration::ZERO, step.downgrade.clone(), Progress::Up(0));
             self.table.insert_next(d, &row)
         } else {
-            Ok(self.table.set_progress(d, m.revision.id, Some(-1), 0))
+            Ok(self.table.set_progress(d, m.revision.id, Progress::Down(0), 0))
         }
     }
 
@@ -571,7 +737,7 @@ impl Migrator {
         if up {
             self.table.delete(d, id)
         } else {
-            self.table.set_progress(d, id, None, 0)
+            self.table.set_progress(d, id, Progress::Whole, 0)
         }
     }
 
@@ -584,14 +750,14 @@ impl Migrator {
         db: &mut Database,
         step: &Prepared,
         part: &Part,
-        progress: &Progress,
+        position: &Position,
     ) -> Result<bool, MigrateError> {
         let d = db.dialect();
-        if progress.create_table {
+        if position.create_table {
             self.create_table(db).await?;
         }
         let work = async |tx: &mut Tx<'_>| {
-            if !self.part_pending(tx, step, progress).await? {
+            if !self.part_pending(tx, step, position).await? {
                 return Ok(false);
             }
             run_actions(tx, part).await?;
@@ -601,7 +767,7 @@ impl Migrator {
             return Ok(false);
         }
         let record = async |tx: &mut Tx<'_>| {
-            for statement in self.bookkeeping(d, step, progress)? {
+            for statement in self.bookkeeping(d, step, position)? {
                 tx.execute(&statement).await?;
             }
             Ok(())
@@ -610,7 +776,7 @@ impl Migrator {
             .await
             .map_err(|e| MigrateError::Unrecorded {
                 revision: step.migration.revision.id.to_owned(),
-                part: progress.index + 1,
+                part: position.index + 1,
                 source: Box::new(e),
             })?;
         Ok(true)
@@ -622,46 +788,53 @@ impl Migrator {
         tx: &mut Tx<'_>,
         step: &Prepared,
         part: &Part,
-        progress: &Progress,
+        position: &Position,
     ) -> Result<bool, MigrateError> {
         let d = tx.dialect();
-        if progress.create_table {
+        if position.create_table {
             tx.execute(&self.table.create(d)).await?;
         }
-        if !self.part_pending(tx, step, progress).await? {
+        if !self.part_pending(tx, step, position).await? {
             return Ok(false);
         }
         run_actions(tx, part).await?;
-        for statement in self.bookkeeping(d, step, progress)? {
+        for statement in self.bookkeeping(d, step, position)? {
             tx.execute(&statement).await?;
         }
         Ok(true)
     }
 
-    /// Whether part `progress.index` is still to do: read under the lock,
+    /// Whether part `position.index` is still to do: read under the lock,
     /// because another runner may have done it while this one waited.
     async fn part_pending(
         &self,
         tx: &mut Tx<'_>,
         step: &Prepared,
-        progress: &Progress,
+        position: &Position,
     ) -> Result<bool, MigrateError> {
         let d = tx.dialect();
-        let row = progress_of(
-            tx.fetch_text(&self.table.progress(d, step.migration.revision.id), 1)
-                .await?,
-        );
-        let total = i64::try_from(progress.total).unwrap_or(i64::MAX);
-        // How many parts of this direction are done (see `steps_done`).
-        let done = match (progress.up, row) {
-            (true, None) => 0,
-            (true, Some(None)) => total,
-            (true, Some(Some(k))) => k.max(0),
-            (false, None) => total,
-            (false, Some(None)) => 0,
-            (false, Some(Some(k))) => (-k - 1).max(0),
+        let id = step.migration.revision.id;
+        let row = self.progress_of(tx.fetch_text(&self.table.progress(d, id), 1).await?, id)?;
+        // How many parts of this direction are done.
+        let done = match (position.up, row) {
+            (true, None) | (false, Some(Progress::Whole)) => 0,
+            (true, Some(Progress::Whole)) | (false, None) => position.total,
+            (true, Some(Progress::Up(k))) | (false, Some(Progress::Down(k))) => k,
+            (true, Some(Progress::Down(_))) | (false, Some(Progress::Up(_))) => 0,
         };
-        Ok(done <= i64::try_from(progress.index).unwrap_or(i64::MAX))
+        Ok(done <= position.index)
+    }
+
+    /// What [`VersionTable::progress`] returned: no row (`None`), or the
+    /// row's progress.
+    fn progress_of(
+        &self,
+        rows: Vec<Vec<Option<String>>>,
+        revision: &str,
+    ) -> Result<Option<Progress>, MigrateError> {
+        rows.first()
+            .map(|r| Progress::read(revision, r.first().cloned().flatten().as_deref()))
+            .transpose()
     }
 
     /// The version table's `CREATE TABLE IF NOT EXISTS`.
@@ -669,39 +842,47 @@ impl Migrator {
         self.table.create(d).inline
     }
 
-    /// The version-table statements after part `progress.index`.
+    /// The version-table statements after part `position.index`.
     pub(crate) fn bookkeeping(
         &self,
         d: Dialect,
         step: &Prepared,
-        progress: &Progress,
+        position: &Position,
     ) -> Result<Vec<Statement>, MigrateError> {
         let m = step.migration;
         let id = m.revision.id;
-        let last = progress.index + 1 == progress.total;
-        let done = i64::try_from(progress.index + 1).unwrap_or(i64::MAX);
-        let duration = match progress.started {
+        let last = position.index + 1 == position.total;
+        let done = position.index + 1;
+        let partial = |up: bool| {
+            if last {
+                Progress::Whole
+            } else if up {
+                Progress::Up(done)
+            } else {
+                Progress::Down(done)
+            }
+        };
+        let duration = match position.started {
             Some(start) if last => millis(start.elapsed()),
             _ => 0,
         };
         // On MySQL the row is there before the first part (`mark`).
-        let first = progress.index == 0 && d != Dialect::MySql;
-        Ok(match (progress.up, first, last) {
+        let first = position.index == 0 && d != Dialect::MySql;
+        Ok(match (position.up, first, last) {
             // The first part of an upgrade adds the row: whole, or with its progress.
             (true, true, _) => {
-                let steps_done = (!last).then_some(done);
                 let row = record(
                     m,
                     0,
                     Duration::from_millis(u64::try_from(duration).unwrap_or(0)),
                     step.downgrade.clone(),
-                    steps_done,
+                    partial(true),
                 );
                 vec![self.table.insert_next(d, &row)?]
             }
-            (true, false, _) => vec![self.table.set_progress(d, id, (!last).then_some(done), duration)],
+            (true, false, _) => vec![self.table.set_progress(d, id, partial(true), duration)],
             (false, _, true) => vec![self.table.delete(d, id)],
-            (false, _, false) => vec![self.table.set_progress(d, id, Some(-done - 1), 0)],
+            (false, _, false) => vec![self.table.set_progress(d, id, partial(false), 0)],
         })
     }
 }
@@ -728,13 +909,6 @@ fn by_name(schema: &crate::schema::Schema) -> Vec<crate::schema::Table> {
     tables
 }
 
-/// What [`VersionTable::progress`] returned: no row (`None`), or the row's
-/// `steps_done`.
-fn progress_of(rows: Vec<Vec<Option<String>>>) -> Option<Option<i64>> {
-    rows.first()
-        .map(|r| r.first().cloned().flatten().and_then(|n| n.parse::<i64>().ok()))
-}
-
 /// What [`Migrator::mark_or_settle`] did.
 enum Settled {
     /// Marked the migration as started: nothing of it had run.
@@ -746,7 +920,7 @@ enum Settled {
 }
 
 /// Where a migration's run is: which part of how many, in which direction.
-pub(crate) struct Progress {
+pub(crate) struct Position {
     pub(crate) up: bool,
     pub(crate) index: usize,
     pub(crate) total: usize,
@@ -755,6 +929,11 @@ pub(crate) struct Progress {
     pub(crate) outside: bool,
     /// When the migration started, online; a script records no duration.
     pub(crate) started: Option<Instant>,
+}
+
+/// The `tracing` span of a migration's run.
+fn span(step: &Prepared) -> tracing::Span {
+    tracing::info_span!(target: "ferro::migrate", "migration", revision = step.migration.revision.id)
 }
 
 /// Runs a part's actions.
@@ -771,28 +950,28 @@ async fn run_actions(tx: &mut Tx<'_>, part: &Part) -> Result<(), MigrateError> {
 
 /// A failed statement, said with the migration it belongs to and what became
 /// of it.
-fn in_migration(error: MigrateError, step: &Prepared, progress: &Progress, d: Dialect) -> MigrateError {
+fn in_migration(error: MigrateError, step: &Prepared, position: &Position, d: Dialect) -> MigrateError {
     let MigrateError::Database { context, source } = error else {
         return error;
     };
     let m = step.migration;
-    let what = if progress.total == 1 && !progress.outside {
+    let what = if position.total == 1 && !position.outside {
         "failed and was rolled back".to_owned()
     } else if d == Dialect::MySql {
-        step_by_step(step, progress)
-    } else if progress.total == 1 {
+        step_by_step(step, position)
+    } else if position.total == 1 {
         "failed outside a transaction: what it did before failing stays done (a failed `CREATE INDEX \
          CONCURRENTLY` leaves an invalid index to drop), nothing was recorded, and the next `upgrade` runs \
          it again"
             .to_owned()
     } else {
-        let direction = if progress.up { "upgrade" } else { "downgrade" };
+        let direction = if position.up { "upgrade" } else { "downgrade" };
         format!(
             "stopped in part {} of {}; the parts before it are recorded as done, and the next \
              `{direction}` resumes with this one once its cause is fixed (a failed `CREATE INDEX \
              CONCURRENTLY` leaves an invalid index to drop first)",
-            progress.index + 1,
-            progress.total
+            position.index + 1,
+            position.total
         )
     };
     MigrateError::Database {
@@ -804,12 +983,12 @@ fn in_migration(error: MigrateError, step: &Prepared, progress: &Progress, d: Di
 /// What a migration that stopped on MySQL did: each schema statement there
 /// commits as it runs, so the report lists the parts done and the part that
 /// failed, and says both ways out.
-fn step_by_step(step: &Prepared, progress: &Progress) -> String {
+fn step_by_step(step: &Prepared, position: &Position) -> String {
     let text = |i: usize| -> String {
         let actions = step.parts[i].actions.iter().map(|a| a.text().unwrap_or_default());
         actions.collect::<Vec<_>>().join("; ")
     };
-    let done: Vec<String> = (0..progress.index)
+    let done: Vec<String> = (0..position.index)
         .map(|i| format!("\n    {}. {}", i + 1, text(i)))
         .collect();
     let done = if done.is_empty() {
@@ -817,9 +996,9 @@ fn step_by_step(step: &Prepared, progress: &Progress) -> String {
     } else {
         done.concat()
     };
-    let direction = if progress.up { "upgrade" } else { "downgrade" };
+    let direction = if position.up { "upgrade" } else { "downgrade" };
     let m = step.migration;
-    let back = if progress.up {
+    let back = if position.up {
         match m.revision.parents {
             [] => "base".to_owned(),
             parents => parents.join(" "),
@@ -832,21 +1011,22 @@ fn step_by_step(step: &Prepared, progress: &Progress) -> String {
          it stay done; the version table records them.\n  done:{done}\n  failed:\n    {}. {}\n  \
          To finish, fix the cause and run `{direction}` again: it resumes with part {}. To go back \
          instead, undo the parts done by hand, then run `stamp {back}`.\n",
-        progress.index + 1,
-        progress.total,
-        progress.index + 1,
-        text(progress.index),
-        progress.index + 1,
+        position.index + 1,
+        position.total,
+        position.index + 1,
+        text(position.index),
+        position.index + 1,
     )
 }
 
 /// A migration that stopped part-way in the other direction must be finished
 /// in that direction first (`downgrade` says whether this is a downgrade).
 fn partial(applied: &[AppliedRevision], downgrade: bool) -> Result<(), MigrateError> {
-    let stopped = applied.iter().find(|r| match r.steps_done {
-        Some(k) if downgrade => k > 0,
-        Some(k) => k < 0,
-        None => false,
+    // An upgrade marked with no part done (MySQL) did nothing yet.
+    let stopped = applied.iter().find(|r| match r.progress {
+        Progress::Up(k) if downgrade => k > 0,
+        Progress::Down(_) => !downgrade,
+        _ => false,
     });
     match stopped {
         Some(row) => Err(MigrateError::Partial {

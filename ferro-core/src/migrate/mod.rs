@@ -13,10 +13,14 @@ pub use graph::{Graph, Target};
 pub mod cli;
 #[cfg(feature = "runtime")]
 mod database;
+#[cfg(feature = "runtime")]
+mod events;
 #[cfg(feature = "cli")]
 mod files;
 #[cfg(feature = "runtime")]
 mod introspect;
+#[cfg(feature = "runtime")]
+mod lock;
 #[cfg(feature = "runtime")]
 mod migrator;
 #[cfg(feature = "runtime")]
@@ -33,10 +37,14 @@ mod version;
 #[cfg(feature = "runtime")]
 pub use database::{Database, redact};
 #[cfg(feature = "runtime")]
+pub use events::{Direction, Event};
+#[cfg(feature = "runtime")]
 pub use introspect::{introspect, stored};
+#[cfg(feature = "runtime")]
+pub use lock::DEFAULT_LOCK_TIMEOUT;
 #[cfg(feature = "runtime")]
 pub use migrator::{Applied, Drift, Migrator};
 #[cfg(feature = "runtime")]
 pub use render::Dialect;
 #[cfg(feature = "runtime")]
-pub use version::{AppliedRevision, DEFAULT_TABLE};
+pub use version::{AppliedRevision, DEFAULT_TABLE, Progress};

@@ -11,7 +11,7 @@ use super::database::{Statement, millis};
 use super::error::MigrateError;
 use super::rebuild::{self, Rebuild};
 use super::render::{Dialect, sqlite};
-use super::version::AppliedRevision;
+use super::version::{AppliedRevision, Progress};
 use crate::migration::{Migration, Op, RustStep, State, Step};
 
 /// One thing a migration does: a statement, or a Rust data step.
@@ -52,6 +52,11 @@ pub(crate) struct Part {
     /// Whether it holds only data steps (SQL and Rust), which on MySQL share
     /// a transaction with the data steps next to them.
     pub(crate) data: bool,
+    /// Whether it holds hand-written SQL (`op.sql`), which on MySQL may
+    /// commit DDL part-way: a failure of such a part leaves it in doubt.
+    pub(crate) raw: bool,
+    /// The index in [`Prepared::ops`] of its first operation.
+    pub(crate) op: usize,
     /// On MySQL, for a schema statement: which operation it comes from, and
     /// whether it is that operation's first and its last statement (see
     /// [`Origin`]).
@@ -107,7 +112,7 @@ pub(crate) fn record(
     seq: i64,
     duration: Duration,
     downgrade: Option<String>,
-    steps_done: Option<i64>,
+    progress: Progress,
 ) -> AppliedRevision {
     AppliedRevision {
         revision: m.revision.id.to_owned(),
@@ -116,8 +121,9 @@ pub(crate) fn record(
         seq,
         applied_at: String::new(),
         duration_ms: millis(duration),
+        downgrade_checksum: None,
         downgrade,
-        steps_done,
+        progress,
     }
 }
 
@@ -239,6 +245,8 @@ fn parts(
                 actions: vec![action],
                 outside,
                 data: false,
+                raw: false,
+                op: index,
                 origin: Some(Origin {
                     op: index,
                     first: i == 0,
@@ -248,20 +256,29 @@ fn parts(
             continue;
         }
         let joins = |last: &Part| !step_by_step || (data && last.data);
+        let raw = matches!(step.op, Op::Sql(_));
         match parts.last_mut() {
-            Some(last) if !last.outside && !outside && joins(last) => last.actions.extend(actions),
+            Some(last) if !last.outside && !outside && joins(last) => {
+                last.actions.extend(actions);
+                last.raw |= raw;
+            }
             _ => parts.push(Part {
                 actions,
                 outside,
                 data,
+                raw,
+                op: index,
                 origin: None,
             }),
         }
     }
+    let ops = parts.last().map_or(0, |p| p.op + 1);
     parts.extend(validations.into_iter().map(|sql| Part {
         actions: vec![Action::Sql(Statement::plain(sql))],
         outside: false,
         data: false,
+        raw: false,
+        op: ops,
         origin: None,
     }));
     if parts.is_empty() {
@@ -270,6 +287,8 @@ fn parts(
             actions: Vec::new(),
             outside: false,
             data: false,
+            raw: false,
+            op: 0,
             origin: None,
         });
     }

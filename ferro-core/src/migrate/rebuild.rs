@@ -13,6 +13,7 @@
 
 use super::database::{Statement, Tx};
 use super::error::MigrateError;
+use super::events::Event;
 use super::introspect::sqlite_table;
 use super::render::{Dialect, literal, sqlite};
 use crate::migration::{Op, State, op_table};
@@ -93,6 +94,20 @@ pub(crate) async fn run(tx: &mut Tx<'_>, rebuild: &Rebuild) -> Result<(), Migrat
         let statements = match light(&old, &rebuild.ops) {
             Some(statements) => statements?,
             None => {
+                if tx.observed() {
+                    let rows = tx
+                        .fetch_text(
+                            &format!("SELECT CAST(COUNT(*) AS TEXT) FROM {}", D.ident(&name)),
+                            1,
+                        )
+                        .await?;
+                    let rows = rows
+                        .first()
+                        .and_then(|r| r.first().cloned().flatten())
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or(0);
+                    tx.emit(&Event::Rebuild { table: &name, rows });
+                }
                 let triggers = tx
                     .fetch_text(
                         &format!(

@@ -4,7 +4,7 @@
 use super::database::lock_statement;
 use super::error::MigrateError;
 use super::graph::Target;
-use super::migrator::{Migrator, Progress};
+use super::migrator::{Migrator, Position};
 use super::prepare::{Action, Prepared, prepare_downgrade, prepare_upgrade, replay};
 use super::render::Dialect;
 use super::render::mysql::SQL_MODE;
@@ -108,7 +108,7 @@ impl Migrator {
             ]);
         }
         for (i, part) in step.parts.iter().enumerate() {
-            let progress = Progress {
+            let progress = Position {
                 up,
                 index: i,
                 total: step.parts.len(),

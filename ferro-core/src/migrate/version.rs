@@ -11,6 +11,7 @@ use sea_query::{
     SqliteQueryBuilder, Value, Values,
 };
 
+use super::checksum::checksum;
 use super::database::{Bind, Statement};
 use super::error::MigrateError;
 use super::prepare::StoredStep;
@@ -37,12 +38,63 @@ pub struct AppliedRevision {
     pub duration_ms: i64,
     /// The downgrade it was applied with, as JSON steps.
     pub downgrade: Option<String>,
-    /// `None` once applied whole. A migration with steps outside its
-    /// transaction (and every migration on MySQL) runs in parts: `Some(k)`
-    /// for `k >= 0` says its upgrade has done `k` parts, `Some(-k - 1)` that
-    /// its downgrade has. On MySQL a migration is marked so (with 0 parts
-    /// done) before its first part runs.
-    pub steps_done: Option<i64>,
+    /// The SHA-256 of `downgrade` when it was recorded; `None` in rows
+    /// recorded before Ferro kept it.
+    pub downgrade_checksum: Option<String>,
+    /// Whether it is applied whole, or how far a run that stopped got.
+    pub progress: Progress,
+}
+
+/// How far a migration's run got. A migration with steps outside its
+/// transaction (and every migration on MySQL) runs in parts, and the version
+/// table records each part as it is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Applied whole.
+    Whole,
+    /// Its upgrade has done this many parts. On MySQL a migration is marked
+    /// so, with 0 parts, before its first part runs.
+    Up(usize),
+    /// Its downgrade has done this many parts (marked with 0 on MySQL too).
+    Down(usize),
+}
+
+impl Progress {
+    /// The `steps_done` column: null, `k` for `Up(k)`, `-k - 1` for `Down(k)`.
+    pub(crate) fn stored(self) -> Option<i64> {
+        let count = |k: usize| i64::try_from(k).unwrap_or(i64::MAX);
+        match self {
+            Progress::Whole => None,
+            Progress::Up(k) => Some(count(k)),
+            Progress::Down(k) => Some(-Ord::min(count(k), i64::MAX - 1) - 1),
+        }
+    }
+
+    /// Reads the `steps_done` column; an error for what no run writes.
+    pub(crate) fn read(revision: &str, text: Option<&str>) -> Result<Progress, MigrateError> {
+        let Some(text) = text else {
+            return Ok(Progress::Whole);
+        };
+        let bad = || MigrateError::BadVersionRow {
+            revision: revision.to_owned(),
+            column: "steps_done",
+            value: text.to_owned(),
+        };
+        let k: i64 = text.trim().parse().map_err(|_| bad())?;
+        // `-(k + 1)` cannot overflow for a negative `k`.
+        let (up, done) = if k >= 0 { (true, k) } else { (false, -(k + 1)) };
+        let done = usize::try_from(done).map_err(|_| bad())?;
+        Ok(if up {
+            Progress::Up(done)
+        } else {
+            Progress::Down(done)
+        })
+    }
+
+    /// Whether it is applied whole.
+    pub fn is_whole(self) -> bool {
+        self == Progress::Whole
+    }
 }
 
 impl AppliedRevision {
@@ -55,8 +107,19 @@ impl AppliedRevision {
     }
 
     /// The recorded downgrade: none if none was recorded, an error if it was
-    /// but cannot be read.
+    /// but cannot be read, or if it is not what was recorded (its checksum
+    /// differs).
     pub(crate) fn stored_downgrade(&self) -> Result<Option<Vec<StoredStep>>, MigrateError> {
+        if let (Some(json), Some(recorded)) = (&self.downgrade, &self.downgrade_checksum) {
+            let current = checksum(json);
+            if current != *recorded {
+                return Err(MigrateError::DowngradeChanged {
+                    revision: self.revision.clone(),
+                    recorded: recorded.clone(),
+                    current,
+                });
+            }
+        }
         self.downgrade
             .as_deref()
             .map(|json| {
@@ -75,7 +138,7 @@ pub(crate) struct VersionTable {
     pub(crate) name: String,
 }
 
-const COLUMNS: [&str; 8] = [
+const COLUMNS: [&str; 9] = [
     "revision",
     "parents",
     "checksum",
@@ -84,10 +147,15 @@ const COLUMNS: [&str; 8] = [
     "duration_ms",
     "downgrade",
     "steps_done",
+    "downgrade_checksum",
 ];
 
 /// How many columns [`VersionTable::select`] returns.
 pub(crate) const SELECTED: usize = COLUMNS.len();
+
+/// The column that version tables made before it lack; a run adds it
+/// ([`VersionTable::add_missing`]), and reads do without it.
+const ADDED: &str = COLUMNS[8];
 
 fn build(dialect: Dialect, statement: &impl QueryStatementWriter) -> Statement {
     let (sql, values, inline) = match dialect {
@@ -160,6 +228,7 @@ impl VersionTable {
              {} {int} NOT NULL,\n    \
              {} {long},\n    \
              {} {int},\n    \
+             {} {text},\n    \
              CONSTRAINT {pk} PRIMARY KEY ({})\n)",
             d.ident(COLUMNS[0]),
             d.ident(COLUMNS[1]),
@@ -169,16 +238,58 @@ impl VersionTable {
             d.ident(COLUMNS[5]),
             d.ident(COLUMNS[6]),
             d.ident(COLUMNS[7]),
+            d.ident(COLUMNS[8]),
             d.ident(COLUMNS[0]),
         ))
     }
 
+    /// The columns the table has: none when it does not exist.
+    pub(crate) fn columns(&self, d: Dialect) -> String {
+        let name = d.literal(&self.name);
+        match d {
+            Dialect::Sqlite => format!("SELECT name FROM pragma_table_info({name})"),
+            Dialect::Postgres => format!(
+                "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = {name}"
+            ),
+            Dialect::MySql => format!(
+                "SELECT CAST(column_name AS CHAR) FROM information_schema.columns \
+                 WHERE table_schema = DATABASE() AND table_name = {name}"
+            ),
+        }
+    }
+
+    /// Whether a table with `columns` has every column of this release's.
+    pub(crate) fn is_current(columns: &[String]) -> bool {
+        columns.iter().any(|c| c == ADDED)
+    }
+
+    /// Every column, for a table a run has brought up to date.
+    pub(crate) fn current_columns() -> Vec<String> {
+        COLUMNS.iter().map(|c| (*c).to_owned()).collect()
+    }
+
+    /// What adds the columns a table made by an earlier release lacks, given
+    /// the columns it has; nothing when it has them or does not exist.
+    pub(crate) fn add_missing(&self, d: Dialect, columns: &[String]) -> Option<Statement> {
+        (!columns.is_empty() && !Self::is_current(columns)).then(|| {
+            Statement::plain(format!(
+                "ALTER TABLE {} ADD COLUMN {} TEXT",
+                d.ident(&self.name),
+                d.ident(ADDED),
+            ))
+        })
+    }
+
     /// The query for every row, in the order they were applied; every column
-    /// comes back as text.
-    pub(crate) fn select(&self, d: Dialect) -> String {
+    /// comes back as text. A table of an earlier release (`columns` lacks
+    /// one) gives null for the column it lacks.
+    pub(crate) fn select(&self, d: Dialect, columns: &[String]) -> String {
+        let has_added = Self::is_current(columns);
         let columns: Vec<String> = COLUMNS
             .iter()
             .map(|c| match *c {
+                c if c == ADDED && !has_added => "NULL".to_owned(),
                 "seq" | "duration_ms" | "steps_done" => d.as_text(&d.ident(c)),
                 _ => d.ident(c),
             })
@@ -208,14 +319,14 @@ impl VersionTable {
         &self,
         d: Dialect,
         revision: &str,
-        steps_done: Option<i64>,
+        progress: Progress,
         duration_ms: i64,
     ) -> Statement {
         let mut update = Query::update();
         update
             .table(self.name.clone())
             .values([
-                (COLUMNS[7].to_owned(), Expr::val(steps_done)),
+                (COLUMNS[7].to_owned(), Expr::val(progress.stored())),
                 (COLUMNS[5].to_owned(), Expr::val(duration_ms)),
             ])
             .and_where(Expr::col(COLUMNS[0].to_owned()).eq(revision.to_owned()));
@@ -293,6 +404,7 @@ impl VersionTable {
                 COLUMNS[5].to_owned(),
                 COLUMNS[6].to_owned(),
                 COLUMNS[7].to_owned(),
+                COLUMNS[8].to_owned(),
             ])
             .values([
                 Expr::val(row.revision.clone()),
@@ -301,7 +413,8 @@ impl VersionTable {
                 seq,
                 Expr::val(row.duration_ms),
                 Expr::val(row.downgrade.clone()),
-                Expr::val(row.steps_done),
+                Expr::val(row.progress.stored()),
+                Expr::val(row.downgrade.as_deref().map(checksum)),
             ])
             .map_err(|e| MigrateError::Unsupported {
                 op: "record a revision".into(),
@@ -327,12 +440,14 @@ impl VersionTable {
         build(d, &delete)
     }
 
-    /// Reads rows that [`VersionTable::select`] returned.
-    pub(crate) fn parse(rows: Vec<Vec<Option<String>>>) -> Vec<AppliedRevision> {
+    /// Reads rows that [`VersionTable::select`] returned; an error for a
+    /// row no run writes.
+    pub(crate) fn parse(rows: Vec<Vec<Option<String>>>) -> Result<Vec<AppliedRevision>, MigrateError> {
         rows.into_iter()
             .map(|row| {
                 let text = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
-                AppliedRevision {
+                let progress = Progress::read(&text(0), row.get(7).cloned().flatten().as_deref())?;
+                Ok(AppliedRevision {
                     revision: text(0),
                     parents: text(1)
                         .split(',')
@@ -344,8 +459,9 @@ impl VersionTable {
                     applied_at: text(4),
                     duration_ms: text(5).parse().unwrap_or_default(),
                     downgrade: row.get(6).cloned().flatten(),
-                    steps_done: row.get(7).cloned().flatten().and_then(|n| n.parse().ok()),
-                }
+                    downgrade_checksum: row.get(8).cloned().flatten(),
+                    progress,
+                })
             })
             .collect()
     }

@@ -1,0 +1,350 @@
+//! The migration lock a run (`upgrade`, `downgrade`, `stamp`) holds from its
+//! first read of the version table to its last write, so that runs in
+//! either direction follow one another and each reads the state the one
+//! before it left.
+//!
+//! - PostgreSQL: a session advisory lock, one key per version table, polled
+//!   with `pg_try_advisory_lock` outside any transaction (a runner that
+//!   waited inside one would hold a snapshot that a `CREATE INDEX
+//!   CONCURRENTLY` of the holder waits for).
+//! - MySQL and MariaDB: the session's named lock (`GET_LOCK`), named from
+//!   the database and the version table: lock names are server-wide.
+//! - SQLite: an exclusive lock (`flock`) on a file beside the database,
+//!   `<file>.ferro-lock`. SQLite's own locks last one transaction at most,
+//!   and a run is several; the lock file holds the holder's process id.
+//!
+//! The server (or the kernel, for the lock file) releases each of them when
+//! the session (the process) ends. A run that is cancelled or panics closes
+//! its connection from [`Run`]'s `Drop`, which releases them as well.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::database::Database;
+use super::error::MigrateError;
+use super::events::{Event, emit};
+use super::render::Dialect;
+
+/// How long a run waits for the migration lock unless told otherwise.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// After how long a waiting run says whom it waits for.
+const TELL_AFTER: Duration = Duration::from_secs(1);
+
+/// Which lock a run takes: the PostgreSQL key and the version table.
+#[derive(Clone, Debug)]
+pub(crate) struct LockName {
+    pub(crate) key: i64,
+    pub(crate) table: String,
+}
+
+impl LockName {
+    /// MySQL's lock name, worked out by the server from its database's name:
+    /// at most 64 characters, as `GET_LOCK` requires.
+    fn mysql(&self) -> String {
+        let d = Dialect::MySql;
+        format!(
+            "CONCAT('ferro_', LEFT(SHA2(CONCAT(IFNULL(DATABASE(), ''), '/', {}), 256), 40))",
+            d.literal(&self.table)
+        )
+    }
+
+    /// The lock file of a SQLite database: one per version table.
+    fn file(&self, database: &Path) -> PathBuf {
+        let mut name = database.as_os_str().to_owned();
+        if self.table == super::version::DEFAULT_TABLE {
+            name.push(".ferro-lock");
+        } else {
+            name.push(format!(".ferro-lock-{:016x}", self.key));
+        }
+        PathBuf::from(name)
+    }
+}
+
+/// The file of a SQLite URL; `None` for an in-memory database, which only
+/// its one connection sees.
+pub(crate) fn sqlite_file(url: &str) -> Option<PathBuf> {
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return None;
+    }
+    #[cfg(feature = "sqlite")]
+    {
+        use std::str::FromStr as _;
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+        let file = options.get_filename();
+        // One file reached by two paths is one lock.
+        Some(std::fs::canonicalize(file).unwrap_or_else(|_| file.to_owned()))
+    }
+    #[cfg(not(feature = "sqlite"))]
+    None
+}
+
+/// A held lock file. Dropping it removes the file and then releases the
+/// lock (by closing it), so a finished run leaves no file behind.
+#[derive(Debug)]
+pub(crate) struct FileLock {
+    file: std::fs::File,
+    path: PathBuf,
+}
+
+impl FileLock {
+    /// Takes the lock if it is free. A waiter may have opened the file just
+    /// before its holder removed it, and then locks a file no longer there:
+    /// it finds so, and tries again with the file at the path.
+    fn try_take(path: &Path) -> Result<Option<FileLock>, MigrateError> {
+        let io = |source| MigrateError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        loop {
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+                .map_err(io)?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+                Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+            }
+            if !same_file(&file, path) {
+                continue;
+            }
+            let lock = FileLock {
+                file,
+                path: path.to_owned(),
+            };
+            lock.write_holder().map_err(io)?;
+            return Ok(Some(lock));
+        }
+    }
+
+    fn write_holder(&self) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut file = &self.file;
+        file.set_len(0)?;
+        write!(file, "process {}", std::process::id())
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        // Removed while still locked: a waiter that opens the path after
+        // this makes a new file, and one that opened the old file finds it
+        // gone once it holds it (`same_file`).
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Whether `file` is still the file at `path`.
+#[cfg(unix)]
+fn same_file(file: &std::fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// Elsewhere an open file cannot be removed, so it is always the one there.
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::File, _: &Path) -> bool {
+    true
+}
+
+impl Database {
+    /// Takes the run's lock, polling until it is free; after a second says
+    /// whom it waits for (an [`Event::Waiting`]), and after `timeout` gives
+    /// up with [`MigrateError::LockTimeout`].
+    pub(crate) async fn lock_run(&mut self, name: &LockName, timeout: Duration) -> Result<(), MigrateError> {
+        let start = Instant::now();
+        let mut told = false;
+        loop {
+            if self.try_lock(name).await? {
+                if self.dialect == Dialect::Sqlite {
+                    // A migration's transaction waits as long for a writer
+                    // that is not a runner (the application).
+                    let ms = timeout.as_millis().min(i32::MAX as u128);
+                    self.fetch_text(&format!("PRAGMA busy_timeout = {ms}"), 0).await?;
+                }
+                return Ok(());
+            }
+            let waited = start.elapsed();
+            if waited >= timeout {
+                return Err(MigrateError::LockTimeout {
+                    waited: timeout,
+                    holder: self.holder(name).await,
+                });
+            }
+            if !told && waited >= TELL_AFTER {
+                told = true;
+                let holder = self.holder(name).await;
+                emit(
+                    self.observer.as_ref(),
+                    &Event::Waiting {
+                        holder: holder.as_deref(),
+                    },
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50).min(timeout - waited)).await;
+        }
+    }
+
+    async fn try_lock(&mut self, name: &LockName) -> Result<bool, MigrateError> {
+        let sql = match self.dialect {
+            Dialect::Sqlite => {
+                let Some(file) = &self.file else {
+                    return Ok(true);
+                };
+                let Some(lock) = FileLock::try_take(&name.file(file))? else {
+                    return Ok(false);
+                };
+                self.file_lock = Some(lock);
+                return Ok(true);
+            }
+            Dialect::Postgres => format!("SELECT CAST(pg_try_advisory_lock({}) AS TEXT)", name.key),
+            Dialect::MySql => format!("SELECT CAST(GET_LOCK({}, 0) AS CHAR)", name.mysql()),
+        };
+        let rows = self.fetch_text(&sql, 1).await?;
+        let answer = rows.first().and_then(|r| r.first().cloned().flatten());
+        Ok(matches!(answer.as_deref(), Some("true" | "1")))
+    }
+
+    /// Who holds the lock, in words, as far as the database tells.
+    async fn holder(&mut self, name: &LockName) -> Option<String> {
+        let sql = match self.dialect {
+            Dialect::Sqlite => {
+                let path = name.file(self.file.as_ref()?);
+                let text = std::fs::read_to_string(path).ok()?;
+                return Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+            }
+            Dialect::Postgres => {
+                let key = name.key as u64;
+                format!(
+                    "SELECT CAST(a.pid AS TEXT), a.application_name, CAST(a.client_addr AS TEXT) \
+                     FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+                     WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
+                     AND l.classid = CAST('{}' AS oid) AND l.objid = CAST('{}' AS oid) \
+                     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+                     LIMIT 1",
+                    key >> 32,
+                    key & 0xffff_ffff
+                )
+            }
+            Dialect::MySql => format!(
+                "SELECT CAST(p.id AS CHAR), p.user, p.host FROM information_schema.processlist p \
+                 WHERE p.id = IS_USED_LOCK({})",
+                name.mysql()
+            ),
+        };
+        let rows = self.fetch_text(&sql, 3).await.ok()?;
+        let row = rows.into_iter().next()?;
+        let text = |i: usize| row.get(i).cloned().flatten().filter(|t| !t.is_empty());
+        let id = text(0)?;
+        Some(match self.dialect {
+            Dialect::Postgres => {
+                let mut words = format!("process {id}");
+                if let Some(app) = text(1) {
+                    words.push_str(&format!(", application `{app}`"));
+                }
+                if let Some(addr) = text(2) {
+                    words.push_str(&format!(", from {addr}"));
+                }
+                words
+            }
+            _ => {
+                let mut words = format!("connection {id}");
+                if let Some(user) = text(1) {
+                    words.push_str(&format!(", user `{user}`"));
+                }
+                if let Some(host) = text(2) {
+                    words.push_str(&format!(", from {host}"));
+                }
+                words
+            }
+        })
+    }
+
+    /// Releases the run's lock. If the connection is gone, the server has
+    /// released it already.
+    pub(crate) async fn unlock_run(&mut self, name: &LockName) {
+        let sql = match self.dialect {
+            Dialect::Sqlite => {
+                self.file_lock = None;
+                return;
+            }
+            Dialect::Postgres => format!("SELECT pg_advisory_unlock({})", name.key),
+            Dialect::MySql => format!("SELECT RELEASE_LOCK({})", name.mysql()),
+        };
+        if self.fetch_text(&sql, 0).await.is_err() {
+            // The connection may be in a state no statement gets through;
+            // closing it releases the lock.
+            self.abandon();
+        }
+    }
+}
+
+/// A run that holds the migration lock. Its `Drop` (a cancelled future, a
+/// panic in a Rust step) closes the connection when the run did not release
+/// the lock itself: no path leaves the lock held by a live connection.
+pub(crate) struct Run<'d> {
+    db: &'d mut Database,
+    name: LockName,
+    released: bool,
+}
+
+impl<'d> Run<'d> {
+    /// Takes the lock on `db` for a run.
+    pub(crate) async fn start(
+        db: &'d mut Database,
+        name: LockName,
+        timeout: Duration,
+    ) -> Result<Run<'d>, MigrateError> {
+        let mut run = Run {
+            db,
+            name,
+            // Nothing to release until the lock is taken; a wait cancelled
+            // before then closes the connection all the same, since the
+            // server may have granted the lock as the future was dropped.
+            released: false,
+        };
+        match run.db.lock_run(&run.name, timeout).await {
+            Ok(()) => Ok(run),
+            Err(error) => {
+                run.released = true;
+                Err(error)
+            }
+        }
+    }
+
+    /// Releases the lock.
+    pub(crate) async fn finish(mut self) {
+        self.db.unlock_run(&self.name).await;
+        self.db.observer = None;
+        self.released = true;
+    }
+}
+
+impl std::ops::Deref for Run<'_> {
+    type Target = Database;
+
+    fn deref(&self) -> &Database {
+        self.db
+    }
+}
+
+impl std::ops::DerefMut for Run<'_> {
+    fn deref_mut(&mut self) -> &mut Database {
+        self.db
+    }
+}
+
+impl Drop for Run<'_> {
+    fn drop(&mut self) {
+        if !self.released {
+            self.db.abandon();
+        }
+    }
+}
