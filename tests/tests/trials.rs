@@ -3,9 +3,13 @@
 //! SIGKILL at a random moment, or sixteen at once, on SQLite, PostgreSQL and
 //! MariaDB. What each trial must leave is in `docs/reliability.md`.
 //!
-//! `FERRO_CRASH_TRIALS` (default 100) and `FERRO_CONCURRENCY_TRIALS`
-//! (default 20) set the number of trials; `FERRO_TRIAL_SEED` the seed of the
-//! kill times.
+//! The mixed trials start sixteen processes at once with random commands in
+//! both directions (`upgrade head`, `upgrade +1`, `downgrade -1`,
+//! `downgrade base`, `stamp REV`).
+//!
+//! `FERRO_CRASH_TRIALS` (default 100), `FERRO_CONCURRENCY_TRIALS` and
+//! `FERRO_MIXED_TRIALS` (default 20 each) set the number of trials;
+//! `FERRO_TRIAL_SEED` the seed of the kill times and of the commands.
 
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
@@ -319,6 +323,170 @@ fn concurrency_trials(dialect: Dialect) {
             dialect.name()
         );
     });
+}
+
+/// A command of a mixed trial, chosen by `pick` (0..100).
+fn mixed_command(pick: u64) -> Vec<String> {
+    let words: Vec<&str> = match pick % 5 {
+        0 => vec!["upgrade", "head"],
+        1 => vec!["upgrade", "+1"],
+        2 => vec!["downgrade", "-1"],
+        3 => vec!["downgrade", "base"],
+        _ => {
+            let revision = [
+                "base",
+                REVISIONS[0],
+                REVISIONS[1],
+                REVISIONS[2],
+                REVISIONS[3],
+                HEAD,
+            ][usize::try_from(pick / 5 % 6).unwrap_or(0)];
+            vec!["stamp", revision]
+        }
+    };
+    words.into_iter().map(str::to_owned).collect()
+}
+
+/// What a runner of a mixed trial may say when it cannot do what it was
+/// asked: there was nothing (more) to go up or down to. Anything else, a
+/// panic or a database error above all, fails the trial.
+const EXPECTED_REFUSALS: [&str; 2] = ["but only 0 are pending", "but only 0 are applied"];
+
+/// Sixteen processes at once with random commands in both directions,
+/// `FERRO_MIXED_TRIALS` times. Every other trial also stamps (which records
+/// without running, so the schema need not be the recorded revision's
+/// after it); the others check the schema too.
+fn mixed_trials(dialect: Dialect) {
+    let trials = count("FERRO_MIXED_TRIALS", 20);
+    let seed = std::env::var("FERRO_TRIAL_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5eed_u64);
+    let mut random = Delays(seed ^ 0x6d69_7865_64);
+    block_on(async {
+        let (mut ran, mut refused, mut untrue) = (0, 0, 0);
+        for trial in 0..trials {
+            let Some((url, dir, _)) = seeded_database(dialect, 200, 1_000).await else {
+                return;
+            };
+            let stamps = trial % 2 == 1;
+            let commands: Vec<Vec<String>> = (0..16)
+                .map(|_| {
+                    let mut pick = random.next(Duration::from_micros(1_000_000)).as_micros() as u64;
+                    if !stamps {
+                        pick %= 4;
+                    }
+                    mixed_command(pick)
+                })
+                .collect();
+            let children: Vec<_> = commands
+                .iter()
+                .map(|words| {
+                    Command::new(env!("CARGO_BIN_EXE_trial_runner"))
+                        .args(["--database-url", &url])
+                        .args(words)
+                        .env_remove(FAIL)
+                        .stdin(Stdio::null())
+                        .stdout(Stdio::piped())
+                        .stderr(Stdio::piped())
+                        .spawn()
+                        .unwrap()
+                })
+                .collect();
+            for (words, child) in commands.iter().zip(children) {
+                let out = child.wait_with_output().unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                if out.status.success() {
+                    ran += 1;
+                    continue;
+                }
+                let code = out.status.code();
+                assert!(
+                    code == Some(1) || (stamps && code == Some(11)),
+                    "trial {trial}, `{words:?}` exited with {code:?}: {stderr}"
+                );
+                if EXPECTED_REFUSALS.iter().any(|m| stderr.contains(m)) {
+                    refused += 1;
+                    continue;
+                }
+                // A stamp records a revision whose schema the database does
+                // not have (that is what it is for): a run after it may meet
+                // a table that is there or missing, and says which migration
+                // and statement failed, and what became of it.
+                let untrue_schema = [
+                    "failed and was rolled back; statement failed:",
+                    ") stopped in part ",
+                    "the database is not as the migrations left it",
+                    // What such a failure left on MySQL, said to the next run.
+                    "stopped part-way through its",
+                    "so whether it took effect is not known",
+                ];
+                assert!(
+                    stamps
+                        && !stderr.contains("panicked")
+                        && untrue_schema.iter().any(|m| stderr.contains(m)),
+                    "trial {trial}, `{words:?}` failed: {stderr}"
+                );
+                untrue += 1;
+            }
+            sessions_gone(&url).await;
+            assert_eq!(advisory_locks(&url).await, 0, "trial {trial}: no lock is left");
+            if let Some(dir) = &dir {
+                let left: Vec<_> = std::fs::read_dir(dir.path())
+                    .unwrap()
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|name| name.contains("ferro-lock"))
+                    .collect();
+                assert!(left.is_empty(), "trial {trial}: lock files left: {left:?}");
+            }
+            let migrator = Migrator::new(&MIGRATIONS);
+            let mut db = Database::connect(&url).await.unwrap();
+            let applied = migrator.applied(&mut db).await.unwrap();
+            for row in &applied {
+                // Only a statement that failed after a stamp leaves a
+                // migration part-way (on MySQL).
+                assert!(row.progress.is_whole() || stamps, "trial {trial}: {applied:?}");
+                for parent in &row.parents {
+                    assert!(
+                        applied.iter().any(|r| &r.revision == parent),
+                        "trial {trial}: `{}` recorded without its parent `{parent}`: {applied:?}",
+                        row.revision
+                    );
+                }
+            }
+            if !stamps {
+                let drift = migrator.drift(&mut db).await.unwrap();
+                assert!(
+                    drift.differences.is_empty(),
+                    "trial {trial}: the schema is the recorded revision's: {:?}",
+                    drift.differences
+                );
+            }
+            drop(db);
+            drop(dir);
+        }
+        eprintln!(
+            "{trials} mixed trials of 16 processes on {}: {ran} runs did their work, {refused} had \
+             nothing to do, {untrue} met a schema a stamp had made untrue",
+            dialect.name()
+        );
+    });
+}
+
+#[test]
+fn mixed_trials_sqlite() {
+    mixed_trials(Dialect::Sqlite);
+}
+
+#[test]
+fn mixed_trials_postgres() {
+    mixed_trials(Dialect::Postgres);
+}
+
+#[test]
+fn mixed_trials_mariadb() {
+    mixed_trials(Dialect::MySql);
 }
 
 #[test]

@@ -487,7 +487,14 @@ impl Migrator {
             Direction::Downgrade
         };
         let mut ran = false;
-        let mut started = false;
+        emit(
+            db.observer.as_ref(),
+            &Event::Started {
+                revision: m.revision.id,
+                message: m.revision.message,
+                direction,
+            },
+        );
         // On MySQL the row says a migration started before its first part
         // runs; a row that already said so comes from a run that stopped.
         let marked = if db.dialect() == Dialect::MySql {
@@ -511,17 +518,6 @@ impl Migrator {
                 outside: part.outside,
                 started: Some(start),
             };
-            if !started {
-                started = true;
-                emit(
-                    db.observer.as_ref(),
-                    &Event::Started {
-                        revision: m.revision.id,
-                        message: m.revision.message,
-                        direction,
-                    },
-                );
-            }
             let did = if part.outside {
                 self.run_outside(db, step, part, &position).await
             } else {

@@ -1,0 +1,542 @@
+//! The migration lock and the version table's integrity, on SQLite,
+//! PostgreSQL and MariaDB: one lock per run, in either direction; a lock
+//! timeout that says whom it waited for; no lock left by a cancelled or
+//! panicking run; lock names per database on a MariaDB server; the stored
+//! downgrade checked; values no run writes refused; hand-written SQL on
+//! MySQL kept in doubt; events as they happen. See `docs/reliability.md`.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ferro::migrate::{Database, Dialect, Event, MigrateError, Migrator, Progress, Target};
+use ferro::migration::prelude::*;
+use ferro::migration::{Migration, StepFuture};
+use ferro_tests::migration;
+use sqlx::{AnyConnection, Connection as _};
+
+/// Per backend (0 SQLite, 1 PostgreSQL, 2 MariaDB; 3 for the test of two
+/// MariaDB databases, which runs beside the others), whether the gate of
+/// [`HELD`] is open, and whether a run has reached it.
+static OPEN: [AtomicBool; 4] = [const { AtomicBool::new(false) }; 4];
+static REACHED: [AtomicBool; 4] = [const { AtomicBool::new(false) }; 4];
+
+fn slot(d: Dialect) -> usize {
+    match d {
+        Dialect::Sqlite => 0,
+        Dialect::Postgres => 1,
+        Dialect::MySql => 2,
+    }
+}
+
+/// A Rust step that waits for its gate: a run that holds the lock as long
+/// as the test wants.
+fn gate<const N: usize>(_: &mut AnyConnection) -> StepFuture<'_> {
+    Box::pin(async move {
+        REACHED[N].store(true, Ordering::SeqCst);
+        while !OPEN[N].load(Ordering::SeqCst) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        Ok(())
+    })
+}
+fn held_up<const N: usize>(op: &mut Ops) {
+    op.create_table("held", |t| {
+        t.column("id", SqlType::Integer);
+    });
+    op.rust("gate", gate::<N>);
+}
+fn held_down(op: &mut Ops) {
+    op.drop_table("held");
+}
+fn panics_up(op: &mut Ops) {
+    op.create_table("held", |t| {
+        t.column("id", SqlType::Integer);
+    });
+    op.rust("panics", |_| Box::pin(async { panic!("a bug in a Rust step") }));
+}
+fn table_up<const N: usize>(op: &mut Ops) {
+    op.create_table(["t1", "t2", "t3"][N], |t| {
+        t.column("id", SqlType::Integer);
+        t.column("note", SqlType::Text).nullable();
+    });
+}
+fn table_down<const N: usize>(op: &mut Ops) {
+    op.drop_table(["t1", "t2", "t3"][N]).acknowledged(true);
+}
+fn raw_up(op: &mut Ops) {
+    // MySQL commits the CREATE TABLE before the INSERT fails.
+    op.sql("CREATE TABLE made (id INTEGER); INSERT INTO no_such_table VALUES (1)");
+}
+
+const fn held(up: fn(&mut Ops)) -> [Migration; 1] {
+    [migration(
+        "0001_held.rs",
+        "0001_held.rs",
+        "a1a1a1a1a1a1",
+        &[],
+        up,
+        held_down,
+    )]
+}
+static HELD: [[Migration; 1]; 4] = [
+    held(held_up::<0>),
+    held(held_up::<1>),
+    held(held_up::<2>),
+    held(held_up::<3>),
+];
+static PANICS: [Migration; 1] = held(panics_up);
+static THREE: [Migration; 3] = [
+    migration(
+        "0001_t1.rs",
+        "0001_t1.rs",
+        "b1b1b1b1b1b1",
+        &[],
+        table_up::<0>,
+        table_down::<0>,
+    ),
+    migration(
+        "0002_t2.rs",
+        "0002_t2.rs",
+        "b2b2b2b2b2b2",
+        &["b1b1b1b1b1b1"],
+        table_up::<1>,
+        table_down::<1>,
+    ),
+    migration(
+        "0003_t3.rs",
+        "0003_t3.rs",
+        "b3b3b3b3b3b3",
+        &["b2b2b2b2b2b2"],
+        table_up::<2>,
+        table_down::<2>,
+    ),
+];
+static RAW: [Migration; 1] = [migration(
+    "0001_raw.rs",
+    "0001_raw.rs",
+    "c1c1c1c1c1c1",
+    &[],
+    raw_up,
+    held_down,
+)];
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// A new database; `None` when the server's binaries are missing outside CI.
+fn fresh(d: Dialect, prefix: &str) -> Option<(String, Option<tempfile::TempDir>)> {
+    ferro_tests::fresh_database(d, prefix)
+}
+
+async fn execute(url: &str, sql: &str) {
+    let mut conn = AnyConnection::connect(url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+}
+
+/// Every recorded revision's parents are recorded, and the schema is the
+/// one the recorded revisions leave.
+async fn consistent(url: &str, migrator: &Migrator) {
+    let mut db = Database::connect(url).await.unwrap();
+    let applied = migrator.applied(&mut db).await.unwrap();
+    for row in &applied {
+        assert!(row.progress.is_whole(), "{applied:?}");
+        for parent in &row.parents {
+            assert!(
+                applied.iter().any(|r| &r.revision == parent),
+                "`{}` is recorded without its parent `{parent}`: {applied:?}",
+                row.revision
+            );
+        }
+    }
+    let drift = migrator.drift(&mut db).await.unwrap();
+    assert!(drift.differences.is_empty(), "{drift:?}");
+}
+
+/// A run that waits for the lock says whom it waits for after a second,
+/// and gives up after its lock timeout with exit code 12; through the
+/// command line too.
+fn a_waiting_run_says_whom_it_waits_for_and_times_out(d: Dialect) {
+    let Some((url, _dir)) = fresh(d, "waits") else {
+        return;
+    };
+    let n = slot(d);
+    OPEN[n].store(false, Ordering::SeqCst);
+    REACHED[n].store(false, Ordering::SeqCst);
+    let rt = runtime();
+    let held = {
+        let url = url.clone();
+        rt.spawn(async move {
+            let mut db = Database::connect(&url).await.unwrap();
+            Migrator::new(&HELD[n]).upgrade(&mut db, &Target::Head).await
+        })
+    };
+    while !REACHED[n].load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let migrator = Migrator::new(&HELD[n])
+        .lock_timeout(Duration::from_millis(1500))
+        .on_event(move |event| {
+            if let Event::Waiting { holder } = event {
+                seen.lock().unwrap().push(holder.map(str::to_owned));
+            }
+        });
+    let start = Instant::now();
+    let err = rt.block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        migrator.upgrade(&mut db, &Target::Head).await.unwrap_err()
+    });
+    assert!(start.elapsed() >= Duration::from_millis(1500));
+    assert!(matches!(err, MigrateError::LockTimeout { .. }), "{err}");
+    assert_eq!(err.exit_code(), 12);
+    let events = events.lock().unwrap().clone();
+    assert_eq!(events.len(), 1, "one word after a second: {events:?}");
+    let holder = events[0].clone().expect("the database tells who holds the lock");
+    let expected = match d {
+        Dialect::Sqlite => format!("process {}", std::process::id()),
+        Dialect::Postgres => "process ".to_owned(),
+        Dialect::MySql => "connection ".to_owned(),
+    };
+    assert!(holder.starts_with(&expected), "{holder}");
+    assert!(err.to_string().contains(&holder), "{err}");
+
+    // The command line: its own exit code, and the word on standard error.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trial_runner"))
+        .args(["--database-url", &url, "--lock-timeout", "1.5", "upgrade", "head"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(12), "{stderr}");
+    assert!(
+        stderr.contains(&format!("waiting for the migration lock held by {expected}")),
+        "{stderr}"
+    );
+
+    OPEN[n].store(true, Ordering::SeqCst);
+    let done = rt.block_on(held).unwrap().unwrap();
+    assert_eq!(done.len(), 1);
+}
+
+/// A run whose future is dropped (a timeout around it) leaves no lock: the
+/// next run takes it at once, and the first `Database` works on.
+fn a_cancelled_run_leaves_no_lock(d: Dialect) {
+    let Some((url, _dir)) = fresh(d, "cancel") else {
+        return;
+    };
+    let n = slot(d);
+    OPEN[n].store(false, Ordering::SeqCst);
+    let rt = runtime();
+    rt.block_on(async {
+        let migrator = Migrator::new(&HELD[n]).lock_timeout(Duration::from_secs(3));
+        let mut db = Database::connect(&url).await.unwrap();
+        let run = migrator.upgrade(&mut db, &Target::Head);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(500), run)
+                .await
+                .is_err(),
+            "the gate holds the run"
+        );
+        let mut other = Database::connect(&url).await.unwrap();
+        migrator
+            .stamp(&mut other, &Target::Base, false)
+            .await
+            .expect("the lock is free");
+        // The first connection was closed with the lock; it connects again.
+        assert!(migrator.applied(&mut db).await.unwrap().is_empty());
+    });
+}
+
+/// A Rust step that panics leaves no lock either.
+fn a_panicking_run_leaves_no_lock(d: Dialect) {
+    let Some((url, _dir)) = fresh(d, "panics") else {
+        return;
+    };
+    let rt = runtime();
+    let migrator = Migrator::new(&PANICS).lock_timeout(Duration::from_secs(3));
+    let mut db = rt.block_on(Database::connect(&url)).unwrap();
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        rt.block_on(migrator.upgrade(&mut db, &Target::Head))
+    }));
+    assert!(outcome.is_err(), "the step panicked");
+    rt.block_on(async {
+        let mut other = Database::connect(&url).await.unwrap();
+        migrator
+            .stamp(&mut other, &Target::Base, false)
+            .await
+            .expect("the lock is free");
+        assert!(migrator.applied(&mut db).await.unwrap().is_empty());
+    });
+}
+
+/// `upgrade head` and `downgrade base` started together, held back by a
+/// writer until both wait: one runs after the other, and the version
+/// table holds what one of the two orders leaves.
+fn runs_in_both_directions_follow_one_another(d: Dialect) {
+    for trial in 0..5 {
+        let Some((url, _dir)) = fresh(d, "race") else {
+            return;
+        };
+        let rt = runtime();
+        let migrator = Migrator::new(&THREE);
+        rt.block_on(async {
+            let mut db = Database::connect(&url).await.unwrap();
+            migrator
+                .upgrade(&mut db, &Target::Revision("b2b2".into()))
+                .await
+                .unwrap();
+            let mut blocker = AnyConnection::connect(&url).await.unwrap();
+            if d == Dialect::Sqlite {
+                sqlx::raw_sql("BEGIN IMMEDIATE")
+                    .execute(&mut blocker)
+                    .await
+                    .unwrap();
+            }
+            let (up_url, down_url) = (url.clone(), url.clone());
+            let up = tokio::spawn(async move {
+                let mut db = Database::connect(&up_url).await.unwrap();
+                Migrator::new(&THREE).upgrade(&mut db, &Target::Head).await
+            });
+            let down = tokio::spawn(async move {
+                let mut db = Database::connect(&down_url).await.unwrap();
+                Migrator::new(&THREE).downgrade(&mut db, &Target::Base).await
+            });
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if d == Dialect::Sqlite {
+                sqlx::raw_sql("COMMIT").execute(&mut blocker).await.unwrap();
+            }
+            let up = up.await.unwrap();
+            let down = down.await.unwrap();
+            assert!(up.is_ok(), "trial {trial}: {up:?}");
+            assert!(down.is_ok(), "trial {trial}: {down:?}");
+            consistent(&url, &migrator).await;
+            let current = migrator.current(&mut db).await.unwrap();
+            assert!(
+                current.is_empty() || current == ["b3b3b3b3b3b3"],
+                "trial {trial}: at base or head, as one order or the other leaves: {current:?}"
+            );
+        });
+    }
+}
+
+/// The downgrade the version table keeps is checked before it runs; a
+/// version table of an earlier release (without the checksum column) is
+/// read as it is and brought up to date by the next run.
+fn the_stored_downgrade_is_checked(d: Dialect) {
+    let Some((url, _dir)) = fresh(d, "stored") else {
+        return;
+    };
+    let rt = runtime();
+    let migrator = Migrator::new(&THREE);
+    rt.block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        execute(&url, "ALTER TABLE ferro_version DROP COLUMN downgrade_checksum").await;
+        let rows = migrator.applied(&mut db).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].downgrade_checksum, None);
+        migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+        let rows = migrator.applied(&mut db).await.unwrap();
+        assert_eq!(rows[0].downgrade_checksum, None, "an old row stays unchecked");
+        let kept = rows[2].downgrade.clone().unwrap();
+        assert!(rows[2].downgrade_checksum.is_some(), "{rows:?}");
+
+        execute(
+            &url,
+            "UPDATE ferro_version SET downgrade = '[]' WHERE revision = 'b3b3b3b3b3b3'",
+        )
+        .await;
+        let err = migrator.downgrade(&mut db, &Target::Back(1)).await.unwrap_err();
+        assert!(matches!(err, MigrateError::DowngradeChanged { .. }), "{err}");
+        assert_eq!(err.exit_code(), 4);
+        assert_eq!(
+            migrator.applied(&mut db).await.unwrap().len(),
+            3,
+            "nothing reverted"
+        );
+        consistent(&url, &migrator).await;
+
+        let restore = format!(
+            "UPDATE ferro_version SET downgrade = '{}' WHERE revision = 'b3b3b3b3b3b3'",
+            kept.replace('\'', "''")
+        );
+        execute(&url, &restore).await;
+        migrator.downgrade(&mut db, &Target::Base).await.unwrap();
+        consistent(&url, &migrator).await;
+    });
+}
+
+/// `steps_done` values no run writes: an error, never a panic.
+fn values_no_run_writes_are_refused(d: Dialect) {
+    let Some((url, _dir)) = fresh(d, "values") else {
+        return;
+    };
+    let rt = runtime();
+    let migrator = Migrator::new(&THREE);
+    rt.block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        execute(&url, "UPDATE ferro_version SET steps_done = -9223372036854775808").await;
+        let rows = migrator.applied(&mut db).await.unwrap();
+        assert!(matches!(rows[0].progress, Progress::Down(_)), "{rows:?}");
+        let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+        assert!(matches!(err, MigrateError::Partial { .. }), "{err}");
+        if d == Dialect::Sqlite {
+            // SQLite keeps any value in any column.
+            execute(&url, "UPDATE ferro_version SET steps_done = 'two'").await;
+            let err = migrator.applied(&mut db).await.unwrap_err();
+            assert!(matches!(err, MigrateError::BadVersionRow { .. }), "{err}");
+            assert_eq!(err.exit_code(), 4);
+        }
+    });
+}
+
+/// Two databases on one MariaDB server: a run on one does not wait for a
+/// run on the other (lock names are server-wide).
+fn databases_on_one_server_do_not_wait_for_each_other(d: Dialect) {
+    let (Some((first, _a)), Some((second, _b))) = (fresh(d, "one"), fresh(d, "two")) else {
+        return;
+    };
+    let n = 3;
+    OPEN[n].store(false, Ordering::SeqCst);
+    REACHED[n].store(false, Ordering::SeqCst);
+    let rt = runtime();
+    let holder = rt.spawn(async move {
+        let mut db = Database::connect(&first).await.unwrap();
+        Migrator::new(&HELD[n]).upgrade(&mut db, &Target::Head).await
+    });
+    while !REACHED[n].load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let done = rt.block_on(async {
+        let mut db = Database::connect(&second).await.unwrap();
+        Migrator::new(&THREE)
+            .lock_timeout(Duration::from_secs(3))
+            .upgrade(&mut db, &Target::Head)
+            .await
+    });
+    OPEN[n].store(true, Ordering::SeqCst);
+    assert_eq!(done.expect("the other database's lock is its own").len(), 3);
+    rt.block_on(holder).unwrap().unwrap();
+}
+
+/// On MySQL, hand-written SQL whose DDL was committed before a later
+/// statement failed keeps its mark, and the next run finds it in doubt.
+fn mysql_raw_sql_that_failed_part_way_is_in_doubt(d: Dialect) {
+    let Some((url, _dir)) = fresh(d, "raw") else {
+        return;
+    };
+    let rt = runtime();
+    let migrator = Migrator::new(&RAW);
+    rt.block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+        let rows = migrator.applied(&mut db).await.unwrap();
+        assert_eq!(rows.len(), 1, "the mark stays: {rows:?}");
+        assert_eq!(rows[0].progress, Progress::Up(0));
+        let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+        assert!(matches!(err, MigrateError::InDoubt(_)), "{err}");
+        assert_eq!(err.exit_code(), 11);
+    });
+}
+
+/// Each migration's start and end are told as they happen, statements
+/// between them; the command line prints them live, statements with `-v`.
+fn events_come_as_they_happen(d: Dialect) {
+    let Some((url, _dir)) = fresh(d, "events") else {
+        return;
+    };
+    let rt = runtime();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let migrator = Migrator::new(&THREE).on_event(move |event| {
+        let word = match event {
+            Event::Started { revision, .. } => format!("start {revision}"),
+            Event::Statement { .. } => "statement".to_owned(),
+            Event::Finished { revision, .. } => format!("end {revision}"),
+            _ => return,
+        };
+        seen.lock().unwrap().push(word);
+    });
+    rt.block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        migrator.upgrade(&mut db, &Target::Forward(2)).await.unwrap();
+    });
+    let events = events.lock().unwrap().clone();
+    let position = |w: &str| events.iter().position(|e| e == w).unwrap_or(usize::MAX);
+    assert_eq!(
+        events[position("start b1b1b1b1b1b1") + 1],
+        "statement",
+        "the migration's statements follow its start: {events:?}"
+    );
+    assert!(
+        position("end b1b1b1b1b1b1") < position("start b2b2b2b2b2b2"),
+        "{events:?}"
+    );
+    assert_eq!(events.last().map(String::as_str), Some("end b2b2b2b2b2b2"));
+
+    let Some((url, _dir)) = fresh(d, "events_cli") else {
+        return;
+    };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_trial_runner"))
+        .args(["--database-url", &url, "upgrade", "+1", "-v"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    let first = ferro_tests::trials::REVISIONS[0];
+    assert!(stderr.contains(&format!("applying {first}")), "{stderr}");
+    assert!(
+        stderr.contains("    CREATE TABLE"),
+        "`-v` shows the statements: {stderr}"
+    );
+    assert!(stdout.contains(&format!("applied {first}")), "{stdout}");
+}
+
+macro_rules! on_every_backend {
+    ($($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $scenario() { super::$scenario(super::Dialect::Sqlite); })*
+        }
+        mod postgres {
+            $(#[test] fn $scenario() { super::$scenario(super::Dialect::Postgres); })*
+        }
+        mod mariadb {
+            $(#[test] fn $scenario() { super::$scenario(super::Dialect::MySql); })*
+        }
+    };
+}
+
+on_every_backend!(
+    a_waiting_run_says_whom_it_waits_for_and_times_out,
+    a_cancelled_run_leaves_no_lock,
+    a_panicking_run_leaves_no_lock,
+    runs_in_both_directions_follow_one_another,
+    the_stored_downgrade_is_checked,
+    values_no_run_writes_are_refused,
+    events_come_as_they_happen,
+);
+
+#[test]
+fn mariadb_databases_on_one_server_do_not_wait_for_each_other() {
+    databases_on_one_server_do_not_wait_for_each_other(Dialect::MySql);
+}
+
+#[test]
+fn mariadb_raw_sql_that_failed_part_way_is_in_doubt() {
+    mysql_raw_sql_that_failed_part_way_is_in_doubt(Dialect::MySql);
+}
