@@ -30,7 +30,8 @@ fn slug(message: &str) -> String {
     }
 }
 
-/// The number the next file takes: one more than the highest in `dir`.
+/// The number the next file takes: one more than the highest a migration
+/// file (`.rs`) in `dir` starts with.
 fn next_number(dir: &Path) -> Result<u32, MigrateError> {
     let io = |source| MigrateError::Io {
         path: dir.to_owned(),
@@ -39,10 +40,29 @@ fn next_number(dir: &Path) -> Result<u32, MigrateError> {
     let mut highest = 0;
     for entry in fs::read_dir(dir).map_err(io)? {
         let name = entry.map_err(io)?.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".rs") {
+            continue;
+        }
         let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
-        highest = highest.max(digits.parse().unwrap_or(0));
+        // A number too long for a `u32` is not none: the next file must still
+        // come after it.
+        let number = match digits.as_str() {
+            "" => 0,
+            digits => digits.parse().map_err(|_| too_large(dir, &name))?,
+        };
+        if number == u32::MAX {
+            return Err(too_large(dir, &name));
+        }
+        highest = highest.max(number);
     }
     Ok(highest + 1)
+}
+
+fn too_large(dir: &Path, name: &str) -> MigrateError {
+    MigrateError::NumberTooLarge {
+        path: dir.join(name),
+        max: u32::MAX - 1,
+    }
 }
 
 /// A new revision id: 12 hex digits of BLAKE3 over the parents, the message
@@ -229,6 +249,28 @@ mod tests {
                 assert_eq!(string(field(&file, "message")), *message);
                 assert_eq!(strings(field(&file, "parents")), *parents);
             }
+        }
+    }
+
+    #[test]
+    fn a_number_with_no_successor_is_refused() {
+        let next = |files: &[&str]| {
+            let dir = tempfile::tempdir().unwrap();
+            for file in files {
+                fs::write(dir.path().join(file), "").unwrap();
+            }
+            next_number(dir.path()).map_err(|e| e.to_string())
+        };
+        assert_eq!(next(&["0001_a.rs", "4294967294_b.rs"]), Ok(u32::MAX));
+        // Only migration files count.
+        assert_eq!(next(&["0002_a.rs", "20260101120000_dump.sql"]), Ok(3));
+        for file in ["4294967295_x.rs", "99999999999_x.rs"] {
+            let error = next(&["0001_a.rs", file]).unwrap_err();
+            assert!(error.contains(file), "{error}");
+            assert!(
+                error.contains("is above 4294967294, so no new file can follow it"),
+                "{error}"
+            );
         }
     }
 }
