@@ -24,16 +24,36 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    /// The number a generated file's name starts with.
-    pub(crate) fn number(&self) -> u32 {
+    /// The number a generated file's name starts with; 0 without one.
+    pub(crate) fn number(&self) -> Result<u32, BuildError> {
         let digits: String = self.file.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().unwrap_or(0)
+        if digits.is_empty() {
+            return Ok(0);
+        }
+        digits.parse().map_err(|_| self.too_large())
+    }
+
+    fn too_large(&self) -> BuildError {
+        BuildError::NumberTooLarge {
+            path: self.path.clone(),
+            max: u32::MAX - 1,
+        }
     }
 
     /// `id (file)`, as messages name a migration.
     pub(crate) fn label(&self) -> String {
         format!("`{}` ({})", self.id, self.file)
     }
+}
+
+/// The number of a new migration file: one more than the highest there is.
+pub(crate) fn next_number(entries: &[Entry]) -> Result<u32, BuildError> {
+    let mut next = 1;
+    for entry in entries {
+        let after = entry.number()?.checked_add(1).ok_or_else(|| entry.too_large())?;
+        next = next.max(after);
+    }
+    Ok(next)
 }
 
 /// What the migrations folder holds.
@@ -418,6 +438,35 @@ pub const REVISION: Revision = Revision {
                 r#"const REVISION: R = R {{ id: "{bad}", parents: &[], message: "", schema: None }};"#
             );
             assert!(parse_revision(&text).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_number_with_no_successor_is_refused() {
+        let entry = |file: &str| Entry {
+            file: file.to_owned(),
+            path: PathBuf::from("migrations").join(file),
+            id: file.to_owned(),
+            parents: Vec::new(),
+            schema: None,
+            draft: Draft::None,
+        };
+        let next = |files: &[&str]| {
+            let entries: Vec<Entry> = files.iter().map(|f| entry(f)).collect();
+            next_number(&entries).map_err(|e| e.to_string())
+        };
+        assert_eq!(next(&[]), Ok(1));
+        assert_eq!(
+            next(&["0001_a.rs", "4294967294_b.rs", "hand_written.rs"]),
+            Ok(u32::MAX)
+        );
+        for file in ["4294967295_x.rs", "99999999999_x.rs"] {
+            let error = next(&["0001_a.rs", file]).unwrap_err();
+            assert!(error.contains(file), "{error}");
+            assert!(
+                error.contains("is above 4294967294, so no new file can follow it"),
+                "{error}"
+            );
         }
     }
 }
