@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 
+use ferro::migration::escape::literal;
+
 use crate::history::History;
 
 /// The list's file name in `OUT_DIR`, as `ferro::embed_migrations!()` includes it.
@@ -13,10 +15,10 @@ pub(crate) fn list(history: &History<'_>) -> String {
     let mut out =
         String::from("// Written by ferro-build: every migration file in the migrations folder.\n\n");
     for (i, entry) in history.order.iter().enumerate() {
-        let path = entry.path.to_string_lossy();
+        let path = literal(&entry.path.to_string_lossy());
         let _ = writeln!(
             out,
-            "#[path = {path:?}]\n#[allow(unreachable_pub, missing_docs)]\nmod m{i};"
+            "#[path = {path}]\n#[allow(unreachable_pub, missing_docs)]\nmod m{i};"
         );
     }
     out.push_str(
@@ -25,26 +27,58 @@ pub(crate) fn list(history: &History<'_>) -> String {
     );
     for (i, entry) in history.order.iter().enumerate() {
         let m = format!("m{i}");
-        let path = entry.path.to_string_lossy();
+        let path = literal(&entry.path.to_string_lossy());
         let _ = writeln!(
             out,
-            "    ::ferro::migration::Migration {{ file: {file:?}, source: ::core::include_str!({path:?}), \
+            "    ::ferro::migration::Migration {{ file: {file}, source: ::core::include_str!({path}), \
              revision: {m}::REVISION, upgrade: {m}::upgrade, downgrade: {m}::downgrade }},",
-            file = entry.file,
+            file = literal(&entry.file),
         );
     }
     out.push_str("];\n\n");
     for (i, entry) in history.order.iter().enumerate() {
         let m = format!("m{i}");
+        // The message goes in as an argument: a file name may hold `{`, which
+        // a format string would take for a placeholder.
         let _ = writeln!(
             out,
-            "const _: () = ::core::assert!(::ferro::__private::str_eq({m}::REVISION.id, {id:?}), {msg:?});",
-            id = entry.id,
-            msg = format!(
+            "const _: () = ::core::assert!(::ferro::__private::str_eq({m}::REVISION.id, {id}), \"{{}}\", {msg});",
+            id = literal(&entry.id),
+            msg = literal(&format!(
                 "{}: `REVISION.id` is not the literal the build script read; write it as a string literal",
                 entry.file
-            ),
+            )),
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::draft::Draft;
+    use crate::folder::Entry;
+
+    #[test]
+    fn names_and_ids_are_literals() {
+        let file = "0001_{x}\n.rs";
+        let entries = [Entry {
+            file: file.to_owned(),
+            path: PathBuf::from("/m").join(file),
+            id: "a\"b".to_owned(),
+            parents: Vec::new(),
+            schema: None,
+            draft: Draft::None,
+        }];
+        let list = list(&History::new(&entries).unwrap());
+        assert!(list.contains(r#"#[path = "/m/0001_{x}\n.rs"]"#), "{list}");
+        assert!(list.contains(r#"file: "0001_{x}\n.rs", "#), "{list}");
+        // The file name is an argument, not a format string.
+        assert!(
+            list.contains(r#"str_eq(m0::REVISION.id, "a\"b"), "{}", "0001_{x}\n.rs: `REVISION.id`"#),
+            "{list}"
+        );
+    }
 }

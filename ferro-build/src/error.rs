@@ -38,6 +38,18 @@ pub enum BuildError {
         /// What is wrong.
         message: String,
     },
+    /// A migration file's number leaves no number for a file after it.
+    #[error(
+        "{}: the number this file name starts with is above {max}, so no new file can follow it; \
+         rename it with a smaller number (the numbers only order the files, the revision ids link them)",
+        path.display()
+    )]
+    NumberTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The highest number a file may have for another to follow it.
+        max: u32,
+    },
     /// Two migration files declare one revision id.
     #[error("revision `{id}` is declared by two files, `{first}` and `{second}`; give one of them a new id")]
     DuplicateRevision {

@@ -24,16 +24,36 @@ pub(crate) struct Entry {
 }
 
 impl Entry {
-    /// The number a generated file's name starts with.
-    pub(crate) fn number(&self) -> u32 {
+    /// The number a generated file's name starts with; 0 without one.
+    pub(crate) fn number(&self) -> Result<u32, BuildError> {
         let digits: String = self.file.chars().take_while(char::is_ascii_digit).collect();
-        digits.parse().unwrap_or(0)
+        if digits.is_empty() {
+            return Ok(0);
+        }
+        digits.parse().map_err(|_| self.too_large())
+    }
+
+    fn too_large(&self) -> BuildError {
+        BuildError::NumberTooLarge {
+            path: self.path.clone(),
+            max: u32::MAX - 1,
+        }
     }
 
     /// `id (file)`, as messages name a migration.
     pub(crate) fn label(&self) -> String {
         format!("`{}` ({})", self.id, self.file)
     }
+}
+
+/// The number of a new migration file: one more than the highest there is.
+pub(crate) fn next_number(entries: &[Entry]) -> Result<u32, BuildError> {
+    let mut next = 1;
+    for entry in entries {
+        let after = entry.number()?.checked_add(1).ok_or_else(|| entry.too_large())?;
+        next = next.max(after);
+    }
+    Ok(next)
 }
 
 /// What the migrations folder holds.
@@ -155,9 +175,20 @@ enum Token {
 /// as literals (the embedding checks at compile time that what was read here
 /// is what the compiler sees).
 pub(crate) fn parse_revision(text: &str) -> Result<Header, String> {
-    let start = text
-        .find("const REVISION")
-        .ok_or("no `pub const REVISION: Revision = Revision { .. };` in the file")?;
+    // The header's comments quote names from the models, which may spell
+    // `const REVISION` too: the declaration is the first one outside a comment.
+    let mut start = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if !line.trim_start().starts_with("//")
+            && let Some(at) = line.find("const REVISION")
+        {
+            start = Some(offset + at);
+            break;
+        }
+        offset += line.len();
+    }
+    let start = start.ok_or("no `pub const REVISION: Revision = Revision { .. };` in the file")?;
     let rest = &text[start..];
     let open = rest.find('{').ok_or("`REVISION` has no `{`")?;
     let tokens = tokenize(&rest[open + 1..])?;
@@ -264,6 +295,8 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
                             Some('r') => s.push('\r'),
                             Some('0') => s.push('\0'),
                             Some(c @ ('\\' | '"' | '\'')) => s.push(c),
+                            Some('u') => s.push(unicode_escape(&mut chars)?),
+                            Some('x') => s.push(byte_escape(&mut chars)?),
                             other => return Err(format!("unsupported escape `\\{}`", other.unwrap_or(' '))),
                         },
                         Some((_, c)) => s.push(c),
@@ -291,6 +324,37 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
         }
     }
     Err("`REVISION` is not closed with `}`".into())
+}
+
+/// The character of a `\u{..}` escape, read after its `u`.
+fn unicode_escape(chars: &mut impl Iterator<Item = (usize, char)>) -> Result<char, String> {
+    if chars.next().map(|p| p.1) != Some('{') {
+        return Err("`\\u` must be followed by `{`".into());
+    }
+    let mut hex = String::new();
+    loop {
+        match chars.next().map(|p| p.1) {
+            Some('}') => break,
+            Some('_') => {}
+            Some(c) if c.is_ascii_hexdigit() && hex.len() < 6 => hex.push(c),
+            _ => return Err(format!("`\\u{{{hex}` is not a character escape")),
+        }
+    }
+    u32::from_str_radix(&hex, 16)
+        .ok()
+        .and_then(char::from_u32)
+        .ok_or_else(|| format!("`\\u{{{hex}}}` is not a character"))
+}
+
+/// The character of a `\x..` escape (two hex digits, at most `7f`), read
+/// after its `x`.
+fn byte_escape(chars: &mut impl Iterator<Item = (usize, char)>) -> Result<char, String> {
+    let hex: String = chars.take(2).map(|p| p.1).collect();
+    u8::from_str_radix(&hex, 16)
+        .ok()
+        .filter(u8::is_ascii)
+        .map(char::from)
+        .ok_or_else(|| format!("`\\x{hex}` is not an ASCII escape"))
 }
 
 #[cfg(test)]
@@ -339,5 +403,70 @@ pub const REVISION: Revision = Revision {
                 .unwrap_err()
                 .contains("no `pub const REVISION")
         );
+    }
+
+    #[test]
+    fn reads_back_what_the_generators_escape() {
+        use ferro::migration::escape::{comment, literal};
+        let hostile = [
+            "add users\n}fn evil(){}",
+            "a\r*/ \"q\" \\ 'x'\t\0\u{1}\u{7f}",
+            "\u{2028}\u{202e}\u{301}é日本",
+        ];
+        for text in hostile {
+            // The header's comment spells a declaration of its own.
+            let spoof = "const REVISION: Revision = Revision { id: \"spoof\", parents: &[], message: \"\", schema: None };";
+            let source = format!(
+                "//! {}\n//! {spoof}\n\npub const REVISION: Revision = Revision {{\n    id: \"abc\",\n    \
+                 parents: &[{}],\n    message: {},\n    schema: None,\n}};\n",
+                comment(text),
+                literal(text),
+                literal(text),
+            );
+            let header = parse_revision(&source).unwrap_or_else(|e| panic!("{e}:\n{source}"));
+            assert_eq!(header.id, "abc");
+            assert_eq!(
+                (header.parents.as_slice(), header.message.as_str()),
+                ([text.to_owned()].as_slice(), text)
+            );
+        }
+        let text =
+            r#"const REVISION: R = R { id: "\x41\u{1_F600}", parents: &[], message: "", schema: None };"#;
+        assert_eq!(parse_revision(text).unwrap().id, "A\u{1F600}");
+        for bad in [r"\x80", r"\u{110000}", r"\u{12", r"\u12"] {
+            let text = format!(
+                r#"const REVISION: R = R {{ id: "{bad}", parents: &[], message: "", schema: None }};"#
+            );
+            assert!(parse_revision(&text).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_number_with_no_successor_is_refused() {
+        let entry = |file: &str| Entry {
+            file: file.to_owned(),
+            path: PathBuf::from("migrations").join(file),
+            id: file.to_owned(),
+            parents: Vec::new(),
+            schema: None,
+            draft: Draft::None,
+        };
+        let next = |files: &[&str]| {
+            let entries: Vec<Entry> = files.iter().map(|f| entry(f)).collect();
+            next_number(&entries).map_err(|e| e.to_string())
+        };
+        assert_eq!(next(&[]), Ok(1));
+        assert_eq!(
+            next(&["0001_a.rs", "4294967294_b.rs", "hand_written.rs"]),
+            Ok(u32::MAX)
+        );
+        for file in ["4294967295_x.rs", "99999999999_x.rs"] {
+            let error = next(&["0001_a.rs", file]).unwrap_err();
+            assert!(error.contains(file), "{error}");
+            assert!(
+                error.contains("is above 4294967294, so no new file can follow it"),
+                "{error}"
+            );
+        }
     }
 }

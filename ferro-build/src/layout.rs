@@ -33,7 +33,7 @@ pub(crate) fn atom(text: impl Into<String>) -> Expr {
 
 /// A Rust string literal.
 pub(crate) fn string(text: &str) -> Expr {
-    Expr::Atom(format!("{text:?}"))
+    Expr::Atom(ferro::migration::escape::literal(text))
 }
 
 pub(crate) fn call(callee: impl Into<String>, args: Vec<Expr>) -> Expr {

@@ -433,12 +433,12 @@ fn write_migration(
             Some(text.as_str()),
             h.parents.clone(),
             h.id.clone(),
-            h.number(),
+            h.number()?,
             Some(h),
         ),
         _ => {
             let parents: Vec<String> = head.map(|h| h.id.clone()).into_iter().collect();
-            let number = folder.entries.iter().map(Entry::number).max().unwrap_or(0) + 1;
+            let number = folder::next_number(&folder.entries)?;
             let id = revision_id(&parents, &fingerprint);
             let text = folder.snapshot_text.as_deref();
             (&folder.snapshot, text, parents, id, number, None)

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ferro::Schema;
+use ferro::migration::escape::comment;
 use ferro::registry::registrations;
 use ferro_build::{Builder, Mode};
 
@@ -65,7 +66,8 @@ fn generate(case: &str) -> (String, String) {
     assert_formatted(&name, &source);
     let mut shown = format!("file: {name}\n");
     for warning in warnings {
-        shown.push_str(&format!("build: {warning}\n"));
+        // The messages quote names, which may hold line breaks.
+        shown.push_str(&format!("build: {}\n", comment(&warning)));
     }
     shown.push_str("---\n");
     shown.push_str(&source);
@@ -166,6 +168,41 @@ fixtures! {
     custom_sql_type,
     fill_not_null_from_default,
     rename_referred_table_drop_referring,
+    hostile_names,
+}
+
+/// Names that would end a comment or a literal early if written as they are
+/// stay data in `hostile_names`' file: it has a migration's four items and no
+/// others, no bare CR (an error in a doc comment), and its header quotes the
+/// names escaped. (`generated_files_compile` shows the literals hold them.)
+#[test]
+fn hostile_names_stay_data() {
+    let (_, source) = generate("hostile_names");
+    assert!(!source.contains('\r'), "{source}");
+    let top_level: Vec<&str> = source
+        .lines()
+        .filter(|l| !(l.is_empty() || l.starts_with([' ', '/']) || matches!(*l, "}" | "};")))
+        .collect();
+    assert_eq!(
+        top_level,
+        [
+            "use ferro::migration::prelude::*;",
+            "pub const REVISION: Revision = Revision {",
+            "pub fn upgrade(op: &mut Ops) {",
+            "pub fn downgrade(op: &mut Ops) {",
+        ],
+        "{source}"
+    );
+    for quoted in [
+        format!("//! - drop table {}\n", comment("old\u{2028}table\u{202e}")),
+        format!(
+            "// TODO: rows of `{}` may hold NULL in `{}`,",
+            comment("users\n}fn evil(){}"),
+            comment("mood\u{2028}")
+        ),
+    ] {
+        assert!(source.contains(&quoted), "{quoted}\n{source}");
+    }
 }
 
 /// Every fixture's generated file compiles against `ferro` in a scratch crate,

@@ -285,6 +285,18 @@ pub enum MigrateError {
     /// `merge heads` with fewer than two heads.
     #[error("there is nothing to merge: the head is {0}")]
     NothingToMerge(String),
+    /// A migration file's number leaves no number for a file after it.
+    #[error(
+        "{}: the number this file name starts with is above {max}, so no new file can follow it; \
+         rename it with a smaller number (the numbers only order the files, the revision ids link them)",
+        .path.display()
+    )]
+    NumberTooLarge {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The highest number a file may have for another to follow it.
+        max: u32,
+    },
     /// `sqlalchemy` found no snapshot to describe.
     #[error("{}: no snapshot; `cargo build` writes it with the first migration", .0.display())]
     NoSnapshot(std::path::PathBuf),

@@ -31,6 +31,8 @@
 //! [`embed_migrations!`](crate::embed_migrations).
 
 mod apply;
+#[doc(hidden)]
+pub mod escape;
 mod op;
 mod ops;
 
