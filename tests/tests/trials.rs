@@ -362,7 +362,7 @@ fn mixed_trials(dialect: Dialect) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0x5eed_u64);
-    let mut random = Delays(seed ^ 0x6d69_7865_64);
+    let mut random = Delays(seed ^ 0x006d_6978_6564);
     block_on(async {
         let (mut ran, mut refused, mut untrue) = (0, 0, 0);
         for trial in 0..trials {
