@@ -1,43 +1,12 @@
 //! A connection to the database being migrated, through sqlx's `Any` driver,
 //! with a record of what it executed.
 
-use std::time::Duration;
-
 use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row as _};
 
 use super::error::MigrateError;
 use super::events::{Event, Observer, emit};
 use super::render::Dialect;
-
-/// A value bound to a statement's placeholder.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Bind {
-    Text(String),
-    Int(i64),
-    Null,
-    NullInt,
-}
-
-/// A statement that changes the database: its SQL with placeholders and the
-/// values bound to them, and the same SQL with the values written in, which is
-/// what `--sql` prints and the execution log records.
-#[derive(Clone, Debug)]
-pub(crate) struct Statement {
-    pub(crate) sql: String,
-    pub(crate) binds: Vec<Bind>,
-    pub(crate) inline: String,
-}
-
-impl Statement {
-    /// A statement without placeholders.
-    pub(crate) fn plain(sql: String) -> Statement {
-        Statement {
-            inline: sql.clone(),
-            sql,
-            binds: Vec::new(),
-        }
-    }
-}
+use super::statement::{Bind, Statement, lock_statement, rust_note};
 
 /// An open connection to the database that is being migrated.
 ///
@@ -319,11 +288,6 @@ async fn open(url: &str, dialect: Dialect) -> Result<AnyConnection, MigrateError
     Ok(conn)
 }
 
-/// `SELECT pg_advisory_xact_lock(key)`.
-pub(crate) fn lock_statement(key: i64) -> Statement {
-    Statement::plain(format!("SELECT pg_advisory_xact_lock({key})"))
-}
-
 /// The URL without its password (in the user part or as a `password=`
 /// parameter, `sslpassword=` too, however its name is percent-encoded), for
 /// messages and logs: every message of this crate that names a database URL
@@ -479,7 +443,7 @@ impl Tx<'_> {
         name: &str,
         step: crate::migration::RustStep,
     ) -> Result<(), MigrateError> {
-        self.note(&super::prepare::rust_note(name));
+        self.note(&rust_note(name));
         (step.0)(&mut self.conn)
             .await
             .map_err(db_error(format!("Rust step `{name}` failed")))
@@ -493,11 +457,6 @@ impl Tx<'_> {
     ) -> Result<Vec<Vec<Option<String>>>, MigrateError> {
         fetch_text(&mut self.conn, sql, columns).await
     }
-}
-
-/// How long something took, in whole milliseconds.
-pub(crate) fn millis(d: Duration) -> i64 {
-    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]

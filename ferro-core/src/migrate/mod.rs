@@ -1,6 +1,8 @@
 //! Applying migrations: the revision graph, targets, checksums, and (with the
 //! `sqlite` or `postgres` feature) the runtime that applies them.
 
+#[cfg(feature = "runtime")]
+mod checks;
 mod checksum;
 mod error;
 mod graph;
@@ -31,6 +33,10 @@ mod rebuild;
 mod render;
 #[cfg(feature = "runtime")]
 mod script;
+#[cfg(feature = "runtime")]
+mod settle;
+#[cfg(feature = "runtime")]
+mod statement;
 #[cfg(feature = "runtime")]
 mod version;
 

@@ -4,14 +4,12 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 use super::checksum::checksum;
-use super::database::{Statement, millis};
 use super::error::MigrateError;
 use super::rebuild::{self, Rebuild};
 use super::render::{Dialect, sqlite};
-use super::version::{AppliedRevision, Progress};
+use super::statement::{Statement, millis, rust_note};
+use super::version::{AppliedRevision, Progress, StoredStep};
 use crate::migration::{Migration, Op, RustStep, State, Step};
 
 /// One thing a migration does: a statement, or a Rust data step.
@@ -38,11 +36,6 @@ impl Action {
             Action::Rebuild(rebuild) => rebuild.offline()?,
         })
     }
-}
-
-/// What the log and an offline script say for a Rust step.
-pub(crate) fn rust_note(name: &str) -> String {
-    format!("-- Rust step `{name}` (runs only when applied online)")
 }
 
 /// A run of actions in one transaction, or one step outside any.
@@ -84,17 +77,6 @@ pub(crate) struct Prepared {
     pub(crate) ops: Vec<Op>,
     /// The downgrade to keep in the version table (upgrades only).
     pub(crate) downgrade: Option<String>,
-}
-
-/// A step as the version table keeps a downgrade: the operation, and whether
-/// it runs outside the transaction.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct StoredStep {
-    pub(crate) op: Op,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub(crate) outside_transaction: bool,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub(crate) online: bool,
 }
 
 /// A step to prepare: what it does, where it runs, and its Rust function if

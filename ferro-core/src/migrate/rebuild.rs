@@ -11,11 +11,12 @@
 //! fails nor cascades to rows that refer to it; the check at the end finds
 //! any row the change left without its parent and rolls everything back.
 
-use super::database::{Statement, Tx};
+use super::database::Tx;
 use super::error::MigrateError;
 use super::events::Event;
 use super::introspect::sqlite_table;
 use super::render::{Dialect, literal, sqlite};
+use super::statement::Statement;
 use crate::migration::{Op, State, op_table};
 use crate::schema::{SqlType, Table};
 

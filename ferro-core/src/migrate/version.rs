@@ -10,12 +10,12 @@ use sea_query::{
     Expr, ExprTrait as _, MysqlQueryBuilder, PostgresQueryBuilder, Query, QueryStatementWriter,
     SqliteQueryBuilder, Value, Values,
 };
+use serde::{Deserialize, Serialize};
 
 use super::checksum::checksum;
-use super::database::{Bind, Statement};
 use super::error::MigrateError;
-use super::prepare::StoredStep;
 use super::render::Dialect;
+use super::statement::{Bind, Statement};
 use crate::migration::Op;
 
 /// The default name of the version table.
@@ -130,6 +130,17 @@ impl AppliedRevision {
             })
             .transpose()
     }
+}
+
+/// A step as the version table keeps a downgrade: the operation, and whether
+/// it runs outside the transaction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredStep {
+    pub(crate) op: Op,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) outside_transaction: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) online: bool,
 }
 
 /// The version table of one migration set.
