@@ -195,6 +195,9 @@ fn a_password_in_the_url_is_never_printed() {
     for url in [
         format!("postgres://ferro:{secret}@127.0.0.1:1/db"),
         format!("postgres://127.0.0.1:1/db?user=ferro&password={secret}"),
+        // The driver decodes a parameter's name: `%70assword` is `password`.
+        format!("postgres://127.0.0.1:1/db?user=ferro&%70assword={secret}"),
+        format!("mysql://127.0.0.1:1/db?user=ferro&pass%77ord={secret}"),
         format!("mysql://ferro:{secret}@127.0.0.1:1/db"),
         format!("mssql://ferro:{secret}@127.0.0.1:1/db"),
     ] {
