@@ -1,8 +1,9 @@
 //! Text that would leave the statement Ferro writes it into (issue 21), on
 //! real databases: an enum type and a value whose names hold PostgreSQL's
-//! dollar-quote tag and a quote, through a rebuild of the type and back.
+//! dollar-quote tag and a quote, through a rebuild of the type and back; a
+//! default that holds a second statement, refused before anything runs.
 
-use ferro::migrate::{Database, Dialect, Migrator, Target};
+use ferro::migrate::{Database, Dialect, MigrateError, Migrator, Target};
 use ferro::migration::Migration;
 use ferro::migration::prelude::*;
 use ferro_tests::migration;
@@ -104,6 +105,94 @@ async fn enum_names_stay_data_through_a_rebuild(url: String) {
     assert!(shape(&url).await.is_empty());
 }
 
+fn users_up(op: &mut Ops) {
+    op.create_table("users", |t| {
+        t.column("id", SqlType::BigInt).auto_increment();
+        t.column("email", SqlType::Varchar(120));
+        t.primary_key("pk_users", ["id"]);
+    });
+}
+fn users_down(op: &mut Ops) {
+    op.drop_table("users");
+}
+fn posts_up(op: &mut Ops) {
+    op.create_table("posts", |t| {
+        t.column("id", SqlType::BigInt).auto_increment();
+        t.primary_key("pk_posts", ["id"]);
+    });
+}
+fn posts_down(op: &mut Ops) {
+    op.drop_table("posts");
+}
+fn age_up(op: &mut Ops) {
+    op.add_column(
+        "users",
+        Column::new("age", SqlType::Integer).default("0; DROP TABLE users"),
+    );
+}
+fn age_down(op: &mut Ops) {
+    op.drop_column("users", "age").acknowledged(true);
+}
+
+static DEFAULTS: [Migration; 3] = [
+    migration(
+        "0001_users.rs",
+        "users v1",
+        "d1d1d1d1d1d1",
+        &[],
+        users_up,
+        users_down,
+    ),
+    migration(
+        "0002_posts.rs",
+        "posts v1",
+        "d2d2d2d2d2d2",
+        &["d1d1d1d1d1d1"],
+        posts_up,
+        posts_down,
+    ),
+    migration(
+        "0003_age.rs",
+        "age v1",
+        "d3d3d3d3d3d3",
+        &["d2d2d2d2d2d2"],
+        age_up,
+        age_down,
+    ),
+];
+
+async fn a_default_with_a_second_statement_is_refused_before_anything_runs(url: String) {
+    sqlx::any::install_default_drivers();
+    let migrator = Migrator::new(&DEFAULTS);
+    let mut db = Database::connect(&url).await.unwrap();
+    migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+    let mut conn = AnyConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql("INSERT INTO users (email) VALUES ('a@example.com')")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+    assert!(matches!(err, MigrateError::BadFragment(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "migration `d3d3d3d3d3d3` (0003_age.rs), step `add column users.age`: the default of column \
+         `users.age` (`0; DROP TABLE users`) does not stay within its statement: at byte 1, a `;` outside \
+         quotes ends the statement; a default, a check, an SQL type or a fill is one piece of SQL, with no \
+         `;` or comment outside quotes"
+    );
+    // Nothing ran: not the migration before it on the path, not the default.
+    assert_eq!(migrator.current(&mut db).await.unwrap(), ["d1d1d1d1d1d1"]);
+    let tables: Vec<String> = shape(&url).await.into_keys().collect();
+    assert_eq!(tables, ["users"]);
+    let count: i64 = sqlx::query("SELECT COUNT(*) FROM users")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 1);
+}
+
 fn run<F: Future<Output = ()>>(dialect: Dialect, scenario: fn(String) -> F) {
     let Some((url, _dir)) = ferro_tests::fresh_database(dialect, "hostile") else {
         return;
@@ -125,4 +214,7 @@ macro_rules! on_each {
     };
 }
 
-on_each!(enum_names_stay_data_through_a_rebuild);
+on_each!(
+    enum_names_stay_data_through_a_rebuild,
+    a_default_with_a_second_statement_is_refused_before_anything_runs,
+);
