@@ -18,6 +18,8 @@ use syn::{DeriveInput, parse_macro_input};
 
 /// Derives `ferro::Model` (and `ferro::KeyedModel` for a single-column primary
 /// key) from a struct with named fields; see the `ferro` crate for the attributes.
+/// `default`, `sql_type` and `check(expr)` take SQL written by the code's
+/// authors, never built from user input.
 #[proc_macro_derive(Model, attributes(ferro))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

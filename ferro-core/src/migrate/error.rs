@@ -274,6 +274,10 @@ pub enum MigrateError {
         /// Why.
         reason: String,
     },
+    /// A default, check, SQL type or fill value in a migration that would not
+    /// stay within the statement it is written into.
+    #[error(transparent)]
+    BadFragment(Box<FragmentInMigration>),
     /// `--database NAME` names no database this program manages.
     #[error("no database is called `{name}`; this program manages {}", .known.join(", "))]
     UnknownDatabase {
@@ -419,4 +423,28 @@ pub struct PartInDoubt {
     pub finish: String,
     /// What to stamp once undone by hand.
     pub back: String,
+}
+
+/// What [`MigrateError::BadFragment`] says: which text of which step of
+/// which migration would leave the statement it is written into, and where.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "migration `{revision}` ({file}), step `{step}`: {place} (`{text}`) does not stay within its \
+     statement: {source}; a default, a check, an SQL type or a fill is one piece of SQL, with no `;` or \
+     comment outside quotes"
+)]
+pub struct FragmentInMigration {
+    /// The revision.
+    pub revision: String,
+    /// Its file.
+    pub file: String,
+    /// The step.
+    pub step: String,
+    /// What the text is: a column's default or SQL type, a check, a fill.
+    pub place: String,
+    /// The text.
+    pub text: String,
+    /// What in it would leave the statement.
+    #[source]
+    pub source: crate::schema::fragment::FragmentError,
 }

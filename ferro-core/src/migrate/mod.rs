@@ -8,7 +8,7 @@ mod error;
 mod graph;
 
 pub use checksum::checksum;
-pub use error::{MigrateError, PartInDoubt};
+pub use error::{FragmentInMigration, MigrateError, PartInDoubt};
 pub use graph::{Graph, Target};
 
 #[cfg(feature = "cli")]

@@ -5,12 +5,13 @@
 use std::time::Duration;
 
 use super::checksum::checksum;
-use super::error::MigrateError;
+use super::error::{FragmentInMigration, MigrateError};
 use super::rebuild::{self, Rebuild};
 use super::render::{Dialect, sqlite};
 use super::statement::{Statement, millis, rust_note};
 use super::version::{AppliedRevision, Progress, StoredStep};
 use crate::migration::{Migration, Op, RustStep, State, Step};
+use crate::schema::fragment::{self, Place};
 
 /// One thing a migration does: a statement, or a Rust data step.
 pub(crate) enum Action {
@@ -317,6 +318,7 @@ pub(crate) fn prepare_upgrade(
         })
         .collect();
     refuse_unwritten(m, "upgrade", &planned)?;
+    refuse_fragments(m, &planned)?;
     let ops = planned.iter().map(|p| p.op.clone()).collect();
     Ok(Prepared {
         migration: m,
@@ -360,6 +362,7 @@ pub(crate) fn prepare_downgrade(
             .collect(),
     };
     refuse_unwritten(m, "downgrade", &planned)?;
+    refuse_fragments(m, &planned)?;
     let ops = planned.iter().map(|p| p.op.clone()).collect();
     Ok(Prepared {
         migration: m,
@@ -408,4 +411,45 @@ fn refuse_unwritten(m: &Migration, direction: &'static str, steps: &[Planned]) -
         }),
         _ => Ok(()),
     }
+}
+
+/// Refuses a default, check, SQL type or fill value that would not stay
+/// within the statement it is written into (see [`fragment`]), before
+/// anything runs. Here rather than in the renderers: every migration of a
+/// run is prepared before its first statement, whereas a SQLite rebuild
+/// renders its table only when it runs, after the steps before it.
+fn refuse_fragments(m: &Migration, steps: &[Planned]) -> Result<(), MigrateError> {
+    for step in steps {
+        let fragments: Vec<(Place<'_>, &str)> = match &step.op {
+            Op::CreateTable(table) => fragment::of_table(table).collect(),
+            Op::AddColumn { table, column }
+            | Op::AlterColumn {
+                table, to: column, ..
+            } => fragment::of_column(table, column).collect(),
+            Op::AddCheck { table, check } => vec![(
+                Place::Check {
+                    table,
+                    name: &check.name,
+                },
+                &check.expr,
+            )],
+            Op::FillNulls {
+                table,
+                column,
+                value: Some(value),
+            } => vec![(Place::Fill { table, column }, value)],
+            _ => Vec::new(),
+        };
+        if let Some((place, text, source)) = fragment::first_bad(fragments) {
+            return Err(MigrateError::BadFragment(Box::new(FragmentInMigration {
+                revision: m.revision.id.to_owned(),
+                file: m.file.to_owned(),
+                step: step.op.to_string(),
+                place: place.to_string(),
+                text: text.to_owned(),
+                source,
+            })));
+        }
+    }
+    Ok(())
 }

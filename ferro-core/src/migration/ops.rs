@@ -128,7 +128,8 @@ impl ColumnDef<'_> {
         self
     }
 
-    /// The column's server default, an SQL expression.
+    /// The column's server default, an SQL expression: SQL written by the
+    /// code's authors, never built from user input.
     pub fn default(self, sql: impl Into<Str>) -> Self {
         self.0.default = Some(sql.into());
         self
@@ -197,7 +198,8 @@ impl TableBuilder {
         self
     }
 
-    /// Adds a check constraint.
+    /// Adds a check constraint. `expr` is SQL written by the code's authors,
+    /// never built from user input.
     pub fn check(&mut self, name: impl Into<Str>, expr: impl Into<Str>) -> &mut Self {
         self.0.checks.to_mut().push(Check::new(name, expr));
         self
@@ -297,7 +299,8 @@ impl Ops {
     /// `value`, before a step makes the column NOT NULL. With `None` (what
     /// `cargo build` writes when the model has no default) the step refuses
     /// to run, with a message that says so, until the file says `Some("..")`.
-    /// The downgrade leaves the filled values as they are.
+    /// The downgrade leaves the filled values as they are. `value` is SQL
+    /// written by the code's authors, never built from user input.
     ///
     /// ```
     /// use ferro::migration::{Op, Ops};
@@ -507,7 +510,9 @@ impl Ops {
         })
     }
 
-    /// Runs SQL written by hand.
+    /// Runs SQL written by hand, as it is: it may hold several statements,
+    /// so it is SQL written by the code's authors, never built from user
+    /// input.
     pub fn sql(&mut self, sql: impl Into<Str>) -> &mut Step {
         self.push(Op::Sql(sql.into()))
     }

@@ -38,7 +38,8 @@ impl SqlType {
         }
     }
 
-    /// A type given verbatim.
+    /// A type given verbatim: SQL written by the code's authors, never built
+    /// from user input.
     pub fn custom(sql: impl Into<Str>) -> SqlType {
         SqlType::Custom(sql.into())
     }
@@ -82,7 +83,8 @@ impl Column {
         self
     }
 
-    /// The column's server default, an SQL expression.
+    /// The column's server default, an SQL expression: SQL written by the
+    /// code's authors, never built from user input.
     pub fn default(mut self, sql: impl Into<Str>) -> Column {
         self.default = Some(sql.into());
         self
@@ -189,7 +191,8 @@ impl ForeignKey {
 }
 
 impl Check {
-    /// A check constraint: `expr` must hold for every row.
+    /// A check constraint: `expr` must hold for every row. `expr` is SQL
+    /// written by the code's authors, never built from user input.
     pub fn new(name: impl Into<Str>, expr: impl Into<Str>) -> Check {
         Check {
             name: name.into(),

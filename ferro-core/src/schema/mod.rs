@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 mod build;
+pub mod fragment;
 pub mod naming;
 mod resolve;
 
@@ -77,7 +78,8 @@ pub enum SqlType {
     Json,
     /// An enumeration (a native enum type on PostgreSQL, `TEXT` + `CHECK` on SQLite).
     Enum(EnumType),
-    /// A type given verbatim with `#[ferro(sql_type = "..")]`.
+    /// A type given verbatim with `#[ferro(sql_type = "..")]`: SQL written by
+    /// the code's authors, never built from user input (see [`fragment`]).
     Custom(Str),
 }
 
@@ -131,7 +133,8 @@ pub struct Column {
     pub ty: SqlType,
     /// Whether the column accepts NULL.
     pub nullable: bool,
-    /// The server default, an SQL expression.
+    /// The server default, an SQL expression: SQL written by the code's
+    /// authors, never built from user input (see [`fragment`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<Str>,
     /// Whether the database generates values (identity, rowid or `AUTO_INCREMENT`).
@@ -244,7 +247,8 @@ pub struct ForeignKey {
 pub struct Check {
     /// The constraint's name, as given.
     pub name: Str,
-    /// The SQL boolean expression.
+    /// The SQL boolean expression: SQL written by the code's authors, never
+    /// built from user input (see [`fragment`]).
     pub expr: Str,
 }
 

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use super::fragment::{self, FragmentError};
 use super::naming::{self, MAX_IDENTIFIER_BYTES};
 use super::{Action, Column, EnumType, ForeignKey, JoinSide, ManyToMany, PrimaryKey, SqlType, Str, Table};
 
@@ -135,6 +136,21 @@ pub enum SchemaError {
     /// Two columns use enum types of one name with different values.
     #[error("enum type `{0}` is declared twice with different values")]
     ConflictingEnum(String),
+    /// A default, a check or an SQL type that would not stay within the
+    /// statement it is written into (see [`fragment`]).
+    #[error(
+        "{place} (`{text}`) does not stay within its statement: {source}; a default, a check or an SQL \
+         type is one piece of SQL, with no `;` or comment outside quotes"
+    )]
+    BadFragment {
+        /// What the text is: a column's default or SQL type, a check.
+        place: String,
+        /// The text.
+        text: String,
+        /// What in it would leave the statement.
+        #[source]
+        source: FragmentError,
+    },
 }
 
 impl Schema {
@@ -144,7 +160,29 @@ impl Schema {
     /// reference holds.
     ///
     /// Resolving a resolved schema's tables again gives an equal schema.
+    ///
+    /// Defaults, checks and SQL types are SQL written by the code's authors
+    /// and must stay within the statement they are written into: a `;` or a
+    /// comment outside quotes is an error here, at `cargo build`, rather than
+    /// a second statement when the migration runs.
     pub fn new(tables: impl IntoIterator<Item = Table>) -> Result<Schema, SchemaError> {
+        let schema = Schema::of_database(tables)?;
+        let fragments = schema.tables.iter().flat_map(fragment::of_table);
+        if let Some((place, text, source)) = fragment::first_bad(fragments) {
+            return Err(SchemaError::BadFragment {
+                place: place.to_string(),
+                text: text.to_owned(),
+                source,
+            });
+        }
+        Ok(schema)
+    }
+
+    /// [`Schema::new`] for tables read back from a database: everything is
+    /// checked but the text of defaults, checks and types, which is the
+    /// database's own spelling of what it holds (a PostgreSQL check may use
+    /// `#`, which MySQL would read as a comment), not SQL a model wrote.
+    pub(crate) fn of_database(tables: impl IntoIterator<Item = Table>) -> Result<Schema, SchemaError> {
         let mut resolved = Vec::new();
         let mut joins = Vec::new();
         for mut table in tables {

@@ -71,7 +71,7 @@ pub async fn introspect(db: &mut Database, version_table: &str) -> Result<Schema
         Dialect::Postgres => postgres::tables(db, version_table).await?,
         Dialect::MySql => mysql::tables(db, version_table).await?,
     };
-    Schema::new(tables).map_err(|e| MigrateError::Introspection(e.to_string()))
+    Schema::of_database(tables).map_err(|e| MigrateError::Introspection(e.to_string()))
 }
 
 /// `schema` as `dialect` stores it: the schema [`introspect`] reads from a
@@ -82,7 +82,7 @@ pub fn stored(dialect: Dialect, schema: &Schema) -> Schema {
         .iter()
         .map(|t| stored_table(dialect, t))
         .collect::<Vec<_>>();
-    Schema::new(tables).unwrap_or_else(|_| schema.clone())
+    Schema::of_database(tables).unwrap_or_else(|_| schema.clone())
 }
 
 fn stored_table(d: Dialect, table: &Table) -> Table {

@@ -88,7 +88,9 @@ impl Dialect {
     /// The SQL statements that perform `op`. On MySQL, the operations that
     /// need to know the schema before them (a column change, an enum's
     /// values, a dropped or renamed constraint) are refused here; the
-    /// migrator renders them knowing it.
+    /// migrator renders them knowing it. Defaults, checks, SQL types and fill
+    /// values are written as they are: the migrator checks them before a run
+    /// (see [`crate::schema::fragment`]), and so must another caller.
     pub fn render(self, op: &Op) -> Result<Vec<String>, MigrateError> {
         self.render_in(op, None)
     }

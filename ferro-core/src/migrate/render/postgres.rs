@@ -181,8 +181,8 @@ fn remake_enum(name: &str, kept: &str) -> String {
     let old = format!("{name}_ferro_old");
     let (ty, old_ty) = (D.ident(name), D.ident(&old));
     let (name_lit, old_lit) = (literal(name), literal(&old));
-    format!(
-        "DO $ferro$\n\
+    let body = format!(
+        "\n\
          DECLARE\n    r record;\n    kept text;\n\
          BEGIN\n\
          \x20   {kept};\n\
@@ -205,10 +205,26 @@ fn remake_enum(name: &str, kept: &str) -> String {
          \x20       END IF;\n\
          \x20   END LOOP;\n\
          \x20   DROP TYPE {old_ty};\n\
-         END\n\
-         $ferro$",
+         END\n",
         old_ty_lit = literal(&old_ty),
-    )
+    );
+    let tag = dollar_tag(&body);
+    format!("DO {tag}{body}{tag}")
+}
+
+/// The first of `$ferro$`, `$ferro1$`, `$ferro2$`, … that `body` does not
+/// hold. A dollar-quoted block ends at the first copy of its tag, and the
+/// body holds the type's name and values as the models spell them, so a
+/// fixed tag would let a value end the block and run what follows it.
+fn dollar_tag(body: &str) -> String {
+    let mut tag = "$ferro$".to_owned();
+    // At most one tag per byte of the body can be taken, so this ends.
+    let mut n = 0usize;
+    while body.contains(&tag) {
+        n += 1;
+        tag = format!("$ferro{n}$");
+    }
+    tag
 }
 
 /// Changes a column in place: default off before a type change (the old

@@ -188,6 +188,58 @@ fn postgres_drops_an_enum_value_by_making_the_type_again() {
     }
 }
 
+/// The `DO` block is dollar-quoted with a tag that its body does not hold:
+/// a type name or a value holding `$ferro$` would otherwise end the block
+/// early and run what follows as statements of their own.
+#[test]
+fn an_enum_rebuild_quotes_its_block_with_a_tag_the_names_do_not_hold() {
+    let drop = Op::DropEnumValue {
+        name: "mood$ferro$".into(),
+        value: "it's $ferro1$; DROP TABLE users; --".into(),
+    };
+    let sql = Dialect::Postgres.render(&drop).unwrap();
+    assert_eq!(
+        sql,
+        ["DO $ferro2$\n\
+          DECLARE\n    r record;\n    kept text;\n\
+          BEGIN\n\
+          \x20   SELECT string_agg(quote_literal(enumlabel), ', ' ORDER BY enumsortorder) INTO kept\n\
+          \x20       FROM pg_enum WHERE enumtypid = '\"mood$ferro$\"'::regtype \
+          AND enumlabel <> 'it''s $ferro1$; DROP TABLE users; --';\n\
+          \x20   ALTER TYPE \"mood$ferro$\" RENAME TO \"mood$ferro$_ferro_old\";\n\
+          \x20   EXECUTE format('CREATE TYPE %I AS ENUM (%s)', 'mood$ferro$', kept);\n\
+          \x20   FOR r IN SELECT a.attrelid::regclass AS tbl, a.attname, pg_get_expr(d.adbin, d.adrelid) AS def\n\
+          \x20       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid\n\
+          \x20       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum\n\
+          \x20       WHERE a.atttypid = '\"mood$ferro$_ferro_old\"'::regtype AND a.attnum > 0 AND NOT a.attisdropped\n\
+          \x20       AND c.relkind IN ('r', 'p')\n\
+          \x20   LOOP\n\
+          \x20       IF r.def IS NOT NULL THEN\n\
+          \x20           EXECUTE format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT', r.tbl, r.attname);\n\
+          \x20       END IF;\n\
+          \x20       EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE %I USING %I::text::%I',\n\
+          \x20           r.tbl, r.attname, 'mood$ferro$', r.attname, 'mood$ferro$');\n\
+          \x20       IF r.def IS NOT NULL THEN\n\
+          \x20           EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET DEFAULT %s', r.tbl, r.attname,\n\
+          \x20               replace(r.def, '::' || quote_ident('mood$ferro$_ferro_old'), \
+          '::' || quote_ident('mood$ferro$')));\n\
+          \x20       END IF;\n\
+          \x20   END LOOP;\n\
+          \x20   DROP TYPE \"mood$ferro$_ferro_old\";\n\
+          END\n\
+          $ferro2$"]
+    );
+    // Names without a tag in them keep the plain one.
+    let reorder = Op::ReorderEnumValues {
+        name: "mood".into(),
+        values: vec!["b".into(), "a".into()].into(),
+    };
+    let sql = Dialect::Postgres.render(&reorder).unwrap();
+    assert!(sql[0].starts_with("DO $ferro$\nDECLARE"), "{}", sql[0]);
+    assert!(sql[0].contains("kept := '''b'', ''a''';"), "{}", sql[0]);
+    assert!(sql[0].ends_with("END\n$ferro$"), "{}", sql[0]);
+}
+
 #[test]
 fn urls_name_their_dialect() {
     assert_eq!(Dialect::of_url("sqlite://app.db").unwrap(), Dialect::Sqlite);

@@ -293,6 +293,36 @@ fn names_must_fit_the_databases() {
     assert_eq!(schema.tables()[0].indexes[0].name.as_ref().unwrap().len(), 63);
 }
 
+#[test]
+fn defaults_checks_and_types_must_stay_within_their_statement() {
+    let mut t = users();
+    t.columns.to_mut()[1].default = Some("0; DROP TABLE users".into());
+    let err = Schema::new([t]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the default of column `users.email` (`0; DROP TABLE users`) does not stay within its statement: \
+         at byte 1, a `;` outside quotes ends the statement; a default, a check or an SQL type is one \
+         piece of SQL, with no `;` or comment outside quotes"
+    );
+    let mut t = users();
+    t.checks = vec![Check::new("ck_users_email", "email <> '' -- not empty")].into();
+    assert!(matches!(
+        Schema::new([t]).unwrap_err(),
+        SchemaError::BadFragment { place, .. } if place == "check `ck_users_email` of table `users`"
+    ));
+    let mut t = users();
+    t.columns.to_mut()[1].ty = SqlType::custom("TEXT); DROP TABLE users; --");
+    assert!(matches!(
+        Schema::new([t]).unwrap_err(),
+        SchemaError::BadFragment { place, .. } if place == "the SQL type of column `users.email`"
+    ));
+    // Quoted, the same characters are data.
+    let mut t = users();
+    t.columns.to_mut()[1].default = Some("'0; DROP TABLE users'".into());
+    t.checks = vec![Check::new("ck_users_email", "email <> '-- none'")].into();
+    assert!(Schema::new([t]).is_ok());
+}
+
 fn enum_type(values: &[&'static str]) -> SqlType {
     SqlType::Enum(EnumType {
         name: Cow::Borrowed("mood"),
