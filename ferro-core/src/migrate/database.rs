@@ -3,9 +3,9 @@
 
 use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row as _};
 
+use super::dialect::{Dialect, redact};
 use super::error::MigrateError;
 use super::events::{Event, Observer, emit};
-use super::render::Dialect;
 use super::statement::{Bind, Statement, lock_statement, rust_note};
 
 /// An open connection to the database that is being migrated.
@@ -280,52 +280,12 @@ async fn open(url: &str, dialect: Dialect) -> Result<AnyConnection, MigrateError
             .map_err(db_error("cannot set SQLite's busy timeout"))?;
     }
     if dialect == Dialect::MySql {
-        sqlx::raw_sql(super::render::mysql::SQL_MODE)
+        sqlx::raw_sql(super::dialect::MYSQL_SQL_MODE)
             .execute(&mut conn)
             .await
             .map_err(db_error("cannot set MySQL's SQL mode"))?;
     }
     Ok(conn)
-}
-
-/// The URL without its password (in the user part or as a `password=`
-/// parameter, `sslpassword=` too, however its name is percent-encoded), for
-/// messages and logs: every message of this crate that names a database URL
-/// names it so.
-///
-/// ```
-/// use ferro::migrate::redact;
-/// assert_eq!(redact("postgres://app:s3cret@db/app"), "postgres://app:***@db/app");
-/// assert_eq!(redact("mysql://db/app?user=app&password=s3cret"), "mysql://db/app?user=app&password=***");
-/// assert_eq!(redact("postgres://db/app?%70assword=s3cret"), "postgres://db/app?%70assword=***");
-/// ```
-pub fn redact(url: &str) -> String {
-    let mut out = match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => match url[scheme + 3..at].split_once(':') {
-            Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-            None => url.to_owned(),
-        },
-        _ => url.to_owned(),
-    };
-    if let Some((base, query)) = out.clone().split_once('?') {
-        let query: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((key, _)) if secret(key) => format!("{key}=***"),
-                _ => pair.to_owned(),
-            })
-            .collect();
-        out = format!("{base}?{}", query.join("&"));
-    }
-    out
-}
-
-/// Whether a URL parameter's name, decoded as the drivers' URL parser
-/// decodes it, names a password.
-fn secret(key: &str) -> bool {
-    let key = key.replace('+', " ");
-    let decoded = percent_encoding::percent_decode_str(&key).decode_utf8_lossy();
-    decoded.trim().to_ascii_lowercase().ends_with("password")
 }
 
 async fn fetch_text(
@@ -456,33 +416,5 @@ impl Tx<'_> {
         columns: usize,
     ) -> Result<Vec<Vec<Option<String>>>, MigrateError> {
         fetch_text(&mut self.conn, sql, columns).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_stay_out_of_messages() {
-        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(
-            redact("postgres://h/db?user=u&password=secret"),
-            "postgres://h/db?user=u&password=***"
-        );
-        assert_eq!(redact("sqlite://app.db?mode=rwc"), "sqlite://app.db?mode=rwc");
-        // The drivers decode a parameter's name before they match it.
-        for key in [
-            "%70assword",
-            "PASS%57ORD",
-            "%70%61%73%73%77%6f%72%64",
-            "sslpassword",
-            "password+",
-        ] {
-            let url = format!("postgres://h/db?user=u&{key}=secret");
-            assert_eq!(redact(&url), format!("postgres://h/db?user=u&{key}=***"));
-        }
-        // A stray `%` is no escape.
-        assert_eq!(redact("postgres://h/db?a%=1&b=%zz"), "postgres://h/db?a%=1&b=%zz");
     }
 }

@@ -21,9 +21,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::database::Database;
+use super::dialect::Dialect;
 use super::error::MigrateError;
 use super::events::{Event, emit};
-use super::render::Dialect;
 
 /// How long a run waits for the migration lock unless told otherwise.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(300);

@@ -8,6 +8,7 @@ use tracing::Instrument as _;
 
 use super::checks::{by_name, partial, unknown_applied, verify};
 use super::database::{Database, Tx};
+use super::dialect::Dialect;
 use super::error::MigrateError;
 use super::events::{Direction, Event, Observer, emit};
 use super::graph::{Graph, Target};
@@ -16,7 +17,6 @@ use super::prepare::{
     Action, Part, Prepared, downgrade_json, prepare_downgrade, prepare_upgrade, record, replay,
 };
 use super::rebuild;
-use super::render::Dialect;
 use super::settle::{Settled, step_by_step};
 use super::statement::{Statement, millis};
 use super::version::{AppliedRevision, DEFAULT_TABLE, Progress, SELECTED, VersionTable};

@@ -16,6 +16,8 @@ pub mod cli;
 #[cfg(feature = "runtime")]
 mod database;
 #[cfg(feature = "runtime")]
+mod dialect;
+#[cfg(feature = "runtime")]
 mod events;
 #[cfg(feature = "cli")]
 mod files;
@@ -41,7 +43,9 @@ mod statement;
 mod version;
 
 #[cfg(feature = "runtime")]
-pub use database::{Database, redact};
+pub use database::Database;
+#[cfg(feature = "runtime")]
+pub use dialect::{Dialect, redact};
 #[cfg(feature = "runtime")]
 pub use events::{Direction, Event};
 #[cfg(feature = "runtime")]
@@ -50,7 +54,5 @@ pub use introspect::{introspect, stored};
 pub use lock::DEFAULT_LOCK_TIMEOUT;
 #[cfg(feature = "runtime")]
 pub use migrator::{Applied, Drift, Migrator};
-#[cfg(feature = "runtime")]
-pub use render::Dialect;
 #[cfg(feature = "runtime")]
 pub use version::{AppliedRevision, DEFAULT_TABLE, Progress};

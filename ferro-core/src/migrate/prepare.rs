@@ -5,9 +5,10 @@
 use std::time::Duration;
 
 use super::checksum::checksum;
+use super::dialect::Dialect;
 use super::error::{FragmentInMigration, MigrateError};
 use super::rebuild::{self, Rebuild};
-use super::render::{Dialect, sqlite};
+use super::render::sqlite;
 use super::statement::{Statement, millis, rust_note};
 use super::version::{AppliedRevision, Progress, StoredStep};
 use crate::migration::{Migration, Op, RustStep, State, Step};

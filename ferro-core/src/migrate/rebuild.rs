@@ -12,10 +12,11 @@
 //! any row the change left without its parent and rolls everything back.
 
 use super::database::Tx;
+use super::dialect::{Dialect, literal};
 use super::error::MigrateError;
 use super::events::Event;
 use super::introspect::sqlite_table;
-use super::render::{Dialect, literal, sqlite};
+use super::render::sqlite;
 use super::statement::Statement;
 use crate::migration::{Op, State, op_table};
 use crate::schema::{SqlType, Table};

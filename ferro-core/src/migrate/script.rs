@@ -1,12 +1,12 @@
 //! Offline SQL: what `upgrade` and `downgrade` would execute, without a
 //! database, for a review or for a DBA to run.
 
+use super::dialect::Dialect;
+use super::dialect::MYSQL_SQL_MODE as SQL_MODE;
 use super::error::MigrateError;
 use super::graph::Target;
 use super::migrator::{Migrator, Position};
 use super::prepare::{Action, Prepared, prepare_downgrade, prepare_upgrade, replay};
-use super::render::Dialect;
-use super::render::mysql::SQL_MODE;
 use super::statement::lock_statement;
 
 /// The migrations of `applied` (the stamp set of `from`) in an order they

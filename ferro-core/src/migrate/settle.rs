@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use super::checks::by_name;
 use super::database::{Database, Tx};
+use super::dialect::Dialect;
 use super::error::MigrateError;
 use super::migrator::{Migrator, Position};
 use super::prepare::{Prepared, record, replay};
-use super::render::Dialect;
 use super::statement::Statement;
 use super::version::Progress;
 

@@ -13,8 +13,8 @@ use sea_query::{
 use serde::{Deserialize, Serialize};
 
 use super::checksum::checksum;
+use super::dialect::Dialect;
 use super::error::MigrateError;
-use super::render::Dialect;
 use super::statement::{Bind, Statement};
 use crate::migration::Op;
 

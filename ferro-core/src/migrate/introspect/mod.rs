@@ -7,8 +7,8 @@
 //! reads from a database that a migration built from that model equals it.
 
 use crate::migrate::database::{Database, Tx};
+use crate::migrate::dialect::Dialect;
 use crate::migrate::error::MigrateError;
-use crate::migrate::render::Dialect;
 use crate::schema::{Column, Schema, SqlType, Table, UniqueConstraint};
 
 mod ddl;

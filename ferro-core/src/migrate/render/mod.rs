@@ -11,8 +11,7 @@
 
 use std::fmt::Write as _;
 
-use sea_query::{DynIden, MysqlQueryBuilder, PostgresQueryBuilder, QuotedBuilder, SqliteQueryBuilder};
-
+pub(crate) use super::dialect::{Dialect, literal};
 use super::error::MigrateError;
 use crate::migration::{Op, State};
 use crate::schema::{Action, Column, ForeignKey, SqlType, Table};
@@ -21,61 +20,7 @@ pub(crate) mod mysql;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
-/// A database's flavour of SQL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Dialect {
-    /// SQLite 3.35 or newer.
-    Sqlite,
-    /// PostgreSQL 12 or newer.
-    Postgres,
-    /// MySQL 8.0.19 or newer, or MariaDB 10.6 or newer.
-    MySql,
-}
-
 impl Dialect {
-    /// The dialect of a database URL (`sqlite:`, `postgres:`/`postgresql:`,
-    /// `mysql:`/`mariadb:`).
-    pub fn of_url(url: &str) -> Result<Dialect, MigrateError> {
-        let scheme = url.split(':').next().unwrap_or_default();
-        match scheme {
-            "sqlite" => Ok(Dialect::Sqlite),
-            "postgres" | "postgresql" => Ok(Dialect::Postgres),
-            "mysql" | "mariadb" => Ok(Dialect::MySql),
-            _ => Err(MigrateError::BadUrl(super::database::redact(url))),
-        }
-    }
-
-    /// The dialect's name, as messages and `--sql` headers say it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "SQLite",
-            Dialect::Postgres => "PostgreSQL",
-            Dialect::MySql => "MySQL",
-        }
-    }
-
-    /// The statement that opens a migration's transaction. SQLite's takes the
-    /// write lock at once, so that two runners cannot both read the version
-    /// table and then both write.
-    pub fn begin(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "BEGIN IMMEDIATE",
-            Dialect::Postgres | Dialect::MySql => "BEGIN",
-        }
-    }
-
-    /// `name` as a quoted identifier.
-    pub fn ident(self, name: &str) -> String {
-        let iden = DynIden::from(name.to_owned());
-        let mut out = String::new();
-        match self {
-            Dialect::Sqlite => SqliteQueryBuilder.prepare_iden(&iden, &mut out),
-            Dialect::Postgres => PostgresQueryBuilder.prepare_iden(&iden, &mut out),
-            Dialect::MySql => MysqlQueryBuilder.prepare_iden(&iden, &mut out),
-        }
-        out
-    }
-
     /// A column type as this dialect writes it in `CREATE TABLE`.
     pub fn type_sql(self, ty: &SqlType) -> String {
         match self {
@@ -103,28 +48,6 @@ impl Dialect {
             Dialect::MySql => mysql::render(op, before),
         }
     }
-
-    /// `expr` converted to text, for reading through sqlx's `Any` driver,
-    /// which decodes only text, integers and bytes.
-    pub fn as_text(self, expr: &str) -> String {
-        match self {
-            Dialect::MySql => format!("CAST({expr} AS CHAR)"),
-            _ => format!("CAST({expr} AS TEXT)"),
-        }
-    }
-
-    /// `text` as a string literal.
-    pub(crate) fn literal(self, text: &str) -> String {
-        match self {
-            Dialect::MySql => mysql::literal(text),
-            _ => literal(text),
-        }
-    }
-}
-
-/// `text` as an SQL string literal.
-pub(crate) fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// `"a", "b"`.

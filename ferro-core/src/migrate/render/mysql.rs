@@ -10,25 +10,12 @@
 //! adding it again.
 
 use super::{Dialect, idents, unsupported};
+use crate::migrate::dialect::mysql_literal as literal;
 use crate::migrate::error::MigrateError;
 use crate::migration::{Op, State, type_words};
 use crate::schema::{Action, Column, EnumValue, ForeignKey, SqlType, Table};
 
 const D: Dialect = Dialect::MySql;
-
-/// The session's SQL mode, set on every connection and at the head of every
-/// offline script: strict, so that a value that does not fit a changed
-/// column is an error rather than silently cut or zeroed; `ANSI_QUOTES`
-/// and `PIPES_AS_CONCAT`, so that a check or a default written in standard
-/// SQL (as for the other databases) means the same here.
-pub(crate) const SQL_MODE: &str = "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,\
-                                   ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,ANSI_QUOTES,PIPES_AS_CONCAT'";
-
-/// `text` as a MySQL string literal: MySQL reads a backslash in a literal
-/// as an escape (under the mode above), so it is doubled as `'` is.
-pub(crate) fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
-}
 
 /// The column type as MySQL spells it (see the type mapping in the guide).
 /// Text and bytes are the `LONG` kinds, which hold what a `String` or a
