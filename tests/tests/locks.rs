@@ -507,6 +507,72 @@ fn events_come_as_they_happen(d: Dialect) {
     assert!(stdout.contains(&format!("applied {first}")), "{stdout}");
 }
 
+/// What a run tells `tracing`: the messages of its events, and the spans
+/// they were in.
+#[derive(Default)]
+struct Recorder {
+    seen: Mutex<Vec<String>>,
+    spans: std::sync::atomic::AtomicU64,
+}
+
+struct Message<'a>(&'a mut String);
+
+impl tracing::field::Visit for Message<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            *self.0 = format!("{value:?}");
+        }
+    }
+}
+
+impl tracing::Subscriber for Recorder {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        metadata.target().starts_with("ferro")
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        self.seen
+            .lock()
+            .unwrap()
+            .push(format!("span {}", span.metadata().name()));
+        tracing::span::Id::from_u64(self.spans.fetch_add(1, Ordering::SeqCst) + 1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut message = String::new();
+        event.record(&mut Message(&mut message));
+        self.seen.lock().unwrap().push(message);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// An application's `tracing` subscriber sees a run's events, with no
+/// observer given.
+#[test]
+fn a_run_tells_tracing() {
+    let Some((url, _dir)) = fresh(Dialect::Sqlite, "tracing") else {
+        return;
+    };
+    let recorder = Arc::new(Recorder::default());
+    let dispatch = tracing::Dispatch::from(recorder.clone());
+    tracing::dispatcher::with_default(&dispatch, || {
+        ferro_tests::block_on(async {
+            let mut db = Database::connect(&url).await.unwrap();
+            Migrator::new(&THREE)
+                .upgrade(&mut db, &Target::Head)
+                .await
+                .unwrap();
+        });
+    });
+    let seen = recorder.seen.lock().unwrap().clone();
+    let count = |m: &str| seen.iter().filter(|s| *s == m).count();
+    assert_eq!(count("span migration"), 3, "{seen:?}");
+    assert_eq!(count("migration started"), 3, "{seen:?}");
+    assert_eq!(count("migration done"), 3, "{seen:?}");
+    assert!(count("statement") >= 3, "{seen:?}");
+}
+
 macro_rules! on_every_backend {
     ($($scenario:ident),* $(,)?) => {
         mod sqlite {

@@ -94,7 +94,8 @@ pub(crate) fn emit(observer: Option<&Observer>, event: &Event<'_>) {
         } => tracing::info!(
             target: "ferro::migrate",
             revision,
-            message,
+            // `message` is the event's own text in `tracing`.
+            description = message,
             direction = direction.name(),
             "migration started"
         ),
