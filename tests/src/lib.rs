@@ -75,3 +75,47 @@ pub fn block_on<T>(work: impl Future<Output = T>) -> T {
         .expect("a runtime")
         .block_on(work)
 }
+
+/// Runs `scenario` on a new database of `dialect` named after `prefix`, on a
+/// runtime of its own with worker threads (a scenario may start runners
+/// that wait for each other); nothing when the server's binaries are
+/// missing outside CI.
+pub fn run_scenario<F: Future<Output = ()>>(
+    dialect: ferro::migrate::Dialect,
+    prefix: &str,
+    scenario: fn(String) -> F,
+) {
+    let Some((url, _dir)) = fresh_database(dialect, prefix) else {
+        return;
+    };
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(scenario(url));
+}
+
+/// One `#[test]` per scenario and backend: `mod sqlite`, `mod postgres` and
+/// `mod mariadb`, each test running its `async fn(url: String)` scenario
+/// through [`run_scenario`].
+#[macro_export]
+macro_rules! on_every_backend {
+    ($prefix:literal: $($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $scenario() {
+                $crate::run_scenario(::ferro::migrate::Dialect::Sqlite, $prefix, super::$scenario);
+            })*
+        }
+        mod postgres {
+            $(#[test] fn $scenario() {
+                $crate::run_scenario(::ferro::migrate::Dialect::Postgres, $prefix, super::$scenario);
+            })*
+        }
+        mod mariadb {
+            $(#[test] fn $scenario() {
+                $crate::run_scenario(::ferro::migrate::Dialect::MySql, $prefix, super::$scenario);
+            })*
+        }
+    };
+}

@@ -36,6 +36,8 @@
 //!   fixtures; here the rows hold the value every version keeps.
 //!
 //! 256 histories per backend in the normal run; `PROPTEST_CASES=N` runs N.
+//! A failure prints its tape as hex; `FERRO_HISTORY=<hex>` runs that one
+//! history again.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -881,7 +883,11 @@ fn run(dialect: Dialect) {
         .expect("a runtime");
     let mut runner = TestRunner::new(config);
     let tally = std::cell::RefCell::new(Tally::default());
-    let outcome = runner.run(&prop::collection::vec(any::<u8>(), 96), |bytes| {
+    let tapes = match std::env::var("FERRO_HISTORY") {
+        Ok(hex) => Just(unhex(&hex)).boxed(),
+        Err(_) => prop::collection::vec(any::<u8>(), 96).boxed(),
+    };
+    let outcome = runner.run(&tapes, |bytes| {
         let h = history(&bytes, dialect);
         let (url, _dir) = ferro_tests::fresh_database(dialect, "history").expect("the database server");
         runtime.block_on(run_history(&url, &h, &mut tally.borrow_mut()))
@@ -900,7 +906,12 @@ fn run(dialect: Dialect) {
                     words(down)
                 );
             }
-            panic!("{}: {reason}\nthe history:\n{}\n{shown}", dialect.name(), h.log);
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            panic!(
+                "{}: {reason}\nthe history (FERRO_HISTORY={hex}):\n{}\n{shown}",
+                dialect.name(),
+                h.log
+            );
         }
         Err(e) => panic!("{}: {e}", dialect.name()),
         Ok(()) => {}
@@ -913,6 +924,13 @@ fn run(dialect: Dialect) {
         tally.steps,
         tally.values
     );
+}
+
+/// The bytes of a tape written as hex.
+fn unhex(hex: &str) -> Vec<u8> {
+    (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("FERRO_HISTORY is hex"))
+        .collect()
 }
 
 #[test]

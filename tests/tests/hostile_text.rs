@@ -193,28 +193,8 @@ async fn a_default_with_a_second_statement_is_refused_before_anything_runs(url: 
     assert_eq!(count, 1);
 }
 
-fn run<F: Future<Output = ()>>(dialect: Dialect, scenario: fn(String) -> F) {
-    let Some((url, _dir)) = ferro_tests::fresh_database(dialect, "hostile") else {
-        return;
-    };
-    ferro_tests::block_on(scenario(url));
-}
-
-macro_rules! on_each {
-    ($($scenario:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test] fn $scenario() { super::run(super::Dialect::Sqlite, super::$scenario); })*
-        }
-        mod postgres {
-            $(#[test] fn $scenario() { super::run(super::Dialect::Postgres, super::$scenario); })*
-        }
-        mod mariadb {
-            $(#[test] fn $scenario() { super::run(super::Dialect::MySql, super::$scenario); })*
-        }
-    };
-}
-
-on_each!(
+ferro_tests::on_every_backend!(
+    "hostile":
     enum_names_stay_data_through_a_rebuild,
     a_default_with_a_second_statement_is_refused_before_anything_runs,
 );

@@ -229,6 +229,17 @@ fn a_waiting_run_says_whom_it_waits_for_and_times_out(d: Dialect) {
     assert_eq!(done.len(), 1);
 }
 
+/// Another connection's run takes the lock at once, and `db`, whose run
+/// closed its connection with the lock, connects again and works.
+async fn the_lock_is_free(url: &str, migrator: &Migrator, db: &mut Database) {
+    let mut other = Database::connect(url).await.unwrap();
+    migrator
+        .stamp(&mut other, &Target::Base, false)
+        .await
+        .expect("the lock is free");
+    assert!(migrator.applied(db).await.unwrap().is_empty());
+}
+
 /// A run whose future is dropped (a timeout around it) leaves no lock: the
 /// next run takes it at once, and the first `Database` works on.
 fn a_cancelled_run_leaves_no_lock(d: Dialect) {
@@ -248,13 +259,7 @@ fn a_cancelled_run_leaves_no_lock(d: Dialect) {
                 .is_err(),
             "the gate holds the run"
         );
-        let mut other = Database::connect(&url).await.unwrap();
-        migrator
-            .stamp(&mut other, &Target::Base, false)
-            .await
-            .expect("the lock is free");
-        // The first connection was closed with the lock; it connects again.
-        assert!(migrator.applied(&mut db).await.unwrap().is_empty());
+        the_lock_is_free(&url, &migrator, &mut db).await;
     });
 }
 
@@ -270,14 +275,7 @@ fn a_panicking_run_leaves_no_lock(d: Dialect) {
         rt.block_on(migrator.upgrade(&mut db, &Target::Head)).is_ok()
     }));
     assert!(outcome.is_err(), "the step panicked");
-    rt.block_on(async {
-        let mut other = Database::connect(&url).await.unwrap();
-        migrator
-            .stamp(&mut other, &Target::Base, false)
-            .await
-            .expect("the lock is free");
-        assert!(migrator.applied(&mut db).await.unwrap().is_empty());
-    });
+    rt.block_on(the_lock_is_free(&url, &migrator, &mut db));
 }
 
 /// `upgrade head` and `downgrade base` started together, held back by a

@@ -1077,33 +1077,8 @@ async fn drift_between_the_database_and_its_revision(url: String) {
     assert_eq!(code, std::process::ExitCode::from(3));
 }
 
-fn run<F: Future<Output = ()>>(dialect: Dialect, scenario: fn(String) -> F) {
-    let Some((url, _dir)) = ferro_tests::fresh_database(dialect, "runtime") else {
-        return;
-    };
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build()
-        .expect("a runtime")
-        .block_on(scenario(url));
-}
-
-macro_rules! on_both {
-    ($($scenario:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test] fn $scenario() { super::run(super::Dialect::Sqlite, super::$scenario); })*
-        }
-        mod postgres {
-            $(#[test] fn $scenario() { super::run(super::Dialect::Postgres, super::$scenario); })*
-        }
-        mod mariadb {
-            $(#[test] fn $scenario() { super::run(super::Dialect::MySql, super::$scenario); })*
-        }
-    };
-}
-
-on_both!(
+ferro_tests::on_every_backend!(
+    "runtime":
     lifecycle,
     branches,
     offline_sql_is_what_runs,

@@ -141,27 +141,7 @@ impl Database {
             Some(lock) => format!("{begin}; {lock}"),
             None => begin.to_owned(),
         };
-        self.conn().await?;
-        let Database {
-            conn: Some(conn),
-            log,
-            observer,
-            dialect,
-            ..
-        } = self
-        else {
-            return Err(MigrateError::NotConfigured("Database::connect"));
-        };
-        let tx = conn
-            .begin_with(AssertSqlSafe(sql))
-            .await
-            .map_err(db_error("cannot begin a transaction"))?;
-        let mut tx = Tx {
-            conn: Conn::Transaction(tx),
-            log: log.as_mut(),
-            observer: observer.as_ref(),
-            dialect: *dialect,
-        };
+        let mut tx = self.tx(Some(sql)).await?;
         tx.note(begin);
         if let Some(lock) = &lock {
             tx.note(lock);
@@ -228,13 +208,20 @@ impl Database {
     }
 
     /// Runs `work` outside a transaction, for the steps that cannot run in one
-    /// (`CREATE INDEX CONCURRENTLY`). On PostgreSQL the run's session lock
-    /// guards it; SQLite has no lock outside a transaction, so there the step
-    /// runs unguarded, which the guide says.
+    /// (`CREATE INDEX CONCURRENTLY`). The run's lock guards it (on SQLite the
+    /// lock file: SQLite's own locks last a transaction at most).
     pub(crate) async fn outside<T>(
         &mut self,
         work: impl AsyncFnOnce(&mut Tx<'_>) -> Result<T, MigrateError>,
     ) -> Result<T, MigrateError> {
+        let mut tx = self.tx(None).await?;
+        work(&mut tx).await
+    }
+
+    /// Where a run's statements go: a transaction begun with `begin`, or
+    /// (without) the connection itself, opened again if need be, with the
+    /// log and the run's observer.
+    async fn tx(&mut self, begin: Option<String>) -> Result<Tx<'_>, MigrateError> {
         self.conn().await?;
         let Database {
             conn: Some(conn),
@@ -246,13 +233,20 @@ impl Database {
         else {
             return Err(MigrateError::NotConfigured("Database::connect"));
         };
-        let mut tx = Tx {
-            conn: Conn::Plain(conn),
+        let conn = match begin {
+            Some(sql) => Conn::Transaction(
+                conn.begin_with(AssertSqlSafe(sql))
+                    .await
+                    .map_err(db_error("cannot begin a transaction"))?,
+            ),
+            None => Conn::Plain(conn),
+        };
+        Ok(Tx {
+            conn,
             log: log.as_mut(),
             observer: observer.as_ref(),
             dialect: *dialect,
-        };
-        work(&mut tx).await
+        })
     }
 
     /// Runs a query outside a transaction and returns its rows' text columns.

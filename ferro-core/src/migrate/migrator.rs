@@ -130,14 +130,25 @@ impl Migrator {
         self.check_table_name()?;
         db.observer = self.observer.clone();
         let mut run = Run::start(db, self.lock_name(), self.lock_timeout).await?;
-        let d = run.dialect();
-        let columns = run.fetch_text(&self.table.columns(d), 1).await?;
+        match self.bring_table_up_to_date(&mut run).await {
+            Ok(()) => Ok(run),
+            Err(error) => {
+                run.finish().await;
+                Err(error)
+            }
+        }
+    }
+
+    /// Adds what a version table made by an earlier release lacks.
+    async fn bring_table_up_to_date(&self, db: &mut Database) -> Result<(), MigrateError> {
+        let d = db.dialect();
+        let columns = db.fetch_text(&self.table.columns(d), 1).await?;
         let columns: Vec<String> = columns.into_iter().filter_map(|mut r| r.remove(0)).collect();
         if let Some(add) = self.table.add_missing(d, &columns) {
-            run.locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&add).await)
+            db.locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&add).await)
                 .await?;
         }
-        Ok(run)
+        Ok(())
     }
 
     /// The key of the PostgreSQL advisory lock: one per version table, so
