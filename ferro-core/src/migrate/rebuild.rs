@@ -228,7 +228,8 @@ fn scratch(name: &str) -> String {
 }
 
 /// The rebuild of `old` into `new`: every column the two share is copied;
-/// a renamed enum value is renamed in the rows as they are copied.
+/// a renamed enum value is renamed in the rows as they are copied, and a new
+/// auto-increment column numbered from the rowid.
 fn statements(old: &Table, new: &Table, ops: &[Op]) -> Vec<String> {
     let mut made = new.clone();
     made.name = scratch(&new.name).into();
@@ -261,6 +262,19 @@ fn statements(old: &Table, new: &Table, ops: &[Op]) -> Vec<String> {
         }
         names.push(name);
         values.push(value);
+    }
+    // A new auto-increment column numbers the rows it finds, as an identity
+    // column added on PostgreSQL or MySQL does; until the key that makes it
+    // SQLite's rowid is added (a later rebuild, when other steps came
+    // between), nothing would give it a value, and NOT NULL would refuse
+    // every row.
+    for column in new
+        .columns
+        .iter()
+        .filter(|c| c.auto_increment && old.column(&c.name).is_none())
+    {
+        names.push(D.ident(&column.name));
+        values.push("rowid".to_owned());
     }
     out.push(format!(
         "INSERT INTO {} ({}) SELECT {} FROM {}",
