@@ -314,6 +314,7 @@ impl<'d> Run<'d> {
             Ok(()) => Ok(run),
             Err(error) => {
                 run.released = true;
+                run.db.observer = None;
                 Err(error)
             }
         }

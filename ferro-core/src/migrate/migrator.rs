@@ -139,11 +139,16 @@ impl Migrator {
         }
     }
 
+    /// The version table's columns; none when it does not exist.
+    async fn table_columns(&self, db: &mut Database) -> Result<Vec<String>, MigrateError> {
+        let rows = db.fetch_text(&self.table.columns(db.dialect()), 1).await?;
+        Ok(rows.into_iter().filter_map(|mut r| r.remove(0)).collect())
+    }
+
     /// Adds what a version table made by an earlier release lacks.
     async fn bring_table_up_to_date(&self, db: &mut Database) -> Result<(), MigrateError> {
         let d = db.dialect();
-        let columns = db.fetch_text(&self.table.columns(d), 1).await?;
-        let columns: Vec<String> = columns.into_iter().filter_map(|mut r| r.remove(0)).collect();
+        let columns = self.table_columns(db).await?;
         if let Some(add) = self.table.add_missing(d, &columns) {
             db.locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&add).await)
                 .await?;
@@ -187,8 +192,7 @@ impl Migrator {
     pub async fn applied(&self, db: &mut Database) -> Result<Vec<AppliedRevision>, MigrateError> {
         self.check_table_name()?;
         let d = db.dialect();
-        let columns = db.fetch_text(&self.table.columns(d), 1).await?;
-        let columns: Vec<String> = columns.into_iter().filter_map(|mut r| r.remove(0)).collect();
+        let columns = self.table_columns(db).await?;
         if columns.is_empty() {
             return Ok(Vec::new());
         }
