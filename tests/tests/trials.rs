@@ -204,9 +204,9 @@ fn crash_trials(dialect: Dialect) {
             return;
         };
         let start = Instant::now();
-        let status = runner(&url).stdout(Stdio::null()).status().unwrap();
+        let out = runner(&url).output().unwrap();
         let whole = start.elapsed();
-        assert!(status.success(), "{status}");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         resumes(&url, &seeded).await;
 
         let mut delays = Delays(seed);
