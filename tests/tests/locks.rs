@@ -566,6 +566,9 @@ fn a_run_tells_tracing() {
     let seen = recorder.seen.lock().unwrap().clone();
     let count = |m: &str| seen.iter().filter(|s| *s == m).count();
     assert_eq!(count("span migration"), 3, "{seen:?}");
+    // Each migration's CREATE TABLE and its version-table row at least
+    // (`BEGIN` is told, but sent with the transaction, not run on its own).
+    assert!(count("span statement") >= 6, "a span per statement run: {seen:?}");
     assert_eq!(count("migration started"), 3, "{seen:?}");
     assert_eq!(count("migration done"), 3, "{seen:?}");
     assert!(count("statement") >= 3, "{seen:?}");

@@ -1,6 +1,8 @@
 //! A connection to the database being migrated, through sqlx's `Any` driver,
 //! with a record of what it executed.
 
+use tracing::Instrument as _;
+
 use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row as _};
 
 use super::dialect::{Dialect, redact};
@@ -366,6 +368,12 @@ impl Tx<'_> {
 
     /// Executes one statement that changes the database.
     pub(crate) async fn execute(&mut self, statement: &Statement) -> Result<(), MigrateError> {
+        // A span, so that a subscriber sees how long each statement took.
+        let span = tracing::debug_span!(target: "ferro::migrate", "statement");
+        self.send(statement).instrument(span).await
+    }
+
+    async fn send(&mut self, statement: &Statement) -> Result<(), MigrateError> {
         self.note(&statement.inline);
         let context = || format!("statement failed: {}", statement.inline);
         if statement.binds.is_empty() {
