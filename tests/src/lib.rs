@@ -14,6 +14,7 @@ pub mod pg;
 pub mod python;
 pub mod shape;
 pub mod synthetic;
+pub mod tls;
 pub mod trials;
 pub mod zoo;
 

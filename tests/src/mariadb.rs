@@ -74,6 +74,7 @@ pub struct Server {
     dir: PathBuf,
     socket: PathBuf,
     log: PathBuf,
+    certs: crate::tls::Certs,
 }
 
 static SERVER: OnceLock<Result<Option<Server>, String>> = OnceLock::new();
@@ -145,6 +146,12 @@ impl Server {
     pub fn try_sql(&self, database: &str, sql: &str) -> Result<String, String> {
         let name = self.database_name(database)?;
         run_client(&self.client, self.port, name, sql, 10)
+    }
+
+    /// The server's TLS certificates: TLS is on, and a user made
+    /// `REQUIRE SSL` or `REQUIRE X509` must use it.
+    pub fn certs(&self) -> &crate::tls::Certs {
+        &self.certs
     }
 
     /// The TCP port the server listens on, on `127.0.0.1`.
@@ -219,6 +226,7 @@ fn start() -> Result<Option<Server>, String> {
         .create(&tmp)
         .map_err(|e| format!("could not create {}: {e}", tmp.display()))?;
     fs::File::create(&log).map_err(|e| format!("could not create {}: {e}", log.display()))?;
+    let certs = crate::tls::make(&dir.join("tls"), SUPERUSER)?;
     if let RunAs::Other(user, _) = &run_as {
         let owner = format!("{}:{}", user.uid, user.gid);
         let output = Command::new("chown")
@@ -276,6 +284,9 @@ fn start() -> Result<Option<Server>, String> {
             format!("--pid-file={}", dir.join(SERVER_PID).display()),
             format!("--log-error={}", log.display()),
             "--skip-name-resolve".to_owned(),
+            format!("--ssl-ca={}", certs.ca.display()),
+            format!("--ssl-cert={}", certs.server_cert.display()),
+            format!("--ssl-key={}", certs.server_key.display()),
         ]);
         let logged_before = fs::metadata(&log).map_or(0, |m| m.len());
         let mut child = run_as.spawn(&binaries.server, &server_args, &log)?;
@@ -296,6 +307,7 @@ fn start() -> Result<Option<Server>, String> {
                     dir,
                     socket,
                     log,
+                    certs,
                 }));
             }
             if Instant::now() >= deadline {

@@ -54,6 +54,7 @@ pub struct Server {
     port: u16,
     psql: PathBuf,
     dir: PathBuf,
+    certs: crate::tls::Certs,
     log: PathBuf,
 }
 
@@ -118,6 +119,13 @@ impl Server {
         }
     }
 
+    /// The server's TLS certificates. TLS is on for every database; the
+    /// database `tls_only` refuses connections without it, and `cert_only`
+    /// takes only a client certificate signed by the test CA.
+    pub fn certs(&self) -> &crate::tls::Certs {
+        &self.certs
+    }
+
     /// The TCP port the server listens on, on `127.0.0.1`.
     pub fn port(&self) -> u16 {
         self.port
@@ -169,6 +177,7 @@ fn start() -> Result<Option<Server>, String> {
         .mode(0o700)
         .create(&socket)
         .map_err(|e| format!("could not create {}: {e}", socket.display()))?;
+    let certs = crate::tls::make(&dir.join("tls"), SUPERUSER)?;
     if let RunAs::Other(user, _) = &run_as {
         let owner = format!("{}:{}", user.uid, user.gid);
         let output = Command::new("chown")
@@ -205,13 +214,24 @@ fn start() -> Result<Option<Server>, String> {
         ));
     }
 
+    // First match wins: these come before initdb's `host all all ... trust`.
+    let hba = data.join("pg_hba.conf");
+    let rules = fs::read_to_string(&hba).map_err(|e| format!("{}: {e}", hba.display()))?;
+    let tls_rules = "hostnossl tls_only all 127.0.0.1/32 reject\n\
+                     hostssl cert_only all 127.0.0.1/32 cert\n\
+                     hostnossl cert_only all 127.0.0.1/32 reject\n";
+    fs::write(&hba, format!("{tls_rules}{rules}")).map_err(|e| format!("{}: {e}", hba.display()))?;
+
     let log_arg = path_string(&log);
     for attempt in 1..=START_ATTEMPTS {
         let port = free_port()?;
         let options = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off",
-            shell_quote(&path_string(&socket))
+             -c full_page_writes=off -c ssl=on -c ssl_cert_file={} -c ssl_key_file={} -c ssl_ca_file={}",
+            shell_quote(&path_string(&socket)),
+            shell_quote(&path_string(&certs.server_cert)),
+            shell_quote(&path_string(&certs.server_key)),
+            shell_quote(&path_string(&certs.ca)),
         );
         let logged_before = fs::metadata(&log).map_or(0, |m| m.len());
         let start_args = [
@@ -224,6 +244,7 @@ fn start() -> Result<Option<Server>, String> {
                 psql: binaries.psql,
                 dir,
                 log,
+                certs,
             }));
         }
         // Another process may have taken the port since it was found free.
