@@ -79,7 +79,7 @@ fn lifecycle(url: &str) {
     assert_eq!(cli(url, &["check"]).0, 0);
     ok(url, &["stamp", "base"]);
     let (code, text) = cli(url, &["check"]);
-    assert_eq!(code, 2, "{text}");
+    assert_eq!(code, 13, "{text}");
     assert!(text.contains("not at head"), "{text}");
 
     let json = ok(url, &["--json", "heads"]);
@@ -221,4 +221,56 @@ fn a_password_in_the_url_is_never_printed() {
     let (code, text) = cli(&format!("postgres://ferro:{secret}@127.0.0.1:1/db"), &["current"]);
     assert_eq!(code, 1);
     assert!(text.contains("postgres://ferro:***@127.0.0.1:1/db"), "{text}");
+}
+
+/// The command line as users of sqlx-cli and Alembic expect it: the URL's
+/// variable in the help, a `.env` file in a parent directory, a bare
+/// `downgrade` and a wrong `--dialect` said plainly, exit code 2 only for a
+/// command line that cannot be read.
+#[test]
+fn the_command_line_says_what_it_takes() {
+    let binary = env!("CARGO_BIN_EXE_blog-migrations");
+    let run = |dir: &std::path::Path, args: &[&str]| {
+        let output = Command::new(binary)
+            .args(args)
+            .current_dir(dir)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("the binary runs");
+        let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&output.stderr));
+        (output.status.code().unwrap_or(-1), text)
+    };
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (code, help) = run(dir.path(), &["--help"]);
+    assert_eq!(code, 0);
+    assert!(help.contains("[env: DATABASE_URL]"), "{help}");
+
+    // `.env` in a parent of the working directory names the database.
+    let db = dir.path().join("from_env.db");
+    std::fs::write(
+        dir.path().join(".env"),
+        format!("DATABASE_URL=sqlite://{}\n", db.display()),
+    )
+    .unwrap();
+    let nested = dir.path().join("a").join("b");
+    std::fs::create_dir_all(&nested).unwrap();
+    let (code, text) = run(&nested, &["upgrade", "head"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(db.exists(), "the URL came from the parent's .env: {text}");
+
+    let (code, text) = run(&nested, &["downgrade"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("`downgrade` needs a target: `-N`"), "{text}");
+    assert!(text.contains("`base`") && text.contains("revision id"), "{text}");
+
+    let (code, text) = run(&nested, &["upgrade", "--sql", "--dialect", "oracle"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("`oracle` is not a dialect; use `sqlite`, `postgres`"),
+        "{text}"
+    );
+
+    let (code, text) = run(&nested, &["frobnicate"]);
+    assert_eq!(code, 2, "a command line that cannot be read: {text}");
 }

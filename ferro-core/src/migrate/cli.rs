@@ -25,10 +25,14 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use super::{Applied, Database, Dialect, Direction, Event, Graph, MigrateError, Migrator, Target, files};
 use crate::migration::Migration;
+
+/// `check`'s exit code when the database is behind head: 2 is clap's, for a
+/// command line it cannot read.
+const BEHIND: u8 = 13;
 
 /// One database a migrations crate manages.
 #[derive(Clone, Debug)]
@@ -52,8 +56,9 @@ pub struct Cli {
 #[derive(Parser, Debug)]
 #[command(about = "Apply, revert and inspect the migrations of this crate", version)]
 struct Args {
-    /// The database URL (sqlite://FILE, postgres://..., mysql://...); default: DATABASE_URL, else the crate's default.
-    #[arg(long, global = true)]
+    /// The database URL (sqlite://FILE, postgres://..., mysql://...); default: DATABASE_URL (for a database
+    /// other than the first, DATABASE_URL_<NAME>), from the environment or a .env file, else the crate's default.
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<String>,
     /// Which of the crate's databases, when it manages several.
     #[arg(long, global = true)]
@@ -101,7 +106,7 @@ enum Command {
         purge: bool,
     },
     /// Exit non-zero unless the database is at head with every applied migration unchanged
-    /// (exit 2 when it is behind) and the snapshot is the schema the newest migration
+    /// (exit 13 when it is behind) and the snapshot is the schema the newest migration
     /// records (exit 9); with --schema, also unless its schema is the one its revision
     /// should have (exit 3 on drift).
     Check {
@@ -251,11 +256,10 @@ impl Cli {
     }
 
     /// Parses the process's arguments, runs the command, prints its outcome,
-    /// and returns the exit code: 0 on success, 1 on an error, 2 when `check`
-    /// finds the database behind or changed.
+    /// and returns the exit code: 0 on success, 1 on an error, 2 for a
+    /// command line that cannot be read; the others are in the runtime guide.
     pub fn run(self) -> ExitCode {
-        let args = Args::parse();
-        self.run_with(args)
+        self.run_from(std::env::args_os())
     }
 
     /// Runs with the given arguments (the first is the program's name).
@@ -264,8 +268,23 @@ impl Cli {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
-        match Args::try_parse_from(args) {
-            Ok(args) => self.run_with(args),
+        // A `.env` file (in the working directory or the nearest parent that
+        // has one) first, so that `DATABASE_URL` in it is seen; it sets no
+        // variable the environment already has.
+        let _ = dotenvy::dotenv();
+        let parsed = Args::command()
+            .try_get_matches_from(args)
+            .and_then(|matches| Ok((Args::from_arg_matches(&matches)?, matches)));
+        match parsed {
+            Ok((mut args, matches)) => {
+                // `DATABASE_URL` is shown in the help as clap's `env`, but it
+                // is the first database's: `database_url` looks up each
+                // database's own variable.
+                if matches.value_source("database_url") == Some(clap::parser::ValueSource::EnvVariable) {
+                    args.database_url = None;
+                }
+                self.run_with(args)
+            }
             Err(e) => {
                 let _ = e.print();
                 ExitCode::from(if e.use_stderr() { 2 } else { 0 })
@@ -434,10 +453,7 @@ impl Cli {
             }
             Command::Migrate => report(json, &migrator.upgrade(db, &Target::Head).await?),
             Command::Downgrade(m) => {
-                let target = m
-                    .target
-                    .as_deref()
-                    .ok_or(MigrateError::BadTarget(String::new()))?;
+                let target = m.target.as_deref().ok_or(MigrateError::MissingTarget)?;
                 report(json, &migrator.downgrade(db, &Target::parse(target)?).await?);
             }
             Command::Current => {
@@ -486,7 +502,7 @@ impl Cli {
                         join_or(&current, "base"),
                         graph.heads().join(", ")
                     );
-                    return Ok(ExitCode::from(2));
+                    return Ok(ExitCode::from(BEHIND));
                 }
             }
             // Answered without a database in `execute`.
@@ -562,7 +578,6 @@ fn database_url(given: Option<&str>, managed: &Managed, first: bool) -> String {
     if let Some(url) = given {
         return url.to_owned();
     }
-    let _ = dotenvy::dotenv();
     let variable = if first {
         "DATABASE_URL".to_owned()
     } else {
@@ -591,7 +606,7 @@ fn print_sql(migrator: &Migrator, url: &str, m: &Move, up: bool) -> Result<ExitC
         Some("sqlite") => Dialect::Sqlite,
         Some("postgres" | "postgresql") => Dialect::Postgres,
         Some("mysql" | "mariadb") => Dialect::MySql,
-        Some(other) => return Err(MigrateError::BadUrl(format!("{other}:"))),
+        Some(other) => return Err(MigrateError::BadDialect(other.to_owned())),
         None => Dialect::of_url(url)?,
     };
     let text = m.target.as_deref().unwrap_or(if up { "head" } else { "base" });

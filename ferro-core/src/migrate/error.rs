@@ -244,8 +244,14 @@ pub enum MigrateError {
         reason: String,
     },
     /// `downgrade` without a target.
-    #[error("`downgrade` needs a target: `-1`, `base`, or a revision")]
+    #[error(
+        "`downgrade` needs a target: `-N` (the last N migrations, `-1` for one), `base` (all of them), or a \
+         revision id (or a prefix of one) to go down to"
+    )]
     MissingTarget,
+    /// `--dialect` names no dialect.
+    #[error("`{0}` is not a dialect; use `sqlite`, `postgres` (or `postgresql`) or `mysql` (or `mariadb`)")]
+    BadDialect(String),
     /// A downgrade that a migration marks impossible.
     #[error("migration `{revision}` ({file}) cannot be reverted: {reason}")]
     Irreversible {
