@@ -27,7 +27,9 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
-use super::{Applied, Database, Dialect, Direction, Event, Graph, MigrateError, Migrator, Target, files};
+use super::{
+    Applied, Database, Dialect, Direction, Event, Graph, MigrateError, Migrator, Target, files, redact,
+};
 use crate::migration::Migration;
 
 /// `check`'s exit code when the database is behind head: 2 is clap's, for a
@@ -77,7 +79,7 @@ struct Args {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Apply pending migrations up to TARGET (head, heads, +N, or a revision).
-    Upgrade(Move),
+    Upgrade(Up),
     /// Revert migrations down to TARGET (-N, base, or a revision).
     Downgrade(Move),
     /// Show the revision(s) the database is at.
@@ -144,6 +146,41 @@ enum Command {
     Migrate,
     /// Django's name for `history`.
     Showmigrations,
+    /// Create, drop or reset the database itself.
+    #[command(subcommand)]
+    Database(Lifecycle),
+}
+
+/// `upgrade`'s arguments.
+#[derive(clap::Args, Debug)]
+struct Up {
+    #[command(flatten)]
+    to: Move,
+    /// Create the database first if it does not exist (SQLite: the file is always created).
+    #[arg(long, conflicts_with = "sql")]
+    create_database: bool,
+}
+
+/// The database's own life, as `sqlx database` and `prisma migrate reset` have it.
+#[derive(Subcommand, Debug)]
+enum Lifecycle {
+    /// Create the database the URL names (SQLite: the file); nothing if it exists.
+    Create,
+    /// Drop the database the URL names (SQLite: the file); asks first, unless -y.
+    Drop(Confirm),
+    /// Drop the database, create it again, and upgrade it to head; asks first, unless -y.
+    Reset(Confirm),
+}
+
+/// What a command that drops a database needs.
+#[derive(clap::Args, Debug)]
+struct Confirm {
+    /// Do not ask (required where there is no terminal to ask on).
+    #[arg(short, long)]
+    yes: bool,
+    /// On PostgreSQL, end the other sessions connected to the database first.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -326,7 +363,11 @@ impl Cli {
 
     async fn execute(&self, args: &Args) -> Result<ExitCode, MigrateError> {
         let managed = self.managed(args.database.as_deref())?;
-        let verbose = matches!(&args.command, Command::Upgrade(m) | Command::Downgrade(m) if m.verbose);
+        let verbose = match &args.command {
+            Command::Upgrade(up) => up.to.verbose,
+            Command::Downgrade(m) => m.verbose,
+            _ => false,
+        };
         let mut migrator = Migrator::new(managed.migrations)
             .lock_timeout(std::time::Duration::from_secs_f64(args.lock_timeout))
             .on_event(observer(args.json, verbose));
@@ -341,7 +382,7 @@ impl Cli {
             check_snapshot(dir, &graph)?;
         }
         match &args.command {
-            Command::Upgrade(m) if m.sql => print_sql(&migrator, &url, m, true),
+            Command::Upgrade(up) if up.to.sql => print_sql(&migrator, &url, &up.to, true),
             Command::Downgrade(m) if m.sql => print_sql(&migrator, &url, m, false),
             Command::Heads => {
                 let heads = graph.heads();
@@ -431,7 +472,41 @@ impl Cli {
                 }
                 Ok(ExitCode::SUCCESS)
             }
+            Command::Database(Lifecycle::Create) => {
+                let created = Database::create_database(&url).await?;
+                let what = if created { "created" } else { "already exists:" };
+                println!("{what} {}", redact(&url));
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Database(Lifecycle::Drop(confirm)) => {
+                confirmed(&url, confirm, "drop")?;
+                let dropped = Database::drop_database(&url, confirm.force).await?;
+                let what = if dropped {
+                    "dropped"
+                } else {
+                    "there was no database to drop:"
+                };
+                println!("{what} {}", redact(&url));
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Database(Lifecycle::Reset(confirm)) => {
+                confirmed(&url, confirm, "reset (drop, create again and upgrade to head)")?;
+                Database::drop_database(&url, confirm.force).await?;
+                Database::create_database(&url).await?;
+                println!("created {} afresh", redact(&url));
+                let mut db = Database::connect(&url).await?;
+                report(args.json, &migrator.upgrade(&mut db, &Target::Head).await?);
+                Ok(ExitCode::SUCCESS)
+            }
             command => {
+                if let Command::Upgrade(Up {
+                    create_database: true,
+                    ..
+                }) = command
+                    && Database::create_database(&url).await?
+                {
+                    eprintln!("created {}", redact(&url));
+                }
                 let mut db = Database::connect(&url).await?;
                 self.online(command, args.json, &migrator, &graph, &mut db).await
             }
@@ -447,7 +522,7 @@ impl Cli {
         db: &mut Database,
     ) -> Result<ExitCode, MigrateError> {
         match command {
-            Command::Upgrade(m) => {
+            Command::Upgrade(Up { to: m, .. }) => {
                 let target = Target::parse(m.target.as_deref().unwrap_or("head"))?;
                 report(json, &migrator.upgrade(db, &target).await?);
             }
@@ -512,9 +587,39 @@ impl Cli {
             | Command::Revision { .. }
             | Command::Merge { .. }
             | Command::Makemigrations
-            | Command::Sqlalchemy { .. } => {}
+            | Command::Sqlalchemy { .. }
+            | Command::Database(_) => {}
         }
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// Whether the user confirmed that the database at `url` may be dropped:
+/// `-y`, or `y` typed at the terminal. Without `-y` and without a terminal
+/// (a script, a pipeline), the answer is no.
+fn confirmed(url: &str, confirm: &Confirm, what: &str) -> Result<(), MigrateError> {
+    use std::io::{BufRead as _, IsTerminal as _, Write as _};
+    let refused = || MigrateError::NotConfirmed {
+        what: what.to_owned(),
+        url: redact(url),
+    };
+    if confirm.yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(refused());
+    }
+    print!(
+        "{what} the database {}? Every table and row in it is deleted. [y/N] ",
+        redact(url)
+    );
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(refused())
     }
 }
 

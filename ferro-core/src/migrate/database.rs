@@ -49,19 +49,7 @@ impl Database {
     /// Connects to `url` (`sqlite://path`, `postgres://...`). A SQLite file is
     /// created when it does not exist.
     pub async fn connect(url: &str) -> Result<Database, MigrateError> {
-        let dialect = Dialect::of_url(url)?;
-        let (feature, compiled) = match dialect {
-            Dialect::Sqlite => ("sqlite", cfg!(feature = "sqlite")),
-            Dialect::Postgres => ("postgres", cfg!(feature = "postgres")),
-            Dialect::MySql => ("mysql", cfg!(feature = "mysql")),
-        };
-        if !compiled {
-            return Err(MigrateError::NoDriver {
-                database: dialect.name(),
-                feature,
-            });
-        }
-        sqlx::any::install_default_drivers();
+        let dialect = Self::check_driver(url)?;
         let url = match dialect {
             Dialect::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
                 let separator = if url.contains('?') { '&' } else { '?' };
@@ -83,6 +71,67 @@ impl Database {
             file,
             file_lock: None,
         })
+    }
+
+    /// Creates the database `url` names, if it does not exist: on
+    /// PostgreSQL and MySQL through the server's maintenance database (or
+    /// none), on SQLite the file. Returns whether it created it.
+    pub async fn create_database(url: &str) -> Result<bool, MigrateError> {
+        use sqlx::migrate::MigrateDatabase as _;
+        Self::check_driver(url)?;
+        let context = || format!("cannot create the database {}", redact(url));
+        if sqlx::Any::database_exists(url)
+            .await
+            .map_err(db_error(context()))?
+        {
+            return Ok(false);
+        }
+        sqlx::Any::create_database(url)
+            .await
+            .map_err(db_error(context()))?;
+        Ok(true)
+    }
+
+    /// Drops the database `url` names (on SQLite, removes the file), if it
+    /// exists; `force` first ends the other sessions connected to it (on
+    /// PostgreSQL; the others have none to end). Returns whether it existed.
+    pub async fn drop_database(url: &str, force: bool) -> Result<bool, MigrateError> {
+        use sqlx::migrate::MigrateDatabase as _;
+        // Only PostgreSQL has sessions to end; elsewhere there is nothing to force.
+        let dialect = Self::check_driver(url)?;
+        let force = force && dialect == Dialect::Postgres;
+        let context = || format!("cannot drop the database {}", redact(url));
+        if !sqlx::Any::database_exists(url)
+            .await
+            .map_err(db_error(context()))?
+        {
+            return Ok(false);
+        }
+        let dropped = if force {
+            sqlx::Any::force_drop_database(url).await
+        } else {
+            sqlx::Any::drop_database(url).await
+        };
+        dropped.map_err(db_error(context()))?;
+        Ok(true)
+    }
+
+    /// The database of `url` is one this build has the driver of.
+    fn check_driver(url: &str) -> Result<Dialect, MigrateError> {
+        let dialect = Dialect::of_url(url)?;
+        let (feature, compiled) = match dialect {
+            Dialect::Sqlite => ("sqlite", cfg!(feature = "sqlite")),
+            Dialect::Postgres => ("postgres", cfg!(feature = "postgres")),
+            Dialect::MySql => ("mysql", cfg!(feature = "mysql")),
+        };
+        if !compiled {
+            return Err(MigrateError::NoDriver {
+                database: dialect.name(),
+                feature,
+            });
+        }
+        sqlx::any::install_default_drivers();
+        Ok(dialect)
     }
 
     /// The connection, opened again if a cancelled run closed it.

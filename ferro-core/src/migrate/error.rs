@@ -249,6 +249,17 @@ pub enum MigrateError {
          revision id (or a prefix of one) to go down to"
     )]
     MissingTarget,
+    /// `database drop` or `reset` without `-y`, where nobody confirmed.
+    #[error(
+        "not confirmed: {what} the database {url}; nothing was done. Pass `-y` to do it without asking \
+         (a script must: there is no terminal to ask on)"
+    )]
+    NotConfirmed {
+        /// What would have been done.
+        what: String,
+        /// The database, its password hidden.
+        url: String,
+    },
     /// `--dialect` names no dialect.
     #[error("`{0}` is not a dialect; use `sqlite`, `postgres` (or `postgresql`) or `mysql` (or `mariadb`)")]
     BadDialect(String),
