@@ -8,10 +8,15 @@ use ferro_tests::shape::Shape;
 
 /// Runs the binary against `url`; its exit code and everything it printed.
 fn cli(url: &str, args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_blog-migrations"))
-        .args(args)
-        .arg("--database-url")
-        .arg(url)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_blog-migrations"));
+    command.args(args).arg("--database-url").arg(url);
+    outcome(command)
+}
+
+/// What `command` (the binary, without `DATABASE_URL` from the test's
+/// environment) exits with, and everything it printed.
+fn outcome(mut command: Command) -> (i32, String) {
+    let output = command
         .env_remove("DATABASE_URL")
         .output()
         .expect("the binary runs");
@@ -229,17 +234,10 @@ fn a_password_in_the_url_is_never_printed() {
 /// command line that cannot be read.
 #[test]
 fn the_command_line_says_what_it_takes() {
-    let binary = env!("CARGO_BIN_EXE_blog-migrations");
     let run = |dir: &std::path::Path, args: &[&str]| {
-        let output = Command::new(binary)
-            .args(args)
-            .current_dir(dir)
-            .env_remove("DATABASE_URL")
-            .output()
-            .expect("the binary runs");
-        let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
-        text.push_str(&String::from_utf8_lossy(&output.stderr));
-        (output.status.code().unwrap_or(-1), text)
+        let mut command = Command::new(env!("CARGO_BIN_EXE_blog-migrations"));
+        command.args(args).current_dir(dir);
+        outcome(command)
     };
     let dir = tempfile::tempdir().expect("a temporary directory");
     let (code, help) = run(dir.path(), &["--help"]);
