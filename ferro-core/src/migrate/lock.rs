@@ -313,8 +313,11 @@ impl<'d> Run<'d> {
         match run.db.lock_run(&run.name, timeout).await {
             Ok(()) => Ok(run),
             Err(error) => {
+                // Nothing is held on a server then; a lock file taken just
+                // before a failed `busy_timeout` is let go.
                 run.released = true;
                 run.db.observer = None;
+                run.db.file_lock = None;
                 Err(error)
             }
         }
