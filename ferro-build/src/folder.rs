@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use ferro::migration::numbering;
 use ferro::snapshot::{Committed, Serialized, Snapshot};
 
 use crate::draft::{self, Draft};
@@ -26,11 +27,7 @@ pub(crate) struct Entry {
 impl Entry {
     /// The number a generated file's name starts with; 0 without one.
     pub(crate) fn number(&self) -> Result<u32, BuildError> {
-        let digits: String = self.file.chars().take_while(char::is_ascii_digit).collect();
-        if digits.is_empty() {
-            return Ok(0);
-        }
-        digits.parse().map_err(|_| self.too_large())
+        numbering::number(&self.file).map_err(|_| self.too_large())
     }
 
     fn too_large(&self) -> BuildError {
@@ -48,12 +45,14 @@ impl Entry {
 
 /// The number of a new migration file: one more than the highest there is.
 pub(crate) fn next_number(entries: &[Entry]) -> Result<u32, BuildError> {
-    let mut next = 1;
-    for entry in entries {
-        let after = entry.number()?.checked_add(1).ok_or_else(|| entry.too_large())?;
-        next = next.max(after);
-    }
-    Ok(next)
+    numbering::next(entries.iter().map(|e| e.file.as_str())).map_err(|file| {
+        // `file` is an entry's: its path names it in the error.
+        let path = entries.iter().find(|e| e.file == file).map(|e| e.path.clone());
+        BuildError::NumberTooLarge {
+            path: path.unwrap_or_else(|| file.into()),
+            max: u32::MAX - 1,
+        }
+    })
 }
 
 /// What the migrations folder holds.

@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::error::MigrateError;
 use crate::migration::escape::{comment, literal};
+use crate::migration::numbering;
 
 /// A lower-case file-name slug of `message`: letters, digits and `_`, at most
 /// 40 characters.
@@ -37,25 +38,14 @@ fn next_number(dir: &Path) -> Result<u32, MigrateError> {
         path: dir.to_owned(),
         source,
     };
-    let mut highest = 0;
+    let mut names = Vec::new();
     for entry in fs::read_dir(dir).map_err(io)? {
         let name = entry.map_err(io)?.file_name().to_string_lossy().into_owned();
-        if !name.ends_with(".rs") {
-            continue;
+        if name.ends_with(".rs") {
+            names.push(name);
         }
-        let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
-        // A number too long for a `u32` is not none: the next file must still
-        // come after it.
-        let number = match digits.as_str() {
-            "" => 0,
-            digits => digits.parse().map_err(|_| too_large(dir, &name))?,
-        };
-        if number == u32::MAX {
-            return Err(too_large(dir, &name));
-        }
-        highest = highest.max(number);
     }
-    Ok(highest + 1)
+    numbering::next(names.iter().map(String::as_str)).map_err(|name| too_large(dir, name))
 }
 
 fn too_large(dir: &Path, name: &str) -> MigrateError {

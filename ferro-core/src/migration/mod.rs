@@ -33,6 +33,8 @@
 mod apply;
 #[doc(hidden)]
 pub mod escape;
+#[doc(hidden)]
+pub mod numbering;
 mod op;
 mod ops;
 
