@@ -328,18 +328,38 @@ fn runs_in_both_directions_follow_one_another(d: Dialect) {
     }
 }
 
+/// A new database at [`THREE`]'s first migration: its URL, its folder, a
+/// runtime, the migrator and a connection.
+#[allow(clippy::type_complexity)]
+fn at_first(
+    d: Dialect,
+    prefix: &str,
+) -> Option<(
+    String,
+    Option<tempfile::TempDir>,
+    tokio::runtime::Runtime,
+    Migrator,
+    Database,
+)> {
+    let (url, dir) = fresh(d, prefix)?;
+    let rt = runtime();
+    let migrator = Migrator::new(&THREE);
+    let db = rt.block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        db
+    });
+    Some((url, dir, rt, migrator, db))
+}
+
 /// The downgrade the version table keeps is checked before it runs; a
 /// version table of an earlier release (without the checksum column) is
 /// read as it is and brought up to date by the next run.
 fn the_stored_downgrade_is_checked(d: Dialect) {
-    let Some((url, _dir)) = fresh(d, "stored") else {
+    let Some((url, _dir, rt, migrator, mut db)) = at_first(d, "stored") else {
         return;
     };
-    let rt = runtime();
-    let migrator = Migrator::new(&THREE);
     rt.block_on(async {
-        let mut db = Database::connect(&url).await.unwrap();
-        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
         execute(&url, "ALTER TABLE ferro_version DROP COLUMN downgrade_checksum").await;
         let rows = migrator.applied(&mut db).await.unwrap();
         assert_eq!(rows.len(), 1);
@@ -377,14 +397,10 @@ fn the_stored_downgrade_is_checked(d: Dialect) {
 
 /// `steps_done` values no run writes: an error, never a panic.
 fn values_no_run_writes_are_refused(d: Dialect) {
-    let Some((url, _dir)) = fresh(d, "values") else {
+    let Some((url, _dir, rt, migrator, mut db)) = at_first(d, "values") else {
         return;
     };
-    let rt = runtime();
-    let migrator = Migrator::new(&THREE);
     rt.block_on(async {
-        let mut db = Database::connect(&url).await.unwrap();
-        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
         execute(&url, "UPDATE ferro_version SET steps_done = -9223372036854775808").await;
         let rows = migrator.applied(&mut db).await.unwrap();
         assert!(matches!(rows[0].progress, Progress::Down(_)), "{rows:?}");

@@ -295,7 +295,7 @@ impl Migrator {
             // Without a version table nothing is applied; any other failure
             // is the database's.
             Err(error) => {
-                if db.fetch_text(&self.table.exists(d), 1).await?.is_empty() {
+                if self.table_columns(db).await?.is_empty() {
                     return Ok(self.migrations.is_empty());
                 }
                 return Err(error);

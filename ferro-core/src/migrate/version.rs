@@ -365,24 +365,6 @@ impl VersionTable {
         )
     }
 
-    /// Whether the table exists yet: a query that returns a row if so.
-    pub(crate) fn exists(&self, d: Dialect) -> String {
-        let name = d.literal(&self.name);
-        match d {
-            Dialect::Sqlite => {
-                format!("SELECT name FROM sqlite_master WHERE type = 'table' AND name = {name}")
-            }
-            Dialect::Postgres => format!(
-                "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
-                 WHERE table_schema = current_schema() AND table_name = {name}"
-            ),
-            Dialect::MySql => format!(
-                "SELECT CAST(table_name AS CHAR) FROM information_schema.tables \
-                 WHERE table_schema = DATABASE() AND table_name = {name}"
-            ),
-        }
-    }
-
     /// Records a revision as applied next: its `seq` is one more than the
     /// highest, worked out by the database in the statement itself.
     pub(crate) fn insert_next(&self, d: Dialect, row: &AppliedRevision) -> Result<Statement, MigrateError> {
