@@ -123,9 +123,12 @@ pub fn plan(diff: &Diff) -> Plan {
         }
     }
     let (drop_order, cut) = order(&dropped);
+    let loosened = loosened(diff, &dropped);
     for table in drop_order.into_iter().rev() {
         for key in table.foreign_keys.iter() {
-            if cut.contains(&(table.name.clone(), key.name.clone())) {
+            if cut.contains(&(table.name.clone(), key.name.clone()))
+                || loosened.contains(key.referred_table.as_ref())
+            {
                 put(PHASE_DROP_FK, drop_fk(&table.name, key));
             }
         }
@@ -246,6 +249,35 @@ fn drop_fk(table: &Str, key: &ForeignKey) -> Op {
 fn key_name(name: &Option<Str>) -> Str {
     name.clone()
         .expect("a resolved schema names every key and constraint")
+}
+
+/// The tables, by their old names, that keep existing but lose or change a
+/// key, an index or a column before the dropped tables go (the drop phases
+/// come last). A dropped table's foreign key to one of them is dropped first:
+/// MySQL refuses to drop a primary key, a unique or an index, or to change a
+/// column, that a foreign key still uses.
+fn loosened<'a>(diff: &'a Diff, dropped: &[&Table]) -> BTreeSet<&'a str> {
+    let old_names: BTreeMap<&str, &str> = diff
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::RenameTable { from, to } => Some((to.as_ref(), from.as_ref())),
+            _ => None,
+        })
+        .collect();
+    diff.changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropPrimaryKey { table, .. }
+            | Change::DropUnique { table, .. }
+            | Change::DropIndex { table, .. }
+            | Change::DropColumn { table, .. }
+            | Change::AlterColumn { table, .. } => Some(table.as_ref()),
+            _ => None,
+        })
+        .map(|table| old_names.get(table).copied().unwrap_or(table))
+        .filter(|table| !dropped.iter().any(|t| t.name.as_ref() == *table))
+        .collect()
 }
 
 /// Tables in an order where every table comes after the tables its foreign

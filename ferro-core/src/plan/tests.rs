@@ -154,6 +154,38 @@ fn assert_in_order(from: &Schema, plan: &Plan) {
                     fail(format!("{} still refers to it", t.name));
                 }
             }
+            // MySQL refuses to drop the key or index a foreign key of
+            // another table uses.
+            Op::DropPrimaryKey { table, .. } | Op::DropUnique { table, .. } | Op::DropIndex { table, .. } => {
+                let Some(t) = state.table(table) else {
+                    fail(format!("{table} does not exist"));
+                };
+                let columns: Vec<Str> = match op {
+                    Op::DropPrimaryKey { .. } => t
+                        .primary_key
+                        .iter()
+                        .flat_map(|k| k.columns.iter().cloned())
+                        .collect(),
+                    Op::DropUnique { name, .. } => t
+                        .unique_constraints
+                        .iter()
+                        .filter(|u| u.name.as_deref() == Some(name))
+                        .flat_map(|u| u.columns.iter().cloned())
+                        .collect(),
+                    Op::DropIndex { name, .. } => t
+                        .indexes
+                        .iter()
+                        .filter(|i| i.name.as_deref() == Some(name))
+                        .flat_map(|i| i.columns.iter().cloned())
+                        .collect(),
+                    _ => unreachable!(),
+                };
+                if let Some(c) = columns.first()
+                    && let Some(t) = referring(table, Some(c))
+                {
+                    fail(format!("{} still refers to {table}.{c}", t.name));
+                }
+            }
             _ => {}
         }
         if let Err(e) = state.apply(op) {
@@ -1029,5 +1061,33 @@ fn a_type_change_comes_before_the_fill_in_the_new_type() {
             "alter column users.age (NOT NULL)",
         ]
     );
+    assert_invertible(&p);
+}
+
+#[test]
+fn a_dropped_tables_key_goes_before_the_key_it_refers_to() {
+    // Found by the random histories on MariaDB: `tags` is dropped and
+    // `users` gets a new primary key in the same migration. The drop of
+    // `tags` comes last, so its foreign key must go first: MySQL refuses to
+    // drop a primary key a foreign key still uses.
+    let tags = table("tags", [big("user_id")]).with_fk(fk("user_id", "users"));
+    let before = schema([users(), tags]);
+    let mut users_after = table("users", [big("uid")]);
+    users_after.primary_key = Some(PrimaryKey {
+        name: None,
+        ..PrimaryKey::new("", ["uid"])
+    });
+    let p = between(&before, &schema([users_after]));
+    let steps = upgrade(&p);
+    let position = |step: &str| {
+        steps
+            .iter()
+            .position(|s| s == step)
+            .unwrap_or_else(|| panic!("no {step} in {steps:?}"))
+    };
+    assert!(
+        position("drop foreign key tags.fk_tags_user_id_users") < position("drop primary key users.pk_users")
+    );
+    assert_eq!(steps.last().map(String::as_str), Some("drop table tags"));
     assert_invertible(&p);
 }
