@@ -139,7 +139,7 @@ fn runs_down(op: &mut Ops) {
 }
 /// Writes this process's id into `runs`, then fails if [`FAIL`] names a
 /// file that did not exist yet (and creates it).
-fn record_run(conn: &mut AnyConnection) -> StepFuture<'_> {
+fn record_run(conn: &mut ferro::migration::Connection) -> StepFuture<'_> {
     Box::pin(async move {
         let sql = format!("INSERT INTO runs (pid) VALUES ({})", std::process::id());
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql))

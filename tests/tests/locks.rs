@@ -32,7 +32,7 @@ fn slot(d: Dialect) -> usize {
 
 /// A Rust step that waits for its gate: a run that holds the lock as long
 /// as the test wants.
-fn gate<const N: usize>(_: &mut AnyConnection) -> StepFuture<'_> {
+fn gate<const N: usize>(_: &mut ferro::migration::Connection) -> StepFuture<'_> {
     Box::pin(async move {
         REACHED[N].store(true, Ordering::SeqCst);
         while !OPEN[N].load(Ordering::SeqCst) {

@@ -531,7 +531,7 @@ fn items_up(op: &mut Ops) {
 fn items_down(op: &mut Ops) {
     op.drop_table("items").acknowledged(true);
 }
-fn double(conn: &mut AnyConnection) -> ferro::migration::StepFuture<'_> {
+fn double(conn: &mut ferro::migration::Connection) -> ferro::migration::StepFuture<'_> {
     Box::pin(async move {
         sqlx::query("UPDATE items SET n = n * 2").execute(conn).await?;
         Ok(())

@@ -1,9 +1,11 @@
-//! A connection to the database being migrated, through sqlx's `Any` driver,
-//! with a record of what it executed.
+//! The database being migrated: a connection (opened from a URL, or leased
+//! from the application's pool), with a record of what it executed.
 
 use tracing::Instrument as _;
 
-use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row as _};
+use sqlx::{AssertSqlSafe, Row as _};
+
+use super::connection::{Connection, Transaction};
 
 use super::dialect::{Dialect, redact};
 use super::error::MigrateError;
@@ -16,10 +18,17 @@ use super::statement::{Bind, Statement, lock_statement, rust_note};
 /// connection, which releases every lock the run held; the next use of the
 /// `Database` connects again.
 pub struct Database {
-    /// `None` after a cancelled run closed it.
-    pub(super) conn: Option<AnyConnection>,
-    /// The URL it was opened with, to open it again.
+    /// `None` until first used, after a cancelled run closed it, and (from a
+    /// pool) between runs.
+    pub(super) conn: Option<Connection>,
+    /// Where a connection comes from.
+    source: Source,
+    /// The URL it was opened with (from a pool: the pool's options as a URL,
+    /// for messages).
     url: String,
+    /// On a connection leased from a pool, the statements that put back the
+    /// session settings a run changed.
+    restore: Vec<String>,
     pub(super) dialect: Dialect,
     log: Option<Vec<String>>,
     /// Where a run's events go besides `tracing` (set for the run).
@@ -28,6 +37,31 @@ pub struct Database {
     pub(super) file: Option<std::path::PathBuf>,
     /// On SQLite, the lock file a run holds.
     pub(super) file_lock: Option<super::lock::FileLock>,
+}
+
+/// Where a [`Database`]'s connection comes from.
+enum Source {
+    /// Opened from the URL.
+    Url,
+    /// Leased from the application's pool.
+    Pool(Box<dyn Lease>),
+}
+
+/// A pool of any driver's connections.
+trait Lease: Send + Sync {
+    fn acquire(&self)
+    -> std::pin::Pin<Box<dyn Future<Output = Result<Connection, sqlx::Error>> + Send + '_>>;
+}
+
+impl<DB: sqlx::Database> Lease for sqlx::Pool<DB>
+where
+    DB::Connection: sqlx_core::any::AnyConnectionBackend,
+{
+    fn acquire(
+        &self,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Connection, sqlx::Error>> + Send + '_>> {
+        Box::pin(async move { Ok(Connection::pooled(sqlx::Pool::acquire(self).await?)) })
+    }
 }
 
 impl std::fmt::Debug for Database {
@@ -64,7 +98,73 @@ impl Database {
         };
         Ok(Database {
             conn: Some(conn),
+            source: Source::Url,
             url,
+            restore: Vec::new(),
+            dialect,
+            log: None,
+            observer: None,
+            file,
+            file_lock: None,
+        })
+    }
+
+    /// The database of an application's pool (`PgPool`, `MySqlPool`,
+    /// `SqlitePool`), as sqlx's `migrate!().run(&pool)` takes it: each run
+    /// (an upgrade, a downgrade, a stamp) leases one connection from the
+    /// pool and gives it back when it ends, with the session settings it
+    /// changed put back (MySQL's `sql_mode`, SQLite's `busy_timeout`). A run
+    /// that is cancelled or panics closes its connection instead, so no lock
+    /// or transaction of it goes back into the pool. The pool's own
+    /// settings (TLS, `after_connect`, its size) apply; a run needs one
+    /// connection free.
+    ///
+    /// Reads (`current`, `applied`, `is_at_head`, …) lease a connection too,
+    /// and keep it until the next run ends or the `Database` is dropped.
+    ///
+    /// ```no_run
+    /// # async fn start(pool: sqlx::SqlitePool, migrations: &'static [ferro::migration::Migration]) -> Result<(), ferro::migrate::MigrateError> {
+    /// use ferro::migrate::{Database, Migrator, Target};
+    ///
+    /// let mut db = Database::from_pool(&pool)?;
+    /// Migrator::new(migrations).upgrade(&mut db, &Target::Head).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn from_pool<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> Result<Database, MigrateError>
+    where
+        DB::Connection: sqlx_core::any::AnyConnectionBackend,
+    {
+        use sqlx::ConnectOptions as _;
+        let options = pool.connect_options();
+        let dialect = match DB::NAME {
+            "PostgreSQL" => Dialect::Postgres,
+            "MySQL" => Dialect::MySql,
+            "SQLite" => Dialect::Sqlite,
+            other => return Err(MigrateError::BadUrl(format!("a pool of {other}"))),
+        };
+        // sqlx 0.9 cannot write an in-memory SQLite database's options as a
+        // URL (it panics), so SQLite's is written here: only messages show it.
+        #[cfg(feature = "sqlite")]
+        let sqlite = (&*options as &dyn std::any::Any).downcast_ref::<sqlx::sqlite::SqliteConnectOptions>();
+        #[cfg(not(feature = "sqlite"))]
+        let sqlite: Option<&()> = None;
+        let (url, file) = match sqlite {
+            #[cfg(feature = "sqlite")]
+            Some(options) => {
+                let name = options.get_filename();
+                // sqlx names an in-memory database `file:sqlx-in-memory-N`.
+                let text = name.to_string_lossy();
+                let memory = text.is_empty() || text.contains(":memory:") || text.starts_with("file:");
+                let url = format!("sqlite://{}", name.display());
+                (url, (!memory).then(|| super::lock::sqlite_options_file(options)))
+            }
+            _ => (options.to_url_lossy().to_string(), None),
+        };
+        Ok(Database {
+            conn: None,
+            source: Source::Pool(Box::new(pool.clone())),
+            url,
+            restore: Vec::new(),
             dialect,
             log: None,
             observer: None,
@@ -134,10 +234,17 @@ impl Database {
         Ok(dialect)
     }
 
-    /// The connection, opened again if a cancelled run closed it.
-    pub(super) async fn conn(&mut self) -> Result<&mut AnyConnection, MigrateError> {
+    /// The connection: opened (or leased) if there is none yet, or again
+    /// if a cancelled run closed it.
+    pub(super) async fn conn(&mut self) -> Result<&mut Connection, MigrateError> {
         if self.conn.is_none() {
-            self.conn = Some(open(&self.url, self.dialect).await?);
+            self.conn = Some(match &self.source {
+                Source::Url => open(&self.url, self.dialect).await?,
+                Source::Pool(pool) => pool.acquire().await.map_err(db_error(format!(
+                    "cannot take a connection from the pool of {}",
+                    redact(&self.url)
+                )))?,
+            });
         }
         self.conn
             .as_mut()
@@ -148,9 +255,57 @@ impl Database {
     /// holds, without waiting: what a run that was cancelled or panicked
     /// does from `Drop`, where nothing can be awaited.
     pub(super) fn abandon(&mut self) {
+        if let Some(conn) = self.conn.as_mut() {
+            conn.discard();
+        }
         self.conn = None;
+        self.restore.clear();
         self.file_lock = None;
         self.observer = None;
+    }
+
+    /// Before a run takes its lock, on a connection leased from a pool: keeps
+    /// the session settings the run changes, and sets MySQL's SQL mode (a
+    /// connection the runtime opens has it from the start).
+    pub(super) async fn enter_run(&mut self) -> Result<(), MigrateError> {
+        if !self.conn().await?.is_pooled() {
+            return Ok(());
+        }
+        let (read, restore): (&str, fn(&str) -> String) = match self.dialect {
+            Dialect::Postgres => return Ok(()),
+            Dialect::MySql => ("SELECT @@SESSION.sql_mode", |mode| {
+                format!("SET SESSION sql_mode = {}", super::dialect::mysql_literal(mode))
+            }),
+            Dialect::Sqlite => ("SELECT CAST(timeout AS TEXT) FROM pragma_busy_timeout", |ms| {
+                format!("PRAGMA busy_timeout = {}", ms.parse::<u64>().unwrap_or(0))
+            }),
+        };
+        let rows = self.fetch_text(read, 1).await?;
+        let value = rows
+            .first()
+            .and_then(|r| r.first().cloned().flatten())
+            .unwrap_or_default();
+        self.restore = vec![restore(&value)];
+        if self.dialect == Dialect::MySql {
+            self.fetch_text(super::dialect::MYSQL_SQL_MODE, 0).await?;
+        }
+        Ok(())
+    }
+
+    /// After a run released its lock, on a connection leased from a pool:
+    /// puts the session settings back and gives the connection back. A
+    /// connection whose settings cannot be put back is closed instead.
+    pub(super) async fn leave_run(&mut self) {
+        if !matches!(self.source, Source::Pool(_)) {
+            return;
+        }
+        for sql in std::mem::take(&mut self.restore) {
+            if self.fetch_text(&sql, 0).await.is_err() {
+                self.abandon();
+                return;
+            }
+        }
+        self.conn = None;
     }
 
     /// The database's dialect.
@@ -286,7 +441,7 @@ impl Database {
         };
         let conn = match begin {
             Some(sql) => Conn::Transaction(
-                conn.begin_with(AssertSqlSafe(sql))
+                conn.begin(sql)
                     .await
                     .map_err(db_error("cannot begin a transaction"))?,
             ),
@@ -310,11 +465,37 @@ impl Database {
     }
 }
 
-/// Opens a connection to `url` and sets it up for migrating.
-async fn open(url: &str, dialect: Dialect) -> Result<AnyConnection, MigrateError> {
-    let mut conn = AnyConnection::connect(url)
-        .await
-        .map_err(db_error(format!("cannot connect to {}", redact(url))))?;
+/// Opens a connection to `url` with its driver and sets it up for migrating.
+async fn open(url: &str, dialect: Dialect) -> Result<Connection, MigrateError> {
+    use sqlx::Connection as _;
+    let context = || format!("cannot connect to {}", redact(url));
+    let mut conn = match dialect {
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => Connection::owned(
+            sqlx::SqliteConnection::connect(url)
+                .await
+                .map_err(db_error(context()))?,
+        ),
+        #[cfg(feature = "postgres")]
+        Dialect::Postgres => Connection::owned(
+            sqlx::PgConnection::connect(url)
+                .await
+                .map_err(db_error(context()))?,
+        ),
+        #[cfg(feature = "mysql")]
+        Dialect::MySql => Connection::owned(
+            sqlx::MySqlConnection::connect(url)
+                .await
+                .map_err(db_error(context()))?,
+        ),
+        // `connect` checked that the driver is built in.
+        #[allow(unreachable_patterns)]
+        _ => {
+            return Err(Database::check_driver(url)
+                .err()
+                .unwrap_or(MigrateError::BadUrl(redact(url))));
+        }
+    };
     if dialect == Dialect::Sqlite {
         // Runners wait for each other on the run's lock file; this is how
         // long a migration's transaction waits for a writer that is not a
@@ -334,7 +515,7 @@ async fn open(url: &str, dialect: Dialect) -> Result<AnyConnection, MigrateError
 }
 
 async fn fetch_text(
-    conn: &mut AnyConnection,
+    conn: &mut Connection,
     sql: &str,
     columns: usize,
 ) -> Result<Vec<Vec<Option<String>>>, MigrateError> {
@@ -360,14 +541,14 @@ async fn fetch_text(
 /// The connection a migration's statements run on: in its transaction, or
 /// (for a step that cannot run in one) the connection itself.
 enum Conn<'c> {
-    Transaction(sqlx::Transaction<'c, sqlx::Any>),
-    Plain(&'c mut AnyConnection),
+    Transaction(Transaction<'c>),
+    Plain(&'c mut Connection),
 }
 
 impl std::ops::Deref for Conn<'_> {
-    type Target = AnyConnection;
+    type Target = Connection;
 
-    fn deref(&self) -> &AnyConnection {
+    fn deref(&self) -> &Connection {
         match self {
             Conn::Transaction(tx) => tx,
             Conn::Plain(conn) => conn,
@@ -376,7 +557,7 @@ impl std::ops::Deref for Conn<'_> {
 }
 
 impl std::ops::DerefMut for Conn<'_> {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
+    fn deref_mut(&mut self) -> &mut Connection {
         match self {
             Conn::Transaction(tx) => tx,
             Conn::Plain(conn) => conn,

@@ -71,12 +71,18 @@ pub(crate) fn sqlite_file(url: &str) -> Option<PathBuf> {
     {
         use std::str::FromStr as _;
         let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
-        let file = options.get_filename();
-        // One file reached by two paths is one lock.
-        Some(std::fs::canonicalize(file).unwrap_or_else(|_| file.to_owned()))
+        Some(sqlite_options_file(&options))
     }
     #[cfg(not(feature = "sqlite"))]
     None
+}
+
+/// The database file of a SQLite connection's options (not in memory).
+#[cfg(feature = "sqlite")]
+pub(crate) fn sqlite_options_file(options: &sqlx::sqlite::SqliteConnectOptions) -> PathBuf {
+    let file = options.get_filename();
+    // One file reached by two paths is one lock.
+    std::fs::canonicalize(file).unwrap_or_else(|_| file.to_owned())
 }
 
 /// A held lock file. Dropping it removes the file and then releases the
@@ -302,6 +308,7 @@ impl<'d> Run<'d> {
         name: LockName,
         timeout: Duration,
     ) -> Result<Run<'d>, MigrateError> {
+        db.enter_run().await?;
         let mut run = Run {
             db,
             name,
@@ -328,6 +335,7 @@ impl<'d> Run<'d> {
         self.db.unlock_run(&self.name).await;
         self.db.observer = None;
         self.released = true;
+        self.db.leave_run().await;
     }
 }
 

@@ -14,6 +14,8 @@ pub use graph::{Graph, Target};
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "runtime")]
+mod connection;
+#[cfg(feature = "runtime")]
 mod database;
 #[cfg(feature = "runtime")]
 mod dialect;
@@ -42,6 +44,8 @@ mod statement;
 #[cfg(feature = "runtime")]
 mod version;
 
+#[cfg(feature = "runtime")]
+pub use connection::Connection;
 #[cfg(feature = "runtime")]
 pub use database::Database;
 #[cfg(feature = "runtime")]

@@ -33,7 +33,7 @@ pub type StepFuture<'c> =
 /// transaction, so its failure rolls the whole migration back.
 #[derive(Clone, Copy)]
 #[cfg(feature = "runtime")]
-pub struct RustStep(pub for<'c> fn(&'c mut sqlx::AnyConnection) -> StepFuture<'c>);
+pub struct RustStep(pub for<'c> fn(&'c mut crate::migrate::Connection) -> StepFuture<'c>);
 
 #[cfg(feature = "runtime")]
 impl std::fmt::Debug for RustStep {
@@ -520,10 +520,9 @@ impl Ops {
     /// Runs a data step written in Rust, in the migration's transaction:
     ///
     /// ```
-    /// use ferro::migration::{Ops, StepFuture};
-    /// use sqlx::AnyConnection;
+    /// use ferro::migration::{Connection, Ops, StepFuture};
     ///
-    /// fn backfill(conn: &mut AnyConnection) -> StepFuture<'_> {
+    /// fn backfill(conn: &mut Connection) -> StepFuture<'_> {
     ///     Box::pin(async move {
     ///         sqlx::query("UPDATE users SET active = true WHERE active IS NULL")
     ///             .execute(conn)
@@ -543,7 +542,7 @@ impl Ops {
     pub fn rust(
         &mut self,
         name: impl Into<Str>,
-        step: for<'c> fn(&'c mut sqlx::AnyConnection) -> StepFuture<'c>,
+        step: for<'c> fn(&'c mut crate::migrate::Connection) -> StepFuture<'c>,
     ) -> &mut Step {
         let recorded = self.push(Op::Rust { name: name.into() });
         recorded.rust = Some(RustStep(step));

@@ -6,8 +6,7 @@
 //! in the migration's transaction; if either fails, neither has happened.
 
 use ferro::migration::prelude::*;
-use ferro::migration::StepFuture;
-use sqlx::AnyConnection;
+use ferro::migration::{Connection, StepFuture};
 
 pub const REVISION: Revision = Revision {
     id: "d6d3b542e335",
@@ -30,7 +29,7 @@ pub fn downgrade(op: &mut Ops) {
     op.sql("UPDATE account SET display_name = NULL");
 }
 
-fn names_from_emails(conn: &mut AnyConnection) -> StepFuture<'_> {
+fn names_from_emails(conn: &mut Connection) -> StepFuture<'_> {
     Box::pin(async move {
         let rows: Vec<(i64, String)> =
             sqlx::query_as("SELECT id, email FROM account WHERE display_name IS NULL")
