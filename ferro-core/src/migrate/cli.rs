@@ -1,7 +1,7 @@
 //! The commands of a migrations crate's binary: `upgrade`, `downgrade`,
 //! `current`, `history`, `heads`, `branches`, `show`, `stamp`, `check`,
-//! `revision`, `merge`, and Django's `makemigrations`, `migrate` and
-//! `showmigrations`.
+//! `revision`, `merge`, `sqlalchemy`, `database create|drop|reset`, and
+//! Django's `makemigrations`, `migrate` and `showmigrations`.
 //!
 //! A migrations crate's `main.rs`:
 //!
@@ -17,8 +17,8 @@
 //! ```
 //!
 //! The database comes from `--database-url`, else `DATABASE_URL` (a `.env`
-//! file in the working directory is read first), else the default the crate
-//! gives, an embedded SQLite file. A crate that manages several databases
+//! file in the working directory, or the nearest folder above it that has
+//! one, is read first), else the default the crate gives. A crate that manages several databases
 //! names each, with its own migrations and version table; `--database NAME`
 //! chooses one, and `DATABASE_URL_<NAME>` gives its URL.
 
@@ -274,7 +274,8 @@ impl Cli {
     }
 
     /// The migrations folder of the database added last, for `revision`,
-    /// `merge` and `makemigrations`; a migrations crate passes
+    /// `merge`, `sqlalchemy` and `check` (which compares its `snapshot.json`
+    /// with the newest migration); a migrations crate passes
     /// `concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")`.
     pub fn migrations_dir(mut self, dir: &str) -> Cli {
         if let Some(last) = self.databases.last_mut() {
@@ -567,8 +568,11 @@ impl Cli {
                     }
                     println!("the database's schema is the one its revision should have");
                 }
+                // An applied file that changed is found whether or not the
+                // database is behind: a pipeline that upgrades on 13 would
+                // only then learn of it.
+                migrator.verify(db).await?;
                 if migrator.is_at_head(db).await? {
-                    migrator.verify(db).await?;
                     println!("the database is at head");
                 } else {
                     let current = migrator.current(db).await?;

@@ -80,8 +80,9 @@ pub(super) fn db_error(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -
 }
 
 impl Database {
-    /// Connects to `url` (`sqlite://path`, `postgres://...`). A SQLite file is
-    /// created when it does not exist.
+    /// Connects to `url` (`sqlite://path`, `postgres://...` or
+    /// `postgresql://...`, `mysql://...` or `mariadb://...`). A SQLite file
+    /// is created when it does not exist.
     pub async fn connect(url: &str) -> Result<Database, MigrateError> {
         let dialect = Self::check_driver(url)?;
         let url = match dialect {

@@ -355,7 +355,9 @@ pub enum MigrateError {
         rows: String,
     },
     /// A database URL that names no supported database.
-    #[error("`{0}` is not a database URL this build supports (sqlite:, postgres:, mysql:)")]
+    #[error(
+        "`{0}` is not a database URL this build supports (sqlite:, postgres:, postgresql:, mysql:, mariadb:)"
+    )]
     BadUrl(String),
     /// A database whose driver this build does not have.
     #[error(
@@ -384,8 +386,8 @@ impl MigrateError {
     /// The exit code of the command that meets this error: one of its own for
     /// each way the migrations or the database can disagree with what was
     /// applied, so that a deploy script can tell them apart; 1 for the rest.
-    /// (2 is `check` finding the database behind, 3 `check --schema` finding
-    /// drift; see the runtime guide.)
+    /// (2 is a usage error, from clap; 3 is `check --schema` finding drift,
+    /// 13 `check` finding the database behind; see the runtime guide.)
     pub fn exit_code(&self) -> u8 {
         match self {
             MigrateError::ChecksumMismatch { .. }
