@@ -46,6 +46,7 @@ pub(crate) fn run(options: &Options) -> Result<String, Error> {
         return Err(Error::NotEmpty(options.dir.clone()));
     }
     fs::create_dir_all(options.dir.join("src")).map_err(io(&options.dir))?;
+    fs::create_dir_all(options.dir.join("tests")).map_err(io(&options.dir))?;
     let dir = options.dir.canonicalize().map_err(io(&options.dir))?;
     let name = dir
         .file_name()
@@ -103,6 +104,17 @@ pub(crate) fn run(options: &Options) -> Result<String, Error> {
     Ok(report)
 }
 
+/// The tests of `ferro::testing` that `tests/migrations.rs` runs.
+const TESTS: [&str; 7] = [
+    "single_head",
+    "upgrade_base_to_head",
+    "models_match_migrations",
+    "stairway",
+    "downgrade_leaves_no_trace",
+    "data_survives",
+    "checksums_and_history",
+];
+
 /// What goes into the new crate's files.
 struct Plan {
     name: String,
@@ -115,7 +127,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn files(&self, models: &Models) -> [(&'static str, String); 4] {
+    fn files(&self, models: &Models) -> [(&'static str, String); 5] {
         let Plan {
             name,
             lib,
@@ -135,7 +147,10 @@ impl Plan {
                      [dependencies]\n\
                      # The commands and the databases they can reach (sqlite, postgres, mysql).\n\
                      ferro-core = {{ {ferro_core}, features = [{features}] }}\n{models_dep}\n\n\
-                     [build-dependencies]\nferro-build = {{ {ferro_build} }}\n{models_dep}\n",
+                     [build-dependencies]\nferro-build = {{ {ferro_build} }}\n{models_dep}\n\n\
+                     [dev-dependencies]\n\
+                     # `ferro::testing`, for tests/migrations.rs.\n\
+                     ferro-core = {{ {ferro_core}, features = [\"testing\"] }}\n",
                     toml_string(name),
                     toml_string(edition),
                 ),
@@ -165,6 +180,24 @@ impl Plan {
                      .migrations_dir(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/migrations\"))\n        \
                      .package(env!(\"CARGO_PKG_NAME\"))\n        \
                      .run()\n}}\n"
+                ),
+            ),
+            (
+                "tests/migrations.rs",
+                format!(
+                    "//! The migrations, tested with `ferro::testing` (Ferro's `docs/testing.md`):\n\
+                     //! on SQLite, or on a server with `FERRO_TEST_DATABASE_URL=postgres://...`.\n\n\
+                     use ferro::testing::{{Failure, Kit}};\n\n\
+                     fn kit() -> Kit {{\n    \
+                     Kit::new({lib}::MIGRATIONS)\n        \
+                     .models({models_lib}::schema())\n        \
+                     .migrations_dir(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/migrations\"))\n}}\n{}",
+                    TESTS
+                        .iter()
+                        .map(|test| format!(
+                            "\n#[test]\nfn {test}() -> Result<(), Failure> {{\n    kit().{test}()\n}}\n"
+                        ))
+                        .collect::<String>()
                 ),
             ),
         ]

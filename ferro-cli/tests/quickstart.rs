@@ -196,6 +196,10 @@ fn the_quick_start_works_as_written() {
         shop.join("shop.db").is_file(),
         "the default database is shop.db in shop/"
     );
+    assert!(
+        outputs.contains("test stairway ... ok") && outputs.contains("test result: ok. 7 passed"),
+        "`cargo test` runs the seven tests `ferro init` wrote:\n{outputs}"
+    );
     // Everything the guide said to commit is committed.
     let status = Command::new("git")
         .args([

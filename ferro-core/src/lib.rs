@@ -42,6 +42,8 @@ pub mod registry;
 pub mod schema;
 pub mod snapshot;
 pub mod sqlalchemy;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod types;
 
 #[doc(hidden)]

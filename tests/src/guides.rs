@@ -34,6 +34,11 @@ mod relations {}
 #[doc = include_str!(concat!(env!("OUT_DIR"), "/data-migrations.md"))]
 mod data_migrations {}
 
+/// `docs/testing.md`.
+#[cfg(doctest)]
+#[doc = include_str!(concat!(env!("OUT_DIR"), "/testing.md"))]
+mod testing {}
+
 /// `docs/production.md`.
 #[cfg(doctest)]
 #[doc = include_str!(concat!(env!("OUT_DIR"), "/production.md"))]

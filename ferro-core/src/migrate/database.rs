@@ -237,7 +237,7 @@ impl Database {
 
     /// The connection: opened (or leased) if there is none yet, or again
     /// if a cancelled run closed it.
-    pub(super) async fn conn(&mut self) -> Result<&mut Connection, MigrateError> {
+    pub(crate) async fn conn(&mut self) -> Result<&mut Connection, MigrateError> {
         if self.conn.is_none() {
             self.conn = Some(match &self.source {
                 Source::Url => open(&self.url, self.dialect).await?,

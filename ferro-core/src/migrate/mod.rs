@@ -45,6 +45,8 @@ mod statement;
 mod version;
 
 #[cfg(feature = "runtime")]
+pub(crate) use checks::by_name;
+#[cfg(feature = "runtime")]
 pub use connection::Connection;
 #[cfg(feature = "runtime")]
 pub use database::Database;
