@@ -36,6 +36,22 @@ fn setting(dialect: Dialect) -> (&'static str, &'static str, &'static str) {
     }
 }
 
+/// A pool of one connection of `$options`' driver on `$url`, each
+/// connection set up with `$setup`.
+macro_rules! pool_of_one {
+    ($options:ty, $url:expr, $setup:expr) => {
+        <$options>::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move { sqlx::raw_sql($setup).execute(conn).await.map(drop) })
+            })
+            .connect($url)
+            .await
+            .unwrap()
+    };
+}
+
 /// Runs `$body` with `$pool` bound to a pool of one connection on `$url`,
 /// of the driver its scheme names, each connection set up with `$setup`.
 macro_rules! with_pool {
@@ -44,39 +60,15 @@ macro_rules! with_pool {
         let setup: &'static str = $setup;
         match Dialect::of_url(url).unwrap() {
             Dialect::Sqlite => {
-                let $pool = sqlx::sqlite::SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(Duration::from_secs(5))
-                    .after_connect(move |conn, _| {
-                        Box::pin(async move { sqlx::raw_sql(setup).execute(conn).await.map(drop) })
-                    })
-                    .connect(&format!("{url}?mode=rwc"))
-                    .await
-                    .unwrap();
+                let $pool = pool_of_one!(sqlx::sqlite::SqlitePoolOptions, &format!("{url}?mode=rwc"), setup);
                 $body
             }
             Dialect::Postgres => {
-                let $pool = sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(Duration::from_secs(5))
-                    .after_connect(move |conn, _| {
-                        Box::pin(async move { sqlx::raw_sql(setup).execute(conn).await.map(drop) })
-                    })
-                    .connect(url)
-                    .await
-                    .unwrap();
+                let $pool = pool_of_one!(sqlx::postgres::PgPoolOptions, url, setup);
                 $body
             }
             Dialect::MySql => {
-                let $pool = sqlx::mysql::MySqlPoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(Duration::from_secs(5))
-                    .after_connect(move |conn, _| {
-                        Box::pin(async move { sqlx::raw_sql(setup).execute(conn).await.map(drop) })
-                    })
-                    .connect(url)
-                    .await
-                    .unwrap();
+                let $pool = pool_of_one!(sqlx::mysql::MySqlPoolOptions, url, setup);
                 $body
             }
         }

@@ -97,9 +97,19 @@ impl Database {
             Dialect::Sqlite => super::lock::sqlite_file(&url),
             _ => None,
         };
-        Ok(Database {
-            conn: Some(conn),
-            source: Source::Url,
+        Ok(Database::new(Some(conn), Source::Url, url, dialect, file))
+    }
+
+    fn new(
+        conn: Option<Connection>,
+        source: Source,
+        url: String,
+        dialect: Dialect,
+        file: Option<std::path::PathBuf>,
+    ) -> Database {
+        Database {
+            conn,
+            source,
             url,
             restore: Vec::new(),
             dialect,
@@ -107,7 +117,7 @@ impl Database {
             observer: None,
             file,
             file_lock: None,
-        })
+        }
     }
 
     /// The database of an application's pool (`PgPool`, `MySqlPool`,
@@ -161,17 +171,13 @@ impl Database {
             }
             _ => (options.to_url_lossy().to_string(), None),
         };
-        Ok(Database {
-            conn: None,
-            source: Source::Pool(Box::new(pool.clone())),
+        Ok(Database::new(
+            None,
+            Source::Pool(Box::new(pool.clone())),
             url,
-            restore: Vec::new(),
             dialect,
-            log: None,
-            observer: None,
             file,
-            file_lock: None,
-        })
+        ))
     }
 
     /// Creates the database `url` names, if it does not exist: on

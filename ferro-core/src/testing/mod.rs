@@ -347,22 +347,16 @@ impl Kit {
         let order = self.in_order(TEST)?;
         let mut scratch = self.new_scratch("stairway")?;
         let (runtime, db, migrator) = scratch.parts();
-        let mut before = runtime
-            .block_on(schema(db, migrator))
-            .map_err(|e| Failure::new(TEST, None, e))?;
+        let mut before = read(TEST, runtime, db, migrator)?;
         for m in order {
             up(runtime, db, migrator, m).map_err(|e| Failure::new(TEST, Some(at(m, "upgrade")), e))?;
-            let after = runtime
-                .block_on(schema(db, migrator))
-                .map_err(|e| Failure::new(TEST, None, e))?;
+            let after = read(TEST, runtime, db, migrator)?;
             if is_irreversible(m) {
                 before = after;
                 continue;
             }
             down(runtime, db, migrator, m).map_err(|e| Failure::new(TEST, Some(at(m, "downgrade")), e))?;
-            let back = runtime
-                .block_on(schema(db, migrator))
-                .map_err(|e| Failure::new(TEST, None, e))?;
+            let back = read(TEST, runtime, db, migrator)?;
             same(&back, &before).map_err(|d| {
                 Failure::new(
                     TEST,
@@ -371,9 +365,7 @@ impl Kit {
                 )
             })?;
             up(runtime, db, migrator, m).map_err(|e| Failure::new(TEST, Some(at(m, "upgrade again")), e))?;
-            let again = runtime
-                .block_on(schema(db, migrator))
-                .map_err(|e| Failure::new(TEST, None, e))?;
+            let again = read(TEST, runtime, db, migrator)?;
             same(&again, &after).map_err(|d| {
                 Failure::new(
                     TEST,
@@ -394,27 +386,17 @@ impl Kit {
         let order = self.in_order(TEST)?;
         let mut scratch = self.new_scratch("down")?;
         let (runtime, db, migrator) = scratch.parts();
-        let mut schemas = vec![
-            runtime
-                .block_on(schema(db, migrator))
-                .map_err(|e| Failure::new(TEST, None, e))?,
-        ];
+        let mut schemas = vec![read(TEST, runtime, db, migrator)?];
         for m in &order {
             up(runtime, db, migrator, m).map_err(|e| Failure::new(TEST, Some(at(m, "upgrade")), e))?;
-            schemas.push(
-                runtime
-                    .block_on(schema(db, migrator))
-                    .map_err(|e| Failure::new(TEST, None, e))?,
-            );
+            schemas.push(read(TEST, runtime, db, migrator)?);
         }
         for (i, m) in order.iter().enumerate().rev() {
             if is_irreversible(m) {
                 break;
             }
             down(runtime, db, migrator, m).map_err(|e| Failure::new(TEST, Some(at(m, "downgrade")), e))?;
-            let back = runtime
-                .block_on(schema(db, migrator))
-                .map_err(|e| Failure::new(TEST, None, e))?;
+            let back = read(TEST, runtime, db, migrator)?;
             same(&back, &schemas[i]).map_err(|d| {
                 Failure::new(
                     TEST,
@@ -657,10 +639,16 @@ fn down(
     }
 }
 
-async fn schema(db: &mut Database, migrator: &Migrator) -> Result<Schema, String> {
-    introspect(db, migrator.version_table_name())
-        .await
-        .map_err(|e| e.to_string())
+/// The database's schema, read back.
+fn read(
+    test: &'static str,
+    runtime: &tokio::runtime::Runtime,
+    db: &mut Database,
+    migrator: &Migrator,
+) -> Result<Schema, Failure> {
+    runtime
+        .block_on(introspect(db, migrator.version_table_name()))
+        .map_err(|e| Failure::new(test, None, e.to_string()))
 }
 
 /// The steps that would turn `from` into `to`, in words; none when they
