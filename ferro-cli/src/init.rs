@@ -175,7 +175,7 @@ impl Plan {
                     "//! The migration commands (`--help` lists them). Without `--database-url` or\n\
                      //! `DATABASE_URL` they use `{url}`.\n\n\
                      fn main() -> std::process::ExitCode {{\n    \
-                     ferro::migrate::cli::Cli::new()\n        \
+                     ferro::runtime::cli::Cli::new()\n        \
                      .database(\"main\", {lib}::MIGRATIONS, {url:?})\n        \
                      .migrations_dir(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/migrations\"))\n        \
                      .package(env!(\"CARGO_PKG_NAME\"))\n        \

@@ -34,11 +34,11 @@
 #![doc(html_root_url = "https://docs.rs/ferro-core/0.1.0")]
 
 pub mod diff;
-pub mod migrate;
 pub mod migration;
 mod model;
 pub mod plan;
 pub mod registry;
+pub mod runtime;
 pub mod schema;
 pub mod snapshot;
 pub mod sqlalchemy;

@@ -8,7 +8,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Field, Fields, Ident, LitStr, Path, Type};
 
-use crate::attr::model::{Action, FieldAttrs, ForeignKeyAttr, ModelAttrs};
+use crate::attr::model::{FieldAttrs, ForeignKeyAttr, ModelAttrs, Referential};
 use crate::attr::{Given, closest};
 use crate::errors::Errors;
 
@@ -430,7 +430,7 @@ fn check_field(field: &Field, a: &FieldAttrs, errors: &mut Errors) {
     }
     if let Some(fk) = &a.foreign_key
         && let (Some(on_delete), Some(_)) = (&fk.value.on_delete, &a.primary_key)
-        && on_delete.value == Action::SetNull
+        && on_delete.value == Referential::SetNull
     {
         errors.push(
             on_delete.span,

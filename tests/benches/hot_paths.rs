@@ -18,8 +18,8 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use ferro::diff::diff;
-use ferro::migrate::{Database, Dialect, Migrator, Target};
 use ferro::plan::plan;
+use ferro::runtime::{Database, Dialect, Migrator, Target};
 use ferro::schema::Schema;
 use ferro_build::{Builder, Mode};
 use ferro_tests::synthetic::{descriptors, small_migrations};

@@ -9,7 +9,7 @@
 //! ```
 
 fn main() -> std::process::ExitCode {
-    ferro::migrate::cli::Cli::new()
+    ferro::runtime::cli::Cli::new()
         .database(
             "bench",
             ferro_tests::synthetic::small_migrations(1000),

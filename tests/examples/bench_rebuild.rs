@@ -23,7 +23,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use ferro::migrate::{Database, Dialect, Migrator, Target};
+use ferro::runtime::{Database, Dialect, Migrator, Target};
 use ferro::schema::{Check, Column, Index, PrimaryKey, Schema, SqlType, Table, naming};
 use ferro_tests::pair::{self, A};
 use sqlx::{AnyConnection, AssertSqlSafe, Connection as _};
@@ -134,7 +134,7 @@ fn median(mut times: Vec<Duration>) -> f64 {
 
 async fn bench(seed_path: &Path) {
     sqlx::any::install_default_drivers();
-    pair::set(&schema(false), &schema(true), ferro::migrate::Dialect::Sqlite);
+    pair::set(&schema(false), &schema(true), ferro::runtime::Dialect::Sqlite);
     let rows: u64 = std::env::var("BENCH_ROWS")
         .ok()
         .and_then(|n| n.parse().ok())

@@ -17,9 +17,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use ferro::diff::diff;
-use ferro::migrate::{Database, Dialect, Migrator, Target};
 use ferro::migration::{Migration, Op, Ops, Revision};
 use ferro::plan::plan;
+use ferro::runtime::{Database, Dialect, Migrator, Target};
 use ferro::schema::Schema;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection as _};
 

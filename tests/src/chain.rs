@@ -9,9 +9,9 @@
 
 use std::cell::RefCell;
 
-use ferro::migrate::Dialect;
 use ferro::migration::{Migration, Op, Ops};
 use ferro::plan::between;
+use ferro::runtime::Dialect;
 use ferro::schema::{Schema, SqlType};
 
 /// The longest history a chain holds.

@@ -3,7 +3,7 @@
 //! off (proptest shrinks the tape toward zeros, which means fewer and plainer
 //! things).
 
-use ferro::migrate::Dialect;
+use ferro::runtime::Dialect;
 use ferro::schema::SqlType;
 
 /// A family of types a column keeps across versions: its type may change

@@ -23,10 +23,10 @@ pub mod zoo;
 /// throwaway PostgreSQL or MariaDB server named after `prefix`; `None` when
 /// that server's binaries are missing and `CI` is not set.
 pub fn fresh_database(
-    dialect: ferro::migrate::Dialect,
+    dialect: ferro::runtime::Dialect,
     prefix: &str,
 ) -> Option<(String, Option<tempfile::TempDir>)> {
-    use ferro::migrate::Dialect;
+    use ferro::runtime::Dialect;
     match dialect {
         Dialect::Sqlite => {
             let dir = tempfile::tempdir().expect("a temporary directory");
@@ -82,7 +82,7 @@ pub fn block_on<T>(work: impl Future<Output = T>) -> T {
 /// that wait for each other); nothing when the server's binaries are
 /// missing outside CI.
 pub fn run_scenario<F: Future<Output = ()>>(
-    dialect: ferro::migrate::Dialect,
+    dialect: ferro::runtime::Dialect,
     prefix: &str,
     scenario: fn(String) -> F,
 ) {
@@ -105,17 +105,17 @@ macro_rules! on_every_backend {
     ($prefix:literal: $($scenario:ident),* $(,)?) => {
         mod sqlite {
             $(#[test] fn $scenario() {
-                $crate::run_scenario(::ferro::migrate::Dialect::Sqlite, $prefix, super::$scenario);
+                $crate::run_scenario(::ferro::runtime::Dialect::Sqlite, $prefix, super::$scenario);
             })*
         }
         mod postgres {
             $(#[test] fn $scenario() {
-                $crate::run_scenario(::ferro::migrate::Dialect::Postgres, $prefix, super::$scenario);
+                $crate::run_scenario(::ferro::runtime::Dialect::Postgres, $prefix, super::$scenario);
             })*
         }
         mod mariadb {
             $(#[test] fn $scenario() {
-                $crate::run_scenario(::ferro::migrate::Dialect::MySql, $prefix, super::$scenario);
+                $crate::run_scenario(::ferro::runtime::Dialect::MySql, $prefix, super::$scenario);
             })*
         }
     };

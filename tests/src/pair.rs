@@ -9,9 +9,9 @@
 use std::cell::RefCell;
 
 use ferro::diff::diff;
-use ferro::migrate::{Database, Dialect, introspect, stored};
 use ferro::migration::{Migration, Op, Ops, Revision};
 use ferro::plan::{between, plan};
+use ferro::runtime::{Database, Dialect, introspect, stored};
 use ferro::schema::{Schema, Table};
 
 use crate::chain::write_fills;

@@ -16,8 +16,8 @@
 //! not a drop and an add; a check whose expression changed is a drop and an
 //! add; declared values are compared as declared.
 
-use ferro::migrate::{Database, Dialect, Migrator, Target, stored};
 use ferro::migration::prelude::*;
+use ferro::runtime::{Database, Dialect, Migrator, Target, stored};
 use ferro::schema::{Schema, Table};
 use ferro_tests::pair::{self, A, by_name, differences, read_back};
 
@@ -583,7 +583,7 @@ async fn build_a(url: &str, a: &Schema, b: &Schema) -> Result<(Migrator, Databas
     pair::set(
         a,
         b,
-        ferro::migrate::Dialect::of_url(url).map_err(|e| e.to_string())?,
+        ferro::runtime::Dialect::of_url(url).map_err(|e| e.to_string())?,
     );
     let migrator = Migrator::new(&pair::MIGRATIONS);
     let mut db = Database::connect(url).await.map_err(|e| e.to_string())?;

@@ -7,9 +7,9 @@
 
 use std::cell::Cell;
 
-use ferro::migrate::{Database, Dialect, MigrateError, Migrator, Target};
 use ferro::migration::Migration;
 use ferro::migration::prelude::*;
+use ferro::runtime::{Database, Dialect, MigrateError, Migrator, Target};
 use ferro_tests::{block_on, fresh_database, migration};
 use sqlx::{AnyConnection, Connection as _, Row as _};
 

@@ -7,7 +7,7 @@
 //! seconds each); the budget of a longer campaign and its result are in
 //! `docs/reliability.md`.
 
-use ferro::migrate::{Database, Dialect, Graph, Target, redact};
+use ferro::runtime::{Database, Dialect, Graph, Target, redact};
 use ferro::schema::Schema;
 use ferro::schema::Table;
 use ferro::snapshot::{Serialized, Snapshot, fingerprint, from_json};

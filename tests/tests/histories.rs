@@ -42,9 +42,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use ferro::migrate::{Database, Dialect, Migrator, Target};
 use ferro::migration::Op;
 use ferro::migration::prelude::*;
+use ferro::runtime::{Database, Dialect, Migrator, Target};
 use ferro::schema::{JoinSide, ManyToMany, Schema, Table};
 use ferro_tests::chain;
 use ferro_tests::families::{FAMILIES, Family, Tape, enum_type, member};

@@ -3,9 +3,9 @@
 //! dollar-quote tag and a quote, through a rebuild of the type and back; a
 //! default that holds a second statement, refused before anything runs.
 
-use ferro::migrate::{Database, Dialect, MigrateError, Migrator, Target};
 use ferro::migration::Migration;
 use ferro::migration::prelude::*;
+use ferro::runtime::{Database, Dialect, MigrateError, Migrator, Target};
 use ferro_tests::migration;
 use ferro_tests::shape::shape;
 use sqlx::{AnyConnection, Connection as _, Row as _};

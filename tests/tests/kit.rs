@@ -9,9 +9,9 @@
 
 use std::process::Command;
 
-use ferro::migrate::Dialect;
 use ferro::migration::prelude::*;
 use ferro::migration::{Migration, State};
+use ferro::runtime::Dialect;
 use ferro::testing::{Failure, Kit};
 use ferro_tests::migration;
 

@@ -4,7 +4,7 @@
 
 use std::process::{Command, Stdio};
 
-use ferro::migrate::Dialect;
+use ferro::runtime::Dialect;
 use ferro_tests::trials::HEAD;
 use sqlx::migrate::MigrateDatabase as _;
 

@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ferro::migrate::{Database, Dialect, Event, MigrateError, Migrator, Progress, Target};
 use ferro::migration::prelude::*;
 use ferro::migration::{Migration, StepFuture};
+use ferro::runtime::{Database, Dialect, Event, MigrateError, Migrator, Progress, Target};
 use ferro_tests::migration;
 use sqlx::{AnyConnection, Connection as _};
 

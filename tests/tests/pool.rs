@@ -7,9 +7,9 @@
 
 use std::time::Duration;
 
-use ferro::migrate::{Database, Dialect, Migrator, Target};
 use ferro::migration::prelude::*;
 use ferro::migration::{Migration, StepFuture};
+use ferro::runtime::{Database, Dialect, Migrator, Target};
 use ferro_tests::migration;
 use ferro_tests::trials::{HEAD, MIGRATIONS};
 

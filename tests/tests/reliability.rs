@@ -7,8 +7,8 @@
 
 use std::time::Instant;
 
-use ferro::migrate::{Database, Dialect, Migrator, Target};
 use ferro::migration::prelude::*;
+use ferro::runtime::{Database, Dialect, Migrator, Target};
 use ferro::schema::{Schema, Table};
 use ferro_tests::block_on;
 use ferro_tests::pair::{self, A, read_back};
@@ -58,7 +58,7 @@ fn rebuilt(changed: bool) -> Schema {
 /// The database at `url` built up to A, with the migrations on to B, the
 /// migrator's connection and one for the test's own statements.
 async fn at_a(url: &str, a: &Schema, b: &Schema) -> (Migrator, Database, AnyConnection) {
-    pair::set(a, b, ferro::migrate::Dialect::of_url(url).unwrap());
+    pair::set(a, b, ferro::runtime::Dialect::of_url(url).unwrap());
     let migrator = Migrator::new(&pair::MIGRATIONS);
     let mut db = Database::connect(url).await.unwrap();
     migrator

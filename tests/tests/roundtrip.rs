@@ -11,9 +11,9 @@
 //! values, and comments. 256 cases per backend in the normal run; `PROPTEST_CASES=N`
 //! runs N (see the dialects guide).
 
-use ferro::migrate::{Database, Dialect, Migrator, Target};
 use ferro::migration::Op;
 use ferro::migration::prelude::*;
+use ferro::runtime::{Database, Dialect, Migrator, Target};
 use ferro::schema::{Schema, Table};
 use ferro_tests::families::{FAMILIES, Family, Tape, member};
 use ferro_tests::pair::{self, A, read_back, steps};
@@ -298,7 +298,7 @@ async fn round_trip(url: &str, case: &Case) -> Result<(), TestCaseError> {
     pair::set(
         &case.a,
         &case.b,
-        ferro::migrate::Dialect::of_url(url).map_err(fail)?,
+        ferro::runtime::Dialect::of_url(url).map_err(fail)?,
     );
     let migrator = Migrator::new(&pair::MIGRATIONS);
     let mut db = Database::connect(url).await.map_err(fail)?;

@@ -1,9 +1,9 @@
 //! The runtime against real databases: a SQLite file and a throwaway
 //! PostgreSQL server (`ferro_tests::pg`). Every scenario runs on both.
 
-use ferro::migrate::{Database, Dialect, MigrateError, Migrator, Progress, Target};
 use ferro::migration::prelude::*;
 use ferro::migration::{Migration, Revision};
+use ferro::runtime::{Database, Dialect, MigrateError, Migrator, Progress, Target};
 use ferro_tests::migration;
 use ferro_tests::shape::{Shape, shape};
 use sqlx::{AnyConnection, Connection as _, Row as _};
@@ -116,7 +116,7 @@ async fn lifecycle(url: String) {
     let rows = migrator.applied(&mut db).await.unwrap();
     assert_eq!(rows.iter().map(|r| r.seq).collect::<Vec<_>>(), [1, 2, 3]);
     assert_eq!(rows[1].parents, ["a1a1a1a1a1a1"]);
-    assert_eq!(rows[0].checksum, ferro::migrate::checksum("users v1"));
+    assert_eq!(rows[0].checksum, ferro::runtime::checksum("users v1"));
     assert!(rows[2].applied_at.starts_with("20"), "{}", rows[2].applied_at);
     assert!(
         migrator.upgrade(&mut db, &Target::Head).await.unwrap().is_empty(),
@@ -784,7 +784,7 @@ async fn steps_outside_the_transaction(url: String) {
 /// with `--database`.
 async fn several_databases_through_the_cli(url: String) {
     let cli = || {
-        ferro::migrate::cli::Cli::new()
+        ferro::runtime::cli::Cli::new()
             .database("main", &HISTORY, "sqlite://unused.db")
             .database("data", &DATA[..2], "sqlite://unused.db")
     };
@@ -861,7 +861,7 @@ static TWO_HEADS: [Migration; 4] = [USERS, AGE, POSTS, AGE_BRANCH];
 
 /// Everything a database holds that a refused command must leave alone: its
 /// tables and columns and the version table's rows.
-async fn everything(url: &str) -> (ferro_tests::shape::Shape, Vec<ferro::migrate::AppliedRevision>) {
+async fn everything(url: &str) -> (ferro_tests::shape::Shape, Vec<ferro::runtime::AppliedRevision>) {
     let mut db = Database::connect(url).await.unwrap();
     let rows = Migrator::new(&HISTORY).applied(&mut db).await.unwrap();
     (shape(url).await, rows)
@@ -872,7 +872,7 @@ async fn everything(url: &str) -> (ferro_tests::shape::Shape, Vec<ferro::migrate
 /// left as it was.
 async fn integrity_errors_have_exit_codes_of_their_own(url: String) {
     let run = |migrations: &'static [Migration], dir: Option<&std::path::Path>, args: &[&str]| {
-        let mut cli = ferro::migrate::cli::Cli::new().database("main", migrations, "sqlite://unused.db");
+        let mut cli = ferro::runtime::cli::Cli::new().database("main", migrations, "sqlite://unused.db");
         if let Some(dir) = dir {
             cli = cli.migrations_dir(&dir.display().to_string());
         }
@@ -1074,7 +1074,7 @@ async fn drift_between_the_database_and_its_revision(url: String) {
     }
     let drift = migrator.drift(&mut db).await.unwrap();
     assert_eq!(drift.differences, [missing, "drop column users.nickname"]);
-    let cli = ferro::migrate::cli::Cli::new().database("main", &HISTORY, "sqlite://unused.db");
+    let cli = ferro::runtime::cli::Cli::new().database("main", &HISTORY, "sqlite://unused.db");
     let argv: Vec<String> = ["migrations", "--database-url", url.as_str(), "check", "--schema"]
         .iter()
         .map(|s| (*s).to_owned())

@@ -3,7 +3,7 @@
 //! test's CA and against another CA, a client certificate, and a plain
 //! connection refused where the server demands TLS. See `docs/databases.md`.
 
-use ferro::migrate::{Database, Migrator, Target};
+use ferro::runtime::{Database, Migrator, Target};
 use ferro_tests::trials::{BASE, MIGRATIONS};
 use ferro_tests::{block_on, mariadb, pg};
 

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ferro::migrate::{Database, Dialect, Migrator, Progress, Target};
+use ferro::runtime::{Database, Dialect, Migrator, Progress, Target};
 use ferro_tests::block_on;
 use ferro_tests::trials::{self, BASE, FAIL, HEAD, MIGRATIONS, REVISIONS};
 use sqlx::{AnyConnection, Connection as _, Row as _};

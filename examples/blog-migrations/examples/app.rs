@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ferro::migrate::{Database, MigrateError, Migrator, Target};
+use ferro::runtime::{Database, MigrateError, Migrator, Target};
 use sqlx::sqlite::{SqlitePool, SqlitePoolOptions};
 
 /// What the handlers share (axum's `State<Arc<AppState>>`).

@@ -4,7 +4,7 @@
 //! directory.
 
 fn main() -> std::process::ExitCode {
-    ferro::migrate::cli::Cli::new()
+    ferro::runtime::cli::Cli::new()
         .database("blog", blog_migrations::MIGRATIONS, "sqlite://blog.db")
         .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
         .package(env!("CARGO_PKG_NAME"))

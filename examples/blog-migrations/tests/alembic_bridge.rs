@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use ferro::migrate::{Dialect, Migrator, Target};
+use ferro::runtime::{Dialect, Migrator, Target};
 use ferro::schema::SqlType;
 use ferro_tests::python;
 
@@ -101,10 +101,10 @@ fn zoo(dialect: Dialect) {
         ferro_tests::pair::set(
             &schema,
             &schema,
-            ferro::migrate::Dialect::of_url(&url).expect("a dialect"),
+            ferro::runtime::Dialect::of_url(&url).expect("a dialect"),
         );
         let migrator = Migrator::new(&ferro_tests::pair::MIGRATIONS);
-        let mut db = ferro::migrate::Database::connect(&url).await.expect("connects");
+        let mut db = ferro::runtime::Database::connect(&url).await.expect("connects");
         migrator
             .upgrade(&mut db, &Target::Revision(ferro_tests::pair::A.into()))
             .await

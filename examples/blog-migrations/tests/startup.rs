@@ -5,7 +5,7 @@
 #[path = "../examples/app.rs"]
 mod app;
 
-use ferro::migrate::{Database, Migrator};
+use ferro::runtime::{Database, Migrator};
 
 #[test]
 fn the_application_migrates_through_its_pool_at_start_up() {

@@ -41,7 +41,7 @@ mod ops;
 pub use apply::{ApplyError, State, apply_to_table, op_table};
 
 #[cfg(feature = "runtime")]
-pub use crate::migrate::Connection;
+pub use crate::runtime::Connection;
 pub use op::{Op, Safety, type_words, widens};
 pub use ops::{ColumnDef, Ops, Step, TableBuilder};
 #[cfg(feature = "runtime")]

@@ -33,7 +33,7 @@ pub type StepFuture<'c> =
 /// transaction, so its failure rolls the whole migration back.
 #[derive(Clone, Copy)]
 #[cfg(feature = "runtime")]
-pub struct RustStep(pub for<'c> fn(&'c mut crate::migrate::Connection) -> StepFuture<'c>);
+pub struct RustStep(pub for<'c> fn(&'c mut crate::runtime::Connection) -> StepFuture<'c>);
 
 #[cfg(feature = "runtime")]
 impl std::fmt::Debug for RustStep {
@@ -542,7 +542,7 @@ impl Ops {
     pub fn rust(
         &mut self,
         name: impl Into<Str>,
-        step: for<'c> fn(&'c mut crate::migrate::Connection) -> StepFuture<'c>,
+        step: for<'c> fn(&'c mut crate::runtime::Connection) -> StepFuture<'c>,
     ) -> &mut Step {
         let recorded = self.push(Op::Rust { name: name.into() });
         recorded.rust = Some(RustStep(step));

@@ -38,8 +38,8 @@ use std::path::PathBuf;
 
 pub use scratch::{DATABASE_URL_VARIABLE, Scratch};
 
-use crate::migrate::{Applied, Database, Graph, Migrator, Target, introspect, stored};
 use crate::migration::{Migration, Op, State, StepFuture};
+use crate::runtime::{Applied, Database, Graph, Migrator, Target, introspect, stored};
 use crate::schema::{Schema, SchemaError, Table};
 
 /// Why a test of the kit failed: the test, the revision and the step it was
@@ -99,7 +99,7 @@ impl std::error::Error for Failure {}
 
 /// A data step of the test's own, run before a revision is upgraded to:
 /// rows the generated ones cannot stand for.
-pub type Seed = for<'c> fn(&'c mut crate::migrate::Connection) -> StepFuture<'c>;
+pub type Seed = for<'c> fn(&'c mut crate::runtime::Connection) -> StepFuture<'c>;
 
 /// The tests, over one migrations crate's migrations; see the
 /// [module](self).
@@ -180,7 +180,7 @@ impl Kit {
         let migrator = Migrator::new(self.migrations);
         match &self.database {
             Some(name) => {
-                let table = format!("{}_{}", crate::migrate::DEFAULT_TABLE, name.replace('-', "_"));
+                let table = format!("{}_{}", crate::runtime::DEFAULT_TABLE, name.replace('-', "_"));
                 migrator.version_table(table)
             }
             None => migrator,
@@ -555,7 +555,7 @@ impl Kit {
                 if old.contains("\n// ferro:draft ") {
                     continue;
                 }
-                if crate::migrate::checksum(old) != crate::migrate::checksum(m.source) {
+                if crate::runtime::checksum(old) != crate::runtime::checksum(m.source) {
                     return Err(Failure::new(
                         TEST,
                         Some(at(m, "its file")),
@@ -654,7 +654,7 @@ fn read(
 /// The steps that would turn `from` into `to`, in words; none when they
 /// are the same (the order of columns aside).
 fn differences(from: &Schema, to: &Schema) -> Vec<String> {
-    if crate::migrate::by_name(from) == crate::migrate::by_name(to) {
+    if crate::runtime::by_name(from) == crate::runtime::by_name(to) {
         return Vec::new();
     }
     let words: Vec<String> = crate::plan::plan(&crate::diff::diff(from, to))

@@ -10,8 +10,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::migrate::{Database, Dialect, MigrateError};
 use crate::migration::Op;
+use crate::runtime::{Database, Dialect, MigrateError};
 use crate::schema::{SqlType, Table};
 
 /// Rows per table and batch.

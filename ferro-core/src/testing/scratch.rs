@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Failure;
-use crate::migrate::{Database, Dialect, MigrateError, Migrator, Target};
+use crate::runtime::{Database, Dialect, MigrateError, Migrator, Target};
 
 /// The variable that names a PostgreSQL or MySQL/MariaDB server for the
 /// kit's databases; without it they are SQLite files.
@@ -35,7 +35,7 @@ pub struct Scratch {
 impl std::fmt::Debug for Scratch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scratch")
-            .field("url", &crate::migrate::redact(&self.url))
+            .field("url", &crate::runtime::redact(&self.url))
             .finish_non_exhaustive()
     }
 }

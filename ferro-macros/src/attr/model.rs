@@ -42,7 +42,7 @@ const STRUCT_OPTIONS: &[&str] = &[
 /// `ferro::schema::Action`).
 #[derive(Clone, Copy, PartialEq, Eq)]
 #[allow(clippy::enum_variant_names, reason = "the SQL names: NO ACTION")]
-pub(crate) enum Action {
+pub(crate) enum Referential {
     Cascade,
     SetNull,
     SetDefault,
@@ -50,23 +50,23 @@ pub(crate) enum Action {
     NoAction,
 }
 
-const ACTIONS: &[(&str, Action)] = &[
-    ("CASCADE", Action::Cascade),
-    ("SET NULL", Action::SetNull),
-    ("SET DEFAULT", Action::SetDefault),
-    ("RESTRICT", Action::Restrict),
-    ("NO ACTION", Action::NoAction),
+const ACTIONS: &[(&str, Referential)] = &[
+    ("CASCADE", Referential::Cascade),
+    ("SET NULL", Referential::SetNull),
+    ("SET DEFAULT", Referential::SetDefault),
+    ("RESTRICT", Referential::Restrict),
+    ("NO ACTION", Referential::NoAction),
 ];
 
-impl Action {
+impl Referential {
     /// The variant of `ferro::schema::Action`.
     pub(crate) fn variant(self) -> &'static str {
         match self {
-            Action::Cascade => "Cascade",
-            Action::SetNull => "SetNull",
-            Action::SetDefault => "SetDefault",
-            Action::Restrict => "Restrict",
-            Action::NoAction => "NoAction",
+            Referential::Cascade => "Cascade",
+            Referential::SetNull => "SetNull",
+            Referential::SetDefault => "SetDefault",
+            Referential::Restrict => "Restrict",
+            Referential::NoAction => "NoAction",
         }
     }
 }
@@ -75,8 +75,8 @@ impl Action {
 pub(crate) struct ForeignKeyAttr {
     pub(crate) references: Path,
     pub(crate) column: Slot<LitStr>,
-    pub(crate) on_delete: Slot<Action>,
-    pub(crate) on_update: Slot<Action>,
+    pub(crate) on_delete: Slot<Referential>,
+    pub(crate) on_update: Slot<Referential>,
 }
 
 /// Everything `#[ferro(..)]` says about one field.
@@ -309,7 +309,7 @@ fn foreign_key(meta: &ParseNestedMeta) -> syn::Result<ForeignKeyAttr> {
     })
 }
 
-fn action(meta: &ParseNestedMeta) -> syn::Result<Action> {
+fn action(meta: &ParseNestedMeta) -> syn::Result<Referential> {
     let lit = string(meta, "on_delete = \"CASCADE\"")?;
     let found = lit.value();
     let normal = found

@@ -68,10 +68,10 @@ fn field_options_are_parsed() {
     assert_eq!(crate::attr::path_name(&fk.references), "crate::User");
     assert_eq!(fk.column.as_ref().unwrap().value.value(), "uid");
     assert!(
-        fk.on_delete.as_ref().unwrap().value == Action::SetNull,
+        fk.on_delete.as_ref().unwrap().value == Referential::SetNull,
         "case and spacing are forgiven"
     );
-    assert!(fk.on_update.as_ref().unwrap().value == Action::Cascade);
+    assert!(fk.on_update.as_ref().unwrap().value == Referential::Cascade);
     assert!(m.columns[3].written_option);
 }
 

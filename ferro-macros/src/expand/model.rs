@@ -7,7 +7,7 @@ use syn::DeriveInput;
 use syn::spanned::Spanned;
 
 use super::{list, names, optional_text, text};
-use crate::attr::model::Action;
+use crate::attr::model::Referential;
 use crate::check::{self, Column, Model};
 use crate::errors::Errors;
 use crate::fallback;
@@ -187,9 +187,12 @@ fn foreign_key(c: &Column) -> Option<TokenStream> {
             quote!(::ferro::__private::Cow::Borrowed(#key))
         }
     };
-    let action = |given: &Option<crate::attr::Given<Action>>| {
+    let action = |given: &Option<crate::attr::Given<Referential>>| {
         let variant = syn::Ident::new(
-            given.as_ref().map_or(Action::NoAction, |g| g.value).variant(),
+            given
+                .as_ref()
+                .map_or(Referential::NoAction, |g| g.value)
+                .variant(),
             Span::call_site(),
         );
         quote!(::ferro::schema::Action::#variant)
@@ -288,7 +291,7 @@ fn type_checks(c: &Column) -> Vec<TokenStream> {
         let set_null = [&fk.on_delete, &fk.on_update]
             .into_iter()
             .flatten()
-            .find(|action| action.value == Action::SetNull);
+            .find(|action| action.value == Referential::SetNull);
         if let Some(set_null) = set_null
             && a.nullable.is_none()
         {

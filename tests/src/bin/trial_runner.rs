@@ -2,7 +2,7 @@
 //! crash and concurrency trials start as separate processes.
 
 fn main() -> std::process::ExitCode {
-    ferro::migrate::cli::Cli::new()
+    ferro::runtime::cli::Cli::new()
         .database("trial", &ferro_tests::trials::MIGRATIONS, "sqlite://trial.db")
         .run()
 }

@@ -2,7 +2,7 @@
 //! use the SQLite file `accounts.db` in the working directory.
 
 fn main() -> std::process::ExitCode {
-    ferro::migrate::cli::Cli::new()
+    ferro::runtime::cli::Cli::new()
         .database(
             "accounts",
             data_migration_migrations::MIGRATIONS,

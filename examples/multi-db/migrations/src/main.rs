@@ -5,7 +5,7 @@
 
 fn main() -> std::process::ExitCode {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
-    ferro::migrate::cli::Cli::new()
+    ferro::runtime::cli::Cli::new()
         .database("app", multi_db_migrations::app::MIGRATIONS, "sqlite://app.db")
         .migrations_dir(&format!("{dir}/app"))
         .package(env!("CARGO_PKG_NAME"))

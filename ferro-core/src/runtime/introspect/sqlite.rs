@@ -3,8 +3,8 @@
 
 use super::ddl::{self, Constraint, Named};
 use super::{Fetch, column, parse_type};
-use crate::migrate::dialect::literal;
-use crate::migrate::error::MigrateError;
+use crate::runtime::dialect::literal;
+use crate::runtime::error::MigrateError;
 use crate::schema::{Action, Check, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint};
 
 /// Every table but SQLite's own, Ferro's scratch tables and the version table.

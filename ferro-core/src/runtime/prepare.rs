@@ -1,4 +1,4 @@
-//! From a migration's steps to what the migrator runs: its actions, rendered
+//! From a migration's steps to what the migrator runs: its tasks, rendered
 //! for the database and grouped into parts (a transaction, or one step that
 //! must run outside one), checked before anything runs.
 
@@ -15,34 +15,34 @@ use crate::migration::{Migration, Op, RustStep, State, Step};
 use crate::schema::fragment::{self, Place};
 
 /// One thing a migration does: a statement, or a Rust data step.
-pub(crate) enum Action {
+pub(crate) enum Task {
     Sql(Statement),
     Rust(String, RustStep),
     /// A SQLite table rebuild, worked out from the table when it runs.
     Rebuild(Rebuild),
 }
 
-impl Action {
+impl Task {
     /// Whether SQLite's foreign-key enforcement must be off around the
-    /// transaction this action runs in.
+    /// transaction this task runs in.
     pub(crate) fn rebuilds(&self) -> bool {
-        matches!(self, Action::Rebuild(_))
+        matches!(self, Task::Rebuild(_))
     }
 
     /// What an offline script shows for it; an error for what a script
     /// cannot hold.
     pub(crate) fn text(&self) -> Result<String, MigrateError> {
         Ok(match self {
-            Action::Sql(statement) => statement.inline.clone(),
-            Action::Rust(name, _) => rust_note(name),
-            Action::Rebuild(rebuild) => rebuild.offline()?,
+            Task::Sql(statement) => statement.inline.clone(),
+            Task::Rust(name, _) => rust_note(name),
+            Task::Rebuild(rebuild) => rebuild.offline()?,
         })
     }
 }
 
-/// A run of actions in one transaction, or one step outside any.
+/// A run of tasks in one transaction, or one step outside any.
 pub(crate) struct Part {
-    pub(crate) actions: Vec<Action>,
+    pub(crate) tasks: Vec<Task>,
     pub(crate) outside: bool,
     /// Whether it holds only data steps (SQL and Rust), which on MySQL share
     /// a transaction with the data steps next to them.
@@ -171,11 +171,11 @@ fn parts(
         } else {
             None
         };
-        let actions = match &step.op {
+        let tasks = match &step.op {
             _ if let Some((now, validate, apart)) = online => {
                 outside |= apart;
                 validations.extend(validate);
-                vec![Action::Sql(Statement::plain(now))]
+                vec![Task::Sql(Statement::plain(now))]
             }
             Op::Rust { name } => {
                 let function = step.rust.or_else(|| {
@@ -188,7 +188,7 @@ fn parts(
                     revision: m.revision.id.to_owned(),
                     name: name.to_string(),
                 })?;
-                vec![Action::Rust(name.to_string(), function)]
+                vec![Task::Rust(name.to_string(), function)]
             }
             Op::Irreversible { reason } => {
                 return Err(MigrateError::Irreversible {
@@ -199,20 +199,20 @@ fn parts(
             }
             op if d == Dialect::Sqlite && sqlite::rebuilds(op) => {
                 let last = parts.last_mut().filter(|p| !p.outside && !step.outside);
-                if let Some(Action::Rebuild(rebuild)) = last.and_then(|p| p.actions.last_mut())
+                if let Some(Task::Rebuild(rebuild)) = last.and_then(|p| p.tasks.last_mut())
                     && rebuild::joins(rebuild, op)
                 {
                     rebuild.ops.push(op.clone());
                     continue;
                 }
-                vec![Action::Rebuild(Rebuild {
+                vec![Task::Rebuild(Rebuild {
                     ops: vec![op.clone()],
                 })]
             }
             op => d
                 .render_in(op, state.as_deref())?
                 .into_iter()
-                .map(|sql| Action::Sql(Statement::plain(sql)))
+                .map(|sql| Task::Sql(Statement::plain(sql)))
                 .collect(),
         };
         if let Some(state) = state.as_deref_mut() {
@@ -224,9 +224,9 @@ fn parts(
         // statement is a part of its own.
         let data = matches!(step.op, Op::Sql(_) | Op::Rust { .. } | Op::FillNulls { .. });
         if step_by_step && !data {
-            let count = actions.len();
-            parts.extend(actions.into_iter().enumerate().map(|(i, action)| Part {
-                actions: vec![action],
+            let count = tasks.len();
+            parts.extend(tasks.into_iter().enumerate().map(|(i, task)| Part {
+                tasks: vec![task],
                 outside,
                 data: false,
                 raw: false,
@@ -243,11 +243,11 @@ fn parts(
         let raw = matches!(step.op, Op::Sql(_));
         match parts.last_mut() {
             Some(last) if !last.outside && !outside && joins(last) => {
-                last.actions.extend(actions);
+                last.tasks.extend(tasks);
                 last.raw |= raw;
             }
             _ => parts.push(Part {
-                actions,
+                tasks,
                 outside,
                 data,
                 raw,
@@ -258,7 +258,7 @@ fn parts(
     }
     let ops = parts.last().map_or(0, |p| p.op + 1);
     parts.extend(validations.into_iter().map(|sql| Part {
-        actions: vec![Action::Sql(Statement::plain(sql))],
+        tasks: vec![Task::Sql(Statement::plain(sql))],
         outside: false,
         data: false,
         raw: false,
@@ -268,7 +268,7 @@ fn parts(
     if parts.is_empty() {
         // A migration without steps still records that it was applied.
         parts.push(Part {
-            actions: Vec::new(),
+            tasks: Vec::new(),
             outside: false,
             data: false,
             raw: false,

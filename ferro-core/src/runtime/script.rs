@@ -6,7 +6,7 @@ use super::dialect::MYSQL_SQL_MODE as SQL_MODE;
 use super::error::MigrateError;
 use super::graph::Target;
 use super::migrator::{Migrator, Position};
-use super::prepare::{Action, Prepared, prepare_downgrade, prepare_upgrade, replay};
+use super::prepare::{Prepared, Task, prepare_downgrade, prepare_upgrade, replay};
 use super::statement::lock_statement;
 
 /// The migrations of `applied` (the stamp set of `from`) in an order they
@@ -92,7 +92,7 @@ impl Migrator {
         // A script that recorded a Rust step as applied without running it
         // would leave its data unmigrated for good.
         for part in &step.parts {
-            if let Some(Action::Rust(name, _)) = part.actions.iter().find(|a| matches!(a, Action::Rust(..))) {
+            if let Some(Task::Rust(name, _)) = part.tasks.iter().find(|a| matches!(a, Task::Rust(..))) {
                 return Err(MigrateError::RustStepOffline {
                     revision: step.migration.revision.id.to_owned(),
                     name: name.clone(),
@@ -129,12 +129,12 @@ impl Migrator {
                     out.push(self.table_create(d));
                     out.push("COMMIT".to_owned());
                 }
-                for action in &part.actions {
-                    out.push(action.text()?);
+                for task in &part.tasks {
+                    out.push(task.text()?);
                 }
             }
             // As online: foreign keys off around a transaction with a rebuild.
-            let rebuilds = part.actions.iter().any(Action::rebuilds);
+            let rebuilds = part.tasks.iter().any(Task::rebuilds);
             if rebuilds {
                 out.push("PRAGMA foreign_keys = OFF".to_owned());
             }
@@ -143,8 +143,8 @@ impl Migrator {
                 out.push(self.table_create(d));
             }
             if !part.outside {
-                for action in &part.actions {
-                    out.push(action.text()?);
+                for task in &part.tasks {
+                    out.push(task.text()?);
                 }
             }
             out.extend(

@@ -1,11 +1,11 @@
 //! SQLite: what its `ALTER TABLE` can do. Changing a column, a key or a
 //! constraint of an existing table needs a table rebuild, which the migrator
 //! performs when it applies the migration, from the table as the database
-//! holds it (see `migrate::rebuild`); [`rebuilds`] says which operations.
+//! holds it (see `runtime::rebuild`); [`rebuilds`] says which operations.
 
 use super::{Dialect, create_table, default_clause, enum_values, is_identity, unsupported};
-use crate::migrate::error::MigrateError;
 use crate::migration::{Op, type_words};
+use crate::runtime::error::MigrateError;
 use crate::schema::{Column, SqlType, Table};
 
 const D: Dialect = Dialect::Sqlite;

@@ -280,7 +280,7 @@ fn create_table_on_mysql() {
              CONSTRAINT `ck_users_balance` CHECK (balance >= 0),\n    \
              INDEX `ix_users_role` (`role`)\n)",]
     );
-    assert_eq!(crate::migrate::dialect::mysql_literal("a\\b'c"), "'a\\\\b''c'");
+    assert_eq!(crate::runtime::dialect::mysql_literal("a\\b'c"), "'a\\\\b''c'");
 }
 
 #[test]

@@ -134,8 +134,8 @@ impl Database {
     /// and keep it until the next run ends or the `Database` is dropped.
     ///
     /// ```no_run
-    /// # async fn start(pool: sqlx::SqlitePool, migrations: &'static [ferro::migration::Migration]) -> Result<(), ferro::migrate::MigrateError> {
-    /// use ferro::migrate::{Database, Migrator, Target};
+    /// # async fn start(pool: sqlx::SqlitePool, migrations: &'static [ferro::migration::Migration]) -> Result<(), ferro::runtime::MigrateError> {
+    /// use ferro::runtime::{Database, Migrator, Target};
     ///
     /// let mut db = Database::from_pool(&pool)?;
     /// Migrator::new(migrations).upgrade(&mut db, &Target::Head).await?;
@@ -600,13 +600,13 @@ impl Tx<'_> {
     /// Whether anyone listens to the run's events: what only an event needs
     /// (a count of rows) is not worked out for nobody.
     pub(crate) fn observed(&self) -> bool {
-        self.observer.is_some() || tracing::enabled!(target: "ferro::migrate", tracing::Level::INFO)
+        self.observer.is_some() || tracing::enabled!(target: "ferro::runtime", tracing::Level::INFO)
     }
 
     /// Executes one statement that changes the database.
     pub(crate) async fn execute(&mut self, statement: &Statement) -> Result<(), MigrateError> {
         // A span, so that a subscriber sees how long each statement took.
-        let span = tracing::debug_span!(target: "ferro::migrate", "statement");
+        let span = tracing::debug_span!(target: "ferro::runtime", "statement");
         self.send(statement).instrument(span).await
     }
 

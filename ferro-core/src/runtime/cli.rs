@@ -8,7 +8,7 @@
 //! ```no_run
 //! # mod my_migrations { pub static MIGRATIONS: &[ferro::migration::Migration] = &[]; }
 //! fn main() -> std::process::ExitCode {
-//!     ferro::migrate::cli::Cli::new()
+//!     ferro::runtime::cli::Cli::new()
 //!         .database("main", my_migrations::MIGRATIONS, "sqlite://app.db")
 //!         .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
 //!         .package(env!("CARGO_PKG_NAME"))

@@ -11,8 +11,8 @@
 //! for a foreign key, named as the key, is left out.
 
 use super::{Fetch, column};
-use crate::migrate::dialect::Dialect;
-use crate::migrate::error::MigrateError;
+use crate::runtime::dialect::Dialect;
+use crate::runtime::error::MigrateError;
 use crate::schema::{
     Action, Check, EnumValue, ForeignKey, Index, PrimaryKey, SqlType, Str, Table, UniqueConstraint,
 };

@@ -5,8 +5,8 @@ use super::{
     Dialect, constraint, create_index, create_table, default_clause, foreign_key, idents, is_identity,
     literal, unsupported,
 };
-use crate::migrate::error::MigrateError;
 use crate::migration::{Op, type_words};
+use crate::runtime::error::MigrateError;
 use crate::schema::{Column, SqlType, Table};
 
 const D: Dialect = Dialect::Postgres;

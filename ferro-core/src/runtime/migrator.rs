@@ -14,7 +14,7 @@ use super::events::{Direction, Event, Observer, emit};
 use super::graph::{Graph, Target};
 use super::lock::{DEFAULT_LOCK_TIMEOUT, LockName, Run};
 use super::prepare::{
-    Action, Part, Prepared, downgrade_json, prepare_downgrade, prepare_upgrade, record, replay,
+    Part, Prepared, Task, downgrade_json, prepare_downgrade, prepare_upgrade, record, replay,
 };
 use super::rebuild;
 use super::settle::{Settled, step_by_step};
@@ -82,10 +82,10 @@ impl Migrator {
     }
 
     /// Calls `observer` with each [`Event`] of a run as it happens (every
-    /// event also goes to `tracing`, target `ferro::migrate`).
+    /// event also goes to `tracing`, target `ferro::runtime`).
     ///
     /// ```
-    /// use ferro::migrate::{Event, Migrator};
+    /// use ferro::runtime::{Event, Migrator};
     /// let migrator = Migrator::new(&[]).on_event(|event| {
     ///     if let Event::Finished { revision, duration, .. } = event {
     ///         println!("applied {revision} in {duration:?}");
@@ -539,7 +539,7 @@ impl Migrator {
                 self.run_outside(db, step, part, &position).await
             } else {
                 let work = async |tx: &mut Tx<'_>| self.run_part(tx, step, part, &position).await;
-                if part.actions.iter().any(Action::rebuilds) {
+                if part.tasks.iter().any(Task::rebuilds) {
                     db.without_foreign_keys(async |db: &mut Database| db.locked(self.lock_key(), work).await)
                         .await
                 } else {
@@ -603,7 +603,7 @@ impl Migrator {
             if !self.part_pending(tx, step, position).await? {
                 return Ok(false);
             }
-            run_actions(tx, part).await?;
+            run_tasks(tx, part).await?;
             Ok(true)
         };
         if !db.outside(work).await? {
@@ -625,7 +625,7 @@ impl Migrator {
         Ok(true)
     }
 
-    /// A part in a transaction: its actions and its bookkeeping together.
+    /// A part in a transaction: its tasks and its bookkeeping together.
     async fn run_part(
         &self,
         tx: &mut Tx<'_>,
@@ -640,7 +640,7 @@ impl Migrator {
         if !self.part_pending(tx, step, position).await? {
             return Ok(false);
         }
-        run_actions(tx, part).await?;
+        run_tasks(tx, part).await?;
         for statement in self.bookkeeping(d, step, position)? {
             tx.execute(&statement).await?;
         }
@@ -756,16 +756,16 @@ pub(crate) struct Position {
 
 /// The `tracing` span of a migration's run.
 fn span(step: &Prepared) -> tracing::Span {
-    tracing::info_span!(target: "ferro::migrate", "migration", revision = step.migration.revision.id)
+    tracing::info_span!(target: "ferro::runtime", "migration", revision = step.migration.revision.id)
 }
 
-/// Runs a part's actions.
-async fn run_actions(tx: &mut Tx<'_>, part: &Part) -> Result<(), MigrateError> {
-    for action in &part.actions {
-        match action {
-            Action::Sql(statement) => tx.execute(statement).await?,
-            Action::Rust(name, rust) => tx.run_rust(name, *rust).await?,
-            Action::Rebuild(rebuild) => rebuild::run(tx, rebuild).await?,
+/// Runs a part's tasks.
+async fn run_tasks(tx: &mut Tx<'_>, part: &Part) -> Result<(), MigrateError> {
+    for task in &part.tasks {
+        match task {
+            Task::Sql(statement) => tx.execute(statement).await?,
+            Task::Rust(name, rust) => tx.run_rust(name, *rust).await?,
+            Task::Rebuild(rebuild) => rebuild::run(tx, rebuild).await?,
         }
     }
     Ok(())

@@ -82,7 +82,7 @@ impl Migrator {
                 part: index + 1,
                 total: step.parts.len(),
                 statement: step.parts[index]
-                    .actions
+                    .tasks
                     .iter()
                     .map(|a| a.text().unwrap_or_default())
                     .collect::<Vec<_>>()
@@ -200,8 +200,8 @@ impl Migrator {
 /// failed, and says both ways out.
 pub(crate) fn step_by_step(step: &Prepared, position: &Position) -> String {
     let text = |i: usize| -> String {
-        let actions = step.parts[i].actions.iter().map(|a| a.text().unwrap_or_default());
-        actions.collect::<Vec<_>>().join("; ")
+        let tasks = step.parts[i].tasks.iter().map(|a| a.text().unwrap_or_default());
+        tasks.collect::<Vec<_>>().join("; ")
     };
     let done: Vec<String> = (0..position.index)
         .map(|i| format!("\n    {}. {}", i + 1, text(i)))

@@ -1,7 +1,7 @@
 //! What a run tells while it runs: the lock it waits for, each migration's
 //! start and end as they happen, each statement, a table rebuild's size.
 //!
-//! Every event is a `tracing` event (target `ferro::migrate`), so an
+//! Every event is a `tracing` event (target `ferro::runtime`), so an
 //! application's subscriber sees them with no code of its own; a program
 //! that prints them itself (the command line does) passes a function to
 //! [`Migrator::on_event`](super::Migrator::on_event).
@@ -83,7 +83,7 @@ pub(crate) type Observer = Arc<dyn Fn(&Event<'_>) + Send + Sync>;
 pub(crate) fn emit(observer: Option<&Observer>, event: &Event<'_>) {
     match event {
         Event::Waiting { holder } => tracing::warn!(
-            target: "ferro::migrate",
+            target: "ferro::runtime",
             holder = holder.unwrap_or("unknown"),
             "waiting for the migration lock"
         ),
@@ -92,16 +92,16 @@ pub(crate) fn emit(observer: Option<&Observer>, event: &Event<'_>) {
             message,
             direction,
         } => tracing::info!(
-            target: "ferro::migrate",
+            target: "ferro::runtime",
             revision,
             // `message` is the event's own text in `tracing`.
             description = message,
             direction = direction.name(),
             "migration started"
         ),
-        Event::Statement { sql } => tracing::debug!(target: "ferro::migrate", sql, "statement"),
+        Event::Statement { sql } => tracing::debug!(target: "ferro::runtime", sql, "statement"),
         Event::Rebuild { table, rows } => {
-            tracing::info!(target: "ferro::migrate", table, rows, "rebuilding table")
+            tracing::info!(target: "ferro::runtime", table, rows, "rebuilding table")
         }
         Event::Finished {
             revision,
@@ -109,7 +109,7 @@ pub(crate) fn emit(observer: Option<&Observer>, event: &Event<'_>) {
             duration,
             ..
         } => tracing::info!(
-            target: "ferro::migrate",
+            target: "ferro::runtime",
             revision,
             direction = direction.name(),
             duration_ms = duration.as_secs_f64() * 1000.0,

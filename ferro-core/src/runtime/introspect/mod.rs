@@ -6,9 +6,9 @@
 //! [`stored`] applies those losses to a model's schema; what [`introspect`]
 //! reads from a database that a migration built from that model equals it.
 
-use crate::migrate::database::{Database, Tx};
-use crate::migrate::dialect::Dialect;
-use crate::migrate::error::MigrateError;
+use crate::runtime::database::{Database, Tx};
+use crate::runtime::dialect::Dialect;
+use crate::runtime::error::MigrateError;
 use crate::schema::{Column, Schema, SqlType, Table, UniqueConstraint};
 
 mod ddl;

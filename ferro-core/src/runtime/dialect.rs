@@ -104,7 +104,7 @@ pub(crate) fn mysql_literal(text: &str) -> String {
 /// names it so.
 ///
 /// ```
-/// use ferro::migrate::redact;
+/// use ferro::runtime::redact;
 /// assert_eq!(redact("postgres://app:s3cret@db/app"), "postgres://app:***@db/app");
 /// assert_eq!(redact("mysql://db/app?user=app&password=s3cret"), "mysql://db/app?user=app&password=***");
 /// assert_eq!(redact("postgres://db/app?%70assword=s3cret"), "postgres://db/app?%70assword=***");

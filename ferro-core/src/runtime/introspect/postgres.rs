@@ -2,8 +2,8 @@
 //! (`current_schema()`).
 
 use super::{Fetch, column, parse_type};
-use crate::migrate::dialect::literal;
-use crate::migrate::error::MigrateError;
+use crate::runtime::dialect::literal;
+use crate::runtime::error::MigrateError;
 use crate::schema::{Action, Check, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint};
 
 /// The separator of the column lists the queries aggregate: a character no

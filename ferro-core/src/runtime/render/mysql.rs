@@ -10,9 +10,9 @@
 //! adding it again.
 
 use super::{Dialect, idents, unsupported};
-use crate::migrate::dialect::mysql_literal as literal;
-use crate::migrate::error::MigrateError;
 use crate::migration::{Op, State, type_words};
+use crate::runtime::dialect::mysql_literal as literal;
+use crate::runtime::error::MigrateError;
 use crate::schema::{Action, Column, EnumValue, ForeignKey, SqlType, Table};
 
 const D: Dialect = Dialect::MySql;
