@@ -190,14 +190,17 @@ fn head_schema() -> ferro::Schema {
     ferro::Schema::new(state.tables).unwrap()
 }
 
-/// A migrations folder: `snapshot.json` of the clean history at its head,
-/// and the clean files committed to git.
+/// A repository whose `shop-migrations/migrations/` folder (a folder below
+/// the repository's root, as in a real workspace) holds `snapshot.json` of
+/// the clean history at its head and the clean files, committed to git.
 fn folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("shop-migrations/migrations");
+    std::fs::create_dir_all(&migrations).unwrap();
     let snapshot = ferro::snapshot::Serialized::state(&head_schema()).to_json(Some(HEAD));
-    std::fs::write(dir.path().join("snapshot.json"), snapshot).unwrap();
+    std::fs::write(migrations.join("snapshot.json"), snapshot).unwrap();
     for m in &CLEAN {
-        std::fs::write(dir.path().join(m.file), m.source).unwrap();
+        std::fs::write(migrations.join(m.file), m.source).unwrap();
     }
     let git = |args: &[&str]| {
         let status = Command::new("git")
@@ -254,7 +257,7 @@ fn outcomes(
     let url = url.to_owned();
     std::thread::spawn(move || {
         let dir = folder();
-        let mut kit = kit(&url, migrations, dir.path());
+        let mut kit = kit(&url, migrations, &dir.path().join("shop-migrations/migrations"));
         if let Some(models) = models {
             kit = kit.models(Ok(models));
         }

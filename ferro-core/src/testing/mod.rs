@@ -702,7 +702,7 @@ fn git_base(dir: &std::path::Path) -> Option<(String, std::collections::BTreeMap
         .iter()
         .find_map(|r| git(&["merge-base", "HEAD", r]).map(|commit| (r.clone(), commit)))?;
     let prefix = git(&["rev-parse", "--show-prefix"])?;
-    let listing = git(&["ls-tree", "--name-only", &base, "--", "."])?;
+    let listing = git(&["ls-tree", "--name-only", "--full-name", &base, "--", "."])?;
     let mut files = std::collections::BTreeMap::new();
     for path in listing.lines() {
         let file = path.strip_prefix(prefix.as_str()).unwrap_or(path);
