@@ -551,10 +551,6 @@ impl Kit {
                 let Some(old) = files.get(m.file) else {
                     continue;
                 };
-                // A draft at the base was never applied anywhere else.
-                if old.contains("\n// ferro:draft ") {
-                    continue;
-                }
                 if crate::runtime::checksum(old) != crate::runtime::checksum(m.source) {
                     return Err(Failure::new(
                         TEST,
