@@ -1083,8 +1083,91 @@ async fn drift_between_the_database_and_its_revision(url: String) {
     assert_eq!(code, std::process::ExitCode::from(3));
 }
 
+fn plain_key_up(op: &mut Ops) {
+    op.create_table("tickets", |t| {
+        t.column("id", SqlType::BigInt);
+        t.column("title", SqlType::Text);
+        t.primary_key("pk_tickets", ["id"]);
+    });
+}
+fn plain_key_down(op: &mut Ops) {
+    op.drop_table("tickets").acknowledged(true);
+}
+fn numbered_up(op: &mut Ops) {
+    let id = Column::new("id", SqlType::BigInt);
+    op.alter_column(
+        "tickets",
+        id.clone(),
+        Column {
+            auto_increment: true,
+            ..id
+        },
+    );
+}
+fn numbered_down(op: &mut Ops) {
+    let id = Column::new("id", SqlType::BigInt);
+    op.alter_column(
+        "tickets",
+        Column {
+            auto_increment: true,
+            ..id.clone()
+        },
+        id,
+    );
+}
+static NUMBERED: [Migration; 2] = [
+    migration(
+        "0001_tickets.rs",
+        "tickets",
+        "d1d1d1d1d1d1",
+        &[],
+        plain_key_up,
+        plain_key_down,
+    ),
+    migration(
+        "0002_numbered.rs",
+        "numbered",
+        "d2d2d2d2d2d2",
+        &["d1d1d1d1d1d1"],
+        numbered_up,
+        numbered_down,
+    ),
+];
+
+/// A key that becomes auto-incremented over rows numbers the next row after
+/// them (PostgreSQL's identity starts its sequence at 1 unless told).
+async fn a_key_made_auto_increment_numbers_after_the_rows(url: String) {
+    let mut db = Database::connect(&url).await.unwrap();
+    let migrator = Migrator::new(&NUMBERED);
+    migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+    let mut conn = AnyConnection::connect(&url).await.unwrap();
+    sqlx::query("INSERT INTO tickets (id, title) VALUES (1, 'a'), (2, 'b'), (7, 'c')")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    sqlx::query("INSERT INTO tickets (title) VALUES ('d')")
+        .execute(&mut conn)
+        .await
+        .expect("the new row gets a number no row holds");
+    let text = if Dialect::of_url(&url).unwrap() == Dialect::MySql {
+        "CHAR"
+    } else {
+        "TEXT"
+    };
+    let id: String = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT CAST(id AS {text}) FROM tickets WHERE title = 'd'"
+    )))
+    .fetch_one(&mut conn)
+    .await
+    .unwrap()
+    .get(0);
+    assert_eq!(id, "8");
+}
+
 ferro_tests::on_every_backend!(
     "runtime":
+    a_key_made_auto_increment_numbers_after_the_rows,
     lifecycle,
     branches,
     offline_sql_is_what_runs,

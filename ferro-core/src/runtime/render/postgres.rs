@@ -267,6 +267,16 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
             "DROP IDENTITY"
         };
         out.push(alter(table, &format!("ALTER COLUMN {column} {change}")));
+        if to.auto_increment {
+            // The identity's sequence starts at 1: numbering goes on after
+            // the rows the table holds, or the next insert would collide.
+            out.push(format!(
+                "SELECT setval(pg_get_serial_sequence({}, {}), COALESCE((SELECT MAX({column}) FROM {}), 0) + 1, false)",
+                super::super::dialect::literal(&D.ident(table)),
+                super::super::dialect::literal(&to.name),
+                D.ident(table),
+            ));
+        }
     }
     if from.comment != to.comment {
         out.push(comment_on_column(table, &to.name, to.comment.as_deref()));
