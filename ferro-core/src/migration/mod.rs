@@ -33,6 +33,8 @@
 mod apply;
 #[doc(hidden)]
 pub mod escape;
+/// What each operation does to a live table, per database (`docs/safety.md`).
+pub mod locks;
 #[doc(hidden)]
 pub mod numbering;
 mod op;
