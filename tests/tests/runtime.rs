@@ -1165,9 +1165,114 @@ async fn a_key_made_auto_increment_numbers_after_the_rows(url: String) {
     assert_eq!(id, "8");
 }
 
+fn served_up(op: &mut Ops) {
+    op.create_table("owners", |t| {
+        t.column("id", SqlType::BigInt);
+        t.primary_key("pk_owners", ["id"]);
+    });
+    op.create_table("links", |t| {
+        t.column("x", SqlType::BigInt);
+        t.column("y", SqlType::BigInt);
+        t.column("z", SqlType::BigInt);
+        t.primary_key("pk_links", ["x", "y"]);
+        t.unique("uq_links_y", ["y", "z"]);
+        t.index(Index::new("ix_links_z", ["z", "x"]));
+        for c in ["x", "y", "z"] {
+            t.foreign_key(ForeignKey::new(
+                format!("fk_links_{c}_owners"),
+                [c],
+                "owners",
+                ["id"],
+            ));
+        }
+    });
+}
+fn served_down(op: &mut Ops) {
+    op.drop_table("links").acknowledged(true);
+    op.drop_table("owners").acknowledged(true);
+}
+fn unserved_up(op: &mut Ops) {
+    op.drop_primary_key("links", "pk_links");
+    op.drop_unique("links", "uq_links_y");
+    op.drop_index("links", "ix_links_z");
+}
+fn unserved_down(op: &mut Ops) {
+    op.create_index("links", Index::new("ix_links_z", ["z", "x"]));
+    op.add_unique("links", UniqueConstraint::new("uq_links_y", ["y", "z"]));
+    op.add_primary_key("links", PrimaryKey::new("pk_links", ["x", "y"]));
+}
+static UNSERVED: [Migration; 2] = [
+    migration(
+        "0001_links.rs",
+        "links",
+        "e1e1e1e1e1e1",
+        &[],
+        served_up,
+        served_down,
+    ),
+    migration(
+        "0002_unserved.rs",
+        "keys dropped",
+        "e2e2e2e2e2e2",
+        &["e1e1e1e1e1e1"],
+        unserved_up,
+        unserved_down,
+    ),
+];
+
+/// The primary key, a unique key and an index that each serve a foreign key
+/// as its only index can be dropped, and back (InnoDB refused: it needs an
+/// index that begins with a foreign key's columns); the keys still hold, and
+/// the schema read back is the one each revision should have.
+async fn keys_that_serve_foreign_keys_can_be_dropped(url: String) {
+    let mut db = Database::connect(&url).await.unwrap();
+    let migrator = Migrator::new(&UNSERVED);
+    migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    assert_eq!(
+        migrator.drift(&mut db).await.unwrap().differences,
+        Vec::<String>::new()
+    );
+    let mut conn = AnyConnection::connect(&url).await.unwrap();
+    if Dialect::of_url(&url).unwrap() == Dialect::Sqlite {
+        sqlx::query("PRAGMA foreign_keys = ON")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    sqlx::query("INSERT INTO owners (id) VALUES (1)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    for c in ["x", "y", "z"] {
+        let values = |v: &str| {
+            ["x", "y", "z"]
+                .iter()
+                .map(|d| if *d == c { v } else { "1" })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let insert = format!("INSERT INTO links (x, y, z) VALUES ({})", values("2"));
+        sqlx::query(sqlx::AssertSqlSafe(insert))
+            .execute(&mut conn)
+            .await
+            .expect_err("the foreign key on the column still holds");
+    }
+    migrator.downgrade(&mut db, &Target::Back(1)).await.unwrap();
+    assert_eq!(
+        migrator.drift(&mut db).await.unwrap().differences,
+        Vec::<String>::new()
+    );
+    migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    assert_eq!(
+        migrator.drift(&mut db).await.unwrap().differences,
+        Vec::<String>::new()
+    );
+}
+
 ferro_tests::on_every_backend!(
     "runtime":
     a_key_made_auto_increment_numbers_after_the_rows,
+    keys_that_serve_foreign_keys_can_be_dropped,
     lifecycle,
     branches,
     offline_sql_is_what_runs,

@@ -190,10 +190,8 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
                 // Added with its auto-increment column.
                 return Ok(Vec::new());
             }
-            vec![alter(
-                table,
-                &format!("ADD PRIMARY KEY ({})", idents(D, &key.columns)),
-            )]
+            let add = format!("ADD PRIMARY KEY ({})", idents(D, &key.columns));
+            vec![alter(table, &with_fk_indexes(table_of(table)?, op, &add)?)]
         }
         Op::DropPrimaryKey { table, .. } => {
             let t = table_of(table)?;
@@ -204,18 +202,42 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
                 plain.auto_increment = false;
                 out.push(alter(table, &format!("MODIFY COLUMN {}", column_def(t, &plain))));
             }
-            out.push(alter(table, "DROP PRIMARY KEY"));
+            out.push(alter(table, &with_fk_indexes(t, op, "DROP PRIMARY KEY")?));
             out
         }
-        Op::DropUnique { table, name } => vec![alter(table, &format!("DROP INDEX {}", D.ident(name)))],
+        Op::DropUnique { table, name } => vec![alter(
+            table,
+            &with_fk_indexes(table_of(table)?, op, &format!("DROP INDEX {}", D.ident(name)))?,
+        )],
         Op::DropForeignKey { table, name } => drop_foreign_key(table_of(table)?, name),
         Op::DropCheck { table, name } => vec![alter(table, &format!("DROP CONSTRAINT {}", D.ident(name)))],
-        Op::CreateIndex { table, index } => vec![super::create_index(D, table, index)],
-        Op::DropIndex { table, name } => vec![format!("DROP INDEX {} ON {}", D.ident(name), D.ident(table))],
+        Op::CreateIndex { table, index } => {
+            let add = format!(
+                "ADD {}({})",
+                super::index_head(D, index),
+                idents(D, &index.columns)
+            );
+            match before.and_then(|b| b.table(table)) {
+                Some(t) if with_fk_indexes(t, op, &add)? != add => {
+                    vec![alter(table, &with_fk_indexes(t, op, &add)?)]
+                }
+                _ => vec![super::create_index(D, table, index)],
+            }
+        }
+        Op::DropIndex { table, name } => {
+            let drop = format!("DROP INDEX {}", D.ident(name));
+            match before.and_then(|b| b.table(table)) {
+                Some(t) => vec![alter(table, &with_fk_indexes(t, op, &drop)?)],
+                None => vec![format!("{drop} ON {}", D.ident(table))],
+            }
+        }
         Op::AddUnique {
             table,
             constraint: uq,
-        } => vec![alter(table, &super::add_unique(D, uq))],
+        } => vec![alter(
+            table,
+            &with_fk_indexes(table_of(table)?, op, &super::add_unique(D, uq))?,
+        )],
         Op::AddForeignKey { table, key } => {
             check_actions(op, std::slice::from_ref(key))?;
             vec![alter(table, &format!("ADD {}", super::foreign_key(D, key)))]
@@ -335,6 +357,37 @@ fn drop_foreign_key(table: &Table, name: &str) -> Vec<String> {
         ));
     }
     out
+}
+
+/// `clause` (what `op`, which adds or drops a key or an index of `table`,
+/// does), with the index of each foreign key whose columns the change stops
+/// or starts serving. InnoDB needs an index that begins with a foreign key's
+/// columns and refuses to drop the last one ("Foreign key constraint is
+/// incorrectly formed"). Ferro keeps one rule: a foreign key that no
+/// declared key or index serves has an index named after it, as InnoDB
+/// names the one it makes itself. So a dropped key that served one is
+/// replaced by such an index, and a new key that serves one replaces it
+/// (InnoDB would drop its own, but not one made by an earlier migration);
+/// [`drop_foreign_key`] drops it with the key.
+fn with_fk_indexes(table: &Table, op: &Op, clause: &str) -> Result<String, MigrateError> {
+    let mut after = table.clone();
+    crate::migration::apply_to_table(&mut after, op).map_err(|e| unsupported(op, D, &e.to_string()))?;
+    let mut clauses = vec![clause.to_owned()];
+    for key in table.foreign_keys.iter() {
+        let Some(name) = &key.name else { continue };
+        match (served(table, &key.columns), served(&after, &key.columns)) {
+            (true, false) => {
+                clauses.push(format!(
+                    "ADD INDEX {} ({})",
+                    D.ident(name),
+                    idents(D, &key.columns)
+                ));
+            }
+            (false, true) => clauses.push(format!("DROP INDEX {}", D.ident(name))),
+            _ => {}
+        }
+    }
+    Ok(clauses.join(", "))
 }
 
 /// Whether an index, a unique constraint or the primary key of `table`
