@@ -243,6 +243,29 @@ fn generated_files_compile() {
         expected.push_str(&format!("{case} up {:?}\n", plans.upgrade.steps));
         expected.push_str(&format!("{case} down {:?}\n", plans.downgrade.steps));
     }
+    // What `revision -m` writes, with messages and parents that would be
+    // code if they were not escaped: each file compiles and keeps them.
+    let hostile: [(&str, &[&str]); 3] = [
+        ("add users\n}fn evil(){}", &[]),
+        (
+            "\n//! injected\npub fn evil() {}\n//\r */ \u{202e}\0",
+            &["ab\n}fn evil(){}"],
+        ),
+        (
+            "end */ /* \"quoted\" \\ back\\ \u{2028}",
+            &["a\r*/", "b\"c\u{2028}"],
+        ),
+    ];
+    for (i, (message, parents)) in hostile.into_iter().enumerate() {
+        let scratch = tempfile::tempdir().unwrap();
+        let path = ferro::runtime::write_revision(scratch.path(), parents, message).unwrap();
+        std::fs::copy(path, dir.path().join(format!("src/revision{i}.rs"))).unwrap();
+        main.push_str(&format!("mod revision{i};\n"));
+        body.push_str(&format!(
+            "    println!(\"{{:?}} {{:?}}\", revision{i}::REVISION.message, revision{i}::REVISION.parents);\n"
+        ));
+        expected.push_str(&format!("{message:?} {parents:?}\n"));
+    }
     main.push_str(&format!("\nfn main() {{\n{body}}}\n"));
     std::fs::write(dir.path().join("src/main.rs"), main).unwrap();
     let target = root.join("target").join("scratch");

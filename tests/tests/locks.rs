@@ -122,6 +122,90 @@ static RAW: [Migration; 1] = [migration(
     held_down,
 )];
 
+fn counters_up(op: &mut Ops) {
+    op.create_table("counters", |t| {
+        t.column("n", SqlType::Integer);
+    });
+    op.sql("INSERT INTO counters (n) VALUES (0)");
+}
+fn counters_down(op: &mut Ops) {
+    op.drop_table("counters").acknowledged(true);
+}
+fn bump_up(op: &mut Ops) {
+    // MySQL commits the UPDATE as the ALTER begins; the ALTER then fails.
+    op.sql("UPDATE counters SET n = n + 1; ALTER TABLE no_such_table ADD COLUMN x INTEGER");
+}
+fn typo_up(op: &mut Ops) {
+    // Fails at its first statement: nothing ran.
+    op.sql("UPDATE no_such_table SET n = 1; UPDATE counters SET n = n + 1");
+}
+fn nothing(_: &mut Ops) {}
+const COUNTERS: Migration = migration(
+    "0001_counters.rs",
+    "0001_counters.rs",
+    "c2c2c2c2c2c1",
+    &[],
+    counters_up,
+    counters_down,
+);
+static BUMP: [Migration; 2] = [
+    COUNTERS,
+    migration(
+        "0002_bump.rs",
+        "0002_bump.rs",
+        "c2c2c2c2c2c2",
+        &["c2c2c2c2c2c1"],
+        bump_up,
+        nothing,
+    ),
+];
+fn widen_up(op: &mut Ops) {
+    op.alter_column(
+        "counters",
+        Column::new("n", SqlType::Integer),
+        Column::new("n", SqlType::BigInt),
+    );
+}
+fn widen_down(op: &mut Ops) {
+    op.alter_column(
+        "counters",
+        Column::new("n", SqlType::BigInt),
+        Column::new("n", SqlType::Integer),
+    );
+}
+/// Two migrations that apply (the second rebuilds `counters` on SQLite),
+/// then one that fails.
+static FAILS_THIRD: [Migration; 3] = [
+    COUNTERS,
+    migration(
+        "0002_widen.rs",
+        "0002_widen.rs",
+        "c2c2c2c2c2c4",
+        &["c2c2c2c2c2c1"],
+        widen_up,
+        widen_down,
+    ),
+    migration(
+        "0003_bump.rs",
+        "0003_bump.rs",
+        "c2c2c2c2c2c5",
+        &["c2c2c2c2c2c4"],
+        bump_up,
+        nothing,
+    ),
+];
+static TYPO: [Migration; 2] = [
+    COUNTERS,
+    migration(
+        "0002_typo.rs",
+        "0002_typo.rs",
+        "c2c2c2c2c2c3",
+        &["c2c2c2c2c2c1"],
+        typo_up,
+        nothing,
+    ),
+];
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -465,6 +549,52 @@ fn mysql_raw_sql_that_failed_part_way_is_in_doubt(d: Dialect) {
     });
 }
 
+/// On MySQL, a data statement of hand-written SQL that a later schema
+/// statement committed before failing is not run again: the schema is as it
+/// was, yet the part is in doubt. Hand-written SQL that failed at its first
+/// statement did nothing, and runs again once fixed.
+fn mysql_raw_sql_committed_by_a_failed_alter_is_in_doubt(d: Dialect) {
+    let Some((url, _dir)) = fresh(d, "bump") else {
+        return;
+    };
+    let counter = async |url: &str| {
+        let mut conn = AnyConnection::connect(url).await.unwrap();
+        let n: i32 = sqlx::query_scalar("SELECT n FROM counters")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        n
+    };
+    runtime().block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        let migrator = Migrator::new(&BUMP);
+        migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+        assert_eq!(counter(&url).await, 1, "MySQL committed the UPDATE");
+        let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+        assert!(matches!(err, MigrateError::InDoubt(_)), "{err}");
+        assert_eq!(counter(&url).await, 1, "the UPDATE is not run twice");
+
+        let Some((url, _dir)) = fresh(d, "typo") else {
+            return;
+        };
+        let mut db = Database::connect(&url).await.unwrap();
+        let migrator = Migrator::new(&TYPO);
+        migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+        let rows = migrator.applied(&mut db).await.unwrap();
+        assert_eq!(
+            rows.len(),
+            1,
+            "no mark left for the migration that did nothing: {rows:?}"
+        );
+        let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+        assert!(
+            matches!(err, MigrateError::Database { .. }),
+            "it runs again: {err}"
+        );
+        assert_eq!(counter(&url).await, 0);
+    });
+}
+
 /// Each migration's start and end are told as they happen, statements
 /// between them; the command line prints them live, statements with `-v`.
 fn events_come_as_they_happen(d: Dialect) {
@@ -519,6 +649,47 @@ fn events_come_as_they_happen(d: Dialect) {
         "`-v` shows the statements: {stderr}"
     );
     assert!(stdout.contains(&format!("applied {first}")), "{stdout}");
+}
+
+/// A run that fails in its third migration has told, as each was done,
+/// that the first two were applied, and the version table records them;
+/// on SQLite a table rebuild is told, with its rows, before they are copied.
+fn a_failed_run_has_told_what_it_committed(d: Dialect) {
+    let Some((url, _dir)) = fresh(d, "told") else {
+        return;
+    };
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let seen = events.clone();
+    let migrator = Migrator::new(&FAILS_THIRD).on_event(move |event| {
+        let word = match event {
+            Event::Finished { revision, .. } => format!("end {revision}"),
+            Event::Rebuild { table, rows } => format!("rebuild {table} {rows}"),
+            Event::Started { revision, .. } => format!("start {revision}"),
+            _ => return,
+        };
+        seen.lock().unwrap().push(word);
+    });
+    runtime().block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+        assert!(err.to_string().contains("0003_bump.rs"), "{err}");
+        let applied: Vec<String> = migrator
+            .applied(&mut db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.progress.is_whole())
+            .map(|r| r.revision)
+            .collect();
+        assert_eq!(applied, ["c2c2c2c2c2c1", "c2c2c2c2c2c4"]);
+    });
+    let events = events.lock().unwrap().clone();
+    let mut expected = vec!["start c2c2c2c2c2c1", "end c2c2c2c2c2c1", "start c2c2c2c2c2c4"];
+    if d == Dialect::Sqlite {
+        expected.push("rebuild counters 1");
+    }
+    expected.extend(["end c2c2c2c2c2c4", "start c2c2c2c2c2c5"]);
+    assert_eq!(events, expected);
 }
 
 /// What a run tells `tracing`: the messages of its events, and the spans
@@ -612,6 +783,7 @@ on_every_backend!(
     the_stored_downgrade_is_checked,
     values_no_run_writes_are_refused,
     events_come_as_they_happen,
+    a_failed_run_has_told_what_it_committed,
 );
 
 #[test]
@@ -622,4 +794,9 @@ fn mariadb_databases_on_one_server_do_not_wait_for_each_other() {
 #[test]
 fn mariadb_raw_sql_that_failed_part_way_is_in_doubt() {
     mysql_raw_sql_that_failed_part_way_is_in_doubt(Dialect::MySql);
+}
+
+#[test]
+fn mariadb_raw_sql_committed_by_a_failed_alter_is_in_doubt() {
+    mysql_raw_sql_committed_by_a_failed_alter_is_in_doubt(Dialect::MySql);
 }

@@ -610,6 +610,36 @@ impl Tx<'_> {
         self.send(statement).instrument(span).await
     }
 
+    /// Executes one statement, which may be several (hand-written SQL), and
+    /// sets `done` as soon as one of them has completed: on MySQL a schema
+    /// statement commits what ran before it in the transaction, even when
+    /// it then fails, so a failure after one is not a failure of the whole.
+    pub(crate) async fn execute_each(
+        &mut self,
+        statement: &Statement,
+        done: &std::sync::atomic::AtomicBool,
+    ) -> Result<(), MigrateError> {
+        use futures_util::TryStreamExt as _;
+        if !statement.binds.is_empty() {
+            self.execute(statement).await?;
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            return Ok(());
+        }
+        let span = tracing::debug_span!(target: "ferro::runtime", "statement");
+        async {
+            self.note(&statement.inline);
+            let context = || format!("statement failed: {}", statement.inline);
+            let mut results =
+                sqlx::raw_sql(AssertSqlSafe(statement.sql.clone())).execute_many(&mut *self.conn);
+            while results.try_next().await.map_err(db_error(context()))?.is_some() {
+                done.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            Ok(())
+        }
+        .instrument(span)
+        .await
+    }
+
     async fn send(&mut self, statement: &Statement) -> Result<(), MigrateError> {
         self.note(&statement.inline);
         let context = || format!("statement failed: {}", statement.inline);

@@ -70,7 +70,7 @@ fn new_id(parents: &[&str], message: &str) -> String {
 
 /// Writes a revision after `parents` (none: a base; several: a merge) with
 /// empty steps, and returns its path.
-pub(crate) fn write_revision(dir: &Path, parents: &[&str], message: &str) -> Result<PathBuf, MigrateError> {
+pub fn write_revision(dir: &Path, parents: &[&str], message: &str) -> Result<PathBuf, MigrateError> {
     let id = new_id(parents, message);
     let number = next_number(dir)?;
     let path = dir.join(format!("{number:04}_{}.rs", slug(message)));

@@ -2,6 +2,7 @@
 //! apply each migration in a transaction that holds the migration lock and
 //! records it in the version table.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use tracing::Instrument as _;
@@ -535,10 +536,12 @@ impl Migrator {
                 outside: part.outside,
                 started: Some(start),
             };
+            // Whether statements of the part were committed before it failed.
+            let committed = AtomicBool::new(false);
             let did = if part.outside {
                 self.run_outside(db, step, part, &position).await
             } else {
-                let work = async |tx: &mut Tx<'_>| self.run_part(tx, step, part, &position).await;
+                let work = async |tx: &mut Tx<'_>| self.run_part(tx, step, part, &position, &committed).await;
                 if part.tasks.iter().any(Task::rebuilds) {
                     db.without_foreign_keys(async |db: &mut Database| db.locked(self.lock_key(), work).await)
                         .await
@@ -548,14 +551,12 @@ impl Migrator {
             };
             // The first part failed as a whole (MySQL's DDL is atomic, a
             // data part a transaction): the migration did nothing. Not so
-            // for hand-written SQL, which may hold DDL that MySQL committed
-            // before a later statement failed: unless the schema is as it
-            // was, its mark stays, and the next run finds the part in doubt.
-            let unchanged = async |db: &mut Database| {
-                let before = self.state_before(db, step, up, part.op).await?;
-                self.schema_is(db, &before).await
-            };
-            if did.is_err() && marked && i == 0 && (!part.raw || unchanged(db).await.unwrap_or(false)) {
+            // for hand-written SQL, which may hold DDL that MySQL committed,
+            // with the statements before it, before a later statement
+            // failed (see `run_part`): then its mark stays, and the next run
+            // finds the part in doubt rather than running again what was
+            // committed.
+            if did.is_err() && marked && i == 0 && !committed.load(Ordering::Relaxed) {
                 let unmark = self.unmark(db.dialect(), step, up);
                 let _ = db
                     .locked(self.lock_key(), async |tx: &mut Tx<'_>| tx.execute(&unmark).await)
@@ -603,7 +604,9 @@ impl Migrator {
             if !self.part_pending(tx, step, position).await? {
                 return Ok(false);
             }
-            run_tasks(tx, part).await?;
+            // Outside a transaction, each statement stays done as it runs:
+            // a failure is a later part's, never the first's in doubt.
+            run_tasks(tx, part, &AtomicBool::new(false)).await?;
             Ok(true)
         };
         if !db.outside(work).await? {
@@ -632,6 +635,7 @@ impl Migrator {
         step: &Prepared,
         part: &Part,
         position: &Position,
+        committed: &AtomicBool,
     ) -> Result<bool, MigrateError> {
         let d = tx.dialect();
         if position.create_table {
@@ -640,11 +644,28 @@ impl Migrator {
         if !self.part_pending(tx, step, position).await? {
             return Ok(false);
         }
-        run_tasks(tx, part).await?;
-        for statement in self.bookkeeping(d, step, position)? {
-            tx.execute(&statement).await?;
+        let progressed = AtomicBool::new(false);
+        let work = async |tx: &mut Tx<'_>| {
+            run_tasks(tx, part, &progressed).await?;
+            for statement in self.bookkeeping(d, step, position)? {
+                tx.execute(&statement).await?;
+            }
+            Ok(true)
+        };
+        let outcome = work(tx).await;
+        // MySQL commits the transaction when a schema statement begins, the
+        // statements before it included, even if it then fails; the
+        // statements after it run on their own. Hand-written SQL may hold
+        // one: if a statement completed and the transaction is no longer
+        // open, what the part did is not all undone.
+        if outcome.is_err() && d == Dialect::MySql && part.raw && progressed.load(Ordering::Relaxed) {
+            let open = tx.fetch_text("SELECT CAST(@@in_transaction AS CHAR)", 1).await;
+            let open = open.is_ok_and(|rows| rows.first().and_then(|r| r[0].as_deref()) == Some("1"));
+            if !open {
+                committed.store(true, Ordering::Relaxed);
+            }
         }
-        Ok(true)
+        outcome
     }
 
     /// Whether part `position.index` is still to do: read under the lock,
@@ -760,13 +781,16 @@ fn span(step: &Prepared) -> tracing::Span {
 }
 
 /// Runs a part's tasks.
-async fn run_tasks(tx: &mut Tx<'_>, part: &Part) -> Result<(), MigrateError> {
+/// Runs a part's tasks; `done` is set once any statement of them has
+/// completed (see [`Tx::execute_each`]).
+async fn run_tasks(tx: &mut Tx<'_>, part: &Part, done: &AtomicBool) -> Result<(), MigrateError> {
     for task in &part.tasks {
         match task {
-            Task::Sql(statement) => tx.execute(statement).await?,
+            Task::Sql(statement) => tx.execute_each(statement, done).await?,
             Task::Rust(name, rust) => tx.run_rust(name, *rust).await?,
             Task::Rebuild(rebuild) => rebuild::run(tx, rebuild).await?,
         }
+        done.store(true, Ordering::Relaxed);
     }
     Ok(())
 }

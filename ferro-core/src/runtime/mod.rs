@@ -23,6 +23,10 @@ mod dialect;
 mod events;
 #[cfg(feature = "cli")]
 mod files;
+/// What `revision -m` writes, for the tests that compile it.
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub use files::write_revision;
 #[cfg(feature = "runtime")]
 mod introspect;
 #[cfg(feature = "runtime")]
@@ -44,7 +48,7 @@ mod statement;
 #[cfg(feature = "runtime")]
 mod version;
 
-#[cfg(feature = "runtime")]
+#[cfg(feature = "testing")]
 pub(crate) use checks::by_name;
 #[cfg(feature = "runtime")]
 pub use connection::Connection;

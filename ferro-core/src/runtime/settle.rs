@@ -92,17 +92,14 @@ impl Migrator {
                 back,
             }))
         };
-        // Hand-written SQL whose DDL MySQL committed before a later
-        // statement failed has left the schema changed: then how much of
-        // it took effect is not known. Unchanged, its data statements were
-        // rolled back with their transaction, and it runs again.
+        // Hand-written SQL keeps its mark only when a statement of it
+        // completed before it failed, or when its run was killed: DDL in it
+        // commits, with the data statements before it, even when a later
+        // statement fails, and an unchanged schema does not say that no
+        // data statement was committed so. How much took effect is not
+        // known; running it again could apply an `UPDATE` twice.
         let Some(origin) = origin.filter(|_| !raw) else {
-            let before = self.state_before(db, step, up, step.parts[index].op).await?;
-            return if self.schema_is(db, &before).await? {
-                Ok(Settled::Pending)
-            } else {
-                Err(in_doubt(index))
-            };
+            return Err(in_doubt(index));
         };
         let mut state = self.state_before(db, step, up, origin.op).await?;
         let before = state.clone();
