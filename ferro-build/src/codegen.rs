@@ -1,7 +1,9 @@
 //! Writes a plan as a migration source file.
 
 use ferro::migration::escape::{comment, literal};
-use ferro::migration::{Op, Safety};
+use ferro::migration::lint::{Level, NO_LOCK_TIMEOUT, lint};
+use ferro::migration::locks::Database;
+use ferro::migration::{Op, Ops, Safety};
 use ferro::plan::{Plan, Plans};
 use ferro::schema::{Column, ForeignKey, Index, SqlType, Table};
 
@@ -192,7 +194,55 @@ fn header(m: &Migration<'_>, out: &mut String) {
             out.push_str(&format!("//! - {}{}\n", comment(&op.to_string()), why_risky(op)));
         }
     }
+    live_tables(upgrade, out);
     out.push('\n');
+}
+
+/// The steps that lock, rewrite or scan a table that already holds rows, or
+/// break the running application: on each database, the lock, what happens
+/// to the rows, and the `lint` rules found (warnings and errors). The file
+/// is the same for every database, so each is told.
+fn live_tables(plan: &Plan, out: &mut String) {
+    let mut ops = Ops::default();
+    for op in &plan.steps {
+        ops.push(op.clone());
+    }
+    let steps = ops.steps();
+    let mut lines: Vec<Vec<String>> = vec![Vec::new(); steps.len()];
+    for (database, name) in [
+        (Database::Postgres, "PostgreSQL"),
+        (Database::MySql, "MySQL"),
+        (Database::Sqlite, "SQLite"),
+    ] {
+        let findings = lint(steps, database);
+        for (i, line) in lines.iter_mut().enumerate() {
+            let rules: Vec<String> = findings
+                .iter()
+                .filter(|f| f.step == i && f.rule.level >= Level::Warning && f.rule != &NO_LOCK_TIMEOUT)
+                .map(|f| format!("{} {}", f.rule.code, f.rule.name))
+                .collect();
+            if let Some(f) = findings.iter().find(|f| f.step == i)
+                && !rules.is_empty()
+            {
+                line.push(format!("{name}: {} ({})", f.detail, rules.join(", ")));
+            }
+        }
+    }
+    if lines.iter().all(Vec::is_empty) {
+        return;
+    }
+    out.push_str(
+        "//!\n//! Steps that lock, rewrite or scan a table that holds rows, or break the\n\
+         //! running application, per database (`lint` says the safer way):\n",
+    );
+    for (step, line) in steps.iter().zip(lines) {
+        if !line.is_empty() {
+            out.push_str(&format!("//! - {}\n", comment(&step.op.to_string())));
+            for l in line {
+                out.push_str(&format!("//!   {}\n", comment(&l)));
+            }
+        }
+    }
 }
 
 /// An SQL value of type `ty`, for the example beside a fill to write.

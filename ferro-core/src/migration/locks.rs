@@ -14,7 +14,7 @@ use super::Step;
 mod classify;
 mod table;
 
-use classify::kinds;
+pub(crate) use classify::{Fill, Kind, Retype, kinds};
 use table::{NOTHING, at, row};
 
 /// The database a step runs on. Defined here rather than taken from the

@@ -33,6 +33,9 @@
 mod apply;
 #[doc(hidden)]
 pub mod escape;
+/// Findings about a migration's steps on a live database, by rule
+/// (`docs/safety.md`).
+pub mod lint;
 /// What each operation does to a live table, per database (`docs/safety.md`).
 pub mod locks;
 #[doc(hidden)]

@@ -18,6 +18,9 @@ pub struct Step {
     /// Whether the step is built without blocking writes on PostgreSQL (see
     /// [`Step::concurrently`] and [`Step::validate_separately`]).
     pub online: bool,
+    /// The [`lint`](super::lint) rules whose findings about this step are
+    /// accepted, by code (see [`Step::accept`]).
+    pub accepted: Vec<Str>,
     /// The function of an [`Op::Rust`] step.
     #[cfg(feature = "runtime")]
     pub rust: Option<RustStep>,
@@ -59,6 +62,14 @@ impl Step {
     /// destructive step is refused until this says `true`.
     pub fn acknowledged(&mut self, yes: bool) -> &mut Step {
         self.acknowledged = yes;
+        self
+    }
+
+    /// Accepts what the [`lint`](super::lint) rule `code` (`"F101"`) finds
+    /// about this step: `lint` still lists it, as accepted, and no longer
+    /// counts it toward its exit code. Say why in a comment beside it.
+    pub fn accept(&mut self, code: impl Into<Str>) -> &mut Step {
+        self.accepted.push(code.into());
         self
     }
 
@@ -230,6 +241,7 @@ impl Ops {
             acknowledged: false,
             outside_transaction: false,
             online: false,
+            accepted: Vec::new(),
             #[cfg(feature = "runtime")]
             rust: None,
         });

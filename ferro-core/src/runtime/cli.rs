@@ -1,6 +1,6 @@
 //! The commands of a migrations crate's binary: `upgrade`, `downgrade`,
-//! `current`, `history`, `heads`, `branches`, `show`, `stamp`, `check`,
-//! `revision`, `merge`, `sqlalchemy`, `database create|drop|reset`, and
+//! `current`, `history`, `heads`, `branches`, `show`, `lint`, `stamp`,
+//! `check`, `revision`, `merge`, `sqlalchemy`, `database create|drop|reset`, and
 //! Django's `makemigrations`, `migrate` and `showmigrations`.
 //!
 //! A migrations crate's `main.rs`:
@@ -30,11 +30,15 @@ use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use super::{
     Applied, Database, Dialect, Direction, Event, Graph, MigrateError, Migrator, Target, files, redact,
 };
-use crate::migration::Migration;
+use crate::migration::{Migration, lint};
 
 /// `check`'s exit code when the database is behind head: 2 is clap's, for a
 /// command line it cannot read.
 const BEHIND: u8 = 13;
+
+/// `lint`'s exit code when a finding at the chosen level or above is not
+/// accepted in its file.
+const FINDINGS: u8 = 14;
 
 /// One database a migrations crate manages.
 #[derive(Clone, Debug)]
@@ -94,10 +98,28 @@ enum Command {
     Heads,
     /// Show where the history branches.
     Branches,
-    /// Show one revision and its operations.
+    /// Show one revision, its operations, and what its upgrade does to live tables on the
+    /// database (the `lint` findings).
     Show {
         /// A revision id or an unambiguous prefix.
         revision: String,
+        /// The database whose locks to tell (sqlite, postgres, mysql); default: the database URL's.
+        #[arg(long)]
+        dialect: Option<String>,
+    },
+    /// Find the upgrade steps that lock, rewrite or scan a live table, or break the running
+    /// application, each under a rule code with the safer way (docs/safety.md); exit 14 when a
+    /// finding at --level or above is not accepted in its file (`.accept("F101")` on the step).
+    Lint {
+        /// A revision, FROM:TO (the migrations after FROM up to TO; FROM may be base), or
+        /// nothing for every migration.
+        range: Option<String>,
+        /// The database to judge for (sqlite, postgres, mysql); default: the database URL's.
+        #[arg(long)]
+        dialect: Option<String>,
+        /// The lowest level that fails the command.
+        #[arg(long, default_value = "warning", value_parser = ["notice", "warning", "error"])]
+        level: String,
     },
     /// Record the database as being at TARGET without running anything.
     Stamp {
@@ -457,21 +479,22 @@ impl Cli {
                     ExitCode::FAILURE
                 })
             }
-            Command::Show { revision } => {
+            Command::Show { revision, dialect } => {
                 let id = graph.resolve(revision)?;
                 let m = graph.get(id).expect("resolved");
-                println!("{}", describe(&graph, id));
-                println!("parents: {}", join_or(m.revision.parents, "none (a base)"));
-                println!("file: {}", m.file);
-                println!("upgrade:");
-                for step in m.upgrade_steps() {
-                    println!("    {}", step.op);
-                }
-                println!("downgrade:");
-                for step in m.downgrade_steps() {
-                    println!("    {}", step.op);
-                }
+                let dialect = dialect_of(dialect.as_deref(), &url)?;
+                show(args.json, &graph, m, dialect);
                 Ok(ExitCode::SUCCESS)
+            }
+            Command::Lint {
+                range,
+                dialect,
+                level,
+            } => {
+                let dialect = dialect_of(dialect.as_deref(), &url)?;
+                let level = lint::Level::parse(level).expect("clap checked it");
+                let migrations = lint_range(&graph, range.as_deref())?;
+                Ok(lint_migrations(args.json, &migrations, dialect, level))
             }
             Command::Database(Lifecycle::Create) => {
                 let created = Database::create_database(&url).await?;
@@ -588,6 +611,7 @@ impl Cli {
             Command::Heads
             | Command::Branches
             | Command::Show { .. }
+            | Command::Lint { .. }
             | Command::Revision { .. }
             | Command::Merge { .. }
             | Command::Makemigrations
@@ -710,14 +734,19 @@ fn database_url(given: Option<&str>, managed: &Managed, first: bool) -> String {
         .unwrap_or_else(|| managed.default_url.clone())
 }
 
-fn print_sql(migrator: &Migrator, url: &str, m: &Move, up: bool) -> Result<ExitCode, MigrateError> {
-    let dialect = match m.dialect.as_deref() {
+/// The dialect `--dialect` names, else the database URL's.
+fn dialect_of(given: Option<&str>, url: &str) -> Result<Dialect, MigrateError> {
+    Ok(match given {
         Some("sqlite") => Dialect::Sqlite,
         Some("postgres" | "postgresql") => Dialect::Postgres,
         Some("mysql" | "mariadb") => Dialect::MySql,
         Some(other) => return Err(MigrateError::BadDialect(other.to_owned())),
         None => Dialect::of_url(url)?,
-    };
+    })
+}
+
+fn print_sql(migrator: &Migrator, url: &str, m: &Move, up: bool) -> Result<ExitCode, MigrateError> {
+    let dialect = dialect_of(m.dialect.as_deref(), url)?;
     let text = m.target.as_deref().unwrap_or(if up { "head" } else { "base" });
     let (from, to) = match text.split_once(':') {
         Some((from, to)) => (Target::parse(from)?, Target::parse(to)?),
@@ -735,6 +764,154 @@ fn print_sql(migrator: &Migrator, url: &str, m: &Move, up: bool) -> Result<ExitC
     }
     print!("{out}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `show`: the revision, its steps both ways, and the findings about its
+/// upgrade on `dialect`.
+fn show(json: bool, graph: &Graph, m: &Migration, dialect: Dialect) {
+    let up = m.upgrade_steps();
+    let findings = lint::lint(&up, dialect.into());
+    if json {
+        let ops = |steps: &[crate::migration::Step]| -> Vec<String> {
+            steps.iter().map(|s| s.op.to_string()).collect()
+        };
+        let row = serde_json::json!({
+            "revision": m.revision.id,
+            "message": m.revision.message,
+            "parents": m.revision.parents,
+            "file": m.file,
+            "upgrade": ops(&up),
+            "downgrade": ops(&m.downgrade_steps()),
+            "findings": findings.iter().map(|f| finding_json(m, f)).collect::<Vec<_>>(),
+        });
+        println!("{row}");
+        return;
+    }
+    println!("{}", describe(graph, m.revision.id));
+    println!("parents: {}", join_or(m.revision.parents, "none (a base)"));
+    println!("file: {}", m.file);
+    println!("upgrade:");
+    for step in &up {
+        println!("    {}", step.op);
+    }
+    println!("downgrade:");
+    for step in m.downgrade_steps() {
+        println!("    {}", step.op);
+    }
+    if findings.is_empty() {
+        println!(
+            "on {}: no step of the upgrade locks, rewrites or scans a live table",
+            dialect.name()
+        );
+    } else {
+        println!("on {}, what the upgrade does to live tables:", dialect.name());
+        print_findings(&findings);
+    }
+}
+
+/// The migrations `lint RANGE` looks at, parents first: one revision,
+/// those after FROM up to TO, or every one.
+fn lint_range(graph: &Graph, range: Option<&str>) -> Result<Vec<&'static Migration>, MigrateError> {
+    let reach = |text: &str| -> Result<std::collections::BTreeSet<&'static str>, MigrateError> {
+        Ok(match Target::parse(text)? {
+            Target::Base => Default::default(),
+            Target::Head => graph.ancestry(graph.head()?),
+            Target::Revision(r) => graph.ancestry(graph.resolve(&r)?),
+            _ => graph
+                .heads()
+                .into_iter()
+                .flat_map(|h| graph.ancestry(h))
+                .collect(),
+        })
+    };
+    let wanted: std::collections::BTreeSet<&str> = match range {
+        None => graph.migrations().iter().map(|m| m.revision.id).collect(),
+        Some(text) => match text.split_once(':') {
+            Some((from, to)) => {
+                let before = reach(from)?;
+                reach(to)?.into_iter().filter(|id| !before.contains(id)).collect()
+            }
+            None => [graph.resolve(text)?].into(),
+        },
+    };
+    Ok(graph
+        .migrations()
+        .iter()
+        .filter(|m| wanted.contains(m.revision.id))
+        .collect())
+}
+
+/// `lint`: every finding about the upgrades of `migrations` on `dialect`,
+/// and exit 14 when one at `level` or above is not accepted.
+fn lint_migrations(json: bool, migrations: &[&Migration], dialect: Dialect, level: lint::Level) -> ExitCode {
+    let found: Vec<(&Migration, Vec<lint::Finding>)> = migrations
+        .iter()
+        .map(|m| (*m, lint::lint(&m.upgrade_steps(), dialect.into())))
+        .collect();
+    let all = || found.iter().flat_map(|(m, fs)| fs.iter().map(move |f| (*m, f)));
+    let failing = all()
+        .filter(|(_, f)| !f.accepted && f.rule.level >= level)
+        .count();
+    if json {
+        let rows: Vec<serde_json::Value> = all().map(|(m, f)| finding_json(m, f)).collect();
+        println!("{}", serde_json::Value::Array(rows));
+    } else {
+        for (m, findings) in &found {
+            if !findings.is_empty() {
+                println!("{} {} ({}):", m.revision.id, m.revision.message, m.file);
+                print_findings(findings);
+            }
+        }
+        let accepted = all().filter(|(_, f)| f.accepted).count();
+        println!(
+            "{} migration(s) on {}: {} finding(s), {accepted} accepted, {failing} at {level} or above not accepted",
+            migrations.len(),
+            dialect.name(),
+            all().count(),
+        );
+        if failing > 0 {
+            println!(
+                "make the step safer as each says, or accept the finding in the migration file: `.accept(\"F101\")` on its step"
+            );
+        }
+    }
+    if failing > 0 {
+        ExitCode::from(FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_findings(findings: &[lint::Finding]) {
+    let mut last = None;
+    for f in findings {
+        if last != Some(f.step) {
+            println!("  step {}: {}", f.step + 1, f.op);
+            last = Some(f.step);
+        }
+        let accepted = if f.accepted { ", accepted" } else { "" };
+        println!(
+            "    {} {} ({}{accepted}): {} [{}]",
+            f.rule.code, f.rule.name, f.rule.level, f.rule.finds, f.detail
+        );
+        println!("      instead: {}", f.rule.instead);
+    }
+}
+
+fn finding_json(m: &Migration, f: &lint::Finding) -> serde_json::Value {
+    serde_json::json!({
+        "revision": m.revision.id,
+        "file": m.file,
+        "step": f.step + 1,
+        "op": f.op,
+        "code": f.rule.code,
+        "name": f.rule.name,
+        "level": f.rule.level.name(),
+        "finds": f.rule.finds,
+        "detail": f.detail,
+        "instead": f.rule.instead,
+        "accepted": f.accepted,
+    })
 }
 
 fn describe(graph: &Graph, id: &str) -> String {

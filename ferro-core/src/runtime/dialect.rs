@@ -17,6 +17,17 @@ pub enum Dialect {
     MySql,
 }
 
+impl From<Dialect> for crate::migration::locks::Database {
+    fn from(dialect: Dialect) -> Self {
+        use crate::migration::locks::Database;
+        match dialect {
+            Dialect::Sqlite => Database::Sqlite,
+            Dialect::Postgres => Database::Postgres,
+            Dialect::MySql => Database::MySql,
+        }
+    }
+}
+
 impl Dialect {
     /// The dialect of a database URL (`sqlite:`, `postgres:`/`postgresql:`,
     /// `mysql:`/`mariadb:`).

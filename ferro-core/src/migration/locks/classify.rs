@@ -7,7 +7,7 @@ use crate::schema::{Column, SqlType};
 /// The rows of the table: one case of an operation, as far as its effect
 /// differs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Kind {
+pub(crate) enum Kind {
     CreateTable { refers: bool },
     DropTable,
     RenameTable,
@@ -51,7 +51,7 @@ pub(super) enum Kind {
 
 /// What the rows already in the table get in a new column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Fill {
+pub(crate) enum Fill {
     /// NULL.
     Null,
     /// A literal default.
@@ -67,7 +67,7 @@ pub(super) enum Fill {
 
 /// A change of a column's type, by what it does to the stored values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Retype {
+pub(crate) enum Retype {
     /// A longer `VARCHAR`; `same_prefix` when InnoDB's length prefix keeps
     /// its size (utf8mb4: both 63 characters or fewer, or both 64 or more).
     LongerVarchar { same_prefix: bool },
@@ -83,7 +83,7 @@ pub(super) enum Retype {
 
 /// The cases `op` is made of: one, or for a column change one per thing
 /// that changes.
-pub(super) fn kinds(op: &Op, online: bool) -> Vec<Kind> {
+pub(crate) fn kinds(op: &Op, online: bool) -> Vec<Kind> {
     let kind = match op {
         Op::CreateTable(table) => Kind::CreateTable {
             refers: !table.foreign_keys.is_empty(),
