@@ -105,7 +105,7 @@ pub(crate) fn run(options: &Options) -> Result<String, Error> {
 }
 
 /// The tests of `ferro::testing` that `tests/migrations.rs` runs.
-const TESTS: [&str; 7] = [
+const TESTS: [&str; 8] = [
     "single_head",
     "upgrade_base_to_head",
     "models_match_migrations",
@@ -113,6 +113,7 @@ const TESTS: [&str; 7] = [
     "downgrade_leaves_no_trace",
     "data_survives",
     "checksums_and_history",
+    "safe",
 ];
 
 /// What goes into the new crate's files.

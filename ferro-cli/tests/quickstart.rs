@@ -197,8 +197,8 @@ fn the_quick_start_works_as_written() {
         "the default database is shop.db in shop/"
     );
     assert!(
-        outputs.contains("test stairway ... ok") && outputs.contains("test result: ok. 7 passed"),
-        "`cargo test` runs the seven tests `ferro init` wrote:\n{outputs}"
+        outputs.contains("test stairway ... ok") && outputs.contains("test result: ok. 8 passed"),
+        "`cargo test` runs the eight tests `ferro init` wrote:\n{outputs}"
     );
     // Everything the guide said to commit is committed.
     let status = Command::new("git")

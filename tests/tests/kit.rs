@@ -1,5 +1,5 @@
 //! `ferro::testing` catches what it claims, on SQLite, PostgreSQL and
-//! MariaDB: a clean history passes every test, and each of seven histories
+//! MariaDB: a clean history passes every test, and each of eight histories
 //! with one defect seeded fails the test that claims it, with a message that
 //! names the revision and the difference. The histories are built here, in
 //! the process, rather than as scratch crates: the kit takes a migration
@@ -90,6 +90,10 @@ fn headline_up(op: &mut Ops) {
 fn headline_down(op: &mut Ops) {
     op.rename_column("posts", "headline", "title");
 }
+/// The rename accepted in the file: the team has weighed it.
+fn headline_up_accepted(op: &mut Ops) {
+    op.rename_column("posts", "title", "headline").accept("F203");
+}
 /// Defect: a data step that loses the users' emails.
 fn headline_up_loses(op: &mut Ops) {
     op.rename_column("posts", "title", "headline");
@@ -169,6 +173,14 @@ static REQUIRED: [Migration; 3] = [
     },
     HEADLINE,
 ];
+static ACCEPTED: [Migration; 3] = [
+    USERS,
+    AGE,
+    Migration {
+        upgrade: headline_up_accepted,
+        ..HEADLINE
+    },
+];
 /// Defect: the first migration's file changed after it was committed.
 static EDITED: [Migration; 3] = [
     Migration {
@@ -194,12 +206,18 @@ fn head_schema() -> ferro::Schema {
 /// the repository's root, as in a real workspace) holds `snapshot.json` of
 /// the clean history at its head and the clean files, committed to git.
 fn folder() -> tempfile::TempDir {
+    folder_with(CLEAN.len())
+}
+
+/// The same, with only the first `committed` files in the commit: the
+/// others are the branch's, not yet merged.
+fn folder_with(committed: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let migrations = dir.path().join("shop-migrations/migrations");
     std::fs::create_dir_all(&migrations).unwrap();
     let snapshot = ferro::snapshot::Serialized::state(&head_schema()).to_json(Some(HEAD));
     std::fs::write(migrations.join("snapshot.json"), snapshot).unwrap();
-    for m in &CLEAN {
+    for m in &CLEAN[..committed] {
         std::fs::write(migrations.join(m.file), m.source).unwrap();
     }
     let git = |args: &[&str]| {
@@ -245,6 +263,7 @@ fn all(kit: &Kit) -> Vec<(&'static str, Result<(), Failure>)> {
         ("downgrade_leaves_no_trace", kit.downgrade_leaves_no_trace()),
         ("data_survives", kit.data_survives()),
         ("checksums_and_history", kit.checksums_and_history()),
+        ("safe", kit.safe()),
     ]
 }
 
@@ -383,7 +402,58 @@ async fn an_edited_migration_fails_checksums(url: String) {
     );
 }
 
+/// Runs the kit's tests on a branch that adds every migration after the
+/// first, judged for the databases `lint_for` names.
+fn outcomes_on_branch(
+    url: &str,
+    migrations: &'static [Migration],
+    lint_for: &[Dialect],
+) -> Vec<(&'static str, Result<(), Failure>)> {
+    let (url, lint_for) = (url.to_owned(), lint_for.to_vec());
+    std::thread::spawn(move || {
+        let dir = folder_with(1);
+        let mut kit = kit(&url, migrations, &dir.path().join("shop-migrations/migrations"));
+        for dialect in lint_for {
+            kit = kit.lint_for(dialect);
+        }
+        all(&kit)
+    })
+    .join()
+    .unwrap()
+}
+
+async fn a_risky_step_the_branch_adds_fails_safe(url: String) {
+    // Committed before the branch, the same rename passes: see the clean
+    // history. Judged for the tests' own database here.
+    expect(
+        &outcomes_on_branch(&url, &CLEAN, &[]),
+        &["safe"],
+        &[
+            "revision c0ffee000003 (0003_headline.rs), upgrade, step 1 `rename column posts.title to headline`",
+            "F203 rename-column (error)",
+            "instead: expand and contract",
+        ],
+    );
+    // On PostgreSQL the index the branch builds on `users` blocks writes.
+    let results = outcomes_on_branch(&url, &CLEAN, &[Dialect::Postgres]);
+    let text = results.last().unwrap().1.as_ref().expect_err("F101").to_string();
+    assert!(
+        text.contains("0002_age.rs") && text.contains("F101 blocking-index"),
+        "{text}"
+    );
+}
+
+async fn a_finding_accepted_in_its_file_passes_safe(url: String) {
+    expect(
+        &outcomes_on_branch(&url, &ACCEPTED, &[Dialect::MySql, Dialect::Sqlite]),
+        &[],
+        &[],
+    );
+}
+
 ferro_tests::on_every_backend!("kit":
+    a_risky_step_the_branch_adds_fails_safe,
+    a_finding_accepted_in_its_file_passes_safe,
     a_clean_history_passes_every_test,
     a_downgrade_that_forgets_a_column_fails_the_stairway,
     a_downgrade_that_drops_the_wrong_index_fails_the_stairway,

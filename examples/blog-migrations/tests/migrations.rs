@@ -1,11 +1,14 @@
 //! The blog's migrations, tested with `ferro::testing`: one head, every
 //! migration applies, the models match what the migrations build, each
 //! revision goes up, down and up again, a downgrade leaves no trace, rows
-//! keep their values, and no committed migration was edited.
+//! keep their values, no committed migration was edited, and no migration
+//! the branch adds locks or rewrites a live table unless its file accepts
+//! it (judged for PostgreSQL too, where the blog is deployed).
 //!
 //! On SQLite by default; `FERRO_TEST_DATABASE_URL=postgres://…` runs them on
 //! a PostgreSQL server, each test in a database of its own.
 
+use ferro::runtime::Dialect;
 use ferro::testing::{Failure, Kit};
 
 fn kit() -> Kit {
@@ -47,4 +50,9 @@ fn data_survives() -> Result<(), Failure> {
 #[test]
 fn checksums_and_history() -> Result<(), Failure> {
     kit().checksums_and_history()
+}
+
+#[test]
+fn safe() -> Result<(), Failure> {
+    kit().lint_for(Dialect::Sqlite).lint_for(Dialect::Postgres).safe()
 }

@@ -111,6 +111,7 @@ pub struct Kit {
     server: Option<String>,
     seeds: Vec<(String, Seed)>,
     changing: Vec<(String, String)>,
+    judged: Vec<crate::runtime::Dialect>,
 }
 
 impl Kit {
@@ -124,6 +125,7 @@ impl Kit {
             server: None,
             seeds: Vec::new(),
             changing: Vec::new(),
+            judged: Vec::new(),
         }
     }
 
@@ -173,6 +175,14 @@ impl Kit {
     /// [`Kit::data_survives`] does not compare them.
     pub fn changes_values(mut self, revision: &str, column: &str) -> Kit {
         self.changing.push((revision.to_owned(), column.to_owned()));
+        self
+    }
+
+    /// A database [`Kit::safe`] judges the migrations for, as `lint
+    /// --dialect` does; call it once for each database the crate deploys
+    /// to. Without it, `safe` judges for the database the tests run on.
+    pub fn lint_for(mut self, dialect: crate::runtime::Dialect) -> Kit {
+        self.judged.push(dialect);
         self
     }
 
@@ -564,6 +574,72 @@ impl Kit {
             }
         }
         Ok(())
+    }
+
+    /// No `lint` finding at warning or above that is not accepted in its
+    /// file (`.accept("F101")` on the step), about a migration this branch
+    /// adds: one that is not in the git base [`Kit::checksums_and_history`]
+    /// compares with (every migration, outside a git repository or without
+    /// [`Kit::migrations_dir`]). A migration already merged was judged when
+    /// it was added. The databases are those [`Kit::lint_for`] names, else
+    /// the one the tests run on.
+    pub fn safe(&self) -> Result<(), Failure> {
+        const TEST: &str = "safe";
+        use crate::migration::lint::{Level, lint};
+        let committed = self
+            .dir
+            .as_deref()
+            .and_then(git_base)
+            .map(|(_, files)| files)
+            .unwrap_or_default();
+        let dialects = if self.judged.is_empty() {
+            let url = self.server.clone().or_else(|| self.server_from_env());
+            vec![
+                url.map_or(Ok(crate::runtime::Dialect::Sqlite), |u| {
+                    crate::runtime::Dialect::of_url(&u)
+                })
+                .map_err(|e| Failure::setup(e.to_string()))?,
+            ]
+        } else {
+            self.judged.clone()
+        };
+        let mut found = Vec::new();
+        for m in self.in_order(TEST)? {
+            if committed.contains_key(m.file) {
+                continue;
+            }
+            for dialect in &dialects {
+                for f in lint(&m.upgrade_steps(), (*dialect).into()) {
+                    if !f.accepted && f.rule.level >= Level::Warning {
+                        found.push(format!(
+                            "{}, step {} `{}`, on {}: {} {} ({}): {}; instead: {}",
+                            at(m, "upgrade"),
+                            f.step + 1,
+                            f.op,
+                            dialect.name(),
+                            f.rule.code,
+                            f.rule.name,
+                            f.rule.level,
+                            f.rule.finds,
+                            f.rule.instead
+                        ));
+                    }
+                }
+            }
+        }
+        if found.is_empty() {
+            return Ok(());
+        }
+        Err(Failure::new(
+            TEST,
+            None,
+            format!(
+                "{} finding(s) not accepted; make each step safer, or accept the finding on its step in the \
+                 file (`.accept(\"F101\")`):\n  {}",
+                found.len(),
+                found.join("\n  ")
+            ),
+        ))
     }
 
     fn snapshot(&self, test: &'static str) -> Result<crate::snapshot::Snapshot, Failure> {

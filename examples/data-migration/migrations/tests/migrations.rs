@@ -66,6 +66,11 @@ fn checksums_and_history() -> Result<(), Failure> {
     kit().checksums_and_history()
 }
 
+#[test]
+fn safe() -> Result<(), Failure> {
+    kit().safe()
+}
+
 /// The data migration alone: accounts from before it get a display name
 /// from their full name, or from their email when they have none.
 #[test]

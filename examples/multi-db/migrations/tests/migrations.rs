@@ -26,7 +26,8 @@ fn all(kit: Kit) -> Result<(), Failure> {
     kit.stairway()?;
     kit.downgrade_leaves_no_trace()?;
     kit.data_survives()?;
-    kit.checksums_and_history()
+    kit.checksums_and_history()?;
+    kit.safe()
 }
 
 #[test]
