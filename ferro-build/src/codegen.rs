@@ -1,7 +1,7 @@
 //! Writes a plan as a migration source file.
 
 use ferro::migration::escape::{comment, literal};
-use ferro::migration::lint::{Level, NO_LOCK_TIMEOUT, lint};
+use ferro::migration::lint::{Level, NO_LOCK_TIMEOUT, lint, on_existing};
 use ferro::migration::locks::Database;
 use ferro::migration::{Op, Ops, Safety};
 use ferro::plan::{Plan, Plans};
@@ -17,6 +17,8 @@ pub(crate) struct Migration<'a> {
     /// The fingerprint of the schema the migration leaves.
     pub(crate) schema: &'a str,
     pub(crate) plans: &'a Plans,
+    /// Safe plans: online marks on steps on existing tables.
+    pub(crate) safe: bool,
 }
 
 /// The message of a migration made of `plan`: its first three operations, and
@@ -62,17 +64,19 @@ pub(crate) fn source(m: &Migration<'_>) -> String {
     out.push_str(&format!("    schema: Some({}),\n", literal(m.schema)));
     out.push_str("};\n\n");
     out.push_str("pub fn upgrade(op: &mut Ops) {\n");
-    body(&m.plans.upgrade, true, &mut out);
+    body(&m.plans.upgrade, true, m.safe, &mut out);
     out.push_str("}\n\npub fn downgrade(op: &mut Ops) {\n");
-    body(&m.plans.downgrade, false, &mut out);
+    body(&m.plans.downgrade, false, m.safe, &mut out);
     out.push_str("}\n");
     out
 }
 
 /// One direction's statements; a destructive step asks for an
-/// acknowledgement in the upgrade (asking for a downgrade is one), and a fill
-/// without a value says what to write.
-fn body(plan: &Plan, upgrade: bool, out: &mut String) {
+/// acknowledgement in the upgrade (asking for a downgrade is one), a fill
+/// without a value says what to write, and in a safe plan a step on an
+/// existing table gets its online mark.
+fn body(plan: &Plan, upgrade: bool, safe: bool, out: &mut String) {
+    let existing = on_existing(&plan.steps);
     for (i, op) in plan.steps.iter().enumerate() {
         if let Op::FillNulls {
             table,
@@ -98,6 +102,9 @@ fn body(plan: &Plan, upgrade: bool, out: &mut String) {
         let mut e = op_expr(op);
         if upgrade && op.safety() == Safety::Destructive {
             e = e.method("acknowledged", vec![atom("false")]);
+        }
+        if let Some(mark) = online_mark(op, safe && existing[i]) {
+            e = e.method(mark, Vec::new());
         }
         out.push_str(&statement_at(&e, 4));
     }
@@ -194,7 +201,7 @@ fn header(m: &Migration<'_>, out: &mut String) {
             out.push_str(&format!("//! - {}{}\n", comment(&op.to_string()), why_risky(op)));
         }
     }
-    live_tables(upgrade, out);
+    live_tables(upgrade, m.safe, out);
     out.push('\n');
 }
 
@@ -202,10 +209,14 @@ fn header(m: &Migration<'_>, out: &mut String) {
 /// break the running application: on each database, the lock, what happens
 /// to the rows, and the `lint` rules found (warnings and errors). The file
 /// is the same for every database, so each is told.
-fn live_tables(plan: &Plan, out: &mut String) {
+fn live_tables(plan: &Plan, safe: bool, out: &mut String) {
+    let existing = on_existing(&plan.steps);
     let mut ops = Ops::default();
-    for op in &plan.steps {
-        ops.push(op.clone());
+    for (op, existing) in plan.steps.iter().zip(existing) {
+        let step = ops.push(op.clone());
+        if online_mark(op, safe && existing).is_some() {
+            step.online = true;
+        }
     }
     let steps = ops.steps();
     let mut lines: Vec<Vec<String>> = vec![Vec::new(); steps.len()];
@@ -242,6 +253,19 @@ fn live_tables(plan: &Plan, out: &mut String) {
                 out.push_str(&format!("//!   {}\n", comment(&l)));
             }
         }
+    }
+}
+
+/// The method that marks `op` online in a safe plan, where `applies` (the
+/// plan is safe and the step is on an existing table).
+fn online_mark(op: &Op, applies: bool) -> Option<&'static str> {
+    match op {
+        _ if !applies => None,
+        Op::CreateIndex { .. } | Op::DropIndex { .. } => Some("concurrently"),
+        // The runtime validates a key separately only by its name.
+        Op::AddForeignKey { key, .. } if key.name.is_some() => Some("validate_separately"),
+        Op::AddCheck { .. } => Some("validate_separately"),
+        _ => None,
     }
 }
 
@@ -491,5 +515,39 @@ pub(crate) fn op_expr(op: &Op) -> Expr {
         Op::Sql(sql) => call("op.sql", vec![s(sql)]),
         Op::Irreversible { reason } => call("op.irreversible", vec![s(reason)]),
         other => call("op.sql", vec![s(&format!("-- not generated: {other}"))]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferro::schema::{Column, Index, Table};
+
+    #[test]
+    fn a_safe_plan_marks_only_steps_on_tables_that_exist_before_it() {
+        let mut new = Table::new("tags");
+        new.columns = vec![Column::new("name", SqlType::Text)].into();
+        let plan = Plan {
+            steps: vec![
+                Op::CreateTable(new),
+                Op::CreateIndex {
+                    table: "tags".into(),
+                    index: Index::new("ix_tags_name", ["name"]),
+                },
+                Op::CreateIndex {
+                    table: "posts".into(),
+                    index: Index::new("ix_posts_title", ["title"]),
+                },
+            ],
+        };
+        let mut out = String::new();
+        body(&plan, true, true, &mut out);
+        assert_eq!(out.matches(".concurrently()").count(), 1, "{out}");
+        let marked = out.find(".concurrently()").unwrap();
+        assert!(out.find("ix_posts_title").unwrap() < marked, "{out}");
+        assert!(out.find("ix_tags_name").unwrap() < out.find("ix_posts_title").unwrap());
+        let mut plain = String::new();
+        body(&plan, true, false, &mut plain);
+        assert!(!plain.contains(".concurrently()"), "{plain}");
     }
 }

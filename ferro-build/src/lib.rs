@@ -110,6 +110,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     mode: Option<Mode>,
     database: Option<String>,
+    safe: bool,
 }
 
 impl Builder {
@@ -122,6 +123,7 @@ impl Builder {
             out_dir: None,
             mode: None,
             database: None,
+            safe: false,
         }
     }
 
@@ -152,6 +154,25 @@ impl Builder {
     /// Where the embedded list is written; by default cargo's `OUT_DIR`.
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Builder {
         self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Safe plans (`docs/safety.md`): in the migrations this build writes, a
+    /// step on a table that exists before the migration takes the form that
+    /// keeps the table writable on PostgreSQL: an index is created or
+    /// dropped `.concurrently()`, a foreign key or a check is added
+    /// `.validate_separately()`. The marks change nothing on SQLite and
+    /// MySQL. Set it on the `Builder` of each database that runs on
+    /// PostgreSQL; files already written keep their form.
+    ///
+    /// ```no_run
+    /// # mod shop_models { pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> { ferro::schema!() } }
+    /// fn main() {
+    ///     ferro_build::Builder::new(shop_models::schema()).safe(true).run();
+    /// }
+    /// ```
+    pub fn safe(mut self, yes: bool) -> Builder {
+        self.safe = yes;
         self
     }
 
@@ -217,7 +238,7 @@ impl Builder {
             }
         };
         let models = self.models.map_err(BuildError::Models)?;
-        let inputs = cache::Inputs::new(mode, &models, &dir);
+        let inputs = cache::Inputs::new(mode, self.safe, &models, &dir);
         let key = inputs.key(&dir)?;
         if let Some(warnings) = cache::lookup(&out_dir, &key)
             && out_dir.join(embed::FILE).is_file()
@@ -236,7 +257,7 @@ impl Builder {
             if mode == Mode::Off {
                 false
             } else {
-                generate(mode, &folder, &history, &state, &mut report)?
+                generate(mode, self.safe, &folder, &history, &state, &mut report)?
             }
         };
         if wrote {
@@ -267,6 +288,7 @@ fn env(name: &'static str) -> Result<String, BuildError> {
 /// Checks the folder, diffs and (in generate mode) writes; whether it wrote.
 fn generate(
     mode: Mode,
+    safe: bool,
     folder: &Folder,
     history: &History<'_>,
     state: &Serialized<'_>,
@@ -312,7 +334,7 @@ fn generate(
             changes: listing.trim_end().to_owned(),
         });
     }
-    write_migration(folder, head, state, changes, report)?;
+    write_migration(folder, head, state, changes, safe, report)?;
     Ok(true)
 }
 
@@ -410,6 +432,7 @@ fn write_migration(
     head: Option<&Entry>,
     state: &Serialized<'_>,
     changes: ferro::diff::Diff,
+    safe: bool,
     report: &mut Report,
 ) -> Result<(), BuildError> {
     let models = state.schema();
@@ -483,6 +506,7 @@ fn write_migration(
         message: &message,
         schema: &fingerprint,
         plans: &plans,
+        safe,
     });
     let name = file_slug(plan, &parents);
     let mut file = format!("{number:04}_{name}.rs");

@@ -29,8 +29,9 @@ fn schema_of(module: &str) -> Schema {
 
 /// Runs generation for `models` in `dir`; the written migration's path and the
 /// build's messages.
-fn build(dir: &Path, models: Schema) -> (Option<PathBuf>, Vec<String>) {
+fn build(dir: &Path, models: Schema, safe: bool) -> (Option<PathBuf>, Vec<String>) {
     let report = Builder::new(Ok(models))
+        .safe(safe)
         .migrations_dir(dir)
         .out_dir(dir.join("out"))
         .mode(Mode::Generate)
@@ -53,13 +54,18 @@ fn seal(path: &Path) {
 
 /// The migration that `after` generates following `before`, with the messages.
 fn generate(case: &str) -> (String, String) {
+    generate_with(case, false)
+}
+
+/// The same, with safe plans or not.
+fn generate_with(case: &str, safe: bool) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("out")).unwrap();
-    let (first, _) = build(dir.path(), schema_of(&format!("generate::{case}::before")));
+    let (first, _) = build(dir.path(), schema_of(&format!("generate::{case}::before")), safe);
     if let Some(first) = first {
         seal(&first);
     }
-    let (second, warnings) = build(dir.path(), schema_of(&format!("generate::{case}::after")));
+    let (second, warnings) = build(dir.path(), schema_of(&format!("generate::{case}::after")), safe);
     let second = second.unwrap_or_else(|| panic!("case `{case}`: the change generated no migration"));
     let source = std::fs::read_to_string(&second).unwrap();
     let name = second.file_name().unwrap().to_string_lossy().into_owned();
@@ -288,4 +294,37 @@ fn generated_files_compile() {
         );
     }
     assert_eq!(recorded.lines().count(), expected.lines().count());
+}
+
+/// With `Builder::safe(true)`, a step on a table that exists before the
+/// migration gets its online mark, in both directions, and the header no
+/// longer lists the lock it avoids. The plain plans of the same cases are
+/// the fixtures above; ferro-build's unit tests show a new table's steps
+/// left unmarked.
+#[test]
+fn safe_plans_mark_steps_on_existing_tables() {
+    let (_, index) = generate_with("add_composite_index", true);
+    assert!(
+        index.contains("    )\n    .concurrently();\n}\n\npub fn downgrade"),
+        "{index}"
+    );
+    assert!(
+        index.contains(
+            "op.drop_index(\"post\", \"ix_post_author_id_published_on\")\n        .concurrently();"
+        ),
+        "the downgrade drops it concurrently: {index}"
+    );
+    assert!(!index.contains("F101"), "{index}");
+    let (_, plain) = generate("add_composite_index");
+    assert!(
+        !plain.contains(".concurrently()") && plain.contains("F101"),
+        "{plain}"
+    );
+
+    let (_, key) = generate_with("add_foreign_key", true);
+    assert!(key.contains(".validate_separately();"), "{key}");
+    assert!(!key.contains("F103"), "{key}");
+    let (_, check) = generate_with("add_check", true);
+    assert!(check.contains(".validate_separately();"), "{check}");
+    assert!(!check.contains("F104"), "{check}");
 }

@@ -140,7 +140,7 @@ rules! {
         "fill in batches in data migrations of their own before the NOT NULL";
     NO_LOCK_TIMEOUT = "F110" "no-lock-timeout" Warning,
         "a step locks a table and nothing bounds the wait: queued behind a long query, it makes every later query on the table wait",
-        "begin the migration with `op.sql(\"SET LOCAL lock_timeout = '5s'\")`";
+        "run with `--table-lock-timeout` (`Migrator::table_lock_timeout`), which `lint` then takes into account, or begin the migration with `op.sql(\"SET LOCAL lock_timeout = '5s'\")`";
     DROP_COLUMN = "F201" "drop-column" Error,
         "the running version of the application still reads or writes the column",
         "contract: stop using it, deploy, then drop it in a later migration";
@@ -197,7 +197,7 @@ pub struct Finding {
 /// The findings about `steps` (one direction of one migration, in order) on
 /// `database`, in step order.
 pub fn lint(steps: &[Step], database: Database) -> Vec<Finding> {
-    let mut new = New::default();
+    let existing = on_existing(steps.iter().map(|s| &s.op));
     let mut out = Vec::new();
     let mut bounded = false;
     let mut timeout_told = false;
@@ -207,9 +207,7 @@ pub fn lint(steps: &[Step], database: Database) -> Vec<Finding> {
         {
             bounded = true;
         }
-        let existing = !new.is_new(&step.op);
-        new.record(&step.op);
-        if !existing {
+        if !existing[i] {
             continue;
         }
         let effect = locks::effect(step, database);
@@ -230,6 +228,21 @@ pub fn lint(steps: &[Step], database: Database) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// For each operation of a migration's direction, in order, whether it acts
+/// on a table or an enum that exists before the migration (rather than one
+/// an earlier operation of the same migration creates): what the rules and
+/// safe plans look at.
+pub fn on_existing<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Vec<bool> {
+    let mut new = New::default();
+    ops.into_iter()
+        .map(|op| {
+            let existing = !new.is_new(op);
+            new.record(op);
+            existing
+        })
+        .collect()
 }
 
 /// The rules a step on an existing table breaks on `database`.
