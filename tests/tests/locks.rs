@@ -194,6 +194,23 @@ static FAILS_THIRD: [Migration; 3] = [
         nothing,
     ),
 ];
+fn label_up(op: &mut Ops) {
+    op.add_column("counters", Column::new("label", SqlType::Text).nullable());
+}
+fn label_down(op: &mut Ops) {
+    op.drop_column("counters", "label").acknowledged(true);
+}
+static LABEL: [Migration; 2] = [
+    COUNTERS,
+    migration(
+        "0002_label.rs",
+        "0002_label.rs",
+        "c2c2c2c2c2c6",
+        &["c2c2c2c2c2c1"],
+        label_up,
+        label_down,
+    ),
+];
 static TYPO: [Migration; 2] = [
     COUNTERS,
     migration(
@@ -692,6 +709,97 @@ fn a_failed_run_has_told_what_it_committed(d: Dialect) {
     assert_eq!(events, expected);
 }
 
+/// A migration whose table another session holds open (a long read
+/// transaction) waits no longer than its table lock timeout, is undone and
+/// tried again, and gives up with the database's lock error when the
+/// retries run out, leaving the database as it was; once the reader ends,
+/// a retry succeeds. Offline scripts set the timeout first. (SQLite: the
+/// run's lock is the database's own, and nothing else can hold a table.)
+fn a_table_lock_wait_is_bounded_and_tried_again(d: Dialect) {
+    let Some((url, _dir)) = fresh(d, "table_lock") else {
+        return;
+    };
+    if d == Dialect::Sqlite {
+        let migrator = Migrator::new(&LABEL).table_lock_timeout(Duration::from_millis(300));
+        let script = migrator.upgrade_sql(d, &Target::Base, &Target::Head).unwrap();
+        assert!(!script.iter().any(|s| s.starts_with("SET")), "{script:?}");
+        runtime().block_on(async {
+            let mut db = Database::connect(&url).await.unwrap();
+            assert_eq!(migrator.upgrade(&mut db, &Target::Head).await.unwrap().len(), 2);
+        });
+        return;
+    }
+    // MySQL counts its lock_wait_timeout in whole seconds.
+    let timeout = if d == Dialect::MySql {
+        Duration::from_secs(1)
+    } else {
+        Duration::from_millis(300)
+    };
+    let retries = Arc::new(Mutex::new(0));
+    let counted = retries.clone();
+    let migrator = |tries: u32| {
+        let counted = counted.clone();
+        Migrator::new(&LABEL)
+            .table_lock_timeout(timeout)
+            .lock_retries(tries)
+            .on_event(move |event| {
+                if let Event::Retrying { .. } = event {
+                    *counted.lock().unwrap() += 1;
+                }
+            })
+    };
+    let script = migrator(1).upgrade_sql(d, &Target::Base, &Target::Head).unwrap();
+    let set = if d == Dialect::MySql {
+        "SET SESSION lock_wait_timeout = 1"
+    } else {
+        "SET lock_timeout = '300ms'"
+    };
+    assert!(script.iter().take(3).any(|s| s == set), "{script:?}");
+    runtime().block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        migrator(0).upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        // A reader that keeps its transaction open holds the table.
+        let mut reader = AnyConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql("BEGIN; SELECT * FROM counters")
+            .execute(&mut reader)
+            .await
+            .unwrap();
+        let started = Instant::now();
+        let err = migrator(1).upgrade(&mut db, &Target::Head).await.unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
+        let text = err.to_string();
+        assert!(
+            text.to_lowercase().contains("lock"),
+            "the database's lock error: {text}"
+        );
+        assert_eq!(*retries.lock().unwrap(), 1, "tried once more: {text}");
+        let applied: Vec<String> = migrator(0)
+            .applied(&mut db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.revision)
+            .collect();
+        assert_eq!(applied, ["c2c2c2c2c2c1"], "nothing recorded: {text}");
+        assert!(migrator(0).drift(&mut db).await.unwrap().differences.is_empty());
+
+        // The reader ends while the run waits: a retry gets the lock.
+        *retries.lock().unwrap() = 0;
+        let release = tokio::spawn(async move {
+            tokio::time::sleep(timeout + Duration::from_millis(200)).await;
+            sqlx::raw_sql("COMMIT").execute(&mut reader).await.unwrap();
+        });
+        let done = migrator(3).upgrade(&mut db, &Target::Head).await.unwrap();
+        release.await.unwrap();
+        assert_eq!(done.len(), 1);
+        assert!(*retries.lock().unwrap() >= 1);
+    });
+}
+
 /// What a run tells `tracing`: the messages of its events, and the spans
 /// they were in.
 #[derive(Default)]
@@ -784,6 +892,7 @@ on_every_backend!(
     values_no_run_writes_are_refused,
     events_come_as_they_happen,
     a_failed_run_has_told_what_it_committed,
+    a_table_lock_wait_is_bounded_and_tried_again,
 );
 
 #[test]

@@ -76,6 +76,18 @@ struct Args {
     /// before giving up with exit code 12.
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = 300.0, value_parser = seconds)]
     lock_timeout: f64,
+    /// How long a statement of a migration waits for a lock on a table before the migration
+    /// gives up, undone, and is tried again (PostgreSQL's lock_timeout, MySQL's
+    /// lock_wait_timeout); default: the database's own setting. `--sql` scripts set it first.
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = seconds)]
+    table_lock_timeout: Option<f64>,
+    /// How many times a migration that gave up waiting for a table's lock is tried again.
+    #[arg(long, global = true, value_name = "N", default_value_t = super::DEFAULT_LOCK_RETRIES)]
+    lock_retries: u32,
+    /// How long a statement of a migration may run on PostgreSQL (statement_timeout);
+    /// default: the database's own setting.
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = seconds)]
+    statement_timeout: Option<f64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -239,6 +251,15 @@ fn observer(json: bool, verbose: bool) -> impl Fn(&Event<'_>) + Send + Sync + 's
             "waiting for the migration lock held by {}",
             holder.unwrap_or("another run")
         ),
+        Event::Retrying {
+            revision,
+            attempt,
+            of,
+            wait,
+        } => eprintln!(
+            "{revision}: a statement gave up waiting for a table's lock and was undone; trying again in {} s ({attempt} of {of})",
+            wait.as_secs()
+        ),
         Event::Started {
             revision,
             message,
@@ -393,7 +414,14 @@ impl Cli {
         };
         let mut migrator = Migrator::new(managed.migrations)
             .lock_timeout(std::time::Duration::from_secs_f64(args.lock_timeout))
+            .lock_retries(args.lock_retries)
             .on_event(observer(args.json, verbose));
+        if let Some(seconds) = args.table_lock_timeout {
+            migrator = migrator.table_lock_timeout(std::time::Duration::from_secs_f64(seconds));
+        }
+        if let Some(seconds) = args.statement_timeout {
+            migrator = migrator.statement_timeout(std::time::Duration::from_secs_f64(seconds));
+        }
         if let Some(table) = &managed.version_table {
             migrator = migrator.version_table(table.clone());
         }
@@ -494,7 +522,9 @@ impl Cli {
                 let dialect = dialect_of(dialect.as_deref(), &url)?;
                 let level = lint::Level::parse(level).expect("clap checked it");
                 let migrations = lint_range(&graph, range.as_deref())?;
-                Ok(lint_migrations(args.json, &migrations, dialect, level))
+                // A run with a table lock timeout bounds every wait itself.
+                let bounded = args.table_lock_timeout.is_some();
+                Ok(lint_migrations(args.json, &migrations, dialect, level, bounded))
             }
             Command::Database(Lifecycle::Create) => {
                 let created = Database::create_database(&url).await?;
@@ -843,10 +873,20 @@ fn lint_range(graph: &Graph, range: Option<&str>) -> Result<Vec<&'static Migrati
 
 /// `lint`: every finding about the upgrades of `migrations` on `dialect`,
 /// and exit 14 when one at `level` or above is not accepted.
-fn lint_migrations(json: bool, migrations: &[&Migration], dialect: Dialect, level: lint::Level) -> ExitCode {
+fn lint_migrations(
+    json: bool,
+    migrations: &[&Migration],
+    dialect: Dialect,
+    level: lint::Level,
+    bounded: bool,
+) -> ExitCode {
     let found: Vec<(&Migration, Vec<lint::Finding>)> = migrations
         .iter()
-        .map(|m| (*m, lint::lint(&m.upgrade_steps(), dialect.into())))
+        .map(|m| {
+            let mut findings = lint::lint(&m.upgrade_steps(), dialect.into());
+            findings.retain(|f| !(bounded && f.rule == &lint::NO_LOCK_TIMEOUT));
+            (*m, findings)
+        })
         .collect();
     let all = || found.iter().flat_map(|(m, fs)| fs.iter().map(move |f| (*m, f)));
     let failing = all()

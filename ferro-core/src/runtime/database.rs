@@ -10,7 +10,7 @@ use super::connection::{Connection, Transaction};
 use super::dialect::{Dialect, redact};
 use super::error::MigrateError;
 use super::events::{Event, Observer, emit};
-use super::statement::{Bind, Statement, lock_statement, rust_note};
+use super::statement::{Bind, Statement, Timeouts, lock_statement, rust_note};
 
 /// An open connection to the database that is being migrated.
 ///
@@ -29,6 +29,9 @@ pub struct Database {
     /// On a connection leased from a pool, the statements that put back the
     /// session settings a run changed.
     restore: Vec<String>,
+    /// The statements that put back the timeouts a run set (see
+    /// [`Database::set_timeouts`]), on any connection.
+    restore_timeouts: Vec<String>,
     pub(super) dialect: Dialect,
     log: Option<Vec<String>>,
     /// Where a run's events go besides `tracing` (set for the run).
@@ -112,6 +115,7 @@ impl Database {
             source,
             url,
             restore: Vec::new(),
+            restore_timeouts: Vec::new(),
             dialect,
             log: None,
             observer: None,
@@ -267,6 +271,7 @@ impl Database {
         }
         self.conn = None;
         self.restore.clear();
+        self.restore_timeouts.clear();
         self.file_lock = None;
         self.observer = None;
     }
@@ -313,6 +318,31 @@ impl Database {
             }
         }
         self.conn = None;
+    }
+
+    /// Sets the run's timeouts on the session, after its lock is taken,
+    /// keeping what puts the previous values back.
+    pub(super) async fn set_timeouts(&mut self, timeouts: &Timeouts) -> Result<(), MigrateError> {
+        for setting in timeouts.session(self.dialect) {
+            let rows = self.fetch_text(&setting.read, 1).await?;
+            let old = rows
+                .first()
+                .and_then(|r| r.first().cloned().flatten())
+                .unwrap_or_default();
+            self.fetch_text(&setting.set, 0).await?;
+            self.restore_timeouts.push((setting.restore)(&old));
+        }
+        Ok(())
+    }
+
+    /// Puts back the timeouts [`Database::set_timeouts`] changed.
+    pub(super) async fn restore_timeouts(&mut self) {
+        for sql in std::mem::take(&mut self.restore_timeouts) {
+            if self.fetch_text(&sql, 0).await.is_err() {
+                self.abandon();
+                return;
+            }
+        }
     }
 
     /// The database's dialect.

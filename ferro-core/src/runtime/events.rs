@@ -39,6 +39,19 @@ pub enum Event<'a> {
         /// host, an application name).
         holder: Option<&'a str>,
     },
+    /// A statement of a migration gave up waiting for a lock on a table
+    /// (the table lock timeout), and the part it was in, undone, is tried
+    /// again after `wait`.
+    Retrying {
+        /// The migration's revision.
+        revision: &'a str,
+        /// Which retry this is, from 1.
+        attempt: u32,
+        /// How many retries there may be.
+        of: u32,
+        /// How long the run waits first.
+        wait: std::time::Duration,
+    },
     /// A migration starts.
     Started {
         /// Its revision.
@@ -86,6 +99,19 @@ pub(crate) fn emit(observer: Option<&Observer>, event: &Event<'_>) {
             target: "ferro::runtime",
             holder = holder.unwrap_or("unknown"),
             "waiting for the migration lock"
+        ),
+        Event::Retrying {
+            revision,
+            attempt,
+            of,
+            wait,
+        } => tracing::warn!(
+            target: "ferro::runtime",
+            revision,
+            attempt,
+            of,
+            wait_ms = wait.as_millis() as u64,
+            "a table lock timed out; trying again"
         ),
         Event::Started {
             revision,

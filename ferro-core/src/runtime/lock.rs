@@ -25,6 +25,10 @@ use super::dialect::Dialect;
 use super::error::MigrateError;
 use super::events::{Event, emit};
 
+/// How many times a part that gave up waiting for a table's lock is tried
+/// again, by default ([`Migrator::lock_retries`](super::Migrator::lock_retries)).
+pub const DEFAULT_LOCK_RETRIES: u32 = 3;
+
 /// How long a run waits for the migration lock unless told otherwise.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -307,6 +311,7 @@ impl<'d> Run<'d> {
         db: &'d mut Database,
         name: LockName,
         timeout: Duration,
+        timeouts: &super::statement::Timeouts,
     ) -> Result<Run<'d>, MigrateError> {
         db.enter_run().await?;
         let mut run = Run {
@@ -318,7 +323,13 @@ impl<'d> Run<'d> {
             released: false,
         };
         match run.db.lock_run(&run.name, timeout).await {
-            Ok(()) => Ok(run),
+            Ok(()) => match run.db.set_timeouts(timeouts).await {
+                Ok(()) => Ok(run),
+                Err(error) => {
+                    run.finish().await;
+                    Err(error)
+                }
+            },
             Err(error) => {
                 // Nothing is held on a server then; a lock file taken just
                 // before a failed `busy_timeout` is let go.
@@ -332,6 +343,7 @@ impl<'d> Run<'d> {
 
     /// Releases the lock.
     pub(crate) async fn finish(mut self) {
+        self.db.restore_timeouts().await;
         self.db.unlock_run(&self.name).await;
         self.db.observer = None;
         self.released = true;

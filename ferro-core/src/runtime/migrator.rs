@@ -13,13 +13,13 @@ use super::dialect::Dialect;
 use super::error::MigrateError;
 use super::events::{Direction, Event, Observer, emit};
 use super::graph::{Graph, Target};
-use super::lock::{DEFAULT_LOCK_TIMEOUT, LockName, Run};
+use super::lock::{DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT, LockName, Run};
 use super::prepare::{
     Part, Prepared, Task, downgrade_json, prepare_downgrade, prepare_upgrade, record, replay,
 };
 use super::rebuild;
 use super::settle::{Settled, step_by_step};
-use super::statement::{Statement, millis};
+use super::statement::{Statement, Timeouts, is_table_lock_timeout, millis};
 use super::version::{AppliedRevision, DEFAULT_TABLE, Progress, SELECTED, VersionTable};
 use crate::migration::Migration;
 
@@ -45,6 +45,8 @@ pub struct Migrator {
     /// application and must stay cheap for a long history.
     heads: std::sync::OnceLock<Vec<&'static str>>,
     lock_timeout: Duration,
+    pub(crate) timeouts: Timeouts,
+    lock_retries: u32,
     observer: Option<Observer>,
 }
 
@@ -69,6 +71,8 @@ impl Migrator {
             },
             heads: std::sync::OnceLock::new(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            timeouts: Timeouts::default(),
+            lock_retries: DEFAULT_LOCK_RETRIES,
             observer: None,
         }
     }
@@ -79,6 +83,37 @@ impl Migrator {
     /// whom it waits for after a second ([`Event::Waiting`]).
     pub fn lock_timeout(mut self, timeout: Duration) -> Migrator {
         self.lock_timeout = timeout;
+        self
+    }
+
+    /// How long a statement of a migration waits for a lock on a table
+    /// before it gives up: PostgreSQL's `lock_timeout`, MySQL's
+    /// `lock_wait_timeout` (whole seconds); nothing on SQLite, whose only
+    /// lock the run holds. A statement waiting behind a long query makes
+    /// every later query on the table wait behind it, so a migration on a
+    /// busy table gives up early, undone, and is tried again up to
+    /// [`Migrator::lock_retries`] times (1 s, 2 s, 4 s … apart). A step
+    /// outside a transaction (`CREATE INDEX CONCURRENTLY`) is not tried
+    /// again: it may leave an invalid index behind. Unset by default: the
+    /// database's own setting holds (PostgreSQL waits for ever, MySQL a
+    /// year). Offline scripts begin by setting it.
+    pub fn table_lock_timeout(mut self, timeout: Duration) -> Migrator {
+        self.timeouts.table_lock = Some(timeout);
+        self
+    }
+
+    /// How many times a part whose statement gave up waiting for a table's
+    /// lock is tried again (default 3); see [`Migrator::table_lock_timeout`].
+    pub fn lock_retries(mut self, retries: u32) -> Migrator {
+        self.lock_retries = retries;
+        self
+    }
+
+    /// How long a statement of a migration may run on PostgreSQL
+    /// (`statement_timeout`), the version table's included; a statement
+    /// past it fails, and its migration rolls back. Unset by default.
+    pub fn statement_timeout(mut self, timeout: Duration) -> Migrator {
+        self.timeouts.statement = Some(timeout);
         self
     }
 
@@ -130,7 +165,7 @@ impl Migrator {
     async fn start<'d>(&self, db: &'d mut Database) -> Result<Run<'d>, MigrateError> {
         self.check_table_name()?;
         db.observer = self.observer.clone();
-        let mut run = Run::start(db, self.lock_name(), self.lock_timeout).await?;
+        let mut run = Run::start(db, self.lock_name(), self.lock_timeout, &self.timeouts).await?;
         match self.bring_table_up_to_date(&mut run).await {
             Ok(()) => Ok(run),
             Err(error) => {
@@ -538,16 +573,43 @@ impl Migrator {
             };
             // Whether statements of the part were committed before it failed.
             let committed = AtomicBool::new(false);
-            let did = if part.outside {
-                self.run_outside(db, step, part, &position).await
-            } else {
-                let work = async |tx: &mut Tx<'_>| self.run_part(tx, step, part, &position, &committed).await;
-                if part.tasks.iter().any(Task::rebuilds) {
-                    db.without_foreign_keys(async |db: &mut Database| db.locked(self.lock_key(), work).await)
-                        .await
+            let mut retried = 0;
+            let did = loop {
+                let did = if part.outside {
+                    self.run_outside(db, step, part, &position).await
                 } else {
-                    db.locked(self.lock_key(), work).await
+                    let work =
+                        async |tx: &mut Tx<'_>| self.run_part(tx, step, part, &position, &committed).await;
+                    if part.tasks.iter().any(Task::rebuilds) {
+                        db.without_foreign_keys(async |db: &mut Database| {
+                            db.locked(self.lock_key(), work).await
+                        })
+                        .await
+                    } else {
+                        db.locked(self.lock_key(), work).await
+                    }
+                };
+                // A part that gave up waiting for a table's lock was undone
+                // whole (a transaction, or MySQL's atomic DDL): try again.
+                let again = !part.outside
+                    && retried < self.lock_retries
+                    && !committed.load(Ordering::Relaxed)
+                    && did.as_ref().is_err_and(is_table_lock_timeout);
+                if !again {
+                    break did;
                 }
+                retried += 1;
+                let wait = Duration::from_secs(1 << (retried - 1).min(5));
+                emit(
+                    db.observer.as_ref(),
+                    &Event::Retrying {
+                        revision: m.revision.id,
+                        attempt: retried,
+                        of: self.lock_retries,
+                        wait,
+                    },
+                );
+                tokio::time::sleep(wait).await;
             };
             // The first part failed as a whole (MySQL's DDL is atomic, a
             // data part a transaction): the migration did nothing. Not so

@@ -61,7 +61,7 @@ pub use events::{Direction, Event};
 #[cfg(feature = "runtime")]
 pub use introspect::{introspect, stored};
 #[cfg(feature = "runtime")]
-pub use lock::DEFAULT_LOCK_TIMEOUT;
+pub use lock::{DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT};
 #[cfg(feature = "runtime")]
 pub use migrator::{Applied, Drift, Migrator};
 #[cfg(feature = "runtime")]

@@ -37,6 +37,8 @@ impl Migrator {
         if d == Dialect::MySql {
             out.push(SQL_MODE.to_owned());
         }
+        // As online, where the run sets them once it holds its lock.
+        out.extend(self.timeouts.statements(d));
         // As online: MySQL creates the version table in a transaction of its own.
         let own = d == Dialect::MySql;
         if own && !path.is_empty() {
@@ -65,6 +67,8 @@ impl Migrator {
         if d == Dialect::MySql {
             out.push(SQL_MODE.to_owned());
         }
+        // As online, where the run sets them once it holds its lock.
+        out.extend(self.timeouts.statements(d));
         let prepared: Vec<Prepared> = path
             .into_iter()
             .map(|id| {

@@ -48,3 +48,87 @@ pub(crate) fn lock_statement(key: i64) -> Statement {
 pub(crate) fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
+
+/// The timeouts a run sets on its session while it holds its lock: how long
+/// a statement waits for a lock on a table, and how long one may run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Timeouts {
+    pub(crate) table_lock: Option<Duration>,
+    pub(crate) statement: Option<Duration>,
+}
+
+/// How to put a session setting back, from the value read before.
+pub(crate) type Restore = Box<dyn Fn(&str) -> String + Send + Sync>;
+
+/// One session setting: the query that reads its value, the statement that
+/// sets it, and how to put the value read back.
+pub(crate) struct Setting {
+    pub(crate) read: String,
+    pub(crate) set: String,
+    pub(crate) restore: Restore,
+}
+
+impl Timeouts {
+    /// The statements that set them on `dialect`, as an offline script
+    /// begins with them.
+    pub(crate) fn statements(&self, d: super::Dialect) -> Vec<String> {
+        self.session(d).into_iter().map(|s| s.set).collect()
+    }
+
+    /// Each setting on `dialect`. PostgreSQL has both (`lock_timeout`,
+    /// `statement_timeout`); MySQL the wait for a table's metadata lock, in
+    /// whole seconds (`lock_wait_timeout`; its `max_execution_time` applies
+    /// to `SELECT` only); SQLite neither: its only lock is the database's,
+    /// which the run holds.
+    pub(crate) fn session(&self, d: super::Dialect) -> Vec<Setting> {
+        let mut out = Vec::new();
+        match d {
+            super::Dialect::Postgres => {
+                for (name, value) in [
+                    ("lock_timeout", self.table_lock),
+                    ("statement_timeout", self.statement),
+                ] {
+                    if let Some(value) = value {
+                        out.push(Setting {
+                            read: format!("SELECT current_setting('{name}')"),
+                            set: format!("SET {name} = '{}ms'", millis(value).max(1)),
+                            restore: Box::new(move |old: &str| {
+                                format!("SET {name} = '{}'", old.replace('\'', "''"))
+                            }),
+                        });
+                    }
+                }
+            }
+            super::Dialect::MySql => {
+                if let Some(value) = self.table_lock {
+                    let seconds = value.as_millis().div_ceil(1000).max(1);
+                    out.push(Setting {
+                        read: "SELECT CAST(@@SESSION.lock_wait_timeout AS CHAR)".to_owned(),
+                        set: format!("SET SESSION lock_wait_timeout = {seconds}"),
+                        restore: Box::new(|old: &str| {
+                            format!(
+                                "SET SESSION lock_wait_timeout = {}",
+                                old.parse::<u64>().unwrap_or(31_536_000)
+                            )
+                        }),
+                    });
+                }
+            }
+            super::Dialect::Sqlite => {}
+        }
+        out
+    }
+}
+
+/// Whether `error` is a statement that gave up waiting for a lock on a
+/// table: PostgreSQL's `lock_not_available` (55P03), MySQL's
+/// `ER_LOCK_WAIT_TIMEOUT` (1205).
+pub(crate) fn is_table_lock_timeout(error: &super::MigrateError) -> bool {
+    let super::MigrateError::Database { source, .. } = error else {
+        return false;
+    };
+    let Some(db) = source.as_database_error() else {
+        return false;
+    };
+    db.code().as_deref() == Some("55P03") || db.message().starts_with("Lock wait timeout exceeded")
+}

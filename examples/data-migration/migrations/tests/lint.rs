@@ -41,6 +41,17 @@ fn a_not_null_change_on_postgres_fails_lint_until_its_level() {
     let (code, out) = run(&["lint", ADDED, "--dialect", "postgres", "--level", "error"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("F110 no-lock-timeout (warning)"), "{out}");
+    // A run with a table lock timeout bounds the wait: nothing to say.
+    let (code, out) = run(&[
+        "lint",
+        ADDED,
+        "--dialect",
+        "postgres",
+        "--table-lock-timeout",
+        "5",
+    ]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("0 finding(s)"), "{out}");
     // FROM:TO: the migrations after the first up to the one that adds it.
     let (code, out) = run(&["lint", &format!("base:{ADDED}"), "--dialect", "mysql"]);
     assert_eq!(code, Some(0), "{out}");
