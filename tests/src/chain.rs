@@ -125,7 +125,7 @@ pub fn fill_for(ty: &SqlType, pk: &str, d: Dialect) -> String {
         // A value every version of the tests keeps: one that rows may hold
         // when a later downgrade drops the others.
         SqlType::Enum(e) if e.values.iter().any(|v| v.name == "a") => "'a'".into(),
-        SqlType::Enum(e) => format!("'{}'", e.values[0].name),
+        SqlType::Enum(e) => format!("'{}'", e.values[0].name.replace('\'', "''")),
         _ => "''".into(),
     }
 }

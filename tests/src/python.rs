@@ -77,3 +77,52 @@ pub fn compare_metadata(python: &Path, module: &Path, url: &str) -> Vec<String> 
         _ => panic!("compare_metadata.py failed:\n{stdout}{stderr}"),
     }
 }
+
+/// squawk, the PostgreSQL migration linter (`squawk-cli` from PyPI):
+/// `FERRO_SQUAWK`, else `tests/python/.venv/bin/squawk`, else `squawk` on
+/// the path. Without one it prints a `skipping:` line and returns `None`,
+/// except under `CI`, where it panics.
+pub fn squawk() -> Option<&'static Path> {
+    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
+    let found = FOUND.get_or_init(|| {
+        let venv = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/python/.venv/bin/squawk"));
+        std::env::var_os("FERRO_SQUAWK")
+            .map(PathBuf::from)
+            .into_iter()
+            .chain([venv, PathBuf::from("squawk")])
+            .find(|candidate| {
+                Command::new(candidate)
+                    .arg("--version")
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            })
+    });
+    if found.is_none() {
+        let message = "no squawk (set FERRO_SQUAWK, or `tests/python/.venv/bin/pip install -r \
+                       tests/python/requirements.txt`)";
+        assert!(std::env::var_os("CI").is_none(), "{message}");
+        eprintln!("skipping: {message}");
+    }
+    found.as_deref()
+}
+
+/// The names of the rules squawk finds broken in `sql` (PostgreSQL 12),
+/// one per finding, in order.
+pub fn squawk_rules(squawk: &Path, sql: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("migration.sql");
+    std::fs::write(&file, sql).expect("written");
+    let output = Command::new(squawk)
+        .args(["--reporter", "json", "--pg-version", "12.0"])
+        .arg(&file)
+        .output()
+        .expect("squawk runs");
+    let findings: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("squawk's JSON: {e}: {}", String::from_utf8_lossy(&output.stdout)));
+    findings
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|f| f["rule_name"].as_str().expect("a rule name").to_owned())
+        .collect()
+}

@@ -328,3 +328,158 @@ fn safe_plans_mark_steps_on_existing_tables() {
     assert!(check.contains(".validate_separately();"), "{check}");
     assert!(!check.contains("F104"), "{check}");
 }
+
+/// squawk's rules that `lint` has no rule for, and why: they judge the
+/// model's own choices, or ask for a form Ferro's runtime does not need.
+const SQUAWK_ONLY: &[(&str, &str)] = &[
+    (
+        "prefer-robust-stmts",
+        "IF NOT EXISTS makes a statement safe to run twice; Ferro records each part it has run and \
+         resumes after it, and IF NOT EXISTS would hide an object that should not be there",
+    ),
+    ("prefer-bigint-over-int", "the model's own type"),
+    ("prefer-bigint-over-smallint", "the model's own type"),
+    (
+        "prefer-text-field",
+        "the model's own type: a VARCHAR's length is a check the model asks for",
+    ),
+    ("prefer-timestamptz", "the model's own type"),
+    ("ban-char-field", "the model's own type"),
+    (
+        "renaming-object",
+        "a rename of an index or a constraint, which a generated migration makes to follow a \
+         renamed table or column: the application does not name them in its queries (a renamed \
+         enum value is F207, reported beside it)",
+    ),
+    (
+        "ban-drop-constraint",
+        "a key, check or unique dropped loosens what the running application may write; it \
+         breaks none of its queries",
+    ),
+];
+
+/// Where Ferro's reading of a step differs from squawk's, case by case.
+const SQUAWK_DISAGREES: &[(&str, &str, &str)] = &[(
+    "alter_numeric_precision",
+    "changing-column-type",
+    "NUMERIC(10, 2) to NUMERIC(12, 2) is binary-coercible: PostgreSQL rewrites nothing, and the \
+     running application reads and writes the same values",
+)];
+
+/// squawk's rules and the `lint` codes that report the same step (any one
+/// of them).
+const SQUAWK_TO_LINT: &[(&str, &[&str])] = &[
+    ("require-concurrent-index-creation", &["F101"]),
+    ("require-concurrent-index-deletion", &["F102"]),
+    ("adding-foreign-key-constraint", &["F103"]),
+    ("constraint-missing-not-valid", &["F103", "F104", "F106", "F108"]),
+    ("adding-not-nullable-field", &["F105"]),
+    ("adding-required-field", &["F205"]),
+    ("disallowed-unique-constraint", &["F106"]),
+    ("changing-column-type", &["F107", "F206"]),
+    ("adding-field-with-default", &["F107"]),
+    ("adding-serial-primary-key-field", &["F108"]),
+    ("require-lock-timeout", &["F110"]),
+    ("require-statement-timeout", &["F110"]),
+    ("renaming-column", &["F203"]),
+    ("renaming-table", &["F204"]),
+    ("ban-drop-column", &["F201"]),
+    ("ban-drop-table", &["F202"]),
+    // The type goes with the columns of it, which are dropped before it.
+    ("ban-drop-type", &["F201", "F202"]),
+];
+
+/// squawk's rules about timeouts, which it asks for before any statement
+/// that locks a table: Ferro asks (F110) only before a lock that makes the
+/// application's writes wait on a table that exists before the migration.
+const TIMEOUT_RULES: [&str; 2] = ["require-lock-timeout", "require-statement-timeout"];
+
+/// squawk, run on the PostgreSQL SQL of every fixture's migration as the
+/// runtime would run it (plain plans), finds nothing that `lint` does not
+/// report for the same migration, apart from the rules in [`SQUAWK_ONLY`]:
+/// an oracle Ferro did not write. Prints what squawk found, by rule, for
+/// `docs/safety.md`.
+#[test]
+fn every_squawk_finding_on_a_plain_plan_is_one_lint_reports() {
+    use ferro::migration::lint::lint;
+    use ferro::migration::locks::Database;
+    use ferro::runtime::{Dialect, Migrator, Target};
+    use ferro_tests::chain;
+
+    let Some(squawk) = ferro_tests::python::squawk() else {
+        return;
+    };
+    let mut tally: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut unmatched = Vec::new();
+    for case in CASES {
+        let before = schema_of(&format!("generate::{case}::before"));
+        let after = schema_of(&format!("generate::{case}::after"));
+        let mut steps = chain::plans(&[before.without_hints(), after.clone()]);
+        chain::write_fills(&mut steps[1].0, &after, Dialect::Postgres);
+        let upgrade = steps[1].0.clone();
+        chain::set(steps);
+        let sql = Migrator::new(&chain::MIGRATIONS[..2])
+            .upgrade_sql(
+                Dialect::Postgres,
+                &Target::Revision(chain::IDS[0].into()),
+                &Target::Revision(chain::IDS[1].into()),
+            )
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
+        let sql: String = sql.iter().map(|s| format!("{s};\n")).collect();
+        let mut ops = ferro::migration::Ops::default();
+        for op in upgrade {
+            ops.push(op);
+        }
+        let codes: Vec<&str> = lint(ops.steps(), Database::Postgres)
+            .iter()
+            .map(|f| f.rule.code)
+            .collect();
+        // The strongest lock a step takes on a table the application uses
+        // (a new table's foreign keys lock the existing tables they refer to).
+        let mut created = Vec::new();
+        let existing = ferro::migration::lint::on_existing(ops.steps().iter().map(|s| &s.op));
+        let strongest = ops
+            .steps()
+            .iter()
+            .zip(existing)
+            .filter_map(|(step, existing)| {
+                let refers = match &step.op {
+                    ferro::migration::Op::CreateTable(t) => {
+                        created.push(t.name.to_string());
+                        t.foreign_keys
+                            .iter()
+                            .any(|k| !created.iter().any(|c| *c == k.referred_table.as_ref()))
+                    }
+                    _ => false,
+                };
+                match ferro::migration::locks::effect(step, Database::Postgres).lock {
+                    ferro::migration::locks::Lock::Postgres(mode) if existing || refers => Some(mode),
+                    _ => None,
+                }
+            })
+            .max();
+        for rule in ferro_tests::python::squawk_rules(squawk, &sql) {
+            *tally.entry(rule.clone()).or_default() += 1;
+            if SQUAWK_ONLY.iter().any(|(r, _)| *r == rule)
+                || SQUAWK_DISAGREES.iter().any(|(c, r, _)| c == case && *r == rule)
+            {
+                continue;
+            }
+            if TIMEOUT_RULES.contains(&rule.as_str())
+                && !codes.contains(&"F110")
+                && strongest.is_none_or(|m| m < ferro::migration::locks::PgLock::Share)
+            {
+                continue;
+            }
+            let reported = SQUAWK_TO_LINT
+                .iter()
+                .find(|(r, _)| *r == rule)
+                .is_some_and(|(_, lint)| lint.iter().any(|c| codes.contains(c)));
+            if !reported {
+                unmatched.push(format!("{case}: squawk's {rule}, lint found {codes:?}\n{sql}"));
+            }
+        }
+    }
+    println!("squawk on the plain plans of {} fixtures: {tally:?}", CASES.len());
+    assert!(unmatched.is_empty(), "{}", unmatched.join("\n\n"));
+}

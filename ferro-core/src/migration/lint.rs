@@ -197,7 +197,7 @@ pub struct Finding {
 /// The findings about `steps` (one direction of one migration, in order) on
 /// `database`, in step order.
 pub fn lint(steps: &[Step], database: Database) -> Vec<Finding> {
-    let existing = on_existing(steps.iter().map(|s| &s.op));
+    let mut new = New::default();
     let mut out = Vec::new();
     let mut bounded = false;
     let mut timeout_told = false;
@@ -207,11 +207,22 @@ pub fn lint(steps: &[Step], database: Database) -> Vec<Finding> {
         {
             bounded = true;
         }
-        if !existing[i] {
+        let existing = !new.is_new(&step.op);
+        // A new table locks the existing tables its foreign keys refer to
+        // (PostgreSQL: SHARE ROW EXCLUSIVE, until the migration commits).
+        let refers = matches!(&step.op, Op::CreateTable(t) if t.foreign_keys.iter().any(|k| {
+            k.referred_table != t.name && !new.tables.contains(k.referred_table.as_ref())
+        }));
+        new.record(&step.op);
+        if !existing && !refers {
             continue;
         }
         let effect = locks::effect(step, database);
-        let mut rules = rules_for(step, database, &effect);
+        let mut rules = if existing {
+            rules_for(step, database, &effect)
+        } else {
+            Vec::new()
+        };
         if database == Database::Postgres && !bounded && !timeout_told && queues(&effect) {
             rules.push(&NO_LOCK_TIMEOUT);
             timeout_told = true;

@@ -152,6 +152,46 @@ fn a_lock_timeout_is_asked_for_once_and_only_before_it_is_set() {
 }
 
 #[test]
+fn a_new_table_asks_for_a_lock_timeout_when_its_key_locks_an_existing_one() {
+    let ops = recorded(|op| {
+        op.create_table("tags", |t| {
+            t.column("id", SqlType::BigInt);
+            t.column("parent_id", SqlType::BigInt).nullable();
+            t.foreign_key(ForeignKey::new(
+                "fk_tags_parent_id_tags",
+                ["parent_id"],
+                "tags",
+                ["id"],
+            ));
+        });
+        op.create_table("post_tags", |t| {
+            t.column("tag_id", SqlType::BigInt);
+            t.foreign_key(ForeignKey::new(
+                "fk_post_tags_tag_id_tags",
+                ["tag_id"],
+                "tags",
+                ["id"],
+            ));
+        });
+    });
+    // Both refer only to new tables.
+    assert_eq!(codes(&ops, Postgres), Vec::<&str>::new());
+    let refers = recorded(|op| {
+        op.create_table("comments", |t| {
+            t.column("post_id", SqlType::BigInt);
+            t.foreign_key(ForeignKey::new(
+                "fk_comments_post_id_posts",
+                ["post_id"],
+                "posts",
+                ["id"],
+            ));
+        });
+    });
+    assert_eq!(codes(&refers, Postgres), ["F110"]);
+    assert_eq!(codes(&refers, MySql), Vec::<&str>::new());
+}
+
+#[test]
 fn an_accepted_finding_is_still_listed_as_accepted() {
     let ops = recorded(|op| {
         op.drop_column("users", "age").acknowledged(true).accept("F201");

@@ -228,13 +228,14 @@ fn dollar_tag(body: &str) -> String {
 }
 
 /// Changes a column in place: default off before a type change (the old
-/// default may not cast), the type with a `USING` cast, then the new default,
-/// nullability, identity and comment.
+/// default may not cast) or when there is none after, the type with a
+/// `USING` cast, then the new default (which replaces the old one without
+/// dropping it first), nullability, identity and comment.
 fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
     let column = D.ident(&to.name);
     let mut out = Vec::new();
     let retype = from.ty != to.ty;
-    if from.default.is_some() && (retype || from.default != to.default) {
+    if from.default.is_some() && (retype || to.default.is_none()) {
         out.push(alter(table, &format!("ALTER COLUMN {column} DROP DEFAULT")));
     }
     if retype {
