@@ -265,8 +265,17 @@ fn online_mark(op: &Op, applies: bool) -> Option<&'static str> {
         // The runtime validates a key separately only by its name.
         Op::AddForeignKey { key, .. } if key.name.is_some() => Some("validate_separately"),
         Op::AddCheck { .. } => Some("validate_separately"),
+        Op::AlterColumn { from, to, .. } if only_not_null(from, to) => Some("validate_separately"),
         _ => None,
     }
+}
+
+/// Whether a column change makes the column NOT NULL and nothing else: what
+/// PostgreSQL can do through a check validated apart.
+fn only_not_null(from: &Column, to: &Column) -> bool {
+    let mut lifted = to.clone();
+    lifted.nullable = true;
+    from.nullable && !to.nullable && *from == lifted
 }
 
 /// An SQL value of type `ty`, for the example beside a fill to write.

@@ -327,6 +327,20 @@ fn safe_plans_mark_steps_on_existing_tables() {
     let (_, check) = generate_with("add_check", true);
     assert!(check.contains(".validate_separately();"), "{check}");
     assert!(!check.contains("F104"), "{check}");
+    // NOT NULL through a check validated apart; the NULL-able way back, and
+    // the header still says what the running application meets (F205).
+    let (_, required) = generate_with("alter_nullability", true);
+    let upgrade = required.split("pub fn downgrade").next().unwrap();
+    assert!(upgrade.contains(".validate_separately();"), "{required}");
+    assert!(
+        !required.contains("F105") && required.contains("F205"),
+        "{required}"
+    );
+    let (_, plain) = generate("alter_nullability");
+    assert!(
+        plain.contains("F105") && !plain.contains(".validate_separately()"),
+        "{plain}"
+    );
 }
 
 /// squawk's rules that `lint` has no rule for, and why: they judge the

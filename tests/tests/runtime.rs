@@ -1269,8 +1269,89 @@ async fn keys_that_serve_foreign_keys_can_be_dropped(url: String) {
     );
 }
 
+fn people_up(op: &mut Ops) {
+    op.create_table("people", |t| {
+        t.column("id", SqlType::BigInt);
+        t.column("name", SqlType::Text).nullable();
+        t.primary_key("pk_people", ["id"]);
+    });
+}
+fn people_down(op: &mut Ops) {
+    op.drop_table("people").acknowledged(true);
+}
+fn named_up(op: &mut Ops) {
+    let name = Column::new("name", SqlType::Text);
+    op.alter_column("people", name.clone().nullable(), name)
+        .validate_separately();
+}
+fn named_down(op: &mut Ops) {
+    let name = Column::new("name", SqlType::Text);
+    op.alter_column("people", name.clone(), name.nullable());
+}
+static NAMED: [Migration; 2] = [
+    migration(
+        "0001_people.rs",
+        "people",
+        "f1f1f1f1f1f1",
+        &[],
+        people_up,
+        people_down,
+    ),
+    migration(
+        "0002_named.rs",
+        "named",
+        "f2f2f2f2f2f2",
+        &["f1f1f1f1f1f1"],
+        named_up,
+        named_down,
+    ),
+];
+
+/// A column made NOT NULL `.validate_separately()`: on PostgreSQL through a
+/// check added NOT VALID and validated in a transaction of its own, then
+/// SET NOT NULL and the check dropped; elsewhere as usual. A row holding
+/// NULL stops it (on PostgreSQL in the validation, the migration's last
+/// part), and once the row is fixed the next upgrade finishes it; no check
+/// is left behind, and NULL is refused after.
+async fn not_null_through_a_check_validated_apart(url: String) {
+    let mut db = Database::connect(&url).await.unwrap();
+    let migrator = Migrator::new(&NAMED);
+    migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+    let mut conn = AnyConnection::connect(&url).await.unwrap();
+    sqlx::query("INSERT INTO people (id, name) VALUES (1, 'Ada'), (2, NULL)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+    let text = err.to_string();
+    if Dialect::of_url(&url).unwrap() == Dialect::Postgres {
+        assert!(text.contains("part 2 of 2"), "the validation stopped it: {text}");
+        assert!(text.contains("ck_people_name_not_null"), "{text}");
+    }
+    sqlx::query("UPDATE people SET name = 'Grace' WHERE id = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    assert_eq!(migrator.current(&mut db).await.unwrap(), ["f2f2f2f2f2f2"]);
+    assert_eq!(
+        migrator.drift(&mut db).await.unwrap().differences,
+        Vec::<String>::new()
+    );
+    sqlx::query("INSERT INTO people (id, name) VALUES (3, NULL)")
+        .execute(&mut conn)
+        .await
+        .expect_err("NOT NULL holds");
+    migrator.downgrade(&mut db, &Target::Back(1)).await.unwrap();
+    assert_eq!(
+        migrator.drift(&mut db).await.unwrap().differences,
+        Vec::<String>::new()
+    );
+}
+
 ferro_tests::on_every_backend!(
     "runtime":
+    not_null_through_a_check_validated_apart,
     a_key_made_auto_increment_numbers_after_the_rows,
     keys_that_serve_foreign_keys_can_be_dropped,
     lifecycle,

@@ -125,7 +125,7 @@ rules! {
         "mark the step `.validate_separately()`: NOT VALID now, VALIDATE while writes go on";
     NOT_NULL_SCAN = "F105" "not-null-scan" Error,
         "SET NOT NULL holds ACCESS EXCLUSIVE while it reads every row: reads and writes wait",
-        "add a check `c IS NOT NULL` with `.validate_separately()`, then SET NOT NULL in a later migration (no scan)";
+        "mark the step `.validate_separately()`: a check `c IS NOT NULL` validated while writes go on, then SET NOT NULL without a scan";
     UNIQUE_SCAN = "F106" "unique-scan" Error,
         "ADD UNIQUE builds its index under ACCESS EXCLUSIVE: reads and writes wait",
         "declare a unique index and mark its step `.concurrently()`";
@@ -301,6 +301,7 @@ fn rules_for(step: &Step, database: Database, effect: &Effect) -> Vec<&'static R
                 Kind::RenameTable => add(&RENAME_TABLE),
                 Kind::AddColumn(Fill::Required)
                 | Kind::SetNotNull
+                | Kind::SetNotNullValidated
                 | Kind::ColumnDefault {
                     required_loses_it: true,
                 }

@@ -164,7 +164,8 @@ fn parts(
                     op: step.op.to_string(),
                     dialect: d.name(),
                     reason: "`.concurrently()` is for a step that creates or drops an index, and \
-                         `.validate_separately()` for one that adds a named foreign key or a check"
+                         `.validate_separately()` for one that adds a named foreign key or a check, or \
+                         that makes a column NOT NULL and changes nothing else"
                         .to_owned(),
                 })?;
             Some(online).filter(|_| d == Dialect::Postgres)
@@ -174,7 +175,9 @@ fn parts(
         let tasks = match &step.op {
             _ if let Some((now, validate, apart)) = online => {
                 outside |= apart;
-                validations.extend(validate);
+                if !validate.is_empty() {
+                    validations.push(validate);
+                }
                 vec![Task::Sql(Statement::plain(now))]
             }
             Op::Rust { name } => {
@@ -257,13 +260,18 @@ fn parts(
         }
     }
     let ops = parts.last().map_or(0, |p| p.op + 1);
-    parts.extend(validations.into_iter().map(|sql| Part {
-        tasks: vec![Task::Sql(Statement::plain(sql))],
-        outside: false,
-        data: false,
-        raw: false,
-        op: ops,
-        origin: None,
+    parts.extend(validations.into_iter().map(|statements: Vec<String>| {
+        Part {
+            tasks: statements
+                .into_iter()
+                .map(|sql| Task::Sql(Statement::plain(sql)))
+                .collect(),
+            outside: false,
+            data: false,
+            raw: false,
+            op: ops,
+            origin: None,
+        }
     }));
     if parts.is_empty() {
         // A migration without steps still records that it was applied.

@@ -32,7 +32,7 @@ fn a_not_null_change_on_postgres_fails_lint_until_its_level() {
         &format!("{REQUIRED} alter column account.display_name (NOT NULL)") as &str,
         "F105 not-null-scan (error): SET NOT NULL holds ACCESS EXCLUSIVE",
         "F205 required-value (error)",
-        "instead: add a check `c IS NOT NULL` with `.validate_separately()`",
+        "instead: mark the step `.validate_separately()`: a check `c IS NOT NULL` validated",
         "4 migration(s) on PostgreSQL: 5 finding(s), 0 accepted, 4 at warning or above not accepted",
     ] {
         assert!(out.contains(expected), "{expected:?} in {out}");

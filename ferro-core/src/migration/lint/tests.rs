@@ -77,6 +77,14 @@ fn not_null_scans_and_breaks_old_writers() {
         );
     });
     assert_eq!(codes(&ops, Postgres), ["F105", "F205", "F301", "F110"]);
+    // Through a check validated apart: no scan under the lock.
+    let mut online = ops.clone();
+    let step = online.push(ops.steps()[0].op.clone());
+    step.validate_separately();
+    let marked = &online.steps()[1..];
+    let found: Vec<&str> = lint(marked, Postgres).iter().map(|f| f.rule.code).collect();
+    assert_eq!(found, ["F205", "F301", "F110"]);
+    assert_eq!(lint(marked, MySql).len(), lint(ops.steps(), MySql).len());
     assert_eq!(codes(&ops, MySql), ["F205", "F301"]);
     assert_eq!(codes(&ops, Sqlite), ["F401", "F205", "F301"]);
 }

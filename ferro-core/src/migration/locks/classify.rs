@@ -8,7 +8,9 @@ use crate::schema::{Column, SqlType};
 /// differs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
-    CreateTable { refers: bool },
+    CreateTable {
+        refers: bool,
+    },
     DropTable,
     RenameTable,
     AddColumn(Fill),
@@ -16,15 +18,23 @@ pub(crate) enum Kind {
     RenameColumn,
     ChangeType(Retype),
     SetNotNull,
+    /// `.validate_separately()`: through a check validated apart.
+    SetNotNullValidated,
     DropNotNull,
-    ColumnDefault { required_loses_it: bool },
+    ColumnDefault {
+        required_loses_it: bool,
+    },
     AddIdentity,
     DropIdentity,
     ColumnComment,
     AddPrimaryKey,
     DropPrimaryKey,
-    CreateIndex { unique: bool },
-    CreateIndexConcurrently { unique: bool },
+    CreateIndex {
+        unique: bool,
+    },
+    CreateIndexConcurrently {
+        unique: bool,
+    },
     DropIndex,
     DropIndexConcurrently,
     AddUnique,
@@ -40,7 +50,9 @@ pub(crate) enum Kind {
     TableComment,
     CreateEnum,
     DropEnum,
-    AddEnumValue { last: bool },
+    AddEnumValue {
+        last: bool,
+    },
     DropEnumValue,
     ReorderEnumValues,
     RenameEnumValue,
@@ -93,7 +105,13 @@ pub(crate) fn kinds(op: &Op, online: bool) -> Vec<Kind> {
         Op::AddColumn { column, .. } => Kind::AddColumn(fill(column)),
         Op::DropColumn { .. } => Kind::DropColumn,
         Op::RenameColumn { .. } => Kind::RenameColumn,
-        Op::AlterColumn { from, to, .. } => return alter_parts(from, to),
+        Op::AlterColumn { from, to, .. } => {
+            let mut parts = alter_parts(from, to);
+            if online && parts == [Kind::SetNotNull] {
+                parts = vec![Kind::SetNotNullValidated];
+            }
+            return parts;
+        }
         Op::AddPrimaryKey { .. } => Kind::AddPrimaryKey,
         Op::DropPrimaryKey { .. } => Kind::DropPrimaryKey,
         Op::CreateIndex { index, .. } if online => Kind::CreateIndexConcurrently { unique: index.unique },

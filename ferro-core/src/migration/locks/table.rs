@@ -111,8 +111,17 @@ pub(super) fn row(kind: Kind, database: Database) -> Effect {
             .fails()
             .breaks()
             .note("PostgreSQL 12+ skips the scan when a valid CHECK (c IS NOT NULL) proves it"),
-        (SetNotNull, MySql) => at(INPLACE, Table).rewrites(Online).fails().breaks(),
-        (SetNotNull, Sqlite) => at(WRITE, Table).rebuilds().fails().breaks(),
+        (SetNotNull | SetNotNullValidated, MySql) => at(INPLACE, Table).rewrites(Online).fails().breaks(),
+        (SetNotNull | SetNotNullValidated, Sqlite) => at(WRITE, Table).rebuilds().fails().breaks(),
+        // The check added NOT VALID takes ACCESS EXCLUSIVE briefly; the
+        // validation reads the rows under SHARE UPDATE EXCLUSIVE, and SET
+        // NOT NULL after it, proven by the check, holds ACCESS EXCLUSIVE
+        // briefly again.
+        (SetNotNullValidated, Postgres) => at(AE, Table)
+            .validated_under(SUE)
+            .fails()
+            .breaks()
+            .note("SET NOT NULL follows the validation, proven by the check without a scan"),
         (DropNotNull, Postgres) => at(AE, Table),
         (DropNotNull, MySql) => at(INPLACE, Table).rewrites(Online),
         (DropNotNull, Sqlite) => at(WRITE, Table).rebuilds(),

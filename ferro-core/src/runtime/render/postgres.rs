@@ -286,32 +286,68 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
 }
 
 /// A step marked to run without blocking writes (`Step::concurrently`,
-/// `Step::validate_separately`): its statement, the statement that validates
-/// it later in a transaction of its own, and whether it runs outside the
-/// migration's transaction. `None` for an operation the marks do not apply to.
-pub(crate) fn online(op: &Op) -> Option<(String, Option<String>, bool)> {
+/// `Step::validate_separately`): its statement, the statements that
+/// validate it later in a transaction of their own, and whether it runs
+/// outside the migration's transaction. `None` for an operation the marks do
+/// not apply to.
+pub(crate) fn online(op: &Op) -> Option<(String, Vec<String>, bool)> {
     Some(match op {
         Op::CreateIndex { table, index } => {
             let sql = create_index(D, table, index);
-            (sql.replacen(" INDEX ", " INDEX CONCURRENTLY ", 1), None, true)
+            (
+                sql.replacen(" INDEX ", " INDEX CONCURRENTLY ", 1),
+                Vec::new(),
+                true,
+            )
         }
-        Op::DropIndex { name, .. } => (format!("DROP INDEX CONCURRENTLY {}", D.ident(name)), None, true),
+        Op::DropIndex { name, .. } => (
+            format!("DROP INDEX CONCURRENTLY {}", D.ident(name)),
+            Vec::new(),
+            true,
+        ),
         Op::AddForeignKey { table, key } => {
             let name = key.name.as_deref()?;
             (
                 alter(table, &format!("ADD {} NOT VALID", foreign_key(D, key))),
-                Some(alter(table, &format!("VALIDATE CONSTRAINT {}", D.ident(name)))),
+                vec![alter(table, &format!("VALIDATE CONSTRAINT {}", D.ident(name)))],
                 false,
             )
         }
         Op::AddCheck { table, check } => (
             alter(table, &format!("{} NOT VALID", super::add_check(D, check))),
-            Some(alter(
+            vec![alter(
                 table,
                 &format!("VALIDATE CONSTRAINT {}", D.ident(&check.name)),
-            )),
+            )],
             false,
         ),
+        // NOT NULL without reading every row under ACCESS EXCLUSIVE: a check
+        // `c IS NOT NULL` added NOT VALID, validated while writes go on,
+        // then SET NOT NULL, which PostgreSQL 12+ proves from the valid
+        // check without a scan, and the check dropped.
+        Op::AlterColumn { table, from, to } if only_set_not_null(from, to) => {
+            let check = D.ident(&format!("ck_{table}_{}_not_null", to.name));
+            let column = D.ident(&to.name);
+            (
+                alter(
+                    table,
+                    &format!("ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID"),
+                ),
+                vec![
+                    alter(table, &format!("VALIDATE CONSTRAINT {check}")),
+                    alter(table, &format!("ALTER COLUMN {column} SET NOT NULL")),
+                    alter(table, &format!("DROP CONSTRAINT {check}")),
+                ],
+                false,
+            )
+        }
         _ => return None,
     })
+}
+
+/// Whether a column change makes the column NOT NULL and nothing else.
+pub(crate) fn only_set_not_null(from: &Column, to: &Column) -> bool {
+    let mut lifted = to.clone();
+    lifted.nullable = true;
+    from.nullable && !to.nullable && *from == lifted
 }

@@ -391,8 +391,8 @@ fn postgres_adds_a_key_not_valid_and_validates_it_apart() {
          REFERENCES \"users\" (\"id\") NOT VALID"
     );
     assert_eq!(
-        later.as_deref(),
-        Some("ALTER TABLE \"posts\" VALIDATE CONSTRAINT \"fk_posts_author\"")
+        later,
+        ["ALTER TABLE \"posts\" VALIDATE CONSTRAINT \"fk_posts_author\""]
     );
     assert!(!outside, "both run in transactions");
     let (now, later, outside) = super::postgres::online(&Op::CreateIndex {
@@ -404,5 +404,36 @@ fn postgres_adds_a_key_not_valid_and_validates_it_apart() {
         now,
         "CREATE UNIQUE INDEX CONCURRENTLY \"ix_posts_title\" ON \"posts\" (\"title\")"
     );
-    assert!(later.is_none() && outside);
+    assert!(later.is_empty() && outside);
+}
+
+#[test]
+fn postgres_makes_a_column_not_null_through_a_check_validated_apart() {
+    let name = Column::new("name", SqlType::Text);
+    let (now, later, outside) = super::postgres::online(&Op::AlterColumn {
+        table: "users".into(),
+        from: name.clone().nullable(),
+        to: name.clone(),
+    })
+    .unwrap();
+    assert_eq!(
+        now,
+        "ALTER TABLE \"users\" ADD CONSTRAINT \"ck_users_name_not_null\" CHECK (\"name\" IS NOT NULL) NOT VALID"
+    );
+    assert_eq!(
+        later,
+        [
+            "ALTER TABLE \"users\" VALIDATE CONSTRAINT \"ck_users_name_not_null\"",
+            "ALTER TABLE \"users\" ALTER COLUMN \"name\" SET NOT NULL",
+            "ALTER TABLE \"users\" DROP CONSTRAINT \"ck_users_name_not_null\"",
+        ]
+    );
+    assert!(!outside);
+    // A change of anything else beside: no online form.
+    let typed = super::postgres::online(&Op::AlterColumn {
+        table: "users".into(),
+        from: name.clone().nullable(),
+        to: Column::new("name", SqlType::Varchar(40)),
+    });
+    assert!(typed.is_none());
 }
