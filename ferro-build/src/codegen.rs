@@ -1,7 +1,7 @@
 //! Writes a plan as a migration source file.
 
 use ferro::migration::escape::{comment, literal};
-use ferro::migration::lint::{Level, NO_LOCK_TIMEOUT, lint, on_existing};
+use ferro::migration::lint::{Level, NO_LOCK_TIMEOUT, lint, on_existing, safe_form};
 use ferro::migration::locks::Database;
 use ferro::migration::{Op, Ops, Safety};
 use ferro::plan::{Plan, Plans};
@@ -259,23 +259,7 @@ fn live_tables(plan: &Plan, safe: bool, out: &mut String) {
 /// The method that marks `op` online in a safe plan, where `applies` (the
 /// plan is safe and the step is on an existing table).
 fn online_mark(op: &Op, applies: bool) -> Option<&'static str> {
-    match op {
-        _ if !applies => None,
-        Op::CreateIndex { .. } | Op::DropIndex { .. } => Some("concurrently"),
-        // The runtime validates a key separately only by its name.
-        Op::AddForeignKey { key, .. } if key.name.is_some() => Some("validate_separately"),
-        Op::AddCheck { .. } => Some("validate_separately"),
-        Op::AlterColumn { from, to, .. } if only_not_null(from, to) => Some("validate_separately"),
-        _ => None,
-    }
-}
-
-/// Whether a column change makes the column NOT NULL and nothing else: what
-/// PostgreSQL can do through a check validated apart.
-fn only_not_null(from: &Column, to: &Column) -> bool {
-    let mut lifted = to.clone();
-    lifted.nullable = true;
-    from.nullable && !to.nullable && *from == lifted
+    safe_form(op).filter(|_| applies)
 }
 
 /// An SQL value of type `ty`, for the example beside a fill to write.

@@ -19,16 +19,30 @@ pub const LENGTH: usize = 6;
 
 thread_local! {
     static OPS: RefCell<Vec<(Vec<Op>, Vec<Op>)>> = const { RefCell::new(Vec::new()) };
+    static SAFE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn record(op: &mut Ops, at: usize, up: bool) {
     OPS.with(|ops| {
         let ops = ops.borrow();
         let (upgrade, downgrade) = &ops[at];
-        for o in if up { upgrade } else { downgrade } {
-            op.push(o.clone()).acknowledged(true);
+        let steps = if up { upgrade } else { downgrade };
+        let existing = ferro::migration::lint::on_existing(steps);
+        for (o, existing) in steps.iter().zip(existing) {
+            let step = op.push(o.clone());
+            step.acknowledged(true);
+            // As `Builder::safe(true)` writes it.
+            if SAFE.get() && existing && ferro::migration::lint::safe_form(o).is_some() {
+                step.online = true;
+            }
         }
     });
+}
+
+/// Makes the chain record its steps as safe plans do (see
+/// `ferro_build::Builder::safe`), on this thread.
+pub fn safe(yes: bool) {
+    SAFE.set(yes);
 }
 
 macro_rules! steps {

@@ -256,6 +256,29 @@ pub fn on_existing<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Vec<bool> {
         .collect()
 }
 
+/// The mark a safe plan gives `op` when it acts on a table that exists
+/// before the migration: the name of the [`Step`] method, `concurrently`
+/// for an index created or dropped, `validate_separately` for a named
+/// foreign key, a check, or a column made NOT NULL and changed in nothing
+/// else. `None` for the other operations.
+pub fn safe_form(op: &Op) -> Option<&'static str> {
+    match op {
+        Op::CreateIndex { .. } | Op::DropIndex { .. } => Some("concurrently"),
+        // The runtime validates a key separately only by its name.
+        Op::AddForeignKey { key, .. } if key.name.is_some() => Some("validate_separately"),
+        Op::AddCheck { .. } => Some("validate_separately"),
+        Op::AlterColumn { from, to, .. } => only_set_not_null(from, to).then_some("validate_separately"),
+        _ => None,
+    }
+}
+
+/// Whether a column change makes the column NOT NULL and nothing else.
+pub(crate) fn only_set_not_null(from: &crate::schema::Column, to: &crate::schema::Column) -> bool {
+    let mut lifted = to.clone();
+    lifted.nullable = true;
+    from.nullable && !to.nullable && *from == lifted
+}
+
 /// The rules a step on an existing table breaks on `database`.
 fn rules_for(step: &Step, database: Database, effect: &Effect) -> Vec<&'static Rule> {
     let mut out: Vec<&'static Rule> = Vec::new();

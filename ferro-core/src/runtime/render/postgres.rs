@@ -325,7 +325,7 @@ pub(crate) fn online(op: &Op) -> Option<(String, Vec<String>, bool)> {
         // `c IS NOT NULL` added NOT VALID, validated while writes go on,
         // then SET NOT NULL, which PostgreSQL 12+ proves from the valid
         // check without a scan, and the check dropped.
-        Op::AlterColumn { table, from, to } if only_set_not_null(from, to) => {
+        Op::AlterColumn { table, from, to } if crate::migration::lint::only_set_not_null(from, to) => {
             let check = D.ident(&format!("ck_{table}_{}_not_null", to.name));
             let column = D.ident(&to.name);
             (
@@ -343,11 +343,4 @@ pub(crate) fn online(op: &Op) -> Option<(String, Vec<String>, bool)> {
         }
         _ => return None,
     })
-}
-
-/// Whether a column change makes the column NOT NULL and nothing else.
-pub(crate) fn only_set_not_null(from: &Column, to: &Column) -> bool {
-    let mut lifted = to.clone();
-    lifted.nullable = true;
-    from.nullable && !to.nullable && *from == lifted
 }
