@@ -211,6 +211,55 @@ static LABEL: [Migration; 2] = [
         label_down,
     ),
 ];
+fn items_up(op: &mut Ops) {
+    op.create_table("owners", |t| {
+        t.column("id", SqlType::BigInt);
+        t.primary_key("pk_owners", ["id"]);
+    });
+    op.create_table("items", |t| {
+        t.column("id", SqlType::BigInt).auto_increment();
+        t.column("owner_id", SqlType::BigInt).nullable();
+        t.primary_key("pk_items", ["id"]);
+    });
+    op.sql("INSERT INTO owners (id) VALUES (1)");
+}
+fn items_down(op: &mut Ops) {
+    op.drop_table("items").acknowledged(true);
+    op.drop_table("owners").acknowledged(true);
+}
+/// What `Builder::safe(true)` writes for an index and a foreign key on an
+/// existing table.
+fn owned_up(op: &mut Ops) {
+    op.create_index("items", Index::new("ix_items_owner_id", ["owner_id"]))
+        .concurrently();
+    op.add_foreign_key(
+        "items",
+        ForeignKey::new("fk_items_owner_id_owners", ["owner_id"], "owners", ["id"]),
+    )
+    .validate_separately();
+}
+fn owned_down(op: &mut Ops) {
+    op.drop_foreign_key("items", "fk_items_owner_id_owners");
+    op.drop_index("items", "ix_items_owner_id").concurrently();
+}
+static OWNED: [Migration; 2] = [
+    migration(
+        "0001_items.rs",
+        "0001_items.rs",
+        "c3c3c3c3c3c1",
+        &[],
+        items_up,
+        items_down,
+    ),
+    migration(
+        "0002_owned.rs",
+        "0002_owned.rs",
+        "c3c3c3c3c3c2",
+        &["c3c3c3c3c3c1"],
+        owned_up,
+        owned_down,
+    ),
+];
 static TYPO: [Migration; 2] = [
     COUNTERS,
     migration(
@@ -894,6 +943,93 @@ on_every_backend!(
     a_failed_run_has_told_what_it_committed,
     a_table_lock_wait_is_bounded_and_tried_again,
 );
+
+/// On a real PostgreSQL: a safe migration (an index built concurrently, a
+/// foreign key validated apart) on a table a long read transaction holds,
+/// run with a table lock timeout far shorter than the reader. The index
+/// build waits for the reader, as `CREATE INDEX CONCURRENTLY` must, without
+/// being cut short by the timeout (which would leave an invalid index);
+/// another connection's writes to the table go on meanwhile, each at once;
+/// once the reader ends, the migration finishes with a valid index and a
+/// validated key.
+#[test]
+fn postgres_a_safe_migration_lets_writes_go_on_while_it_waits() {
+    let Some((url, _dir)) = fresh(Dialect::Postgres, "safe_wait") else {
+        return;
+    };
+    let timeout = Duration::from_millis(300);
+    let rt = runtime();
+    rt.block_on(async {
+        let migrator = Migrator::new(&OWNED).table_lock_timeout(timeout);
+        let mut db = Database::connect(&url).await.unwrap();
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        let script = migrator
+            .upgrade_sql(
+                Dialect::Postgres,
+                &Target::Revision("c3c3c3c3c3c1".into()),
+                &Target::Head,
+            )
+            .unwrap();
+        let lifted = script
+            .iter()
+            .position(|s| s == "SET lock_timeout = 0")
+            .expect("lifted in the script");
+        assert!(
+            script[lifted + 1].starts_with("CREATE INDEX CONCURRENTLY"),
+            "{script:?}"
+        );
+        assert_eq!(script[lifted + 2], "SET lock_timeout = '300ms'");
+
+        // A report: one snapshot for the whole transaction, which the index
+        // build must outwait.
+        let mut reader = AnyConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT * FROM items")
+            .execute(&mut reader)
+            .await
+            .unwrap();
+        let started = Instant::now();
+        let run = tokio::spawn(async move { migrator.upgrade(&mut db, &Target::Head).await });
+        // Well past the timeout, the index build still waits for the reader;
+        // writes meanwhile each finish at once.
+        let mut writer = AnyConnection::connect(&url).await.unwrap();
+        let mut slowest = Duration::ZERO;
+        while started.elapsed() < timeout * 5 {
+            let insert = Instant::now();
+            sqlx::query("INSERT INTO items (owner_id) VALUES (1)")
+                .execute(&mut writer)
+                .await
+                .unwrap();
+            slowest = slowest.max(insert.elapsed());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        if run.is_finished() {
+            panic!(
+                "the index build did not wait for the reader: {:?}",
+                run.await.unwrap()
+            );
+        }
+        assert!(slowest < Duration::from_secs(1), "a write waited {slowest:?}");
+        sqlx::raw_sql("COMMIT").execute(&mut reader).await.unwrap();
+        let done = run
+            .await
+            .unwrap()
+            .expect("the migration finishes once the reader ends");
+        assert_eq!(done.len(), 1);
+        let valid: bool = sqlx::query_scalar(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_items_owner_id'::regclass",
+        )
+        .fetch_one(&mut writer)
+        .await
+        .unwrap();
+        let validated: bool = sqlx::query_scalar(
+            "SELECT convalidated FROM pg_constraint WHERE conname = 'fk_items_owner_id_owners'",
+        )
+        .fetch_one(&mut writer)
+        .await
+        .unwrap();
+        assert!(valid && validated);
+    });
+}
 
 #[test]
 fn mariadb_databases_on_one_server_do_not_wait_for_each_other() {

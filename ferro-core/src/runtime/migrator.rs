@@ -93,8 +93,9 @@ impl Migrator {
     /// every later query on the table wait behind it, so a migration on a
     /// busy table gives up early, undone, and is tried again up to
     /// [`Migrator::lock_retries`] times (1 s, 2 s, 4 s … apart). A step
-    /// outside a transaction (`CREATE INDEX CONCURRENTLY`) is not tried
-    /// again: it may leave an invalid index behind. Unset by default: the
+    /// outside a transaction (`CREATE INDEX CONCURRENTLY`) runs with the
+    /// timeout lifted: its lock queues none of the application's queries,
+    /// and cut short it would leave an invalid index. Unset by default: the
     /// database's own setting holds (PostgreSQL waits for ever, MySQL a
     /// year). Offline scripts begin by setting it.
     pub fn table_lock_timeout(mut self, timeout: Duration) -> Migrator {
@@ -662,13 +663,21 @@ impl Migrator {
         if position.create_table {
             self.create_table(db).await?;
         }
+        let around = self.timeouts.around_outside(d);
         let work = async |tx: &mut Tx<'_>| {
             if !self.part_pending(tx, step, position).await? {
                 return Ok(false);
             }
+            if let Some((lift, _)) = &around {
+                tx.execute(&Statement::plain(lift.clone())).await?;
+            }
             // Outside a transaction, each statement stays done as it runs:
             // a failure is a later part's, never the first's in doubt.
-            run_tasks(tx, part, &AtomicBool::new(false)).await?;
+            let done = run_tasks(tx, part, &AtomicBool::new(false)).await;
+            if let Some((_, again)) = &around {
+                tx.execute(&Statement::plain(again.clone())).await?;
+            }
+            done?;
             Ok(true)
         };
         if !db.outside(work).await? {

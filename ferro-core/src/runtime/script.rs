@@ -133,9 +133,12 @@ impl Migrator {
                     out.push(self.table_create(d));
                     out.push("COMMIT".to_owned());
                 }
+                let around = self.timeouts.around_outside(d);
+                out.extend(around.as_ref().map(|(lift, _)| lift.clone()));
                 for task in &part.tasks {
                     out.push(task.text()?);
                 }
+                out.extend(around.map(|(_, again)| again));
             }
             // As online: foreign keys off around a transaction with a rebuild.
             let rebuilds = part.tasks.iter().any(Task::rebuilds);

@@ -69,6 +69,21 @@ pub(crate) struct Setting {
 }
 
 impl Timeouts {
+    /// Around a step outside a transaction (`CREATE INDEX CONCURRENTLY`) on
+    /// PostgreSQL: the statements that lift the table lock timeout before
+    /// it and set it again after. Such a step takes `SHARE UPDATE
+    /// EXCLUSIVE`, which the application's reads and writes do not queue
+    /// behind, and waits for the transactions already running to end; cut
+    /// short by the timeout, it would leave an invalid index, and it is not
+    /// tried again.
+    pub(crate) fn around_outside(&self, d: super::Dialect) -> Option<(String, String)> {
+        let value = self.table_lock.filter(|_| d == super::Dialect::Postgres)?;
+        Some((
+            "SET lock_timeout = 0".to_owned(),
+            format!("SET lock_timeout = '{}ms'", millis(value).max(1)),
+        ))
+    }
+
     /// The statements that set them on `dialect`, as an offline script
     /// begins with them.
     pub(crate) fn statements(&self, d: super::Dialect) -> Vec<String> {
