@@ -327,6 +327,10 @@ fn safe_plans_mark_steps_on_existing_tables() {
     let (_, check) = generate_with("add_check", true);
     assert!(check.contains(".validate_separately();"), "{check}");
     assert!(!check.contains("F104"), "{check}");
+    let (_, unique) = generate_with("add_unique", true);
+    let upgrade = unique.split("pub fn downgrade").next().unwrap();
+    assert!(upgrade.contains(".concurrently();"), "{unique}");
+    assert!(!unique.contains("F106"), "{unique}");
     // NOT NULL through a check validated apart; the NULL-able way back, and
     // the header still says what the running application meets (F205).
     let (_, required) = generate_with("alter_nullability", true);
@@ -570,11 +574,10 @@ fn squawk_on_safe_plans_finds_only_what_they_do_not_do_yet() {
         ("renaming-table", 2),
         ("renaming-column", 1),
         ("changing-column-type", 3),
-        // A unique key or a primary key built under ACCESS EXCLUSIVE: a
-        // unique index built concurrently and the key added USING it, not
-        // written yet.
-        ("disallowed-unique-constraint", 2),
-        ("constraint-missing-not-valid", 3),
+        // A primary key (over a new auto-increment column) built under
+        // ACCESS EXCLUSIVE: a unique index built concurrently and the key
+        // added USING it, not written yet.
+        ("constraint-missing-not-valid", 1),
         ("adding-serial-primary-key-field", 1),
         // NOT NULL together with a new default in one column change.
         ("adding-not-nullable-field", 1),

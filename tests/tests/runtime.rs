@@ -1288,6 +1288,74 @@ fn named_down(op: &mut Ops) {
     let name = Column::new("name", SqlType::Text);
     op.alter_column("people", name.clone(), name.nullable());
 }
+fn unique_names_up(op: &mut Ops) {
+    op.add_unique("people", UniqueConstraint::new("uq_people_name", ["name"]))
+        .concurrently();
+}
+fn unique_names_down(op: &mut Ops) {
+    op.drop_unique("people", "uq_people_name");
+}
+static UNIQUE_NAMES: [Migration; 2] = [
+    migration(
+        "0001_people.rs",
+        "people",
+        "f1f1f1f1f1f1",
+        &[],
+        people_up,
+        people_down,
+    ),
+    migration(
+        "0002_unique.rs",
+        "unique names",
+        "f3f3f3f3f3f3",
+        &["f1f1f1f1f1f1"],
+        unique_names_up,
+        unique_names_down,
+    ),
+];
+
+/// A unique key `.concurrently()`: on PostgreSQL its index built
+/// concurrently outside the transaction, then attached as the key
+/// (`USING INDEX`); elsewhere as usual. The schema is the key's, duplicates
+/// are refused after, and the downgrade drops it.
+async fn a_unique_key_built_concurrently(url: String) {
+    let mut db = Database::connect(&url).await.unwrap();
+    let migrator = Migrator::new(&UNIQUE_NAMES);
+    migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+    let mut conn = AnyConnection::connect(&url).await.unwrap();
+    sqlx::query("INSERT INTO people (id, name) VALUES (1, 'Ada'), (2, 'Grace'), (3, NULL)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    db.record();
+    migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    let log = db.take_log();
+    if Dialect::of_url(&url).unwrap() == Dialect::Postgres {
+        let built = log
+            .iter()
+            .position(|s| s.starts_with("CREATE UNIQUE INDEX CONCURRENTLY"))
+            .expect("built concurrently");
+        let attached = log
+            .iter()
+            .position(|s| s.contains("UNIQUE USING INDEX"))
+            .expect("attached");
+        assert!(built < attached, "{log:#?}");
+    }
+    assert_eq!(
+        migrator.drift(&mut db).await.unwrap().differences,
+        Vec::<String>::new()
+    );
+    sqlx::query("INSERT INTO people (id, name) VALUES (4, 'Ada')")
+        .execute(&mut conn)
+        .await
+        .expect_err("the key holds");
+    migrator.downgrade(&mut db, &Target::Back(1)).await.unwrap();
+    assert_eq!(
+        migrator.drift(&mut db).await.unwrap().differences,
+        Vec::<String>::new()
+    );
+}
+
 static NAMED: [Migration; 2] = [
     migration(
         "0001_people.rs",
@@ -1351,6 +1419,7 @@ async fn not_null_through_a_check_validated_apart(url: String) {
 
 ferro_tests::on_every_backend!(
     "runtime":
+    a_unique_key_built_concurrently,
     not_null_through_a_check_validated_apart,
     a_key_made_auto_increment_numbers_after_the_rows,
     keys_that_serve_foreign_keys_can_be_dropped,

@@ -128,7 +128,7 @@ rules! {
         "mark the step `.validate_separately()`: a check `c IS NOT NULL` validated while writes go on, then SET NOT NULL without a scan";
     UNIQUE_SCAN = "F106" "unique-scan" Error,
         "ADD UNIQUE builds its index under ACCESS EXCLUSIVE: reads and writes wait",
-        "declare a unique index and mark its step `.concurrently()`";
+        "mark the step `.concurrently()`: its index built concurrently, then attached as the key";
     TABLE_REWRITE = "F107" "table-rewrite" Error,
         "the step writes every row again while writes wait",
         "expand and contract: a new column or table, backfilled in batches, then switched to";
@@ -264,6 +264,7 @@ pub fn on_existing<'a>(ops: impl IntoIterator<Item = &'a Op>) -> Vec<bool> {
 pub fn safe_form(op: &Op) -> Option<&'static str> {
     match op {
         Op::CreateIndex { .. } | Op::DropIndex { .. } => Some("concurrently"),
+        Op::AddUnique { constraint, .. } if constraint.name.is_some() => Some("concurrently"),
         // The runtime validates a key separately only by its name.
         Op::AddForeignKey { key, .. } if key.name.is_some() => Some("validate_separately"),
         Op::AddCheck { .. } => Some("validate_separately"),

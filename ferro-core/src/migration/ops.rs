@@ -86,11 +86,14 @@ impl Step {
 
     /// For a large table on PostgreSQL: an index is created or dropped
     /// `CONCURRENTLY`, outside the migration's transaction, without blocking
-    /// writes to the table. Elsewhere the step runs as usual. The migration
+    /// writes to the table; a named unique key gets its index so, and is
+    /// attached to it (`ADD CONSTRAINT .. UNIQUE USING INDEX`) in a
+    /// transaction of its own at the end of the migration, which holds its
+    /// lock briefly. Elsewhere the step runs as usual. The migration
     /// then runs in parts, as with [`Step::outside_transaction`]; a failed
     /// `CREATE INDEX CONCURRENTLY` leaves an invalid index to drop before
     /// the next `upgrade`. Refused, when the migration runs, on a step that
-    /// is not about an index.
+    /// does neither.
     pub fn concurrently(&mut self) -> &mut Step {
         self.online = true;
         self

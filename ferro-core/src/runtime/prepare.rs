@@ -163,7 +163,8 @@ fn parts(
                 super::render::postgres::online(&step.op).ok_or_else(|| MigrateError::Unsupported {
                     op: step.op.to_string(),
                     dialect: d.name(),
-                    reason: "`.concurrently()` is for a step that creates or drops an index, and \
+                    reason: "`.concurrently()` is for a step that creates or drops an index or adds a \
+                         named unique key, and \
                          `.validate_separately()` for one that adds a named foreign key or a check, or \
                          that makes a column NOT NULL and changes nothing else"
                         .to_owned(),

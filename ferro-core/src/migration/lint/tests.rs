@@ -157,6 +157,12 @@ fn a_lock_timeout_is_asked_for_once_and_only_before_it_is_set() {
     });
     assert_eq!(codes(&harmless, Postgres), ["F106", "F301", "F110"]);
     assert_eq!(lint(harmless.steps(), Postgres)[2].step, 1);
+    // Its index built concurrently and attached: no scan under the lock.
+    let online = recorded(|op| {
+        op.add_unique("users", UniqueConstraint::new("uq_users_email", ["email"]))
+            .concurrently();
+    });
+    assert_eq!(codes(&online, Postgres), ["F301"]);
 }
 
 #[test]

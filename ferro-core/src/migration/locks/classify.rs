@@ -38,6 +38,8 @@ pub(crate) enum Kind {
     DropIndex,
     DropIndexConcurrently,
     AddUnique,
+    /// `.concurrently()`: its index built concurrently, then attached.
+    AddUniqueUsingIndex,
     DropUnique,
     AddForeignKey,
     AddForeignKeyNotValid,
@@ -118,6 +120,8 @@ pub(crate) fn kinds(op: &Op, online: bool) -> Vec<Kind> {
         Op::CreateIndex { index, .. } => Kind::CreateIndex { unique: index.unique },
         Op::DropIndex { .. } if online => Kind::DropIndexConcurrently,
         Op::DropIndex { .. } => Kind::DropIndex,
+        // The runtime builds the index only under the key's name.
+        Op::AddUnique { constraint, .. } if online && constraint.name.is_some() => Kind::AddUniqueUsingIndex,
         Op::AddUnique { .. } => Kind::AddUnique,
         Op::DropUnique { .. } => Kind::DropUnique,
         // The runtime refuses the mark on a key without a name.

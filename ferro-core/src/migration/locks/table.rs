@@ -178,7 +178,11 @@ pub(super) fn row(kind: Kind, database: Database) -> Effect {
             .scans(Locked)
             .fails()
             .note("builds its index under ACCESS EXCLUSIVE: reads wait too"),
-        (AddUnique, MySql) => at(INPLACE, Table).scans(Online).fails(),
+        (AddUniqueUsingIndex, Postgres) => at(SUE, Table)
+            .scans(Online)
+            .fails()
+            .note("its index built concurrently; then ACCESS EXCLUSIVE briefly to attach it"),
+        (AddUnique | AddUniqueUsingIndex, MySql) => at(INPLACE, Table).scans(Online).fails(),
         (DropUnique, Postgres) => at(AE, Table),
         (DropUnique, MySql) => at(INPLACE, Table),
 
@@ -204,7 +208,13 @@ pub(super) fn row(kind: Kind, database: Database) -> Effect {
         (DropCheck, MySql) => at(INPLACE, Table).note("metadata only; MariaDB: INSTANT"),
 
         (
-            AddPrimaryKey | AddUnique | AddForeignKey | AddForeignKeyNotValid | AddCheck | AddCheckNotValid,
+            AddPrimaryKey
+            | AddUnique
+            | AddUniqueUsingIndex
+            | AddForeignKey
+            | AddForeignKeyNotValid
+            | AddCheck
+            | AddCheckNotValid,
             Sqlite,
         ) => at(WRITE, Table).rebuilds().fails(),
         (DropPrimaryKey | DropUnique | DropForeignKey | DropCheck | RenameConstraint, Sqlite) => {

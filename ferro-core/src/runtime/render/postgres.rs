@@ -321,6 +321,24 @@ pub(crate) fn online(op: &Op) -> Option<(String, Vec<String>, bool)> {
             )],
             false,
         ),
+        // A unique key without building its index under ACCESS EXCLUSIVE:
+        // the index built concurrently, outside the transaction, then
+        // attached as the key, which takes the lock only briefly.
+        Op::AddUnique { table, constraint } => {
+            let name = D.ident(constraint.name.as_deref()?);
+            (
+                format!(
+                    "CREATE UNIQUE INDEX CONCURRENTLY {name} ON {} ({})",
+                    D.ident(table),
+                    idents(D, &constraint.columns)
+                ),
+                vec![alter(
+                    table,
+                    &format!("ADD CONSTRAINT {name} UNIQUE USING INDEX {name}"),
+                )],
+                true,
+            )
+        }
         // NOT NULL without reading every row under ACCESS EXCLUSIVE: a check
         // `c IS NOT NULL` added NOT VALID, validated while writes go on,
         // then SET NOT NULL, which PostgreSQL 12+ proves from the valid
