@@ -1134,17 +1134,31 @@ static NUMBERED: [Migration; 2] = [
     ),
 ];
 
+/// The database at `url` at the first of `migrations`, with `rows` (an
+/// `INSERT`) in it: the run's database, its migrator, and a connection of
+/// the application's.
+async fn seeded_at_first(
+    url: &str,
+    migrations: &'static [Migration],
+    rows: &'static str,
+) -> (Database, Migrator, AnyConnection) {
+    let mut db = Database::connect(url).await.unwrap();
+    let migrator = Migrator::new(migrations);
+    migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+    let mut conn = AnyConnection::connect(url).await.unwrap();
+    sqlx::query(rows).execute(&mut conn).await.unwrap();
+    (db, migrator, conn)
+}
+
 /// A key that becomes auto-incremented over rows numbers the next row after
 /// them (PostgreSQL's identity starts its sequence at 1 unless told).
 async fn a_key_made_auto_increment_numbers_after_the_rows(url: String) {
-    let mut db = Database::connect(&url).await.unwrap();
-    let migrator = Migrator::new(&NUMBERED);
-    migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
-    let mut conn = AnyConnection::connect(&url).await.unwrap();
-    sqlx::query("INSERT INTO tickets (id, title) VALUES (1, 'a'), (2, 'b'), (7, 'c')")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    let (mut db, migrator, mut conn) = seeded_at_first(
+        &url,
+        &NUMBERED,
+        "INSERT INTO tickets (id, title) VALUES (1, 'a'), (2, 'b'), (7, 'c')",
+    )
+    .await;
     migrator.upgrade(&mut db, &Target::Head).await.unwrap();
     sqlx::query("INSERT INTO tickets (title) VALUES ('d')")
         .execute(&mut conn)
@@ -1319,14 +1333,12 @@ static UNIQUE_NAMES: [Migration; 2] = [
 /// (`USING INDEX`); elsewhere as usual. The schema is the key's, duplicates
 /// are refused after, and the downgrade drops it.
 async fn a_unique_key_built_concurrently(url: String) {
-    let mut db = Database::connect(&url).await.unwrap();
-    let migrator = Migrator::new(&UNIQUE_NAMES);
-    migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
-    let mut conn = AnyConnection::connect(&url).await.unwrap();
-    sqlx::query("INSERT INTO people (id, name) VALUES (1, 'Ada'), (2, 'Grace'), (3, NULL)")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    let (mut db, migrator, mut conn) = seeded_at_first(
+        &url,
+        &UNIQUE_NAMES,
+        "INSERT INTO people (id, name) VALUES (1, 'Ada'), (2, 'Grace'), (3, NULL)",
+    )
+    .await;
     db.record();
     migrator.upgrade(&mut db, &Target::Head).await.unwrap();
     let log = db.take_log();
@@ -1382,14 +1394,12 @@ static NAMED: [Migration; 2] = [
 /// part), and once the row is fixed the next upgrade finishes it; no check
 /// is left behind, and NULL is refused after.
 async fn not_null_through_a_check_validated_apart(url: String) {
-    let mut db = Database::connect(&url).await.unwrap();
-    let migrator = Migrator::new(&NAMED);
-    migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
-    let mut conn = AnyConnection::connect(&url).await.unwrap();
-    sqlx::query("INSERT INTO people (id, name) VALUES (1, 'Ada'), (2, NULL)")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    let (mut db, migrator, mut conn) = seeded_at_first(
+        &url,
+        &NAMED,
+        "INSERT INTO people (id, name) VALUES (1, 'Ada'), (2, NULL)",
+    )
+    .await;
     let err = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
     let text = err.to_string();
     if Dialect::of_url(&url).unwrap() == Dialect::Postgres {
