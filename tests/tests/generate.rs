@@ -327,6 +327,14 @@ fn safe_plans_mark_steps_on_existing_tables() {
     let (_, check) = generate_with("add_check", true);
     assert!(check.contains(".validate_separately();"), "{check}");
     assert!(!check.contains("F104"), "{check}");
+    let (_, filled) = generate_with("fill_not_null_from_default", true);
+    assert!(filled.contains(".in_batches();"), "{filled}");
+    assert!(!filled.contains("F109"), "{filled}");
+    let (_, plain) = generate("fill_not_null_from_default");
+    assert!(
+        plain.contains("F109") && !plain.contains(".in_batches()"),
+        "{plain}"
+    );
     let (_, unique) = generate_with("add_unique", true);
     let upgrade = unique.split("pub fn downgrade").next().unwrap();
     assert!(upgrade.contains(".concurrently();"), "{unique}");

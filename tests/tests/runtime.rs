@@ -1368,6 +1368,83 @@ async fn a_unique_key_built_concurrently(url: String) {
     );
 }
 
+fn filled_up(op: &mut Ops) {
+    op.fill_nulls("people", "name", Some("'someone'")).in_batches();
+    let name = Column::new("name", SqlType::Text);
+    op.alter_column("people", name.clone().nullable(), name);
+}
+static FILLED: [Migration; 2] = [
+    migration(
+        "0001_people.rs",
+        "people",
+        "f1f1f1f1f1f1",
+        &[],
+        people_up,
+        people_down,
+    ),
+    migration(
+        "0002_filled.rs",
+        "filled",
+        "f4f4f4f4f4f4",
+        &["f1f1f1f1f1f1"],
+        filled_up,
+        named_down,
+    ),
+];
+
+/// 25,000 people, every tenth named.
+const CROWD: &str = "INSERT INTO people (id, name) \
+    SELECT n, CASE WHEN n % 10 = 0 THEN 'named' ELSE NULL END FROM (\
+      SELECT d1.i + 10 * d2.i + 100 * d3.i + 1000 * d4.i + 10000 * d5.i AS n \
+      FROM (SELECT 0 AS i UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 \
+            UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) d1 \
+      CROSS JOIN (SELECT 0 AS i UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 \
+            UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) d2 \
+      CROSS JOIN (SELECT 0 AS i UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 \
+            UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) d3 \
+      CROSS JOIN (SELECT 0 AS i UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 \
+            UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) d4 \
+      CROSS JOIN (SELECT 0 AS i UNION ALL SELECT 1 UNION ALL SELECT 2) d5) AS numbers \
+    WHERE n < 25000";
+
+/// A fill `.in_batches()`: on PostgreSQL and MySQL it runs outside the
+/// migration's transaction, 10,000 rows at a time, until no row holds NULL
+/// (here three batches and a last that finds none); on SQLite as usual.
+/// Every row is filled, the named ones keep their name, NOT NULL holds, and
+/// an offline script shows the fill as one UPDATE.
+async fn a_fill_in_batches(url: String) {
+    let (mut db, migrator, mut conn) = seeded_at_first(&url, &FILLED, CROWD).await;
+    let dialect = Dialect::of_url(&url).unwrap();
+    // SQLite's NOT NULL is a rebuild, which a script cannot hold.
+    if dialect != Dialect::Sqlite {
+        let script = migrator
+            .upgrade_sql(dialect, &Target::Revision("f1f1".into()), &Target::Head)
+            .unwrap();
+        let whole = script
+            .iter()
+            .filter(|s| s.starts_with("UPDATE") && s.contains("IS NULL"))
+            .count();
+        assert_eq!(whole, 1, "{script:#?}");
+        assert!(!script.iter().any(|s| s.contains("LIMIT")), "{script:#?}");
+    }
+    db.record();
+    migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    let batches = db.take_log().iter().filter(|s| s.contains("LIMIT 10000")).count();
+    assert_eq!(batches, if dialect == Dialect::Sqlite { 0 } else { 4 });
+    let counts: (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(CASE WHEN name = 'someone' THEN 1 END), \
+                COUNT(CASE WHEN name = 'named' THEN 1 END) FROM people",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(counts, (22_500, 2_500));
+    sqlx::query("INSERT INTO people (id, name) VALUES (-1, NULL)")
+        .execute(&mut conn)
+        .await
+        .expect_err("NOT NULL holds");
+}
+
 static NAMED: [Migration; 2] = [
     migration(
         "0001_people.rs",
@@ -1429,6 +1506,7 @@ async fn not_null_through_a_check_validated_apart(url: String) {
 
 ferro_tests::on_every_backend!(
     "runtime":
+    a_fill_in_batches,
     a_unique_key_built_concurrently,
     not_null_through_a_check_validated_apart,
     a_key_made_auto_increment_numbers_after_the_rows,

@@ -137,7 +137,7 @@ rules! {
         "build a unique index `.concurrently()` first, then add the key in a later migration";
     FILL_IN_TRANSACTION = "F109" "fill-in-transaction" Warning,
         "the fill updates every row holding NULL in the migration's transaction, locking them until it commits",
-        "fill in batches in data migrations of their own before the NOT NULL";
+        "mark the step `.in_batches()`: 10,000 rows a transaction, outside the migration's";
     NO_LOCK_TIMEOUT = "F110" "no-lock-timeout" Warning,
         "a step locks a table and nothing bounds the wait: queued behind a long query, it makes every later query on the table wait",
         "run with `--table-lock-timeout` (`Migrator::table_lock_timeout`), which `lint` then takes into account, or begin the migration with `op.sql(\"SET LOCAL lock_timeout = '5s'\")`";
@@ -269,6 +269,7 @@ pub fn safe_form(op: &Op) -> Option<&'static str> {
         Op::AddForeignKey { key, .. } if key.name.is_some() => Some("validate_separately"),
         Op::AddCheck { .. } => Some("validate_separately"),
         Op::AlterColumn { from, to, .. } => only_set_not_null(from, to).then_some("validate_separately"),
+        Op::FillNulls { .. } => Some("in_batches"),
         _ => None,
     }
 }

@@ -113,6 +113,17 @@ impl Step {
         self
     }
 
+    /// For a large table on PostgreSQL and MySQL: a fill of NULLs runs
+    /// outside the migration's transaction, 10,000 rows a transaction, until
+    /// no row holds NULL, so that no row stays locked for long; stopped
+    /// part-way, the next `upgrade` goes on with the rows left. An offline
+    /// script shows the fill as one `UPDATE`. On SQLite the fill runs as
+    /// usual. Refused, when the migration runs, on a step that is not a fill.
+    pub fn in_batches(&mut self) -> &mut Step {
+        self.online = true;
+        self
+    }
+
     /// Whether this step may run in an upgrade: it is not destructive, or it is
     /// acknowledged. A downgrade's steps need no acknowledgement: asking for the
     /// downgrade is the acknowledgement.

@@ -670,6 +670,23 @@ impl Tx<'_> {
         .await
     }
 
+    /// Executes one statement without values to bind, and says how many
+    /// rows it changed.
+    pub(crate) async fn execute_rows(&mut self, statement: &Statement) -> Result<u64, MigrateError> {
+        let span = tracing::debug_span!(target: "ferro::runtime", "statement");
+        async {
+            self.note(&statement.inline);
+            let context = || format!("statement failed: {}", statement.inline);
+            let done = sqlx::raw_sql(AssertSqlSafe(statement.sql.clone()))
+                .execute(&mut *self.conn)
+                .await
+                .map_err(db_error(context()))?;
+            Ok(done.rows_affected())
+        }
+        .instrument(span)
+        .await
+    }
+
     async fn send(&mut self, statement: &Statement) -> Result<(), MigrateError> {
         self.note(&statement.inline);
         let context = || format!("statement failed: {}", statement.inline);

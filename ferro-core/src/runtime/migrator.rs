@@ -858,6 +858,9 @@ async fn run_tasks(tx: &mut Tx<'_>, part: &Part, done: &AtomicBool) -> Result<()
     for task in &part.tasks {
         match task {
             Task::Sql(statement) => tx.execute_each(statement, done).await?,
+            // Outside a transaction: each batch commits as it runs, and a
+            // run stopped part-way leaves only rows that still hold NULL.
+            Task::Batches { each, .. } => while tx.execute_rows(each).await? > 0 {},
             Task::Rust(name, rust) => tx.run_rust(name, *rust).await?,
             Task::Rebuild(rebuild) => rebuild::run(tx, rebuild).await?,
         }

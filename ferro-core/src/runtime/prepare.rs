@@ -17,6 +17,12 @@ use crate::schema::fragment::{self, Place};
 /// One thing a migration does: a statement, or a Rust data step.
 pub(crate) enum Task {
     Sql(Statement),
+    /// A fill `.in_batches()`: `each` run until it changes no row; `whole`
+    /// is the same fill as one statement, for offline scripts.
+    Batches {
+        each: Statement,
+        whole: Statement,
+    },
     Rust(String, RustStep),
     /// A SQLite table rebuild, worked out from the table when it runs.
     Rebuild(Rebuild),
@@ -33,7 +39,7 @@ impl Task {
     /// cannot hold.
     pub(crate) fn text(&self) -> Result<String, MigrateError> {
         Ok(match self {
-            Task::Sql(statement) => statement.inline.clone(),
+            Task::Sql(statement) | Task::Batches { whole: statement, .. } => statement.inline.clone(),
             Task::Rust(name, _) => rust_note(name),
             Task::Rebuild(rebuild) => rebuild.offline()?,
         })
@@ -158,13 +164,16 @@ fn parts(
         d == Dialect::Postgres && steps.iter().any(|s| matches!(s.op, Op::FillNulls { .. }));
     for (index, step) in steps.into_iter().enumerate() {
         let mut outside = step.outside || (new_values_used && matches!(step.op, Op::AddEnumValue { .. }));
-        let online = if step.online {
+        // A fill in batches runs outside the transaction, a batch at a time,
+        // on PostgreSQL and MySQL; on SQLite as usual.
+        let batched = step.online && matches!(step.op, Op::FillNulls { .. });
+        let online = if step.online && !batched {
             let online =
                 super::render::postgres::online(&step.op).ok_or_else(|| MigrateError::Unsupported {
                     op: step.op.to_string(),
                     dialect: d.name(),
-                    reason: "`.concurrently()` is for a step that creates or drops an index or adds a \
-                         named unique key, and \
+                    reason: "`.in_batches()` is for a fill, `.concurrently()` for a step that creates \
+                         or drops an index or adds a named unique key, and \
                          `.validate_separately()` for one that adds a named foreign key or a check, or \
                          that makes a column NOT NULL and changes nothing else"
                         .to_owned(),
@@ -174,6 +183,14 @@ fn parts(
             None
         };
         let tasks = match &step.op {
+            op if batched && d != Dialect::Sqlite => {
+                outside = true;
+                let (each, whole) = super::render::batched_fill(d, op)?;
+                vec![Task::Batches {
+                    each: Statement::plain(each),
+                    whole: Statement::plain(whole),
+                }]
+            }
             _ if let Some((now, validate, apart)) = online => {
                 outside |= apart;
                 if !validate.is_empty() {

@@ -206,6 +206,22 @@ fn a_new_table_asks_for_a_lock_timeout_when_its_key_locks_an_existing_one() {
 }
 
 #[test]
+fn a_fill_in_batches_holds_no_row_for_long() {
+    let fill = |batched: bool| {
+        recorded(|op| {
+            let step = op.fill_nulls("users", "name", Some("''"));
+            if batched {
+                step.in_batches();
+            }
+        })
+    };
+    assert_eq!(codes(&fill(false), Postgres), ["F109"]);
+    assert_eq!(codes(&fill(false), MySql), ["F109"]);
+    assert!(codes(&fill(true), Postgres).is_empty());
+    assert!(codes(&fill(true), MySql).is_empty());
+}
+
+#[test]
 fn an_accepted_finding_is_still_listed_as_accepted() {
     let ops = recorded(|op| {
         op.drop_column("users", "age").acknowledged(true).accept("F201");

@@ -59,6 +59,8 @@ pub(crate) enum Kind {
     ReorderEnumValues,
     RenameEnumValue,
     FillNulls,
+    /// `.in_batches()`: outside the migration's transaction, a batch at a time.
+    FillNullsInBatches,
     ByHand,
     Irreversible,
 }
@@ -142,6 +144,7 @@ pub(crate) fn kinds(op: &Op, online: bool) -> Vec<Kind> {
         Op::DropEnumValue { .. } => Kind::DropEnumValue,
         Op::ReorderEnumValues { .. } => Kind::ReorderEnumValues,
         Op::RenameEnumValue { .. } => Kind::RenameEnumValue,
+        Op::FillNulls { .. } if online => Kind::FillNullsInBatches,
         Op::FillNulls { .. } => Kind::FillNulls,
         Op::Sql(_) | Op::Rust { .. } => Kind::ByHand,
         Op::Irreversible { .. } => Kind::Irreversible,

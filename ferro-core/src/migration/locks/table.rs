@@ -267,7 +267,13 @@ pub(super) fn row(kind: Kind, database: Database) -> Effect {
             .scans(Locked)
             .note("the updated rows stay locked until the migration commits"),
         (FillNulls, MySql) => at(Lock::MySqlRows, Table).scans(Locked),
-        (FillNulls, Sqlite) => at(WRITE, Table)
+        (FillNullsInBatches, Postgres) => at(ROW_EXCL, Table)
+            .scans(Online)
+            .note("outside the transaction, 10,000 rows a transaction"),
+        (FillNullsInBatches, MySql) => at(Lock::MySqlRows, Table)
+            .scans(Online)
+            .note("outside the transaction, 10,000 rows a transaction"),
+        (FillNulls | FillNullsInBatches, Sqlite) => at(WRITE, Table)
             .scans(Locked)
             .note("joins the rebuild of the change after it"),
 

@@ -81,6 +81,32 @@ fn fill_nulls(d: Dialect, op: &Op) -> Result<Vec<String>, MigrateError> {
     )])
 }
 
+/// How many rows a fill `.in_batches()` updates a transaction.
+pub(crate) const FILL_BATCH: u32 = 10_000;
+
+/// A fill `.in_batches()`: the statement that fills one batch, run until it
+/// changes no row, and the whole fill as one statement, for offline scripts.
+pub(crate) fn batched_fill(d: Dialect, op: &Op) -> Result<(String, String), MigrateError> {
+    let whole = fill_nulls(d, op)?.remove(0);
+    let Op::FillNulls {
+        table,
+        column,
+        value: Some(value),
+    } = op
+    else {
+        return Err(unsupported(op, d, "not a fill"));
+    };
+    let (table, column) = (d.ident(table), d.ident(column));
+    let each = match d {
+        Dialect::Postgres => format!(
+            "UPDATE {table} SET {column} = {value} WHERE ctid IN \
+             (SELECT ctid FROM {table} WHERE {column} IS NULL LIMIT {FILL_BATCH})"
+        ),
+        _ => format!("UPDATE {table} SET {column} = {value} WHERE {column} IS NULL LIMIT {FILL_BATCH}"),
+    };
+    Ok((each, whole))
+}
+
 /// `CONSTRAINT "fk" FOREIGN KEY ("a") REFERENCES "t" ("id") ON DELETE CASCADE`.
 fn foreign_key(d: Dialect, fk: &ForeignKey) -> String {
     let mut out = String::new();
