@@ -1309,15 +1309,17 @@ fn unique_names_up(op: &mut Ops) {
 fn unique_names_down(op: &mut Ops) {
     op.drop_unique("people", "uq_people_name");
 }
+/// The people, before each scenario's change to them.
+const PEOPLE: Migration = migration(
+    "0001_people.rs",
+    "people",
+    "f1f1f1f1f1f1",
+    &[],
+    people_up,
+    people_down,
+);
 static UNIQUE_NAMES: [Migration; 2] = [
-    migration(
-        "0001_people.rs",
-        "people",
-        "f1f1f1f1f1f1",
-        &[],
-        people_up,
-        people_down,
-    ),
+    PEOPLE,
     migration(
         "0002_unique.rs",
         "unique names",
@@ -1374,14 +1376,7 @@ fn filled_up(op: &mut Ops) {
     op.alter_column("people", name.clone().nullable(), name);
 }
 static FILLED: [Migration; 2] = [
-    migration(
-        "0001_people.rs",
-        "people",
-        "f1f1f1f1f1f1",
-        &[],
-        people_up,
-        people_down,
-    ),
+    PEOPLE,
     migration(
         "0002_filled.rs",
         "filled",
@@ -1446,14 +1441,7 @@ async fn a_fill_in_batches(url: String) {
 }
 
 static NAMED: [Migration; 2] = [
-    migration(
-        "0001_people.rs",
-        "people",
-        "f1f1f1f1f1f1",
-        &[],
-        people_up,
-        people_down,
-    ),
+    PEOPLE,
     migration(
         "0002_named.rs",
         "named",
