@@ -96,6 +96,18 @@ struct Planned {
     rust: Option<RustStep>,
 }
 
+impl From<&Step> for Planned {
+    /// A step as the migration file records it.
+    fn from(s: &Step) -> Planned {
+        Planned {
+            op: s.op.clone(),
+            outside: s.outside_transaction,
+            online: s.online,
+            rust: s.rust,
+        }
+    }
+}
+
 /// The version-table row of `m`.
 pub(crate) fn record(
     m: &Migration,
@@ -335,15 +347,7 @@ pub(crate) fn prepare_upgrade(
             step: step.op.to_string(),
         });
     }
-    let planned: Vec<Planned> = steps
-        .iter()
-        .map(|s| Planned {
-            op: s.op.clone(),
-            outside: s.outside_transaction,
-            online: s.online,
-            rust: s.rust,
-        })
-        .collect();
+    let planned: Vec<Planned> = steps.iter().map(Planned::from).collect();
     refuse_unwritten(m, "upgrade", &planned)?;
     refuse_fragments(m, &planned)?;
     let ops = planned.iter().map(|p| p.op.clone()).collect();
@@ -378,15 +382,7 @@ pub(crate) fn prepare_downgrade(
                 rust: None,
             })
             .collect(),
-        None => steps
-            .iter()
-            .map(|s| Planned {
-                op: s.op.clone(),
-                outside: s.outside_transaction,
-                online: s.online,
-                rust: s.rust,
-            })
-            .collect(),
+        None => steps.iter().map(Planned::from).collect(),
     };
     refuse_unwritten(m, "downgrade", &planned)?;
     refuse_fragments(m, &planned)?;
