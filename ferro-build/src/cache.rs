@@ -28,14 +28,14 @@ const FILE: &str = "ferro_build_state";
 pub(crate) struct Inputs(blake3::Hasher);
 
 impl Inputs {
-    pub(crate) fn new(mode: Mode, safe: bool, models: &Schema, dir: &Path) -> Inputs {
+    pub(crate) fn new(mode: Mode, safe: bool, holds: bool, models: &Schema, dir: &Path) -> Inputs {
         // The models are hashed with `#[derive(Hash)]` and foldhash: eight
         // times faster unoptimised than serialising them, and 64 bits are
         // plenty for a cache that CI (a fresh `OUT_DIR`) never relies on.
         let models = foldhash::fast::FixedState::with_seed(0).hash_one(models);
         let mut hasher = blake3::Hasher::new();
         let text = format!(
-            "ferro-build {}\n{mode:?} safe={safe}\n{models:016x}\n{}\n",
+            "ferro-build {}\n{mode:?} safe={safe} holds={holds}\n{models:016x}\n{}\n",
             env!("CARGO_PKG_VERSION"),
             // The embedded list names the files by absolute path.
             dir.display()

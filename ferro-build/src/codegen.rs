@@ -1,7 +1,7 @@
 //! Writes a plan as a migration source file.
 
 use ferro::migration::escape::{comment, literal};
-use ferro::migration::lint::{Level, NO_LOCK_TIMEOUT, lint, on_existing, safe_form};
+use ferro::migration::lint::{Level, NO_LOCK_TIMEOUT, lint, on_existing, safe_form, safe_steps};
 use ferro::migration::locks::Database;
 use ferro::migration::{Op, Ops, Safety};
 use ferro::plan::{Plan, Plans};
@@ -17,8 +17,19 @@ pub(crate) struct Migration<'a> {
     /// The fingerprint of the schema the migration leaves.
     pub(crate) schema: &'a str,
     pub(crate) plans: &'a Plans,
+    /// Plain or safe.
+    pub(crate) form: &'a Form<'a>,
+}
+
+/// How a migration is written: a plain plan, or a safe one.
+pub(crate) struct Form<'a> {
     /// Safe plans: online marks on steps on existing tables.
     pub(crate) safe: bool,
+    /// A safe plan's contract migration, asked for once no running version
+    /// uses what it drops: its drops accept F201 and F202.
+    pub(crate) contract: bool,
+    /// The drops a safe plan holds back for a contract migration.
+    pub(crate) held: &'a [String],
 }
 
 /// The message of a migration made of `plan`: its first three operations, and
@@ -64,18 +75,43 @@ pub(crate) fn source(m: &Migration<'_>) -> String {
     out.push_str(&format!("    schema: Some({}),\n", literal(m.schema)));
     out.push_str("};\n\n");
     out.push_str("pub fn upgrade(op: &mut Ops) {\n");
-    body(&m.plans.upgrade, true, m.safe, &mut out);
+    body(
+        &steps_of(&m.plans.upgrade, m.form.safe),
+        true,
+        m.form.safe,
+        m.form.contract,
+        &mut out,
+    );
     out.push_str("}\n\npub fn downgrade(op: &mut Ops) {\n");
-    body(&m.plans.downgrade, false, m.safe, &mut out);
+    body(
+        &steps_of(&m.plans.downgrade, m.form.safe),
+        false,
+        m.form.safe,
+        false,
+        &mut out,
+    );
     out.push_str("}\n");
     out
+}
+
+/// The plan a file writes: in a safe plan, with a NOT NULL split from the
+/// other changes of its column ([`safe_steps`]).
+fn steps_of(plan: &Plan, safe: bool) -> Plan {
+    if safe {
+        Plan {
+            steps: safe_steps(&plan.steps),
+        }
+    } else {
+        plan.clone()
+    }
 }
 
 /// One direction's statements; a destructive step asks for an
 /// acknowledgement in the upgrade (asking for a downgrade is one), a fill
 /// without a value says what to write, and in a safe plan a step on an
-/// existing table gets its online mark.
-fn body(plan: &Plan, upgrade: bool, safe: bool, out: &mut String) {
+/// existing table gets its online mark. In a contract migration a drop
+/// accepts the rule that says the running version may use what it drops.
+fn body(plan: &Plan, upgrade: bool, safe: bool, contract: bool, out: &mut String) {
     let existing = on_existing(&plan.steps);
     for (i, op) in plan.steps.iter().enumerate() {
         if let Op::FillNulls {
@@ -102,6 +138,14 @@ fn body(plan: &Plan, upgrade: bool, safe: bool, out: &mut String) {
         let mut e = op_expr(op);
         if upgrade && op.safety() == Safety::Destructive {
             e = e.method("acknowledged", vec![atom("false")]);
+        }
+        let accepted = match op {
+            Op::DropColumn { .. } => Some("F201"),
+            Op::DropTable { .. } => Some("F202"),
+            _ => None,
+        };
+        if let Some(code) = accepted.filter(|_| contract) {
+            e = e.method("accept", vec![string(code)]);
         }
         if let Some(mark) = online_mark(op, safe && existing[i]) {
             e = e.method(mark, Vec::new());
@@ -143,6 +187,15 @@ fn header(m: &Migration<'_>, out: &mut String) {
         );
         for op in destructive {
             out.push_str(&format!("//! - {}\n", comment(&op.to_string())));
+        }
+    }
+    if !m.form.held.is_empty() {
+        out.push_str(
+            "//!\n//! Held back for a contract migration, because the running version may\n\
+             //! still use them (build with `FERRO_CONTRACT=1` once none does):\n",
+        );
+        for drop in m.form.held {
+            out.push_str(&format!("//! - {}\n", comment(drop)));
         }
     }
     // A foreign key dropped and added again under its name (a changed action)
@@ -201,7 +254,7 @@ fn header(m: &Migration<'_>, out: &mut String) {
             out.push_str(&format!("//! - {}{}\n", comment(&op.to_string()), why_risky(op)));
         }
     }
-    live_tables(upgrade, m.safe, out);
+    live_tables(&steps_of(upgrade, m.form.safe), m.form.safe, out);
     out.push('\n');
 }
 
@@ -264,21 +317,7 @@ fn online_mark(op: &Op, applies: bool) -> Option<&'static str> {
 
 /// An SQL value of type `ty`, for the example beside a fill to write.
 fn example_value(ty: &SqlType) -> String {
-    match ty {
-        t if t.is_integer() => "0".into(),
-        SqlType::Real | SqlType::Double | SqlType::Numeric { .. } => "0".into(),
-        SqlType::Boolean => "false".into(),
-        SqlType::Uuid => "'00000000-0000-0000-0000-000000000000'".into(),
-        SqlType::Timestamp { .. } => "CURRENT_TIMESTAMP".into(),
-        SqlType::Date => "'1970-01-01'".into(),
-        SqlType::Time => "'00:00:00'".into(),
-        SqlType::Json => "'{}'".into(),
-        SqlType::Enum(e) => e
-            .values
-            .first()
-            .map_or("''".to_owned(), |v| format!("'{}'", v.name.replace('\'', "''"))),
-        _ => "''".into(),
-    }
+    ferro::diff::placeholder(ty).unwrap_or_else(|| "''".to_owned())
 }
 
 fn why_risky(op: &Op) -> &'static str {
@@ -534,13 +573,13 @@ mod tests {
             ],
         };
         let mut out = String::new();
-        body(&plan, true, true, &mut out);
+        body(&plan, true, true, false, &mut out);
         assert_eq!(out.matches(".concurrently()").count(), 1, "{out}");
         let marked = out.find(".concurrently()").unwrap();
         assert!(out.find("ix_posts_title").unwrap() < marked, "{out}");
         assert!(out.find("ix_tags_name").unwrap() < out.find("ix_posts_title").unwrap());
         let mut plain = String::new();
-        body(&plan, true, false, &mut plain);
+        body(&plan, true, false, false, &mut plain);
         assert!(!plain.contains(".concurrently()"), "{plain}");
     }
 }

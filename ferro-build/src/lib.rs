@@ -111,6 +111,7 @@ pub struct Builder {
     mode: Option<Mode>,
     database: Option<String>,
     safe: bool,
+    contract: Option<bool>,
 }
 
 impl Builder {
@@ -124,6 +125,7 @@ impl Builder {
             mode: None,
             database: None,
             safe: false,
+            contract: None,
         }
     }
 
@@ -161,9 +163,16 @@ impl Builder {
     /// step on a table that exists before the migration takes the form that
     /// keeps the table writable on PostgreSQL: an index is created or
     /// dropped `.concurrently()`, a foreign key or a check is added
-    /// `.validate_separately()`. The marks change nothing on SQLite and
-    /// MySQL. Set it on the `Builder` of each database that runs on
-    /// PostgreSQL; files already written keep their form.
+    /// `.validate_separately()`, a column made NOT NULL through a check
+    /// validated apart, a fill `.in_batches()`. The marks change nothing on
+    /// SQLite. A table or a column the models dropped is held back for a
+    /// later contract migration (a NOT NULL column without a default gets
+    /// a placeholder default, so that the new code can insert without it):
+    /// the running version may still use it. Each build warns of what it
+    /// holds back; build with `FERRO_CONTRACT=1` (or
+    /// [`Builder::contract`]) once no running version does, and the drops
+    /// are written. Set it on the `Builder` of each database that runs
+    /// under load; files already written keep their form.
     ///
     /// ```no_run
     /// # mod shop_models { pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> { ferro::schema!() } }
@@ -173,6 +182,15 @@ impl Builder {
     /// ```
     pub fn safe(mut self, yes: bool) -> Builder {
         self.safe = yes;
+        self
+    }
+
+    /// In a safe plan, write the drops held back for a contract migration
+    /// (see [`Builder::safe`]) instead of holding them back; by default
+    /// `FERRO_CONTRACT=1` in the environment says so. Ask for it once no
+    /// running version of the application uses what they drop.
+    pub fn contract(mut self, yes: bool) -> Builder {
+        self.contract = Some(yes);
         self
     }
 
@@ -188,6 +206,7 @@ impl Builder {
     pub fn run(mut self) {
         println!("cargo:rerun-if-env-changed=FERRO_MIGRATIONS");
         println!("cargo:rerun-if-env-changed=CI");
+        println!("cargo:rerun-if-env-changed=FERRO_CONTRACT");
         let outcome = self.migrations_folder().and_then(|dir| {
             println!("cargo:rerun-if-changed={}", dir.display());
             self.dir = Some(dir);
@@ -238,7 +257,12 @@ impl Builder {
             }
         };
         let models = self.models.map_err(BuildError::Models)?;
-        let inputs = cache::Inputs::new(mode, self.safe, &models, &dir);
+        let contract = self.contract.unwrap_or_else(|| {
+            std::env::var("FERRO_CONTRACT").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+        });
+        // Safe plans hold back the drops the running application meets.
+        let holds = self.safe && !contract;
+        let inputs = cache::Inputs::new(mode, self.safe, holds, &models, &dir);
         let key = inputs.key(&dir)?;
         if let Some(warnings) = cache::lookup(&out_dir, &key)
             && out_dir.join(embed::FILE).is_file()
@@ -257,7 +281,7 @@ impl Builder {
             if mode == Mode::Off {
                 false
             } else {
-                generate(mode, self.safe, &folder, &history, &state, &mut report)?
+                generate(mode, self.safe, holds, &folder, &history, &state, &mut report)?
             }
         };
         if wrote {
@@ -289,6 +313,7 @@ fn env(name: &'static str) -> Result<String, BuildError> {
 fn generate(
     mode: Mode,
     safe: bool,
+    holds: bool,
     folder: &Folder,
     history: &History<'_>,
     state: &Serialized<'_>,
@@ -317,6 +342,27 @@ fn generate(
         return Ok(true);
     }
     check_snapshot(folder, history, head, &snapshot_path)?;
+    // A safe plan migrates to the models with the dropped tables and columns
+    // still in: the drops wait for a contract migration.
+    let expanded = holds.then(|| ferro::diff::expand(&folder.snapshot.schema, models));
+    let held: Vec<String> = expanded
+        .iter()
+        .flat_map(|e| e.held.iter().map(ferro::diff::held_back))
+        .collect();
+    for drop in &held {
+        report.warnings.push(format!(
+            "held back for a contract migration: {drop}, which the running version may still use; \
+             once no running version does, build with FERRO_CONTRACT=1 to write it"
+        ));
+    }
+    let target;
+    let (state, models) = match &expanded {
+        Some(e) if !e.held.is_empty() => {
+            target = Serialized::state(&e.schema);
+            (&target, &e.schema)
+        }
+        _ => (state, models),
+    };
     let changes = diff(&folder.snapshot.schema, models);
     report
         .warnings
@@ -334,7 +380,12 @@ fn generate(
             changes: listing.trim_end().to_owned(),
         });
     }
-    write_migration(folder, head, state, changes, safe, report)?;
+    let form = codegen::Form {
+        safe,
+        contract: safe && !holds,
+        held: &held,
+    };
+    write_migration(folder, head, state, changes, &form, report)?;
     Ok(true)
 }
 
@@ -432,7 +483,7 @@ fn write_migration(
     head: Option<&Entry>,
     state: &Serialized<'_>,
     changes: ferro::diff::Diff,
-    safe: bool,
+    form: &codegen::Form<'_>,
     report: &mut Report,
 ) -> Result<(), BuildError> {
     let models = state.schema();
@@ -506,7 +557,7 @@ fn write_migration(
         message: &message,
         schema: &fingerprint,
         plans: &plans,
-        safe,
+        form,
     });
     let name = file_slug(plan, &parents);
     let mut file = format!("{number:04}_{name}.rs");

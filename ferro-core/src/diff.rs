@@ -27,7 +27,11 @@
 //! assert!(matches!(&changes[..], [Change::AddColumn { table, column }] if table == "users" && column.name == "age"));
 //! ```
 
+mod contract;
+
 use std::collections::{BTreeMap, BTreeSet};
+
+pub use contract::{Expand, expand, held_back, placeholder};
 use std::fmt;
 
 use crate::schema::UniqueConstraint;

@@ -27,6 +27,14 @@ fn record(op: &mut Ops, at: usize, up: bool) {
         let ops = ops.borrow();
         let (upgrade, downgrade) = &ops[at];
         let steps = if up { upgrade } else { downgrade };
+        // As `Builder::safe(true)` writes them.
+        let split;
+        let steps = if SAFE.get() {
+            split = ferro::migration::lint::safe_steps(steps);
+            &split
+        } else {
+            steps
+        };
         let existing = ferro::migration::lint::on_existing(steps);
         for (o, existing) in steps.iter().zip(existing) {
             let step = op.push(o.clone());

@@ -296,6 +296,118 @@ fn generated_files_compile() {
     assert_eq!(recorded.lines().count(), expected.lines().count());
 }
 
+/// Runs a safe-plan build that writes the held-back drops or not.
+fn build_contract(dir: &Path, models: Schema, contract: bool) -> (Option<PathBuf>, Vec<String>) {
+    let report = Builder::new(Ok(models))
+        .safe(true)
+        .contract(contract)
+        .migrations_dir(dir)
+        .out_dir(dir.join("out"))
+        .mode(Mode::Generate)
+        .generate()
+        .unwrap_or_else(|e| panic!("generation failed: {e}"));
+    let migration = report
+        .written
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "rs"))
+        .cloned();
+    (migration, report.warnings)
+}
+
+/// A safe plan splits a drop the running application would meet into two
+/// migrations: the one written now keeps the column (NULL-able, so that
+/// the new code can insert without it) and the table; the drops come in a
+/// contract migration, written when the build is asked for it. Until then
+/// every build holds them back again and writes nothing; `check` mode
+/// agrees.
+#[test]
+fn safe_plans_hold_drops_back_for_a_contract_migration() {
+    use ferro::schema::{Column, PrimaryKey, SqlType, Table};
+    let users = |columns: Vec<Column>| Table {
+        columns: columns.into(),
+        primary_key: Some(PrimaryKey::new("pk_users", ["id"])),
+        ..Table::new("users")
+    };
+    let id = Column::new("id", SqlType::BigInt);
+    let email = Column::new("email", SqlType::Text);
+    let before = Schema::new([
+        users(vec![id.clone(), email.clone()]),
+        Table {
+            columns: vec![Column::new("id", SqlType::BigInt)].into(),
+            ..Table::new("audit")
+        },
+    ])
+    .unwrap();
+    let after = Schema::new([users(vec![id.clone()])]).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let (first, _) = build_contract(dir.path(), before, false);
+    seal(&first.unwrap());
+    let (expand, warnings) = build_contract(dir.path(), after.clone(), false);
+    let expand = expand.expect("the expand migration");
+    let source = std::fs::read_to_string(&expand).unwrap();
+    assert!(
+        !source.contains("drop_column") && !source.contains("drop_table"),
+        "{source}"
+    );
+    assert!(
+        source.contains("Column::new(\"email\", SqlType::Text).default(\"''\")"),
+        "the kept column gets a placeholder default: {source}"
+    );
+    assert!(
+        source.contains("Held back for a contract migration")
+            && source.contains("//! - drop column users.email")
+            && source.contains("//! - drop table audit"),
+        "{source}"
+    );
+    for drop in ["drop column users.email", "drop table audit"] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(&format!("held back for a contract migration: {drop}"))),
+            "{warnings:#?}"
+        );
+    }
+    seal(&expand);
+    let (again, warnings) = build_contract(dir.path(), after.clone(), false);
+    assert_eq!(again, None, "held back again, nothing more written");
+    assert!(
+        warnings.iter().any(|w| w.contains("FERRO_CONTRACT=1")),
+        "{warnings:#?}"
+    );
+    Builder::new(Ok(after.clone()))
+        .safe(true)
+        .contract(false)
+        .migrations_dir(dir.path())
+        .out_dir(dir.path().join("out"))
+        .mode(Mode::Check)
+        .generate()
+        .expect("check mode holds the drops back too");
+
+    let (contract, _) = build_contract(dir.path(), after.clone(), true);
+    let contract_path = contract.expect("the contract migration");
+    let contract = std::fs::read_to_string(&contract_path).unwrap();
+    // Asked for once no running version uses them: the drops accept the
+    // rule that says one may (F201, F202), and still ask to be acknowledged.
+    let upgrade: String = contract
+        .split("pub fn downgrade")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(
+        upgrade.contains(r#"op.drop_column("users","email").acknowledged(false).accept("F201");"#)
+            && upgrade.contains(r#"op.drop_table("audit").acknowledged(false).accept("F202");"#),
+        "{contract}"
+    );
+    assert!(!contract.contains("Held back"), "{contract}");
+    // The contract is a draft still: a build without the flag keeps it.
+    let (kept, _) = build_contract(dir.path(), after, false);
+    assert_eq!(kept, None, "the contract draft stays as it is");
+    assert_eq!(std::fs::read_to_string(&contract_path).unwrap(), contract);
+}
+
 /// With `Builder::safe(true)`, a step on a table that exists before the
 /// migration gets its online mark, in both directions, and the header no
 /// longer lists the lock it avoids. The plain plans of the same cases are
@@ -385,12 +497,21 @@ const SQUAWK_ONLY: &[(&str, &str)] = &[
 ];
 
 /// Where Ferro's reading of a step differs from squawk's, case by case.
-const SQUAWK_DISAGREES: &[(&str, &str, &str)] = &[(
-    "alter_numeric_precision",
-    "changing-column-type",
-    "NUMERIC(10, 2) to NUMERIC(12, 2) is binary-coercible: PostgreSQL rewrites nothing, and the \
-     running application reads and writes the same values",
-)];
+const SQUAWK_DISAGREES: &[(&str, &str, &str)] = &[
+    (
+        "alter_numeric_precision",
+        "changing-column-type",
+        "NUMERIC(10, 2) to NUMERIC(12, 2) is binary-coercible: PostgreSQL rewrites nothing, and the \
+         running application reads and writes the same values",
+    ),
+    (
+        "change_primary_key",
+        "ban-alter-identity",
+        "the old key column, kept for the contract migration, stops numbering rows (MySQL allows \
+         only a key to), and takes a placeholder default in the same step: the old code's inserts, \
+         which leave it out, still get a value",
+    ),
+];
 
 /// squawk's rules and the `lint` codes that report the same step (any one
 /// of them).
@@ -441,78 +562,95 @@ fn squawk_fixtures(squawk: &Path, safe: bool) -> Squawked {
     for case in CASES {
         let before = schema_of(&format!("generate::{case}::before"));
         let after = schema_of(&format!("generate::{case}::after"));
-        let mut steps = chain::plans(&[before.without_hints(), after.clone()]);
-        chain::write_fills(&mut steps[1].0, &after, Dialect::Postgres);
+        // A safe plan holds the drops back for a contract migration: the
+        // expand migration and the contract are measured each on its own.
+        let mut versions = vec![before.without_hints(), after.clone()];
+        if safe {
+            let expanded = ferro::diff::expand(&before.without_hints(), &after);
+            if !expanded.held.is_empty() {
+                versions.insert(1, expanded.schema);
+            }
+        }
+        let mut steps = chain::plans(&versions);
+        for (at, version) in versions.iter().enumerate().skip(1) {
+            chain::write_fills(&mut steps[at].0, version, Dialect::Postgres);
+        }
         chain::set(steps);
-        let mut migrator = Migrator::new(&chain::MIGRATIONS[..2]);
-        if safe {
-            migrator = migrator
-                .table_lock_timeout(std::time::Duration::from_secs(5))
-                .statement_timeout(std::time::Duration::from_secs(600));
-        }
-        let sql = migrator
-            .upgrade_sql(
-                Dialect::Postgres,
-                &Target::Revision(chain::IDS[0].into()),
-                &Target::Revision(chain::IDS[1].into()),
-            )
-            .unwrap_or_else(|e| panic!("{case}: {e}"));
-        let sql: String = sql.iter().map(|s| format!("{s};\n")).collect();
-        let steps = chain::MIGRATIONS[1].upgrade_steps();
-        let mut codes: Vec<&str> = lint(&steps, Database::Postgres)
-            .iter()
-            .map(|f| f.rule.code)
-            .collect();
-        if safe {
-            // The run bounds every wait (`lint --table-lock-timeout`).
-            codes.retain(|c| *c != "F110");
-        }
-        // The strongest lock a step takes on a table the application uses
-        // (a new table's foreign keys lock the existing tables they refer to).
-        let mut created = Vec::new();
-        let existing = ferro::migration::lint::on_existing(steps.iter().map(|s| &s.op));
-        let strongest = steps
-            .iter()
-            .zip(existing)
-            .filter_map(|(step, existing)| {
-                let refers = match &step.op {
-                    ferro::migration::Op::CreateTable(t) => {
-                        created.push(t.name.to_string());
-                        t.foreign_keys
-                            .iter()
-                            .any(|k| !created.iter().any(|c| *c == k.referred_table.as_ref()))
-                    }
-                    _ => false,
-                };
-                match effect(step, Database::Postgres).lock {
-                    Lock::Postgres(mode) if existing || refers => Some(mode),
-                    _ => None,
-                }
-            })
-            .max();
-        for rule in ferro_tests::python::squawk_rules(squawk, &sql) {
-            *tally.entry(rule.clone()).or_default() += 1;
-            if SQUAWK_ONLY.iter().any(|(r, _)| *r == rule)
-                || SQUAWK_DISAGREES.iter().any(|(c, r, _)| c == case && *r == rule)
-            {
-                continue;
+        for part in 1..versions.len() {
+            let case = &match part {
+                2 => format!("{case} (contract)"),
+                _ => case.to_string(),
+            };
+            let mut migrator = Migrator::new(&chain::MIGRATIONS[..versions.len()]);
+            if safe {
+                migrator = migrator
+                    .table_lock_timeout(std::time::Duration::from_secs(5))
+                    .statement_timeout(std::time::Duration::from_secs(600));
             }
-            if TIMEOUT_RULES.contains(&rule.as_str())
-                && !codes.contains(&"F110")
-                && strongest.is_none_or(|m| m < PgLock::Share)
-            {
-                continue;
-            }
-            let reported = SQUAWK_TO_LINT
+            let sql = migrator
+                .upgrade_sql(
+                    Dialect::Postgres,
+                    &Target::Revision(chain::IDS[part - 1].into()),
+                    &Target::Revision(chain::IDS[part].into()),
+                )
+                .unwrap_or_else(|e| panic!("{case}: {e}"));
+            let sql: String = sql.iter().map(|s| format!("{s};\n")).collect();
+            let steps = chain::MIGRATIONS[part].upgrade_steps();
+            let mut codes: Vec<&str> = lint(&steps, Database::Postgres)
                 .iter()
-                .find(|(r, _)| *r == rule)
-                .is_some_and(|(_, lint)| lint.iter().any(|c| codes.contains(c)));
-            left.push((
-                case.to_string(),
-                rule,
-                reported,
-                format!("lint found {codes:?}\n{sql}"),
-            ));
+                .map(|f| f.rule.code)
+                .collect();
+            if safe {
+                // The run bounds every wait (`lint --table-lock-timeout`).
+                codes.retain(|c| *c != "F110");
+            }
+            // The strongest lock a step takes on a table the application uses
+            // (a new table's foreign keys lock the existing tables they refer to).
+            let mut created = Vec::new();
+            let existing = ferro::migration::lint::on_existing(steps.iter().map(|s| &s.op));
+            let strongest = steps
+                .iter()
+                .zip(existing)
+                .filter_map(|(step, existing)| {
+                    let refers = match &step.op {
+                        ferro::migration::Op::CreateTable(t) => {
+                            created.push(t.name.to_string());
+                            t.foreign_keys
+                                .iter()
+                                .any(|k| !created.iter().any(|c| *c == k.referred_table.as_ref()))
+                        }
+                        _ => false,
+                    };
+                    match effect(step, Database::Postgres).lock {
+                        Lock::Postgres(mode) if existing || refers => Some(mode),
+                        _ => None,
+                    }
+                })
+                .max();
+            for rule in ferro_tests::python::squawk_rules(squawk, &sql) {
+                *tally.entry(rule.clone()).or_default() += 1;
+                if SQUAWK_ONLY.iter().any(|(r, _)| *r == rule)
+                    || SQUAWK_DISAGREES.iter().any(|(c, r, _)| c == case && *r == rule)
+                {
+                    continue;
+                }
+                if TIMEOUT_RULES.contains(&rule.as_str())
+                    && !codes.contains(&"F110")
+                    && strongest.is_none_or(|m| m < PgLock::Share)
+                {
+                    continue;
+                }
+                let reported = SQUAWK_TO_LINT
+                    .iter()
+                    .find(|(r, _)| *r == rule)
+                    .is_some_and(|(_, lint)| lint.iter().any(|c| codes.contains(c)));
+                left.push((
+                    case.to_string(),
+                    rule,
+                    reported,
+                    format!("lint found {codes:?}\n{sql}"),
+                ));
+            }
         }
     }
     chain::safe(false);
@@ -547,11 +685,11 @@ fn every_squawk_finding_on_a_plain_plan_is_one_lint_reports() {
 
 /// The same fixtures as safe plans (`Builder::safe(true)`, run with a table
 /// lock timeout and a statement timeout): what squawk still finds, beyond
-/// what Ferro judges otherwise, is exactly what safe plans do not do yet.
-/// Each is a change the running application meets (a drop, a rename, a
-/// type, NOT NULL) or a key built under its lock (a unique key, a primary
-/// key), which expand/contract migrations are to split; the list shrinks as
-/// they come.
+/// what Ferro judges otherwise, is exactly what safe plans do not do yet or
+/// leave to the models. Drops are held back for a contract migration
+/// (measured on its own: it holds only the drops); in-place renames and
+/// type changes are the models' choice; a primary key added under its lock
+/// is not split yet.
 #[test]
 fn squawk_on_safe_plans_finds_only_what_they_do_not_do_yet() {
     let Some(squawk) = ferro_tests::python::squawk() else {
@@ -573,24 +711,37 @@ fn squawk_on_safe_plans_finds_only_what_they_do_not_do_yet() {
         .map(|(case, rule, _, _)| format!("{case}: {rule}"))
         .collect();
     println!("left on the safe plans: {details:#?}");
+    // What the expand migrations leave: in-place renames and type changes,
+    // which the models ask for (the zero-downtime way is a new field, a
+    // copy, and the old field's drop, which safe plans hold back), and a
+    // primary key added under its lock.
     let expected: std::collections::BTreeMap<&str, usize> = [
-        // Drops, renames and type changes the running application meets:
-        // expand/contract splits, not written yet.
-        ("ban-drop-table", 5),
-        ("ban-drop-column", 4),
-        ("ban-drop-type", 1),
         ("renaming-table", 2),
         ("renaming-column", 1),
         ("changing-column-type", 3),
-        // A primary key (over a new auto-increment column) built under
-        // ACCESS EXCLUSIVE: a unique index built concurrently and the key
-        // added USING it, not written yet.
+        // A primary key built under ACCESS EXCLUSIVE: a unique index built
+        // concurrently and the key added USING it, not written yet.
         ("constraint-missing-not-valid", 1),
         ("adding-serial-primary-key-field", 1),
-        // NOT NULL together with a new default in one column change.
-        ("adding-not-nullable-field", 1),
     ]
     .into_iter()
     .collect();
+    // What the contract migrations do: the drops the build was asked for.
+    let contract: std::collections::BTreeMap<&str, usize> = [
+        ("ban-drop-table", 5),
+        ("ban-drop-column", 4),
+        ("ban-drop-type", 1),
+    ]
+    .into_iter()
+    .collect();
+    let mut contracted: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (case, rule, _, _) in &found.left {
+        if case.ends_with("(contract)") {
+            *left.get_mut(rule.as_str()).unwrap() -= 1;
+            *contracted.entry(rule.as_str()).or_default() += 1;
+        }
+    }
+    left.retain(|_, n| *n > 0);
+    assert_eq!(contracted, contract, "{details:#?}");
     assert_eq!(left, expected, "{details:#?}");
 }

@@ -1514,3 +1514,116 @@ ferro_tests::on_every_backend!(
     online_steps_for_large_tables,
     integrity_errors_have_exit_codes_of_their_own,
 );
+
+/// A safe plan's expand and contract migrations, run as a rolling deploy
+/// runs them: after the expand migration the old code (which writes the
+/// column and the table the models dropped) and the new code (which writes
+/// neither) both insert, and the old code reads a value where the new code
+/// wrote none; the contract migration then drops them, and both come down
+/// again to the first version, its rows kept.
+fn expand_now_contract_later(dialect: Dialect) {
+    use ferro::schema::{Column, ForeignKey, PrimaryKey, Schema, SqlType, Table};
+    use ferro_tests::chain;
+    let Some((url, _dir)) = ferro_tests::fresh_database(dialect, "runtime") else {
+        return;
+    };
+    let id = || Column::new("id", SqlType::BigInt);
+    let users = |columns: Vec<Column>| Table {
+        columns: columns.into(),
+        primary_key: Some(PrimaryKey::new("pk_users", ["id"])),
+        ..Table::new("users")
+    };
+    let first = Schema::new([
+        users(vec![
+            id(),
+            Column::new("email", SqlType::Varchar(254)),
+            Column::new("visits", SqlType::Integer),
+            Column::new("nickname", SqlType::Text).nullable(),
+        ]),
+        Table {
+            columns: vec![id(), Column::new("user_id", SqlType::BigInt)].into(),
+            primary_key: Some(PrimaryKey::new("pk_sessions", ["id"])),
+            foreign_keys: vec![ForeignKey::new("fk_sessions_user", ["user_id"], "users", ["id"])].into(),
+            ..Table::new("sessions")
+        },
+    ])
+    .unwrap();
+    let models = Schema::new([users(vec![id()])]).unwrap();
+    let expanded = ferro::diff::expand(&first, &models);
+    assert_eq!(expanded.held.len(), 4, "{:?}", expanded.held);
+    chain::set(chain::plans(&[first, expanded.schema, models]));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        let migrator = Migrator::new(&chain::MIGRATIONS[..3]);
+        let mut conn = AnyConnection::connect(&url).await.unwrap();
+        let run = |sql: &'static str| sqlx::query(sql);
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        run("INSERT INTO users (id, email, visits) VALUES (1, 'ada@example.com', 3)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        // The old code, still running, writes what it knows.
+        run("INSERT INTO users (id, email, visits, nickname) VALUES (2, 'grace@example.com', 1, 'g')")
+            .execute(&mut conn)
+            .await
+            .expect("the old code inserts after the expand migration");
+        run("INSERT INTO sessions (id, user_id) VALUES (1, 2)")
+            .execute(&mut conn)
+            .await
+            .expect("the old code uses the kept table");
+        // The new code writes only what the models have.
+        run("INSERT INTO users (id) VALUES (3)")
+            .execute(&mut conn)
+            .await
+            .expect("the new code inserts without the dropped columns");
+        let row = run("SELECT email, visits FROM users WHERE id = 3")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        let email: Option<String> = row.try_get(0).unwrap();
+        let visits: Option<i64> = row
+            .try_get::<Option<i32>, _>(1)
+            .map(|v| v.map(i64::from))
+            .or_else(|_| row.try_get(1))
+            .unwrap();
+        assert_eq!(
+            (email.as_deref(), visits),
+            (Some(""), Some(0)),
+            "the old code reads a value, not a NULL it cannot decode"
+        );
+        migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+        run("SELECT email FROM users")
+            .execute(&mut conn)
+            .await
+            .expect_err("the contract migration dropped the column");
+        run("SELECT id FROM sessions")
+            .execute(&mut conn)
+            .await
+            .expect_err("the contract migration dropped the table");
+        migrator
+            .downgrade(&mut db, &Target::Base)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(migrator.current(&mut db).await.unwrap().is_empty());
+    });
+}
+
+#[test]
+fn sqlite_expand_now_contract_later() {
+    expand_now_contract_later(Dialect::Sqlite);
+}
+
+#[test]
+fn postgres_expand_now_contract_later() {
+    expand_now_contract_later(Dialect::Postgres);
+}
+
+#[test]
+fn mariadb_expand_now_contract_later() {
+    expand_now_contract_later(Dialect::MySql);
+}

@@ -274,6 +274,46 @@ pub fn safe_form(op: &Op) -> Option<&'static str> {
     }
 }
 
+/// The steps of a safe plan, before the marks: `steps`, with each change
+/// of a column of an existing table that makes it NOT NULL and also gives
+/// it another default or comment split in two, the default and comment
+/// first and the NOT NULL alone after, so that the NOT NULL can take its
+/// safe form ([`safe_form`]). A change of type is not split: it rewrites
+/// the table, and the NOT NULL is checked during the rewrite for nothing.
+pub fn safe_steps(steps: &[Op]) -> Vec<Op> {
+    let existing = on_existing(steps);
+    let mut out = Vec::with_capacity(steps.len());
+    for (op, existing) in steps.iter().zip(existing) {
+        if let Op::AlterColumn { table, from, to } = op
+            && existing
+            && from.nullable
+            && !to.nullable
+            && !only_set_not_null(from, to)
+        {
+            let mut first = to.clone();
+            first.nullable = true;
+            let mut same = from.clone();
+            same.default.clone_from(&first.default);
+            same.comment.clone_from(&first.comment);
+            if same == first {
+                out.push(Op::AlterColumn {
+                    table: table.clone(),
+                    from: from.clone(),
+                    to: first.clone(),
+                });
+                out.push(Op::AlterColumn {
+                    table: table.clone(),
+                    from: first,
+                    to: to.clone(),
+                });
+                continue;
+            }
+        }
+        out.push(op.clone());
+    }
+    out
+}
+
 /// Whether a column change makes the column NOT NULL and nothing else.
 pub(crate) fn only_set_not_null(from: &crate::schema::Column, to: &crate::schema::Column) -> bool {
     let mut lifted = to.clone();
