@@ -688,8 +688,7 @@ fn every_squawk_finding_on_a_plain_plan_is_one_lint_reports() {
 /// what Ferro judges otherwise, is exactly what safe plans do not do yet or
 /// leave to the models. Drops are held back for a contract migration
 /// (measured on its own: it holds only the drops); in-place renames and
-/// type changes are the models' choice; a primary key added under its lock
-/// is not split yet.
+/// type changes are the models' choice.
 #[test]
 fn squawk_on_safe_plans_finds_only_what_they_do_not_do_yet() {
     let Some(squawk) = ferro_tests::python::squawk() else {
@@ -713,16 +712,11 @@ fn squawk_on_safe_plans_finds_only_what_they_do_not_do_yet() {
     println!("left on the safe plans: {details:#?}");
     // What the expand migrations leave: in-place renames and type changes,
     // which the models ask for (the zero-downtime way is a new field, a
-    // copy, and the old field's drop, which safe plans hold back), and a
-    // primary key added under its lock.
+    // copy, and the old field's drop, which safe plans hold back).
     let expected: std::collections::BTreeMap<&str, usize> = [
         ("renaming-table", 2),
         ("renaming-column", 1),
         ("changing-column-type", 3),
-        // A primary key built under ACCESS EXCLUSIVE: a unique index built
-        // concurrently and the key added USING it, not written yet.
-        ("constraint-missing-not-valid", 1),
-        ("adding-serial-primary-key-field", 1),
     ]
     .into_iter()
     .collect();

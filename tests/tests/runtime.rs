@@ -1370,6 +1370,79 @@ async fn a_unique_key_built_concurrently(url: String) {
     );
 }
 
+fn keyed_anew_up(op: &mut Ops) {
+    op.drop_primary_key("people", "pk_people");
+    op.add_primary_key("people", PrimaryKey::new("pk_people_by_id", ["id"]))
+        .concurrently();
+}
+fn keyed_anew_down(op: &mut Ops) {
+    op.drop_primary_key("people", "pk_people_by_id");
+    op.add_primary_key("people", PrimaryKey::new("pk_people", ["id"]))
+        .concurrently();
+}
+static KEYED_ANEW: [Migration; 2] = [
+    PEOPLE,
+    migration(
+        "0002_keyed.rs",
+        "keyed anew",
+        "f5f5f5f5f5f5",
+        &["f1f1f1f1f1f1"],
+        keyed_anew_up,
+        keyed_anew_down,
+    ),
+];
+
+/// A primary key `.concurrently()`, in both directions: on PostgreSQL its
+/// index built concurrently outside the transaction, then attached as the
+/// key (`PRIMARY KEY USING INDEX`); elsewhere as usual. The schema is the
+/// key's, a duplicate is refused after, and the downgrade puts the old key
+/// back the same way.
+async fn a_primary_key_built_concurrently(url: String) {
+    let (mut db, migrator, mut conn) = seeded_at_first(
+        &url,
+        &KEYED_ANEW,
+        "INSERT INTO people (id, name) VALUES (1, 'Ada'), (2, 'Grace')",
+    )
+    .await;
+    let postgres = Dialect::of_url(&url).unwrap() == Dialect::Postgres;
+    db.record();
+    migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    let log = db.take_log();
+    if postgres {
+        let built = log
+            .iter()
+            .position(|s| s.starts_with("CREATE UNIQUE INDEX CONCURRENTLY \"pk_people_by_id\""))
+            .expect("built concurrently");
+        let attached = log
+            .iter()
+            .position(|s| s.contains("PRIMARY KEY USING INDEX \"pk_people_by_id\""))
+            .expect("attached");
+        assert!(built < attached, "{log:#?}");
+    }
+    assert_eq!(
+        migrator.drift(&mut db).await.unwrap().differences,
+        Vec::<String>::new()
+    );
+    sqlx::query("INSERT INTO people (id, name) VALUES (2, 'Ada')")
+        .execute(&mut conn)
+        .await
+        .expect_err("the key holds");
+    db.record();
+    migrator.downgrade(&mut db, &Target::Back(1)).await.unwrap();
+    let log = db.take_log();
+    if postgres {
+        assert!(
+            log.iter()
+                .any(|s| s.contains("PRIMARY KEY USING INDEX \"pk_people\"")),
+            "{log:#?}"
+        );
+    }
+    assert_eq!(
+        migrator.drift(&mut db).await.unwrap().differences,
+        Vec::<String>::new()
+    );
+}
+
 fn filled_up(op: &mut Ops) {
     op.fill_nulls("people", "name", Some("'someone'")).in_batches();
     let name = Column::new("name", SqlType::Text);
@@ -1496,6 +1569,7 @@ ferro_tests::on_every_backend!(
     "runtime":
     a_fill_in_batches,
     a_unique_key_built_concurrently,
+    a_primary_key_built_concurrently,
     not_null_through_a_check_validated_apart,
     a_key_made_auto_increment_numbers_after_the_rows,
     keys_that_serve_foreign_keys_can_be_dropped,

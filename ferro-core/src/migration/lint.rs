@@ -134,7 +134,7 @@ rules! {
         "expand and contract: a new column or table, backfilled in batches, then switched to";
     PRIMARY_KEY_SCAN = "F108" "primary-key-scan" Error,
         "ADD PRIMARY KEY builds its index under ACCESS EXCLUSIVE: reads and writes wait",
-        "build a unique index `.concurrently()` first, then add the key in a later migration";
+        "mark the step `.concurrently()`: its unique index built CONCURRENTLY, then the key added USING it";
     FILL_IN_TRANSACTION = "F109" "fill-in-transaction" Warning,
         "the fill updates every row holding NULL in the migration's transaction, locking them until it commits",
         "mark the step `.in_batches()`: 10,000 rows a transaction, outside the migration's";
@@ -265,6 +265,7 @@ pub fn safe_form(op: &Op) -> Option<&'static str> {
     match op {
         Op::CreateIndex { .. } | Op::DropIndex { .. } => Some("concurrently"),
         Op::AddUnique { constraint, .. } if constraint.name.is_some() => Some("concurrently"),
+        Op::AddPrimaryKey { key, .. } if key.name.is_some() => Some("concurrently"),
         // The runtime validates a key separately only by its name.
         Op::AddForeignKey { key, .. } if key.name.is_some() => Some("validate_separately"),
         Op::AddCheck { .. } => Some("validate_separately"),

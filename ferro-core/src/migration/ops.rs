@@ -86,8 +86,9 @@ impl Step {
 
     /// For a large table on PostgreSQL: an index is created or dropped
     /// `CONCURRENTLY`, outside the migration's transaction, without blocking
-    /// writes to the table; a named unique key gets its index so, and is
-    /// attached to it (`ADD CONSTRAINT .. UNIQUE USING INDEX`) in a
+    /// writes to the table; a named unique or primary key gets its index so,
+    /// and is attached to it (`ADD CONSTRAINT .. UNIQUE USING INDEX`,
+    /// `.. PRIMARY KEY USING INDEX`) in a
     /// transaction of its own at the end of the migration, which holds its
     /// lock briefly. Elsewhere the step runs as usual. The migration
     /// then runs in parts, as with [`Step::outside_transaction`]; a failed

@@ -185,7 +185,7 @@ fn parts(
                     op: step.op.to_string(),
                     dialect: d.name(),
                     reason: "`.in_batches()` is for a fill, `.concurrently()` for a step that creates \
-                         or drops an index or adds a named unique key, and \
+                         or drops an index or adds a named unique or primary key, and \
                          `.validate_separately()` for one that adds a named foreign key or a check, or \
                          that makes a column NOT NULL and changes nothing else"
                         .to_owned(),

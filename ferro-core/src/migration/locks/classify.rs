@@ -28,6 +28,8 @@ pub(crate) enum Kind {
     DropIdentity,
     ColumnComment,
     AddPrimaryKey,
+    /// A named primary key whose index is built concurrently first.
+    AddPrimaryKeyUsingIndex,
     DropPrimaryKey,
     CreateIndex {
         unique: bool,
@@ -116,6 +118,8 @@ pub(crate) fn kinds(op: &Op, online: bool) -> Vec<Kind> {
             }
             return parts;
         }
+        // The runtime builds the index only under the key's name.
+        Op::AddPrimaryKey { key, .. } if online && key.name.is_some() => Kind::AddPrimaryKeyUsingIndex,
         Op::AddPrimaryKey { .. } => Kind::AddPrimaryKey,
         Op::DropPrimaryKey { .. } => Kind::DropPrimaryKey,
         Op::CreateIndex { index, .. } if online => Kind::CreateIndexConcurrently { unique: index.unique },

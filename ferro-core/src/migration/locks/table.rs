@@ -148,7 +148,11 @@ pub(super) fn row(kind: Kind, database: Database) -> Effect {
         }
 
         (AddPrimaryKey, Postgres) => at(AE, Table).scans(Locked).fails(),
-        (AddPrimaryKey, MySql) => at(INPLACE, Table)
+        (AddPrimaryKeyUsingIndex, Postgres) => at(SUE, Table)
+            .scans(Online)
+            .fails()
+            .note("its index built concurrently; then ACCESS EXCLUSIVE briefly to attach it"),
+        (AddPrimaryKey | AddPrimaryKeyUsingIndex, MySql) => at(INPLACE, Table)
             .rewrites(Online)
             .fails()
             .note("rebuilds the clustered index"),
@@ -209,6 +213,7 @@ pub(super) fn row(kind: Kind, database: Database) -> Effect {
 
         (
             AddPrimaryKey
+            | AddPrimaryKeyUsingIndex
             | AddUnique
             | AddUniqueUsingIndex
             | AddForeignKey

@@ -339,6 +339,24 @@ pub(crate) fn online(op: &Op) -> Option<(String, Vec<String>, bool)> {
                 true,
             )
         }
+        // A primary key the same way: PostgreSQL takes the unique index as
+        // the key's, and its columns are NOT NULL already (a plan makes them
+        // so before), so attaching it scans nothing.
+        Op::AddPrimaryKey { table, key } => {
+            let name = D.ident(key.name.as_deref()?);
+            (
+                format!(
+                    "CREATE UNIQUE INDEX CONCURRENTLY {name} ON {} ({})",
+                    D.ident(table),
+                    idents(D, &key.columns)
+                ),
+                vec![alter(
+                    table,
+                    &format!("ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {name}"),
+                )],
+                true,
+            )
+        }
         // NOT NULL without reading every row under ACCESS EXCLUSIVE: a check
         // `c IS NOT NULL` added NOT VALID, validated while writes go on,
         // then SET NOT NULL, which PostgreSQL 12+ proves from the valid
