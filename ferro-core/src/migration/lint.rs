@@ -143,10 +143,10 @@ rules! {
         "run with `--table-lock-timeout` (`Migrator::table_lock_timeout`), which `lint` then takes into account, or begin the migration with `op.sql(\"SET LOCAL lock_timeout = '5s'\")`";
     DROP_COLUMN = "F201" "drop-column" Error,
         "the running version of the application still reads or writes the column",
-        "contract: stop using it, deploy, then drop it in a later migration";
+        "contract: stop using it, deploy, then drop it in a later migration (safe plans hold the drop back until `FERRO_CONTRACT=1`)";
     DROP_TABLE = "F202" "drop-table" Error,
         "the running version of the application still uses the table",
-        "contract: stop using it, deploy, then drop it in a later migration";
+        "contract: stop using it, deploy, then drop it in a later migration (safe plans hold the drop back until `FERRO_CONTRACT=1`)";
     RENAME_COLUMN = "F203" "rename-column" Error,
         "the running version of the application still uses the old name",
         "expand and contract: add the new column, write both, backfill, switch reads, drop the old";
