@@ -209,11 +209,16 @@ fn header(m: &Migration<'_>, out: &mut String) {
             _ => None,
         })
         .collect();
-    // A column made NOT NULL after a fill of its NULLs holds for every row.
+    // A column made NOT NULL after a fill of its NULLs holds for every row,
+    // and so does the new column of a split rename, copied from the old.
     let filled = |t: &str, c: &str| {
         upgrade
             .fills()
             .any(|f| matches!(f, Op::FillNulls { table, column, .. } if table == t && column == c))
+            || upgrade
+                .steps
+                .iter()
+                .any(|s| matches!(s, Op::SyncColumns { table, new, .. } if table == t && new == c))
     };
     let risky: Vec<&Op> = upgrade
         .data_dependent()
@@ -544,6 +549,8 @@ pub(crate) fn op_expr(op: &Op) -> Expr {
             "op.fill_nulls",
             vec![s(table), s(column), option(value.as_deref())],
         ),
+        Op::SyncColumns { table, old, new } => call("op.sync_columns", vec![s(table), s(old), s(new)]),
+        Op::UnsyncColumns { table, old, new } => call("op.unsync_columns", vec![s(table), s(old), s(new)]),
         Op::Sql(sql) => call("op.sql", vec![s(sql)]),
         Op::Irreversible { reason } => call("op.irreversible", vec![s(reason)]),
         other => call("op.sql", vec![s(&format!("-- not generated: {other}"))]),

@@ -345,10 +345,7 @@ fn generate(
     // A safe plan migrates to the models with the dropped tables and columns
     // still in: the drops wait for a contract migration.
     let expanded = holds.then(|| ferro::diff::expand(&folder.snapshot.schema, models));
-    let held: Vec<String> = expanded
-        .iter()
-        .flat_map(|e| e.held.iter().map(ferro::diff::held_back))
-        .collect();
+    let held: Vec<String> = expanded.iter().flat_map(ferro::diff::Expand::held_back).collect();
     for drop in &held {
         report.warnings.push(format!(
             "held back for a contract migration: {drop}, which the running version may still use; \
@@ -548,7 +545,9 @@ fn write_migration(
         ));
         return Ok(());
     }
-    let plans = both(&base.schema, models, &changes);
+    let mut plans = both(&base.schema, models, &changes);
+    // A rename a safe plan splits, or the contract that ends one.
+    ferro::diff::sync_renames(&base.schema, models, models, &mut plans);
     let plan = &plans.upgrade;
     let message = codegen::message(plan);
     let source = codegen::source(&codegen::Migration {

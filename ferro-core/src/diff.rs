@@ -31,7 +31,7 @@ mod contract;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use contract::{Expand, expand, held_back, placeholder};
+pub use contract::{Expand, expand, held_back, placeholder, sync_renames};
 use std::fmt;
 
 use crate::schema::UniqueConstraint;

@@ -103,6 +103,22 @@ pub fn plans(versions: &[Schema]) -> Vec<(Vec<Op>, Vec<Op>)> {
     out
 }
 
+/// [`plans`] as a build writes them where `models` are the models (with
+/// their `renamed_from`): with the renames a safe plan splits
+/// (`ferro::diff::sync_renames`).
+pub fn plans_for(versions: &[Schema], models: &Schema) -> Vec<(Vec<Op>, Vec<Op>)> {
+    let empty = Schema::default();
+    let mut from = &empty;
+    let mut out = Vec::new();
+    for to in versions {
+        let mut plans = between(from, to);
+        ferro::diff::sync_renames(from, to, models, &mut plans);
+        out.push((plans.upgrade.steps, plans.downgrade.steps));
+        from = to;
+    }
+    out
+}
+
 /// Makes [`MIGRATIONS`] run `steps` (from [`plans`], perhaps edited), on this
 /// thread; the first `steps.len()` of them make the history.
 pub fn set(steps: Vec<(Vec<Op>, Vec<Op>)>) {

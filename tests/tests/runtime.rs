@@ -1701,3 +1701,137 @@ fn postgres_expand_now_contract_later() {
 fn mariadb_expand_now_contract_later() {
     expand_now_contract_later(Dialect::MySql);
 }
+
+/// A rename a safe plan splits, run as a rolling deploy runs it: after the
+/// expand migration the old code (which reads and writes `name`) and the
+/// new code (`full_name`) each see what the other wrote, on PostgreSQL and
+/// MariaDB, through the trigger; the existing rows were copied; the
+/// contract migration drops the old column and the trigger; both come down
+/// again with every value. On SQLite, which one version of an application
+/// writes at a time, the split runs without the trigger.
+fn a_rename_split_across_two_deploys(dialect: Dialect) {
+    use ferro::schema::{Column, PrimaryKey, Schema, SqlType, Table};
+    use ferro_tests::chain;
+    let Some((url, _dir)) = ferro_tests::fresh_database(dialect, "runtime") else {
+        return;
+    };
+    let customers = |name: Column| {
+        Schema::new([Table {
+            columns: vec![Column::new("id", SqlType::BigInt), name].into(),
+            primary_key: Some(PrimaryKey::new("pk_customers", ["id"])),
+            ..Table::new("customers")
+        }])
+        .unwrap()
+    };
+    let first = customers(Column::new("name", SqlType::Varchar(100)));
+    let mut full_name = Column::new("full_name", SqlType::Varchar(100));
+    full_name.renamed_from = Some("name".into());
+    let models = customers(full_name);
+    let expanded = ferro::diff::expand(&first, &models);
+    assert_eq!(
+        expanded.held_back(),
+        ["drop column customers.name, renamed to full_name"]
+    );
+    chain::set(chain::plans_for(
+        &[first, expanded.schema, models.clone()],
+        &models,
+    ));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        let migrator = Migrator::new(&chain::MIGRATIONS[..3]);
+        let mut conn = AnyConnection::connect(&url).await.unwrap();
+        let triggers = dialect != Dialect::Sqlite;
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        sqlx::query("INSERT INTO customers (id, name) VALUES (1, 'Ada')")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        async fn both(conn: &mut AnyConnection, id: i64) -> (Option<String>, Option<String>) {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT name, full_name FROM customers WHERE id = {id}"
+            )))
+            .fetch_one(conn)
+            .await
+            .unwrap();
+            (row.try_get(0).unwrap(), row.try_get(1).unwrap())
+        }
+        let same = |v: &str| (Some(v.to_owned()), Some(v.to_owned()));
+        assert_eq!(both(&mut conn, 1).await, same("Ada"), "the rows are copied");
+        if triggers {
+            for (sql, id, value) in [
+                ("INSERT INTO customers (id, name) VALUES (2, 'Grace')", 2, "Grace"),
+                (
+                    "INSERT INTO customers (id, full_name) VALUES (3, 'Linus')",
+                    3,
+                    "Linus",
+                ),
+                ("UPDATE customers SET name = 'Ada L.' WHERE id = 1", 1, "Ada L."),
+                (
+                    "UPDATE customers SET full_name = 'G. H.' WHERE id = 2",
+                    2,
+                    "G. H.",
+                ),
+            ] {
+                sqlx::query(sql)
+                    .execute(&mut conn)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                assert_eq!(both(&mut conn, id).await, same(value), "after {sql}");
+            }
+        }
+        migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+        sqlx::query("SELECT name FROM customers")
+            .execute(&mut conn)
+            .await
+            .expect_err("the contract migration dropped the old column");
+        sqlx::query("INSERT INTO customers (id, full_name) VALUES (4, 'Barbara')")
+            .execute(&mut conn)
+            .await
+            .expect("the trigger is gone with it");
+        migrator.downgrade(&mut db, &Target::Back(1)).await.unwrap();
+        assert_eq!(
+            both(&mut conn, 4).await,
+            same("Barbara"),
+            "the old column comes back filled"
+        );
+        migrator.downgrade(&mut db, &Target::Back(1)).await.unwrap();
+        let names: Vec<String> = sqlx::query("SELECT name FROM customers ORDER BY id")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get(0).unwrap())
+            .collect();
+        let expected: &[&str] = if triggers {
+            &["Ada L.", "G. H.", "Linus", "Barbara"]
+        } else {
+            &["Ada", "Barbara"]
+        };
+        assert_eq!(names, expected);
+        sqlx::query("INSERT INTO customers (id, name) VALUES (9, 'Edsger')")
+            .execute(&mut conn)
+            .await
+            .expect("the first version's table, without a trigger");
+        migrator.downgrade(&mut db, &Target::Base).await.unwrap();
+    });
+}
+
+#[test]
+fn sqlite_a_rename_split_across_two_deploys() {
+    a_rename_split_across_two_deploys(Dialect::Sqlite);
+}
+
+#[test]
+fn postgres_a_rename_split_across_two_deploys() {
+    a_rename_split_across_two_deploys(Dialect::Postgres);
+}
+
+#[test]
+fn mariadb_a_rename_split_across_two_deploys() {
+    a_rename_split_across_two_deploys(Dialect::MySql);
+}

@@ -11,11 +11,20 @@
 //! old code still reads a value), and the drop waits for a later
 //! *contract* migration, written when the build is asked for it once no
 //! running version needs what goes (`docs/zero-downtime.md`).
+//!
+//! A column renamed with `renamed_from` is split the same way: the
+//! migration written now adds the column under its new name and keeps the
+//! old one (NULL-able, without a default), with a trigger that keeps the two
+//! equal while both versions of the application write them
+//! ([`Op::SyncColumns`]); the contract migration drops the trigger and the
+//! old column ([`sync_renames`] writes both into the plans).
 
 use std::collections::BTreeMap;
 
 use super::{Change, diff};
-use crate::schema::{Schema, SqlType, Str, Table};
+use crate::migration::Op;
+use crate::plan::Plans;
+use crate::schema::{Column, Schema, SqlType, Str, Table};
 
 /// The schema a safe plan migrates to now, and the drops it leaves for a
 /// contract migration.
@@ -26,6 +35,28 @@ pub struct Expand {
     /// The drops held back: [`Change::DropTable`] and [`Change::DropColumn`],
     /// with the definitions the database has now.
     pub held: Vec<Change>,
+    /// The renamed columns split: (table, old name, new name).
+    pub renamed: Vec<(Str, Str, Str)>,
+}
+
+impl Expand {
+    /// What is held back, as a build's warnings say it.
+    pub fn held_back(&self) -> Vec<String> {
+        self.held
+            .iter()
+            .map(|change| {
+                let renamed = match change {
+                    Change::DropColumn { table, column } => self
+                        .renamed
+                        .iter()
+                        .find(|(t, old, _)| t == table && *old == column.name)
+                        .map(|(_, _, new)| format!(", renamed to {new}")),
+                    _ => None,
+                };
+                held_back(change) + &renamed.unwrap_or_default()
+            })
+            .collect()
+    }
 }
 
 /// What `models` needs of `current` (the schema the database has now) when
@@ -43,7 +74,7 @@ pub struct Expand {
 /// planned as they are.
 pub fn expand(current: &Schema, models: &Schema) -> Expand {
     let changes = diff(current, models).changes;
-    let renamed: BTreeMap<&Str, &Str> = changes
+    let tables_renamed: BTreeMap<&Str, &Str> = changes
         .iter()
         .filter_map(|c| match c {
             Change::RenameTable { from, to } => Some((from, to)),
@@ -52,12 +83,30 @@ pub fn expand(current: &Schema, models: &Schema) -> Expand {
         .collect();
     let mut tables: Vec<Table> = models.tables().to_vec();
     let mut held = Vec::new();
+    let mut renamed = Vec::new();
     for change in &changes {
         match change {
+            Change::RenameColumn { table, from, to } => {
+                let Some(was) = current.table(table).and_then(|t| t.column(from)) else {
+                    continue;
+                };
+                if !splits(current, table, was) {
+                    continue;
+                }
+                let Some(t) = tables.iter_mut().find(|t| t.name == *table) else {
+                    continue;
+                };
+                t.columns.to_mut().push(kept_for_rename(was));
+                held.push(Change::DropColumn {
+                    table: table.clone(),
+                    column: was.clone(),
+                });
+                renamed.push((table.clone(), from.clone(), to.clone()));
+            }
             Change::DropTable(table) => {
                 let mut kept = table.clone();
                 for key in kept.foreign_keys.to_mut() {
-                    if let Some(to) = renamed.get(&key.referred_table) {
+                    if let Some(to) = tables_renamed.get(&key.referred_table) {
                         key.referred_table = (*to).clone();
                     }
                 }
@@ -68,6 +117,15 @@ pub fn expand(current: &Schema, models: &Schema) -> Expand {
                 let Some(t) = tables.iter_mut().find(|t| t.name == *table) else {
                     continue;
                 };
+                // The old name of a rename split by an earlier migration.
+                if let Some(new) = renamed_to(models, table, &column.name)
+                    && current.table(table).is_some_and(|t| t.column(&new).is_some())
+                {
+                    t.columns.to_mut().push(kept_for_rename(column));
+                    held.push(change.clone());
+                    renamed.push((table.clone(), column.name.clone(), new));
+                    continue;
+                }
                 let mut kept = column.clone();
                 kept.renamed_from = None;
                 kept.auto_increment = false;
@@ -87,15 +145,157 @@ pub fn expand(current: &Schema, models: &Schema) -> Expand {
         return Expand {
             schema: models.clone(),
             held,
+            renamed,
         };
     }
     match Schema::new(tables) {
-        Ok(schema) => Expand { schema, held },
+        Ok(schema) => Expand {
+            schema,
+            held,
+            renamed,
+        },
         Err(_) => Expand {
             schema: models.clone(),
             held: Vec::new(),
+            renamed: Vec::new(),
         },
     }
+}
+
+/// Whether a rename of `column` of `table` is split: a plain column, not
+/// a key's and not one a foreign key refers to, whose move the trigger
+/// can follow. Others are renamed in place, and `lint` says so (F203).
+fn splits(current: &Schema, table: &str, column: &Column) -> bool {
+    let t = current.table(table).expect("the column's table");
+    let in_key = t
+        .primary_key
+        .as_ref()
+        .is_some_and(|k| k.columns.contains(&column.name));
+    let referred = current.tables().iter().any(|other| {
+        other
+            .foreign_keys
+            .iter()
+            .any(|k| k.referred_table == *table && k.referred_columns.contains(&column.name))
+    });
+    !in_key && !referred && !column.auto_increment
+}
+
+/// A renamed column's old self, kept while the trigger keeps it equal to
+/// the new: NULL-able and without a default, so that an insert that leaves
+/// it out (the new code's) gets the new column's value.
+fn kept_for_rename(column: &Column) -> Column {
+    let mut kept = column.clone();
+    kept.renamed_from = None;
+    kept.nullable = true;
+    kept.default = None;
+    kept
+}
+
+/// The name of the column of `table` in `models` renamed from `old`.
+fn renamed_to(models: &Schema, table: &str, old: &str) -> Option<Str> {
+    let t = models.table(table)?;
+    t.columns
+        .iter()
+        .find(|c| c.renamed_from.as_deref() == Some(old) && t.column(old).is_none())
+        .map(|c| c.name.clone())
+}
+
+/// Writes the split of each renamed column into the plans of the
+/// migration from `from` to `to`, where `models` (with their
+/// `renamed_from`) say what was renamed:
+///
+/// - the migration that splits it (the old column in both schemas, the new
+///   one only in `to`): the new column added NULL-able, the trigger and the
+///   copy ([`Op::SyncColumns`]), then the column made as the model has it;
+///   down, the old column given the values new rows hold, the trigger
+///   dropped, then the plan's steps;
+/// - the contract (both in `from`, only the new one in `to`): the trigger
+///   dropped before the old column; down, the trigger and the copy again
+///   once the old column is back.
+pub fn sync_renames(from: &Schema, to: &Schema, models: &Schema, plans: &mut Plans) {
+    for t in models.tables() {
+        for column in t.columns.iter() {
+            let Some(old_name) = column.renamed_from.clone() else {
+                continue;
+            };
+            let new_name = column.name.clone();
+            let (old, new) = (old_name.as_ref(), new_name.as_ref());
+            let has = |s: &Schema, c: &str| s.table(&t.name).is_some_and(|t| t.column(c).is_some());
+            let table = t.name.clone();
+            let sync = Op::SyncColumns {
+                table: table.clone(),
+                old: old_name.clone(),
+                new: new_name.clone(),
+            };
+            let unsync = Op::UnsyncColumns {
+                table: table.clone(),
+                old: old_name.clone(),
+                new: new_name.clone(),
+            };
+            if has(from, old) && !has(from, new) && has(to, old) && has(to, new) {
+                let target = to
+                    .table(&t.name)
+                    .and_then(|t| t.column(new))
+                    .expect("the new column")
+                    .clone();
+                split(&mut plans.upgrade.steps, &table, &target, sync);
+                let steps = &mut plans.downgrade.steps;
+                steps.retain(|op| !is_unwritten_fill(op, &table, old));
+                steps.insert(0, unsync);
+            } else if has(from, old) && has(from, new) && !has(to, old) && has(to, new) {
+                plans.upgrade.steps.insert(0, unsync);
+                let steps = &mut plans.downgrade.steps;
+                let at = steps
+                    .iter()
+                    .position(|op| matches!(op, Op::AddColumn { table: t, column } if *t == table && column.name == old))
+                    .map_or(steps.len(), |i| i + 1);
+                steps.insert(at, sync);
+            }
+        }
+    }
+}
+
+/// The upgrade's steps for the new column `target` of a split rename: the
+/// column added NULL-able and plain where the plan adds it, the sync, then
+/// the change to what the model says; the plan's own fill and change of it
+/// go.
+fn split(steps: &mut Vec<Op>, table: &Str, target: &Column, sync: Op) {
+    let on_new = |op: &Op| match op {
+        Op::AddColumn { table: t, column } => t == table && column.name == target.name,
+        Op::AlterColumn { table: t, to, .. } => t == table && to.name == target.name,
+        Op::FillNulls { table: t, column, .. } => t == table && *column == target.name,
+        _ => false,
+    };
+    let Some(at) = steps.iter().position(on_new) else {
+        return;
+    };
+    steps.retain(|op| !on_new(op));
+    let mut plain = target.clone();
+    plain.renamed_from = None;
+    plain.nullable = true;
+    plain.default = None;
+    plain.auto_increment = false;
+    let mut made = vec![
+        Op::AddColumn {
+            table: table.clone(),
+            column: plain.clone(),
+        },
+        sync,
+    ];
+    let mut to = target.clone();
+    to.renamed_from = None;
+    if to != plain {
+        made.push(Op::AlterColumn {
+            table: table.clone(),
+            from: plain,
+            to,
+        });
+    }
+    steps.splice(at..at, made);
+}
+
+fn is_unwritten_fill(op: &Op, table: &str, column: &str) -> bool {
+    matches!(op, Op::FillNulls { table: t, column: c, value: None } if t == table && c == column)
 }
 
 /// A value of type `ty` that stands for "none given" (zero, false, the
@@ -189,6 +389,42 @@ mod tests {
         let e = expand(&current, &models);
         let kept = e.schema.table("maps").unwrap().column("shape").unwrap();
         assert!(kept.nullable && kept.default.is_none());
+    }
+
+    #[test]
+    fn a_renamed_column_is_split_unless_a_key_holds_it() {
+        use crate::schema::PrimaryKey;
+        let keyed = |id: &'static str, name: Column| Table {
+            columns: vec![Column::new(id, SqlType::BigInt), name].into(),
+            primary_key: Some(PrimaryKey::new("pk_people", [id])),
+            ..Table::new("people")
+        };
+        let name = Column::new("name", SqlType::Text).default("'x'");
+        let mut full = Column::new("full_name", SqlType::Text);
+        full.renamed_from = Some("name".into());
+        let current = schema(vec![keyed("id", name)]);
+        let models = schema(vec![keyed("id", full)]);
+        let e = expand(&current, &models);
+        assert_eq!(e.held_back(), ["drop column people.name, renamed to full_name"]);
+        let kept = e.schema.table("people").unwrap().column("name").unwrap();
+        assert!(kept.nullable && kept.default.is_none(), "{kept:?}");
+        // The next build holds it back the same way, and writes nothing.
+        let again = expand(&e.schema, &models);
+        assert_eq!(again.schema, e.schema);
+        assert_eq!(again.renamed, e.renamed);
+
+        let mut key = Column::new("key", SqlType::BigInt);
+        key.renamed_from = Some("id".into());
+        let renamed_key = schema(vec![Table {
+            columns: vec![key, Column::new("name", SqlType::Text)].into(),
+            primary_key: Some(PrimaryKey::new("pk_people", ["key"])),
+            ..Table::new("people")
+        }]);
+        let current = schema(vec![keyed("id", Column::new("name", SqlType::Text))]);
+        assert!(
+            expand(&current, &renamed_key).held.is_empty(),
+            "a key's column is renamed in place"
+        );
     }
 
     #[test]

@@ -179,6 +179,8 @@ pub fn op_table(op: &Op) -> Option<&str> {
         | Op::RenameIndex { table, .. }
         | Op::RenameConstraint { table, .. }
         | Op::SetTableComment { table, .. }
+        | Op::SyncColumns { table, .. }
+        | Op::UnsyncColumns { table, .. }
         | Op::FillNulls { table, .. } => Some(table),
         Op::DropTable { name } => Some(name),
         Op::RenameTable { from, .. } => Some(from),
@@ -195,6 +197,14 @@ pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<(), ApplyError> {
         Op::FillNulls { column, .. } => {
             if table.column(column).is_none() {
                 return Err(missing("column", column));
+            }
+        }
+        // Triggers and rows, not the schema; both columns must be there.
+        Op::SyncColumns { old, new, .. } | Op::UnsyncColumns { old, new, .. } => {
+            for column in [old, new] {
+                if table.column(column).is_none() {
+                    return Err(missing("column", column));
+                }
             }
         }
         Op::AddColumn { column, .. } => {

@@ -210,6 +210,29 @@ pub enum Op {
         /// The SQL expression the rows that hold NULL get.
         value: Option<Str>,
     },
+    /// A renamed column kept for a contract migration, and the column under
+    /// its new name, kept equal while both exist: on PostgreSQL and MySQL a
+    /// trigger copies each write of one into the other (an insert that
+    /// gives `old` takes its value for both), then the rows where one of
+    /// them is NULL get the other's value. On SQLite, which one version of
+    /// an application writes at a time, only the copy.
+    SyncColumns {
+        /// The table.
+        table: Str,
+        /// The column under its old name.
+        old: Str,
+        /// The column under its new name.
+        new: Str,
+    },
+    /// Drops what [`Op::SyncColumns`] made for the same columns.
+    UnsyncColumns {
+        /// The table.
+        table: Str,
+        /// The column under its old name.
+        old: Str,
+        /// The column under its new name.
+        new: Str,
+    },
     /// SQL written by hand, run as it is.
     Sql(Str),
     /// A data step in Rust, by name: the function itself is in the migration
@@ -405,6 +428,10 @@ impl fmt::Display for Op {
                 Some(value) => write!(f, "fill NULLs of {table}.{column} with {value}"),
                 None => write!(f, "fill NULLs of {table}.{column} (value not written)"),
             },
+            Op::SyncColumns { table, old, new } => write!(f, "keep {table}.{old} and {table}.{new} equal"),
+            Op::UnsyncColumns { table, old, new } => {
+                write!(f, "stop keeping {table}.{old} and {table}.{new} equal")
+            }
             Op::Sql(_) => f.write_str("run SQL"),
             Op::Rust { name } => write!(f, "run Rust step {name}"),
             Op::Irreversible { reason } => write!(f, "cannot be reverted: {reason}"),

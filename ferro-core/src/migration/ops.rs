@@ -325,6 +325,36 @@ impl Ops {
         })
     }
 
+    /// Keeps a renamed column, kept for a contract migration, and the
+    /// column under its new name equal while both exist ([`Op::SyncColumns`]):
+    /// what a safe plan writes when it splits a rename.
+    pub fn sync_columns(
+        &mut self,
+        table: impl Into<Str>,
+        old: impl Into<Str>,
+        new: impl Into<Str>,
+    ) -> &mut Step {
+        self.push(Op::SyncColumns {
+            table: table.into(),
+            old: old.into(),
+            new: new.into(),
+        })
+    }
+
+    /// Undoes [`Ops::sync_columns`] for the same columns.
+    pub fn unsync_columns(
+        &mut self,
+        table: impl Into<Str>,
+        old: impl Into<Str>,
+        new: impl Into<Str>,
+    ) -> &mut Step {
+        self.push(Op::UnsyncColumns {
+            table: table.into(),
+            old: old.into(),
+            new: new.into(),
+        })
+    }
+
     /// Gives the rows that hold NULL in `table.column` the SQL expression
     /// `value`, before a step makes the column NOT NULL. With `None` (what
     /// `cargo build` writes when the model has no default) the step refuses

@@ -63,6 +63,9 @@ pub(crate) enum Kind {
     FillNulls,
     /// `.in_batches()`: outside the migration's transaction, a batch at a time.
     FillNullsInBatches,
+    /// Triggers keeping a renamed column and its new name equal, and the copy.
+    SyncColumns,
+    UnsyncColumns,
     ByHand,
     Irreversible,
 }
@@ -150,6 +153,8 @@ pub(crate) fn kinds(op: &Op, online: bool) -> Vec<Kind> {
         Op::RenameEnumValue { .. } => Kind::RenameEnumValue,
         Op::FillNulls { .. } if online => Kind::FillNullsInBatches,
         Op::FillNulls { .. } => Kind::FillNulls,
+        Op::SyncColumns { .. } => Kind::SyncColumns,
+        Op::UnsyncColumns { .. } => Kind::UnsyncColumns,
         Op::Sql(_) | Op::Rust { .. } => Kind::ByHand,
         Op::Irreversible { .. } => Kind::Irreversible,
     };

@@ -282,6 +282,17 @@ pub(super) fn row(kind: Kind, database: Database) -> Effect {
             .scans(Locked)
             .note("joins the rebuild of the change after it"),
 
+        (SyncColumns, Postgres) => at(SRE, Table)
+            .scans(Locked)
+            .note("the trigger, then every row given the value it lacks; the rows stay locked until the migration commits"),
+        (SyncColumns, MySql) => at(METADATA, Table)
+            .scans(Locked)
+            .note("the triggers, then every row given the value it lacks"),
+        (SyncColumns, Sqlite) => at(WRITE, Table).scans(Locked).note("the copy only: no trigger"),
+        (UnsyncColumns, Postgres) => at(AE, Table).note("briefly: the trigger dropped"),
+        (UnsyncColumns, MySql) => at(METADATA, Table).note("the triggers dropped"),
+        (UnsyncColumns, Sqlite) => at(NOTHING, Tables::Nothing).note("nothing to drop"),
+
         (ByHand, _) => at(Lock::Unknown, Tables::Unknown).note("whatever it does: read it"),
         (Irreversible, _) => at(NOTHING, Tables::Nothing).note("refused before anything runs"),
     }

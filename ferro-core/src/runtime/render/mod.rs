@@ -81,6 +81,26 @@ fn fill_nulls(d: Dialect, op: &Op) -> Result<Vec<String>, MigrateError> {
     )])
 }
 
+/// The name of the trigger (and, on PostgreSQL, its function) that keeps
+/// `table.old` and `table.new` equal: `ferro_sync_` and a hash of the
+/// three names, short enough for every backend's identifiers.
+fn sync_name(table: &str, old: &str, new: &str) -> String {
+    let hash = blake3::hash(format!("{table}\0{old}\0{new}").as_bytes()).to_hex();
+    format!("ferro_sync_{}", &hash[..16])
+}
+
+/// The rows where one of two synced columns is NULL get the other's value:
+/// after a rename's new column is added (every row), or its old one added
+/// back by a downgrade.
+fn sync_copy(d: Dialect, table: &str, old: &str, new: &str) -> String {
+    let (old, new) = (d.ident(old), d.ident(new));
+    format!(
+        "UPDATE {} SET {new} = COALESCE({new}, {old}), {old} = COALESCE({old}, {new}) \
+         WHERE {new} IS NULL OR {old} IS NULL",
+        d.ident(table)
+    )
+}
+
 /// How many rows a fill `.in_batches()` updates a transaction.
 pub(crate) const FILL_BATCH: u32 = 10_000;
 

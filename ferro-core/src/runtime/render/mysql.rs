@@ -265,6 +265,32 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
             rename_enum_value(op, before.ok_or_else(needed)?, name, from, to)?
         }
         Op::FillNulls { .. } => super::fill_nulls(D, op)?,
+        // As on PostgreSQL; one statement a trigger, so that an offline
+        // script needs no DELIMITER.
+        Op::SyncColumns { table, old, new } => {
+            let name = super::sync_name(table, old, new);
+            let (o, n, t) = (D.ident(old), D.ident(new), D.ident(table));
+            vec![
+                format!(
+                    "CREATE TRIGGER {} BEFORE INSERT ON {t} FOR EACH ROW \
+                     SET NEW.{n} = COALESCE(NEW.{o}, NEW.{n}), NEW.{o} = NEW.{n}",
+                    D.ident(&format!("{name}_i"))
+                ),
+                format!(
+                    "CREATE TRIGGER {} BEFORE UPDATE ON {t} FOR EACH ROW \
+                     SET NEW.{n} = IF(NEW.{o} <=> OLD.{o}, NEW.{n}, NEW.{o}), NEW.{o} = NEW.{n}",
+                    D.ident(&format!("{name}_u"))
+                ),
+                super::sync_copy(D, table, old, new),
+            ]
+        }
+        Op::UnsyncColumns { table, old, new } => {
+            let name = super::sync_name(table, old, new);
+            vec![
+                format!("DROP TRIGGER {}", D.ident(&format!("{name}_i"))),
+                format!("DROP TRIGGER {}", D.ident(&format!("{name}_u"))),
+            ]
+        }
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));

@@ -163,6 +163,33 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
             vec![remake_enum(name, &kept)]
         }
         Op::FillNulls { .. } => super::fill_nulls(D, op)?,
+        // An insert takes `old` for both when it gives one (the old code),
+        // else `new`; an update copies the column it changed into the other.
+        Op::SyncColumns { table, old, new } => {
+            let name = D.ident(&super::sync_name(table, old, new));
+            let (o, n) = (D.ident(old), D.ident(new));
+            let body = format!(
+                "BEGIN IF TG_OP = 'INSERT' THEN NEW.{n} := COALESCE(NEW.{o}, NEW.{n}); \
+                 ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN NEW.{n} := NEW.{o}; END IF; \
+                 NEW.{o} := NEW.{n}; RETURN NEW; END"
+            );
+            let tag = dollar_tag(&body);
+            vec![
+                format!("CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS {tag} {body} {tag}"),
+                format!(
+                    "CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {} FOR EACH ROW EXECUTE FUNCTION {name}()",
+                    D.ident(table)
+                ),
+                super::sync_copy(D, table, old, new),
+            ]
+        }
+        Op::UnsyncColumns { table, old, new } => {
+            let name = D.ident(&super::sync_name(table, old, new));
+            vec![
+                format!("DROP TRIGGER {name} ON {}", D.ident(table)),
+                format!("DROP FUNCTION {name}()"),
+            ]
+        }
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));

@@ -131,6 +131,10 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
         Op::SetTableComment { .. } | Op::CreateEnum(_) | Op::DropEnum { .. } => Vec::new(),
         Op::AlterColumn { from, to, .. } if only_comment_differs(from, to) => Vec::new(),
         Op::FillNulls { .. } => super::fill_nulls(D, op)?,
+        // One version of an application writes a SQLite file at a time, and
+        // a rebuild would drop a trigger: the copy only.
+        Op::SyncColumns { table, old, new } => vec![super::sync_copy(D, table, old, new)],
+        Op::UnsyncColumns { .. } => Vec::new(),
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));
