@@ -164,15 +164,19 @@ impl Builder {
     /// keeps the table writable on PostgreSQL: an index is created or
     /// dropped `.concurrently()`, a foreign key or a check is added
     /// `.validate_separately()`, a column made NOT NULL through a check
-    /// validated apart, a fill `.in_batches()`. The marks change nothing on
+    /// validated apart, a fill `.in_batches()`; on MySQL an index or key
+    /// asks for `ALGORITHM=INPLACE, LOCK=NONE`. The marks change nothing on
     /// SQLite. A table or a column the models dropped is held back for a
     /// later contract migration (a NOT NULL column without a default gets
     /// a placeholder default, so that the new code can insert without it):
     /// the running version may still use it. Each build warns of what it
     /// holds back; build with `FERRO_CONTRACT=1` (or
     /// [`Builder::contract`]) once no running version does, and the drops
-    /// are written. Set it on the `Builder` of each database that runs
-    /// under load; files already written keep their form.
+    /// are written. A column renamed with `renamed_from` keeps both names,
+    /// kept equal by a trigger (`op.sync_columns`), until that contract
+    /// migration drops the old one. Set it on the `Builder` of each
+    /// database that runs under load; files already written keep their
+    /// form.
     ///
     /// ```no_run
     /// # mod shop_models { pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> { ferro::schema!() } }

@@ -90,7 +90,11 @@ impl Step {
     /// and is attached to it (`ADD CONSTRAINT .. UNIQUE USING INDEX`,
     /// `.. PRIMARY KEY USING INDEX`) in a
     /// transaction of its own at the end of the migration, which holds its
-    /// lock briefly. Elsewhere the step runs as usual. The migration
+    /// lock briefly. On MySQL and MariaDB the statement asks for InnoDB's
+    /// online form (`ALGORITHM=INPLACE, LOCK=NONE`), which the server then
+    /// refuses rather than block writes (but for a unique key over a TEXT,
+    /// BLOB or JSON column, which MariaDB builds only by copying the table).
+    /// On SQLite the step runs as usual. On PostgreSQL the migration
     /// then runs in parts, as with [`Step::outside_transaction`]; a failed
     /// `CREATE INDEX CONCURRENTLY` leaves an invalid index to drop before
     /// the next `upgrade`. Refused, when the migration runs, on a step that

@@ -242,11 +242,16 @@ fn parts(
                     ops: vec![op.clone()],
                 })]
             }
-            op => d
-                .render_in(op, state.as_deref())?
-                .into_iter()
-                .map(|sql| Task::Sql(Statement::plain(sql)))
-                .collect(),
+            op => {
+                let mut statements = d.render_in(op, state.as_deref())?;
+                if step.online && d == Dialect::MySql {
+                    super::render::mysql::online(op, state.as_deref(), &mut statements);
+                }
+                statements
+                    .into_iter()
+                    .map(|sql| Task::Sql(Statement::plain(sql)))
+                    .collect()
+            }
         };
         if let Some(state) = state.as_deref_mut() {
             // A schema the history does not model (hand-written SQL) shows

@@ -299,6 +299,53 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
 }
 
 /// The auto-increment column that `columns` (a primary key) is, if it is one.
+/// An index, a unique key or a primary key marked `.concurrently()`: each
+/// statement asks for InnoDB's online form (`ALGORITHM=INPLACE, LOCK=NONE`),
+/// so that MySQL refuses the statement where it would block writes
+/// instead of taking the lock quietly. Other statements are left as they
+/// are: a foreign key or a check, which InnoDB has no such form for, and a
+/// unique key over a `LONGTEXT`, `LONGBLOB` or JSON column, which MariaDB
+/// builds through a hidden hash column and so only by copying the table.
+pub(crate) fn online(op: &Op, state: Option<&State>, statements: &mut [String]) {
+    let (table, columns, unique) = match op {
+        Op::CreateIndex { table, index } => (table, &index.columns, index.unique),
+        Op::AddUnique { table, constraint } => (table, &constraint.columns, true),
+        Op::AddPrimaryKey { table, key } => (table, &key.columns, true),
+        Op::DropIndex { .. } => {
+            for sql in statements {
+                sql.push_str(if sql.starts_with("ALTER TABLE ") {
+                    ", ALGORITHM=INPLACE, LOCK=NONE"
+                } else {
+                    " ALGORITHM=INPLACE LOCK=NONE"
+                });
+            }
+            return;
+        }
+        _ => return,
+    };
+    let long = |c: &crate::schema::Str| {
+        state
+            .and_then(|s| s.table(table))
+            .and_then(|t| t.column(c))
+            .is_none_or(|c| {
+                matches!(
+                    c.ty,
+                    SqlType::Text | SqlType::Blob | SqlType::Json | SqlType::Custom(_)
+                )
+            })
+    };
+    if unique && columns.iter().any(long) {
+        return;
+    }
+    for sql in statements {
+        if sql.starts_with("ALTER TABLE ") {
+            sql.push_str(", ALGORITHM=INPLACE, LOCK=NONE");
+        } else {
+            sql.push_str(" ALGORITHM=INPLACE LOCK=NONE");
+        }
+    }
+}
+
 fn auto_key<'t>(table: &'t Table, columns: &[crate::schema::Str]) -> Option<&'t Column> {
     match columns {
         [only] => table
