@@ -30,8 +30,12 @@ fn schema_of(module: &str) -> Schema {
 /// Runs generation for `models` in `dir`; the written migration's path and the
 /// build's messages.
 fn build(dir: &Path, models: Schema, safe: bool) -> (Option<PathBuf>, Vec<String>) {
-    let report = Builder::new(Ok(models))
-        .safe(safe)
+    run_build(Builder::new(Ok(models)).safe(safe), dir)
+}
+
+/// Runs `builder` in generate mode in `dir`.
+fn run_build(builder: Builder, dir: &Path) -> (Option<PathBuf>, Vec<String>) {
+    let report = builder
         .migrations_dir(dir)
         .out_dir(dir.join("out"))
         .mode(Mode::Generate)
@@ -298,25 +302,13 @@ fn generated_files_compile() {
 
 /// Runs a safe-plan build that writes the held-back drops or not.
 fn build_contract(dir: &Path, models: Schema, contract: bool) -> (Option<PathBuf>, Vec<String>) {
-    let report = Builder::new(Ok(models))
-        .safe(true)
-        .contract(contract)
-        .migrations_dir(dir)
-        .out_dir(dir.join("out"))
-        .mode(Mode::Generate)
-        .generate()
-        .unwrap_or_else(|e| panic!("generation failed: {e}"));
-    let migration = report
-        .written
-        .iter()
-        .find(|p| p.extension().is_some_and(|e| e == "rs"))
-        .cloned();
-    (migration, report.warnings)
+    run_build(Builder::new(Ok(models)).safe(true).contract(contract), dir)
 }
 
 /// A safe plan splits a drop the running application would meet into two
-/// migrations: the one written now keeps the column (NULL-able, so that
-/// the new code can insert without it) and the table; the drops come in a
+/// migrations: the one written now keeps the column (with a placeholder
+/// default, so that the new code can insert without it and the old code
+/// still reads a value) and the table; the drops come in a
 /// contract migration, written when the build is asked for it. Until then
 /// every build holds them back again and writes nothing; `check` mode
 /// agrees.

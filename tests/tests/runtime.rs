@@ -1331,6 +1331,18 @@ const PEOPLE: Migration = migration(
     people_up,
     people_down,
 );
+/// On PostgreSQL: the log builds an index concurrently (a statement that
+/// starts with `built`) before it attaches it as a key (one that holds
+/// `attached`).
+fn built_then_attached(log: &[String], built: &str, attached: &str) {
+    let built = log
+        .iter()
+        .position(|s| s.starts_with(built))
+        .expect("built concurrently");
+    let attached = log.iter().position(|s| s.contains(attached)).expect("attached");
+    assert!(built < attached, "{log:#?}");
+}
+
 static UNIQUE_NAMES: [Migration; 2] = [
     PEOPLE,
     migration(
@@ -1358,15 +1370,7 @@ async fn a_unique_key_built_concurrently(url: String) {
     migrator.upgrade(&mut db, &Target::Head).await.unwrap();
     let log = db.take_log();
     if Dialect::of_url(&url).unwrap() == Dialect::Postgres {
-        let built = log
-            .iter()
-            .position(|s| s.starts_with("CREATE UNIQUE INDEX CONCURRENTLY"))
-            .expect("built concurrently");
-        let attached = log
-            .iter()
-            .position(|s| s.contains("UNIQUE USING INDEX"))
-            .expect("attached");
-        assert!(built < attached, "{log:#?}");
+        built_then_attached(&log, "CREATE UNIQUE INDEX CONCURRENTLY", "UNIQUE USING INDEX");
     }
     if Dialect::of_url(&url).unwrap() == Dialect::MySql {
         // Over a LONGTEXT column MariaDB builds the key through a hidden
@@ -1431,15 +1435,11 @@ async fn a_primary_key_built_concurrently(url: String) {
     migrator.upgrade(&mut db, &Target::Head).await.unwrap();
     let log = db.take_log();
     if postgres {
-        let built = log
-            .iter()
-            .position(|s| s.starts_with("CREATE UNIQUE INDEX CONCURRENTLY \"pk_people_by_id\""))
-            .expect("built concurrently");
-        let attached = log
-            .iter()
-            .position(|s| s.contains("PRIMARY KEY USING INDEX \"pk_people_by_id\""))
-            .expect("attached");
-        assert!(built < attached, "{log:#?}");
+        built_then_attached(
+            &log,
+            "CREATE UNIQUE INDEX CONCURRENTLY \"pk_people_by_id\"",
+            "PRIMARY KEY USING INDEX \"pk_people_by_id\"",
+        );
     }
     if Dialect::of_url(&url).unwrap() == Dialect::MySql {
         assert!(
