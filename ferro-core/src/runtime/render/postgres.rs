@@ -243,6 +243,30 @@ fn remake_enum(name: &str, kept: &str) -> String {
 /// hold. A dollar-quoted block ends at the first copy of its tag, and the
 /// body holds the type's name and values as the models spell them, so a
 /// fixed tag would let a value end the block and run what follows it.
+/// A key named `name` of `kind` (`UNIQUE`, `PRIMARY KEY`) over `columns`,
+/// in its online form: the unique index built concurrently outside the
+/// transaction, then attached (`.. USING INDEX`) in the validation part.
+fn key_using_index(
+    table: &str,
+    name: &str,
+    columns: &[crate::schema::Str],
+    kind: &str,
+) -> (String, Vec<String>, bool) {
+    let name = D.ident(name);
+    (
+        format!(
+            "CREATE UNIQUE INDEX CONCURRENTLY {name} ON {} ({})",
+            D.ident(table),
+            idents(D, columns)
+        ),
+        vec![alter(
+            table,
+            &format!("ADD CONSTRAINT {name} {kind} USING INDEX {name}"),
+        )],
+        true,
+    )
+}
+
 fn dollar_tag(body: &str) -> String {
     let mut tag = "$ferro$".to_owned();
     // At most one tag per byte of the body can be taken, so this ends.
@@ -352,37 +376,13 @@ pub(crate) fn online(op: &Op) -> Option<(String, Vec<String>, bool)> {
         // the index built concurrently, outside the transaction, then
         // attached as the key, which takes the lock only briefly.
         Op::AddUnique { table, constraint } => {
-            let name = D.ident(constraint.name.as_deref()?);
-            (
-                format!(
-                    "CREATE UNIQUE INDEX CONCURRENTLY {name} ON {} ({})",
-                    D.ident(table),
-                    idents(D, &constraint.columns)
-                ),
-                vec![alter(
-                    table,
-                    &format!("ADD CONSTRAINT {name} UNIQUE USING INDEX {name}"),
-                )],
-                true,
-            )
+            key_using_index(table, constraint.name.as_deref()?, &constraint.columns, "UNIQUE")
         }
         // A primary key the same way: PostgreSQL takes the unique index as
         // the key's, and its columns are NOT NULL already (a plan makes them
         // so before), so attaching it scans nothing.
         Op::AddPrimaryKey { table, key } => {
-            let name = D.ident(key.name.as_deref()?);
-            (
-                format!(
-                    "CREATE UNIQUE INDEX CONCURRENTLY {name} ON {} ({})",
-                    D.ident(table),
-                    idents(D, &key.columns)
-                ),
-                vec![alter(
-                    table,
-                    &format!("ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {name}"),
-                )],
-                true,
-            )
+            key_using_index(table, key.name.as_deref()?, &key.columns, "PRIMARY KEY")
         }
         // NOT NULL without reading every row under ACCESS EXCLUSIVE: a check
         // `c IS NOT NULL` added NOT VALID, validated while writes go on,
