@@ -1864,3 +1864,75 @@ fn postgres_a_rename_split_across_two_deploys() {
 fn mariadb_a_rename_split_across_two_deploys() {
     a_rename_split_across_two_deploys(Dialect::MySql);
 }
+
+/// A text column made shorter than a value it holds: PostgreSQL and MySQL
+/// refuse the change, and on every backend the value is still whole
+/// afterwards (PostgreSQL's explicit cast to `VARCHAR(n)` would have cut it
+/// short without a word).
+fn a_shorter_column_keeps_every_character(dialect: Dialect) {
+    use ferro::schema::{Column, PrimaryKey, Schema, SqlType, Table};
+    use ferro_tests::chain;
+    let Some((url, _dir)) = ferro_tests::fresh_database(dialect, "runtime") else {
+        return;
+    };
+    let notes = |n: u32| {
+        Schema::new([Table {
+            columns: vec![
+                Column::new("id", SqlType::BigInt),
+                Column::new("body", SqlType::Varchar(n)),
+            ]
+            .into(),
+            primary_key: Some(PrimaryKey::new("pk_notes", ["id"])),
+            ..Table::new("notes")
+        }])
+        .unwrap()
+    };
+    chain::set(chain::plans(&[notes(200), notes(100)]));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        let migrator = Migrator::new(&chain::MIGRATIONS[..2]);
+        let mut conn = AnyConnection::connect(&url).await.unwrap();
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        let long = "y".repeat(150);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO notes (id, body) VALUES (1, '{long}')"
+        )))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        let shortened = migrator.upgrade(&mut db, &Target::Head).await;
+        if dialect != Dialect::Sqlite {
+            let e = shortened.expect_err("the value does not fit");
+            assert!(
+                e.to_string().to_lowercase().contains("too long") || e.to_string().contains("truncated"),
+                "{e}"
+            );
+        }
+        let body: String = sqlx::query("SELECT body FROM notes")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        assert_eq!(body, long, "no character lost");
+    });
+}
+
+#[test]
+fn sqlite_a_shorter_column_keeps_every_character() {
+    a_shorter_column_keeps_every_character(Dialect::Sqlite);
+}
+
+#[test]
+fn postgres_a_shorter_column_keeps_every_character() {
+    a_shorter_column_keeps_every_character(Dialect::Postgres);
+}
+
+#[test]
+fn mariadb_a_shorter_column_keeps_every_character() {
+    a_shorter_column_keeps_every_character(Dialect::MySql);
+}

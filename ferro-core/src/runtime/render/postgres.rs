@@ -291,10 +291,15 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
     }
     if retype {
         let ty = sql_type(&to.ty);
-        out.push(alter(
-            table,
-            &format!("ALTER COLUMN {column} TYPE {ty} USING {column}::{ty}"),
-        ));
+        // An explicit cast to VARCHAR(n) cuts a longer value short without
+        // a word; the assignment cast PostgreSQL applies without `USING`
+        // refuses it, as MySQL does, and every type has one to text.
+        let using = if matches!(to.ty, SqlType::Varchar(_)) {
+            String::new()
+        } else {
+            format!(" USING {column}::{ty}")
+        };
+        out.push(alter(table, &format!("ALTER COLUMN {column} TYPE {ty}{using}")));
     }
     if let Some(default) = &to.default
         && (retype || from.default != to.default)
