@@ -26,7 +26,7 @@ pub(crate) struct Form<'a> {
     /// Safe plans: online marks on steps on existing tables.
     pub(crate) safe: bool,
     /// A safe plan's contract migration, asked for once no running version
-    /// uses what it drops: its drops accept F201 and F202.
+    /// uses what it drops: its drops accept F201, F202 and F204.
     pub(crate) contract: bool,
     /// The drops a safe plan holds back for a contract migration.
     pub(crate) held: &'a [String],
@@ -142,6 +142,7 @@ fn body(plan: &Plan, upgrade: bool, safe: bool, contract: bool, out: &mut String
         let accepted = match op {
             Op::DropColumn { .. } => Some("F201"),
             Op::DropTable { .. } => Some("F202"),
+            Op::UnaliasTable { .. } => Some("F204"),
             _ => None,
         };
         if let Some(code) = accepted.filter(|_| contract) {
@@ -551,6 +552,8 @@ pub(crate) fn op_expr(op: &Op) -> Expr {
         ),
         Op::SyncColumns { table, old, new } => call("op.sync_columns", vec![s(table), s(old), s(new)]),
         Op::UnsyncColumns { table, old, new } => call("op.unsync_columns", vec![s(table), s(old), s(new)]),
+        Op::AliasTable { table, alias } => call("op.alias_table", vec![s(table), s(alias)]),
+        Op::UnaliasTable { table, alias } => call("op.unalias_table", vec![s(table), s(alias)]),
         Op::Sql(sql) => call("op.sql", vec![s(sql)]),
         Op::Irreversible { reason } => call("op.irreversible", vec![s(reason)]),
         other => call("op.sql", vec![s(&format!("-- not generated: {other}"))]),

@@ -174,7 +174,8 @@ impl Builder {
     /// [`Builder::contract`]) once no running version does, and the drops
     /// are written. A column renamed with `renamed_from` keeps both names,
     /// kept equal by a trigger (`op.sync_columns`), until that contract
-    /// migration drops the old one. Set it on the `Builder` of each
+    /// migration drops the old one; a table renamed with `renamed_from`
+    /// keeps its old name as a view (`op.alias_table`) until then. Set it on the `Builder` of each
     /// database that runs under load; files already written keep their
     /// form.
     ///

@@ -216,6 +216,23 @@ pub enum Change {
         /// The new name.
         to: Str,
     },
+    /// A view under a table's old name, made after everything else in the
+    /// migration ([`Table::alias`]).
+    AddTableAlias {
+        /// The table, by the name it has after the migration.
+        table: Str,
+        /// The view's name.
+        alias: Str,
+    },
+    /// A table's [`Table::alias`] dropped, before anything else in the
+    /// migration: gone, or made again after changes to the table that a
+    /// view over it would stop.
+    DropTableAlias {
+        /// The table, by the name it has before the migration.
+        table: Str,
+        /// The view's name.
+        alias: Str,
+    },
     /// A table's comment changed.
     SetTableComment {
         /// The table.
@@ -337,13 +354,24 @@ pub fn diff(from: &Schema, to: &Schema) -> Diff {
             }
         }
     }
-    out.changes.extend(
-        created
-            .into_iter()
-            .map(|t| Change::CreateTable(t.without_hints())),
-    );
-    out.changes
-        .extend(dropped.into_iter().map(|t| Change::DropTable(t.clone())));
+    for t in &created {
+        out.changes.push(Change::CreateTable(t.without_hints()));
+        if let Some(alias) = &t.alias {
+            out.changes.push(Change::AddTableAlias {
+                table: t.name.clone(),
+                alias: alias.clone(),
+            });
+        }
+    }
+    for t in dropped {
+        if let Some(alias) = &t.alias {
+            out.changes.push(Change::DropTableAlias {
+                table: t.name.clone(),
+                alias: alias.clone(),
+            });
+        }
+        out.changes.push(Change::DropTable(t.clone()));
+    }
     out
 }
 
@@ -468,6 +496,7 @@ fn old_column<'a>(old: &'a Table, new: &Table, column: &Column) -> Option<&'a Co
 fn diff_table(old: &Table, new: &Table, names: &Names<'_>, out: &mut Diff) {
     let table = &new.name;
     let changes = &mut out.changes;
+    let before = changes.len();
     let mut matched = BTreeSet::new();
     let mut added = Vec::new();
     for column in new.columns.iter() {
@@ -530,12 +559,48 @@ fn diff_table(old: &Table, new: &Table, names: &Names<'_>, out: &mut Diff) {
             column: column.clone(),
         });
     }
+    // A view over the table stops a column it reads from being dropped or
+    // changed (PostgreSQL), or breaks when one is renamed (MySQL).
+    let stops_a_view = old.name != new.name
+        || changes[before..].iter().any(|c| {
+            matches!(
+                c,
+                Change::DropColumn { .. } | Change::RenameColumn { .. } | Change::AlterColumn { .. }
+            )
+        })
+        || new
+            .columns
+            .iter()
+            .any(|c| old_column(old, new, c).is_some_and(|was| was.ty != c.ty));
     diff_keys(old, new, names, changes);
     if old.comment != new.comment {
         changes.push(Change::SetTableComment {
             table: table.clone(),
             from: old.comment.clone(),
             to: new.comment.clone(),
+        });
+    }
+    diff_alias(old, new, stops_a_view, changes);
+}
+
+/// The table's view under another name ([`Table::alias`]) dropped, made,
+/// or dropped and made again around changes that `stops_a_view`.
+fn diff_alias(old: &Table, new: &Table, stops_a_view: bool, changes: &mut Vec<Change>) {
+    let again = stops_a_view && old.alias.is_some();
+    if let Some(alias) = &old.alias
+        && (old.alias != new.alias || again)
+    {
+        changes.push(Change::DropTableAlias {
+            table: old.name.clone(),
+            alias: alias.clone(),
+        });
+    }
+    if let Some(alias) = &new.alias
+        && (old.alias != new.alias || again)
+    {
+        changes.push(Change::AddTableAlias {
+            table: new.name.clone(),
+            alias: alias.clone(),
         });
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! [`plan`] orders one diff. Its order makes every name a statement needs
 //! exist when the statement runs, and takes no name away before the last
-//! statement that needs it: enum types and values first; then every rename
+//! statement that needs it: views under a table's old name that go or are
+//! made again first ([`crate::schema::Table::alias`]); enum types and values; then every rename
 //! of a table, a column, an index or a constraint, so that everything after
 //! uses the new names; then foreign keys, keys, indexes and checks that go
 //! away; then new tables (referred tables before the tables that refer to
@@ -12,9 +13,9 @@
 //! column becoming NOT NULL has its NULLs filled just before, see
 //! [`Op::FillNulls`]); new keys, indexes and constraints (so an index on a
 //! new column or over a renamed one comes after it); new foreign keys (after
-//! the tables, columns and keys they refer to); last the columns, tables and
+//! the tables, columns and keys they refer to); the columns, tables and
 //! enum values that are dropped (referring tables before the tables they
-//! refer to).
+//! refer to); last the views under a table's old name that are made.
 //!
 //! The downgrade is not the upgrade's steps undone in reverse: it is the plan
 //! of the diff that goes back ([`crate::diff::reverse`]), so it is ordered by
@@ -217,20 +218,22 @@ fn fill(table: &Str, column: &Column) -> Op {
     }
 }
 
-const PHASE_ENUM: u8 = 0;
-const PHASE_RENAME_TABLE: u8 = 1;
-const PHASE_RENAME_COLUMN: u8 = 2;
-const PHASE_RENAME_KEY: u8 = 3;
-const PHASE_DROP_FK: u8 = 4;
-const PHASE_DROP_KEY: u8 = 5;
-const PHASE_CREATE_TABLE: u8 = 6;
-const PHASE_ADD_COLUMN: u8 = 7;
-const PHASE_ALTER: u8 = 8;
-const PHASE_ADD_KEY: u8 = 9;
-const PHASE_ADD_FK: u8 = 10;
-const PHASE_DROP_COLUMN: u8 = 11;
-const PHASE_DROP_TABLE: u8 = 12;
-const PHASE_DROP_ENUM: u8 = 13;
+const PHASE_DROP_ALIAS: u8 = 0;
+const PHASE_ENUM: u8 = 1;
+const PHASE_RENAME_TABLE: u8 = 2;
+const PHASE_RENAME_COLUMN: u8 = 3;
+const PHASE_RENAME_KEY: u8 = 4;
+const PHASE_DROP_FK: u8 = 5;
+const PHASE_DROP_KEY: u8 = 6;
+const PHASE_CREATE_TABLE: u8 = 7;
+const PHASE_ADD_COLUMN: u8 = 8;
+const PHASE_ALTER: u8 = 9;
+const PHASE_ADD_KEY: u8 = 10;
+const PHASE_ADD_FK: u8 = 11;
+const PHASE_DROP_COLUMN: u8 = 12;
+const PHASE_DROP_TABLE: u8 = 13;
+const PHASE_DROP_ENUM: u8 = 14;
+const PHASE_ADD_ALIAS: u8 = 15;
 
 fn add_fk(table: &Str, key: &ForeignKey) -> Op {
     Op::AddForeignKey {
@@ -476,6 +479,20 @@ fn step(change: &Change) -> Option<(u8, Op)> {
             Op::SetTableComment {
                 table: s(table),
                 comment: to.clone(),
+            },
+        ),
+        Change::AddTableAlias { table, alias } => (
+            PHASE_ADD_ALIAS,
+            Op::AliasTable {
+                table: s(table),
+                alias: s(alias),
+            },
+        ),
+        Change::DropTableAlias { table, alias } => (
+            PHASE_DROP_ALIAS,
+            Op::UnaliasTable {
+                table: s(table),
+                alias: s(alias),
             },
         ),
     })

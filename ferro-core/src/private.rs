@@ -37,6 +37,7 @@ pub const fn stub_table(name: &'static str) -> Table {
         many_to_many: Cow::Borrowed(&[]),
         comment: None,
         renamed_from: None,
+        alias: None,
     }
 }
 

@@ -1865,6 +1865,201 @@ fn mariadb_a_rename_split_across_two_deploys() {
     a_rename_split_across_two_deploys(Dialect::MySql);
 }
 
+/// A table rename a safe plan splits, run as a rolling deploy runs it:
+/// after the expand migration the old code reads, inserts (its key and
+/// defaults coming from the table), updates and deletes through the view
+/// under the old name, and sees what the new code wrote under the new one,
+/// on PostgreSQL and MariaDB; a later migration changes a column's type
+/// under the view (which PostgreSQL refuses unless the view is made
+/// again); the contract migration drops the view; all come down again. On
+/// SQLite, whose views cannot be written through, the table is renamed
+/// alone.
+fn a_table_rename_split_across_two_deploys(dialect: Dialect) {
+    use ferro::schema::{Column, ForeignKey, PrimaryKey, Schema, SqlType, Table};
+    use ferro_tests::chain;
+    let Some((url, _dir)) = ferro_tests::fresh_database(dialect, "runtime") else {
+        return;
+    };
+    let version = |table: &'static str, name: SqlType| {
+        let mut id = Column::new("id", SqlType::BigInt);
+        id.auto_increment = true;
+        let mut people = Table {
+            columns: vec![
+                id,
+                Column::new("name", name),
+                Column::new("visits", SqlType::Integer).default("0"),
+            ]
+            .into(),
+            primary_key: Some(PrimaryKey::new("pk_clients", ["id"])),
+            ..Table::new(table)
+        };
+        if table != "clients" {
+            people.renamed_from = Some("clients".into());
+        }
+        let orders = Table {
+            columns: vec![
+                Column::new("id", SqlType::BigInt),
+                Column::new("client_id", SqlType::BigInt),
+            ]
+            .into(),
+            primary_key: Some(PrimaryKey::new("pk_orders", ["id"])),
+            foreign_keys: vec![ForeignKey::new("fk_orders_client", ["client_id"], table, ["id"])].into(),
+            ..Table::new("orders")
+        };
+        Schema::new([people, orders]).unwrap()
+    };
+    let first = version("clients", SqlType::Varchar(100));
+    let models = version("customers", SqlType::Varchar(100));
+    let expanded = ferro::diff::expand(&first, &models);
+    assert_eq!(
+        expanded.held_back(),
+        ["drop view clients, the old name of table customers"]
+    );
+    let wider = version("customers", SqlType::Varchar(200));
+    let still = ferro::diff::expand(&expanded.schema, &wider);
+    assert_eq!(
+        still.held_back(),
+        expanded.held_back(),
+        "the next build keeps the view"
+    );
+    chain::set(chain::plans(&[first, expanded.schema, still.schema, wider]));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        let migrator = Migrator::new(&chain::MIGRATIONS[..4]);
+        let mut conn = AnyConnection::connect(&url).await.unwrap();
+        let views = dialect != Dialect::Sqlite;
+        async fn run(conn: &mut AnyConnection, sql: &str) -> Result<(), sqlx::Error> {
+            sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(conn)
+                .await
+                .map(drop)
+        }
+        async fn rows(conn: &mut AnyConnection, table: &str) -> Vec<(String, i64)> {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT name, visits FROM {table} ORDER BY id"
+            )))
+            .fetch_all(conn)
+            .await
+            .unwrap_or_else(|e| panic!("{table}: {e}"))
+            .iter()
+            .map(|r| {
+                let visits = r
+                    .try_get::<i32, _>(1)
+                    .map(i64::from)
+                    .or_else(|_| r.try_get(1))
+                    .unwrap();
+                (r.try_get(0).unwrap(), visits)
+            })
+            .collect()
+        }
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        run(&mut conn, "INSERT INTO clients (name, visits) VALUES ('Ada', 3)")
+            .await
+            .unwrap();
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        // The new code.
+        run(&mut conn, "INSERT INTO customers (name) VALUES ('Linus')")
+            .await
+            .unwrap();
+        if views {
+            // The old code, still running, through the view.
+            for sql in [
+                "INSERT INTO clients (name) VALUES ('Grace')",
+                "UPDATE clients SET visits = visits + 1 WHERE name = 'Ada'",
+                "INSERT INTO clients (name) VALUES ('Edsger')",
+                "DELETE FROM clients WHERE name = 'Edsger'",
+            ] {
+                run(&mut conn, sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            let expected = [
+                ("Ada".to_owned(), 4),
+                ("Linus".to_owned(), 0),
+                ("Grace".to_owned(), 0),
+            ];
+            assert_eq!(rows(&mut conn, "clients").await, expected, "the old code's view");
+            assert_eq!(
+                rows(&mut conn, "customers").await,
+                expected,
+                "the new code's table"
+            );
+        } else {
+            run(&mut conn, "SELECT name FROM clients")
+                .await
+                .expect_err("SQLite renames the table alone");
+        }
+        run(&mut conn, "INSERT INTO orders (id, client_id) VALUES (1, 1)")
+            .await
+            .expect("the foreign key follows the rename");
+        // A change the view would stop: it is made again around it.
+        migrator
+            .upgrade(&mut db, &Target::Forward(1))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if views {
+            let long = "x".repeat(150);
+            run(
+                &mut conn,
+                &format!("INSERT INTO clients (name) VALUES ('{long}')"),
+            )
+            .await
+            .expect("the view shows the wider column");
+            run(&mut conn, &format!("DELETE FROM clients WHERE name = '{long}'"))
+                .await
+                .expect("the view made again is written through");
+        }
+        migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+        run(&mut conn, "SELECT name FROM clients")
+            .await
+            .expect_err("the contract migration dropped the view");
+        migrator
+            .downgrade(&mut db, &Target::Back(2))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if views {
+            run(&mut conn, "SELECT name FROM clients")
+                .await
+                .expect("the view is back with the expand migration");
+        }
+        migrator
+            .downgrade(&mut db, &Target::Back(1))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<String> = rows(&mut conn, "clients")
+            .await
+            .into_iter()
+            .map(|r| r.0)
+            .collect();
+        assert_eq!(
+            names[..2],
+            ["Ada", "Linus"],
+            "the first version's table, every row in it"
+        );
+        run(&mut conn, "SELECT id FROM customers")
+            .await
+            .expect_err("no table and no view under the new name");
+        migrator.downgrade(&mut db, &Target::Base).await.unwrap();
+    });
+}
+
+#[test]
+fn sqlite_a_table_rename_split_across_two_deploys() {
+    a_table_rename_split_across_two_deploys(Dialect::Sqlite);
+}
+
+#[test]
+fn postgres_a_table_rename_split_across_two_deploys() {
+    a_table_rename_split_across_two_deploys(Dialect::Postgres);
+}
+
+#[test]
+fn mariadb_a_table_rename_split_across_two_deploys() {
+    a_table_rename_split_across_two_deploys(Dialect::MySql);
+}
+
 /// A text column made shorter than a value it holds: PostgreSQL and MySQL
 /// refuse the change, and on every backend the value is still whole
 /// afterwards (PostgreSQL's explicit cast to `VARCHAR(n)` would have cut it

@@ -18,6 +18,10 @@
 //! equal while both versions of the application write them
 //! ([`Op::SyncColumns`]); the contract migration drops the trigger and the
 //! old column ([`sync_renames`] writes both into the plans).
+//!
+//! A table renamed with `renamed_from` keeps its old name too, as a view
+//! the old code reads and writes through ([`Table::alias`],
+//! [`Op::AliasTable`]), until the contract migration drops the view.
 
 use std::collections::BTreeMap;
 
@@ -86,6 +90,30 @@ pub fn expand(current: &Schema, models: &Schema) -> Expand {
     let mut renamed = Vec::new();
     for change in &changes {
         match change {
+            Change::RenameTable { from, to } => {
+                let Some(t) = tables.iter_mut().find(|t| t.name == *to) else {
+                    continue;
+                };
+                t.alias = Some(from.clone());
+                held.push(Change::DropTableAlias {
+                    table: to.clone(),
+                    alias: from.clone(),
+                });
+            }
+            // The view of an earlier split, which the models never have.
+            // It goes now where the table is renamed again (the new old
+            // name replaces it) or the models name a new table after it;
+            // a dropped table is kept whole, its view with it.
+            Change::DropTableAlias { table, alias } => {
+                let gone = tables_renamed.contains_key(table)
+                    || models.table(alias).is_some()
+                    || models.table(table).is_none();
+                let Some(t) = tables.iter_mut().find(|t| t.name == *table).filter(|_| !gone) else {
+                    continue;
+                };
+                t.alias = Some(alias.clone());
+                held.push(change.clone());
+            }
             Change::RenameColumn { table, from, to } => {
                 let Some(was) = current.table(table).and_then(|t| t.column(from)) else {
                     continue;
@@ -326,6 +354,9 @@ pub fn held_back(change: &Change) -> String {
     match change {
         Change::DropTable(table) => format!("drop table {}", table.name),
         Change::DropColumn { table, column } => format!("drop column {table}.{}", column.name),
+        Change::DropTableAlias { table, alias } => {
+            format!("drop view {alias}, the old name of table {table}")
+        }
         _ => String::new(),
     }
 }
@@ -448,5 +479,142 @@ mod tests {
         let e = expand(&current, &models);
         assert!(e.held.is_empty());
         assert_eq!(e.schema, models);
+    }
+
+    /// The plans between two schemas, checked by applying each direction
+    /// to the other side: the ops leave exactly the schema they lead to,
+    /// view included.
+    fn plans(from: &Schema, to: &Schema) -> crate::plan::Plans {
+        use crate::migration::State;
+        let plans = crate::plan::between(from, to);
+        for (start, steps, end) in [
+            (from, &plans.upgrade.steps, to),
+            (to, &plans.downgrade.steps, from),
+        ] {
+            let mut state = State {
+                tables: start.without_hints().into_tables(),
+            };
+            for op in steps {
+                state.apply(op).unwrap_or_else(|e| panic!("{e}: {steps:?}"));
+            }
+            state.tables.sort_by(|a, b| a.name.cmp(&b.name));
+            assert_eq!(state.tables, end.without_hints().into_tables(), "{steps:?}");
+        }
+        plans
+    }
+
+    fn people(name: &'static str, renamed_from: Option<&'static str>, ty: SqlType) -> Schema {
+        use crate::schema::{ForeignKey, PrimaryKey};
+        let mut t = Table {
+            columns: vec![Column::new("id", SqlType::BigInt), Column::new("name", ty)].into(),
+            primary_key: Some(PrimaryKey::new("pk_people", ["id"])),
+            ..Table::new(name)
+        };
+        t.renamed_from = renamed_from.map(Into::into);
+        let posts = Table {
+            columns: vec![
+                Column::new("id", SqlType::BigInt),
+                Column::new("by", SqlType::BigInt),
+            ]
+            .into(),
+            foreign_keys: vec![ForeignKey::new("fk_posts_by", ["by"], name, ["id"])].into(),
+            ..Table::new("posts")
+        };
+        schema(vec![t, posts])
+    }
+
+    #[test]
+    fn a_renamed_table_keeps_its_old_name_as_a_view_until_the_contract() {
+        let current = people("people", None, SqlType::Text);
+        let models = people("users", Some("people"), SqlType::Text);
+        let e = expand(&current, &models);
+        assert_eq!(e.held_back(), ["drop view people, the old name of table users"]);
+        assert_eq!(e.schema.table("users").unwrap().alias.as_deref(), Some("people"));
+        let expand_plans = plans(&current, &e.schema);
+        let alias = Op::AliasTable {
+            table: "users".into(),
+            alias: "people".into(),
+        };
+        let unalias = Op::UnaliasTable {
+            table: "users".into(),
+            alias: "people".into(),
+        };
+        assert_eq!(expand_plans.upgrade.steps.last(), Some(&alias), "made last");
+        assert_eq!(
+            expand_plans.downgrade.steps.first(),
+            Some(&unalias),
+            "dropped first"
+        );
+        // Every later build keeps it.
+        let again = expand(&e.schema, &models);
+        assert_eq!(again.schema, e.schema);
+        assert_eq!(again.held_back(), e.held_back());
+        // The contract drops it, and only it.
+        let contract = plans(&e.schema, &models);
+        assert_eq!(contract.upgrade.steps, [unalias]);
+        assert_eq!(contract.downgrade.steps, [alias]);
+    }
+
+    #[test]
+    fn the_view_is_made_again_around_what_it_would_stop() {
+        let current = people("people", None, SqlType::Varchar(10));
+        let e = expand(&current, &people("users", Some("people"), SqlType::Varchar(10)));
+        let wider = expand(&e.schema, &people("users", Some("people"), SqlType::Varchar(20)));
+        let steps: Vec<String> = plans(&e.schema, &wider.schema)
+            .upgrade
+            .steps
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                "drop view people, the old name of table users",
+                "alter column users.name (type VARCHAR(10) to VARCHAR(20))",
+                "keep table users also as view people",
+            ]
+        );
+        // Renamed again: the newer old name replaces the view.
+        let again = expand(&e.schema, &people("members", Some("users"), SqlType::Varchar(10)));
+        assert_eq!(
+            again.held_back(),
+            ["drop view users, the old name of table members"]
+        );
+        let steps: Vec<String> = plans(&e.schema, &again.schema)
+            .upgrade
+            .steps
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            steps.first().unwrap(),
+            "drop view people, the old name of table users"
+        );
+        assert_eq!(steps.last().unwrap(), "keep table members also as view users");
+    }
+
+    #[test]
+    fn a_new_table_under_the_old_name_ends_the_view() {
+        let current = people("people", None, SqlType::Text);
+        let e = expand(&current, &people("users", Some("people"), SqlType::Text));
+        let mut tables = people("users", None, SqlType::Text).into_tables();
+        tables.push(table("people", vec![Column::new("id", SqlType::BigInt)]));
+        let models = schema(tables);
+        let next = expand(&e.schema, &models);
+        assert!(next.held.is_empty(), "{:?}", next.held_back());
+        let steps = plans(&e.schema, &next.schema).upgrade.steps;
+        assert!(
+            matches!(&steps[0], Op::UnaliasTable { alias, .. } if alias == "people"),
+            "{steps:?}"
+        );
+        assert!(
+            steps
+                .iter()
+                .any(|op| matches!(op, Op::CreateTable(t) if t.name == "people"))
+        );
+        // And a schema that holds both is refused.
+        let mut clash = next.schema.into_tables();
+        clash.iter_mut().find(|t| t.name == "users").unwrap().alias = Some("people".into());
+        assert!(Schema::new(clash).is_err());
     }
 }

@@ -256,6 +256,8 @@ fn describe(change: &Change) -> String {
         Change::SetTableComment { table, from, to } => {
             format!("set comment of table {table}: {from:?} -> {to:?}")
         }
+        Change::AddTableAlias { table, alias } => format!("add alias {alias} of table {table}"),
+        Change::DropTableAlias { table, alias } => format!("drop alias {alias} of table {table}"),
     }
 }
 

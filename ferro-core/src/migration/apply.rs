@@ -181,6 +181,8 @@ pub fn op_table(op: &Op) -> Option<&str> {
         | Op::SetTableComment { table, .. }
         | Op::SyncColumns { table, .. }
         | Op::UnsyncColumns { table, .. }
+        | Op::AliasTable { table, .. }
+        | Op::UnaliasTable { table, .. }
         | Op::FillNulls { table, .. } => Some(table),
         Op::DropTable { name } => Some(name),
         Op::RenameTable { from, .. } => Some(from),
@@ -333,6 +335,18 @@ pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<(), ApplyError> {
             }
         }
         Op::SetTableComment { comment, .. } => table.comment = comment.clone(),
+        Op::AliasTable { alias, .. } => {
+            if let Some(had) = &table.alias {
+                return Err(error(op, format!("table {} is also {had} already", table.name)));
+            }
+            table.alias = Some(alias.clone());
+        }
+        Op::UnaliasTable { alias, .. } => {
+            if table.alias.as_ref() != Some(alias) {
+                return Err(missing("second name", alias));
+            }
+            table.alias = None;
+        }
         _ => return Err(error(op, "it is not an operation on one table".into())),
     }
     Ok(())

@@ -152,7 +152,7 @@ rules! {
         "expand and contract: add the new column, write both, backfill, switch reads, drop the old";
     RENAME_TABLE = "F204" "rename-table" Error,
         "the running version of the application still uses the old name",
-        "expand and contract: a new table, copied and written to by both versions, then the old dropped";
+        "expand and contract: the old name kept as a view both versions write through, dropped in a later migration (what safe plans do on PostgreSQL and MySQL, until `FERRO_CONTRACT=1`)";
     REQUIRED_VALUE = "F205" "required-value" Error,
         "the column now needs a value the running version of the application does not write",
         "give it a default first, or make it required only once every running version writes it";
@@ -204,6 +204,16 @@ pub fn lint(steps: &[Step], database: Database) -> Vec<Finding> {
     // Columns a split rename keeps equal: the trigger gives each a value in
     // an insert that leaves it out, the running version's among them.
     let mut synced: Vec<(&str, &str)> = Vec::new();
+    // A table's old names the migration keeps (or makes again) as views
+    // the running version uses: its rename, or the view's drop, breaks
+    // nothing.
+    let aliased: Vec<&str> = steps
+        .iter()
+        .filter_map(|s| match &s.op {
+            Op::AliasTable { alias, .. } if database != Database::Sqlite => Some(alias.as_ref()),
+            _ => None,
+        })
+        .collect();
     for (i, step) in steps.iter().enumerate() {
         if let Op::SyncColumns { table, old, new } = &step.op {
             synced.extend([(table.as_ref(), old.as_ref()), (table.as_ref(), new.as_ref())]);
@@ -233,6 +243,11 @@ pub fn lint(steps: &[Step], database: Database) -> Vec<Finding> {
             && synced.contains(&(table.as_ref(), to.name.as_ref()))
         {
             rules.retain(|r| *r != &REQUIRED_VALUE);
+        }
+        if let Op::RenameTable { from: old, .. } | Op::UnaliasTable { alias: old, .. } = &step.op
+            && aliased.contains(&old.as_ref())
+        {
+            rules.retain(|r| *r != &RENAME_TABLE);
         }
         if database == Database::Postgres && !bounded && !timeout_told && queues(&effect) {
             rules.push(&NO_LOCK_TIMEOUT);
@@ -375,7 +390,7 @@ fn rules_for(step: &Step, database: Database, effect: &Effect) -> Vec<&'static R
                 Kind::DropColumn => add(&DROP_COLUMN),
                 Kind::DropTable => add(&DROP_TABLE),
                 Kind::RenameColumn => add(&RENAME_COLUMN),
-                Kind::RenameTable => add(&RENAME_TABLE),
+                Kind::RenameTable | Kind::UnaliasTable => add(&RENAME_TABLE),
                 Kind::AddColumn(Fill::Required)
                 | Kind::SetNotNull
                 | Kind::SetNotNullValidated

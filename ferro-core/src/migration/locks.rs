@@ -81,6 +81,8 @@ pub enum Lock {
 /// PostgreSQL's table lock modes that migration steps take, weakest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PgLock {
+    /// `ACCESS SHARE` (a `SELECT`): conflicts only with ACCESS EXCLUSIVE.
+    AccessShare,
     /// `ROW EXCLUSIVE` (an `UPDATE`): conflicts with schema changes only.
     RowExclusive,
     /// `SHARE UPDATE EXCLUSIVE`: reads and writes go on.
@@ -238,6 +240,7 @@ impl PgLock {
     /// The mode as `LOCK TABLE` spells it.
     pub const fn name(self) -> &'static str {
         match self {
+            PgLock::AccessShare => "ACCESS SHARE",
             PgLock::RowExclusive => "ROW EXCLUSIVE",
             PgLock::ShareUpdateExclusive => "SHARE UPDATE EXCLUSIVE",
             PgLock::Share => "SHARE",

@@ -233,6 +233,25 @@ pub enum Op {
         /// The column under its new name.
         new: Str,
     },
+    /// A renamed table's old name kept for the version of the application
+    /// that still uses it, until a contract migration: on PostgreSQL and
+    /// MySQL a view `alias` that selects every column of `table`, which
+    /// both let the application read, insert, update and delete through
+    /// (defaults and generated keys come from the table). Nothing on
+    /// SQLite, where one version of an application writes at a time.
+    AliasTable {
+        /// The table.
+        table: Str,
+        /// The view's name: the table's old name.
+        alias: Str,
+    },
+    /// Drops the view [`Op::AliasTable`] made.
+    UnaliasTable {
+        /// The table.
+        table: Str,
+        /// The view's name.
+        alias: Str,
+    },
     /// SQL written by hand, run as it is.
     Sql(Str),
     /// A data step in Rust, by name: the function itself is in the migration
@@ -429,6 +448,10 @@ impl fmt::Display for Op {
                 None => write!(f, "fill NULLs of {table}.{column} (value not written)"),
             },
             Op::SyncColumns { table, old, new } => write!(f, "keep {table}.{old} and {table}.{new} equal"),
+            Op::AliasTable { table, alias } => write!(f, "keep table {table} also as view {alias}"),
+            Op::UnaliasTable { table, alias } => {
+                write!(f, "drop view {alias}, the old name of table {table}")
+            }
             Op::UnsyncColumns { table, old, new } => {
                 write!(f, "stop keeping {table}.{old} and {table}.{new} equal")
             }

@@ -359,6 +359,24 @@ impl Ops {
         })
     }
 
+    /// Keeps a renamed table's old name `alias` as a view of `table` that
+    /// the application can write through ([`Op::AliasTable`]): what a safe
+    /// plan writes when it splits a table's rename.
+    pub fn alias_table(&mut self, table: impl Into<Str>, alias: impl Into<Str>) -> &mut Step {
+        self.push(Op::AliasTable {
+            table: table.into(),
+            alias: alias.into(),
+        })
+    }
+
+    /// Undoes [`Ops::alias_table`].
+    pub fn unalias_table(&mut self, table: impl Into<Str>, alias: impl Into<Str>) -> &mut Step {
+        self.push(Op::UnaliasTable {
+            table: table.into(),
+            alias: alias.into(),
+        })
+    }
+
     /// Gives the rows that hold NULL in `table.column` the SQL expression
     /// `value`, before a step makes the column NOT NULL. With `None` (what
     /// `cargo build` writes when the model has no default) the step refuses

@@ -215,6 +215,7 @@ impl Table {
             many_to_many: Default::default(),
             comment: None,
             renamed_from: None,
+            alias: None,
         }
     }
 }

@@ -311,6 +311,14 @@ pub struct Table {
     /// The table's previous name, when it was renamed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<Str>,
+    /// A second name the table answers to: the name it had before a safe
+    /// plan renamed it, kept as a view (`SELECT * FROM` the table, which
+    /// PostgreSQL and MySQL let the application write through) while the
+    /// version of the application that uses the old name still runs, until
+    /// the contract migration drops it ([`crate::diff::expand`]). State, not
+    /// a model's choice: models leave it `None`; SQLite has no view for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<Str>,
 }
 
 impl Table {

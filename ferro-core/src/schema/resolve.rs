@@ -261,6 +261,14 @@ impl Schema {
             }
             validate_columns(table, &mut enums)?;
             validate_keys(table, i, &mut relation_names)?;
+            if let Some(alias) = &table.alias {
+                // A view: a relation like the table, in the tables' namespace.
+                check_name(alias)?;
+                if self.table(alias).is_some() {
+                    return Err(SchemaError::DuplicateTable(alias.to_string()));
+                }
+                relation_names.push((alias, i));
+            }
             for fk in table.foreign_keys.iter() {
                 self.validate_foreign_key(table, fk)?;
             }
@@ -577,6 +585,7 @@ fn join_table(owner: &Table, relation: &ManyToMany) -> Table {
         many_to_many: Cow::Borrowed(&[]),
         comment: None,
         renamed_from: None,
+        alias: None,
     }
 }
 

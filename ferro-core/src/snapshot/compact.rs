@@ -245,6 +245,7 @@ pub(super) fn table(out: &mut Compact, t: &Table, hints: bool) {
     }
     o.opt_str("comment", t.comment.as_deref());
     o.opt_str("renamed_from", t.renamed_from.as_deref().filter(|_| hints));
+    o.opt_str("alias", t.alias.as_deref());
     o.end();
 }
 

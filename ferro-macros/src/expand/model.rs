@@ -77,6 +77,7 @@ fn expand(model: &Model) -> TokenStream {
                     many_to_many: #many_to_many,
                     comment: #comment,
                     renamed_from: #renamed_from,
+                    alias: ::core::option::Option::None,
                 };
             }
             #keyed

@@ -66,6 +66,9 @@ pub(crate) enum Kind {
     /// Triggers keeping a renamed column and its new name equal, and the copy.
     SyncColumns,
     UnsyncColumns,
+    /// A view under a renamed table's old name.
+    AliasTable,
+    UnaliasTable,
     ByHand,
     Irreversible,
 }
@@ -155,6 +158,8 @@ pub(crate) fn kinds(op: &Op, online: bool) -> Vec<Kind> {
         Op::FillNulls { .. } => Kind::FillNulls,
         Op::SyncColumns { .. } => Kind::SyncColumns,
         Op::UnsyncColumns { .. } => Kind::UnsyncColumns,
+        Op::AliasTable { .. } => Kind::AliasTable,
+        Op::UnaliasTable { .. } => Kind::UnaliasTable,
         Op::Sql(_) | Op::Rust { .. } => Kind::ByHand,
         Op::Irreversible { .. } => Kind::Irreversible,
     };

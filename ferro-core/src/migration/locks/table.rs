@@ -292,6 +292,14 @@ pub(super) fn row(kind: Kind, database: Database) -> Effect {
         (UnsyncColumns, Postgres) => at(AE, Table).note("briefly: the trigger dropped"),
         (UnsyncColumns, MySql) => at(METADATA, Table).note("the triggers dropped"),
         (UnsyncColumns, Sqlite) => at(NOTHING, Tables::Nothing).note("nothing to drop"),
+        (AliasTable, Postgres) => {
+            at(Lock::Postgres(PgLock::AccessShare), Table).note("the view made; the table only read")
+        }
+        (AliasTable, MySql) => at(METADATA, Table).note("the view made"),
+        (AliasTable, Sqlite) => at(NOTHING, Tables::Nothing).note("no view: the old name goes with the rename"),
+        // The running version's name for the table goes.
+        (UnaliasTable, Postgres | MySql) => at(NOTHING, Tables::Nothing).breaks().note("the view dropped"),
+        (UnaliasTable, Sqlite) => at(NOTHING, Tables::Nothing).note("nothing to drop"),
 
         (ByHand, _) => at(Lock::Unknown, Tables::Unknown).note("whatever it does: read it"),
         (Irreversible, _) => at(NOTHING, Tables::Nothing).note("refused before anything runs"),

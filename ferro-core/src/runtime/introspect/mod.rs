@@ -87,6 +87,8 @@ pub fn stored(dialect: Dialect, schema: &Schema) -> Schema {
 
 fn stored_table(d: Dialect, table: &Table) -> Table {
     let mut t = table.without_hints();
+    // A view, not part of the table (and not read back as one).
+    t.alias = None;
     let single_key = t
         .primary_key
         .as_ref()

@@ -101,6 +101,22 @@ fn sync_copy(d: Dialect, table: &str, old: &str, new: &str) -> String {
     )
 }
 
+/// The view under a renamed table's old name ([`Op::AliasTable`]): every
+/// column, from the one table, so that PostgreSQL and MySQL let the
+/// application insert, update and delete through it.
+fn alias_view(d: Dialect, table: &str, alias: &str) -> String {
+    let merge = if d == Dialect::MySql {
+        "ALGORITHM = MERGE "
+    } else {
+        ""
+    };
+    format!(
+        "CREATE {merge}VIEW {} AS SELECT * FROM {}",
+        d.ident(alias),
+        d.ident(table)
+    )
+}
+
 /// How many rows a fill `.in_batches()` updates a transaction.
 pub(crate) const FILL_BATCH: u32 = 10_000;
 

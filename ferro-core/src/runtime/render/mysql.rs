@@ -291,6 +291,8 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
                 format!("DROP TRIGGER {}", D.ident(&format!("{name}_u"))),
             ]
         }
+        Op::AliasTable { table, alias } => vec![super::alias_view(D, table, alias)],
+        Op::UnaliasTable { alias, .. } => vec![format!("DROP VIEW {}", D.ident(alias))],
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));

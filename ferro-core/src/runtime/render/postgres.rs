@@ -190,6 +190,8 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
                 format!("DROP FUNCTION {name}()"),
             ]
         }
+        Op::AliasTable { table, alias } => vec![super::alias_view(D, table, alias)],
+        Op::UnaliasTable { alias, .. } => vec![format!("DROP VIEW {}", D.ident(alias))],
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));

@@ -134,7 +134,9 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
         // One version of an application writes a SQLite file at a time, and
         // a rebuild would drop a trigger: the copy only.
         Op::SyncColumns { table, old, new } => vec![super::sync_copy(D, table, old, new)],
-        Op::UnsyncColumns { .. } => Vec::new(),
+        // A SQLite view cannot be written through, and a rebuild of the
+        // table would have to drop it and make it again: the rename alone.
+        Op::UnsyncColumns { .. } | Op::AliasTable { .. } | Op::UnaliasTable { .. } => Vec::new(),
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));

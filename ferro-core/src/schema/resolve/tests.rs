@@ -30,6 +30,7 @@ fn table(name: &'static str, columns: Vec<Column>) -> Table {
         many_to_many: Cow::Borrowed(&[]),
         comment: None,
         renamed_from: None,
+        alias: None,
     }
 }
 
