@@ -1865,6 +1865,110 @@ fn mariadb_a_rename_split_across_two_deploys() {
     a_rename_split_across_two_deploys(Dialect::MySql);
 }
 
+/// A type changed without downtime, as `docs/safety.md` says to: a new
+/// field of the new type renamed from the old one, which a safe plan
+/// splits like any rename. Between the deploys the old code writes
+/// `visits` (INTEGER) and the new code `visit_count` (BIGINT), and each
+/// reads what the other wrote; the contract drops the old column.
+fn a_type_changed_through_a_split_rename(dialect: Dialect) {
+    use ferro::schema::{Column, PrimaryKey, Schema, SqlType, Table};
+    use ferro_tests::chain;
+    let Some((url, _dir)) = ferro_tests::fresh_database(dialect, "runtime") else {
+        return;
+    };
+    let pages = |visits: Column| {
+        Schema::new([Table {
+            columns: vec![Column::new("id", SqlType::BigInt), visits].into(),
+            primary_key: Some(PrimaryKey::new("pk_pages", ["id"])),
+            ..Table::new("pages")
+        }])
+        .unwrap()
+    };
+    let first = pages(Column::new("visits", SqlType::Integer));
+    let mut count = Column::new("visit_count", SqlType::BigInt);
+    count.renamed_from = Some("visits".into());
+    let models = pages(count);
+    let expanded = ferro::diff::expand(&first, &models);
+    assert_eq!(
+        expanded.held_back(),
+        ["drop column pages.visits, renamed to visit_count"]
+    );
+    chain::set(chain::plans_for(
+        &[first, expanded.schema, models.clone()],
+        &models,
+    ));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut db = Database::connect(&url).await.unwrap();
+        let migrator = Migrator::new(&chain::MIGRATIONS[..3]);
+        let mut conn = AnyConnection::connect(&url).await.unwrap();
+        async fn both(conn: &mut AnyConnection, id: i64) -> (i64, i64) {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT visits, visit_count FROM pages WHERE id = {id}"
+            )))
+            .fetch_one(conn)
+            .await
+            .unwrap();
+            let old = row
+                .try_get::<i32, _>(0)
+                .map(i64::from)
+                .or_else(|_| row.try_get(0))
+                .unwrap();
+            (old, row.try_get(1).unwrap())
+        }
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        sqlx::query("INSERT INTO pages (id, visits) VALUES (1, 3)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
+        assert_eq!(both(&mut conn, 1).await, (3, 3), "the rows are copied");
+        if dialect != Dialect::Sqlite {
+            sqlx::query("INSERT INTO pages (id, visits) VALUES (2, 5)")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            assert_eq!(both(&mut conn, 2).await, (5, 5), "the old code's insert");
+            sqlx::query("INSERT INTO pages (id, visit_count) VALUES (3, 7)")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            assert_eq!(both(&mut conn, 3).await, (7, 7), "the new code's insert");
+        }
+        migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+        sqlx::query("INSERT INTO pages (id, visit_count) VALUES (4, 3000000000)")
+            .execute(&mut conn)
+            .await
+            .expect("the new type holds what the old one could not");
+        sqlx::query("DELETE FROM pages WHERE id = 4")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        migrator
+            .downgrade(&mut db, &Target::Base)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    });
+}
+
+#[test]
+fn sqlite_a_type_changed_through_a_split_rename() {
+    a_type_changed_through_a_split_rename(Dialect::Sqlite);
+}
+
+#[test]
+fn postgres_a_type_changed_through_a_split_rename() {
+    a_type_changed_through_a_split_rename(Dialect::Postgres);
+}
+
+#[test]
+fn mariadb_a_type_changed_through_a_split_rename() {
+    a_type_changed_through_a_split_rename(Dialect::MySql);
+}
+
 /// A table rename a safe plan splits, run as a rolling deploy runs it:
 /// after the expand migration the old code reads, inserts (its key and
 /// defaults coming from the table), updates and deletes through the view
