@@ -239,14 +239,14 @@ impl<'a> Columns<'a> {
         for index in &attrs.indexes {
             indexes.push(Index {
                 name: explicit_name(&index.value.name, errors),
-                columns: self.lookup(&index.value.fields, "index", errors),
+                columns: self.lookup(index.value.fields(), "index", errors),
                 unique: index.value.unique.is_some(),
             });
         }
         for unique in &attrs.uniques {
             uniques.push(Unique {
                 name: explicit_name(&unique.value.name, errors),
-                columns: self.lookup(&unique.value.fields, "unique", errors),
+                columns: self.lookup(unique.value.fields(), "unique", errors),
             });
         }
         (indexes, uniques)
@@ -289,15 +289,15 @@ impl<'a> Columns<'a> {
 fn checks(attrs: &ModelAttrs, errors: &mut Errors) -> Vec<(String, String)> {
     let mut checks: Vec<(String, String)> = Vec::new();
     for check in &attrs.checks {
-        let name = check.value.name.value();
-        identifier(&name, check.value.name.span(), "check name", errors);
+        let name = check.value.name().value();
+        identifier(&name, check.value.name().span(), "check name", errors);
         if checks.iter().any(|(n, _)| *n == name) {
             errors.push(
-                check.value.name.span(),
+                check.value.name().span(),
                 format!("check `{name}` is declared twice"),
             );
         }
-        checks.push((name, check.value.expr.value()));
+        checks.push((name, check.value.expr().value()));
     }
     checks
 }

@@ -2,7 +2,7 @@
 //! `ferro-core`), which re-exports them next to the traits they implement.
 //!
 //! Each derive runs in stages, one module each: `attr` parses `#[ferro(..)]`
-//! attributes, `check` validates a model as a whole, `expand` writes the
+//! attributes (grammars that derive darling's `FromMeta`), `check` validates a model as a whole, `expand` writes the
 //! implementation, and `fallback` writes a stub when there were errors, so that
 //! one mistake is reported once instead of cascading. Every mistake of an item is
 //! collected (`errors`) and reported in one compile.

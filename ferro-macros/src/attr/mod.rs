@@ -1,18 +1,28 @@
-//! Parsing `#[ferro(..)]` attributes.
+//! Parsing `#[ferro(..)]` attributes, with darling.
 //!
-//! Written on `syn::meta` rather than with darling so that every message follows
-//! the house style (lower case, names in backticks, what was found and what would
-//! be right) and an attribute's mistakes are collected instead of stopping at the
-//! first: a bad item is reported, its tokens are skipped, and parsing goes on.
+//! Each grammar is a struct that derives `darling::FromMeta` (`model.rs`,
+//! `enums.rs`): darling reads the items, reports unknown ones with the
+//! closest known name, and accumulates every error of a list. The values
+//! go through the functions below (named in `#[darling(with = ..)]`),
+//! which keep the house style of message (lower case, names in
+//! backticks, what was found and an example of what is right).
+//!
+//! A struct's, field's, enum's or variant's attributes go through
+//! [`parse`] rather than darling's `FromDeriveInput`, `FromField` or
+//! `FromVariant`, which give back nothing when one option is wrong: when
+//! the items do not parse together, each is parsed alone, and the options
+//! that are right still reach the whole-model checks (`check.rs`), so a
+//! derive reports every mistake at once
+//! (`tests/ui/reporting/all_mistakes_at_once.rs`).
 
 pub(crate) mod enums;
 pub(crate) mod model;
 
-use proc_macro2::{Span, TokenTree};
-use syn::meta::ParseNestedMeta;
-use syn::parse::ParseStream;
+use darling::FromMeta;
+use darling::ast::NestedMeta;
+use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{Attribute, Ident, LitBool, LitInt, LitStr, Path, Token};
+use syn::{Attribute, Expr, Ident, Lit, LitStr, Meta, Path};
 
 use crate::errors::Errors;
 
@@ -26,97 +36,138 @@ pub(crate) struct Given<T> {
 /// An option that may be given at most once.
 pub(crate) type Slot<T> = Option<Given<T>>;
 
-/// Stores `value` in `slot`, or reports that the option was given twice.
-pub(crate) fn set<T>(slot: &mut Slot<T>, meta: &ParseNestedMeta, value: T) -> syn::Result<()> {
-    if slot.is_some() {
-        let name = path_name(&meta.path);
-        return Err(meta.error(format!("duplicate ferro attribute `{name}`; give it once")));
-    }
-    *slot = Some(Given {
-        value,
-        span: meta.path.span(),
-    });
-    Ok(())
-}
+/// What a value parser gives back: darling's result of an option.
+type Parsed<T> = darling::Result<Slot<T>>;
 
-/// Runs `item` on every item of every `#[ferro(..)]` attribute in `attrs`. An item
-/// that fails is reported and skipped; parsing goes on with the next one.
-pub(crate) fn parse_items(
+/// The items of every `#[ferro(..)]` in `attrs`, parsed into `T` (a
+/// grammar that derives `FromMeta`), and the name of every item given,
+/// valid or not. A wrong item is reported and left out, the others kept.
+/// An option given twice is reported at its second place unless
+/// `repeatable` names it. `kind` says what the items are in messages;
+/// `known` lists them for a name that is no near miss, where darling lists
+/// only up to nine.
+pub(crate) fn parse<T: FromMeta + Default>(
     attrs: &[Attribute],
+    (kind, known): (&str, &[&str]),
+    repeatable: &[&str],
     errors: &mut Errors,
-    mut item: impl FnMut(&ParseNestedMeta) -> syn::Result<()>,
-) {
+) -> (T, Vec<String>) {
+    let mut named: Vec<String> = Vec::new();
+    let mut items = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("ferro")) {
-        if !matches!(attr.meta, syn::Meta::List(_)) {
+        let Meta::List(list) = &attr.meta else {
             errors.push(
                 attr.path().span(),
                 "expected `#[ferro(...)]` with options in parentheses",
             );
             continue;
-        }
-        let result = attr.parse_nested_meta(|meta| {
-            if let Err(error) = item(&meta) {
-                errors.push_error(error);
-                skip_item(meta.input)?;
+        };
+        let parsed = match NestedMeta::parse_meta_list(list.tokens.clone()) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                errors.push_error(e);
+                continue;
             }
-            Ok(())
-        });
-        if let Err(error) = result {
-            errors.push_error(error);
+        };
+        for item in parsed {
+            let name = item_name(&item);
+            let once = !repeatable.contains(&name.as_str());
+            if once && !name.is_empty() && named.contains(&name) {
+                let message = format!("duplicate ferro attribute `{name}`; give it once");
+                errors.push_error(match &item {
+                    NestedMeta::Meta(meta) => syn::Error::new_spanned(meta, message),
+                    _ => syn::Error::new(item_span(&item), message),
+                });
+                continue;
+            }
+            named.push(name);
+            items.push(item);
         }
+    }
+    // Most attributes are right, and parse together at once. Where they do
+    // not, each item is parsed alone: the wrong ones are reported, and the
+    // others, parsed together, still reach the model's checks.
+    if let Ok(parsed) = T::from_list(&items) {
+        return (parsed, named);
+    }
+    let mut good = Vec::with_capacity(items.len());
+    for (item, name) in items.into_iter().zip(&named) {
+        match T::from_list(std::slice::from_ref(&item)) {
+            Ok(_) => good.push(item),
+            Err(e) => reword(e, name, (kind, known), errors),
+        }
+    }
+    let parsed = T::from_list(&good).unwrap_or_else(|e| {
+        errors.push_error(e.into());
+        T::default()
+    });
+    (parsed, named)
+}
+
+/// darling's errors, with its "Unknown field" and "Duplicate field" said
+/// the house way: an attribute's options are not a struct's fields. `item`
+/// is the name of the item the errors are about. darling has no way to
+/// word them but its own, so its messages are read; the UI cases
+/// (`tests/ui/unknown_attr`, `duplicate_attr`) fail if a release of darling
+/// words them otherwise.
+fn reword(error: darling::Error, item: &str, (kind, known): (&str, &[&str]), errors: &mut Errors) {
+    for e in error.flatten() {
+        let e = syn::Error::from(e);
+        let message = e.to_string();
+        if let Some(rest) = message.strip_prefix("Duplicate field `") {
+            let name = rest.trim_end_matches('`');
+            errors.push(
+                e.span(),
+                format!("duplicate ferro attribute `{name}`; give it once"),
+            );
+            continue;
+        }
+        let Some(rest) = message.strip_prefix("Unknown field: `") else {
+            errors.push_error(e);
+            continue;
+        };
+        let (name, rest) = rest.split_once('`').unwrap_or((rest, ""));
+        let (what, listed) = if name == item {
+            (format!("unknown ferro {kind} `{name}`"), known)
+        } else {
+            (format!("unknown ferro {item} option `{name}`"), &[][..])
+        };
+        let tail = match (
+            rest.strip_prefix(". Did you mean "),
+            rest.strip_prefix(". Available values: "),
+        ) {
+            (Some(best), _) => format!("; did you mean {best}"),
+            (_, Some(values)) => format!("; expected one of {values}"),
+            _ if !listed.is_empty() => {
+                let names: Vec<String> = listed.iter().map(|k| format!("`{k}`")).collect();
+                format!("; expected one of {}", names.join(", "))
+            }
+            _ => String::new(),
+        };
+        errors.push(e.span(), format!("{what}{tail}"));
     }
 }
 
-/// Parses the items of a nested list such as `foreign_key(..)`, with the same
-/// report-and-skip behaviour as [`parse_items`]. Errors go to `sink`.
-pub(crate) fn parse_nested(
-    meta: &ParseNestedMeta,
-    sink: &mut Vec<syn::Error>,
-    mut item: impl FnMut(&ParseNestedMeta) -> syn::Result<()>,
-) -> syn::Result<()> {
-    if !meta.input.peek(syn::token::Paren) {
-        let name = path_name(&meta.path);
-        return Err(meta.error(format!(
-            "`{name}` takes a list in parentheses, as in `{name}(...)`"
-        )));
+fn item_name(item: &NestedMeta) -> String {
+    match item {
+        NestedMeta::Meta(meta) => path_name(meta.path()),
+        NestedMeta::NameValueInvalidExpr(meta) => path_name(&meta.path),
+        NestedMeta::Lit(_) => String::new(),
     }
-    meta.parse_nested_meta(|inner| {
-        if let Err(error) = item(&inner) {
-            sink.push(error);
-            skip_item(inner.input)?;
-        }
-        Ok(())
-    })
 }
 
-/// Consumes the rest of one attribute item, up to the next top-level comma.
-fn skip_item(input: ParseStream) -> syn::Result<()> {
-    while !input.is_empty() && !input.peek(Token![,]) {
-        input.parse::<TokenTree>()?;
+fn item_span(item: &NestedMeta) -> Span {
+    match item {
+        NestedMeta::Meta(meta) => meta.path().span(),
+        NestedMeta::NameValueInvalidExpr(meta) => meta.path.span(),
+        NestedMeta::Lit(lit) => lit.span(),
     }
-    Ok(())
 }
 
 /// `a::b` as text.
 pub(crate) fn path_name(path: &Path) -> String {
     let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     segments.join("::")
-}
-
-/// The error for an item no grammar knows, with the closest known name if one is
-/// close enough to be a typo.
-pub(crate) fn unknown(meta: &ParseNestedMeta, kind: &str, known: &[&str]) -> syn::Error {
-    let found = path_name(&meta.path);
-    match closest(&found, known) {
-        Some(best) => meta.error(format!("unknown ferro {kind} `{found}`; did you mean `{best}`?")),
-        None => {
-            let list: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
-            meta.error(format!(
-                "unknown ferro {kind} `{found}`; expected one of {}",
-                list.join(", ")
-            ))
-        }
-    }
 }
 
 /// The known name closest to `found`, if it is within a typo's distance.
@@ -129,121 +180,171 @@ pub(crate) fn closest<'a>(found: &str, known: &[&'a str]) -> Option<&'a str> {
         .map(|(_, k)| k)
 }
 
-/// A flag such as `unique`: no value allowed.
-pub(crate) fn flag(meta: &ParseNestedMeta) -> syn::Result<()> {
-    if meta.input.is_empty() || meta.input.peek(Token![,]) {
-        return Ok(());
-    }
-    let name = path_name(&meta.path);
-    Err(meta.error(format!("`{name}` takes no value; write `{name}` alone")))
+fn error(span: Span, message: String) -> darling::Error {
+    darling::Error::custom(message).with_span(&span)
 }
 
-/// `name = "..."`.
-pub(crate) fn string(meta: &ParseNestedMeta, example: &str) -> syn::Result<LitStr> {
-    let value = value(meta, example)?;
-    if value.peek(LitStr) {
-        let lit: LitStr = value.parse()?;
-        if lit.value().is_empty() {
-            return Err(syn::Error::new(
-                lit.span(),
-                wrong_type(meta, "a non-empty string", example),
-            ));
+fn given<T>(meta: &Meta, value: T) -> Parsed<T> {
+    Ok(Some(Given {
+        value,
+        span: meta.path().span(),
+    }))
+}
+
+/// The value of `name = value`, or an error that shows `example`.
+fn value<'a>(meta: &'a Meta, example: &str) -> darling::Result<&'a Expr> {
+    match meta {
+        Meta::NameValue(nv) => Ok(&nv.value),
+        _ => {
+            let name = path_name(meta.path());
+            Err(error(
+                meta.path().span(),
+                format!("`{name}` takes a value, as in `{example}`"),
+            ))
         }
-        return Ok(lit);
     }
-    Err(syn::Error::new(
-        value.span(),
-        wrong_type(meta, "a string", example),
+}
+
+fn wrong_type(meta: &Meta, at: Span, expected: &str, example: &str) -> darling::Error {
+    let name = path_name(meta.path());
+    error(at, format!("`{name}` takes {expected}, as in `{example}`"))
+}
+
+fn literal(expr: &Expr) -> Option<&Lit> {
+    match expr {
+        Expr::Lit(lit) => Some(&lit.lit),
+        Expr::Group(group) => literal(&group.expr),
+        _ => None,
+    }
+}
+
+/// A flag such as `unique`: no value allowed.
+pub(crate) fn flag(meta: &Meta) -> Parsed<()> {
+    if let Meta::Path(_) = meta {
+        return given(meta, ());
+    }
+    let name = path_name(meta.path());
+    Err(error(
+        meta.path().span(),
+        format!("`{name}` takes no value; write `{name}` alone"),
     ))
 }
 
-/// `name = 123`.
-pub(crate) fn integer<T>(meta: &ParseNestedMeta, example: &str) -> syn::Result<Given<T>>
+/// `name` (true) or `name = true|false`.
+pub(crate) fn flag_or_bool(meta: &Meta) -> Parsed<bool> {
+    let Meta::NameValue(nv) = meta else {
+        return flag(meta).map(|_| {
+            Some(Given {
+                value: true,
+                span: meta.path().span(),
+            })
+        });
+    };
+    match literal(&nv.value) {
+        Some(Lit::Bool(b)) => given(meta, b.value),
+        _ => {
+            let name = path_name(meta.path());
+            let example = format!("{name} = false");
+            Err(wrong_type(meta, nv.value.span(), "`true` or `false`", &example))
+        }
+    }
+}
+
+/// `name = "..."`, not empty.
+pub(crate) fn text(meta: &Meta, example: &str) -> Parsed<LitStr> {
+    let value = value(meta, example)?;
+    match literal(value) {
+        Some(Lit::Str(lit)) if lit.value().is_empty() => {
+            Err(wrong_type(meta, lit.span(), "a non-empty string", example))
+        }
+        Some(Lit::Str(lit)) => given(meta, lit.clone()),
+        _ => Err(wrong_type(meta, value.span(), "a string", example)),
+    }
+}
+
+/// `name = 123`, a whole number that fits `T`.
+pub(crate) fn whole<T>(meta: &Meta, example: &str) -> Parsed<Given<T>>
 where
     T: std::str::FromStr,
     T::Err: std::fmt::Display,
 {
     let value = value(meta, example)?;
-    if value.peek(LitInt) {
-        let lit: LitInt = value.parse()?;
-        let parsed = lit
-            .base10_parse::<T>()
-            .map_err(|_| syn::Error::new(lit.span(), wrong_type(meta, "a whole number in range", example)))?;
-        return Ok(Given {
-            value: parsed,
-            span: lit.span(),
-        });
+    match literal(value) {
+        Some(Lit::Int(lit)) => match lit.base10_parse::<T>() {
+            Ok(n) => given(
+                meta,
+                Given {
+                    value: n,
+                    span: lit.span(),
+                },
+            ),
+            Err(_) => Err(wrong_type(meta, lit.span(), "a whole number in range", example)),
+        },
+        _ => Err(wrong_type(meta, value.span(), "a whole number", example)),
     }
-    Err(syn::Error::new(
-        value.span(),
-        wrong_type(meta, "a whole number", example),
-    ))
-}
-
-/// `name` (true) or `name = true|false`.
-pub(crate) fn flag_or_bool(meta: &ParseNestedMeta) -> syn::Result<bool> {
-    if !meta.input.peek(Token![=]) {
-        flag(meta)?;
-        return Ok(true);
-    }
-    let name = path_name(&meta.path);
-    let value = meta.value()?;
-    if value.peek(LitBool) {
-        return Ok(value.parse::<LitBool>()?.value);
-    }
-    let example = format!("{name} = false");
-    Err(syn::Error::new(
-        value.span(),
-        wrong_type(meta, "`true` or `false`", &example),
-    ))
 }
 
 /// `name = some::Type`.
-pub(crate) fn type_path(meta: &ParseNestedMeta, example: &str) -> syn::Result<Path> {
+pub(crate) fn type_path(meta: &Meta, example: &str) -> darling::Result<Option<Path>> {
     let value = value(meta, example)?;
-    if value.peek(LitStr) {
-        return Err(syn::Error::new(
-            value.span(),
-            wrong_type(meta, "a type, not a string", example),
-        ));
+    match value {
+        Expr::Path(path) => Ok(Some(path.path.clone())),
+        _ if matches!(literal(value), Some(Lit::Str(_))) => {
+            Err(wrong_type(meta, value.span(), "a type, not a string", example))
+        }
+        _ => Err(wrong_type(meta, value.span(), "a type", example)),
     }
-    value
-        .parse::<Path>()
-        .map_err(|e| syn::Error::new(e.span(), wrong_type(meta, "a type", example)))
+}
+
+/// The items of `name(...)`, or an error when the option is not a list.
+pub(crate) fn list(meta: &Meta) -> darling::Result<Vec<NestedMeta>> {
+    let Meta::List(list) = meta else {
+        let name = path_name(meta.path());
+        return Err(error(
+            meta.path().span(),
+            format!("`{name}` takes a list in parentheses, as in `{name}(...)`"),
+        ));
+    };
+    Ok(NestedMeta::parse_meta_list(list.tokens.clone())?)
 }
 
 /// `fields(a, b, ...)`: field names, at least one.
-pub(crate) fn field_list(meta: &ParseNestedMeta) -> syn::Result<Vec<Ident>> {
-    let mut fields = Vec::new();
-    let mut bad = Vec::new();
-    parse_nested(meta, &mut bad, |inner| match inner.path.get_ident() {
-        Some(ident) if inner.input.is_empty() || inner.input.peek(Token![,]) => {
-            fields.push(ident.clone());
-            Ok(())
+pub(crate) fn field_list(meta: &Meta) -> darling::Result<Option<Vec<Ident>>> {
+    let mut errors = darling::Error::accumulator();
+    let mut out = Vec::new();
+    for item in list(meta)? {
+        match &item {
+            NestedMeta::Meta(Meta::Path(path)) if path.get_ident().is_some() => {
+                out.push(path.get_ident().expect("one segment").clone());
+            }
+            _ => errors.push(error(
+                item_span(&item),
+                "expected a field name, as in `fields(a, b)`".into(),
+            )),
         }
-        _ => Err(inner.error("expected a field name, as in `fields(a, b)`")),
-    })?;
-    if let Some(first) = bad.into_iter().reduce(|mut a, b| {
-        a.combine(b);
-        a
-    }) {
-        return Err(first);
     }
-    if fields.is_empty() {
-        return Err(meta.error("`fields(...)` names at least one field"));
+    errors.finish()?;
+    if out.is_empty() {
+        return Err(error(
+            meta.path().span(),
+            "`fields(...)` names at least one field".into(),
+        ));
     }
-    Ok(fields)
+    Ok(Some(out))
 }
 
-fn value<'a>(meta: &ParseNestedMeta<'a>, example: &str) -> syn::Result<ParseStream<'a>> {
-    if !meta.input.peek(Token![=]) {
-        let name = path_name(&meta.path);
-        return Err(meta.error(format!("`{name}` takes a value, as in `{example}`")));
+/// `name(...)` parsed as `T` with its own items' errors, or the error of a
+/// missing part `check` finds.
+pub(crate) fn nested<T: FromMeta>(
+    meta: &Meta,
+    check: impl FnOnce(&T) -> Option<String>,
+) -> darling::Result<Given<T>> {
+    let parsed = T::from_list(&list(meta)?)?;
+    if let Some(message) = check(&parsed) {
+        return Err(error(meta.path().span(), message));
     }
-    meta.value()
-}
-
-fn wrong_type(meta: &ParseNestedMeta, expected: &str, example: &str) -> String {
-    let name = path_name(&meta.path);
-    format!("`{name}` takes {expected}, as in `{example}`")
+    Ok(Given {
+        value: parsed,
+        span: meta.path().span(),
+    })
 }

@@ -1,42 +1,13 @@
 //! The grammar of `#[ferro(..)]` on a model struct and on its fields.
 
+use darling::FromMeta;
+use darling::ast::NestedMeta;
 use proc_macro2::Span;
-use syn::meta::ParseNestedMeta;
-use syn::{Attribute, Ident, LitStr, Path};
+use syn::spanned::Spanned;
+use syn::{Attribute, Ident, LitStr, Meta, Path};
 
-use super::{
-    Given, Slot, field_list, flag, flag_or_bool, integer, parse_items, parse_nested, set, string, type_path,
-};
+use super::{Given, Slot, field_list, flag, flag_or_bool, nested, text, type_path, whole};
 use crate::errors::Errors;
-
-const FIELD_OPTIONS: &[&str] = &[
-    "primary_key",
-    "auto_increment",
-    "unique",
-    "index",
-    "nullable",
-    "column",
-    "renamed_from",
-    "default",
-    "max_length",
-    "precision",
-    "scale",
-    "sql_type",
-    "foreign_key",
-    "comment",
-    "skip",
-];
-
-const STRUCT_OPTIONS: &[&str] = &[
-    "table",
-    "renamed_from",
-    "comment",
-    "index",
-    "unique",
-    "primary_key",
-    "check",
-    "many_to_many",
-];
 
 /// A referential action, as `on_delete = ".."` spells it (variants named as in
 /// `ferro::schema::Action`).
@@ -71,54 +42,189 @@ impl Referential {
     }
 }
 
+/// `on_delete = "CASCADE"`: SQL's spelling, in any case and spacing.
+fn action(meta: &Meta) -> darling::Result<Slot<Referential>> {
+    let Some(lit) = text(meta, "on_delete = \"CASCADE\"")? else {
+        return Ok(None);
+    };
+    let found = lit.value.value();
+    let normal = found
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase();
+    if let Some((_, action)) = ACTIONS.iter().find(|(sql, _)| *sql == normal) {
+        return Ok(Some(Given {
+            value: *action,
+            span: lit.span,
+        }));
+    }
+    let names: Vec<&str> = ACTIONS.iter().map(|(sql, _)| *sql).collect();
+    let message = match super::closest(&normal, &names) {
+        Some(best) => format!("unknown referential action `{found}`; did you mean `{best}`?"),
+        None => format!(
+            "unknown referential action `{found}`; expected one of `CASCADE`, `SET NULL`, `SET DEFAULT`, `RESTRICT`, `NO ACTION`"
+        ),
+    };
+    Err(darling::Error::custom(message).with_span(&lit.value.span()))
+}
+
 /// `foreign_key(references = Model, column = "..", on_delete = "..", on_update = "..")`.
+#[derive(FromMeta)]
 pub(crate) struct ForeignKeyAttr {
-    pub(crate) references: Path,
+    #[darling(default, with = |m| type_path(m, "references = User"))]
+    references: Option<Path>,
+    #[darling(default, with = |m| text(m, "column = \"id\""))]
     pub(crate) column: Slot<LitStr>,
+    #[darling(default, with = action)]
     pub(crate) on_delete: Slot<Referential>,
+    #[darling(default, with = action)]
     pub(crate) on_update: Slot<Referential>,
 }
 
+impl ForeignKeyAttr {
+    /// The model it refers to.
+    pub(crate) fn references(&self) -> &Path {
+        self.references.as_ref().expect("checked when parsed")
+    }
+}
+
+fn foreign_key_list(meta: &Meta) -> darling::Result<Slot<ForeignKeyAttr>> {
+    nested(meta, |fk: &ForeignKeyAttr| {
+        fk.references.is_none().then(|| {
+            "`foreign_key` needs the model it refers to: `foreign_key(references = User)`".to_owned()
+        })
+    })
+    .map(Some)
+}
+
+/// The options of [`FieldAttrs`], for the message about an unknown one:
+/// darling names at most nine.
+pub(crate) const FIELD_OPTIONS: &[&str] = &[
+    "primary_key",
+    "auto_increment",
+    "unique",
+    "index",
+    "nullable",
+    "column",
+    "renamed_from",
+    "default",
+    "max_length",
+    "precision",
+    "scale",
+    "sql_type",
+    "foreign_key",
+    "comment",
+    "skip",
+];
+
 /// Everything `#[ferro(..)]` says about one field.
-#[derive(Default)]
+#[derive(Default, FromMeta)]
+#[darling(default)]
 pub(crate) struct FieldAttrs {
+    #[darling(with = flag)]
     pub(crate) primary_key: Slot<()>,
+    #[darling(with = flag_or_bool)]
     pub(crate) auto_increment: Slot<bool>,
+    #[darling(with = flag)]
     pub(crate) unique: Slot<()>,
+    #[darling(with = flag)]
     pub(crate) index: Slot<()>,
+    #[darling(with = flag)]
     pub(crate) nullable: Slot<()>,
+    #[darling(with = |m| text(m, "column = \"name\""))]
     pub(crate) column: Slot<LitStr>,
+    #[darling(with = |m| text(m, "renamed_from = \"old_name\""))]
     pub(crate) renamed_from: Slot<LitStr>,
+    #[darling(with = |m| text(m, "default = \"0\""))]
     pub(crate) default: Slot<LitStr>,
+    #[darling(with = |m| whole(m, "max_length = 64"))]
     pub(crate) max_length: Slot<Given<u32>>,
+    #[darling(with = |m| whole(m, "precision = 12"))]
     pub(crate) precision: Slot<Given<u16>>,
+    #[darling(with = |m| whole(m, "scale = 2"))]
     pub(crate) scale: Slot<Given<u16>>,
+    #[darling(with = |m| text(m, "sql_type = \"CITEXT\""))]
     pub(crate) sql_type: Slot<LitStr>,
+    #[darling(with = foreign_key_list)]
     pub(crate) foreign_key: Slot<ForeignKeyAttr>,
+    #[darling(with = |m| text(m, "comment = \"...\""))]
     pub(crate) comment: Slot<LitStr>,
+    #[darling(with = flag)]
     pub(crate) skip: Slot<()>,
     /// Every option named, valid or not, so that a bad value of one option does
     /// not also report the options that depend on it as missing.
+    #[darling(skip)]
     pub(crate) named: Vec<String>,
 }
 
+impl FieldAttrs {
+    pub(crate) fn parse(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
+        let (mut out, named) =
+            super::parse::<FieldAttrs>(attrs, ("field attribute", FIELD_OPTIONS), &[], errors);
+        out.named = named;
+        out
+    }
+}
+
 /// `index(fields(a, b), name = "..", unique)` on the struct.
+#[derive(FromMeta)]
 pub(crate) struct IndexAttr {
-    pub(crate) fields: Vec<Ident>,
+    #[darling(default, with = field_list)]
+    fields: Option<Vec<Ident>>,
+    #[darling(default, with = |m| text(m, "name = \"ix_posts_recent\""))]
     pub(crate) name: Slot<LitStr>,
+    #[darling(default, with = flag)]
     pub(crate) unique: Slot<()>,
 }
 
 /// `unique(fields(a, b), name = "..")` on the struct.
+#[derive(FromMeta)]
 pub(crate) struct UniqueAttr {
-    pub(crate) fields: Vec<Ident>,
+    #[darling(default, with = field_list)]
+    fields: Option<Vec<Ident>>,
+    #[darling(default, with = |m| text(m, "name = \"uq_posts_slug\""))]
     pub(crate) name: Slot<LitStr>,
 }
 
+/// `primary_key(fields(a, b))` on the struct.
+#[derive(FromMeta)]
+struct KeyAttr {
+    #[darling(default, with = field_list)]
+    fields: Option<Vec<Ident>>,
+}
+
 /// `check(name = "..", expr = "..")` on the struct.
+#[derive(FromMeta)]
 pub(crate) struct CheckAttr {
-    pub(crate) name: LitStr,
-    pub(crate) expr: LitStr,
+    #[darling(default, with = |m| text(m, "name = \"ck_price_positive\""))]
+    name: Slot<LitStr>,
+    #[darling(default, with = |m| text(m, "expr = \"price > 0\""))]
+    expr: Slot<LitStr>,
+}
+
+impl CheckAttr {
+    pub(crate) fn name(&self) -> &LitStr {
+        &self.name.as_ref().expect("checked when parsed").value
+    }
+
+    pub(crate) fn expr(&self) -> &LitStr {
+        &self.expr.as_ref().expect("checked when parsed").value
+    }
+}
+
+impl IndexAttr {
+    /// The fields it covers, checked when parsed.
+    pub(crate) fn fields(&self) -> &[Ident] {
+        self.fields.as_deref().expect("checked when parsed")
+    }
+}
+
+impl UniqueAttr {
+    /// The fields it covers, checked when parsed.
+    pub(crate) fn fields(&self) -> &[Ident] {
+        self.fields.as_deref().expect("checked when parsed")
+    }
 }
 
 /// `many_to_many(Target, table = "..")` on the struct.
@@ -128,334 +234,115 @@ pub(crate) struct ManyToManyAttr {
     pub(crate) span: Span,
 }
 
-/// Everything `#[ferro(..)]` says about the struct itself.
-#[derive(Default)]
-pub(crate) struct ModelAttrs {
-    pub(crate) table: Slot<LitStr>,
-    pub(crate) renamed_from: Slot<LitStr>,
-    pub(crate) comment: Slot<LitStr>,
-    pub(crate) primary_key: Slot<Vec<Ident>>,
-    pub(crate) indexes: Vec<Given<IndexAttr>>,
-    pub(crate) uniques: Vec<Given<UniqueAttr>>,
-    pub(crate) checks: Vec<Given<CheckAttr>>,
-    pub(crate) many_to_many: Vec<ManyToManyAttr>,
+impl FromMeta for ManyToManyAttr {
+    fn from_meta(meta: &Meta) -> darling::Result<Self> {
+        const USAGE: &str = "expected the related model, then optionally `table = \"..\"`: `many_to_many(Tag, table = \"post_tags\")`";
+        let mut errors = darling::Error::accumulator();
+        let (mut target, mut table) = (None, None);
+        for item in super::list(meta)? {
+            match &item {
+                NestedMeta::Meta(m @ Meta::NameValue(nv)) if nv.path.is_ident("table") && table.is_none() => {
+                    table = errors.handle(text(m, "table = \"post_tags\"")).flatten();
+                }
+                NestedMeta::Meta(Meta::Path(path)) if target.is_none() => target = Some(path.clone()),
+                _ => errors.push(darling::Error::custom(USAGE).with_span(&item)),
+            }
+        }
+        errors.finish()?;
+        let Some(target) = target else {
+            return Err(darling::Error::custom(
+                "`many_to_many` needs the related model: `many_to_many(Tag)`",
+            )
+            .with_span(&meta.path().span()));
+        };
+        Ok(ManyToManyAttr {
+            target,
+            table,
+            span: meta.path().span(),
+        })
+    }
 }
 
-impl FieldAttrs {
-    pub(crate) fn parse(attrs: &[Attribute], errors: &mut Errors) -> FieldAttrs {
-        let mut out = FieldAttrs::default();
-        parse_items(attrs, errors, |meta| {
-            let Some(name) = meta.path.get_ident().map(Ident::to_string) else {
-                return Err(super::unknown(meta, "field attribute", FIELD_OPTIONS));
-            };
-            out.named.push(name.clone());
-            match name.as_str() {
-                "primary_key" => {
-                    flag(meta)?;
-                    set(&mut out.primary_key, meta, ())
-                }
-                "auto_increment" => {
-                    let on = flag_or_bool(meta)?;
-                    set(&mut out.auto_increment, meta, on)
-                }
-                "unique" => flag(meta).and_then(|()| set(&mut out.unique, meta, ())),
-                "index" => flag(meta).and_then(|()| set(&mut out.index, meta, ())),
-                "nullable" => flag(meta).and_then(|()| set(&mut out.nullable, meta, ())),
-                "skip" => flag(meta).and_then(|()| set(&mut out.skip, meta, ())),
-                "column" => {
-                    let lit = string(meta, "column = \"name\"")?;
-                    set(&mut out.column, meta, lit)
-                }
-                "renamed_from" => {
-                    let lit = string(meta, "renamed_from = \"old_name\"")?;
-                    set(&mut out.renamed_from, meta, lit)
-                }
-                "default" => {
-                    let lit = string(meta, "default = \"0\"")?;
-                    set(&mut out.default, meta, lit)
-                }
-                "comment" => {
-                    let lit = string(meta, "comment = \"...\"")?;
-                    set(&mut out.comment, meta, lit)
-                }
-                "sql_type" => {
-                    let lit = string(meta, "sql_type = \"CITEXT\"")?;
-                    set(&mut out.sql_type, meta, lit)
-                }
-                "max_length" => {
-                    let n = integer::<u32>(meta, "max_length = 64")?;
-                    set(&mut out.max_length, meta, n)
-                }
-                "precision" => {
-                    let n = integer::<u16>(meta, "precision = 12")?;
-                    set(&mut out.precision, meta, n)
-                }
-                "scale" => {
-                    let n = integer::<u16>(meta, "scale = 2")?;
-                    set(&mut out.scale, meta, n)
-                }
-                "foreign_key" => {
-                    let fk = foreign_key(meta)?;
-                    set(&mut out.foreign_key, meta, fk)
-                }
-                _ => Err(super::unknown(meta, "field attribute", FIELD_OPTIONS)),
-            }
-        });
-        out
-    }
+fn index_list(meta: &Meta) -> darling::Result<Given<IndexAttr>> {
+    nested(meta, |ix: &IndexAttr| {
+        ix.fields
+            .is_none()
+            .then(|| "`index(...)` on a struct needs its fields: `index(fields(a, b))`".to_owned())
+    })
+}
+
+fn unique_list(meta: &Meta) -> darling::Result<Given<UniqueAttr>> {
+    nested(meta, |uq: &UniqueAttr| {
+        uq.fields
+            .is_none()
+            .then(|| "`unique(...)` on a struct needs its fields: `unique(fields(a, b))`".to_owned())
+    })
+}
+
+fn check_list(meta: &Meta) -> darling::Result<Given<CheckAttr>> {
+    nested(meta, |ck: &CheckAttr| {
+        (ck.name.is_none() || ck.expr.is_none()).then(|| {
+            "`check` needs a name and an SQL expression: `check(name = \"ck_price_positive\", expr = \"price > 0\")`"
+                .to_owned()
+        })
+    })
+}
+
+fn key_list(meta: &Meta) -> darling::Result<Slot<Vec<Ident>>> {
+    let key = nested(meta, |pk: &KeyAttr| {
+        pk.fields
+            .is_none()
+            .then(|| "expected `fields(...)`, as in `primary_key(fields(a, b))`".to_owned())
+    })?;
+    Ok(Some(Given {
+        value: key.value.fields.expect("checked"),
+        span: key.span,
+    }))
+}
+
+/// Everything `#[ferro(..)]` says about the struct itself.
+#[derive(Default, FromMeta)]
+#[darling(default)]
+pub(crate) struct ModelAttrs {
+    #[darling(with = |m| text(m, "table = \"users\""))]
+    pub(crate) table: Slot<LitStr>,
+    #[darling(with = |m| text(m, "renamed_from = \"old_name\""))]
+    pub(crate) renamed_from: Slot<LitStr>,
+    #[darling(with = |m| text(m, "comment = \"...\""))]
+    pub(crate) comment: Slot<LitStr>,
+    #[darling(with = key_list)]
+    pub(crate) primary_key: Slot<Vec<Ident>>,
+    #[darling(multiple, rename = "index", with = index_list)]
+    pub(crate) indexes: Vec<Given<IndexAttr>>,
+    #[darling(multiple, rename = "unique", with = unique_list)]
+    pub(crate) uniques: Vec<Given<UniqueAttr>>,
+    #[darling(multiple, rename = "check", with = check_list)]
+    pub(crate) checks: Vec<Given<CheckAttr>>,
+    #[darling(multiple)]
+    pub(crate) many_to_many: Vec<ManyToManyAttr>,
 }
 
 impl ModelAttrs {
     pub(crate) fn parse(attrs: &[Attribute], errors: &mut Errors) -> ModelAttrs {
-        let mut out = ModelAttrs::default();
-        parse_items(attrs, errors, |meta| {
-            let Some(name) = meta.path.get_ident().map(Ident::to_string) else {
-                return Err(super::unknown(meta, "struct attribute", STRUCT_OPTIONS));
-            };
-            let span = meta.path.get_ident().map_or_else(Span::call_site, Ident::span);
-            match name.as_str() {
-                "table" => {
-                    let lit = string(meta, "table = \"users\"")?;
-                    set(&mut out.table, meta, lit)
-                }
-                "renamed_from" => {
-                    let lit = string(meta, "renamed_from = \"old_name\"")?;
-                    set(&mut out.renamed_from, meta, lit)
-                }
-                "comment" => {
-                    let lit = string(meta, "comment = \"...\"")?;
-                    set(&mut out.comment, meta, lit)
-                }
-                "primary_key" => {
-                    let fields = fields_only(meta, "primary_key(fields(a, b))")?;
-                    set(&mut out.primary_key, meta, fields)
-                }
-                "index" => {
-                    let value = index(meta)?;
-                    out.indexes.push(Given { value, span });
-                    Ok(())
-                }
-                "unique" => {
-                    let value = unique(meta)?;
-                    out.uniques.push(Given { value, span });
-                    Ok(())
-                }
-                "check" => {
-                    let value = check(meta)?;
-                    out.checks.push(Given { value, span });
-                    Ok(())
-                }
-                "many_to_many" => {
-                    let value = many_to_many(meta, span)?;
-                    out.many_to_many.push(value);
-                    Ok(())
-                }
-                _ => Err(super::unknown(meta, "struct attribute", STRUCT_OPTIONS)),
-            }
-        });
-        out
+        let repeatable = ["index", "unique", "check", "many_to_many"];
+        super::parse(attrs, ("struct attribute", &[]), &repeatable, errors).0
     }
 }
 
-/// Runs a nested list and turns every error in it into one.
-fn nested(meta: &ParseNestedMeta, item: impl FnMut(&ParseNestedMeta) -> syn::Result<()>) -> syn::Result<()> {
-    let mut bad = Vec::new();
-    parse_nested(meta, &mut bad, item)?;
-    match bad.into_iter().reduce(|mut a, b| {
-        a.combine(b);
-        a
-    }) {
-        Some(error) => Err(error),
-        None => Ok(()),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_field_option_is_one_the_grammar_knows() {
+        for name in FIELD_OPTIONS {
+            let items = NestedMeta::parse_meta_list(name.parse().unwrap()).unwrap();
+            if let Err(e) = FieldAttrs::from_list(&items) {
+                assert!(!e.to_string().contains("Unknown field"), "{name}: {e}");
+            }
+        }
+        let items = NestedMeta::parse_meta_list("frobnicate".parse().unwrap()).unwrap();
+        let e = FieldAttrs::from_list(&items).err().expect("an unknown option");
+        assert!(e.to_string().contains("Unknown field"), "{e}");
     }
-}
-
-fn foreign_key(meta: &ParseNestedMeta) -> syn::Result<ForeignKeyAttr> {
-    const OPTIONS: &[&str] = &["references", "column", "on_delete", "on_update"];
-    let mut references: Slot<Path> = None;
-    let (mut column, mut on_delete, mut on_update) = (None, None, None);
-    nested(meta, |inner| {
-        let name = inner.path.get_ident().map(Ident::to_string).unwrap_or_default();
-        match name.as_str() {
-            "references" => {
-                let path = type_path(inner, "references = User")?;
-                set(&mut references, inner, path)
-            }
-            "column" => {
-                let lit = string(inner, "column = \"id\"")?;
-                set(&mut column, inner, lit)
-            }
-            "on_delete" => {
-                let action = action(inner)?;
-                set(&mut on_delete, inner, action)
-            }
-            "on_update" => {
-                let action = action(inner)?;
-                set(&mut on_update, inner, action)
-            }
-            _ => Err(super::unknown(inner, "foreign_key option", OPTIONS)),
-        }
-    })?;
-    let Some(references) = references else {
-        return Err(
-            meta.error("`foreign_key` needs the model it refers to: `foreign_key(references = User)`")
-        );
-    };
-    Ok(ForeignKeyAttr {
-        references: references.value,
-        column,
-        on_delete,
-        on_update,
-    })
-}
-
-fn action(meta: &ParseNestedMeta) -> syn::Result<Referential> {
-    let lit = string(meta, "on_delete = \"CASCADE\"")?;
-    let found = lit.value();
-    let normal = found
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_uppercase();
-    if let Some((_, action)) = ACTIONS.iter().find(|(sql, _)| *sql == normal) {
-        return Ok(*action);
-    }
-    let names: Vec<&str> = ACTIONS.iter().map(|(sql, _)| *sql).collect();
-    let message = match super::closest(&normal, &names) {
-        Some(best) => format!("unknown referential action `{found}`; did you mean `{best}`?"),
-        None => format!(
-            "unknown referential action `{found}`; expected one of `CASCADE`, `SET NULL`, `SET DEFAULT`, `RESTRICT`, `NO ACTION`"
-        ),
-    };
-    Err(syn::Error::new(lit.span(), message))
-}
-
-fn fields_only(meta: &ParseNestedMeta, example: &str) -> syn::Result<Vec<Ident>> {
-    let mut fields = None;
-    nested(meta, |inner| {
-        if inner.path.is_ident("fields") {
-            let list = field_list(inner)?;
-            return set(&mut fields, inner, list);
-        }
-        Err(inner.error(format!("expected `fields(...)`, as in `{example}`")))
-    })?;
-    fields
-        .map(|f| f.value)
-        .ok_or_else(|| meta.error(format!("expected `fields(...)`, as in `{example}`")))
-}
-
-fn index(meta: &ParseNestedMeta) -> syn::Result<IndexAttr> {
-    const OPTIONS: &[&str] = &["fields", "name", "unique"];
-    let (mut fields, mut name, mut unique) = (None, None, None);
-    nested(meta, |inner| {
-        match inner
-            .path
-            .get_ident()
-            .map(Ident::to_string)
-            .unwrap_or_default()
-            .as_str()
-        {
-            "fields" => {
-                let list = field_list(inner)?;
-                set(&mut fields, inner, list)
-            }
-            "name" => {
-                let lit = string(inner, "name = \"ix_posts_recent\"")?;
-                set(&mut name, inner, lit)
-            }
-            "unique" => flag(inner).and_then(|()| set(&mut unique, inner, ())),
-            _ => Err(super::unknown(inner, "index option", OPTIONS)),
-        }
-    })?;
-    let Some(fields) = fields else {
-        return Err(meta.error("`index(...)` on a struct needs its fields: `index(fields(a, b))`"));
-    };
-    Ok(IndexAttr {
-        fields: fields.value,
-        name,
-        unique,
-    })
-}
-
-fn unique(meta: &ParseNestedMeta) -> syn::Result<UniqueAttr> {
-    const OPTIONS: &[&str] = &["fields", "name"];
-    let (mut fields, mut name) = (None, None);
-    nested(meta, |inner| {
-        match inner
-            .path
-            .get_ident()
-            .map(Ident::to_string)
-            .unwrap_or_default()
-            .as_str()
-        {
-            "fields" => {
-                let list = field_list(inner)?;
-                set(&mut fields, inner, list)
-            }
-            "name" => {
-                let lit = string(inner, "name = \"uq_posts_slug\"")?;
-                set(&mut name, inner, lit)
-            }
-            _ => Err(super::unknown(inner, "unique option", OPTIONS)),
-        }
-    })?;
-    let Some(fields) = fields else {
-        return Err(meta.error("`unique(...)` on a struct needs its fields: `unique(fields(a, b))`"));
-    };
-    Ok(UniqueAttr {
-        fields: fields.value,
-        name,
-    })
-}
-
-fn check(meta: &ParseNestedMeta) -> syn::Result<CheckAttr> {
-    const OPTIONS: &[&str] = &["name", "expr"];
-    let (mut name, mut expr) = (None, None);
-    nested(meta, |inner| {
-        match inner
-            .path
-            .get_ident()
-            .map(Ident::to_string)
-            .unwrap_or_default()
-            .as_str()
-        {
-            "name" => {
-                let lit = string(inner, "name = \"ck_price_positive\"")?;
-                set(&mut name, inner, lit)
-            }
-            "expr" => {
-                let lit = string(inner, "expr = \"price > 0\"")?;
-                set(&mut expr, inner, lit)
-            }
-            _ => Err(super::unknown(inner, "check option", OPTIONS)),
-        }
-    })?;
-    match (name, expr) {
-        (Some(name), Some(expr)) => Ok(CheckAttr {
-            name: name.value,
-            expr: expr.value,
-        }),
-        _ => Err(meta.error(
-            "`check` needs a name and an SQL expression: `check(name = \"ck_price_positive\", expr = \"price > 0\")`",
-        )),
-    }
-}
-
-fn many_to_many(meta: &ParseNestedMeta, span: Span) -> syn::Result<ManyToManyAttr> {
-    let (mut target, mut table) = (None, None);
-    nested(meta, |inner| {
-        if inner.path.is_ident("table") && !inner.input.is_empty() && !inner.input.peek(syn::Token![,]) {
-            let lit = string(inner, "table = \"post_tags\"")?;
-            return set(&mut table, inner, lit);
-        }
-        if target.is_none() && (inner.input.is_empty() || inner.input.peek(syn::Token![,])) {
-            target = Some(inner.path.clone());
-            return Ok(());
-        }
-        Err(inner.error("expected the related model, then optionally `table = \"..\"`: `many_to_many(Tag, table = \"post_tags\")`"))
-    })?;
-    let Some(target) = target else {
-        return Err(meta.error("`many_to_many` needs the related model: `many_to_many(Tag)`"));
-    };
-    Ok(ManyToManyAttr { target, table, span })
 }

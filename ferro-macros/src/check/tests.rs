@@ -65,7 +65,7 @@ fn field_options_are_parsed() {
         (10, 3)
     );
     let fk = m.columns[3].foreign_key().unwrap();
-    assert_eq!(crate::attr::path_name(&fk.references), "crate::User");
+    assert_eq!(crate::attr::path_name(fk.references()), "crate::User");
     assert_eq!(fk.column.as_ref().unwrap().value.value(), "uid");
     assert!(
         fk.on_delete.as_ref().unwrap().value == Referential::SetNull,
