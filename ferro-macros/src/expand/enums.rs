@@ -70,8 +70,10 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
         let (value, renamed_from) = (text(value), optional_text(renamed_from.as_deref()));
         quote!(::ferro::schema::EnumValue { name: #value, renamed_from: #renamed_from })
     }));
+    let short_names = super::short_names();
     quote! {
         const _: () = {
+            #short_names
             #[automatically_derived]
             impl ::ferro::Enum for #ident {
                 const ENUM_TYPE: ::ferro::schema::EnumType = ::ferro::schema::EnumType {

@@ -6,19 +6,34 @@ pub(crate) mod model;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `Cow::Borrowed("..")`.
-fn text(value: &str) -> TokenStream {
-    quote!(::ferro::__private::Cow::Borrowed(#value))
+/// The names [`text`] and [`optional_text`] write, brought into the
+/// derive's `const _: () = { .. }` block once: a model writes them a few
+/// times per column, and each token of a path costs the compiler a call
+/// into the macro's server (a third of the expansion of a large models
+/// crate went into spelling `::ferro::__private::Cow::Borrowed` and
+/// `::core::option::Option::None` out).
+fn short_names() -> TokenStream {
+    quote! {
+        #[allow(unused_imports)]
+        use ::ferro::__private::Cow::Borrowed as __ferro_text;
+        #[allow(unused_imports)]
+        use ::core::option::Option::{None as __ferro_none, Some as __ferro_some};
+    }
 }
 
-/// `Some(Cow::Borrowed(".."))` or `None`.
+/// `Cow::Borrowed("..")`, in a block that has [`short_names`].
+fn text(value: &str) -> TokenStream {
+    quote!(__ferro_text(#value))
+}
+
+/// `Some(Cow::Borrowed(".."))` or `None`, in a block that has [`short_names`].
 fn optional_text(value: Option<&str>) -> TokenStream {
     match value {
         Some(value) => {
             let value = text(value);
-            quote!(::core::option::Option::Some(#value))
+            quote!(__ferro_some(#value))
         }
-        None => quote!(::core::option::Option::None),
+        None => quote!(__ferro_none),
     }
 }
 

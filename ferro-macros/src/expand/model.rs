@@ -60,9 +60,11 @@ fn expand(model: &Model) -> TokenStream {
     let renamed_from = optional_text(model.renamed_from.as_deref());
     let keyed = model.key.map(|i| keyed_model(model, &model.columns[i]));
     let checks_at_compile_time = model.columns.iter().flat_map(type_checks);
+    let short_names = super::short_names();
 
     quote! {
         const _: () = {
+            #short_names
             #[automatically_derived]
             impl ::ferro::Model for #ident {
                 const TABLE_NAME: &'static str = #table_name;
@@ -121,7 +123,7 @@ fn sql_type(c: &Column) -> TokenStream {
     if let Some(fk) = c.foreign_key()
         && fk.column.is_none()
     {
-        let target = &fk.references;
+        let target = fk.references();
         return quote_spanned!(target.span()=> <#target as ::ferro::KeyedModel>::KEY_TYPE);
     }
     if let Some(sql) = &a.sql_type {
@@ -178,7 +180,7 @@ fn auto_increment(model: &Model, c: &Column) -> TokenStream {
 
 fn foreign_key(c: &Column) -> Option<TokenStream> {
     let fk = c.foreign_key()?;
-    let target = &fk.references;
+    let target = fk.references();
     let columns = names(std::slice::from_ref(&c.name));
     let referred_table = quote_spanned!(target.span()=> <#target as ::ferro::Model>::TABLE_NAME);
     let referred_column = match &fk.column {
@@ -283,7 +285,7 @@ fn type_checks(c: &Column) -> Vec<TokenStream> {
         );
     }
     if let Some(fk) = c.foreign_key() {
-        let target = &fk.references;
+        let target = fk.references();
         if fk.column.is_none() {
             out.push(quote_spanned! {ty.span()=>
                 const _: fn() = ::ferro::__private::assert_key::<#ty, <#target as ::ferro::KeyedModel>::Key>;
