@@ -54,6 +54,9 @@ pub(crate) fn parse<T: FromMeta + Default>(
 ) -> (T, Vec<String>) {
     let mut named: Vec<String> = Vec::new();
     let mut items = Vec::new();
+    // Options given twice, each with the number of items before it, so that
+    // every error comes out in the order the items are written.
+    let mut twice: Vec<(usize, syn::Error)> = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("ferro")) {
         let Meta::List(list) = &attr.meta else {
             errors.push(
@@ -74,10 +77,11 @@ pub(crate) fn parse<T: FromMeta + Default>(
             let once = !repeatable.contains(&name.as_str());
             if once && !name.is_empty() && named.contains(&name) {
                 let message = format!("duplicate ferro attribute `{name}`; give it once");
-                errors.push_error(match &item {
+                let error = match &item {
                     NestedMeta::Meta(meta) => syn::Error::new_spanned(meta, message),
                     _ => syn::Error::new(item_span(&item), message),
-                });
+                };
+                twice.push((items.len(), error));
                 continue;
             }
             named.push(name);
@@ -88,15 +92,21 @@ pub(crate) fn parse<T: FromMeta + Default>(
     // not, each item is parsed alone: the wrong ones are reported, and the
     // others, parsed together, still reach the model's checks.
     if let Ok(parsed) = T::from_list(&items) {
+        twice.into_iter().for_each(|(_, e)| errors.push_error(e));
         return (parsed, named);
     }
+    let mut twice = twice.into_iter().peekable();
     let mut good = Vec::with_capacity(items.len());
-    for (item, name) in items.into_iter().zip(&named) {
+    for (at, (item, name)) in items.into_iter().zip(&named).enumerate() {
+        while let Some((_, e)) = twice.next_if(|(before, _)| *before <= at) {
+            errors.push_error(e);
+        }
         match T::from_list(std::slice::from_ref(&item)) {
             Ok(_) => good.push(item),
             Err(e) => reword(e, name, (kind, known), errors),
         }
     }
+    twice.for_each(|(_, e)| errors.push_error(e));
     let parsed = T::from_list(&good).unwrap_or_else(|e| {
         errors.push_error(e.into());
         T::default()
