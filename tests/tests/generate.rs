@@ -400,59 +400,90 @@ fn safe_plans_hold_drops_back_for_a_contract_migration() {
     assert_eq!(std::fs::read_to_string(&contract_path).unwrap(), contract);
 }
 
+/// The files a safe plan writes for fixture `case`: its `before` models
+/// sealed as the first migration, then its `after` models built with the
+/// drops held back (the expand migration, sealed, and the build's
+/// messages), built once more (which must write nothing), and built with
+/// `FERRO_CONTRACT` (the contract migration). Each file comes back with its
+/// whitespace taken out, split at `pub fn downgrade`, and as written.
+struct Expanded {
+    upgrade: String,
+    downgrade: String,
+    file: String,
+    warnings: Vec<String>,
+    contract: (String, String, String),
+}
+
+fn expand_then_contract(case: &str) -> Expanded {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let before = schema_of(&format!("generate::{case}::before"));
+    let after = schema_of(&format!("generate::{case}::after"));
+    let (first, _) = build_contract(dir.path(), before, false);
+    seal(&first.unwrap());
+    let (expand, warnings) = build_contract(dir.path(), after.clone(), false);
+    let expand_path = expand.expect("the expand migration");
+    let file = std::fs::read_to_string(&expand_path).unwrap();
+    seal(&expand_path);
+    let (again, _) = build_contract(dir.path(), after.clone(), false);
+    assert_eq!(again, None, "held back again, nothing more written");
+    let (contract, _) = build_contract(dir.path(), after, true);
+    let contract = std::fs::read_to_string(contract.expect("the contract migration")).unwrap();
+    let split = |file: &str| {
+        let flat: String = file.split_whitespace().collect();
+        let (up, down) = flat.split_once("pubfndowngrade").unwrap();
+        (up.to_owned(), down.to_owned())
+    };
+    let (upgrade, downgrade) = split(&file);
+    let (contract_up, contract_down) = split(&contract);
+    Expanded {
+        upgrade,
+        downgrade,
+        file,
+        warnings,
+        contract: (contract_up, contract_down, contract),
+    }
+}
+
 /// A safe plan splits a column renamed with `renamed_from`: the migration
 /// written now adds the new column, keeps the old one and the two equal
 /// (`op.sync_columns`), and makes the new one what the model says; the
 /// contract migration, asked for, drops the trigger and the old column.
 #[test]
 fn safe_plans_split_a_rename() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("out")).unwrap();
-    let before = schema_of("generate::rename_column::before");
-    let after = schema_of("generate::rename_column::after");
-    let (first, _) = build_contract(dir.path(), before, false);
-    seal(&first.unwrap());
-    let (expand, warnings) = build_contract(dir.path(), after.clone(), false);
-    let expand_path = expand.expect("the expand migration");
-    let expand = std::fs::read_to_string(&expand_path).unwrap();
+    let e = expand_then_contract("rename_column");
+    let expand = &e.file;
     assert!(
         !expand.contains("F205"),
         "the trigger gives the running version's inserts a value: {expand}"
     );
-    let flat: String = expand.split_whitespace().collect();
-    let upgrade = flat.split("pubfndowngrade").next().unwrap();
     for step in [
         r#"op.add_column("users",Column::new("full_name",SqlType::Text).nullable());"#,
         r#"op.sync_columns("users","name","full_name");"#,
         r#"op.alter_column("users",Column::new("full_name",SqlType::Text).nullable(),Column::new("full_name",SqlType::Text),).validate_separately();"#,
     ] {
-        assert!(upgrade.contains(step), "{step}\n{expand}");
+        assert!(e.upgrade.contains(step), "{step}\n{expand}");
     }
     assert!(
-        !upgrade.contains("rename_column") && !upgrade.contains("drop_column"),
-        "{expand}"
-    );
-    let downgrade = flat.split("pubfndowngrade").nth(1).unwrap();
-    assert!(
-        downgrade.starts_with(r#"(op:&mutOps){op.unsync_columns("users","name","full_name");"#),
+        !e.upgrade.contains("rename_column") && !e.upgrade.contains("drop_column"),
         "{expand}"
     );
     assert!(
-        warnings.iter().any(|w| w
+        e.downgrade
+            .starts_with(r#"(op:&mutOps){op.unsync_columns("users","name","full_name");"#),
+        "{expand}"
+    );
+    assert!(
+        e.warnings.iter().any(|w| w
             .contains("held back for a contract migration: drop column users.name, renamed to full_name")),
-        "{warnings:#?}"
+        "{:#?}",
+        e.warnings
     );
-    seal(&expand_path);
-    let (again, _) = build_contract(dir.path(), after.clone(), false);
-    assert_eq!(again, None, "held back again, nothing more written");
-    let (contract, _) = build_contract(dir.path(), after, true);
-    let contract = std::fs::read_to_string(contract.expect("the contract migration")).unwrap();
-    let flat: String = contract.split_whitespace().collect();
+    let (upgrade, downgrade, contract) = &e.contract;
     assert!(
-        flat.contains(r#"op.unsync_columns("users","name","full_name");op.drop_column("users","name")"#),
+        upgrade.contains(r#"op.unsync_columns("users","name","full_name");op.drop_column("users","name")"#),
         "{contract}"
     );
-    let downgrade = flat.split("pubfndowngrade").nth(1).unwrap();
     assert!(
         downgrade.contains(r#"op.sync_columns("users","name","full_name");"#),
         "{contract}"
@@ -464,40 +495,26 @@ fn safe_plans_split_a_rename() {
 /// the contract migration drops the view.
 #[test]
 fn safe_plans_split_a_table_rename() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("out")).unwrap();
-    let before = schema_of("generate::rename_table::before");
-    let after = schema_of("generate::rename_table::after");
-    let (first, _) = build_contract(dir.path(), before, false);
-    seal(&first.unwrap());
-    let (expand, warnings) = build_contract(dir.path(), after.clone(), false);
-    let expand_path = expand.expect("the expand migration");
-    let expand = std::fs::read_to_string(&expand_path).unwrap();
-    let flat: String = expand.split_whitespace().collect();
-    let (upgrade, downgrade) = flat.split_once("pubfndowngrade").unwrap();
+    let e = expand_then_contract("rename_table");
+    let expand = &e.file;
     assert!(
-        upgrade.contains(r#"op.rename_table("people","users");"#)
-            && upgrade.ends_with(r#"op.alias_table("users","people");}"#),
+        e.upgrade.contains(r#"op.rename_table("people","users");"#)
+            && e.upgrade.ends_with(r#"op.alias_table("users","people");}"#),
         "{expand}"
     );
     assert!(
-        downgrade.starts_with(
+        e.downgrade.starts_with(
             r#"(op:&mutOps){op.unalias_table("users","people");op.rename_table("users","people");"#
         ),
         "{expand}"
     );
     assert!(
-        warnings.iter().any(|w| w
+        e.warnings.iter().any(|w| w
             .contains("held back for a contract migration: drop view people, the old name of table users")),
-        "{warnings:#?}"
+        "{:#?}",
+        e.warnings
     );
-    seal(&expand_path);
-    let (again, _) = build_contract(dir.path(), after.clone(), false);
-    assert_eq!(again, None, "held back again, nothing more written");
-    let (contract, _) = build_contract(dir.path(), after, true);
-    let contract = std::fs::read_to_string(contract.expect("the contract migration")).unwrap();
-    let flat: String = contract.split_whitespace().collect();
-    let (upgrade, downgrade) = flat.split_once("pubfndowngrade").unwrap();
+    let (upgrade, downgrade, contract) = &e.contract;
     assert!(
         upgrade.contains(r#"{op.unalias_table("users","people").accept("F204");}"#),
         "{contract}"

@@ -503,6 +503,16 @@ mod tests {
         plans
     }
 
+    /// The upgrade's steps from `from` to `to`, as they read.
+    fn upgrade_words(from: &Schema, to: &Schema) -> Vec<String> {
+        plans(from, to)
+            .upgrade
+            .steps
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
     fn people(name: &'static str, renamed_from: Option<&'static str>, ty: SqlType) -> Schema {
         use crate::schema::{ForeignKey, PrimaryKey};
         let mut t = Table {
@@ -560,12 +570,7 @@ mod tests {
         let current = people("people", None, SqlType::Varchar(10));
         let e = expand(&current, &people("users", Some("people"), SqlType::Varchar(10)));
         let wider = expand(&e.schema, &people("users", Some("people"), SqlType::Varchar(20)));
-        let steps: Vec<String> = plans(&e.schema, &wider.schema)
-            .upgrade
-            .steps
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let steps = upgrade_words(&e.schema, &wider.schema);
         assert_eq!(
             steps,
             [
@@ -580,12 +585,7 @@ mod tests {
             again.held_back(),
             ["drop view users, the old name of table members"]
         );
-        let steps: Vec<String> = plans(&e.schema, &again.schema)
-            .upgrade
-            .steps
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let steps = upgrade_words(&e.schema, &again.schema);
         assert_eq!(
             steps.first().unwrap(),
             "drop view people, the old name of table users"
