@@ -49,10 +49,15 @@
 //! table that exists before its migration in its online form (indexes and
 //! keys built concurrently, keys and checks validated apart, NOT NULL
 //! through a validated check, fills in batches), and a NOT NULL split from a
-//! new default. A quarter as many (64; `PROPTEST_CASES=N` runs N / 4). The
-//! drops a safe plan holds back for a contract migration are planned as they
-//! are here: the world a version reads has no kept columns;
-//! `runtime.rs::*_expand_now_contract_later` runs the split.
+//! new default. A quarter as many (64; `PROPTEST_CASES=N` runs N / 4). A
+//! renamed table keeps its old name as a view for as long as a build would
+//! keep it, so that the later random changes to the table (its columns
+//! dropped, renamed, retyped, the table renamed again) run under the view,
+//! and after every migration, up or down, each view shows its table's rows
+//! (on PostgreSQL and MariaDB). The drops a safe plan holds back for a
+//! contract migration are planned as they are here: the world a version
+//! reads has no kept columns; `runtime.rs::*_expand_now_contract_later` runs
+//! the split.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -558,7 +563,7 @@ struct History {
     log: String,
 }
 
-fn history(bytes: &[u8], d: Dialect) -> History {
+fn history(bytes: &[u8], d: Dialect, safe: bool) -> History {
     let mut tape = Tape::new(bytes);
     let mut w = World {
         mood: vec!["a", "b"],
@@ -579,7 +584,34 @@ fn history(bytes: &[u8], d: Dialect) -> History {
         worlds.push(w.clone());
     }
     let schemas = worlds.iter().map(schema).collect();
+    let schemas = if safe { with_views(schemas) } else { schemas };
     History { worlds, schemas, log }
+}
+
+/// The schemas as safe plans migrate to them, as far as renamed tables go:
+/// a table renamed keeps its old name as a view ([`Table::alias`]) for as
+/// long as a build would keep it (until the table is renamed again, or a
+/// new table takes the name), so that every later change to the table runs
+/// under the view, and its rows are read through the table as before. The
+/// drops a safe plan holds back are left to `runtime.rs`, as the module's
+/// doc says.
+fn with_views(schemas: Vec<Schema>) -> Vec<Schema> {
+    let mut out: Vec<Schema> = Vec::with_capacity(schemas.len());
+    for models in schemas {
+        let schema = match out.last() {
+            None => models,
+            Some(before) => {
+                let expanded = ferro::diff::expand(before, &models).schema;
+                let mut tables = models.into_tables();
+                for t in &mut tables {
+                    t.alias = expanded.table(&t.name).and_then(|kept| kept.alias.clone());
+                }
+                Schema::new(tables).expect("a view takes a name no table has")
+            }
+        };
+        out.push(schema);
+    }
+    out
 }
 
 // ---- running it ------------------------------------------------------------
@@ -815,6 +847,39 @@ struct Tally {
     histories: usize,
     steps: usize,
     values: usize,
+    /// Views under a renamed table's old name read through (safe plans).
+    views: usize,
+}
+
+/// Each view under a renamed table's old name shows the table's rows:
+/// how many views there are.
+async fn views_match(
+    conn: &mut AnyConnection,
+    s: &Schema,
+    d: Dialect,
+    when: &str,
+) -> Result<usize, TestCaseError> {
+    let mut views = 0;
+    for t in s.tables() {
+        let Some(alias) = &t.alias else { continue };
+        let mut counts = Vec::new();
+        for name in [&t.name, alias] {
+            let sql = format!("SELECT COUNT(*) FROM {}", d.ident(name));
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(|e| fail(format!("{when}: {sql}: {e}")))?;
+            counts.push(row.get::<i64, _>(0));
+        }
+        if counts[0] != counts[1] {
+            return Err(fail(format!(
+                "{when}: the view {alias} shows {} rows of {}'s {}",
+                counts[1], t.name, counts[0]
+            )));
+        }
+        views += 1;
+    }
+    Ok(views)
 }
 
 async fn run_history(url: &str, h: &History, tally: &mut Tally) -> Result<(), TestCaseError> {
@@ -859,6 +924,9 @@ async fn run_history(url: &str, h: &History, tally: &mut Tally) -> Result<(), Te
         };
         outcome.map_err(|e| fail(format!("{when}: {e}")))?;
         read_back(db, schema(w), &when).await.map_err(fail)?;
+        if d != Dialect::Sqlite {
+            tally.views += views_match(conn, schema(w), d, &when).await?;
+        }
         let after = read(conn, world(w), d).await?;
         compare(&before, &after, &when)?;
         if d == Dialect::Sqlite {
@@ -907,22 +975,27 @@ fn run(dialect: Dialect, safe: bool) {
     chain::safe(safe);
     let random = prop::collection::vec(any::<u8>(), 96).boxed();
     match std::env::var("FERRO_HISTORY") {
-        Ok(hex) => run_tapes(dialect, 1, Just(unhex(&hex)).boxed()),
+        Ok(hex) => run_tapes(dialect, safe, 1, Just(unhex(&hex)).boxed()),
         Err(_) => {
             for hex in FOUND {
-                run_tapes(dialect, 1, Just(unhex(hex)).boxed());
+                run_tapes(dialect, safe, 1, Just(unhex(hex)).boxed());
             }
             let cases: u32 = std::env::var("PROPTEST_CASES")
                 .ok()
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(256);
-            run_tapes(dialect, if safe { (cases / 4).max(1) } else { cases }, random);
+            run_tapes(
+                dialect,
+                safe,
+                if safe { (cases / 4).max(1) } else { cases },
+                random,
+            );
         }
     }
     chain::safe(false);
 }
 
-fn run_tapes(dialect: Dialect, cases: u32, tapes: BoxedStrategy<Vec<u8>>) {
+fn run_tapes(dialect: Dialect, safe: bool, cases: u32, tapes: BoxedStrategy<Vec<u8>>) {
     if ferro_tests::fresh_database(dialect, "history").is_none() {
         return;
     }
@@ -938,13 +1011,13 @@ fn run_tapes(dialect: Dialect, cases: u32, tapes: BoxedStrategy<Vec<u8>>) {
     let mut runner = TestRunner::new(config);
     let tally = std::cell::RefCell::new(Tally::default());
     let outcome = runner.run(&tapes, |bytes| {
-        let h = history(&bytes, dialect);
+        let h = history(&bytes, dialect, safe);
         let (url, _dir) = ferro_tests::fresh_database(dialect, "history").expect("the database server");
         runtime.block_on(run_history(&url, &h, &mut tally.borrow_mut()))
     });
     match outcome {
         Err(proptest::test_runner::TestError::Fail(reason, bytes)) => {
-            let h = history(&bytes, dialect);
+            let h = history(&bytes, dialect, safe);
             let mut shown = String::new();
             for (i, (up, down)) in chain::plans(&h.schemas).iter().enumerate() {
                 let words = |ops: &[Op]| ops.iter().map(ToString::to_string).collect::<Vec<_>>();
@@ -968,12 +1041,19 @@ fn run_tapes(dialect: Dialect, cases: u32, tapes: BoxedStrategy<Vec<u8>>) {
     }
     let tally = tally.borrow();
     println!(
-        "{}: {} histories, {} migrations applied, {} values checked",
+        "{}: {} histories, {} migrations applied, {} values checked, {} views read through",
         dialect.name(),
         tally.histories,
         tally.steps,
-        tally.values
+        tally.values,
+        tally.views
     );
+    if safe && dialect != Dialect::Sqlite && cases > 16 {
+        assert!(
+            tally.views > 0,
+            "no history renamed a table: the views went untested"
+        );
+    }
 }
 
 /// The bytes of a tape written as hex.
