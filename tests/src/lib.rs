@@ -6,6 +6,7 @@
 
 pub mod chain;
 pub mod families;
+pub mod galera;
 mod guides;
 mod host;
 pub mod mariadb;

@@ -186,10 +186,10 @@ impl Server {
 }
 
 /// The MariaDB programs the server is run with.
-struct Binaries {
-    install_db: PathBuf,
-    server: PathBuf,
-    client: PathBuf,
+pub(crate) struct Binaries {
+    pub(crate) install_db: PathBuf,
+    pub(crate) server: PathBuf,
+    pub(crate) client: PathBuf,
 }
 
 /// Finds the binaries and starts the server: `Ok(None)` when there is nothing
@@ -342,7 +342,7 @@ fn start() -> Result<Option<Server>, String> {
 /// `127.0.0.1:port` as the superuser, giving up connecting after
 /// `connect_timeout` seconds: the trimmed tab-separated output, or the client's
 /// error text.
-fn run_client(
+pub(crate) fn run_client(
     client: &Path,
     port: u16,
     database: &str,
@@ -389,7 +389,7 @@ fn run_client(
 
 /// `mariadb-install-db`, `mariadbd` and `mariadb`, each under its current name,
 /// else under its older one, on `PATH`, else in `/usr/sbin` or `/usr/bin`.
-fn find_binaries() -> Option<Binaries> {
+pub(crate) fn find_binaries() -> Option<Binaries> {
     let find = |names: [&str; 2]| {
         names
             .into_iter()
@@ -414,7 +414,7 @@ fn find_binaries() -> Option<Binaries> {
 /// `mariadb-install-db`) gets a `SIGKILL`. The script builds that
 /// `--datadir=...` argument at run time, so that its own command line does not
 /// hold it.
-fn spawn_watcher(dir: &Path) -> Result<(), String> {
+pub(crate) fn spawn_watcher(dir: &Path) -> Result<(), String> {
     let script = format!(
         "trap '' HUP INT\n\
          while kill -0 {pid} 2>/dev/null; do sleep 0.5; done\n\

@@ -138,6 +138,113 @@ impl Server {
     }
 }
 
+/// A hot standby of the throwaway server, streaming from it: read-only, and
+/// behind it by however long it takes to replay. Made by [`Server::standby`].
+#[derive(Debug)]
+pub struct Standby {
+    port: u16,
+    name: String,
+}
+
+impl Standby {
+    /// The URL of `database` on the standby, as the superuser.
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://{SUPERUSER}@127.0.0.1:{}/{database}", self.port)
+    }
+
+    /// The name the standby streams under (`application_name` in the
+    /// primary's `pg_stat_replication`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Server {
+    /// Makes a standby of this server (`pg_basebackup -R`, WAL streamed)
+    /// in a throwaway directory of its own, starts it on a free port, and
+    /// waits until it streams. Its watcher stops it when the test process
+    /// exits. Panics, with the standby's log, when it does not start.
+    pub fn standby(&self) -> Standby {
+        let binaries = find_binaries().expect("the server's binaries");
+        let basebackup = binaries.pg_ctl.with_file_name("pg_basebackup");
+        let run_as = run_as(&["postgres", "nobody"], "postgres refuses").unwrap();
+        let dir = make_dir("pg-standby").unwrap();
+        spawn_watcher(&run_as, &binaries.pg_ctl, &dir).unwrap();
+        let socket = dir.join("socket");
+        fs::create_dir(&socket).unwrap();
+        let log = dir.join("server.log");
+        fs::File::create(&log).unwrap();
+        if let RunAs::Other(user, _) = &run_as {
+            let status = Command::new("chown")
+                .args(["-R", &format!("{}:{}", user.uid, user.gid)])
+                .arg(&dir)
+                .status()
+                .unwrap();
+            assert!(status.success(), "chown of {}", dir.display());
+        }
+        let data = path_string(&dir.join("data"));
+        let port = self.port.to_string();
+        let args = [
+            "-D",
+            &data,
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-U",
+            SUPERUSER,
+            "-R",
+            "-X",
+            "stream",
+            "--no-sync",
+            "--checkpoint=fast",
+        ];
+        let output = run_as.run(&basebackup, &args, &dir).unwrap();
+        assert!(
+            output.status.success(),
+            "pg_basebackup failed: {}",
+            describe(&output)
+        );
+        let name = format!("ferro_standby_{}", std::process::id());
+        let standby_port = free_port().unwrap();
+        let options = format!(
+            "-p {standby_port} -k {} -c listen_addresses=127.0.0.1 -c hot_standby=on -c fsync=off \
+             -c cluster_name={name} -c wal_receiver_status_interval=1s -c ssl=off",
+            shell_quote(&path_string(&socket)),
+        );
+        let log_arg = path_string(&log);
+        let start = [
+            "-D", &data, "-o", &options, "-l", &log_arg, "-w", "-t", "60", "start",
+        ];
+        let output = run_as.run(&binaries.pg_ctl, &start, &dir).unwrap();
+        assert!(
+            output.status.success(),
+            "the standby did not start: {}\n{}",
+            describe(&output),
+            log_tail(&log)
+        );
+        let standby = Standby {
+            port: standby_port,
+            name,
+        };
+        // Streaming: the primary lists it.
+        let query = format!(
+            "SELECT count(*) FROM pg_stat_replication WHERE application_name = '{}' AND state = 'streaming'",
+            standby.name
+        );
+        let begun = std::time::Instant::now();
+        while self.psql(&self.url("postgres"), &query).as_deref() != Ok("1") {
+            assert!(
+                begun.elapsed() < std::time::Duration::from_secs(60),
+                "the standby does not stream\n{}",
+                log_tail(&log)
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        standby
+    }
+}
+
 /// The PostgreSQL programs the server is run with.
 struct Binaries {
     initdb: PathBuf,

@@ -84,6 +84,11 @@ struct Args {
     /// How many times a migration that gave up waiting for a table's lock is tried again.
     #[arg(long, global = true, value_name = "N", default_value_t = super::DEFAULT_LOCK_RETRIES)]
     lock_retries: u32,
+    /// On a MariaDB Galera cluster, how long a run's hold on the migration lock lasts unless
+    /// renewed (it is renewed every quarter of that); a killed runner holds the others up
+    /// this long. Longer than the longest schema statement (docs/clusters.md).
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 60.0, value_parser = seconds)]
+    lock_lease: f64,
     /// How long a statement of a migration may run on PostgreSQL (statement_timeout);
     /// default: the database's own setting.
     #[arg(long, global = true, value_name = "SECONDS", value_parser = seconds)]
@@ -193,6 +198,11 @@ struct Up {
     /// Create the database first if it does not exist (SQLite: the file is always created).
     #[arg(long, conflicts_with = "sql")]
     create_database: bool,
+    /// On a PostgreSQL primary: after the upgrade, wait until every standby streaming from it
+    /// has replayed it, for up to SECONDS (default 300); exit 17 if one has not.
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "300",
+          value_parser = seconds, conflicts_with = "sql")]
+    wait_replicas: Option<f64>,
 }
 
 /// The database's own life, as `sqlx database` and `prisma migrate reset` have it.
@@ -415,6 +425,7 @@ impl Cli {
         let mut migrator = Migrator::new(managed.migrations)
             .lock_timeout(std::time::Duration::from_secs_f64(args.lock_timeout))
             .lock_retries(args.lock_retries)
+            .lock_lease(std::time::Duration::from_secs_f64(args.lock_lease))
             .on_event(observer(args.json, verbose));
         if let Some(seconds) = args.table_lock_timeout {
             migrator = migrator.table_lock_timeout(std::time::Duration::from_secs_f64(seconds));
@@ -576,9 +587,24 @@ impl Cli {
         db: &mut Database,
     ) -> Result<ExitCode, MigrateError> {
         match command {
-            Command::Upgrade(Up { to: m, .. }) => {
+            Command::Upgrade(Up {
+                to: m, wait_replicas, ..
+            }) => {
                 let target = Target::parse(m.target.as_deref().unwrap_or("head"))?;
+                if wait_replicas.is_some() {
+                    db.can_wait_for_replicas()?;
+                }
                 report(json, &migrator.upgrade(db, &target).await?);
+                if let Some(seconds) = wait_replicas {
+                    let replicas = db
+                        .wait_for_replicas(std::time::Duration::from_secs_f64(*seconds))
+                        .await?;
+                    if replicas.is_empty() {
+                        eprintln!("no standby streams from this server: nothing to wait for");
+                    } else {
+                        eprintln!("replayed on: {}", replicas.join(", "));
+                    }
+                }
             }
             Command::Migrate => report(json, &migrator.upgrade(db, &Target::Head).await?),
             Command::Downgrade(m) => {

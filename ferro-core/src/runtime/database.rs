@@ -40,6 +40,11 @@ pub struct Database {
     pub(super) file: Option<std::path::PathBuf>,
     /// On SQLite, the lock file a run holds.
     pub(super) file_lock: Option<super::lock::FileLock>,
+    /// What the server offers: the dialect's, or a cluster's once a run
+    /// found one.
+    pub(super) caps: &'static super::capabilities::Capabilities,
+    /// On a cluster, the lease on the lock row a run holds.
+    pub(super) lease: Option<super::lease::Lease>,
 }
 
 /// Where a [`Database`]'s connection comes from.
@@ -121,6 +126,8 @@ impl Database {
             observer: None,
             file,
             file_lock: None,
+            caps: dialect.capabilities(),
+            lease: None,
         }
     }
 
@@ -273,6 +280,8 @@ impl Database {
         self.restore.clear();
         self.restore_timeouts.clear();
         self.file_lock = None;
+        // Its task deletes the row on a connection of its own.
+        self.lease = None;
         self.observer = None;
     }
 
@@ -323,7 +332,11 @@ impl Database {
     /// Sets the run's timeouts on the session, after its lock is taken,
     /// keeping what puts the previous values back.
     pub(super) async fn set_timeouts(&mut self, timeouts: &Timeouts) -> Result<(), MigrateError> {
-        for setting in timeouts.session(self.dialect) {
+        let mut settings = timeouts.session(self.dialect);
+        if self.caps.runner_lock == super::capabilities::RunnerLock::LeaseRow {
+            settings.extend(super::statement::galera_session());
+        }
+        for setting in settings {
             let rows = self.fetch_text(&setting.read, 1).await?;
             let old = rows
                 .first()
@@ -343,6 +356,28 @@ impl Database {
                 return;
             }
         }
+    }
+
+    /// A second connection to the database, besides the run's: opened
+    /// from the URL, or leased from the pool (which then needs two free).
+    pub(super) async fn another(&mut self) -> Result<Connection, MigrateError> {
+        match &self.source {
+            Source::Url => open(&self.url, self.dialect).await,
+            Source::Pool(pool) => pool.acquire().await.map_err(db_error(format!(
+                "cannot take a second connection from the pool of {}",
+                redact(&self.url)
+            ))),
+        }
+    }
+
+    /// The database's URL, its password hidden.
+    pub(super) fn redacted_url(&self) -> String {
+        redact(&self.url)
+    }
+
+    /// What the server offers (after a run: a cluster's, if it is one).
+    pub fn capabilities(&self) -> &'static super::capabilities::Capabilities {
+        self.caps
     }
 
     /// The database's dialect.
@@ -373,6 +408,7 @@ impl Database {
         lock_key: i64,
         work: impl AsyncFnOnce(&mut Tx<'_>) -> Result<T, MigrateError>,
     ) -> Result<T, MigrateError> {
+        self.check_lease().await?;
         let begin = self.dialect.begin();
         // On PostgreSQL the lock is taken with `BEGIN`, in the same round
         // trip: sqlx sends a `BEGIN` of its own as a simple query, which may
@@ -457,6 +493,7 @@ impl Database {
         &mut self,
         work: impl AsyncFnOnce(&mut Tx<'_>) -> Result<T, MigrateError>,
     ) -> Result<T, MigrateError> {
+        self.check_lease().await?;
         let mut tx = self.tx(None).await?;
         work(&mut tx).await
     }
@@ -551,7 +588,7 @@ async fn open(url: &str, dialect: Dialect) -> Result<Connection, MigrateError> {
     Ok(conn)
 }
 
-async fn fetch_text(
+pub(super) async fn fetch_text(
     conn: &mut Connection,
     sql: &str,
     columns: usize,

@@ -175,6 +175,58 @@ pub enum MigrateError {
         /// Who holds it, as far as the database tells.
         holder: Option<String>,
     },
+    /// The server takes no writes: a standby, or a read-only replica.
+    #[error(
+        "{database} is read-only ({why}); nothing was done. Run `upgrade`, `downgrade` and `stamp` \
+         against the primary: `current`, `history`, `check` and `check --schema` work here"
+    )]
+    ReadOnly {
+        /// The database, its password hidden.
+        database: String,
+        /// What the server said.
+        why: &'static str,
+    },
+    /// A run on a cluster lost its lease on the migration lock: it could not
+    /// renew it for longer than the lease, and another run may have taken it.
+    #[error(
+        "this run lost the migration lock: its lease of {} ran out without being renewed{}, so \
+         another run may hold it; the run stopped before its next part. Check with `current`, then \
+         run `upgrade` again; give a longer `--lock-lease` if a single part runs longer than the lease",
+        humantime(*.lease),
+        .holder.as_deref().map(|h| format!(" (now held by {h})")).unwrap_or_default()
+    )]
+    LockLost {
+        /// The lease.
+        lease: std::time::Duration,
+        /// Who holds it now, as far as the database tells.
+        holder: Option<String>,
+    },
+    /// `--wait-replicas` on a database that cannot tell where its replicas
+    /// stand.
+    #[error(
+        "`--wait-replicas` works on a PostgreSQL primary only: {engine} does not tell where its replicas' \
+         replay stands; nothing was done (docs/clusters.md says what holds there)"
+    )]
+    NoReplicaWait {
+        /// The database engine.
+        engine: &'static str,
+    },
+    /// The run is done on the primary, but a replica had not replayed it
+    /// when `--wait-replicas` gave up.
+    #[error(
+        "the upgrade is done on the primary, but within {} these replicas did not replay it (up to \
+         {position}): {}. Readers of those replicas may not see it yet",
+        humantime(*.waited),
+        .behind.join("; ")
+    )]
+    ReplicasBehind {
+        /// The primary's position after the run.
+        position: String,
+        /// How long the run waited.
+        waited: std::time::Duration,
+        /// The replicas behind, in words.
+        behind: Vec<String>,
+    },
     /// The downgrade the version table keeps for a revision is not what was
     /// recorded.
     #[error(
@@ -401,6 +453,9 @@ impl MigrateError {
             MigrateError::Unacknowledged { .. } | MigrateError::UnwrittenFill { .. } => 10,
             MigrateError::InDoubt(_) => 11,
             MigrateError::LockTimeout { .. } => 12,
+            MigrateError::ReadOnly { .. } => 15,
+            MigrateError::LockLost { .. } => 16,
+            MigrateError::ReplicasBehind { .. } => 17,
             _ => 1,
         }
     }

@@ -12,6 +12,13 @@
 //! - SQLite: an exclusive lock (`flock`) on a file beside the database,
 //!   `<file>.ferro-lock`. SQLite's own locks last one transaction at most,
 //!   and a run is several; the lock file holds the holder's process id.
+//! - A MariaDB Galera cluster (`wsrep_on`), whose nodes each grant their
+//!   own `GET_LOCK`: a row in a replicated table, held for a lease its
+//!   holder renews ([`super::lease`]).
+//!
+//! Before it waits, a run asks the server whether it takes writes at all
+//! (a PostgreSQL standby, a MySQL replica set `read_only`), and stops at
+//! once with [`MigrateError::ReadOnly`] if not.
 //!
 //! The server (or the kernel, for the lock file) releases each of them when
 //! the session (the process) ends. A run that is cancelled or panics closes
@@ -20,10 +27,12 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::capabilities::{GALERA, RunnerLock};
 use super::database::Database;
 use super::dialect::Dialect;
 use super::error::MigrateError;
 use super::events::{Event, emit};
+use super::lease::{Lease, LeaseTable};
 
 /// How many times a part that gave up waiting for a table's lock is tried
 /// again, by default ([`Migrator::lock_retries`](super::Migrator::lock_retries)).
@@ -40,6 +49,8 @@ const TELL_AFTER: Duration = Duration::from_secs(1);
 pub(crate) struct LockName {
     pub(crate) key: i64,
     pub(crate) table: String,
+    /// On a cluster, how long the lock row's lease lasts unless renewed.
+    pub(crate) lease: Duration,
 }
 
 impl LockName {
@@ -169,10 +180,35 @@ impl Database {
     /// whom it waits for (an [`Event::Waiting`]), and after `timeout` gives
     /// up with [`MigrateError::LockTimeout`].
     pub(crate) async fn lock_run(&mut self, name: &LockName, timeout: Duration) -> Result<(), MigrateError> {
+        self.find_cluster().await?;
+        self.check_writable().await?;
         let start = Instant::now();
         let mut told = false;
+        // On a cluster: the lock table, the connection that renews the
+        // lease, and this run's name in the row.
+        let mut lease = match self.caps.runner_lock {
+            RunnerLock::LeaseRow => {
+                let table = LeaseTable::new(&name.table, name.lease);
+                let mut conn = self.another().await?;
+                table.ensure(&mut conn).await?;
+                let node = super::database::fetch_text(&mut conn, "SELECT @@wsrep_node_name", 1)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .and_then(|r| r.into_iter().next().flatten());
+                Some((table, conn, super::lease::owner(node.as_deref())))
+            }
+            _ => None,
+        };
         loop {
-            if self.try_lock(name).await? {
+            let taken = match lease.as_mut() {
+                Some((table, conn, owner)) => table.try_take(conn, owner).await?,
+                None => self.try_lock(name).await?,
+            };
+            if taken {
+                if let Some((table, conn, owner)) = lease.take() {
+                    self.lease = Some(Lease::hold(table, conn, owner));
+                }
                 if self.dialect == Dialect::Sqlite {
                     // A migration's transaction waits as long for a writer
                     // that is not a runner (the application).
@@ -202,9 +238,11 @@ impl Database {
         }
     }
 
+    /// Takes the session's lock (the lock file, the advisory or the named
+    /// lock) if it is free; the lease row is taken in [`Self::lock_run`].
     async fn try_lock(&mut self, name: &LockName) -> Result<bool, MigrateError> {
-        let sql = match self.dialect {
-            Dialect::Sqlite => {
+        let sql = match self.caps.runner_lock {
+            RunnerLock::LockFile => {
                 let Some(file) = &self.file else {
                     return Ok(true);
                 };
@@ -214,16 +252,91 @@ impl Database {
                 self.file_lock = Some(lock);
                 return Ok(true);
             }
-            Dialect::Postgres => format!("SELECT CAST(pg_try_advisory_lock({}) AS TEXT)", name.key),
-            Dialect::MySql => format!("SELECT CAST(GET_LOCK({}, 0) AS CHAR)", name.mysql()),
+            RunnerLock::AdvisoryLock => format!("SELECT CAST(pg_try_advisory_lock({}) AS TEXT)", name.key),
+            RunnerLock::NamedLock => format!("SELECT CAST(GET_LOCK({}, 0) AS CHAR)", name.mysql()),
+            RunnerLock::LeaseRow | RunnerLock::None => {
+                return Err(MigrateError::Unsupported {
+                    op: "the migration lock".to_owned(),
+                    dialect: self.caps.engine,
+                    reason: "it takes no session lock that holds".to_owned(),
+                });
+            }
         };
         let rows = self.fetch_text(&sql, 1).await?;
         let answer = rows.first().and_then(|r| r.first().cloned().flatten());
         Ok(matches!(answer.as_deref(), Some("true" | "1")))
     }
 
+    /// Whether the server is a Galera cluster's node: then runs wait for
+    /// each other on a lock row, not on `GET_LOCK`.
+    async fn find_cluster(&mut self) -> Result<(), MigrateError> {
+        if self.dialect != Dialect::MySql {
+            return Ok(());
+        }
+        let rows = self
+            .fetch_text("SHOW GLOBAL VARIABLES LIKE 'wsrep_on'", 2)
+            .await?;
+        let on = rows.first().and_then(|r| r[1].as_deref()) == Some("ON");
+        self.caps = if on {
+            &GALERA
+        } else {
+            Dialect::MySql.capabilities()
+        };
+        Ok(())
+    }
+
+    /// Stops a run on a server that takes no writes, before it waits for
+    /// the lock or changes anything.
+    async fn check_writable(&mut self) -> Result<(), MigrateError> {
+        let Some(probe) = self.caps.read_only_probe else {
+            return Ok(());
+        };
+        let rows = self.fetch_text(probe, 1).await?;
+        if matches!(
+            rows.first().and_then(|r| r[0].as_deref()),
+            Some("1" | "ON" | "true")
+        ) {
+            return Err(MigrateError::ReadOnly {
+                database: self.redacted_url(),
+                why: match self.dialect {
+                    Dialect::Postgres => "a standby in recovery: `pg_is_in_recovery()` is true",
+                    _ => "the server is set `read_only`",
+                },
+            });
+        }
+        Ok(())
+    }
+
+    /// On a cluster, stops a run whose lease ran out before its next part.
+    pub(crate) async fn check_lease(&mut self) -> Result<(), MigrateError> {
+        let Some(lease) = self.lease.as_ref().filter(|l| l.lost()) else {
+            return Ok(());
+        };
+        let table = lease.table().clone();
+        Err(MigrateError::LockLost {
+            lease: table.lease(),
+            holder: self.lease_holder(&table).await,
+        })
+    }
+
+    /// Who holds a cluster's lock row, and until when.
+    async fn lease_holder(&mut self, table: &LeaseTable) -> Option<String> {
+        let rows = self.fetch_text(&table.holder(), 2).await.ok()?;
+        let row = rows.into_iter().next()?;
+        let owner = row[0].clone()?;
+        let left: i64 = row[1].as_deref()?.parse().ok()?;
+        Some(if left >= 0 {
+            format!("{owner}, its lease ending in {:.1} s", left as f64 / 1e6)
+        } else {
+            format!("{owner}, its lease ended {:.1} s ago", -left as f64 / 1e6)
+        })
+    }
+
     /// Who holds the lock, in words, as far as the database tells.
     async fn holder(&mut self, name: &LockName) -> Option<String> {
+        if self.caps.runner_lock == RunnerLock::LeaseRow {
+            return self.lease_holder(&LeaseTable::new(&name.table, name.lease)).await;
+        }
         let sql = match self.dialect {
             Dialect::Sqlite => {
                 let path = name.file(self.file.as_ref()?);
@@ -280,13 +393,18 @@ impl Database {
     /// Releases the run's lock. If the connection is gone, the server has
     /// released it already.
     pub(crate) async fn unlock_run(&mut self, name: &LockName) {
-        let sql = match self.dialect {
-            Dialect::Sqlite => {
+        if let Some(lease) = self.lease.take() {
+            lease.release().await;
+            return;
+        }
+        let sql = match self.caps.runner_lock {
+            RunnerLock::LockFile => {
                 self.file_lock = None;
                 return;
             }
-            Dialect::Postgres => format!("SELECT pg_advisory_unlock({})", name.key),
-            Dialect::MySql => format!("SELECT RELEASE_LOCK({})", name.mysql()),
+            RunnerLock::AdvisoryLock => format!("SELECT pg_advisory_unlock({})", name.key),
+            RunnerLock::NamedLock => format!("SELECT RELEASE_LOCK({})", name.mysql()),
+            RunnerLock::LeaseRow | RunnerLock::None => return,
         };
         if self.fetch_text(&sql, 0).await.is_err() {
             // The connection may be in a state no statement gets through;
@@ -336,6 +454,7 @@ impl<'d> Run<'d> {
                 run.released = true;
                 run.db.observer = None;
                 run.db.file_lock = None;
+                run.db.lease = None;
                 Err(error)
             }
         }

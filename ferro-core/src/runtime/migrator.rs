@@ -45,6 +45,7 @@ pub struct Migrator {
     /// application and must stay cheap for a long history.
     heads: std::sync::OnceLock<Vec<&'static str>>,
     lock_timeout: Duration,
+    lock_lease: Duration,
     pub(crate) timeouts: Timeouts,
     lock_retries: u32,
     observer: Option<Observer>,
@@ -71,6 +72,7 @@ impl Migrator {
             },
             heads: std::sync::OnceLock::new(),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            lock_lease: super::lease::DEFAULT_LOCK_LEASE,
             timeouts: Timeouts::default(),
             lock_retries: DEFAULT_LOCK_RETRIES,
             observer: None,
@@ -83,6 +85,17 @@ impl Migrator {
     /// whom it waits for after a second ([`Event::Waiting`]).
     pub fn lock_timeout(mut self, timeout: Duration) -> Migrator {
         self.lock_timeout = timeout;
+        self
+    }
+
+    /// On a MariaDB Galera cluster, how long a run's hold on the migration
+    /// lock lasts unless renewed (default 60 s). The run renews it every
+    /// quarter of that while it runs; a runner killed outright keeps the
+    /// others waiting until its lease ends. A schema statement blocks the
+    /// cluster's writes, renewals included, while it runs: give a lease
+    /// longer than the longest one (see `docs/clusters.md`).
+    pub fn lock_lease(mut self, lease: Duration) -> Migrator {
+        self.lock_lease = lease.max(Duration::from_millis(200));
         self
     }
 
@@ -157,6 +170,7 @@ impl Migrator {
         LockName {
             key: self.lock_key(),
             table: self.table.name.clone(),
+            lease: self.lock_lease,
         }
     }
 
@@ -385,7 +399,7 @@ impl Migrator {
         // The first transaction creates the version table if it is missing:
         // one commit fewer than a transaction of its own. Not on MySQL,
         // where `CREATE TABLE` commits the transaction it is in.
-        let own = d == Dialect::MySql;
+        let own = !d.capabilities().transactional_ddl;
         if own && !prepared.is_empty() {
             self.create_table(db).await?;
         }
@@ -460,7 +474,7 @@ impl Migrator {
         let graph = self.graph()?;
         let wanted = graph.stamp_set(target)?;
         let table = &self.table;
-        let own = d == Dialect::MySql;
+        let own = !d.capabilities().transactional_ddl;
         if own {
             self.create_table(db).await?;
         }
@@ -551,7 +565,7 @@ impl Migrator {
         );
         // On MySQL the row says a migration started before its first part
         // runs; a row that already said so comes from a run that stopped.
-        let marked = if db.dialect() == Dialect::MySql {
+        let marked = if !db.dialect().capabilities().transactional_ddl {
             match self.mark_or_settle(db, step, up).await? {
                 Settled::Marked => true,
                 Settled::Recorded => {
@@ -729,7 +743,11 @@ impl Migrator {
         // statements after it run on their own. Hand-written SQL may hold
         // one: if a statement completed and the transaction is no longer
         // open, what the part did is not all undone.
-        if outcome.is_err() && d == Dialect::MySql && part.raw && progressed.load(Ordering::Relaxed) {
+        if outcome.is_err()
+            && !d.capabilities().transactional_ddl
+            && part.raw
+            && progressed.load(Ordering::Relaxed)
+        {
             let open = tx.fetch_text("SELECT CAST(@@in_transaction AS CHAR)", 1).await;
             let open = open.is_ok_and(|rows| rows.first().and_then(|r| r[0].as_deref()) == Some("1"));
             if !open {
@@ -802,7 +820,7 @@ impl Migrator {
             _ => 0,
         };
         // On MySQL the row is there before the first part (`mark`).
-        let first = position.index == 0 && d != Dialect::MySql;
+        let first = position.index == 0 && d.capabilities().transactional_ddl;
         Ok(match (position.up, first, last) {
             // The first part of an upgrade adds the row: whole, or with its progress.
             (true, true, _) => {
@@ -878,7 +896,7 @@ fn in_migration(error: MigrateError, step: &Prepared, position: &Position, d: Di
     let m = step.migration;
     let what = if position.total == 1 && !position.outside {
         "failed and was rolled back".to_owned()
-    } else if d == Dialect::MySql {
+    } else if !d.capabilities().transactional_ddl {
         step_by_step(step, position)
     } else if position.total == 1 {
         "failed outside a transaction: what it did before failing stays done (a failed `CREATE INDEX \

@@ -11,6 +11,8 @@ pub use checksum::checksum;
 pub use error::{FragmentInMigration, MigrateError, PartInDoubt};
 pub use graph::{Graph, Target};
 
+#[cfg(feature = "runtime")]
+pub mod capabilities;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "runtime")]
@@ -30,6 +32,8 @@ pub use files::write_revision;
 #[cfg(feature = "runtime")]
 mod introspect;
 #[cfg(feature = "runtime")]
+mod lease;
+#[cfg(feature = "runtime")]
 mod lock;
 #[cfg(feature = "runtime")]
 mod migrator;
@@ -39,6 +43,8 @@ mod prepare;
 mod rebuild;
 #[cfg(feature = "runtime")]
 mod render;
+#[cfg(feature = "runtime")]
+mod replicas;
 #[cfg(feature = "runtime")]
 mod script;
 #[cfg(feature = "runtime")]
@@ -60,6 +66,8 @@ pub use dialect::{Dialect, redact};
 pub use events::{Direction, Event};
 #[cfg(feature = "runtime")]
 pub use introspect::{introspect, stored};
+#[cfg(feature = "runtime")]
+pub use lease::DEFAULT_LOCK_LEASE;
 #[cfg(feature = "runtime")]
 pub use lock::{DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT};
 #[cfg(feature = "runtime")]

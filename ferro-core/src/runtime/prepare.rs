@@ -165,7 +165,7 @@ fn parts(
     d: Dialect,
     mut state: Option<&mut State>,
 ) -> Result<Vec<Part>, MigrateError> {
-    let step_by_step = d == Dialect::MySql;
+    let step_by_step = !d.capabilities().transactional_ddl;
     let mut parts: Vec<Part> = Vec::new();
     // `VALIDATE CONSTRAINT`s, each in a transaction of its own at the end.
     let mut validations = Vec::new();

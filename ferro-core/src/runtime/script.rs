@@ -40,7 +40,7 @@ impl Migrator {
         // As online, where the run sets them once it holds its lock.
         out.extend(self.timeouts.statements(d));
         // As online: MySQL creates the version table in a transaction of its own.
-        let own = d == Dialect::MySql;
+        let own = !d.capabilities().transactional_ddl;
         if own && !path.is_empty() {
             out.extend([d.begin().to_owned(), self.table_create(d), "COMMIT".to_owned()]);
         }
@@ -104,7 +104,7 @@ impl Migrator {
             }
         }
         // As online: MySQL marks the migration as started first.
-        if d == Dialect::MySql {
+        if !d.capabilities().transactional_ddl {
             out.extend([
                 d.begin().to_owned(),
                 self.mark(d, step, up)?.inline,

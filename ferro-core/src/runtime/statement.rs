@@ -135,6 +135,26 @@ impl Timeouts {
     }
 }
 
+/// The session settings of a run on a Galera cluster, besides its
+/// timeouts: causal reads (`wsrep_sync_wait = 1`, so that a read sees every
+/// write the cluster committed before it, the last run's version rows
+/// among them), and schema statements in total order on every node
+/// (`wsrep_OSU_method = TOI`: under `RSU` a statement changes one node
+/// only, while the version table, replicated, would say all).
+pub(crate) fn galera_session() -> Vec<Setting> {
+    [("wsrep_sync_wait", "1"), ("wsrep_OSU_method", "'TOI'")]
+        .into_iter()
+        .map(|(name, value)| Setting {
+            read: format!("SELECT CAST(@@SESSION.{name} AS CHAR)"),
+            set: format!("SET SESSION {name} = {value}"),
+            restore: Box::new(move |old: &str| match old.parse::<u64>() {
+                Ok(number) => format!("SET SESSION {name} = {number}"),
+                Err(_) => format!("SET SESSION {name} = {}", super::dialect::mysql_literal(old)),
+            }),
+        })
+        .collect()
+}
+
 /// Whether `error` is a statement that gave up waiting for a lock on a
 /// table: PostgreSQL's `lock_not_available` (55P03), MySQL's
 /// `ER_LOCK_WAIT_TIMEOUT` (1205).

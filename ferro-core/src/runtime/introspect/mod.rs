@@ -40,7 +40,7 @@ impl Fetch for Tx<'_> {
 }
 
 /// The tables `rows` name (each row: the name and the comment, if any), the
-/// version table left out, each read by `read`.
+/// version table and its lock table left out, each read by `read`.
 async fn each_table<F: Fetch>(
     f: &mut F,
     rows: Rows,
@@ -52,7 +52,8 @@ async fn each_table<F: Fetch>(
         let [Some(name), comment] = <[Option<String>; 2]>::try_from(row).unwrap_or([None, None]) else {
             continue;
         };
-        if name == version_table {
+        // The version table, and its lock table on a Galera cluster.
+        if name == version_table || name == super::lease::table_name(version_table) {
             continue;
         }
         let mut t = read(f, &name).await?;

@@ -1,0 +1,360 @@
+//! A throwaway MariaDB Galera cluster of three nodes on loopback, for the
+//! cluster tests (`tests/clusters.rs`).
+//!
+//! [`Cluster::start`] makes three data directories (one `mariadb-install-db`,
+//! copied), starts the first node with `--wsrep-new-cluster` and the other
+//! two joining it (a state transfer by `rsync`), each listening on
+//! `127.0.0.1` on free ports: one for clients, one for group communication,
+//! one for incremental state transfer and one for a full one. Durability is
+//! off as for the single server ([`crate::mariadb`]), and a node that stops
+//! answering is suspected after 2 s and evicted after 4 s (Galera's
+//! defaults are 5 s and 15 s), so that the trials that kill a node do not
+//! wait long.
+//!
+//! Each node has a watcher of its own, as the single server has: it stops
+//! the node and removes its directory once the test process exits. Dropping
+//! the [`Cluster`] kills the nodes at once.
+//!
+//! Galera's library (`galera-4`) is looked for where Debian puts it. Without
+//! it or MariaDB's binaries, [`Cluster::start`] prints a `skipping:` line and
+//! returns `None`, except under CI, where it panics.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::host::{RunAs, describe, free_port, log_tail, make_dir, run_as};
+use crate::mariadb::{Binaries, find_binaries, run_client, spawn_watcher};
+
+/// Where Debian and others put Galera's provider library.
+const PROVIDERS: [&str; 3] = [
+    "/usr/lib/galera/libgalera_smm.so",
+    "/usr/lib/galera-4/libgalera_smm.so",
+    "/usr/lib/libgalera_smm.so",
+];
+
+/// How long a node may take to start and reach the `Synced` state.
+const SYNC_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// One node: its directory and ports.
+#[derive(Debug)]
+struct Node {
+    dir: PathBuf,
+    port: u16,
+    group: u16,
+    ist: u16,
+    sst: u16,
+}
+
+/// A running three-node Galera cluster.
+pub struct Cluster {
+    nodes: Vec<Node>,
+    binaries: Binaries,
+    run_as: RunAs,
+    provider: PathBuf,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster")
+            .field("nodes", &self.nodes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cluster {
+    /// Starts a cluster of three nodes, all `Synced`. `None` (after a
+    /// `skipping:` line) when MariaDB's binaries or Galera's library are
+    /// missing outside CI; panics when they are missing under CI, or when
+    /// the cluster does not start (with the tail of a node's log).
+    pub fn start() -> Option<Cluster> {
+        match start() {
+            Ok(cluster) => cluster,
+            Err(message) => panic!("{message}"),
+        }
+    }
+
+    /// How many nodes the cluster was started with.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether the cluster has no node (never).
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The URL of `database` on node `node`, as `root`.
+    pub fn url(&self, node: usize, database: &str) -> String {
+        format!("mysql://root@127.0.0.1:{}/{database}", self.nodes[node].port)
+    }
+
+    /// Runs `sql` on node `node` with MariaDB's client (as
+    /// [`crate::mariadb::Server::try_sql`] does): the output, or the error.
+    pub fn try_sql(&self, node: usize, database: &str, sql: &str) -> Result<String, String> {
+        run_client(&self.binaries.client, self.nodes[node].port, database, sql, 10)
+    }
+
+    /// Like [`Cluster::try_sql`], panicking with the node's log on failure.
+    pub fn sql(&self, node: usize, database: &str, sql: &str) -> String {
+        self.try_sql(node, database, sql)
+            .unwrap_or_else(|error| panic!("{error}\n{}", log_tail(&self.log(node))))
+    }
+
+    /// Creates the database `name` (through node 0) and waits until every
+    /// running node has it.
+    pub fn create_database(&self, name: &str, running: &[usize]) {
+        self.sql(running[0], "", &format!("CREATE DATABASE `{name}`"));
+        for &node in running {
+            self.wait_for(node, "the new database", |c| {
+                c.try_sql(node, name, "SELECT 1").is_ok_and(|out| out == "1")
+            });
+        }
+    }
+
+    /// Kills node `node` with SIGKILL, and waits until it is gone.
+    pub fn kill(&self, node: usize) {
+        let pid = self.pid(node).expect("a running node has a pid file");
+        let status = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -KILL {pid}");
+        let start = Instant::now();
+        while Path::new(&format!("/proc/{pid}")).exists() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "node {node} outlived SIGKILL"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Its next start writes the file again.
+        let _ = fs::remove_file(self.nodes[node].dir.join("mariadbd.pid"));
+    }
+
+    /// Starts node `node` again, joining the others, and waits until it is
+    /// `Synced` with them.
+    pub fn restart(&self, node: usize) {
+        self.spawn(node, false).unwrap_or_else(|e| panic!("{e}"));
+        self.wait_synced(node).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The number of nodes node `node` sees in its primary component.
+    pub fn size(&self, node: usize) -> usize {
+        self.status(node, "wsrep_cluster_size").parse().unwrap_or(0)
+    }
+
+    /// A status variable of node `node` (`wsrep_local_state_comment`, …).
+    pub fn status(&self, node: usize, name: &str) -> String {
+        self.try_sql(node, "", &format!("SHOW STATUS LIKE '{name}'"))
+            .ok()
+            .and_then(|out| out.split('\t').nth(1).map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    /// Waits (up to two minutes) until `ready` holds for node `node`.
+    pub fn wait_for(&self, node: usize, what: &str, ready: impl Fn(&Cluster) -> bool) {
+        let start = Instant::now();
+        while !ready(self) {
+            assert!(
+                start.elapsed() < SYNC_TIMEOUT,
+                "node {node}: {what} not there within {SYNC_TIMEOUT:?}\n{}",
+                log_tail(&self.log(node))
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn log(&self, node: usize) -> PathBuf {
+        self.nodes[node].dir.join("server.log")
+    }
+
+    fn pid(&self, node: usize) -> Option<u32> {
+        fs::read_to_string(self.nodes[node].dir.join("mariadbd.pid"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// Starts node `node`'s server; `new` bootstraps a new cluster.
+    fn spawn(&self, node: usize, new: bool) -> Result<(), String> {
+        let n = &self.nodes[node];
+        let members: Vec<String> = self
+            .nodes
+            .iter()
+            .map(|n| format!("127.0.0.1:{}", n.group))
+            .collect();
+        let mut args = vec![
+            "--no-defaults".to_owned(),
+            format!("--datadir={}", n.dir.join("data").display()),
+            format!("--tmpdir={}", n.dir.join("tmp").display()),
+            "--character-set-server=utf8mb4".to_owned(),
+            "--skip-log-bin".to_owned(),
+            "--binlog-format=ROW".to_owned(),
+            "--default-storage-engine=InnoDB".to_owned(),
+            "--innodb-autoinc-lock-mode=2".to_owned(),
+            "--innodb-buffer-pool-size=32M".to_owned(),
+            "--innodb-log-file-size=32M".to_owned(),
+            "--innodb-flush-log-at-trx-commit=0".to_owned(),
+            "--loose-innodb-doublewrite=0".to_owned(),
+            "--loose-debug-no-sync".to_owned(),
+            "--innodb-use-native-aio=0".to_owned(),
+            "--bind-address=127.0.0.1".to_owned(),
+            format!("--port={}", n.port),
+            format!("--socket={}", n.dir.join("mariadbd.sock").display()),
+            format!("--pid-file={}", n.dir.join("mariadbd.pid").display()),
+            format!("--log-error={}", self.log(node).display()),
+            "--skip-name-resolve".to_owned(),
+            "--wsrep-on=ON".to_owned(),
+            format!("--wsrep-provider={}", self.provider.display()),
+            "--wsrep-cluster-name=ferro".to_owned(),
+            format!("--wsrep-cluster-address=gcomm://{}", members.join(",")),
+            format!("--wsrep-node-address=127.0.0.1:{}", n.group),
+            format!("--wsrep-node-name=node{node}"),
+            "--wsrep-sst-method=rsync".to_owned(),
+            format!("--wsrep-sst-receive-address=127.0.0.1:{}", n.sst),
+            format!(
+                "--wsrep-provider-options=gmcast.listen_addr=tcp://127.0.0.1:{};ist.recv_addr=127.0.0.1:{};\
+                 gcache.size=64M;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S;\
+                 evs.keepalive_period=PT0.5S;evs.inactive_check_period=PT0.5S;evs.install_timeout=PT4S",
+                n.group, n.ist
+            ),
+        ];
+        if new {
+            args.push("--wsrep-new-cluster".to_owned());
+        }
+        self.run_as.spawn(&self.binaries.server, &args, &self.log(node))?;
+        Ok(())
+    }
+
+    /// Waits until node `node` answers and is `Synced`.
+    fn wait_synced(&self, node: usize) -> Result<(), String> {
+        let start = Instant::now();
+        loop {
+            if self.status(node, "wsrep_local_state_comment") == "Synced" {
+                return Ok(());
+            }
+            if start.elapsed() > SYNC_TIMEOUT {
+                return Err(format!(
+                    "Galera node {node} was not Synced within {SYNC_TIMEOUT:?}\n{}",
+                    log_tail(&self.log(node))
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        for node in 0..self.nodes.len() {
+            if let Some(pid) = self.pid(node) {
+                let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            }
+        }
+    }
+}
+
+fn start() -> Result<Option<Cluster>, String> {
+    let provider = PROVIDERS.iter().map(PathBuf::from).find(|p| p.exists());
+    let (Some(binaries), Some(provider)) = (find_binaries(), provider) else {
+        if std::env::var_os("CI").is_some_and(|ci| !ci.is_empty()) {
+            return Err(format!(
+                "MariaDB's binaries or Galera's library ({}) are missing, and CI is set, so the \
+                 Galera tests may not skip; install mariadb-server and galera-4",
+                PROVIDERS.join(", ")
+            ));
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "skipping: MariaDB's binaries or Galera's library (galera-4) are missing; the Galera \
+             tests return without checking anything (set CI=1 to make this an error)"
+        );
+        return Ok(None);
+    };
+    let run_as = run_as(&["mysql", "nobody"], "mariadbd refuses")?;
+    let mut nodes = Vec::new();
+    for _ in 0..3 {
+        let dir = make_dir("galera")?;
+        spawn_watcher(&dir)?;
+        fs::create_dir(dir.join("tmp")).map_err(|e| format!("{}: {e}", dir.display()))?;
+        fs::File::create(dir.join("server.log")).map_err(|e| format!("{}: {e}", dir.display()))?;
+        nodes.push(Node {
+            dir,
+            port: free_port()?,
+            group: free_port()?,
+            ist: free_port()?,
+            sst: free_port()?,
+        });
+    }
+    // One system database, copied: the joiners receive the first node's
+    // state anyway.
+    let first = &nodes[0].dir;
+    let install = [
+        "--no-defaults".to_owned(),
+        format!("--datadir={}", first.join("data").display()),
+        "--auth-root-authentication-method=normal".to_owned(),
+        "--skip-test-db".to_owned(),
+        "--skip-name-resolve".to_owned(),
+    ];
+    chown(&run_as, first)?;
+    let output = run_as.run(&binaries.install_db, &install, first)?;
+    if !output.status.success() {
+        return Err(format!("mariadb-install-db failed: {}", describe(&output)));
+    }
+    for node in &nodes[1..] {
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(first.join("data"))
+            .arg(node.dir.join("data"))
+            .status()
+            .map_err(|e| format!("cp: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "cp -a of the data directory into {} failed",
+                node.dir.display()
+            ));
+        }
+    }
+    for node in &nodes {
+        chown(&run_as, &node.dir)?;
+    }
+    let cluster = Cluster {
+        nodes,
+        binaries,
+        run_as,
+        provider,
+    };
+    cluster.spawn(0, true)?;
+    cluster.wait_synced(0)?;
+    for node in 1..cluster.nodes.len() {
+        cluster.spawn(node, false)?;
+        cluster.wait_synced(node)?;
+    }
+    Ok(Some(cluster))
+}
+
+/// Hands `dir` over to the user the servers run as.
+fn chown(run_as: &RunAs, dir: &Path) -> Result<(), String> {
+    let RunAs::Other(user, _) = run_as else {
+        return Ok(());
+    };
+    let owner = format!("{}:{}", user.uid, user.gid);
+    let output = Command::new("chown")
+        .args(["-R", &owner])
+        .arg(dir)
+        .output()
+        .map_err(|e| format!("could not run chown: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "chown -R {owner} {} failed: {}",
+            dir.display(),
+            describe(&output)
+        ))
+    }
+}
