@@ -377,8 +377,9 @@ fn steal_the_lock(conn: &mut ferro::migration::Connection) -> ferro::migration::
             .execute(&mut other)
             .await?;
         other.close().await?;
-        // Past a renewal, which finds the row someone else's.
-        tokio::time::sleep(Duration::from_millis(600)).await;
+        // Past the lease: a renewal finds the row someone else's, or none
+        // goes through and the run asks once more itself.
+        tokio::time::sleep(Duration::from_millis(1_000)).await;
         let _ = conn;
         Ok(())
     })
@@ -405,6 +406,53 @@ static STOLEN: [ferro::migration::Migration; 2] = [
         after_down,
     ),
 ];
+
+fn hold_up(op: &mut ferro::migration::Ops) {
+    op.rust("hold_up_the_renewals", hold_up_the_renewals);
+}
+
+/// Holds the lock row in this step's transaction for longer than the lease,
+/// so that every renewal waits behind it, as behind a long schema statement.
+fn hold_up_the_renewals(conn: &mut ferro::migration::Connection) -> ferro::migration::StepFuture<'_> {
+    Box::pin(async move {
+        sqlx::raw_sql("SELECT id FROM ferro_version_lock FOR UPDATE")
+            .execute(&mut *conn)
+            .await?;
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        Ok(())
+    })
+}
+
+static HELD_UP: [ferro::migration::Migration; 2] = [
+    ferro_tests::migration(
+        "0001_hold.rs",
+        "0001_hold.rs",
+        "6a0000000001",
+        &[],
+        hold_up,
+        nothing,
+    ),
+    ferro_tests::migration(
+        "0002_after.rs",
+        "0002_after.rs",
+        "6a0000000002",
+        &["6a0000000001"],
+        after_up,
+        after_down,
+    ),
+];
+
+/// A run whose renewals were held up for longer than its lease, with the
+/// row still its own, writes it once more and goes on.
+async fn a_run_whose_renewals_waited_goes_on(cluster: &Cluster) {
+    let name = "held_up";
+    cluster.create_database(name, &[0, 1, 2]);
+    let migrator = Migrator::new(&HELD_UP).lock_lease(Duration::from_millis(600));
+    let mut db = Database::connect(&cluster.url(0, name)).await.unwrap();
+    let applied = migrator.upgrade(&mut db, &Target::Head).await.unwrap();
+    assert_eq!(applied.len(), 2);
+    assert_eq!(lock_rows(cluster, 0, name), "0", "the row is released");
+}
 
 /// A run whose lease another run took stops before its next part, and says
 /// who holds the lock now.
@@ -450,6 +498,7 @@ fn galera_cluster_of_three_nodes() {
     block_on(async {
         a_read_only_node_refuses_a_run(&cluster).await;
         a_run_that_lost_its_lease_stops(&cluster).await;
+        a_run_whose_renewals_waited_goes_on(&cluster).await;
         runners_over_three_nodes(&cluster).await;
         a_node_killed_during_a_run(&cluster).await;
     });
@@ -528,7 +577,7 @@ fn a_postgres_standby_answers_reads_and_refuses_runs() {
     let check = run(&replica, &["check", "--schema"]);
     assert_eq!(check.status.code(), Some(0), "{}", text(&check));
 
-    // Where no standby streams, the wait has nothing to wait for.
+    // MySQL cannot tell where its replicas stand: refused before anything runs.
     let lone = ferro_tests::mariadb::server().map(|s| s.create_database("lone"));
     if let Some(url) = lone {
         let out = run(&url, &["upgrade", "head", "--wait-replicas", "1"]);

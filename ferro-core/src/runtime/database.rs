@@ -139,7 +139,8 @@ impl Database {
     /// that is cancelled or panics closes its connection instead, so no lock
     /// or transaction of it goes back into the pool. The pool's own
     /// settings (TLS, `after_connect`, its size) apply; a run needs one
-    /// connection free.
+    /// connection free, and on a MariaDB Galera cluster two (the second
+    /// renews the run's lease on the lock).
     ///
     /// Reads (`current`, `applied`, `is_at_head`, …) lease a connection too,
     /// and keep it until the next run ends or the `Database` is dropped.

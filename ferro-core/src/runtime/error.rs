@@ -69,6 +69,13 @@ pub enum MigrateError {
     /// A version-table name a database would not keep as it is.
     #[error("`{0}` cannot name the version table: a name needs 1 to 63 bytes")]
     BadTableName(String),
+    /// A version table whose lock table on a Galera cluster MySQL would
+    /// not name.
+    #[error(
+        "`{0}` cannot name the version table on a Galera cluster: its lock table `{0}_lock` would be \
+         longer than 64 characters; give a shorter `version_table`"
+    )]
+    LockTableName(String),
     /// `downgrade REV` to a revision the database has not applied.
     #[error(
         "revision `{0}` is not applied, so there is nothing to go down to; `downgrade` goes to an applied \
@@ -189,9 +196,10 @@ pub enum MigrateError {
     /// A run on a cluster lost its lease on the migration lock: it could not
     /// renew it for longer than the lease, and another run may have taken it.
     #[error(
-        "this run lost the migration lock: its lease of {} ran out without being renewed{}, so \
-         another run may hold it; the run stopped before its next part. Check with `current`, then \
-         run `upgrade` again; give a longer `--lock-lease` if a single part runs longer than the lease",
+        "this run lost the migration lock: another run took it over, or could have, since the run's \
+         lease of {} was not renewed in time{}; the run stopped before its next part. Check with \
+         `current`, then run the command again; give a longer `--lock-lease` if a single schema \
+         statement runs longer than the lease",
         humantime(*.lease),
         .holder.as_deref().map(|h| format!(" (now held by {h})")).unwrap_or_default()
     )]

@@ -14,13 +14,18 @@
 //!   such a row. Either write, once committed, has won.
 //! - **hold**: a task renews the lease every quarter of it, on a
 //!   connection of its own, so that a long step does not let it run out.
-//!   A renewal that finds the row gone or someone else's marks the lock
-//!   lost, and the run stops before its next part
-//!   ([`MigrateError::LockLost`]).
+//!   Before each transaction of the run, the run checks that it still
+//!   holds the lock: no renewal found the row gone or someone else's, and
+//!   the last write of the row that went through was sent less than a
+//!   lease ago; if not (renewals wait behind a schema statement, which
+//!   Galera runs across the cluster, or hang on a lost node), the run
+//!   writes the row once more itself, and stops with
+//!   [`MigrateError::LockLost`] if that finds the row taken.
 //! - **release**: delete the row if it is still ours, when the run
-//!   finishes, fails, is cancelled or panics (the task does it when its
-//!   handle is dropped). A runner killed outright leaves the row, which
-//!   the next runner takes over once its lease has ended.
+//!   finishes or fails (on both connections), or is cancelled (the task
+//!   does it when its handle is dropped, while the async runtime lives).
+//!   A runner killed outright, or whose program ends in a panic, leaves the
+//!   row, which the next runner takes over once its lease has ended.
 //!
 //! Leases are compared with each node's clock (`UTC_TIMESTAMP`): the
 //! nodes' clocks must agree to well within a lease, as Galera itself
@@ -54,13 +59,17 @@ pub(crate) struct LeaseTable {
 impl LeaseTable {
     /// The lock table of the version table `version`, with leases of
     /// `lease`. Its name is the version table's with `_lock` after it.
-    pub(crate) fn new(version: &str, lease: Duration) -> LeaseTable {
+    /// MySQL names hold 64 characters at most.
+    pub(crate) fn new(version: &str, lease: Duration) -> Result<LeaseTable, MigrateError> {
         let name = table_name(version);
-        LeaseTable {
+        if name.chars().count() > 64 {
+            return Err(MigrateError::LockTableName(version.to_owned()));
+        }
+        Ok(LeaseTable {
             table: Dialect::MySql.ident(&name),
             name,
             lease,
-        }
+        })
     }
 
     /// The lease, for messages.
@@ -193,27 +202,64 @@ pub(crate) fn table_name(version: &str) -> String {
     format!("{version}_lock")
 }
 
-/// A held lease: the task that renews it, and releases it when this is
-/// dropped.
+/// A held lease: the task that renews it (and releases it when this is
+/// dropped), and until when this run knows the row is its own.
 #[derive(Debug)]
 pub(crate) struct Lease {
     table: LeaseTable,
+    owner: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     done: Option<tokio::task::JoinHandle<()>>,
-    lost: Arc<AtomicBool>,
+    state: Arc<State>,
 }
 
+/// What the renewing task and the run share.
+#[derive(Debug)]
+struct State {
+    /// A renewal found the row gone or another run's.
+    lost: AtomicBool,
+    /// When the lease surely still holds until, in milliseconds after
+    /// `start`: the time a successful write of the row was sent, plus the
+    /// lease (the server set the end later than that).
+    until: std::sync::atomic::AtomicU64,
+    start: Instant,
+}
+
+impl State {
+    fn renewed(&self, sent: Instant, lease: Duration) {
+        let until = (sent + lease).saturating_duration_since(self.start).as_millis();
+        self.until
+            .fetch_max(u64::try_from(until).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    fn expired(&self) -> bool {
+        let now = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        now >= self.until.load(Ordering::Relaxed)
+    }
+}
+
+/// How long the final delete of the row may take before the run goes on
+/// without it (the lease then ends on its own).
+const RELEASE_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Lease {
-    /// Starts renewing `owner`'s lease on `conn`, every quarter of it.
-    pub(crate) fn hold(table: LeaseTable, conn: Connection, owner: String) -> Lease {
+    /// Starts renewing `owner`'s lease, taken by a write sent at `sent`, on
+    /// `conn`, every quarter of it.
+    pub(crate) fn hold(table: LeaseTable, conn: Connection, owner: String, sent: Instant) -> Lease {
         let (stop, stopped) = tokio::sync::oneshot::channel();
-        let lost = Arc::new(AtomicBool::new(false));
-        let done = tokio::spawn(renew(table.clone(), conn, owner, stopped, lost.clone()));
+        let state = Arc::new(State {
+            lost: AtomicBool::new(false),
+            until: std::sync::atomic::AtomicU64::new(0),
+            start: sent,
+        });
+        state.renewed(sent, table.lease);
+        let done = tokio::spawn(renew(table.clone(), conn, owner.clone(), stopped, state.clone()));
         Lease {
             table,
+            owner,
             stop: Some(stop),
             done: Some(done),
-            lost,
+            state,
         }
     }
 
@@ -222,17 +268,44 @@ impl Lease {
         &self.table
     }
 
-    /// Whether another run may hold the lock now.
-    pub(crate) fn lost(&self) -> bool {
-        self.lost.load(Ordering::Relaxed)
+    /// Whether this run still holds the lock, sure of it: no renewal found
+    /// the row taken, and the last write of it was recent enough. When it
+    /// was not (renewals held up behind a long schema statement, or on a
+    /// connection that hangs), the row is written once more on `conn`, the
+    /// run's own connection, outside any transaction: once that commits,
+    /// Galera has certified it against any other run's takeover.
+    pub(crate) async fn still_held(&self, conn: &mut Connection) -> bool {
+        if self.state.lost.load(Ordering::Relaxed) {
+            return false;
+        }
+        if !self.state.expired() {
+            return true;
+        }
+        let sent = Instant::now();
+        match execute(conn, &self.table.renew(&self.owner)).await {
+            Ok(1) => {
+                self.state.renewed(sent, self.table.lease);
+                true
+            }
+            _ => {
+                self.state.lost.store(true, Ordering::Relaxed);
+                false
+            }
+        }
     }
 
-    /// Releases the lock and waits until the row is gone (or its
-    /// connection is).
-    pub(crate) async fn release(mut self) {
+    /// Releases the lock: stops the renewals and deletes the row, on the
+    /// renewing connection and then on `conn` (the run's own), in case the
+    /// first failed. Neither waits longer than a few seconds: a row left
+    /// behind ends with its lease.
+    pub(crate) async fn release(mut self, conn: Option<&mut Connection>) {
         drop(self.stop.take());
         if let Some(done) = self.done.take() {
-            let _ = done.await;
+            let _ = tokio::time::timeout(RELEASE_TIMEOUT, done).await;
+        }
+        if let Some(conn) = conn {
+            let delete = self.table.delete(&self.owner);
+            let _ = tokio::time::timeout(RELEASE_TIMEOUT, execute(conn, &delete)).await;
         }
     }
 }
@@ -251,28 +324,28 @@ async fn renew(
     mut conn: Connection,
     owner: String,
     mut stopped: tokio::sync::oneshot::Receiver<()>,
-    lost: Arc<AtomicBool>,
+    state: Arc<State>,
 ) {
     let every = (table.lease / 4).max(Duration::from_millis(50));
-    let mut renewed = Instant::now();
     loop {
         if tokio::time::timeout(every, &mut stopped).await.is_ok() {
             break;
         }
+        let sent = Instant::now();
         match execute(&mut conn, &table.renew(&owner)).await {
-            Ok(1) => renewed = Instant::now(),
+            Ok(1) => state.renewed(sent, table.lease),
             // The row is gone or another run's: its lease had ended.
             Ok(_) => {
-                lost.store(true, Ordering::Relaxed);
+                state.lost.store(true, Ordering::Relaxed);
                 break;
             }
             // A renewal that lost a race, or a connection that failed: tried
-            // again until the lease would have ended.
-            Err(_) if renewed.elapsed() < table.lease => {}
-            Err(_) => lost.store(true, Ordering::Relaxed),
+            // again; the run judges by the time of the last that went
+            // through.
+            Err(_) => {}
         }
     }
-    let _ = execute(&mut conn, &table.delete(&owner)).await;
+    let _ = tokio::time::timeout(RELEASE_TIMEOUT, execute(&mut conn, &table.delete(&owner))).await;
 }
 
 /// A name for this run's hold on the lock, unique to it: where it runs, and

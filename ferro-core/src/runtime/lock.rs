@@ -188,8 +188,10 @@ impl Database {
         // lease, and this run's name in the row.
         let mut lease = match self.caps.runner_lock {
             RunnerLock::LeaseRow => {
-                let table = LeaseTable::new(&name.table, name.lease);
+                let table = LeaseTable::new(&name.table, name.lease)?;
                 let mut conn = self.another().await?;
+                // The lock table, if made here, is made on every node.
+                super::database::fetch_text(&mut conn, "SET SESSION wsrep_OSU_method = 'TOI'", 0).await?;
                 table.ensure(&mut conn).await?;
                 let node = super::database::fetch_text(&mut conn, "SELECT @@wsrep_node_name", 1)
                     .await?
@@ -201,13 +203,14 @@ impl Database {
             _ => None,
         };
         loop {
+            let sent = Instant::now();
             let taken = match lease.as_mut() {
                 Some((table, conn, owner)) => table.try_take(conn, owner).await?,
                 None => self.try_lock(name).await?,
             };
             if taken {
                 if let Some((table, conn, owner)) = lease.take() {
-                    self.lease = Some(Lease::hold(table, conn, owner));
+                    self.lease = Some(Lease::hold(table, conn, owner, sent));
                 }
                 if self.dialect == Dialect::Sqlite {
                     // A migration's transaction waits as long for a writer
@@ -307,12 +310,21 @@ impl Database {
         Ok(())
     }
 
-    /// On a cluster, stops a run whose lease ran out before its next part.
+    /// On a cluster, stops a run that may no longer hold the lock before
+    /// its next transaction (see [`Lease::still_held`]).
     pub(crate) async fn check_lease(&mut self) -> Result<(), MigrateError> {
-        let Some(lease) = self.lease.as_ref().filter(|l| l.lost()) else {
+        let Some(lease) = self.lease.take() else {
             return Ok(());
         };
+        let held = match self.conn().await {
+            Ok(conn) => lease.still_held(conn).await,
+            Err(_) => false,
+        };
         let table = lease.table().clone();
+        self.lease = Some(lease);
+        if held {
+            return Ok(());
+        }
         Err(MigrateError::LockLost {
             lease: table.lease(),
             holder: self.lease_holder(&table).await,
@@ -335,7 +347,8 @@ impl Database {
     /// Who holds the lock, in words, as far as the database tells.
     async fn holder(&mut self, name: &LockName) -> Option<String> {
         if self.caps.runner_lock == RunnerLock::LeaseRow {
-            return self.lease_holder(&LeaseTable::new(&name.table, name.lease)).await;
+            let table = LeaseTable::new(&name.table, name.lease).ok()?;
+            return self.lease_holder(&table).await;
         }
         let sql = match self.dialect {
             Dialect::Sqlite => {
@@ -394,7 +407,7 @@ impl Database {
     /// released it already.
     pub(crate) async fn unlock_run(&mut self, name: &LockName) {
         if let Some(lease) = self.lease.take() {
-            lease.release().await;
+            lease.release(self.conn.as_mut()).await;
             return;
         }
         let sql = match self.caps.runner_lock {

@@ -2,10 +2,11 @@
 //! whose application reads from them (`upgrade --wait-replicas`).
 //!
 //! On PostgreSQL the run reads the primary's WAL position once it is done
-//! (`pg_current_wal_lsn()`), then polls `pg_stat_replication` until every
+//! (`pg_current_wal_insert_lsn()`), then polls `pg_stat_replication` until every
 //! standby streaming from the primary reports a replay position at or past
 //! it. A standby that is not connected then is not waited for (the
-//! primary does not know it); the ones waited for are named. Reading
+//! primary does not know it), nor a sender that replays nothing
+//! (`pg_receivewal`, `pg_basebackup`); the ones waited for are named. Reading
 //! another session's positions takes the `pg_monitor` role (or a
 //! superuser): without, PostgreSQL hides them, and the wait says so.
 
@@ -32,8 +33,11 @@ impl Database {
     /// after `timeout` with [`MigrateError::ReplicasBehind`].
     pub async fn wait_for_replicas(&mut self, timeout: Duration) -> Result<Vec<String>, MigrateError> {
         self.can_wait_for_replicas()?;
+        // Where the primary's WAL ends, written out or not: with
+        // `synchronous_commit = off` a commit's record may still wait in
+        // memory, past `pg_current_wal_lsn()`.
         let rows = self
-            .fetch_text("SELECT CAST(pg_current_wal_lsn() AS TEXT)", 1)
+            .fetch_text("SELECT CAST(pg_current_wal_insert_lsn() AS TEXT)", 1)
             .await?;
         let Some(lsn) = rows
             .into_iter()
@@ -42,10 +46,14 @@ impl Database {
         else {
             return Ok(Vec::new());
         };
+        // A sender whose state shows but whose replay position does not is
+        // no standby (`pg_receivewal`, `pg_basebackup`): it replays
+        // nothing. One whose state is hidden too is hidden from this role.
         let sql = format!(
             "SELECT COALESCE(application_name, ''), COALESCE(CAST(client_addr AS TEXT), 'a local socket'), \
              CAST(replay_lsn AS TEXT), CAST(COALESCE(replay_lsn >= CAST({} AS pg_lsn), false) AS TEXT) \
-             FROM pg_stat_replication ORDER BY application_name, client_addr",
+             FROM pg_stat_replication WHERE state IS NULL OR replay_lsn IS NOT NULL \
+             ORDER BY application_name, client_addr",
             literal(&lsn)
         );
         let start = Instant::now();
