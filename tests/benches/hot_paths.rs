@@ -7,8 +7,10 @@
 //! - `generate/unchanged/N`: the same build once nothing changed;
 //! - `render/DIALECT`: rendering the 500-table initial migration's
 //!   operations into SQL, for SQLite and PostgreSQL;
-//! - `at_head/1000`: `Migrator::is_at_head` on a SQLite file with 1,000
-//!   migrations applied (what an application runs at every start).
+//! - `applied/*/N`: on a SQLite file with N migrations applied (1,000 and
+//!   5,000), `Migrator::is_at_head` (what an application runs at every
+//!   start), `upgrade head` with nothing to do, the reads of `history`, and
+//!   the checksum check of `verify`.
 //!
 //! ```text
 //! cargo bench -p ferro-tests --bench hot_paths
@@ -80,29 +82,58 @@ fn render(c: &mut Criterion) {
     group.finish();
 }
 
-fn at_head(c: &mut Criterion) {
+/// The runtime over a long applied history, on a SQLite file with N small
+/// migrations applied: what every start of an application (`is_at_head`)
+/// and every deploy with nothing new (`upgrade head`: the lock, the version
+/// table read whole, each applied file's checksum checked, the path worked
+/// out) pay; `history` and `verify` as the commands run them.
+fn long_history(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a runtime");
-    let dir = tempfile::tempdir().expect("a scratch folder");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("head.db").display());
-    let migrator = Migrator::new(small_migrations(1000));
-    let mut db = runtime.block_on(async {
-        let mut db = Database::connect(&url).await.expect("a connection");
-        migrator
-            .upgrade(&mut db, &Target::Head)
-            .await
-            .expect("the migrations apply");
-        db
-    });
-    c.bench_function("at_head/1000", |b| {
-        b.iter(|| {
-            let at = runtime.block_on(migrator.is_at_head(&mut db)).expect("the check");
-            assert!(at);
+    let mut group = c.benchmark_group("applied");
+    group.sample_size(20);
+    for n in [1000, 5000] {
+        let dir = tempfile::tempdir().expect("a scratch folder");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("head.db").display());
+        let migrator = Migrator::new(small_migrations(n));
+        let mut db = runtime.block_on(async {
+            let mut db = Database::connect(&url).await.expect("a connection");
+            migrator
+                .upgrade(&mut db, &Target::Head)
+                .await
+                .expect("the migrations apply");
+            db
         });
-    });
+        group.bench_with_input(BenchmarkId::new("at_head", n), &n, |b, _| {
+            b.iter(|| {
+                let at = runtime.block_on(migrator.is_at_head(&mut db)).expect("the check");
+                assert!(at);
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("upgrade_nothing_to_do", n), &n, |b, _| {
+            b.iter(|| {
+                let done = runtime
+                    .block_on(migrator.upgrade(&mut db, &Target::Head))
+                    .expect("the upgrade");
+                assert!(done.is_empty());
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("history", n), &n, |b, _| {
+            b.iter(|| {
+                let graph = migrator.graph().expect("the graph");
+                let applied = runtime.block_on(migrator.applied(&mut db)).expect("the rows");
+                assert_eq!(applied.len(), n);
+                black_box(graph.current(&applied.iter().map(|r| r.revision.as_str()).collect::<Vec<_>>()));
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("verify", n), &n, |b, _| {
+            b.iter(|| runtime.block_on(migrator.verify(&mut db)).expect("the checksums"));
+        });
+    }
+    group.finish();
 }
 
-criterion_group!(benches, generate, render, at_head);
+criterion_group!(benches, generate, render, long_history);
 criterion_main!(benches);

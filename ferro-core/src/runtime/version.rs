@@ -296,11 +296,23 @@ impl VersionTable {
     /// comes back as text. A table of an earlier release (`columns` lacks
     /// one) gives null for the column it lacks.
     pub(crate) fn select(&self, d: Dialect, columns: &[String]) -> String {
+        self.select_rows(d, columns, true)
+    }
+
+    /// [`VersionTable::select`] without the kept downgrades (null in their
+    /// place): what an upgrade and a check read, which need no downgrade,
+    /// while a long history keeps thousands of them.
+    pub(crate) fn select_without_downgrades(&self, d: Dialect, columns: &[String]) -> String {
+        self.select_rows(d, columns, false)
+    }
+
+    fn select_rows(&self, d: Dialect, columns: &[String], downgrades: bool) -> String {
         let has_added = Self::is_current(columns);
         let columns: Vec<String> = COLUMNS
             .iter()
             .map(|c| match *c {
                 c if c == ADDED && !has_added => "NULL".to_owned(),
+                "downgrade" if !downgrades => "NULL".to_owned(),
                 "seq" | "duration_ms" | "steps_done" => d.as_text(&d.ident(c)),
                 _ => d.ident(c),
             })
