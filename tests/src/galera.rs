@@ -26,7 +26,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::host::{RunAs, describe, free_port, log_tail, make_dir, run_as};
-use crate::mariadb::{Binaries, find_binaries, run_client, spawn_watcher};
+use crate::mariadb::{Binaries, find_binaries, options, run_client, spawn_watcher};
 
 /// Where Debian and others put Galera's provider library.
 const PROVIDERS: [&str; 3] = [
@@ -187,21 +187,11 @@ impl Cluster {
             .iter()
             .map(|n| format!("127.0.0.1:{}", n.group))
             .collect();
-        let mut args = vec![
-            "--no-defaults".to_owned(),
-            format!("--datadir={}", n.dir.join("data").display()),
-            format!("--tmpdir={}", n.dir.join("tmp").display()),
-            "--character-set-server=utf8mb4".to_owned(),
-            "--skip-log-bin".to_owned(),
+        let mut args = options(&n.dir.join("data"), &n.dir.join("tmp"));
+        args.extend([
             "--binlog-format=ROW".to_owned(),
             "--default-storage-engine=InnoDB".to_owned(),
             "--innodb-autoinc-lock-mode=2".to_owned(),
-            "--innodb-buffer-pool-size=32M".to_owned(),
-            "--innodb-log-file-size=32M".to_owned(),
-            "--innodb-flush-log-at-trx-commit=0".to_owned(),
-            "--loose-innodb-doublewrite=0".to_owned(),
-            "--loose-debug-no-sync".to_owned(),
-            "--innodb-use-native-aio=0".to_owned(),
             "--bind-address=127.0.0.1".to_owned(),
             format!("--port={}", n.port),
             format!("--socket={}", n.dir.join("mariadbd.sock").display()),
@@ -222,7 +212,7 @@ impl Cluster {
                  evs.keepalive_period=PT0.5S;evs.inactive_check_period=PT0.5S;evs.install_timeout=PT4S",
                 n.group, n.ist
             ),
-        ];
+        ]);
         if new {
             args.push("--wsrep-new-cluster".to_owned());
         }

@@ -243,21 +243,8 @@ fn start() -> Result<Option<Server>, String> {
         }
     }
 
-    // Options for both the bootstrap and the server; `--no-defaults` must come first.
-    let common = [
-        "--no-defaults".to_owned(),
-        format!("--datadir={}", data.display()),
-        format!("--tmpdir={}", tmp.display()),
-        "--character-set-server=utf8mb4".to_owned(),
-        "--skip-log-bin".to_owned(),
-        "--innodb-buffer-pool-size=32M".to_owned(),
-        "--innodb-log-file-size=32M".to_owned(),
-        "--innodb-flush-log-at-trx-commit=0".to_owned(),
-        "--loose-innodb-doublewrite=0".to_owned(),
-        "--loose-debug-no-sync".to_owned(),
-        // Asynchronous I/O contexts are a limited resource in containers.
-        "--innodb-use-native-aio=0".to_owned(),
-    ];
+    // Options for both the bootstrap and the server.
+    let common = options(&data, &tmp);
 
     let mut install_args = common.to_vec();
     install_args.extend([
@@ -336,6 +323,26 @@ fn start() -> Result<Option<Server>, String> {
         ));
     }
     unreachable!("the last attempt returns")
+}
+
+/// The options of a throwaway server (and its bootstrap) on the data
+/// directory `data`: no option file (`--no-defaults` comes first), utf8mb4,
+/// no binary log, durability off, a small buffer pool.
+pub(crate) fn options(data: &Path, tmp: &Path) -> Vec<String> {
+    vec![
+        "--no-defaults".to_owned(),
+        format!("--datadir={}", data.display()),
+        format!("--tmpdir={}", tmp.display()),
+        "--character-set-server=utf8mb4".to_owned(),
+        "--skip-log-bin".to_owned(),
+        "--innodb-buffer-pool-size=32M".to_owned(),
+        "--innodb-log-file-size=32M".to_owned(),
+        "--innodb-flush-log-at-trx-commit=0".to_owned(),
+        "--loose-innodb-doublewrite=0".to_owned(),
+        "--loose-debug-no-sync".to_owned(),
+        // Asynchronous I/O contexts are a limited resource in containers.
+        "--innodb-use-native-aio=0".to_owned(),
+    ]
 }
 
 /// Runs `sql` with the client `client` against `database` (none if empty) on

@@ -297,3 +297,33 @@ fn text_type(url: &str) -> &'static str {
         "TEXT"
     }
 }
+
+/// The kill times of the trials: SplitMix64 from a fixed seed, so that a
+/// failed trial can be run again as it was (six lines; a random-number crate
+/// would add a dependency for nothing more).
+pub struct Delays(pub u64);
+
+impl Delays {
+    /// The next delay, below `below`.
+    pub fn next(&mut self, below: std::time::Duration) -> std::time::Duration {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        let micros = u64::try_from(below.as_micros()).unwrap_or(u64::MAX).max(1);
+        std::time::Duration::from_micros(z % micros)
+    }
+}
+
+/// How many of the migrations after [`BASE`] the runners' outputs say they
+/// applied, all told: each once when every migration was applied once.
+pub fn printed(outputs: &[std::process::Output]) -> usize {
+    outputs
+        .iter()
+        .map(|o| {
+            let out = String::from_utf8_lossy(&o.stdout);
+            REVISIONS[1..].iter().filter(|id| out.contains(*id)).count()
+        })
+        .sum()
+}

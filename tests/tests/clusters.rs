@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use ferro::runtime::{Database, Migrator, Target};
 use ferro_tests::block_on;
 use ferro_tests::galera::Cluster;
-use ferro_tests::trials::{self, BASE, FAIL, HEAD, MIGRATIONS, REVISIONS};
+use ferro_tests::trials::{self, BASE, Delays, FAIL, HEAD, MIGRATIONS, REVISIONS};
 
 const ACCOUNTS: usize = 2_000;
 const ENTRIES: usize = 10_000;
@@ -46,20 +46,6 @@ fn text(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
-}
-
-/// The kill times: SplitMix64, as in `tests/trials.rs`.
-struct Delays(u64);
-
-impl Delays {
-    fn next(&mut self, below: Duration) -> Duration {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        Duration::from_micros(z % u64::try_from(below.as_micros()).unwrap_or(u64::MAX).max(1))
-    }
 }
 
 /// A new database `name` on every node in `running`, at [`BASE`] with the
@@ -209,13 +195,7 @@ async fn runners_over_three_nodes(cluster: &Cluster) {
             );
         }
         // Each migration once: whoever applied it printed it.
-        let printed: usize = outputs
-            .iter()
-            .map(|o| {
-                let out = String::from_utf8_lossy(&o.stdout);
-                REVISIONS[1..].iter().filter(|id| out.contains(*id)).count()
-            })
-            .sum();
+        let printed = trials::printed(&outputs);
         if failing {
             assert!((1..=4).contains(&printed), "trial {trial}: {printed} printed");
             // The failed part is finished by the next run.

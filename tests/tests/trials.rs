@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use ferro::runtime::{Database, Dialect, Migrator, Progress, Target};
 use ferro_tests::block_on;
-use ferro_tests::trials::{self, BASE, FAIL, HEAD, MIGRATIONS, REVISIONS};
+use ferro_tests::trials::{self, BASE, Delays, FAIL, HEAD, MIGRATIONS, REVISIONS};
 use sqlx::{AnyConnection, Connection as _, Row as _};
 
 const ACCOUNTS: usize = 2_000;
@@ -38,23 +38,6 @@ fn runner(url: &str) -> Command {
         .env_remove(FAIL)
         .stdin(Stdio::null());
     command
-}
-
-/// The kill times: SplitMix64 from a fixed seed, so that a failed trial can
-/// be run again as it was (six lines; a random-number crate would add a
-/// dependency for nothing more).
-struct Delays(u64);
-
-impl Delays {
-    fn next(&mut self, below: Duration) -> Duration {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        let micros = u64::try_from(below.as_micros()).unwrap_or(u64::MAX).max(1);
-        Duration::from_micros(z % micros)
-    }
 }
 
 /// A new database at [`BASE`] with the seeded rows, and its fingerprint;
@@ -294,13 +277,7 @@ fn concurrency_trials(dialect: Dialect) {
             }
             // Each migration once: whoever applied it printed it, and the
             // version table has each, whole.
-            let printed: usize = outputs
-                .iter()
-                .map(|o| {
-                    let out = String::from_utf8_lossy(&o.stdout);
-                    REVISIONS[1..].iter().filter(|id| out.contains(*id)).count()
-                })
-                .sum();
+            let printed = trials::printed(&outputs);
             // The failing run prints nothing of what it did before failing.
             if failing {
                 assert!((1..=4).contains(&printed), "trial {trial}: {printed} printed");
