@@ -35,6 +35,10 @@ const PROVIDERS: [&str; 3] = [
     "/usr/lib/libgalera_smm.so",
 ];
 
+/// How many times a node is started on other ports when another process
+/// took one of its own first.
+const START_ATTEMPTS: u32 = 5;
+
 /// How long a node may take to start and reach the `Synced` state.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -137,8 +141,9 @@ impl Cluster {
     /// Starts node `node` again, joining the others, and waits until it is
     /// `Synced` with them.
     pub fn restart(&self, node: usize) {
+        let logged = fs::metadata(self.log(node)).map_or(0, |m| m.len());
         self.spawn(node, false).unwrap_or_else(|e| panic!("{e}"));
-        self.wait_synced(node).unwrap_or_else(|e| panic!("{e}"));
+        self.wait_synced(node, logged).unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// The number of nodes node `node` sees in its primary component.
@@ -220,21 +225,51 @@ impl Cluster {
         Ok(())
     }
 
-    /// Waits until node `node` answers and is `Synced`.
-    fn wait_synced(&self, node: usize) -> Result<(), String> {
+    /// Waits until node `node` answers and is `Synced`; fails at once when
+    /// its server stops (its log says `Aborting` after `logged` bytes).
+    fn wait_synced(&self, node: usize, logged: u64) -> Result<(), String> {
         let start = Instant::now();
         loop {
             if self.status(node, "wsrep_local_state_comment") == "Synced" {
                 return Ok(());
             }
-            if start.elapsed() > SYNC_TIMEOUT {
+            let log = fs::read(self.log(node)).unwrap_or_default();
+            let new = log
+                .get(usize::try_from(logged).unwrap_or(usize::MAX)..)
+                .unwrap_or_default();
+            let stopped = String::from_utf8_lossy(new).contains("Aborting");
+            if stopped || start.elapsed() > SYNC_TIMEOUT {
                 return Err(format!(
-                    "Galera node {node} was not Synced within {SYNC_TIMEOUT:?}\n{}",
+                    "Galera node {node} was not Synced {}\n{}",
+                    if stopped {
+                        "(it stopped)".to_owned()
+                    } else {
+                        format!("within {SYNC_TIMEOUT:?}")
+                    },
                     log_tail(&self.log(node))
                 ));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Starts node `node` and waits until it is `Synced`, on other free
+    /// ports when another process took one of its own first.
+    fn start_node(&mut self, node: usize, new: bool) -> Result<(), String> {
+        for attempt in 1..=START_ATTEMPTS {
+            let logged = fs::metadata(self.log(node)).map_or(0, |m| m.len());
+            self.spawn(node, new)?;
+            match self.wait_synced(node, logged) {
+                Ok(()) => return Ok(()),
+                Err(error) if attempt < START_ATTEMPTS && error.contains("already in use") => {
+                    let n = &mut self.nodes[node];
+                    (n.port, n.group, n.ist, n.sst) =
+                        (free_port()?, free_port()?, free_port()?, free_port()?);
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        unreachable!("the last attempt returns")
     }
 }
 
@@ -312,17 +347,15 @@ fn start() -> Result<Option<Cluster>, String> {
     for node in &nodes {
         chown(&run_as, &node.dir)?;
     }
-    let cluster = Cluster {
+    let mut cluster = Cluster {
         nodes,
         binaries,
         run_as,
         provider,
     };
-    cluster.spawn(0, true)?;
-    cluster.wait_synced(0)?;
+    cluster.start_node(0, true)?;
     for node in 1..cluster.nodes.len() {
-        cluster.spawn(node, false)?;
-        cluster.wait_synced(node)?;
+        cluster.start_node(node, false)?;
     }
     Ok(Some(cluster))
 }
