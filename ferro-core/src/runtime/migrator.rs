@@ -251,20 +251,17 @@ impl Migrator {
             .filter_map(|r| self.migration(&r.revision))
     }
 
-    /// [`Migrator::applied`] without the downgrades the rows keep
-    /// (`downgrade` is `None` in each): for the runs and checks that need
-    /// none, which then read a fraction of a long history's table.
-    async fn applied_without_downgrades(
-        &self,
-        db: &mut Database,
-    ) -> Result<Vec<AppliedRevision>, MigrateError> {
+    /// [`Migrator::applied`] with only what an upgrade and a check use: the
+    /// revision, its parents, checksum, order and progress (the time it was
+    /// applied, its duration and its kept downgrade are left empty).
+    async fn applied_for_checks(&self, db: &mut Database) -> Result<Vec<AppliedRevision>, MigrateError> {
         self.check_table_name()?;
         let d = db.dialect();
         let columns = self.table_columns(db).await?;
         if columns.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = self.table.select_without_downgrades(d, &columns);
+        let sql = self.table.select_for_checks(d, &columns);
         VersionTable::parse(db.fetch_text(&sql, SELECTED).await?)
     }
 
@@ -297,7 +294,7 @@ impl Migrator {
     /// program and that its file is unchanged since it was applied.
     pub async fn verify(&self, db: &mut Database) -> Result<(), MigrateError> {
         let graph = self.graph()?;
-        verify(&graph, &self.applied_without_downgrades(db).await?, &[])
+        verify(&graph, &self.applied_for_checks(db).await?, &[])
     }
 
     /// How the database's schema differs from the schema its recorded
@@ -409,7 +406,7 @@ impl Migrator {
     async fn upgrade_locked(&self, db: &mut Database, target: &Target) -> Result<Vec<Applied>, MigrateError> {
         let d = db.dialect();
         let graph = self.graph()?;
-        let applied = self.applied_without_downgrades(db).await?;
+        let applied = self.applied_for_checks(db).await?;
         verify(&graph, &applied, &[])?;
         partial(&applied, false)?;
         // A migration that stopped part-way is not applied: the path takes

@@ -299,20 +299,23 @@ impl VersionTable {
         self.select_rows(d, columns, true)
     }
 
-    /// [`VersionTable::select`] without the kept downgrades (null in their
-    /// place): what an upgrade and a check read, which need no downgrade,
-    /// while a long history keeps thousands of them.
-    pub(crate) fn select_without_downgrades(&self, d: Dialect, columns: &[String]) -> String {
+    /// [`VersionTable::select`] with only what an upgrade and a check use
+    /// (the revision, its parents, checksum, order and progress; null in
+    /// the other columns): a long history keeps thousands of downgrades,
+    /// and every column read costs the same again per row.
+    pub(crate) fn select_for_checks(&self, d: Dialect, columns: &[String]) -> String {
         self.select_rows(d, columns, false)
     }
 
-    fn select_rows(&self, d: Dialect, columns: &[String], downgrades: bool) -> String {
+    fn select_rows(&self, d: Dialect, columns: &[String], all: bool) -> String {
         let has_added = Self::is_current(columns);
         let columns: Vec<String> = COLUMNS
             .iter()
             .map(|c| match *c {
                 c if c == ADDED && !has_added => "NULL".to_owned(),
-                "downgrade" if !downgrades => "NULL".to_owned(),
+                "applied_at" | "duration_ms" | "downgrade" | "downgrade_checksum" if !all => {
+                    "NULL".to_owned()
+                }
                 "seq" | "duration_ms" | "steps_done" => d.as_text(&d.ident(c)),
                 _ => d.ident(c),
             })
