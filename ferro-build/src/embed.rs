@@ -31,8 +31,13 @@ pub(crate) fn list(history: &History<'_>) -> String {
         let _ = writeln!(
             out,
             "    ::ferro::migration::Migration {{ file: {file}, source: ::core::include_str!({path}), \
-             revision: {m}::REVISION, upgrade: {m}::upgrade, downgrade: {m}::downgrade }},",
+             revision: {m}::REVISION, upgrade: {m}::upgrade, downgrade: {m}::downgrade, replaces: {replaces} }},",
             file = literal(&entry.file),
+            replaces = if entry.replaces.is_empty() {
+                "&[]".to_owned()
+            } else {
+                format!("{m}::REPLACES")
+            },
         );
     }
     out.push_str("];\n\n");
@@ -71,6 +76,7 @@ mod tests {
             parents: Vec::new(),
             schema: None,
             draft: Draft::None,
+            replaces: Vec::new(),
         }];
         let list = list(&History::new(&entries).unwrap());
         assert!(list.contains(r#"#[path = "/m/0001_{x}\n.rs"]"#), "{list}");

@@ -22,6 +22,8 @@ pub(crate) struct Entry {
     pub(crate) parents: Vec<String>,
     pub(crate) schema: Option<String>,
     pub(crate) draft: Draft,
+    /// What a squash replaces (its `REPLACES`); empty for any other file.
+    pub(crate) replaces: Vec<String>,
 }
 
 impl Entry {
@@ -119,6 +121,10 @@ pub(crate) fn entries(dir: &Path) -> Result<Vec<Entry>, BuildError> {
             path: path.clone(),
             message,
         })?;
+        let replaces = parse_replaces(&text).map_err(|message| BuildError::Header {
+            path: path.clone(),
+            message,
+        })?;
         entries.push(Entry {
             file,
             draft: draft::status(&text),
@@ -126,6 +132,7 @@ pub(crate) fn entries(dir: &Path) -> Result<Vec<Entry>, BuildError> {
             id: header.id,
             parents: header.parents,
             schema: header.schema,
+            replaces,
         });
     }
     Ok(entries)
@@ -174,20 +181,8 @@ enum Token {
 /// as literals (the embedding checks at compile time that what was read here
 /// is what the compiler sees).
 pub(crate) fn parse_revision(text: &str) -> Result<Header, String> {
-    // The header's comments quote names from the models, which may spell
-    // `const REVISION` too: the declaration is the first one outside a comment.
-    let mut start = None;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if !line.trim_start().starts_with("//")
-            && let Some(at) = line.find("const REVISION")
-        {
-            start = Some(offset + at);
-            break;
-        }
-        offset += line.len();
-    }
-    let start = start.ok_or("no `pub const REVISION: Revision = Revision { .. };` in the file")?;
+    let start = declaration(text, "const REVISION")
+        .ok_or("no `pub const REVISION: Revision = Revision { .. };` in the file")?;
     let rest = &text[start..];
     let open = rest.find('{').ok_or("`REVISION` has no `{`")?;
     let tokens = tokenize(&rest[open + 1..])?;
@@ -269,6 +264,54 @@ pub(crate) fn parse_revision(text: &str) -> Result<Header, String> {
     Ok(header)
 }
 
+/// Where `what` is first declared in `text`: the header's comments quote
+/// names from the models, which may spell `const REVISION` too, so the
+/// declaration is the first one outside a comment. (A squash holds the files
+/// it replaces after its own declarations.)
+fn declaration(text: &str, what: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if !line.trim_start().starts_with("//")
+            && let Some(at) = line.find(what)
+        {
+            return Some(offset + at);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Reads a squash's `pub const REPLACES: &[&str] = &["..", ..];`: the
+/// revisions it replaces, oldest first; none for a file without one.
+pub(crate) fn parse_replaces(text: &str) -> Result<Vec<String>, String> {
+    let Some(start) = declaration(text, "const REPLACES") else {
+        return Ok(Vec::new());
+    };
+    let rest = &text[start..];
+    let equals = rest.find('=').ok_or("`REPLACES` has no `=`")?;
+    let tokens = tokenize(&rest[equals + 1..]).map_err(|e| format!("`REPLACES`: {e}"))?;
+    let mut ids = Vec::new();
+    let mut tokens = tokens.into_iter();
+    if tokens.next() != Some(Token::Punct('&')) || tokens.next() != Some(Token::Punct('[')) {
+        return Err("`REPLACES` must be written `&[\"<id>\", ..]`".into());
+    }
+    loop {
+        match tokens.next() {
+            Some(Token::Str(id)) => ids.push(id),
+            Some(Token::Punct(',')) => {}
+            Some(Token::Punct(']')) => break,
+            other => return Err(format!("`REPLACES`: expected a string literal, found {other:?}")),
+        }
+    }
+    if tokens.next() != Some(Token::Punct(';')) {
+        return Err("`REPLACES` must end with `];`".into());
+    }
+    if ids.is_empty() {
+        return Err("`REPLACES` is empty".into());
+    }
+    Ok(ids)
+}
+
 fn tokenize(text: &str) -> Result<Vec<Token>, String> {
     let mut tokens = Vec::new();
     let mut chars = text.char_indices().peekable();
@@ -314,8 +357,8 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
                 }
                 tokens.push(Token::Ident(s));
             }
-            '}' => {
-                tokens.push(Token::Punct('}'));
+            '}' | ';' => {
+                tokens.push(Token::Punct(c));
                 return Ok(tokens);
             }
             ':' | ',' | '&' | '[' | ']' | '(' | ')' => tokens.push(Token::Punct(c)),
@@ -449,6 +492,7 @@ pub const REVISION: Revision = Revision {
             parents: Vec::new(),
             schema: None,
             draft: Draft::None,
+            replaces: Vec::new(),
         };
         let next = |files: &[&str]| {
             let entries: Vec<Entry> = files.iter().map(|f| entry(f)).collect();

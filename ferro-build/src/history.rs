@@ -5,9 +5,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::error::BuildError;
 use crate::folder::Entry;
 
-/// The migrations as a graph.
+/// The migrations as a graph. A squash stands for the revisions it
+/// replaces: what follows one of them follows the squash, and they are no
+/// head (the runtime's graph reads them the same way).
 pub(crate) struct History<'a> {
     by_id: BTreeMap<&'a str, &'a Entry>,
+    /// Each migration's parents, a replaced one standing for its squash.
+    parents: BTreeMap<&'a str, Vec<&'a str>>,
+    /// Each revision a squash replaces, with the squash.
+    replaced_by: BTreeMap<&'a str, &'a str>,
     /// Parents before children; among equals, by file name.
     pub(crate) order: Vec<&'a Entry>,
     /// Migrations no other follows.
@@ -28,27 +34,58 @@ impl<'a> History<'a> {
                 });
             }
         }
+        let mut replaced_by: BTreeMap<&str, &str> = BTreeMap::new();
         for entry in entries {
-            if let Some(parent) = entry.parents.iter().find(|p| !by_id.contains_key(p.as_str())) {
-                return Err(BuildError::UnknownParent {
-                    file: entry.file.clone(),
-                    id: entry.id.clone(),
-                    parent: parent.clone(),
-                });
+            for id in &entry.replaces {
+                replaced_by.insert(id, &entry.id);
             }
         }
+        let stand_in = |mut id: &'a str| {
+            // Bounded: a squash that replaces itself (which the runtime
+            // refuses) would loop.
+            for _ in 0..=replaced_by.len() {
+                match replaced_by.get(id) {
+                    Some(by) => id = by,
+                    None => break,
+                }
+            }
+            id
+        };
+        let mut parents: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for entry in entries {
+            // A replaced revision keeps the parents its file names while they are there.
+            let keep = replaced_by.contains_key(entry.id.as_str());
+            let mut mine: Vec<&str> = Vec::new();
+            for parent in &entry.parents {
+                let parent = if keep && by_id.contains_key(parent.as_str()) {
+                    parent.as_str()
+                } else {
+                    stand_in(parent)
+                };
+                if !by_id.contains_key(parent) {
+                    return Err(BuildError::UnknownParent {
+                        file: entry.file.clone(),
+                        id: entry.id.clone(),
+                        parent: parent.to_owned(),
+                    });
+                }
+                if !mine.contains(&parent) {
+                    mine.push(parent);
+                }
+            }
+            parents.insert(&entry.id, mine);
+        }
         // Kahn's algorithm, taking ready migrations in file order.
-        let mut waiting: BTreeMap<&str, usize> =
-            entries.iter().map(|e| (e.id.as_str(), e.parents.len())).collect();
+        let mut waiting: BTreeMap<&str, usize> = parents.iter().map(|(id, p)| (*id, p.len())).collect();
         let mut children: BTreeMap<&str, Vec<&Entry>> = BTreeMap::new();
         for entry in entries {
-            for parent in &entry.parents {
+            for parent in &parents[entry.id.as_str()] {
                 children.entry(parent).or_default().push(entry);
             }
         }
         let mut ready: BTreeSet<(&str, &str)> = entries
             .iter()
-            .filter(|e| e.parents.is_empty())
+            .filter(|e| parents[e.id.as_str()].is_empty())
             .map(|e| (e.file.as_str(), e.id.as_str()))
             .collect();
         let mut order = Vec::new();
@@ -78,9 +115,26 @@ impl<'a> History<'a> {
         let heads = order
             .iter()
             .copied()
-            .filter(|e| !children.contains_key(e.id.as_str()))
+            .filter(|e| {
+                !replaced_by.contains_key(e.id.as_str())
+                    && children
+                        .get(e.id.as_str())
+                        .is_none_or(|c| c.iter().all(|c| replaced_by.contains_key(c.id.as_str())))
+            })
             .collect();
-        Ok(History { by_id, order, heads })
+        Ok(History {
+            by_id,
+            parents,
+            replaced_by,
+            order,
+            heads,
+        })
+    }
+
+    /// Whether `id` is a migration, or a revision a squash replaces (whose
+    /// file may be gone).
+    pub(crate) fn knows(&self, id: &str) -> bool {
+        self.by_id.contains_key(id) || self.replaced_by.contains_key(id)
     }
 
     /// The migration `id`.
@@ -98,10 +152,11 @@ impl<'a> History<'a> {
             if let Some(schema) = &e.schema {
                 return Expected::Fingerprint(schema);
             }
-            if e.parents.len() > 1 {
+            let parents = &self.parents[e.id.as_str()];
+            if parents.len() > 1 {
                 return Expected::Adopted(e);
             }
-            at = e.parents.first().and_then(|p| self.get(p));
+            at = parents.first().and_then(|p| self.get(p));
         }
         Expected::Empty
     }

@@ -399,7 +399,7 @@ fn check_snapshot(
     path: &Path,
 ) -> Result<(), BuildError> {
     if let Some(revision) = &folder.snapshot.revision
-        && history.get(revision).is_none()
+        && !history.knows(revision)
     {
         return Err(BuildError::SnapshotUnknownRevision {
             path: path.to_owned(),

@@ -55,6 +55,7 @@ static INITIAL: [Migration; 1] = [Migration {
     },
     upgrade: initial,
     downgrade: nothing,
+    replaces: &[],
 }];
 
 fn median(mut times: Vec<Duration>) -> Duration {

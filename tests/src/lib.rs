@@ -65,6 +65,7 @@ pub const fn migration(
         },
         upgrade,
         downgrade,
+        replaces: &[],
     }
 }
 

@@ -58,6 +58,7 @@ pub static MIGRATIONS: [Migration; 2] = [
         },
         upgrade: a_up,
         downgrade: a_down,
+        replaces: &[],
     },
     Migration {
         file: "0002_b.rs",
@@ -70,6 +71,7 @@ pub static MIGRATIONS: [Migration; 2] = [
         },
         upgrade: b_up,
         downgrade: b_down,
+        replaces: &[],
     },
 ];
 

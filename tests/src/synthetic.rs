@@ -88,6 +88,7 @@ pub fn small_migrations(n: usize) -> &'static [Migration] {
             },
             upgrade: if i == 0 { log_table } else { small },
             downgrade: nothing,
+            replaces: &[],
         });
     }
     Box::leak(out.into_boxed_slice())

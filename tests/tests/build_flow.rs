@@ -29,6 +29,12 @@ struct App {
 
 impl App {
     fn new() -> App {
+        App::with(false)
+    }
+
+    /// With `cli`, the migrations crate's binary is the command line
+    /// (`ferro::runtime::cli::Cli`) on SQLite; else it lists the migrations.
+    fn with(cli: bool) -> App {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_owned();
         let ws = workspace();
@@ -49,9 +55,15 @@ impl App {
         write(
             &root.join("migrations/Cargo.toml"),
             &format!(
-                "[package]\nname = \"app-migrations\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
-                 [dependencies]\nferro-core = {{ path = {core:?} }}\napp-models = {{ path = \"../models\" }}\n\n\
-                 [build-dependencies]\nferro-build = {{ path = {build:?} }}\napp-models = {{ path = \"../models\" }}\n"
+                "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+                 [dependencies]\nferro-core = {{ path = {core:?}{features} }}\napp-models = {{ path = \"../models\" }}\n\n\
+                 [build-dependencies]\nferro-build = {{ path = {build:?} }}\napp-models = {{ path = \"../models\" }}\n",
+                package = package(cli),
+                features = if cli {
+                    ", features = [\"cli\", \"sqlite\"]"
+                } else {
+                    ""
+                },
             ),
         );
         write(
@@ -62,11 +74,16 @@ impl App {
             &root.join("migrations/src/lib.rs"),
             "ferro::embed_migrations!();\n",
         );
-        write(
-            &root.join("migrations/src/main.rs"),
+        let main = if cli {
+            "fn main() -> std::process::ExitCode {\n    ferro::runtime::cli::Cli::new()\n        \
+             .database(\"app\", cli_migrations::MIGRATIONS, \"sqlite://app.db\")\n        \
+             .migrations_dir(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/migrations\"))\n        \
+             .run()\n}\n"
+        } else {
             "fn main() {\n    for m in app_migrations::MIGRATIONS {\n        \
-             println!(\"{} {}\", m.file, m.revision.message);\n    }\n}\n",
-        );
+             println!(\"{} {}\", m.file, m.revision.message);\n    }\n}\n"
+        };
+        write(&root.join("migrations/src/main.rs"), main);
         App { _dir: dir, root }
     }
 
@@ -135,6 +152,12 @@ impl App {
             String::from_utf8_lossy(&status.stderr)
         );
     }
+}
+
+/// The migrations crate's package: one name per kind of binary, since the
+/// tests share a target directory and run at once.
+fn package(cli: bool) -> &'static str {
+    if cli { "cli-migrations" } else { "app-migrations" }
 }
 
 fn workspace() -> PathBuf {
@@ -260,4 +283,154 @@ fn models_changes_become_migrations_during_cargo_build() {
     assert!(stderr.contains("the models differ from"), "{stderr}");
     assert!(stderr.contains("add column users.bio"), "{stderr}");
     assert_eq!(app.migrations().len(), 3, "check mode writes nothing");
+}
+
+impl App {
+    /// The command line on the SQLite file `db` in the application's folder:
+    /// its exit code and everything it printed.
+    fn cli(&self, db: &str, args: &[&str]) -> (i32, String) {
+        let url = format!("sqlite://{}", self.root.join(db).display());
+        let output = Command::new(workspace().join("target/scratch/debug").join(package(true)))
+            .args(["--database-url", &url])
+            .args(args)
+            .current_dir(&self.root)
+            .output()
+            .expect("the binary runs");
+        let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&output.stderr));
+        (output.status.code().unwrap_or(-1), text)
+    }
+
+    /// The revision id a migration file declares.
+    fn id(&self, file: &str) -> String {
+        let text = self.read(file);
+        text.split("id: \"").nth(1).expect("an id")[..12].to_owned()
+    }
+
+    /// Edits the models, builds, and commits what the build wrote.
+    fn change(&self, from: &str, to: &str) {
+        self.edit_models(from, to);
+        let messages = self.build();
+        assert!(messages.contains("wrote migrations/"), "{messages}");
+        self.git(&["add", "."]);
+        self.git(&["commit", "--quiet", "-m", "change"]);
+    }
+}
+
+#[test]
+fn a_squash_replaces_a_range_through_the_build() {
+    let app = App::with(true);
+    app.build();
+    app.git(&["init", "--quiet"]);
+    app.git(&["add", "."]);
+    app.git(&["commit", "--quiet", "-m", "initial"]);
+    app.change(
+        "pub email: String,",
+        "pub email: String,\n    pub age: Option<i32>,",
+    );
+    app.change(
+        "pub age: Option<i32>,",
+        "pub age: Option<i32>,\n    pub nick: Option<String>,",
+    );
+    let files = app.migrations();
+    assert_eq!(files.len(), 3, "{files:?}");
+    let ids: Vec<String> = files.iter().map(|f| app.id(f)).collect();
+
+    // Three databases: one at head, one part-way, one made after the squash.
+    assert_eq!(app.cli("old.db", &["upgrade", "head"]).0, 0);
+    assert_eq!(app.cli("part.db", &["upgrade", "+2"]).0, 0);
+
+    // Squashing refuses what it cannot replace, and writes nothing.
+    let (code, text) = app.cli("old.db", &["squash", &format!("{}..{}", ids[1], ids[1])]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("cannot squash: the range holds one migration"),
+        "{text}"
+    );
+    assert_eq!(app.migrations().len(), 3);
+
+    let (code, text) = app.cli("old.db", &["squash", &format!("{}..{}", ids[0], ids[2])]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("replacing 3 migrations"), "{text}");
+    let files = app.migrations();
+    let squash_file = files.last().unwrap().clone();
+    assert!(
+        squash_file.starts_with("0004_squash_0001_initial_to_0003"),
+        "{files:?}"
+    );
+    let squash_id = app.id(&squash_file);
+    // The build embeds it and has nothing to write: the squash leaves the
+    // schema the range left, and it is the one head.
+    let messages = app.build();
+    assert!(!messages.contains("wrote"), "{messages}");
+    assert!(!messages.contains("heads"), "{messages}");
+    let (code, heads) = app.cli("old.db", &["heads"]);
+    assert_eq!(code, 0, "{heads}");
+    assert!(heads.contains(&squash_id) && !heads.contains(&ids[2]), "{heads}");
+
+    // At head: recorded, nothing run. Part-way: the rest, then the squash.
+    // Fresh: the squash alone.
+    let (code, text) = app.cli("old.db", &["upgrade", "head"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains(&format!("recorded squash {squash_id}")), "{text}");
+    assert!(!text.contains("applied "), "{text}");
+    let (code, text) = app.cli("part.db", &["upgrade", "head"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains(&format!("applied {}", ids[2])), "{text}");
+    assert!(text.contains(&format!("recorded squash {squash_id}")), "{text}");
+    let (code, text) = app.cli("fresh.db", &["upgrade", "head"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains(&format!("applied {squash_id}")), "{text}");
+    for db in ["old.db", "part.db", "fresh.db"] {
+        let (code, text) = app.cli(db, &["check", "--schema"]);
+        assert_eq!(code, 0, "{db}: {text}");
+    }
+
+    // Every database is past it: the replaced files go, and the next
+    // migration follows the squash.
+    for file in &files[..3] {
+        std::fs::remove_file(app.root.join("migrations/migrations").join(file)).unwrap();
+    }
+    app.git(&["add", "-A"]);
+    app.git(&["commit", "--quiet", "-m", "squash"]);
+    let messages = app.build();
+    assert!(!messages.contains("wrote"), "{messages}");
+    app.change(
+        "pub nick: Option<String>,",
+        "pub nick: Option<String>,\n    pub bio: Option<String>,",
+    );
+    let files = app.migrations();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let next = app.read(&files[1]);
+    assert!(next.contains(&format!("parents: &[\"{squash_id}\"]")), "{next}");
+    for db in ["old.db", "part.db", "fresh.db"] {
+        let (code, text) = app.cli(db, &["upgrade", "head"]);
+        assert_eq!(code, 0, "{db}: {text}");
+        let (code, text) = app.cli(db, &["check", "--schema"]);
+        assert_eq!(code, 0, "{db}: {text}");
+    }
+    // Squashing a squash: the squash and the migration after it.
+    let (code, text) = app.cli(
+        "old.db",
+        &[
+            "squash",
+            &format!("{squash_id}..{}", app.id(&files[1])),
+            "-m",
+            "all of it",
+        ],
+    );
+    assert_eq!(code, 0, "{text}");
+    app.build();
+    for db in ["old.db", "fresh.db"] {
+        let (code, text) = app.cli(db, &["upgrade", "head"]);
+        assert_eq!(code, 0, "{db}: {text}");
+        assert!(text.contains("recorded squash"), "{db}: {text}");
+        let (code, text) = app.cli(db, &["check", "--schema"]);
+        assert_eq!(code, 0, "{db}: {text}");
+    }
+    let (code, text) = app.cli("new.db", &["upgrade", "head"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("all of it"), "{text}");
+    let (code, text) = app.cli("new.db", &["check", "--schema"]);
+    assert_eq!(code, 0, "{text}");
 }

@@ -81,6 +81,9 @@ pub struct Migration {
     pub upgrade: fn(&mut Ops),
     /// Records the downgrade's operations.
     pub downgrade: fn(&mut Ops),
+    /// The revisions this migration replaces, oldest first: empty but for a
+    /// squash (the file's `pub const REPLACES`, written by `squash`).
+    pub replaces: &'static [&'static str],
 }
 
 impl Migration {

@@ -29,6 +29,7 @@ use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use super::{
     Applied, Database, Dialect, Direction, Event, Graph, MigrateError, Migrator, Target, files, redact,
+    squash,
 };
 use crate::migration::{Migration, lint};
 
@@ -171,6 +172,17 @@ enum Command {
         #[arg(short, long)]
         message: String,
     },
+    /// Write one migration that replaces the linear range FROM..TO (Django's
+    /// squashmigrations): a fresh database runs it, a database that applied the whole
+    /// range records it without running anything, one that applied part gets the rest
+    /// first. Delete the replaced files once every database has run `upgrade` with it.
+    Squash {
+        /// `FROM..TO`: the oldest and the newest revision of the range (ids or prefixes).
+        range: String,
+        /// What it does; default: `squash <first file> to <last file>`.
+        #[arg(short, long)]
+        message: Option<String>,
+    },
     /// Write the models' schema (the migrations' snapshot) as a Python module defining
     /// SQLAlchemy MetaData, for Alembic's env.py:
     /// `target_metadata = get_metadata(config.get_main_option("sqlalchemy.url"))`.
@@ -283,6 +295,10 @@ fn observer(json: bool, verbose: bool) -> impl Fn(&Event<'_>) + Send + Sync + 's
         }
         Event::Statement { sql } if verbose => eprintln!("    {sql}"),
         Event::Rebuild { table, rows } => eprintln!("    rebuilding table `{table}` ({rows} rows)"),
+        Event::Squashed { revision, replaces } => eprintln!(
+            "recorded squash {revision} in place of the {} revisions it replaces, all applied",
+            replaces.len()
+        ),
         Event::Finished {
             revision,
             message,
@@ -484,6 +500,27 @@ impl Cli {
                 println!("`cargo build` embeds it and takes the models' schema as the merged one");
                 Ok(ExitCode::SUCCESS)
             }
+            Command::Squash { range, message } => {
+                let dir = files_dir(managed)?;
+                let Some((from, to)) = range.split_once("..") else {
+                    return Err(MigrateError::CannotSquash(format!(
+                        "`{range}` is not a range: write FROM..TO"
+                    )));
+                };
+                let (path, replaced) = squash::write(&dir, &graph, from, to, message.as_deref())?;
+                println!(
+                    "wrote {} replacing {} migrations:",
+                    path.display(),
+                    replaced.len()
+                );
+                for m in &replaced {
+                    println!("  {} {}", m.revision.id, m.file);
+                }
+                println!(
+                    "`cargo build` embeds it; once every database has run `upgrade` with it, delete those files"
+                );
+                Ok(ExitCode::SUCCESS)
+            }
             Command::Sqlalchemy { output } => {
                 let module = sqlalchemy_module(&files_dir(managed)?, &managed.name)?;
                 match output {
@@ -670,6 +707,7 @@ impl Cli {
             | Command::Lint { .. }
             | Command::Revision { .. }
             | Command::Merge { .. }
+            | Command::Squash { .. }
             | Command::Makemigrations
             | Command::Sqlalchemy { .. }
             | Command::Database(_) => {}
@@ -1048,6 +1086,8 @@ async fn history(
                     "parents": m.revision.parents,
                     "message": m.revision.message,
                     "file": m.file,
+                    "replaces": m.replaces,
+                    "replaced_by": graph.replaced_by(m.revision.id),
                     "applied": row.is_some_and(|r| r.progress.is_whole()),
                     "stopped_part_way": row.is_some_and(|r| !r.progress.is_whole()),
                     "applied_at": row.map(|r| r.applied_at.clone()),
@@ -1075,7 +1115,13 @@ async fn history(
         } else {
             ""
         };
-        println!("{mark} {} {}{head}{here}", m.revision.id, m.revision.message);
+        let replaced = graph
+            .replaced_by(m.revision.id)
+            .map_or(String::new(), |by| format!(" (replaced by {by})"));
+        println!(
+            "{mark} {} {}{head}{here}{replaced}",
+            m.revision.id, m.revision.message
+        );
         if verbose {
             println!("      parents: {}", join_or(m.revision.parents, "none (a base)"));
             println!("      file: {}", m.file);

@@ -37,6 +37,41 @@ pub enum MigrateError {
         /// The missing parent.
         parent: String,
     },
+    /// A squash's `REPLACES` that the graph cannot follow.
+    #[error("squash `{squash}`: {reason}")]
+    BadSquash {
+        /// The squash.
+        squash: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The database applied some of what a squash replaces, and the files of
+    /// the rest are gone: neither the squash nor the originals can run.
+    #[error(
+        "the database applied {} of the revisions squash `{squash}` replaces, and the files of {} that are \
+         not applied are gone: restore them from version control (with them the next `upgrade` applies the \
+         rest, then records the squash), or bring the database to the squash's parent first",
+        .applied.join(", "), .missing.join(", ")
+    )]
+    PartlySquashed {
+        /// The squash.
+        squash: String,
+        /// The replaced revisions the database applied.
+        applied: Vec<String>,
+        /// The replaced revisions neither applied nor in a file.
+        missing: Vec<String>,
+    },
+    /// A target names a revision a squash replaced.
+    #[error("revision `{revision}` is replaced by squash `{by}`: name the squash, or a revision after it")]
+    Replaced {
+        /// The revision.
+        revision: String,
+        /// The squash that replaces it.
+        by: String,
+    },
+    /// `squash` cannot replace this range.
+    #[error("cannot squash: {0}")]
+    CannotSquash(String),
     /// No migration has this id or id prefix.
     #[error("no migration has revision `{0}`")]
     UnknownRevision(String),
@@ -455,7 +490,7 @@ impl MigrateError {
             | MigrateError::BadVersionRow { .. } => 4,
             MigrateError::UnknownApplied(_) => 5,
             MigrateError::DuplicateRevision(_) => 6,
-            MigrateError::Cycle(_) | MigrateError::UnknownParent { .. } => 7,
+            MigrateError::Cycle(_) | MigrateError::UnknownParent { .. } | MigrateError::BadSquash { .. } => 7,
             MigrateError::SeveralHeads(_) => 8,
             MigrateError::SnapshotMismatch { .. } => 9,
             MigrateError::Unacknowledged { .. } | MigrateError::UnwrittenFill { .. } => 10,
@@ -464,6 +499,7 @@ impl MigrateError {
             MigrateError::ReadOnly { .. } => 15,
             MigrateError::LockLost { .. } => 16,
             MigrateError::ReplicasBehind { .. } => 17,
+            MigrateError::PartlySquashed { .. } => 18,
             _ => 1,
         }
     }

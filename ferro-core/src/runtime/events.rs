@@ -61,6 +61,14 @@ pub enum Event<'a> {
         /// Which way.
         direction: Direction,
     },
+    /// A squash was recorded in place of the revisions it replaces, every one
+    /// of them applied: nothing ran.
+    Squashed {
+        /// The squash's revision.
+        revision: &'a str,
+        /// The revisions it replaces.
+        replaces: &'a [&'a str],
+    },
     /// A statement is about to run (with its values written in).
     Statement {
         /// The SQL.
@@ -126,6 +134,12 @@ pub(crate) fn emit(observer: Option<&Observer>, event: &Event<'_>) {
             "migration started"
         ),
         Event::Statement { sql } => tracing::debug!(target: "ferro::runtime", sql, "statement"),
+        Event::Squashed { revision, replaces } => tracing::info!(
+            target: "ferro::runtime",
+            revision,
+            replaces = replaces.join(","),
+            "squash recorded in place of the revisions it replaces"
+        ),
         Event::Rebuild { table, rows } => {
             tracing::info!(target: "ferro::runtime", table, rows, "rebuilding table")
         }

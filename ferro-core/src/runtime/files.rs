@@ -11,7 +11,7 @@ use crate::migration::numbering;
 
 /// A lower-case file-name slug of `message`: letters, digits and `_`, at most
 /// 40 characters.
-fn slug(message: &str) -> String {
+pub(super) fn slug(message: &str) -> String {
     let mut out = String::new();
     for c in message.chars() {
         if c.is_ascii_alphanumeric() {
@@ -33,7 +33,7 @@ fn slug(message: &str) -> String {
 
 /// The number the next file takes: one more than the highest a migration
 /// file (`.rs`) in `dir` starts with.
-fn next_number(dir: &Path) -> Result<u32, MigrateError> {
+pub(super) fn next_number(dir: &Path) -> Result<u32, MigrateError> {
     let io = |source| MigrateError::Io {
         path: dir.to_owned(),
         source,
@@ -58,7 +58,7 @@ fn too_large(dir: &Path, name: &str) -> MigrateError {
 /// A new revision id: 12 hex digits of BLAKE3 over the parents, the message
 /// and the time. Unlike generated ids it need not be reproducible: it names a
 /// file someone writes by hand.
-fn new_id(parents: &[&str], message: &str) -> String {
+pub(super) fn new_id(parents: &[&str], message: &str) -> String {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
     let seed = format!(
         "{parents:?}\n{message}\n{}\n{}",

@@ -66,43 +66,73 @@ impl fmt::Display for Target {
     }
 }
 
-/// The migrations by id, with their children.
+/// The migrations by id, with their parents and children.
+///
+/// A squash (a migration with `replaces`) stands for the revisions it
+/// replaces: a migration that follows one of them follows the squash, and the
+/// replaced revisions, while their files remain, form a side chain that no
+/// target reaches. They run only to finish what a database had partly applied
+/// before the squash (see [`Graph::settle`]).
 #[derive(Debug)]
 pub struct Graph {
     migrations: &'static [Migration],
     by_id: BTreeMap<&'static str, usize>,
+    parents: BTreeMap<&'static str, Vec<&'static str>>,
     children: BTreeMap<&'static str, Vec<&'static str>>,
+    replaced_by: BTreeMap<&'static str, &'static str>,
 }
 
 impl Graph {
     /// The graph of `migrations`, which `embed_migrations!` lists parents first.
     pub fn new(migrations: &'static [Migration]) -> Result<Graph, MigrateError> {
         let mut by_id = BTreeMap::new();
-        let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         for (i, m) in migrations.iter().enumerate() {
-            let id = m.revision.id;
-            if by_id.insert(id, i).is_some() {
-                return Err(MigrateError::DuplicateRevision(id.to_owned()));
+            if by_id.insert(m.revision.id, i).is_some() {
+                return Err(MigrateError::DuplicateRevision(m.revision.id.to_owned()));
             }
-            children.entry(id).or_default();
         }
+        let replaced_by = replaced_by(migrations)?;
+        // The squash that stands for `id` now: the outermost one.
+        let stand_in = |mut id: &'static str| {
+            while let Some(by) = replaced_by.get(id) {
+                id = by;
+            }
+            id
+        };
+        let mut parents: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
+        let mut children: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
         for m in migrations {
-            for parent in m.revision.parents {
+            children.entry(m.revision.id).or_default();
+            // A replaced revision keeps the parents its file names while
+            // they are there: it follows the one before it in its chain.
+            let keep = replaced_by.contains_key(m.revision.id);
+            let mut mine = Vec::new();
+            for &parent in m.revision.parents {
+                let parent = if keep && by_id.contains_key(parent) {
+                    parent
+                } else {
+                    stand_in(parent)
+                };
                 if !by_id.contains_key(parent) {
                     return Err(MigrateError::UnknownParent {
                         revision: m.revision.id.to_owned(),
-                        parent: (*parent).to_owned(),
+                        parent: parent.to_owned(),
                     });
                 }
-                children.entry(parent).or_default().push(m.revision.id);
+                if !mine.contains(&parent) {
+                    mine.push(parent);
+                }
+            }
+            parents.insert(m.revision.id, mine);
+        }
+        for (&id, mine) in &parents {
+            for parent in mine {
+                children.entry(parent).or_default().push(id);
             }
         }
         // Kahn's order: what it cannot reach from the roots lies on a cycle
         // (or after one).
-        let mut waiting: BTreeMap<&str, usize> = migrations
-            .iter()
-            .map(|m| (m.revision.id, m.revision.parents.len()))
-            .collect();
+        let mut waiting: BTreeMap<&str, usize> = parents.iter().map(|(id, p)| (*id, p.len())).collect();
         let mut ready: Vec<&str> = waiting
             .iter()
             .filter(|(_, n)| **n == 0)
@@ -127,8 +157,124 @@ impl Graph {
         Ok(Graph {
             migrations,
             by_id,
+            parents,
             children,
+            replaced_by,
         })
+    }
+
+    /// The squash that replaces `id`, if one does.
+    pub fn replaced_by(&self, id: &str) -> Option<&'static str> {
+        self.replaced_by.get(id).copied()
+    }
+
+    /// The migrations that are not replaced by a squash: those a fresh
+    /// database runs, parents first.
+    pub fn effective(&self) -> impl Iterator<Item = &'static Migration> + '_ {
+        self.migrations
+            .iter()
+            .filter(|m| !self.replaced_by.contains_key(m.revision.id))
+    }
+
+    /// The revisions the database has applied as the graph sees them: the
+    /// replaced revisions of a squash whose every replaced revision is
+    /// applied count as the squash (which the next run records so).
+    pub fn as_squashed<'a>(&self, applied: &[&'a str]) -> Vec<&'a str> {
+        let mut out: Vec<&'a str> = applied.to_vec();
+        loop {
+            let whole = self
+                .squashes()
+                .find(|s| !out.contains(&s.revision.id) && s.replaces.iter().all(|r| out.contains(r)));
+            let Some(squash) = whole else {
+                return out;
+            };
+            out.retain(|id| !squash.replaces.contains(id));
+            out.push(squash.revision.id);
+        }
+    }
+
+    /// The squashes, parents first.
+    pub fn squashes(&self) -> impl Iterator<Item = &'static Migration> + '_ {
+        self.migrations.iter().filter(|m| !m.replaces.is_empty())
+    }
+
+    /// What a run does first about the squashes, given the revisions the
+    /// database recorded (`whole` those applied whole, `recorded` every
+    /// recorded one): the first squash to settle, if any.
+    ///
+    /// Without `finish` (a downgrade), a squash partly applied whose other
+    /// replaced revisions have their files is left as it is: the downgrade
+    /// reverts the replaced revisions one by one.
+    pub fn settle(
+        &self,
+        whole: &[&str],
+        recorded: &[&str],
+        finish: bool,
+    ) -> Result<Option<Settle>, MigrateError> {
+        for squash in self.squashes() {
+            let rows: Vec<&'static str> = squash
+                .replaces
+                .iter()
+                .copied()
+                .filter(|r| recorded.contains(r))
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let id = squash.revision.id;
+            if recorded.contains(&id) {
+                return Ok(Some(Settle::Forget { squash, rows }));
+            }
+            let pending: Vec<&'static str> = squash
+                .replaces
+                .iter()
+                .copied()
+                .filter(|r| !whole.contains(r))
+                .collect();
+            if pending.is_empty() {
+                return Ok(Some(Settle::Record { squash }));
+            }
+            let missing: Vec<String> = pending
+                .iter()
+                .filter(|r| self.get(r).is_none())
+                .map(|r| (*r).to_owned())
+                .collect();
+            if !missing.is_empty() {
+                return Err(MigrateError::PartlySquashed {
+                    squash: id.to_owned(),
+                    applied: rows.iter().map(|r| (*r).to_owned()).collect(),
+                    missing,
+                });
+            }
+            if !finish {
+                continue;
+            }
+            let run = pending
+                .iter()
+                .map(|r| self.get(r).expect("checked above"))
+                .collect();
+            return Ok(Some(Settle::Finish { squash, run }));
+        }
+        Ok(None)
+    }
+
+    /// The parents of `id` in the graph: what its file names, with a
+    /// replaced revision standing for its squash.
+    pub fn parents(&self, id: &str) -> &[&'static str] {
+        self.parents.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// `id` resolved, refused if a squash replaced it: targets name what a
+    /// fresh database runs.
+    fn target(&self, text: &str) -> Result<&'static str, MigrateError> {
+        let id = self.resolve(text)?;
+        match self.replaced_by(id) {
+            Some(by) => Err(MigrateError::Replaced {
+                revision: id.to_owned(),
+                by: by.to_owned(),
+            }),
+            None => Ok(id),
+        }
     }
 
     /// The migrations, parents first.
@@ -146,7 +292,23 @@ impl Graph {
         self.migrations
             .iter()
             .map(|m| m.revision.id)
-            .filter(|id| self.children[id].is_empty())
+            .filter(|id| !self.replaced_by.contains_key(id) && self.effective_children(id) == 0)
+            .collect()
+    }
+
+    /// How many children of `id` a squash does not replace.
+    fn effective_children(&self, id: &str) -> usize {
+        self.children(id).len()
+    }
+
+    /// The revisions that follow `id` directly, but those a squash replaces.
+    pub fn children(&self, id: &str) -> Vec<&'static str> {
+        self.children
+            .get(id)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|c| !self.replaced_by.contains_key(c))
             .collect()
     }
 
@@ -155,7 +317,7 @@ impl Graph {
         self.migrations
             .iter()
             .map(|m| m.revision.id)
-            .filter(|id| self.children[id].len() > 1)
+            .filter(|id| self.effective_children(id) > 1)
             .collect()
     }
 
@@ -186,7 +348,7 @@ impl Graph {
         let mut todo = vec![id];
         while let Some(id) = todo.pop() {
             if seen.insert(id) {
-                todo.extend(self.get(id).map_or(&[][..], |m| m.revision.parents));
+                todo.extend(self.parents(id));
             }
         }
         seen
@@ -210,13 +372,13 @@ impl Graph {
         applied: &[&str],
         target: &Target,
     ) -> Result<Vec<&'static Migration>, MigrateError> {
-        let applied: BTreeSet<&str> = applied.iter().copied().collect();
+        let applied: BTreeSet<&str> = self.as_squashed(applied).into_iter().collect();
         let wanted: BTreeSet<&'static str> = match target {
             Target::Head => self.ancestry(self.head()?),
             Target::Heads | Target::Forward(_) => {
                 self.heads().into_iter().flat_map(|h| self.ancestry(h)).collect()
             }
-            Target::Revision(text) => self.ancestry(self.resolve(text)?),
+            Target::Revision(text) => self.ancestry(self.target(text)?),
             Target::Base | Target::Back(_) => {
                 return Err(MigrateError::WrongDirection {
                     command: "upgrade",
@@ -224,11 +386,14 @@ impl Graph {
                 });
             }
         };
-        let mut path: Vec<&'static Migration> = self
+        let mut path = Vec::new();
+        for m in self
             .migrations
             .iter()
             .filter(|m| wanted.contains(m.revision.id) && !applied.contains(m.revision.id))
-            .collect();
+        {
+            self.rest_of(m, &applied, &mut path)?;
+        }
         if let Target::Forward(n) = *target {
             if n > path.len() {
                 return Err(MigrateError::NotThatMany {
@@ -240,6 +405,48 @@ impl Graph {
             path.truncate(n);
         }
         Ok(path)
+    }
+
+    /// Pushes `m`, or, for a squash the database applied part of, the rest
+    /// of what it replaces. A run settles such a squash before it plans (see
+    /// [`Graph::settle`]); this keeps the plan right where nothing settles
+    /// first (`upgrade --sql` from a database).
+    fn rest_of(
+        &self,
+        m: &'static Migration,
+        applied: &BTreeSet<&str>,
+        path: &mut Vec<&'static Migration>,
+    ) -> Result<(), MigrateError> {
+        if !self.touched(m.revision.id, applied) {
+            path.push(m);
+            return Ok(());
+        }
+        for r in m.replaces.iter().filter(|r| !applied.contains(*r)) {
+            let Some(original) = self.get(r) else {
+                return Err(MigrateError::PartlySquashed {
+                    squash: m.revision.id.to_owned(),
+                    applied: m
+                        .replaces
+                        .iter()
+                        .filter(|r| self.touched(r, applied))
+                        .map(|r| (*r).to_owned())
+                        .collect(),
+                    missing: vec![(*r).to_owned()],
+                });
+            };
+            self.rest_of(original, applied, path)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the database applied some of what squash `id` replaces,
+    /// directly or through squashes it replaces.
+    fn touched(&self, id: &str, applied: &BTreeSet<&str>) -> bool {
+        self.get(id).is_some_and(|m| {
+            m.replaces
+                .iter()
+                .any(|r| applied.contains(r) || self.touched(r, applied))
+        })
     }
 
     /// The migrations `downgrade target` reverts, in the order it reverts
@@ -292,7 +499,7 @@ impl Graph {
     /// The applied revisions that no other applied revision follows: what
     /// `current` shows.
     pub fn current(&self, applied: &[&str]) -> Vec<&'static str> {
-        let applied: BTreeSet<&str> = applied.iter().copied().collect();
+        let applied: BTreeSet<&str> = self.as_squashed(applied).into_iter().collect();
         self.migrations
             .iter()
             .map(|m| m.revision.id)
@@ -306,7 +513,7 @@ impl Graph {
             Target::Base => BTreeSet::new(),
             Target::Head => self.ancestry(self.head()?),
             Target::Heads => self.heads().into_iter().flat_map(|h| self.ancestry(h)).collect(),
-            Target::Revision(text) => self.ancestry(self.resolve(text)?),
+            Target::Revision(text) => self.ancestry(self.target(text)?),
             Target::Forward(_) | Target::Back(_) => {
                 return Err(MigrateError::WrongDirection {
                     command: "stamp",
@@ -321,6 +528,101 @@ impl Graph {
             .filter(|id| wanted.contains(id))
             .collect())
     }
+}
+
+/// What a run does about a squash before anything else.
+#[derive(Debug)]
+pub enum Settle {
+    /// Every revision it replaces is applied: record the squash in their
+    /// place, running nothing.
+    Record {
+        /// The squash.
+        squash: &'static Migration,
+    },
+    /// Some are applied: apply the rest, in order, then record the squash.
+    Finish {
+        /// The squash.
+        squash: &'static Migration,
+        /// The replaced migrations still to run.
+        run: Vec<&'static Migration>,
+    },
+    /// The squash is recorded and so are some revisions it replaces: forget
+    /// them.
+    Forget {
+        /// The squash.
+        squash: &'static Migration,
+        /// The replaced revisions still recorded.
+        rows: Vec<&'static str>,
+    },
+}
+
+/// Each revision a squash replaces, with the squash; an error for what the
+/// graph cannot follow: a squash that replaces itself, or a revision two
+/// squashes replace, or files of the replaced revisions that are not a chain
+/// from the squash's parents.
+fn replaced_by(
+    migrations: &'static [Migration],
+) -> Result<BTreeMap<&'static str, &'static str>, MigrateError> {
+    let mut out = BTreeMap::new();
+    let squashes = || migrations.iter().filter(|m| !m.replaces.is_empty());
+    let bad = |squash: &Migration, reason: String| MigrateError::BadSquash {
+        squash: squash.revision.id.to_owned(),
+        reason,
+    };
+    for squash in squashes() {
+        for &id in squash.replaces {
+            if id == squash.revision.id {
+                return Err(bad(squash, "it replaces itself".to_owned()));
+            }
+            if let Some(other) = out.insert(id, squash.revision.id) {
+                return Err(bad(squash, format!("`{id}` is replaced by `{other}` too")));
+            }
+        }
+    }
+    // `parent` is `expected`, or a revision that a squash `expected` stands
+    // for (directly or through squashes of squashes) replaces.
+    let is = |mut parent: &'static str, expected: &str| {
+        for _ in 0..=out.len() {
+            if parent == expected {
+                return true;
+            }
+            match out.get(parent) {
+                Some(by) => parent = by,
+                None => return false,
+            }
+        }
+        false
+    };
+    let find = |id: &str| migrations.iter().find(|m| m.revision.id == id);
+    for squash in squashes() {
+        let mut before: Option<&str> = None;
+        for &id in squash.replaces {
+            if let Some(m) = find(id) {
+                let chained = match before {
+                    None => {
+                        m.revision.parents.len() == squash.revision.parents.len()
+                            && m.revision
+                                .parents
+                                .iter()
+                                .zip(squash.revision.parents)
+                                .all(|(p, q)| is(p, q))
+                    }
+                    Some(before) => matches!(m.revision.parents, [p] if is(p, before)),
+                };
+                if !chained {
+                    return Err(bad(
+                        squash,
+                        format!(
+                            "`{id}` does not follow {}, as a squash's replaced revisions must",
+                            before.map_or("the squash's parents".to_owned(), |b| format!("`{b}`"))
+                        ),
+                    ));
+                }
+            }
+            before = Some(id);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use super::database::{Database, Tx};
 use super::dialect::Dialect;
 use super::error::MigrateError;
 use super::events::{Direction, Event, Observer, emit};
-use super::graph::{Graph, Target};
+use super::graph::{Graph, Settle, Target};
 use super::lock::{DEFAULT_LOCK_RETRIES, DEFAULT_LOCK_TIMEOUT, LockName, Run};
 use super::prepare::{
     Part, Prepared, Task, downgrade_json, prepare_downgrade, prepare_upgrade, record, replay,
@@ -41,9 +41,10 @@ pub struct Applied {
 pub struct Migrator {
     migrations: &'static [Migration],
     pub(crate) table: VersionTable,
-    /// The heads, worked out once: `is_at_head` runs at every start of an
-    /// application and must stay cheap for a long history.
-    heads: std::sync::OnceLock<Vec<&'static str>>,
+    /// The heads and how many migrations a fresh database runs (all but
+    /// those squashes replace), worked out once: `is_at_head` runs at every
+    /// start of an application and must stay cheap for a long history.
+    heads: std::sync::OnceLock<(Vec<&'static str>, usize)>,
     /// Each migration by its revision id, worked out once: a run looks up
     /// every applied row, thousands in a long history.
     by_id: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static Migration>>,
@@ -245,10 +246,15 @@ impl Migrator {
         &'a self,
         applied: &'a [AppliedRevision],
     ) -> impl Iterator<Item = &'static Migration> + 'a {
-        applied
-            .iter()
-            .filter(|r| r.progress.is_whole())
-            .filter_map(|r| self.migration(&r.revision))
+        applied.iter().filter(|r| r.progress.is_whole()).filter_map(|r| {
+            self.migration(&r.revision).or_else(|| {
+                // A replaced revision whose file is gone: the squash
+                // stands for the chain at its last revision.
+                self.migrations
+                    .iter()
+                    .find(|m| m.replaces.last() == Some(&r.revision.as_str()))
+            })
+        })
     }
 
     /// [`Migrator::applied`] with only what an upgrade and a check use: the
@@ -308,10 +314,7 @@ impl Migrator {
         unknown_applied(&graph, &applied)?;
         let mut state = crate::migration::State::default();
         let mut hand_written = Vec::new();
-        for row in applied.iter().filter(|r| r.progress.is_whole()) {
-            let Some(m) = self.migration(&row.revision) else {
-                continue;
-            };
+        for m in self.in_order(&applied) {
             for step in m.upgrade_steps() {
                 if matches!(step.op, crate::migration::Op::Sql(_)) && !hand_written.contains(&m.revision.id) {
                     hand_written.push(m.revision.id);
@@ -355,17 +358,26 @@ impl Migrator {
     pub async fn is_at_head(&self, db: &mut Database) -> Result<bool, MigrateError> {
         self.check_table_name()?;
         let d = db.dialect();
-        let heads = self.heads.get_or_init(|| {
+        let (heads, effective) = self.heads.get_or_init(|| {
+            // With squashes the graph says what a fresh database runs; a
+            // graph that is not sound fails the upgrade that follows.
+            if self.migrations.iter().any(|m| !m.replaces.is_empty())
+                && let Ok(graph) = self.graph()
+            {
+                return (graph.heads(), graph.effective().count());
+            }
             let parents: std::collections::HashSet<&str> = self
                 .migrations
                 .iter()
                 .flat_map(|m| m.revision.parents.iter().copied())
                 .collect();
-            self.migrations
+            let heads = self
+                .migrations
                 .iter()
                 .map(|m| m.revision.id)
                 .filter(|id| !parents.contains(id))
-                .collect()
+                .collect();
+            (heads, self.migrations.len())
         });
         let rows = match db.fetch_text(&self.table.count_with(d, heads), 2).await {
             Ok(rows) => rows,
@@ -373,7 +385,7 @@ impl Migrator {
             // is the database's.
             Err(error) => {
                 if self.table_columns(db).await?.is_empty() {
-                    return Ok(self.migrations.is_empty());
+                    return Ok(*effective == 0);
                 }
                 return Err(error);
             }
@@ -384,7 +396,7 @@ impl Migrator {
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0)
         };
-        Ok(count(0) == self.migrations.len() && count(1) == heads.len())
+        Ok(count(0) == *effective && count(1) == heads.len())
     }
 
     /// Applies the migrations that `target` needs, each in its own transaction;
@@ -406,6 +418,7 @@ impl Migrator {
     async fn upgrade_locked(&self, db: &mut Database, target: &Target) -> Result<Vec<Applied>, MigrateError> {
         let d = db.dialect();
         let graph = self.graph()?;
+        let mut done = self.settle_squashes(db, &graph, true).await?;
         let applied = self.applied_for_checks(db).await?;
         verify(&graph, &applied, &[])?;
         partial(&applied, false)?;
@@ -429,7 +442,6 @@ impl Migrator {
         if own && !prepared.is_empty() {
             self.create_table(db).await?;
         }
-        let mut done = Vec::new();
         for (i, step) in prepared.iter().enumerate() {
             let run = self.run(db, step, true, i == 0 && !own);
             if let Some(applied) = run.instrument(span(step)).await? {
@@ -456,6 +468,7 @@ impl Migrator {
     ) -> Result<Vec<Applied>, MigrateError> {
         let d = db.dialect();
         let graph = self.graph()?;
+        self.settle_squashes(db, &graph, false).await?;
         let applied = self.applied(db).await?;
         partial(&applied, true)?;
         let ids: Vec<&str> = applied.iter().map(|r| r.revision.as_str()).collect();
@@ -478,6 +491,95 @@ impl Migrator {
             }
         }
         Ok(done)
+    }
+
+    /// Brings the version table in line with the squashes: records a squash
+    /// whose every replaced revision is applied in their place (running
+    /// nothing), forgets replaced revisions recorded beside their squash,
+    /// and (`finish`, for an upgrade) applies the rest of what a squash
+    /// replaces where the database applied only some, then records the
+    /// squash. Returns what it applied.
+    async fn settle_squashes(
+        &self,
+        db: &mut Database,
+        graph: &Graph,
+        finish: bool,
+    ) -> Result<Vec<Applied>, MigrateError> {
+        let d = db.dialect();
+        let mut done = Vec::new();
+        if graph.squashes().next().is_none() {
+            return Ok(done);
+        }
+        loop {
+            let applied = self.applied_for_checks(db).await?;
+            let recorded: Vec<&str> = applied.iter().map(|r| r.revision.as_str()).collect();
+            let whole: Vec<&str> = applied
+                .iter()
+                .filter(|r| r.progress.is_whole())
+                .map(|r| r.revision.as_str())
+                .collect();
+            let Some(settle) = graph.settle(&whole, &recorded, finish)? else {
+                return Ok(done);
+            };
+            match settle {
+                Settle::Finish { run, .. } => {
+                    verify(graph, &applied, &[])?;
+                    partial(&applied, false)?;
+                    let mut state = replay(d, self.in_order(&applied));
+                    for m in run {
+                        let step = prepare_upgrade(m, d, state.as_mut())?;
+                        if let Some(applied) =
+                            self.run(db, &step, true, false).instrument(span(&step)).await?
+                        {
+                            done.push(applied);
+                        }
+                    }
+                }
+                Settle::Record { squash } => {
+                    let table = &self.table;
+                    // The squash takes the place of the newest row it
+                    // replaces, so that a downgrade reverts it where they were.
+                    let seq = applied
+                        .iter()
+                        .filter(|r| squash.replaces.contains(&r.revision.as_str()))
+                        .map(|r| r.seq)
+                        .max()
+                        .unwrap_or(0);
+                    let row = record(
+                        squash,
+                        seq,
+                        Duration::ZERO,
+                        downgrade_json(squash)?,
+                        Progress::Whole,
+                    );
+                    let insert = table.insert(d, &row)?;
+                    db.locked(self.lock_key(), async |tx: &mut Tx<'_>| {
+                        for id in squash.replaces {
+                            tx.execute(&table.delete(d, id)).await?;
+                        }
+                        tx.execute(&insert).await
+                    })
+                    .await?;
+                    emit(
+                        db.observer.as_ref(),
+                        &Event::Squashed {
+                            revision: squash.revision.id,
+                            replaces: squash.replaces,
+                        },
+                    );
+                }
+                Settle::Forget { rows, .. } => {
+                    let table = &self.table;
+                    db.locked(self.lock_key(), async |tx: &mut Tx<'_>| {
+                        for id in &rows {
+                            tx.execute(&table.delete(d, id)).await?;
+                        }
+                        Ok(())
+                    })
+                    .await?;
+                }
+            }
+        }
     }
 
     /// Records the database as being at `target` without running anything;

@@ -9,7 +9,7 @@ mod graph;
 
 pub use checksum::checksum;
 pub use error::{FragmentInMigration, MigrateError, PartInDoubt};
-pub use graph::{Graph, Target};
+pub use graph::{Graph, Settle, Target};
 
 #[cfg(feature = "runtime")]
 pub mod capabilities;
@@ -49,6 +49,8 @@ mod replicas;
 mod script;
 #[cfg(feature = "runtime")]
 mod settle;
+#[cfg(feature = "cli")]
+mod squash;
 #[cfg(feature = "runtime")]
 mod statement;
 #[cfg(feature = "runtime")]

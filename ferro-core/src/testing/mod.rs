@@ -235,14 +235,17 @@ impl Kit {
         Graph::new(self.migrations).map_err(|e| Failure::new(test, None, e.to_string()))
     }
 
-    /// The migrations in an order they apply in, oldest first.
+    /// The migrations a fresh database runs (a squash, not what it
+    /// replaces), in an order they apply in, oldest first.
     fn in_order(&self, test: &'static str) -> Result<Vec<&'static Migration>, Failure> {
-        self.graph(test)?;
+        let graph = self.graph(test)?;
+        let effective: Vec<&'static Migration> = graph.effective().collect();
         let mut done: Vec<&'static str> = Vec::new();
         let mut out = Vec::new();
-        while out.len() < self.migrations.len() {
-            let next = self.migrations.iter().find(|m| {
-                !done.contains(&m.revision.id) && m.revision.parents.iter().all(|p| done.contains(p))
+        while out.len() < effective.len() {
+            let next = effective.iter().copied().find(|m| {
+                !done.contains(&m.revision.id)
+                    && graph.parents(m.revision.id).iter().all(|p| done.contains(p))
             });
             let Some(next) = next else {
                 return Err(Failure::new(test, None, "the revisions' parents form a cycle"));
