@@ -172,6 +172,13 @@ impl Cluster {
         }
     }
 
+    /// The last `lines` lines of node `node`'s server log, for a failure's message.
+    pub fn log_tail(&self, node: usize, lines: usize) -> String {
+        let text = fs::read_to_string(self.log(node)).unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        all[all.len().saturating_sub(lines)..].join("\n")
+    }
+
     fn log(&self, node: usize) -> PathBuf {
         self.nodes[node].dir.join("server.log")
     }

@@ -107,8 +107,9 @@ async fn same_at_head(
         let drift = migrator.drift(&mut db).await.unwrap();
         assert!(
             drift.differences.is_empty(),
-            "{what}: node {node}: {:?}",
-            drift.differences
+            "{what}: node {node}: {:?}\nits log:\n{}",
+            drift.differences,
+            cluster.log_tail(node, 150)
         );
         assert_eq!(
             &trials::fingerprint(&url).await.unwrap(),

@@ -626,4 +626,4 @@ fn replaced_by(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -3,7 +3,8 @@ use crate::migration::{Ops, Revision};
 
 fn nothing(_: &mut Ops) {}
 
-const fn migration(id: &'static str, parents: &'static [&'static str]) -> Migration {
+/// A migration that does nothing, for histories of the graph alone.
+pub(crate) const fn migration(id: &'static str, parents: &'static [&'static str]) -> Migration {
     Migration {
         file: id,
         source: "",
