@@ -368,6 +368,10 @@ fn a_squash_replaces_a_range_through_the_build() {
     assert_eq!(code, 0, "{heads}");
     assert!(heads.contains(&squash_id) && !heads.contains(&ids[2]), "{heads}");
 
+    // Before a run records it, `check` asks for one (exit 13) and says why.
+    let (code, text) = app.cli("old.db", &["check"]);
+    assert_eq!(code, 13, "{text}");
+    assert!(text.contains("a squash is not recorded"), "{text}");
     // At head: recorded, nothing run. Part-way: the rest, then the squash.
     // Fresh: the squash alone.
     let (code, text) = app.cli("old.db", &["upgrade", "head"]);

@@ -692,11 +692,21 @@ impl Cli {
                     println!("the database is at head");
                 } else {
                     let current = migrator.current(db).await?;
-                    println!(
-                        "the database is not at head: it is at {}, the migrations end at {}",
-                        join_or(&current, "base"),
-                        graph.heads().join(", ")
-                    );
+                    let heads = graph.heads();
+                    if current.len() == heads.len() && heads.iter().all(|h| current.iter().any(|c| c == h)) {
+                        // Every revision is applied, some only as what a
+                        // squash replaces.
+                        println!(
+                            "the database is at head, but a squash is not recorded in place of the revisions \
+                             it replaces yet: `upgrade` records it, running nothing"
+                        );
+                    } else {
+                        println!(
+                            "the database is not at head: it is at {}, the migrations end at {}",
+                            join_or(&current, "base"),
+                            heads.join(", ")
+                        );
+                    }
                     return Ok(ExitCode::from(BEHIND));
                 }
             }
