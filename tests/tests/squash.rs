@@ -325,6 +325,34 @@ async fn a_database_with_part_applied_gets_the_rest_then_the_squash(url: String)
     assert_eq!(shape(&url).await, expect(AT_HEAD));
 }
 
+/// A replaced file that changed after the database applied it is refused
+/// before the squash is recorded, as a changed file always is.
+async fn a_changed_original_is_refused_before_the_squash(url: String) {
+    static CHANGED: [Migration; 6] = [
+        P,
+        A,
+        Migration {
+            source: "seed, edited after it was applied",
+            ..B
+        },
+        C,
+        S,
+        D,
+    ];
+    let mut db = Database::connect(&url).await.unwrap();
+    Migrator::new(&ORIGINAL)
+        .upgrade(&mut db, &Target::Head)
+        .await
+        .unwrap();
+    let migrator = Migrator::new(&CHANGED);
+    let error = migrator.upgrade(&mut db, &Target::Head).await.unwrap_err();
+    assert!(matches!(error, MigrateError::ChecksumMismatch { .. }), "{error}");
+    assert_eq!(
+        recorded(&migrator, &mut db).await,
+        [P, A, B, C, D].map(|m| m.revision.id)
+    );
+}
+
 async fn a_downgrade_reverts_a_part_one_by_one(url: String) {
     let mut db = Database::connect(&url).await.unwrap();
     let b = Target::Revision(B.revision.id.to_owned());
@@ -423,5 +451,6 @@ ferro_tests::on_every_backend!(
     a_database_with_the_range_applied_records_the_squash,
     a_database_with_part_applied_gets_the_rest_then_the_squash,
     a_downgrade_reverts_a_part_one_by_one,
+    a_changed_original_is_refused_before_the_squash,
     a_squash_of_a_squash,
 );
