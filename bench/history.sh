@@ -103,7 +103,7 @@ def embed(n, crate):
         path = os.path.join(work, crate, "migrations", name)
         mods.append('#[path = "%s"]\n#[allow(unreachable_pub, missing_docs)]\nmod m%d;' % (path, i))
         items.append('    ::ferro::migration::Migration { file: "%s", source: ::core::include_str!("%s"), '
-                     'revision: m%d::REVISION, upgrade: m%d::upgrade, downgrade: m%d::downgrade },'
+                     'revision: m%d::REVISION, upgrade: m%d::upgrade, downgrade: m%d::downgrade, replaces: &[] },'
                      % (name, path, i, i, i))
         checks.append('const _: () = ::core::assert!(::ferro::__private::str_eq(m%d::REVISION.id, "%s"), "{}", '
                       '"%s: `REVISION.id` is not the literal the build script read");' % (i, rev(i), name))
@@ -203,7 +203,7 @@ path = os.path.abspath("%s/migrations/%04d_m.rs" % (crate, n + 1))
 emb = open(crate + "/src/embedded.rs").read()
 emb = emb.replace("\n\n/// Every migration.", '\n#[path = "%s"]\nmod extra;\n\n/// Every migration.' % path, 1)
 emb = emb.replace("\n];\n", '\n    ::ferro::migration::Migration { file: "extra.rs", source: ::core::include_str!("%s"), '
-                  'revision: extra::REVISION, upgrade: extra::upgrade, downgrade: extra::downgrade },\n];\n' % path, 1)
+                  'revision: extra::REVISION, upgrade: extra::upgrade, downgrade: extra::downgrade, replaces: &[] },\n];\n' % path, 1)
 open(crate + "/src/embedded.rs.more", "w").write(emb)
 PY
             cp "$crate/src/embedded.rs" "$crate/src/embedded.rs.base"
