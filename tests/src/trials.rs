@@ -327,3 +327,30 @@ pub fn printed(outputs: &[std::process::Output]) -> usize {
         })
         .sum()
 }
+
+/// Starts every command at once, each made to fail its first run of the
+/// failing step when `fail` names the marker file (see [`FAIL`]), and waits
+/// for them all: what they printed and how they ended, in order.
+pub fn all_at_once(
+    commands: impl IntoIterator<Item = std::process::Command>,
+    fail: Option<&std::path::Path>,
+) -> Vec<std::process::Output> {
+    use std::process::Stdio;
+    let children: Vec<_> = commands
+        .into_iter()
+        .map(|mut command| {
+            if let Some(marker) = fail {
+                command.env(FAIL, marker);
+            }
+            command
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect()
+}

@@ -158,23 +158,10 @@ async fn runners_over_three_nodes(cluster: &Cluster) {
         let failing = trial % 2 == 1;
         let marker = tempfile::tempdir().unwrap();
         let marker = marker.path().join("failed");
-        let children: Vec<_> = (0..16)
-            .map(|i| {
-                let mut command = cli(&cluster.url(i % 3, &name), &["upgrade", "head"]);
-                if failing {
-                    command.env(FAIL, &marker);
-                }
-                command
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
-                    .spawn()
-                    .unwrap()
-            })
-            .collect();
-        let outputs: Vec<Output> = children
-            .into_iter()
-            .map(|c| c.wait_with_output().unwrap())
-            .collect();
+        let outputs: Vec<Output> = trials::all_at_once(
+            (0..16).map(|i| cli(&cluster.url(i % 3, &name), &["upgrade", "head"])),
+            failing.then_some(marker.as_path()),
+        );
         let failed: Vec<_> = outputs.iter().filter(|o| !o.status.success()).collect();
         if failing {
             assert_eq!(

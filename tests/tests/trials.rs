@@ -242,23 +242,8 @@ fn concurrency_trials(dialect: Dialect) {
             let failing = trial % 2 == 1;
             let marker = tempfile::tempdir().unwrap();
             let marker = marker.path().join("failed");
-            let children: Vec<_> = (0..16)
-                .map(|_| {
-                    let mut command = runner(&url);
-                    if failing {
-                        command.env(FAIL, &marker);
-                    }
-                    command
-                        .stdout(Stdio::piped())
-                        .stderr(Stdio::piped())
-                        .spawn()
-                        .unwrap()
-                })
-                .collect();
-            let outputs: Vec<_> = children
-                .into_iter()
-                .map(|c| c.wait_with_output().unwrap())
-                .collect();
+            let outputs =
+                trials::all_at_once((0..16).map(|_| runner(&url)), failing.then_some(marker.as_path()));
             let failed: Vec<_> = outputs.iter().filter(|o| !o.status.success()).collect();
             if failing {
                 assert_eq!(failed.len(), 1, "trial {trial}: only the failing run fails");
