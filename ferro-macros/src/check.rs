@@ -25,11 +25,14 @@ pub(crate) struct Model<'a> {
     pub(crate) model_name: String,
     pub(crate) columns: Vec<Column<'a>>,
     pub(crate) primary_key: Vec<String>,
+    /// The primary key's name, when given (`primary_key(name = "..")`).
+    pub(crate) primary_key_name: Option<String>,
     /// The primary-key column, when the key has exactly one.
     pub(crate) key: Option<usize>,
     pub(crate) indexes: Vec<Index>,
     pub(crate) uniques: Vec<Unique>,
     pub(crate) checks: Vec<(String, String)>,
+    pub(crate) foreign_keys: Vec<TableForeignKey<'a>>,
     pub(crate) many_to_many: Vec<ManyToMany>,
     pub(crate) comment: Option<String>,
     pub(crate) renamed_from: Option<String>,
@@ -61,6 +64,19 @@ pub(crate) struct Unique {
     pub(crate) columns: Vec<String>,
 }
 
+/// A foreign key declared on the struct.
+pub(crate) struct TableForeignKey<'a> {
+    pub(crate) columns: Vec<String>,
+    pub(crate) target: Path,
+    pub(crate) referred: Vec<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) on_delete: Referential,
+    pub(crate) on_update: Referential,
+    /// The types of the fields that `SET NULL` sets, when it is an action
+    /// and they are not marked `nullable`: each must hold NULL.
+    pub(crate) set_null: Vec<(&'a Type, Span)>,
+}
+
 pub(crate) struct ManyToMany {
     pub(crate) target: Path,
     pub(crate) table: Option<String>,
@@ -90,12 +106,17 @@ pub(crate) fn model<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
     };
     let columns = Columns::check(input, fields, errors);
     let primary_key = columns.primary_key(&attrs, errors);
+    let primary_key_name = attrs
+        .primary_key
+        .as_ref()
+        .and_then(|pk| explicit_name(&pk.value.name, errors));
     let key = match primary_key.as_slice() {
         [only] => columns.list.iter().position(|c| &c.name == only),
         _ => None,
     };
     let (indexes, uniques) = columns.indexes(&attrs, errors);
     let checks = checks(&attrs, errors);
+    let foreign_keys = columns.foreign_keys(&attrs, errors);
     let many_to_many = attrs
         .many_to_many
         .iter()
@@ -122,10 +143,12 @@ pub(crate) fn model<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
         model_name: input.ident.to_string().to_snake_case(),
         columns: columns.list,
         primary_key,
+        primary_key_name,
         key,
         indexes,
         uniques,
         checks,
+        foreign_keys,
         many_to_many,
         comment: attrs.comment.map(|c| c.value.value()),
         renamed_from: attrs.renamed_from.map(|c| c.value.value()),
@@ -203,6 +226,16 @@ impl<'a> Columns<'a> {
             );
         }
         match &attrs.primary_key {
+            Some(given) if given.value.fields.is_none() => match marked.first() {
+                Some(c) => vec![c.name.clone()],
+                None => {
+                    errors.push(
+                        given.span,
+                        "`primary_key(name = \"..\")` names the key of the field marked `primary_key`, and none is; mark one, or give the key's `fields(..)`",
+                    );
+                    Vec::new()
+                }
+            },
             Some(given) => {
                 if let Some(first) = marked.first() {
                     errors.push(
@@ -213,10 +246,59 @@ impl<'a> Columns<'a> {
                         ),
                     );
                 }
-                self.lookup(&given.value, "primary_key", errors)
+                let fields = given.value.fields.as_deref().unwrap_or_default();
+                self.lookup(fields, "primary_key", errors)
             }
             None => marked.first().map(|c| vec![c.name.clone()]).unwrap_or_default(),
         }
+    }
+
+    /// The foreign keys declared on the struct.
+    fn foreign_keys(&self, attrs: &ModelAttrs, errors: &mut Errors) -> Vec<TableForeignKey<'a>> {
+        let mut out = Vec::new();
+        for given in &attrs.foreign_keys {
+            let fk = &given.value;
+            let columns = self.lookup(fk.fields(), "foreign_key", errors);
+            let referred: Vec<String> = fk.columns().iter().map(LitStr::value).collect();
+            for (lit, name) in fk.columns().iter().zip(&referred) {
+                identifier(name, lit.span(), "column name", errors);
+            }
+            if referred.len() != fk.fields().len() {
+                errors.push(
+                    given.span,
+                    format!(
+                        "`foreign_key` pairs each field with a referred column, and has {} field(s) and {} column(s)",
+                        fk.fields().len(),
+                        referred.len()
+                    ),
+                );
+            }
+            let actions = [&fk.on_delete, &fk.on_update];
+            let set_null = actions
+                .into_iter()
+                .flatten()
+                .find(|a| a.value == Referential::SetNull)
+                .map(|a| a.span);
+            let set_null = match set_null {
+                Some(span) => self
+                    .list
+                    .iter()
+                    .filter(|c| columns.contains(&c.name) && c.attrs.nullable.is_none())
+                    .map(|c| (c.ty, span))
+                    .collect(),
+                None => Vec::new(),
+            };
+            out.push(TableForeignKey {
+                columns,
+                target: fk.references().clone(),
+                referred,
+                name: explicit_name(&fk.name, errors),
+                on_delete: fk.on_delete.as_ref().map_or(Referential::NoAction, |a| a.value),
+                on_update: fk.on_update.as_ref().map_or(Referential::NoAction, |a| a.value),
+                set_null,
+            });
+        }
+        out
     }
 
     /// The indexes and unique constraints of fields and of the struct.
@@ -427,6 +509,9 @@ fn check_field(field: &Field, a: &FieldAttrs, errors: &mut Errors) {
         && let Some(column) = &fk.value.column
     {
         identifier(&column.value.value(), column.value.span(), "column name", errors);
+    }
+    if let Some(fk) = &a.foreign_key {
+        explicit_name(&fk.value.name, errors);
     }
     if let Some(fk) = &a.foreign_key
         && let (Some(on_delete), Some(_)) = (&fk.value.on_delete, &a.primary_key)

@@ -69,13 +69,15 @@ fn action(meta: &Meta) -> darling::Result<Slot<Referential>> {
     Err(darling::Error::custom(message).with_span(&lit.value.span()))
 }
 
-/// `foreign_key(references = Model, column = "..", on_delete = "..", on_update = "..")`.
+/// `foreign_key(references = Model, column = "..", name = "..", on_delete = "..", on_update = "..")`.
 #[derive(FromMeta)]
 pub(crate) struct ForeignKeyAttr {
     #[darling(default, with = |m| type_path(m, "references = User"))]
     references: Option<Path>,
     #[darling(default, with = |m| text(m, "column = \"id\""))]
     pub(crate) column: Slot<LitStr>,
+    #[darling(default, with = |m| text(m, "name = \"fk_posts_author\""))]
+    pub(crate) name: Slot<LitStr>,
     #[darling(default, with = action)]
     pub(crate) on_delete: Slot<Referential>,
     #[darling(default, with = action)]
@@ -187,11 +189,14 @@ pub(crate) struct UniqueAttr {
     pub(crate) name: Slot<LitStr>,
 }
 
-/// `primary_key(fields(a, b))` on the struct.
+/// `primary_key(fields(a, b), name = "..")` on the struct; `fields` may be
+/// left out to name the key of the field marked `primary_key`.
 #[derive(FromMeta)]
-struct KeyAttr {
+pub(crate) struct KeyAttr {
     #[darling(default, with = field_list)]
-    fields: Option<Vec<Ident>>,
+    pub(crate) fields: Option<Vec<Ident>>,
+    #[darling(default, with = |m| text(m, "name = \"users_pkey\""))]
+    pub(crate) name: Slot<LitStr>,
 }
 
 /// `check(name = "..", expr = "..")` on the struct.
@@ -225,6 +230,75 @@ impl UniqueAttr {
     pub(crate) fn fields(&self) -> &[Ident] {
         self.fields.as_deref().expect("checked when parsed")
     }
+}
+
+/// `foreign_key(fields(a, b), references = Model, columns("x", "y"), name = "..",
+/// on_delete = "..", on_update = "..")` on the struct: a key of several
+/// columns, or one that names the referred columns.
+#[derive(FromMeta)]
+pub(crate) struct TableForeignKeyAttr {
+    #[darling(default, with = field_list)]
+    fields: Option<Vec<Ident>>,
+    #[darling(default, with = |m| type_path(m, "references = Parent"))]
+    references: Option<Path>,
+    #[darling(default, with = column_names)]
+    columns: Option<Vec<LitStr>>,
+    #[darling(default, with = |m| text(m, "name = \"fk_child_parent\""))]
+    pub(crate) name: Slot<LitStr>,
+    #[darling(default, with = action)]
+    pub(crate) on_delete: Slot<Referential>,
+    #[darling(default, with = action)]
+    pub(crate) on_update: Slot<Referential>,
+}
+
+impl TableForeignKeyAttr {
+    /// The referencing fields, checked when parsed.
+    pub(crate) fn fields(&self) -> &[Ident] {
+        self.fields.as_deref().expect("checked when parsed")
+    }
+
+    /// The model it refers to, checked when parsed.
+    pub(crate) fn references(&self) -> &Path {
+        self.references.as_ref().expect("checked when parsed")
+    }
+
+    /// The referred columns, checked when parsed.
+    pub(crate) fn columns(&self) -> &[LitStr] {
+        self.columns.as_deref().expect("checked when parsed")
+    }
+}
+
+/// `columns("x", "y")`: the referred table's column names, as the database
+/// has them.
+fn column_names(meta: &Meta) -> darling::Result<Option<Vec<LitStr>>> {
+    let mut out = Vec::new();
+    for item in super::list(meta)? {
+        match &item {
+            NestedMeta::Lit(syn::Lit::Str(lit)) => out.push(lit.clone()),
+            _ => {
+                return Err(darling::Error::custom(
+                    "expected the referred columns' names, as in `columns(\"id\", \"version\")`",
+                )
+                .with_span(&item));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(
+            darling::Error::custom("`columns(...)` names at least one column").with_span(&meta.path().span())
+        );
+    }
+    Ok(Some(out))
+}
+
+fn table_foreign_key_list(meta: &Meta) -> darling::Result<Given<TableForeignKeyAttr>> {
+    nested(meta, |fk: &TableForeignKeyAttr| {
+        (fk.fields.is_none() || fk.references.is_none() || fk.columns.is_none()).then(|| {
+            "`foreign_key(...)` on a struct needs its fields, the model and the columns it refers to: \
+             `foreign_key(fields(a, b), references = Parent, columns(\"x\", \"y\"))`"
+                .to_owned()
+        })
+    })
 }
 
 /// `many_to_many(Target, table = "..")` on the struct.
@@ -288,16 +362,14 @@ fn check_list(meta: &Meta) -> darling::Result<Given<CheckAttr>> {
     })
 }
 
-fn key_list(meta: &Meta) -> darling::Result<Slot<Vec<Ident>>> {
-    let key = nested(meta, |pk: &KeyAttr| {
-        pk.fields
-            .is_none()
-            .then(|| "expected `fields(...)`, as in `primary_key(fields(a, b))`".to_owned())
-    })?;
-    Ok(Some(Given {
-        value: key.value.fields.expect("checked"),
-        span: key.span,
-    }))
+fn key_list(meta: &Meta) -> darling::Result<Slot<KeyAttr>> {
+    nested(meta, |pk: &KeyAttr| {
+        (pk.fields.is_none() && pk.name.is_none()).then(|| {
+            "expected `fields(...)`, as in `primary_key(fields(a, b))`, or the key's `name = \"..\"`"
+                .to_owned()
+        })
+    })
+    .map(Some)
 }
 
 /// Everything `#[ferro(..)]` says about the struct itself.
@@ -311,20 +383,22 @@ pub(crate) struct ModelAttrs {
     #[darling(with = |m| text(m, "comment = \"...\""))]
     pub(crate) comment: Slot<LitStr>,
     #[darling(with = key_list)]
-    pub(crate) primary_key: Slot<Vec<Ident>>,
+    pub(crate) primary_key: Slot<KeyAttr>,
     #[darling(multiple, rename = "index", with = index_list)]
     pub(crate) indexes: Vec<Given<IndexAttr>>,
     #[darling(multiple, rename = "unique", with = unique_list)]
     pub(crate) uniques: Vec<Given<UniqueAttr>>,
     #[darling(multiple, rename = "check", with = check_list)]
     pub(crate) checks: Vec<Given<CheckAttr>>,
+    #[darling(multiple, rename = "foreign_key", with = table_foreign_key_list)]
+    pub(crate) foreign_keys: Vec<Given<TableForeignKeyAttr>>,
     #[darling(multiple)]
     pub(crate) many_to_many: Vec<ManyToManyAttr>,
 }
 
 impl ModelAttrs {
     pub(crate) fn parse(attrs: &[Attribute], errors: &mut Errors) -> ModelAttrs {
-        let repeatable = ["index", "unique", "check", "many_to_many"];
+        let repeatable = ["index", "unique", "check", "foreign_key", "many_to_many"];
         super::parse(attrs, ("struct attribute", &[]), &repeatable, errors).0
     }
 }

@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 
 use super::{list, names, optional_text, text};
 use crate::attr::model::Referential;
-use crate::check::{self, Column, Model};
+use crate::check::{self, Column, Model, TableForeignKey};
 use crate::errors::Errors;
 use crate::fallback;
 
@@ -33,8 +33,11 @@ fn expand(model: &Model) -> TokenStream {
     let primary_key = if model.primary_key.is_empty() {
         quote!(::core::option::Option::None)
     } else {
-        let columns = names(&model.primary_key);
-        quote!(::core::option::Option::Some(::ferro::schema::PrimaryKey { name: None, columns: #columns }))
+        let (name, columns) = (
+            optional_text(model.primary_key_name.as_deref()),
+            names(&model.primary_key),
+        );
+        quote!(::core::option::Option::Some(::ferro::schema::PrimaryKey { name: #name, columns: #columns }))
     };
     let indexes = list(model.indexes.iter().map(|ix| {
         let (name, columns, unique) = (optional_text(ix.name.as_deref()), names(&ix.columns), ix.unique);
@@ -44,7 +47,13 @@ fn expand(model: &Model) -> TokenStream {
         let (name, columns) = (optional_text(uq.name.as_deref()), names(&uq.columns));
         quote!(::ferro::schema::UniqueConstraint { name: #name, columns: #columns })
     }));
-    let foreign_keys = list(model.columns.iter().filter_map(foreign_key));
+    let foreign_keys = list(
+        model
+            .columns
+            .iter()
+            .filter_map(foreign_key)
+            .chain(model.foreign_keys.iter().map(table_foreign_key)),
+    );
     let checks = list(model.checks.iter().map(|(name, expr)| {
         let (name, expr) = (text(name), text(expr));
         quote!(::ferro::schema::Check { name: #name, expr: #expr })
@@ -59,7 +68,16 @@ fn expand(model: &Model) -> TokenStream {
     let comment = optional_text(model.comment.as_deref());
     let renamed_from = optional_text(model.renamed_from.as_deref());
     let keyed = model.key.map(|i| keyed_model(model, &model.columns[i]));
-    let checks_at_compile_time = model.columns.iter().flat_map(type_checks);
+    let checks_at_compile_time =
+        model
+            .columns
+            .iter()
+            .flat_map(type_checks)
+            .chain(model.foreign_keys.iter().flat_map(|fk| {
+                fk.set_null.iter().map(|(ty, span)| {
+                    quote_spanned! {*span=> const _: fn() = ::ferro::__private::assert_nullable::<#ty>; }
+                })
+            }));
     let short_names = super::short_names();
 
     quote! {
@@ -178,6 +196,29 @@ fn auto_increment(model: &Model, c: &Column) -> TokenStream {
     }
 }
 
+fn action(action: Referential) -> TokenStream {
+    let variant = syn::Ident::new(action.variant(), Span::call_site());
+    quote!(::ferro::schema::Action::#variant)
+}
+
+fn table_foreign_key(fk: &TableForeignKey) -> TokenStream {
+    let target = &fk.target;
+    let columns = names(&fk.columns);
+    let referred = names(&fk.referred);
+    let name = optional_text(fk.name.as_deref());
+    let (on_delete, on_update) = (action(fk.on_delete), action(fk.on_update));
+    quote! {
+        ::ferro::schema::ForeignKey {
+            name: #name,
+            columns: #columns,
+            referred_table: ::ferro::__private::Cow::Borrowed(<#target as ::ferro::Model>::TABLE_NAME),
+            referred_columns: #referred,
+            on_delete: #on_delete,
+            on_update: #on_update,
+        }
+    }
+}
+
 fn foreign_key(c: &Column) -> Option<TokenStream> {
     let fk = c.foreign_key()?;
     let target = fk.references();
@@ -190,20 +231,14 @@ fn foreign_key(c: &Column) -> Option<TokenStream> {
             quote!(::ferro::__private::Cow::Borrowed(#key))
         }
     };
-    let action = |given: &Option<crate::attr::Given<Referential>>| {
-        let variant = syn::Ident::new(
-            given
-                .as_ref()
-                .map_or(Referential::NoAction, |g| g.value)
-                .variant(),
-            Span::call_site(),
-        );
-        quote!(::ferro::schema::Action::#variant)
+    let given = |a: &Option<crate::attr::Given<Referential>>| {
+        action(a.as_ref().map_or(Referential::NoAction, |g| g.value))
     };
-    let (on_delete, on_update) = (action(&fk.on_delete), action(&fk.on_update));
+    let (on_delete, on_update) = (given(&fk.on_delete), given(&fk.on_update));
+    let name = optional_text(fk.name.as_ref().map(|n| n.value.value()).as_deref());
     Some(quote! {
         ::ferro::schema::ForeignKey {
-            name: None,
+            name: #name,
             columns: #columns,
             referred_table: ::ferro::__private::Cow::Borrowed(#referred_table),
             referred_columns: ::ferro::__private::Cow::Borrowed(&[#referred_column]),

@@ -16,6 +16,7 @@ enum Status {
 #[ferro(unique(fields(email, status)))]
 #[ferro(check(name = "ck_people_age", expr = "age >= 0"))]
 #[ferro(many_to_many(Person, table = "friendships"))]
+#[ferro(primary_key(name = "people_pkey"))]
 struct Person {
     #[ferro(primary_key, auto_increment = false, column = "person_id")]
     id: i32,
@@ -32,8 +33,26 @@ struct Person {
     status: Status,
     #[ferro(foreign_key(references = Person, column = "person_id", on_delete = "SET NULL", on_update = "CASCADE"))]
     mentor: Option<i32>,
+    #[ferro(foreign_key(references = Person, name = "people_sponsor_fkey"))]
+    sponsor: Option<i32>,
     #[ferro(skip)]
     cache: Vec<std::cell::Cell<u8>>,
+}
+
+#[derive(Model)]
+#[ferro(primary_key(fields(book, edition), name = "editions_pkey"))]
+struct Edition {
+    book: i64,
+    edition: i32,
+}
+
+#[derive(Model)]
+#[ferro(foreign_key(fields(book, edition), references = Edition, columns("book", "edition"), on_delete = "SET NULL"))]
+struct Copy {
+    #[ferro(primary_key)]
+    id: i64,
+    book: Option<i64>,
+    edition: Option<i32>,
 }
 
 fn main() {
@@ -41,4 +60,13 @@ fn main() {
     let friendships = schema.table("friendships").expect("the join table");
     let columns: Vec<&str> = friendships.columns.iter().map(|c| c.name.as_ref()).collect();
     assert_eq!(columns, ["from_person_person_id", "to_person_person_id"]);
+    let people = schema.table("people").expect("the table");
+    assert_eq!(people.primary_key.as_ref().and_then(|pk| pk.name.as_deref()), Some("people_pkey"));
+    let named: Vec<&str> = people.foreign_keys.iter().filter_map(|fk| fk.name.as_deref()).collect();
+    assert!(named.contains(&"people_sponsor_fkey"), "{named:?}");
+    let copies = ferro::Schema::new([<Edition as Model>::TABLE, <Copy as Model>::TABLE]).expect("valid");
+    let key = &copies.table("copy").expect("the table").foreign_keys[0];
+    assert_eq!(key.columns.as_ref(), ["book", "edition"]);
+    assert_eq!(key.referred_columns.as_ref(), ["book", "edition"]);
+    assert_eq!(key.name.as_deref(), Some("fk_copy_book_edition"));
 }
