@@ -3,7 +3,7 @@
 //! performs when it applies the migration, from the table as the database
 //! holds it (see `runtime::rebuild`); [`rebuilds`] says which operations.
 
-use super::{Dialect, create_table, default_clause, enum_values, is_identity, unsupported};
+use super::{Dialect, create_table, enum_values, is_identity, unsupported};
 use crate::migration::{Op, type_words};
 use crate::runtime::error::MigrateError;
 use crate::schema::{Column, SqlType, Table};
@@ -44,7 +44,10 @@ fn column_def(table: &Table, column: &Column) -> String {
         out.push_str(&super::constraint(D, pk));
         out.push_str("PRIMARY KEY");
     }
-    out.push_str(&default_clause(column));
+    if let Some(default) = &column.default {
+        out.push_str(" DEFAULT ");
+        out.push_str(&expression_default(default));
+    }
     if let (Some(values), SqlType::Enum(e)) = (enum_values(&column.ty), &column.ty) {
         // Named after the enum type, so that the type can be found again.
         out.push_str(&format!(
@@ -157,6 +160,23 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
         | Op::ReorderEnumValues { .. }
         | Op::RenameEnumValue { .. } => return Err(unsupported(op, D, REBUILD)),
     })
+}
+
+/// A default as SQLite's `DEFAULT` takes it: a literal or `CURRENT_TIME`,
+/// `CURRENT_DATE` or `CURRENT_TIMESTAMP` as written, anything else (a
+/// function's call, an expression) in parentheses, without which SQLite
+/// refuses it. SQLite gives it back as written, and the parentheses are lost
+/// again in the reading ([`crate::runtime::stored`]).
+fn expression_default(default: &str) -> String {
+    let d = default.trim();
+    let keyword = ["CURRENT_TIME", "CURRENT_DATE", "CURRENT_TIMESTAMP"]
+        .iter()
+        .any(|k| d.eq_ignore_ascii_case(k));
+    if is_constant(d) || keyword || crate::runtime::introspect::unwrap_parens(d) != d {
+        d.to_owned()
+    } else {
+        format!("({d})")
+    }
 }
 
 /// Whether a default is a literal, which SQLite's `ADD COLUMN` accepts.

@@ -69,6 +69,38 @@ fn create_table_on_sqlite() {
 }
 
 #[test]
+fn sqlite_takes_a_call_or_an_expression_as_a_default_in_parentheses() {
+    let cases = [
+        (
+            "called",
+            "datetime('now', 'localtime')",
+            "(datetime('now', 'localtime'))",
+        ),
+        ("sum", "1 + 2", "(1 + 2)"),
+        ("wrapped", "(lower('A'))", "(lower('A'))"),
+        ("two", "(1) + (2)", "((1) + (2))"),
+        ("text", "'it''s'", "'it''s'"),
+        ("number", "-1.5", "-1.5"),
+        ("now", "CURRENT_TIMESTAMP", "CURRENT_TIMESTAMP"),
+        ("flag", "TRUE", "TRUE"),
+    ];
+    let mut t = Table::new("t");
+    t.columns = cases
+        .iter()
+        .map(|(name, default, _)| Column::new(*name, SqlType::Text).default(*default))
+        .collect::<Vec<_>>()
+        .into();
+    let sql = Dialect::Sqlite.render(&Op::CreateTable(t)).unwrap().join("\n");
+    for (name, _, written) in cases {
+        let line = format!("\"{name}\" TEXT NOT NULL DEFAULT {written}");
+        assert!(
+            sql.lines().any(|l| l.trim().trim_end_matches(',') == line),
+            "{line}\nnot in:\n{sql}"
+        );
+    }
+}
+
+#[test]
 fn identifiers_are_always_quoted() {
     assert_eq!(Dialect::Postgres.ident("we\"ird"), "\"we\"\"ird\"");
     assert_eq!(Dialect::Sqlite.ident("select"), "\"select\"");
