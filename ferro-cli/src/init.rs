@@ -245,17 +245,17 @@ fn dependency(
 }
 
 /// The models' workspace, when the new crate is in it.
-struct Workspace {
-    manifest: PathBuf,
+pub(crate) struct Workspace {
+    pub(crate) manifest: PathBuf,
     document: toml_edit::DocumentMut,
     /// The new crate's folder, relative to the workspace's root.
-    member: String,
+    pub(crate) member: String,
     /// The names in `[workspace.dependencies]`.
-    dependencies: Vec<String>,
+    pub(crate) dependencies: Vec<String>,
 }
 
 impl Workspace {
-    fn read(root: &Path, dir: &Path) -> Result<Option<Workspace>, Error> {
+    pub(crate) fn read(root: &Path, dir: &Path) -> Result<Option<Workspace>, Error> {
         let manifest = root.join("Cargo.toml");
         let Ok(member) = dir.strip_prefix(root) else {
             return Ok(None);
@@ -287,7 +287,7 @@ impl Workspace {
     }
 
     /// Adds the new crate to `members` unless an entry covers it; whether it did.
-    fn add_member(&mut self) -> Result<bool, Error> {
+    pub(crate) fn add_member(&mut self) -> Result<bool, Error> {
         let workspace = self.document["workspace"]
             .as_table_like_mut()
             .expect("read as a table");
@@ -349,7 +349,7 @@ fn add_schema_function(models: &Models) -> Result<bool, Error> {
 /// `to`, relative to the folder `from`, with `/` between its parts; absolute
 /// when the two share nothing but the root, since such a path would move
 /// with the project yet point outside it.
-fn relative(to: &Path, from: &Path) -> String {
+pub(crate) fn relative(to: &Path, from: &Path) -> String {
     let shared = to
         .components()
         .zip(from.components())
@@ -366,7 +366,7 @@ fn relative(to: &Path, from: &Path) -> String {
 }
 
 /// A TOML basic string holding `text`.
-fn toml_string(text: &str) -> String {
+pub(crate) fn toml_string(text: &str) -> String {
     toml_edit::Value::from(text).to_string()
 }
 

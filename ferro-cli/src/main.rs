@@ -1,7 +1,9 @@
 //! `ferro`: the command that sets a project up for Ferro.
 //!
 //! `ferro init DIR --models MODELS` creates the migrations crate for a models
-//! crate, the counterpart of `alembic init`: see [`init`]. Everything else is
+//! crate, the counterpart of `alembic init`: see [`init`]. `ferro inspect DIR
+//! --database-url URL` writes a models crate for an existing database: see
+//! [`inspect`]. Everything else is
 //! a command of the migrations crate's own binary
 //! (`cargo run -p <migrations crate> -- --help`).
 
@@ -11,6 +13,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod init;
+mod inspect;
 mod metadata;
 
 #[derive(Parser, Debug)]
@@ -24,12 +27,17 @@ struct Args {
 enum Command {
     /// Create the migrations crate for a models crate, ready to build.
     Init(init::Options),
+    /// Write a models crate that declares the tables of an existing database
+    /// (Django's inspectdb), with a `// ferro: not expressible` line for each
+    /// thing a model cannot declare; without DIR, print the models.
+    Inspect(inspect::Options),
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let outcome = match args.command {
         Command::Init(options) => init::run(&options),
+        Command::Inspect(options) => inspect::run(&options),
     };
     match outcome {
         Ok(report) => {
@@ -50,6 +58,9 @@ pub(crate) enum Error {
     /// `cargo metadata` failed or printed what it should not.
     #[error("cannot read the models crate with `cargo metadata`: {0}")]
     Metadata(String),
+    /// The database could not be reached or read.
+    #[error("cannot read the database: {0}")]
+    Database(String),
     /// The models crate has no library target.
     #[error("`{0}` has no library: the migrations crate calls the models crate's `schema()`")]
     NoLibrary(String),

@@ -34,6 +34,7 @@
 #![doc(html_root_url = "https://docs.rs/ferro-core/0.1.0")]
 
 pub mod diff;
+pub mod inspect;
 pub mod migration;
 mod model;
 pub mod plan;

@@ -64,6 +64,11 @@ mod troubleshooting {}
 #[doc = include_str!(concat!(env!("OUT_DIR"), "/best-practices.md"))]
 mod best_practices {}
 
+/// `docs/adopting.md`.
+#[cfg(doctest)]
+#[doc = include_str!(concat!(env!("OUT_DIR"), "/adopting.md"))]
+mod adopting {}
+
 /// `docs/models.md` (ferro-core shows it as `ferro::guide`).
 #[cfg(doctest)]
 #[doc = include_str!(concat!(env!("OUT_DIR"), "/models.md"))]

@@ -39,6 +39,52 @@ pub fn fresh_database(
     }
 }
 
+/// The plain SQL file of `d` in `tests/inspect/`, with its name: a shop's
+/// database as plain SQL made it, with what real applications hold that a
+/// model cannot declare, for the tests of `inspect`.
+pub fn plain_sql(d: ferro::runtime::Dialect) -> (&'static str, &'static str) {
+    use ferro::runtime::Dialect;
+    match d {
+        Dialect::Sqlite => ("sqlite", include_str!("../inspect/sqlite.sql")),
+        Dialect::Postgres => ("postgres", include_str!("../inspect/postgres.sql")),
+        Dialect::MySql => ("mariadb", include_str!("../inspect/mariadb.sql")),
+    }
+}
+
+/// Runs `sql`, statements that each end with `;` at the end of a line (a
+/// line that begins with `--` left out), on the database at `url`, with
+/// sqlx alone: as a tool other than Ferro would.
+pub async fn run_sql(url: &str, sql: &str) -> Result<(), String> {
+    use sqlx::Connection as _;
+    sqlx::any::install_default_drivers();
+    let url = match url.strip_prefix("sqlite://") {
+        Some(_) => format!("{url}?mode=rwc"),
+        None => url.to_owned(),
+    };
+    let mut conn = sqlx::AnyConnection::connect(&url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut statement = String::new();
+    for line in sql.lines().chain([";"]) {
+        if line.trim_start().starts_with("--") {
+            continue;
+        }
+        statement.push_str(line);
+        statement.push('\n');
+        if !line.trim_end().ends_with(';') {
+            continue;
+        }
+        let text = std::mem::take(&mut statement);
+        if !text.trim().trim_end_matches(';').trim().is_empty() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(text))
+                .execute(&mut conn)
+                .await
+                .map_err(|e| format!("{line}: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
 /// Every model of this crate (the zoo).
 pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> {
     ferro::schema!()

@@ -67,7 +67,7 @@ pub use dialect::{Dialect, redact};
 #[cfg(feature = "runtime")]
 pub use events::{Direction, Event};
 #[cfg(feature = "runtime")]
-pub use introspect::{introspect, stored};
+pub use introspect::{Inspection, inspect, introspect, stored};
 #[cfg(feature = "runtime")]
 pub use lease::DEFAULT_LOCK_LEASE;
 #[cfg(feature = "runtime")]

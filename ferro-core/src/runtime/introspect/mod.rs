@@ -6,6 +6,7 @@
 //! [`stored`] applies those losses to a model's schema; what [`introspect`]
 //! reads from a database that a migration built from that model equals it.
 
+use crate::inspect::Note;
 use crate::runtime::database::{Database, Tx};
 use crate::runtime::dialect::Dialect;
 use crate::runtime::error::MigrateError;
@@ -73,6 +74,29 @@ pub async fn introspect(db: &mut Database, version_table: &str) -> Result<Schema
         Dialect::MySql => mysql::tables(db, version_table).await?,
     };
     Schema::of_database(tables).map_err(|e| MigrateError::Introspection(e.to_string()))
+}
+
+/// A database's schema, and what it holds that a model cannot declare.
+#[derive(Clone, Debug)]
+pub struct Inspection {
+    /// What [`introspect`] reads: the schema in the terms of [`stored`].
+    pub schema: Schema,
+    /// Views, triggers, generated columns, indexes on expressions, ...: each
+    /// thing a model cannot declare, which [`introspect`] leaves out, named.
+    pub notes: Vec<Note>,
+}
+
+/// The schema of the database `db` is connected to, as [`introspect`] reads
+/// it, with a [`Note`] for each thing it holds that a model cannot declare:
+/// what `ferro inspect` writes models from.
+pub async fn inspect(db: &mut Database, version_table: &str) -> Result<Inspection, MigrateError> {
+    let schema = introspect(db, version_table).await?;
+    let notes = match db.dialect() {
+        Dialect::Sqlite => sqlite::notes(db, version_table).await?,
+        Dialect::Postgres => postgres::notes(db, version_table).await?,
+        Dialect::MySql => mysql::notes(db, version_table).await?,
+    };
+    Ok(Inspection { schema, notes })
 }
 
 /// `schema` as `dialect` stores it: the schema [`introspect`] reads from a

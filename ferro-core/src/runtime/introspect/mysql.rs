@@ -11,6 +11,7 @@
 //! for a foreign key, named as the key, is left out.
 
 use super::{Fetch, column};
+use crate::inspect::Note;
 use crate::runtime::dialect::Dialect;
 use crate::runtime::error::MigrateError;
 use crate::schema::{
@@ -25,6 +26,218 @@ const PRIMARY: &str = "PRIMARY";
 /// The name an enum column's type is given here.
 pub(crate) fn enum_name(table: &str, column: &str) -> String {
     format!("{table}.{column}")
+}
+
+/// Whether a row of `information_schema.STATISTICS` makes its index one a
+/// model cannot declare: a prefix of a column, an expression, a descending
+/// column, a full-text or spatial index.
+const SPECIAL_INDEX_ROW: &str = "SUB_PART IS NOT NULL OR COLUMN_NAME IS NULL OR COLLATION = 'D' \
+     OR INDEX_TYPE IN ('FULLTEXT', 'SPATIAL')";
+
+/// What the database holds that a model cannot declare: views, triggers,
+/// generated columns, `ON UPDATE` clauses, auto-increment columns that are
+/// not the key, columns of a collation other than their table's, and the
+/// indexes [`table`] leaves out.
+///
+/// Each catalog is read once, for the database's name as a literal, and
+/// the reading is put together here: MariaDB answers a query of
+/// `information_schema` that joins or nests its tables by opening the
+/// tables of every database on the server.
+pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Note>, MigrateError> {
+    let name = f.rows("SELECT DATABASE()", 1).await?;
+    let Some(Some(name)) = name.into_iter().next().map(|mut row| row.remove(0)) else {
+        return Ok(Vec::new());
+    };
+    let db = D.literal(&name);
+    let lease = crate::runtime::lease::table_name(version_table);
+    let ours = |table: &str| table != version_table && table != lease;
+    let mut out = Vec::new();
+
+    let views = f
+        .rows(
+            &format!(
+                "SELECT CAST(TABLE_NAME AS CHAR), CAST(VIEW_DEFINITION AS CHAR) FROM information_schema.VIEWS \
+                 WHERE TABLE_SCHEMA = {db} ORDER BY 1"
+            ),
+            2,
+        )
+        .await?;
+    for row in views {
+        if let [Some(view), definition] = <[Option<String>; 2]>::try_from(row).unwrap_or_default() {
+            out.push(Note::of_database(format!(
+                "view {view}: {}",
+                definition.unwrap_or_default()
+            )));
+        }
+    }
+    let triggers = f
+        .rows(
+            &format!(
+                "SELECT CAST(EVENT_OBJECT_TABLE AS CHAR), CAST(CONCAT('trigger ', TRIGGER_NAME, ': ', ACTION_TIMING, \
+                 ' ', EVENT_MANIPULATION, ' FOR EACH ROW ', ACTION_STATEMENT) AS CHAR) \
+                 FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = {db} ORDER BY 1, TRIGGER_NAME"
+            ),
+            2,
+        )
+        .await?;
+    for row in triggers {
+        if let [Some(table), Some(text)] = <[Option<String>; 2]>::try_from(row).unwrap_or_default() {
+            out.push(Note::on(table, text));
+        }
+    }
+
+    // Each table's collation and primary key, and MariaDB's JSON columns
+    // (a check named after the column).
+    let collations: std::collections::HashMap<String, String> = f
+        .rows(
+            &format!(
+                "SELECT CAST(TABLE_NAME AS CHAR), CAST(TABLE_COLLATION AS CHAR) FROM information_schema.TABLES \
+                 WHERE TABLE_SCHEMA = {db} AND TABLE_TYPE = 'BASE TABLE'"
+            ),
+            2,
+        )
+        .await?
+        .into_iter()
+        .filter_map(|row| <[Option<String>; 2]>::try_from(row).ok())
+        .filter_map(|[table, collation]| Some((table?, collation?)))
+        .collect();
+    let json: std::collections::HashSet<(String, String)> = f
+        .rows(
+            &format!(
+                "SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR) FROM information_schema.CHECK_CONSTRAINTS \
+                 WHERE CONSTRAINT_SCHEMA = {db} AND CHECK_CLAUSE LIKE 'json\\_valid(%'"
+            ),
+            2,
+        )
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|row| <[Option<String>; 2]>::try_from(row).ok())
+        .filter_map(|[table, column]| Some((table?, column?)))
+        .collect();
+    let statistics = f
+        .rows(
+            &format!(
+                "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), \
+                 CAST(SUB_PART AS CHAR), CAST(COLLATION AS CHAR), CAST(INDEX_TYPE AS CHAR) \
+                 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = {db} \
+                 ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
+            ),
+            6,
+        )
+        .await?;
+    let mut keys: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    let mut special: Vec<(String, String, String, Vec<String>)> = Vec::new();
+    let mut index: Option<(String, String, String, Vec<String>, bool)> = None;
+    for row in statistics.into_iter().chain([vec![None; 6]]) {
+        let [table, name, column, sub_part, collation, kind] =
+            <[Option<String>; 6]>::try_from(row).unwrap_or_default();
+        let same = index
+            .as_ref()
+            .is_some_and(|(t, n, ..)| Some(t) == table.as_ref() && Some(n) == name.as_ref());
+        if !same {
+            if let Some((t, n, k, columns, true)) = index.take() {
+                special.push((t, n, k, columns));
+            }
+            let (Some(table), Some(name)) = (table.clone(), name.clone()) else {
+                break;
+            };
+            index = Some((table, name, kind.clone().unwrap_or_default(), Vec::new(), false));
+        }
+        let (Some(table), Some(name)) = (table, name) else {
+            break;
+        };
+        if name == PRIMARY
+            && let Some(column) = &column
+        {
+            keys.entry(table).or_default().push(column.clone());
+        }
+        if let Some((_, _, _, columns, is_special)) = &mut index {
+            let kind = kind.unwrap_or_default();
+            *is_special |= sub_part.is_some()
+                || column.is_none()
+                || collation.as_deref() == Some("D")
+                || kind == "FULLTEXT"
+                || kind == "SPATIAL";
+            let mut text = column.unwrap_or_else(|| "an expression".into());
+            if let Some(n) = sub_part {
+                text.push_str(&format!("({n})"));
+            }
+            if collation.as_deref() == Some("D") {
+                text.push_str(" DESC");
+            }
+            columns.push(text);
+        }
+    }
+
+    let columns = f
+        .rows(
+            &format!(
+                "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), CAST(EXTRA AS CHAR), \
+                 CAST(GENERATION_EXPRESSION AS CHAR), CAST(COLLATION_NAME AS CHAR) \
+                 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {db} ORDER BY TABLE_NAME, ORDINAL_POSITION"
+            ),
+            5,
+        )
+        .await?;
+    for row in columns {
+        let [Some(table), Some(column), extra, generation, collation] =
+            <[Option<String>; 5]>::try_from(row).unwrap_or_default()
+        else {
+            continue;
+        };
+        let Some(table_collation) = collations.get(&table) else {
+            continue; // a view's
+        };
+        if !ours(&table) {
+            continue;
+        }
+        let extra = extra.unwrap_or_default();
+        let lower = extra.to_ascii_lowercase();
+        if lower.contains("generated") {
+            let kind = if lower.contains("virtual") {
+                "VIRTUAL"
+            } else {
+                "STORED"
+            };
+            out.push(Note::on(
+                &table,
+                format!(
+                    "generated column {column}: GENERATED ALWAYS AS ({}) {kind}",
+                    generation.unwrap_or_default()
+                ),
+            ));
+        }
+        if let Some(at) = lower.find("on update") {
+            out.push(Note::on(&table, format!("column {column}: {}", &extra[at..])));
+        }
+        if lower.contains("auto_increment")
+            && keys.get(&table).map(Vec::as_slice) != Some(std::slice::from_ref(&column))
+        {
+            out.push(Note::on(
+                &table,
+                format!("column {column} is auto-incremented without being the primary key"),
+            ));
+        }
+        if let Some(collation) = collation
+            && collation != *table_collation
+            && !json.contains(&(table.clone(), column.clone()))
+        {
+            out.push(Note::on(
+                &table,
+                format!("column {column} has the collation {collation}"),
+            ));
+        }
+    }
+    for (table, index, kind, columns) in special {
+        if ours(&table) {
+            out.push(Note::on(
+                table,
+                format!("index {index} ({kind}): {}", columns.join(", ")),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// A column type as `COLUMN_TYPE` (or Ferro's own rendering) spells it.
@@ -103,7 +316,7 @@ fn enum_values(list: &str) -> Vec<String> {
 /// number is written the shortest way (`0.00` is `0`).
 pub(crate) fn plain_default(text: &str) -> Option<String> {
     let s = text.trim();
-    let bare = s.trim_start_matches('(').trim_end_matches(')');
+    let bare = super::unwrap_parens(s);
     let lower = bare.to_ascii_lowercase();
     if lower == "null" {
         return None;
@@ -232,11 +445,15 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
         if let SqlType::Enum(e) = &mut ty {
             e.name = enum_name(name, &cname).into();
         }
+        // A generated column's expression is no default ([`notes`] names it).
+        let generated = extra
+            .as_deref()
+            .is_some_and(|e| e.to_ascii_uppercase().contains("GENERATED"));
         let mut c = column(
             cname,
             ty,
             nullable.as_deref() == Some("YES"),
-            default.as_deref().and_then(plain_default),
+            default.as_deref().filter(|_| !generated).and_then(plain_default),
         );
         c.auto_increment = extra.is_some_and(|e| e.to_ascii_lowercase().contains("auto_increment"));
         c.comment = comment.filter(|c| !c.is_empty()).map(Into::into);
@@ -316,6 +533,8 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
             &format!(
                 "SELECT CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS CHAR), CAST(COLUMN_NAME AS CHAR) \
                  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {lit} \
+                 AND INDEX_NAME NOT IN (SELECT INDEX_NAME FROM information_schema.STATISTICS \
+                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {lit} AND ({SPECIAL_INDEX_ROW})) \
                  ORDER BY INDEX_NAME, SEQ_IN_INDEX"
             ),
             3,

@@ -2,6 +2,7 @@
 //! (`current_schema()`).
 
 use super::{Fetch, column, parse_type};
+use crate::inspect::Note;
 use crate::runtime::dialect::literal;
 use crate::runtime::error::MigrateError;
 use crate::schema::{Action, Check, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint};
@@ -193,6 +194,102 @@ fn cast_at(chars: &[char], i: usize) -> (String, usize) {
     (name, j)
 }
 
+/// Whether index `ix` (a `pg_index` row) is one a model cannot declare: on
+/// an expression, partial, of a method other than B-tree, with `INCLUDE`
+/// columns, descending or `NULLS FIRST` columns, or an operator class or a
+/// collation other than its columns' own.
+const SPECIAL_INDEX: &str = "ix.indexprs IS NOT NULL OR ix.indpred IS NOT NULL \
+     OR (SELECT am.amname FROM pg_class ic JOIN pg_am am ON am.oid = ic.relam WHERE ic.oid = ix.indexrelid) <> 'btree' \
+     OR ix.indnkeyatts <> ix.indnatts \
+     OR EXISTS (SELECT 1 FROM unnest(ix.indoption::int2[]) o WHERE o <> 0) \
+     OR EXISTS (SELECT 1 FROM unnest(ix.indclass::oid[]) cl JOIN pg_opclass oc ON oc.oid = cl WHERE NOT oc.opcdefault) \
+     OR EXISTS (SELECT 1 FROM unnest(ix.indcollation::oid[], ix.indkey::int2[]) AS k(coll, n) \
+                JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n \
+                WHERE k.coll <> 0 AND k.coll <> a.attcollation)";
+
+/// The tables of the current schema, as [`tables`] reads them.
+const TABLES: &str = "c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')";
+
+/// What the database holds that a model cannot declare: views, materialized
+/// views, triggers, generated columns, columns of a collation of their own,
+/// the indexes [`table`] leaves out, exclusion constraints, deferrable
+/// constraints, sequences no column owns, and tables of other schemas.
+pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Note>, MigrateError> {
+    let not_version = format!(
+        "c.relname NOT IN ({}, {})",
+        literal(version_table),
+        literal(&crate::runtime::lease::table_name(version_table))
+    );
+    let queries: [String; 9] = [
+        "SELECT NULL, CASE c.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END || c.relname \
+             || ': ' || pg_get_viewdef(c.oid) FROM pg_class c \
+             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('v', 'm') ORDER BY c.relname"
+                .into(),
+        format!(
+                "SELECT c.relname::text, 'trigger ' || t.tgname || ': ' || pg_get_triggerdef(t.oid) \
+                 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+                 WHERE NOT t.tgisinternal AND {TABLES} AND {not_version} ORDER BY 1, t.tgname"
+            ),
+        format!(
+                "SELECT c.relname::text, 'generated column ' || a.attname || ': GENERATED ALWAYS AS (' \
+                 || pg_get_expr(d.adbin, d.adrelid) || ') STORED' \
+                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+                 JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                 WHERE a.attgenerated <> '' AND NOT a.attisdropped AND {TABLES} AND {not_version} \
+                 ORDER BY 1, a.attnum"
+            ),
+        format!(
+                "SELECT c.relname::text, 'column ' || a.attname || ' has the collation ' || quote_ident(co.collname) \
+                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid \
+                 JOIN pg_collation co ON co.oid = a.attcollation \
+                 WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attcollation <> t.typcollation \
+                 AND {TABLES} AND {not_version} ORDER BY 1, a.attnum"
+            ),
+        format!(
+                "SELECT c.relname::text, 'index ' || i.relname || ': ' || pg_get_indexdef(ix.indexrelid) \
+                 FROM pg_index ix JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_class i ON i.oid = ix.indexrelid \
+                 WHERE ({SPECIAL_INDEX}) AND {TABLES} AND {not_version} \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid \
+                 AND con.conrelid = ix.indrelid AND con.contype = 'x') ORDER BY 1, 2"
+            ),
+        format!(
+                "SELECT c.relname::text, CASE WHEN con.contype = 'x' THEN 'exclusion constraint ' \
+                 ELSE 'deferrable constraint ' END || con.conname || ': ' || pg_get_constraintdef(con.oid) \
+                 FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid \
+                 WHERE (con.contype = 'x' OR con.condeferrable) AND {TABLES} AND {not_version} ORDER BY 1, 2"
+            ),
+        format!(
+            "SELECT c.relname::text, 'column ' || a.attname || ' takes its default from a sequence: ' \
+             || pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+             JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+             WHERE pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%' AND a.attgenerated = '' \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p' \
+             AND k.conkey = ARRAY[a.attnum]) AND {TABLES} AND {not_version} ORDER BY 1, a.attnum"
+        ),
+        "SELECT NULL, 'sequence ' || c.relname || ', which no column owns' FROM pg_class c \
+             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'S' \
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')) \
+             ORDER BY c.relname"
+                .into(),
+        "SELECT NULL, 'schema ' || n.nspname || ' holds ' || count(*) || ' table(s), which inspect reads \
+             only from the current schema (' || current_schema() || ')' \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND n.oid <> current_schema()::regnamespace \
+             AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' \
+             GROUP BY n.nspname ORDER BY n.nspname"
+                .into(),
+    ];
+    let mut out = Vec::new();
+    for sql in queries {
+        for row in f.rows(&sql, 2).await? {
+            if let [table, Some(text)] = <[Option<String>; 2]>::try_from(row).unwrap_or_default() {
+                out.push(Note { table, text });
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Every table of the current schema but the version table.
 pub(super) async fn tables(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Table>, MigrateError> {
     let rows = f
@@ -212,7 +309,7 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
         .rows(
             &format!(
                 "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull::text, \
-                 pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, col_description(a.attrelid, a.attnum), \
+                 CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END, a.attidentity::text, col_description(a.attrelid, a.attnum), \
                  t.typtype::text, t.typname::text, \
                  (SELECT string_agg(e.enumlabel, chr(31) ORDER BY e.enumsortorder) FROM pg_enum e \
                   WHERE e.enumtypid = t.oid) \
@@ -325,7 +422,7 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
         .rows(
             &format!(
                 "SELECT i.relname::text, ix.indisunique::text, {} FROM pg_index ix \
-                 JOIN pg_class i ON i.oid = ix.indexrelid WHERE ix.indrelid = {rel} \
+                 JOIN pg_class i ON i.oid = ix.indexrelid WHERE ix.indrelid = {rel} AND NOT ({SPECIAL_INDEX}) \
                  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid \
                  AND con.conrelid = ix.indrelid AND con.contype IN ('p', 'u', 'x')) ORDER BY 1",
                 names("ix.indkey::int2[]", "ix.indrelid")

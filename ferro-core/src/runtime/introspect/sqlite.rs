@@ -3,6 +3,7 @@
 
 use super::ddl::{self, Constraint, Named};
 use super::{Fetch, column, parse_type};
+use crate::inspect::Note;
 use crate::runtime::dialect::literal;
 use crate::runtime::error::MigrateError;
 use crate::schema::{Action, Check, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint};
@@ -23,6 +24,142 @@ pub(super) async fn tables(f: &mut impl Fetch, version_table: &str) -> Result<Ve
         }
         if let Some(table) = table(f, &name).await? {
             out.push(table);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the index of `pragma_index_list` row `l` is one a model cannot
+/// declare: partial, or on an expression, descending, or in a collation of
+/// its own.
+const SPECIAL_INDEX: &str = "l.partial = 1 OR EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x \
+     WHERE x.key = 1 AND (x.cid = -2 OR x.\"desc\" = 1 OR x.coll <> 'BINARY'))";
+
+/// What the database holds that a model cannot declare: views, triggers,
+/// generated columns, tables without a rowid or strict, and the indexes
+/// [`table`] leaves out.
+pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Note>, MigrateError> {
+    let mut out = Vec::new();
+    let rows = f
+        .rows(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master \
+             WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY type, name",
+            4,
+        )
+        .await?;
+    for row in rows {
+        let [Some(kind), Some(name), table, sql] = <[Option<String>; 4]>::try_from(row).unwrap_or_default()
+        else {
+            continue;
+        };
+        let text = format!("{kind} {name}: {}", sql.unwrap_or_default());
+        out.push(match kind.as_str() {
+            "trigger" => Note::on(table.unwrap_or_default(), text),
+            _ => Note::of_database(text),
+        });
+    }
+    let rows = f
+        .rows(
+            &format!(
+                "SELECT m.name, l.name, m2.sql FROM sqlite_master m JOIN pragma_index_list(m.name) l \
+                 JOIN sqlite_master m2 ON m2.type = 'index' AND m2.name = l.name \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.name <> {} \
+                 AND l.origin = 'c' AND ({SPECIAL_INDEX}) ORDER BY 1, 2",
+                literal(version_table)
+            ),
+            3,
+        )
+        .await?;
+    for row in rows {
+        if let [Some(table), Some(index), sql] = <[Option<String>; 3]>::try_from(row).unwrap_or_default() {
+            out.push(Note::on(
+                table,
+                format!("index {index}: {}", sql.unwrap_or_default()),
+            ));
+        }
+    }
+    let rows = f
+        .rows(
+            &format!(
+                "SELECT m.name, x.name, CAST(x.hidden AS TEXT) FROM sqlite_master m \
+                 JOIN pragma_table_xinfo(m.name) x WHERE m.type = 'table' AND x.hidden IN (2, 3) \
+                 AND m.name <> {} ORDER BY 1, x.cid",
+                literal(version_table)
+            ),
+            3,
+        )
+        .await?;
+    for row in rows {
+        if let [Some(table), Some(column), hidden] = <[Option<String>; 3]>::try_from(row).unwrap_or_default()
+        {
+            let kind = if hidden.as_deref() == Some("3") {
+                "STORED"
+            } else {
+                "VIRTUAL"
+            };
+            out.push(Note::on(
+                table,
+                format!("generated column {column} ({kind}); its expression is in the table's CREATE TABLE"),
+            ));
+        }
+    }
+    let rows = f
+        .rows(
+            &format!(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name <> {} \
+                 AND sql LIKE '%AUTOINCREMENT%' ORDER BY 1",
+                literal(version_table)
+            ),
+            1,
+        )
+        .await?;
+    for table in rows.into_iter().filter_map(|mut row| row.remove(0)) {
+        out.push(Note::on(
+            table,
+            "the key is AUTOINCREMENT (SQLite never reuses a rowid); a model's key reuses the rowids of deleted rows",
+        ));
+    }
+    let rows = f
+        .rows(
+            &format!(
+                "SELECT m.name, x.name FROM sqlite_master m JOIN pragma_table_info(m.name) x \
+                 WHERE m.type = 'table' AND m.name <> {} AND x.pk > 0 AND x.\"notnull\" = 0 \
+                 AND NOT (upper(x.type) = 'INTEGER' AND (SELECT count(*) FROM pragma_table_info(m.name) k \
+                 WHERE k.pk > 0) = 1) ORDER BY 1, x.cid",
+                literal(version_table)
+            ),
+            2,
+        )
+        .await?;
+    for row in rows {
+        if let [Some(table), Some(column)] = <[Option<String>; 2]>::try_from(row).unwrap_or_default() {
+            out.push(Note::on(
+                table,
+                format!("primary-key column {column} accepts NULL (SQLite's old rule for a key without NOT NULL); the model says NOT NULL"),
+            ));
+        }
+    }
+    let rows = f
+        .rows(
+            &format!(
+                "SELECT name, CAST(wr AS TEXT), CAST(strict AS TEXT) FROM pragma_table_list \
+                 WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+                 AND name <> {} AND (wr = 1 OR strict = 1) ORDER BY 1",
+                literal(version_table)
+            ),
+            3,
+        )
+        .await?;
+    for row in rows {
+        if let [Some(table), wr, strict] = <[Option<String>; 3]>::try_from(row).unwrap_or_default() {
+            let mut what = Vec::new();
+            if wr.as_deref() == Some("1") {
+                what.push("WITHOUT ROWID");
+            }
+            if strict.as_deref() == Some("1") {
+                what.push("STRICT");
+            }
+            out.push(Note::on(table, format!("the table is {}", what.join(" and "))));
         }
     }
     Ok(out)
@@ -116,8 +253,9 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
     for def in parsed.columns {
         for named in def.constraints {
             // An enum is a `TEXT` column with a check of its values, named
-            // after the enum type.
+            // after the enum type (an unnamed one stays a check).
             if let Constraint::Check(expr) = &named.constraint
+                && named.name.is_some()
                 && let Some(values) = ddl::enum_values(expr, &def.name)
                 && let Some(c) = columns
                     .iter_mut()
@@ -140,6 +278,15 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
         if single_integer && let Some(c) = columns.iter_mut().find(|c| c.name == key[0].1) {
             c.auto_increment = true;
         }
+        // A key's columns: the rowid never holds NULL, and a key column
+        // without `NOT NULL`, which SQLite lets hold NULL, is read as the
+        // model has it ([`notes`] names it).
+        for c in columns
+            .iter_mut()
+            .filter(|c| key.iter().any(|(_, k)| *k == c.name))
+        {
+            c.nullable = false;
+        }
         table.primary_key = Some(PrimaryKey {
             name: pk_name,
             columns: key.into_iter().map(|(_, c)| c.into()).collect(),
@@ -147,11 +294,13 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
     }
     table.columns = columns.into();
 
-    // Indexes made with CREATE INDEX (those behind keys are the keys).
+    // Indexes made with CREATE INDEX (those behind keys are the keys), but
+    // those a model cannot declare ([`notes`] names them).
     let rows = f
         .rows(
             &format!(
-                "SELECT name, CAST(\"unique\" AS TEXT), origin FROM pragma_index_list({lit}) ORDER BY name"
+                "SELECT name, CAST(\"unique\" AS TEXT), origin FROM pragma_index_list({lit}) l \
+                 WHERE NOT ({SPECIAL_INDEX}) ORDER BY name"
             ),
             3,
         )
