@@ -43,5 +43,15 @@ CREATE TABLE copies (
   UNIQUE KEY copies_shelf (shelf),
   CONSTRAINT copies_edition FOREIGN KEY (book, edition) REFERENCES editions (book, edition) ON DELETE SET NULL
 );
+CREATE TABLE audits (
+  id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  created_at DATETIME(6),
+  KEY idx_created (created_at)
+);
+CREATE TABLE events (
+  id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  created_at DATETIME(6),
+  KEY idx_created (created_at)
+);
 CREATE VIEW paid AS SELECT id, total FROM orders;
 CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW SET NEW.total = NEW.total;

@@ -61,3 +61,8 @@ CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTIO
 CREATE SEQUENCE invoice_numbers;
 CREATE SCHEMA billing;
 CREATE TABLE billing.invoices (id integer PRIMARY KEY);
+CREATE TABLE payments (
+  id serial PRIMARY KEY,
+  invoice_id integer REFERENCES billing.invoices (id),
+  order_id integer NOT NULL REFERENCES orders (id) ON DELETE SET NULL
+);

@@ -157,7 +157,7 @@ async fn build(url: &str, schema: &Schema) -> Result<Database, String> {
 use ferro_tests::plain_sql;
 
 /// What the plain SQL file of `d` holds that a model cannot declare: each
-/// must begin a `not expressible` line.
+/// must be in a `not expressible` line (which begins with the table's name).
 fn expected_notes(d: Dialect) -> &'static [&'static str] {
     match d {
         Dialect::Sqlite => &[
@@ -185,6 +185,8 @@ fn expected_notes(d: Dialect) -> &'static [&'static str] {
             "editions: column title has the collation \"C\"",
             "copies: exclusion constraint copies_no_overlap: EXCLUDE USING",
             "copies: deferrable constraint copies_shelf_key: UNIQUE (shelf) DEFERRABLE",
+            "payments: foreign key payments_invoice_id_fkey (invoice_id) REFERENCES billing.invoices (id): ",
+            "payments: foreign key payments_order_id_fkey (order_id) REFERENCES orders (id): ",
         ],
         Dialect::MySql => &[
             "view paid: ",
@@ -195,6 +197,7 @@ fn expected_notes(d: Dialect) -> &'static [&'static str] {
             "orders: index orders_note_text (FULLTEXT): note",
             "editions: column title has the collation utf8mb4_bin",
             "tickets: column seq is auto-incremented without being the primary key",
+            ": index idx_created: the name `idx_created` is used twice",
         ],
     }
 }
@@ -391,9 +394,9 @@ fn check(
     }
     if !read.by_ferro {
         for note in expected_notes(d) {
-            if !read.models.not_expressible.iter().any(|n| n.starts_with(note)) {
+            if !read.models.not_expressible.iter().any(|n| n.contains(note)) {
                 wrong.push(format!(
-                    "no `not expressible` line begins {note:?}; they are {:#?}",
+                    "no `not expressible` line has {note:?}; they are {:#?}",
                     read.models.not_expressible
                 ));
             }

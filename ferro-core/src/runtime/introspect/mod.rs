@@ -10,7 +10,7 @@ use crate::inspect::Note;
 use crate::runtime::database::{Database, Tx};
 use crate::runtime::dialect::Dialect;
 use crate::runtime::error::MigrateError;
-use crate::schema::{Column, Schema, SqlType, Table, UniqueConstraint};
+use crate::schema::{Column, Schema, SchemaError, SqlType, Table, UniqueConstraint};
 
 mod ddl;
 mod mysql;
@@ -67,13 +67,36 @@ async fn each_table<F: Fetch>(
 /// The schema of the database `db` is connected to: every table but the
 /// version table `version_table`, with its columns, keys, indexes and
 /// constraints, in the terms of [`stored`].
+///
+/// A key or constraint that breaks a rule of Ferro's schema, which no model
+/// could have made, is left out as [`inspect`] leaves it out.
 pub async fn introspect(db: &mut Database, version_table: &str) -> Result<Schema, MigrateError> {
-    let tables = match db.dialect() {
-        Dialect::Sqlite => sqlite::tables(db, version_table).await?,
-        Dialect::Postgres => postgres::tables(db, version_table).await?,
-        Dialect::MySql => mysql::tables(db, version_table).await?,
-    };
-    Schema::of_database(tables).map_err(|e| MigrateError::Introspection(e.to_string()))
+    let tables = tables(db, version_table).await?;
+    resolve(tables).map(|(schema, _)| schema)
+}
+
+/// `tables` resolved into a schema, with a note for each key or constraint
+/// set aside on the way ([`inspect`]).
+fn resolve(mut tables: Vec<Table>) -> Result<(Schema, Vec<Note>), MigrateError> {
+    let mut notes = Vec::new();
+    loop {
+        match Schema::of_database(tables.clone()) {
+            Ok(schema) => return Ok((schema, notes)),
+            Err(e) => match set_aside(&mut tables, &e) {
+                Some(note) => notes.push(note),
+                None => return Err(MigrateError::Introspection(e.to_string())),
+            },
+        }
+    }
+}
+
+/// The tables as read, before they are resolved into a schema.
+async fn tables(db: &mut Database, version_table: &str) -> Result<Vec<Table>, MigrateError> {
+    match db.dialect() {
+        Dialect::Sqlite => sqlite::tables(db, version_table).await,
+        Dialect::Postgres => postgres::tables(db, version_table).await,
+        Dialect::MySql => mysql::tables(db, version_table).await,
+    }
 }
 
 /// A database's schema, and what it holds that a model cannot declare.
@@ -89,14 +112,104 @@ pub struct Inspection {
 /// The schema of the database `db` is connected to, as [`introspect`] reads
 /// it, with a [`Note`] for each thing it holds that a model cannot declare:
 /// what `ferro inspect` writes models from.
+///
+/// Where [`introspect`] would refuse the database because a key or a
+/// constraint breaks a rule of Ferro's schema (a `SET NULL` key on a
+/// `NOT NULL` column, a key to a table of another schema, an index name
+/// that two tables use, a default that is not one piece of SQL), that key
+/// or constraint is set aside with a note saying why, and the rest is read.
 pub async fn inspect(db: &mut Database, version_table: &str) -> Result<Inspection, MigrateError> {
-    let schema = introspect(db, version_table).await?;
-    let notes = match db.dialect() {
+    let (schema, set_aside) = resolve(tables(db, version_table).await?)?;
+    let mut notes = match db.dialect() {
         Dialect::Sqlite => sqlite::notes(db, version_table).await?,
         Dialect::Postgres => postgres::notes(db, version_table).await?,
         Dialect::MySql => mysql::notes(db, version_table).await?,
     };
+    notes.extend(set_aside);
     Ok(Inspection { schema, notes })
+}
+
+/// Takes out of `tables` the key, index, constraint or default that `e`
+/// is about, and says so; `None` when `e` is about something a model must
+/// have (a table, a column, a type).
+fn set_aside(tables: &mut [Table], e: &SchemaError) -> Option<Note> {
+    use SchemaError as E;
+    let find =
+        |tables: &mut [Table], name: &str| -> Option<usize> { tables.iter().position(|t| t.name == name) };
+    match e {
+        E::SetNullOnRequiredColumn { table, name, .. }
+        | E::UnknownReferredTable { table, name, .. }
+        | E::UnknownReferredColumn { table, name, .. }
+        | E::ForeignKeyArity { table, name, .. } => {
+            let t = &mut tables[find(tables, table)?];
+            let at = t
+                .foreign_keys
+                .iter()
+                .position(|fk| fk.name.as_deref() == Some(name))?;
+            let fk = t.foreign_keys.to_mut().remove(at);
+            Some(Note::on(
+                table.clone(),
+                format!(
+                    "foreign key {name} ({}) REFERENCES {} ({}): {e}",
+                    fk.columns.join(", "),
+                    fk.referred_table,
+                    fk.referred_columns.join(", ")
+                ),
+            ))
+        }
+        E::DuplicateName { table, name } => {
+            let t = &mut tables[find(tables, table)?];
+            take_named(t, name).map(|what| Note::on(table.clone(), format!("{what} {name}: {e}")))
+        }
+        E::BadName { name, .. } => tables.iter_mut().find_map(|t| {
+            let table = t.name.to_string();
+            take_named(t, name).map(|what| Note::on(table, format!("{what} {name}: {e}")))
+        }),
+        E::BadFragment { text, .. } => tables.iter_mut().find_map(|t| {
+            if let Some(at) = t.checks.iter().position(|ck| ck.expr == *text) {
+                let ck = t.checks.to_mut().remove(at);
+                return Some(Note::on(
+                    t.name.to_string(),
+                    format!("check {} ({text}): {e}", ck.name),
+                ));
+            }
+            let c = t
+                .columns
+                .to_mut()
+                .iter_mut()
+                .find(|c| c.default.as_deref() == Some(text))?;
+            c.default = None;
+            let column = c.name.to_string();
+            Some(Note::on(
+                t.name.to_string(),
+                format!("the default of column {column} ({text}): {e}"),
+            ))
+        }),
+        _ => None,
+    }
+}
+
+/// Takes the index, unique constraint, check or foreign key called `name`
+/// out of `table`; what it was.
+fn take_named(table: &mut Table, name: &str) -> Option<&'static str> {
+    let named = |n: &Option<crate::schema::Str>| n.as_deref() == Some(name);
+    if let Some(at) = table.indexes.iter().position(|ix| named(&ix.name)) {
+        table.indexes.to_mut().remove(at);
+        return Some("index");
+    }
+    if let Some(at) = table.unique_constraints.iter().position(|uq| named(&uq.name)) {
+        table.unique_constraints.to_mut().remove(at);
+        return Some("unique constraint");
+    }
+    if let Some(at) = table.foreign_keys.iter().position(|fk| named(&fk.name)) {
+        table.foreign_keys.to_mut().remove(at);
+        return Some("foreign key");
+    }
+    if let Some(at) = table.checks.iter().position(|ck| ck.name == name) {
+        table.checks.to_mut().remove(at);
+        return Some("check");
+    }
+    None
 }
 
 /// `schema` as `dialect` stores it: the schema [`introspect`] reads from a

@@ -357,7 +357,9 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
     let rows = f
         .rows(
             &format!(
-                "SELECT con.conname::text, con.contype::text, {}, r.relname::text, {}, \
+                "SELECT con.conname::text, con.contype::text, {}, \
+                 CASE WHEN r.relnamespace = current_schema()::regnamespace THEN r.relname::text \
+                 ELSE r.relnamespace::regnamespace::text || '.' || r.relname::text END, {}, \
                  con.confdeltype::text, con.confupdtype::text, pg_get_expr(con.conbin, con.conrelid) \
                  FROM pg_constraint con LEFT JOIN pg_class r ON r.oid = con.confrelid \
                  WHERE con.conrelid = {rel} ORDER BY 1",
