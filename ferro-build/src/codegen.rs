@@ -418,10 +418,14 @@ fn index_expr(index: &Index) -> Expr {
         "Index::new",
         vec![string(name_of(&index.name)), names(&index.columns)],
     );
-    if index.unique {
+    let e = if index.unique {
         e.method("unique", vec![])
     } else {
         e
+    };
+    match &index.predicate {
+        Some(predicate) => e.method("predicate", vec![string(predicate)]),
+        None => e,
     }
 }
 

@@ -262,8 +262,18 @@ impl<'a> Writer<'a> {
         for ix in table.indexes.iter() {
             let name = ix.name.as_deref().unwrap_or_default();
             let conventional = name == naming::index(&table.name, &ix.columns);
+            let predicate = match ix.predicate.as_deref().map(|p| (p, fragment::check(p))) {
+                Some((p, Err(e))) => {
+                    notes.push(format!("index {name}: its `where` ({p}): {e}"));
+                    continue;
+                }
+                Some((p, Ok(()))) => Some(p),
+                None => None,
+            };
             match ix.columns.as_ref() {
-                [only] if conventional && !ix.unique && indexed.insert(only.as_ref()) => {
+                [only]
+                    if conventional && !ix.unique && predicate.is_none() && indexed.insert(only.as_ref()) =>
+                {
                     per_column.entry(only).or_default().push("index".into());
                 }
                 columns => {
@@ -273,6 +283,9 @@ impl<'a> Writer<'a> {
                     }
                     if ix.unique {
                         text.push_str(", unique");
+                    }
+                    if let Some(predicate) = predicate {
+                        let _ = write!(text, ", where = {predicate:?}");
                     }
                     text.push(')');
                     header.push(text);
@@ -622,25 +635,22 @@ fn list(items: impl Iterator<Item = String>) -> String {
 
 /// `, on_delete = "..", on_update = ".."`, each where it is not `NO ACTION`.
 fn action_options(fk: &ForeignKey) -> String {
-    let mut out = String::new();
-    if fk.on_delete != Action::NoAction {
-        let _ = write!(out, ", on_delete = {:?}", fk.on_delete.as_sql());
-    }
-    if fk.on_update != Action::NoAction {
-        let _ = write!(out, ", on_update = {:?}", fk.on_update.as_sql());
-    }
-    out
+    each_action(fk, |on, action| format!(", on_{on} = {action:?}"))
 }
 
+/// ` ON DELETE ..  ON UPDATE ..`, each where it is not `NO ACTION`.
 fn actions(fk: &ForeignKey) -> String {
-    let mut out = String::new();
-    if fk.on_delete != Action::NoAction {
-        let _ = write!(out, " ON DELETE {}", fk.on_delete.as_sql());
-    }
-    if fk.on_update != Action::NoAction {
-        let _ = write!(out, " ON UPDATE {}", fk.on_update.as_sql());
-    }
-    out
+    each_action(fk, |on, action| format!(" ON {} {action}", on.to_uppercase()))
+}
+
+/// `write(on, action)` of each action of `fk` that is not `NO ACTION`:
+/// `on` is `delete` or `update`, `action` the SQL spelling.
+fn each_action(fk: &ForeignKey, write: impl Fn(&str, &str) -> String) -> String {
+    [("delete", fk.on_delete), ("update", fk.on_update)]
+        .into_iter()
+        .filter(|(_, action)| *action != Action::NoAction)
+        .map(|(on, action)| write(on, action.as_sql()))
+        .collect()
 }
 
 #[cfg(test)]

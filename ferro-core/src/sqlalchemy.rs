@@ -267,6 +267,13 @@ fn table_def(out: &mut String, table: &Table) {
         if index.unique {
             out.push_str(", unique=True");
         }
+        if let Some(predicate) = &index.predicate {
+            let text = py(predicate);
+            let _ = write!(
+                out,
+                ", postgresql_where=sa.text({text}), sqlite_where=sa.text({text})"
+            );
+        }
         out.push_str("),\n");
     }
     if let Some(comment) = &table.comment {

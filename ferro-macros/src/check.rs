@@ -57,6 +57,8 @@ pub(crate) struct Index {
     pub(crate) name: Option<String>,
     pub(crate) columns: Vec<String>,
     pub(crate) unique: bool,
+    /// A partial index's `where`.
+    pub(crate) predicate: Option<String>,
 }
 
 pub(crate) struct Unique {
@@ -313,6 +315,7 @@ impl<'a> Columns<'a> {
                     name: None,
                     columns,
                     unique: unique.is_some(),
+                    predicate: None,
                 }),
                 (None, Some(_)) => uniques.push(Unique { name: None, columns }),
                 (None, None) => {}
@@ -323,6 +326,7 @@ impl<'a> Columns<'a> {
                 name: explicit_name(&index.value.name, errors),
                 columns: self.lookup(index.value.fields(), "index", errors),
                 unique: index.value.unique.is_some(),
+                predicate: index.value.predicate.as_ref().map(|p| p.value.value()),
             });
         }
         for unique in &attrs.uniques {

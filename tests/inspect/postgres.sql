@@ -54,6 +54,7 @@ CREATE TABLE "Odd Names" (
   "self" integer,
   "1st" boolean NOT NULL DEFAULT false
 );
+CREATE INDEX odd_type ON "Odd Names" ("type", "self");
 CREATE VIEW paid AS SELECT * FROM orders WHERE status = 'paid';
 CREATE MATERIALIZED VIEW totals AS SELECT customer_id, sum(total) AS total FROM orders GROUP BY customer_id;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;

@@ -43,5 +43,6 @@ CREATE TABLE "Odd Names" (
 );
 CREATE TABLE kv (k TEXT NOT NULL PRIMARY KEY, v BLOB) WITHOUT ROWID;
 CREATE TABLE legacy (code TEXT PRIMARY KEY, label TEXT);
+CREATE INDEX odd_type ON "Odd Names" ("type", "self");
 CREATE VIEW paid AS SELECT * FROM orders WHERE status = 'paid';
 CREATE TRIGGER orders_touch AFTER UPDATE ON orders BEGIN SELECT 1; END;

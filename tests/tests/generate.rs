@@ -157,6 +157,7 @@ fixtures! {
     add_unique,
     drop_unique,
     add_composite_index,
+    add_partial_index,
     index_to_unique_index,
     add_foreign_key,
     drop_foreign_key,

@@ -120,6 +120,10 @@ fn schema(
                 if tape.chance(2) {
                     ix = ix.unique();
                 }
+                // A partial index; MySQL has none.
+                if d != Dialect::MySql && tape.chance(2) {
+                    ix = ix.predicate(format!("{cname} IS NOT NULL"));
+                }
                 indexes.push(ix);
             }
             if distinct && tape.chance(1) {

@@ -414,7 +414,11 @@ impl fmt::Display for Op {
             Op::DropPrimaryKey { table, name } => write!(f, "drop primary key {table}.{name}"),
             Op::CreateIndex { table, index } => {
                 let unique = if index.unique { "unique " } else { "" };
-                write!(f, "create {unique}index {table}({})", index.columns.join(", "))
+                write!(f, "create {unique}index {table}({})", index.columns.join(", "))?;
+                match &index.predicate {
+                    Some(predicate) => write!(f, " where {predicate}"),
+                    None => Ok(()),
+                }
             }
             Op::DropIndex { table, name } => write!(f, "drop index {table}.{name}"),
             Op::AddUnique { table, constraint } => {

@@ -454,6 +454,7 @@ fn refuse_fragments(m: &Migration, steps: &[Planned]) -> Result<(), MigrateError
             | Op::AlterColumn {
                 table, to: column, ..
             } => fragment::of_column(table, column).collect(),
+            Op::CreateIndex { table, index } => fragment::of_index(table, index).collect(),
             Op::AddCheck { table, check } => vec![(
                 Place::Check {
                     table,

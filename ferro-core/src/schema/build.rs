@@ -128,12 +128,20 @@ impl Index {
             name: Some(name.into()),
             columns: names(columns),
             unique: false,
+            predicate: None,
         }
     }
 
     /// The index rejects duplicate keys.
     pub fn unique(mut self) -> Index {
         self.unique = true;
+        self
+    }
+
+    /// The index covers only the rows `sql` (a boolean SQL expression) is
+    /// true of: a partial index.
+    pub fn predicate(mut self, sql: impl Into<Str>) -> Index {
+        self.predicate = Some(sql.into());
         self
     }
 }

@@ -18,7 +18,7 @@
 
 use std::fmt;
 
-use super::{Column, SqlType, Table};
+use super::{Column, Index, SqlType, Table};
 
 /// Why a piece of SQL would not stay within the statement it is written into.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -87,6 +87,10 @@ pub(crate) enum Place<'a> {
         table: &'a str,
         name: &'a str,
     },
+    Predicate {
+        table: &'a str,
+        index: &'a str,
+    },
     // Only the runtime reads a migration's fills.
     #[cfg_attr(not(feature = "runtime"), allow(dead_code))]
     Fill {
@@ -101,6 +105,9 @@ impl fmt::Display for Place<'_> {
             Place::Default { table, column } => write!(f, "the default of column `{table}.{column}`"),
             Place::Type { table, column } => write!(f, "the SQL type of column `{table}.{column}`"),
             Place::Check { table, name } => write!(f, "check `{name}` of table `{table}`"),
+            Place::Predicate { table, index } => {
+                write!(f, "the `where` of index `{index}` of table `{table}`")
+            }
             Place::Fill { table, column } => write!(f, "the fill of column `{table}.{column}`"),
         }
     }
@@ -132,7 +139,23 @@ pub(crate) fn of_column<'a>(
     default.into_iter().chain(ty)
 }
 
-/// The SQL a table gives as text: its columns' and its checks'.
+/// The SQL an index gives as text: a partial index's `where`.
+pub(crate) fn of_index<'a>(table: &'a str, index: &'a Index) -> impl Iterator<Item = (Place<'a>, &'a str)> {
+    index
+        .predicate
+        .as_deref()
+        .map(|sql| {
+            let place = Place::Predicate {
+                table,
+                index: index.name.as_deref().unwrap_or_default(),
+            };
+            (place, sql)
+        })
+        .into_iter()
+}
+
+/// The SQL a table gives as text: its columns', its checks' and its
+/// indexes'.
 pub(crate) fn of_table(table: &Table) -> impl Iterator<Item = (Place<'_>, &str)> {
     let checks = table.checks.iter().map(|check| {
         let place = Place::Check {
@@ -146,6 +169,7 @@ pub(crate) fn of_table(table: &Table) -> impl Iterator<Item = (Place<'_>, &str)>
         .iter()
         .flat_map(|column| of_column(&table.name, column))
         .chain(checks)
+        .chain(table.indexes.iter().flat_map(|ix| of_index(&table.name, ix)))
 }
 
 /// The first of `fragments` that would not stay within its statement, with

@@ -169,6 +169,11 @@ pub struct Index {
     /// Whether the index enforces uniqueness.
     #[serde(default, skip_serializing_if = "is_false")]
     pub unique: bool,
+    /// The rows it covers, when not all: a partial index's `WHERE`, an SQL
+    /// boolean expression written by the code's authors (see [`fragment`]).
+    /// PostgreSQL and SQLite have partial indexes; MySQL has none.
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<Str>,
 }
 
 /// A unique constraint.

@@ -346,6 +346,7 @@ fn index(out: &mut Compact, ix: &Index) {
     if ix.unique {
         o.bool("unique", true);
     }
+    o.opt_str("where", ix.predicate.as_deref());
     o.end();
 }
 

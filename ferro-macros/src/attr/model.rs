@@ -169,7 +169,7 @@ impl FieldAttrs {
     }
 }
 
-/// `index(fields(a, b), name = "..", unique)` on the struct.
+/// `index(fields(a, b), name = "..", unique, where = "..")` on the struct.
 #[derive(FromMeta)]
 pub(crate) struct IndexAttr {
     #[darling(default, with = field_list)]
@@ -178,6 +178,8 @@ pub(crate) struct IndexAttr {
     pub(crate) name: Slot<LitStr>,
     #[darling(default, with = flag)]
     pub(crate) unique: Slot<()>,
+    #[darling(default, rename = "where", with = |m| text(m, "where = \"deleted_at IS NULL\""))]
+    pub(crate) predicate: Slot<LitStr>,
 }
 
 /// `unique(fields(a, b), name = "..")` on the struct.

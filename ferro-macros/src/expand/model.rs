@@ -41,7 +41,8 @@ fn expand(model: &Model) -> TokenStream {
     };
     let indexes = list(model.indexes.iter().map(|ix| {
         let (name, columns, unique) = (optional_text(ix.name.as_deref()), names(&ix.columns), ix.unique);
-        quote!(::ferro::schema::Index { name: #name, columns: #columns, unique: #unique })
+        let predicate = optional_text(ix.predicate.as_deref());
+        quote!(::ferro::schema::Index { name: #name, columns: #columns, unique: #unique, predicate: #predicate })
     }));
     let uniques = list(model.uniques.iter().map(|uq| {
         let (name, columns) = (optional_text(uq.name.as_deref()), names(&uq.columns));

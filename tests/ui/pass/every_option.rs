@@ -13,6 +13,7 @@ enum Status {
 #[derive(Model)]
 #[ferro(table = "people", renamed_from = "persons", comment = "someone we know")]
 #[ferro(index(fields(name, nickname), name = "ix_people_names", unique))]
+#[ferro(index(fields(email), name = "ix_people_known", where = "nickname IS NOT NULL"))]
 #[ferro(unique(fields(email, status)))]
 #[ferro(check(name = "ck_people_age", expr = "age >= 0"))]
 #[ferro(many_to_many(Person, table = "friendships"))]
@@ -64,6 +65,8 @@ fn main() {
     assert_eq!(people.primary_key.as_ref().and_then(|pk| pk.name.as_deref()), Some("people_pkey"));
     let named: Vec<&str> = people.foreign_keys.iter().filter_map(|fk| fk.name.as_deref()).collect();
     assert!(named.contains(&"people_sponsor_fkey"), "{named:?}");
+    let known = people.indexes.iter().find(|ix| ix.name.as_deref() == Some("ix_people_known")).expect("the index");
+    assert_eq!(known.predicate.as_deref(), Some("nickname IS NOT NULL"));
     let copies = ferro::Schema::new([<Edition as Model>::TABLE, <Copy as Model>::TABLE]).expect("valid");
     let key = &copies.table("copy").expect("the table").foreign_keys[0];
     assert_eq!(key.columns.as_ref(), ["book", "edition"]);

@@ -356,6 +356,24 @@ fn constraints(sql: &str, tokens: &[Token], column: Option<&str>) -> Result<Vec<
 
 /// The values of an enum's check, `"col" IN ('a', 'b')`, when `text` is one
 /// on `column`.
+/// The text after the top-level `WHERE` of a `CREATE INDEX` statement: a
+/// partial index's predicate, as written; `None` when it has none.
+pub(super) fn index_predicate(sql: &str) -> Option<String> {
+    let tokens = tokens(sql).ok()?;
+    let mut depth = 0usize;
+    for t in &tokens {
+        if t.is('(') {
+            depth += 1;
+        } else if t.is(')') {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && t.is_keyword("WHERE") {
+            let rest = sql[t.end..].trim().trim_end_matches(';').trim();
+            return (!rest.is_empty()).then(|| rest.to_owned());
+        }
+    }
+    None
+}
+
 pub(super) fn enum_values(text: &str, column: &str) -> Option<Vec<String>> {
     let tokens = tokens(text).ok()?;
     let (first, rest) = tokens.split_first()?;
@@ -447,6 +465,17 @@ mod tests {
         assert_eq!(enum_values(r#""kind" IN ('a') AND 1"#, "kind"), None);
         assert_eq!(enum_values(r#""other" IN ('a')"#, "kind"), None);
         assert_eq!(enum_values(r#""kind" IN ('a', 1)"#, "kind"), None);
+    }
+
+    #[test]
+    fn reads_a_partial_index_predicate() {
+        assert_eq!(
+            index_predicate("CREATE INDEX \"p\" ON \"t\" (\"a\") WHERE status = 'a where b' AND (x > 0)")
+                .as_deref(),
+            Some("status = 'a where b' AND (x > 0)")
+        );
+        assert_eq!(index_predicate("CREATE INDEX \"where\" ON t (\"where\")"), None);
+        assert_eq!(index_predicate("CREATE UNIQUE INDEX p ON t (a)"), None);
     }
 
     #[test]

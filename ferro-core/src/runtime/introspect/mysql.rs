@@ -553,6 +553,7 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
                 name: Some(iname.into()),
                 columns: vec![Str::from(col)].into(),
                 unique: non_unique.as_deref() == Some("0"),
+                predicate: None,
             }),
         }
     }

@@ -195,10 +195,10 @@ fn cast_at(chars: &[char], i: usize) -> (String, usize) {
 }
 
 /// Whether index `ix` (a `pg_index` row) is one a model cannot declare: on
-/// an expression, partial, of a method other than B-tree, with `INCLUDE`
+/// an expression, of a method other than B-tree, with `INCLUDE`
 /// columns, descending or `NULLS FIRST` columns, or an operator class or a
 /// collation other than its columns' own.
-const SPECIAL_INDEX: &str = "ix.indexprs IS NOT NULL OR ix.indpred IS NOT NULL \
+const SPECIAL_INDEX: &str = "ix.indexprs IS NOT NULL \
      OR (SELECT am.amname FROM pg_class ic JOIN pg_am am ON am.oid = ic.relam WHERE ic.oid = ix.indexrelid) <> 'btree' \
      OR ix.indnkeyatts <> ix.indnatts \
      OR EXISTS (SELECT 1 FROM unnest(ix.indoption::int2[]) o WHERE o <> 0) \
@@ -423,23 +423,26 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
     let rows = f
         .rows(
             &format!(
-                "SELECT i.relname::text, ix.indisunique::text, {} FROM pg_index ix \
+                "SELECT i.relname::text, ix.indisunique::text, {}, pg_get_expr(ix.indpred, ix.indrelid) FROM pg_index ix \
                  JOIN pg_class i ON i.oid = ix.indexrelid WHERE ix.indrelid = {rel} AND NOT ({SPECIAL_INDEX}) \
                  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid \
                  AND con.conrelid = ix.indrelid AND con.contype IN ('p', 'u', 'x')) ORDER BY 1",
                 names("ix.indkey::int2[]", "ix.indrelid")
             ),
-            3,
+            4,
         )
         .await?;
     for row in rows {
-        let [Some(ix), unique, cols] = <[Option<String>; 3]>::try_from(row).map_err(|_| bad(name))? else {
+        let [Some(ix), unique, cols, predicate] =
+            <[Option<String>; 4]>::try_from(row).map_err(|_| bad(name))?
+        else {
             continue;
         };
         table.indexes.to_mut().push(Index {
             name: Some(ix.into()),
             columns: split(cols).into(),
             unique: unique.as_deref() == Some("true"),
+            predicate: predicate.map(|p| plain_check(&p).into()),
         });
     }
     Ok(table)

@@ -30,9 +30,8 @@ pub(super) async fn tables(f: &mut impl Fetch, version_table: &str) -> Result<Ve
 }
 
 /// Whether the index of `pragma_index_list` row `l` is one a model cannot
-/// declare: partial, or on an expression, descending, or in a collation of
-/// its own.
-const SPECIAL_INDEX: &str = "l.partial = 1 OR EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x \
+/// declare: on an expression, descending, or in a collation of its own.
+const SPECIAL_INDEX: &str = "EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x \
      WHERE x.key = 1 AND (x.cid = -2 OR x.\"desc\" = 1 OR x.coll <> 'BINARY'))";
 
 /// What the database holds that a model cannot declare: views, triggers,
@@ -299,15 +298,16 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
     let rows = f
         .rows(
             &format!(
-                "SELECT name, CAST(\"unique\" AS TEXT), origin FROM pragma_index_list({lit}) l \
-                 WHERE NOT ({SPECIAL_INDEX}) ORDER BY name"
+                "SELECT l.name, CAST(l.\"unique\" AS TEXT), l.origin, CASE WHEN l.partial = 1 THEN m.sql END \
+                 FROM pragma_index_list({lit}) l LEFT JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name \
+                 WHERE NOT ({SPECIAL_INDEX}) ORDER BY l.name"
             ),
-            3,
+            4,
         )
         .await?;
     for row in rows {
-        let [Some(ix), unique, origin] =
-            <[Option<String>; 3]>::try_from(row).map_err(|_| unreadable(name, "an unexpected pragma row"))?
+        let [Some(ix), unique, origin, partial] =
+            <[Option<String>; 4]>::try_from(row).map_err(|_| unreadable(name, "an unexpected pragma row"))?
         else {
             continue;
         };
@@ -331,6 +331,7 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
                 .map(Into::into)
                 .collect(),
             unique: unique.as_deref() == Some("1"),
+            predicate: partial.as_deref().and_then(ddl::index_predicate).map(Into::into),
         });
     }
     Ok(Some(table))

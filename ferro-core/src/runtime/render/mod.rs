@@ -184,15 +184,21 @@ fn constraint(d: Dialect, name: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-/// `CREATE [UNIQUE] INDEX "ix" ON "t" ("a", "b")`. Written here rather than
-/// by sea-query's `Index::create`, which writes index names unescaped.
+/// `CREATE [UNIQUE] INDEX "ix" ON "t" ("a", "b") [WHERE ..]`. Written here
+/// rather than by sea-query's `Index::create`, which writes index names
+/// unescaped.
 fn create_index(d: Dialect, table: &str, index: &crate::schema::Index) -> String {
-    format!(
+    let mut sql = format!(
         "CREATE {}ON {} ({})",
         index_head(d, index),
         d.ident(table),
         idents(d, &index.columns)
-    )
+    );
+    if let Some(predicate) = &index.predicate {
+        sql.push_str(" WHERE ");
+        sql.push_str(predicate);
+    }
+    sql
 }
 
 /// `UNIQUE INDEX "ix" `: what an index's definition starts with.

@@ -113,6 +113,25 @@ fn check_keys(op: &Op, table: &Table) -> Result<(), MigrateError> {
     Ok(())
 }
 
+/// A partial index, which MySQL does not have: refused rather than made
+/// over every row, which would change what a unique one allows.
+fn check_partial<'a>(
+    op: &Op,
+    mut indexes: impl Iterator<Item = &'a crate::schema::Index>,
+) -> Result<(), MigrateError> {
+    match indexes.find(|ix| ix.predicate.is_some()) {
+        Some(ix) => Err(unsupported(
+            op,
+            D,
+            &format!(
+                "index {} is partial (`where`), and MySQL has no partial indexes",
+                ix.name.as_deref().unwrap_or_default()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The SQL for `op`, given the schema `before` it; without that schema, the
 /// operations that need it are refused.
 pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, MigrateError> {
@@ -126,6 +145,7 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
     Ok(match op {
         Op::CreateTable(table) => {
             check_keys(op, table)?;
+            check_partial(op, table.indexes.iter())?;
             check_actions(op, &table.foreign_keys)?;
             let mut statements = super::create_table(D, table, column_def, false);
             if let Some(comment) = &table.comment {
@@ -212,6 +232,7 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
         Op::DropForeignKey { table, name } => drop_foreign_key(table_of(table)?, name),
         Op::DropCheck { table, name } => vec![alter(table, &format!("DROP CONSTRAINT {}", D.ident(name)))],
         Op::CreateIndex { table, index } => {
+            check_partial(op, std::iter::once(index))?;
             let add = format!(
                 "ADD {}({})",
                 super::index_head(D, index),

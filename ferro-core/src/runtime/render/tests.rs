@@ -101,6 +101,29 @@ fn sqlite_takes_a_call_or_an_expression_as_a_default_in_parentheses() {
 }
 
 #[test]
+fn a_partial_index_is_written_with_its_where_and_refused_on_mysql() {
+    let index = Index::new("ix_users_live", ["email"])
+        .unique()
+        .predicate("bio IS NOT NULL");
+    let op = Op::CreateIndex {
+        table: "users".into(),
+        index: index.clone(),
+    };
+    for d in [Dialect::Postgres, Dialect::Sqlite] {
+        assert_eq!(
+            d.render(&op).unwrap(),
+            ["CREATE UNIQUE INDEX \"ix_users_live\" ON \"users\" (\"email\") WHERE bio IS NOT NULL"]
+        );
+    }
+    let mut table = users();
+    table.indexes = vec![index].into();
+    for op in [op, Op::CreateTable(table)] {
+        let e = Dialect::MySql.render(&op).unwrap_err().to_string();
+        assert!(e.contains("MySQL has no partial indexes"), "{e}");
+    }
+}
+
+#[test]
 fn identifiers_are_always_quoted() {
     assert_eq!(Dialect::Postgres.ident("we\"ird"), "\"we\"\"ird\"");
     assert_eq!(Dialect::Sqlite.ident("select"), "\"select\"");

@@ -65,6 +65,7 @@ fn posts() -> Table {
         name: None,
         columns: vec![Cow::Borrowed("author_id")].into(),
         unique: false,
+        predicate: None,
     }]
     .into();
     posts
@@ -246,6 +247,7 @@ fn duplicates_are_errors() {
             name: Some(Cow::Borrowed("ix_shared")),
             columns: vec![Cow::Borrowed("id")].into(),
             unique: false,
+            predicate: None,
         }]
         .into();
     }
@@ -288,6 +290,7 @@ fn names_must_fit_the_databases() {
         name: None,
         columns: vec![Cow::Borrowed(col)].into(),
         unique: false,
+        predicate: None,
     }]
     .into();
     let schema = Schema::new([t]).unwrap();
