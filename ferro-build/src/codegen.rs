@@ -418,11 +418,18 @@ fn index_expr(index: &Index) -> Expr {
         "Index::new",
         vec![string(name_of(&index.name)), names(&index.columns)],
     );
-    let e = if index.unique {
+    let mut e = if index.unique {
         e.method("unique", vec![])
     } else {
         e
     };
+    if !index.descending.is_empty() {
+        let down: Vec<ferro::schema::Str> = (0..index.columns.len())
+            .filter(|&i| index.is_descending(i))
+            .map(|i| index.columns[i].clone())
+            .collect();
+        e = e.method("descending", vec![names(&down)]);
+    }
     match &index.predicate {
         Some(predicate) => e.method("predicate", vec![string(predicate)]),
         None => e,

@@ -652,8 +652,22 @@ fn diff_keys(old: &Table, new: &Table, names: &Names<'_>, changes: &mut Vec<Chan
     let (gone, added, renamed) = pair(
         &old.indexes,
         &new.indexes,
-        |i| (cols(&i.columns), i.unique, i.predicate.clone()),
-        |i| (new_cols(&i.columns), i.unique, i.predicate.clone()),
+        |i| {
+            (
+                cols(&i.columns),
+                i.unique,
+                i.predicate.clone(),
+                i.descending.clone(),
+            )
+        },
+        |i| {
+            (
+                new_cols(&i.columns),
+                i.unique,
+                i.predicate.clone(),
+                i.descending.clone(),
+            )
+        },
         |i| &i.name,
     );
     for (from, to) in renamed {

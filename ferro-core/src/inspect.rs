@@ -272,7 +272,11 @@ impl<'a> Writer<'a> {
             };
             match ix.columns.as_ref() {
                 [only]
-                    if conventional && !ix.unique && predicate.is_none() && indexed.insert(only.as_ref()) =>
+                    if conventional
+                        && !ix.unique
+                        && predicate.is_none()
+                        && ix.descending.is_empty()
+                        && indexed.insert(only.as_ref()) =>
                 {
                     per_column.entry(only).or_default().push("index".into());
                 }
@@ -286,6 +290,10 @@ impl<'a> Writer<'a> {
                     }
                     if let Some(predicate) = predicate {
                         let _ = write!(text, ", where = {predicate:?}");
+                    }
+                    if !ix.descending.is_empty() {
+                        let down = (0..columns.len()).filter(|&i| ix.is_descending(i));
+                        let _ = write!(text, ", descending({})", list(down.map(|i| field(&columns[i]))));
                     }
                     text.push(')');
                     header.push(text);

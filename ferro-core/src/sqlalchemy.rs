@@ -261,8 +261,12 @@ fn table_def(out: &mut String, table: &Table) {
     for index in table.indexes.iter() {
         let name = index.name.as_deref().map_or("None".to_owned(), py);
         let _ = write!(out, "        sa.Index({name}");
-        for column in index.columns.iter() {
-            let _ = write!(out, ", {}", py(column));
+        for (i, column) in index.columns.iter().enumerate() {
+            if index.is_descending(i) {
+                let _ = write!(out, ", sa.column({}).desc()", py(column));
+            } else {
+                let _ = write!(out, ", {}", py(column));
+            }
         }
         if index.unique {
             out.push_str(", unique=True");

@@ -59,6 +59,8 @@ pub(crate) struct Index {
     pub(crate) unique: bool,
     /// A partial index's `where`.
     pub(crate) predicate: Option<String>,
+    /// Each column's order (empty: all ascending).
+    pub(crate) descending: Vec<bool>,
 }
 
 pub(crate) struct Unique {
@@ -316,15 +318,32 @@ impl<'a> Columns<'a> {
                     columns,
                     unique: unique.is_some(),
                     predicate: None,
+                    descending: Vec::new(),
                 }),
                 (None, Some(_)) => uniques.push(Unique { name: None, columns }),
                 (None, None) => {}
             }
         }
         for index in &attrs.indexes {
+            let columns = self.lookup(index.value.fields(), "index", errors);
+            let down = index
+                .value
+                .descending
+                .as_deref()
+                .map(|d| self.lookup(d, "descending", errors))
+                .unwrap_or_default();
+            for (ident, column) in index.value.descending.iter().flatten().zip(&down) {
+                if !columns.contains(column) {
+                    errors.push(
+                        ident.span(),
+                        format!("`descending` names `{ident}`, which is not one of the index's `fields`"),
+                    );
+                }
+            }
             indexes.push(Index {
                 name: explicit_name(&index.value.name, errors),
-                columns: self.lookup(index.value.fields(), "index", errors),
+                descending: columns.iter().map(|c| down.contains(c)).collect(),
+                columns,
                 unique: index.value.unique.is_some(),
                 predicate: index.value.predicate.as_ref().map(|p| p.value.value()),
             });

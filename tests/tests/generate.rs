@@ -158,6 +158,7 @@ fixtures! {
     drop_unique,
     add_composite_index,
     add_partial_index,
+    add_descending_index,
     index_to_unique_index,
     add_foreign_key,
     drop_foreign_key,

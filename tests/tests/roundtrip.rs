@@ -124,6 +124,10 @@ fn schema(
                 if d != Dialect::MySql && tape.chance(2) {
                     ix = ix.predicate(format!("{cname} IS NOT NULL"));
                 }
+                // A descending one; MySQL keeps no order for a unique key.
+                if !(d == Dialect::MySql && ix.unique) && tape.chance(2) {
+                    ix = ix.descending([cname.clone()]);
+                }
                 indexes.push(ix);
             }
             if distinct && tape.chance(1) {

@@ -414,7 +414,13 @@ impl fmt::Display for Op {
             Op::DropPrimaryKey { table, name } => write!(f, "drop primary key {table}.{name}"),
             Op::CreateIndex { table, index } => {
                 let unique = if index.unique { "unique " } else { "" };
-                write!(f, "create {unique}index {table}({})", index.columns.join(", "))?;
+                let columns: Vec<String> = (0..index.columns.len())
+                    .map(|i| match index.is_descending(i) {
+                        true => format!("{} desc", index.columns[i]),
+                        false => index.columns[i].to_string(),
+                    })
+                    .collect();
+                write!(f, "create {unique}index {table}({})", columns.join(", "))?;
                 match &index.predicate {
                     Some(predicate) => write!(f, " where {predicate}"),
                     None => Ok(()),

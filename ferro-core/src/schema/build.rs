@@ -129,6 +129,7 @@ impl Index {
             columns: names(columns),
             unique: false,
             predicate: None,
+            descending: super::List::Borrowed(&[]),
         }
     }
 
@@ -136,6 +137,27 @@ impl Index {
     pub fn unique(mut self) -> Index {
         self.unique = true;
         self
+    }
+
+    /// The columns named in `columns` are in descending order, the others
+    /// ascending.
+    pub fn descending<I, S>(mut self, columns: I) -> Index
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let down: Vec<S> = columns.into_iter().collect();
+        self.descending = self
+            .columns
+            .iter()
+            .map(|c| down.iter().any(|d| d.as_ref() == c.as_ref()))
+            .collect();
+        self
+    }
+
+    /// Whether column number `i` descends.
+    pub fn is_descending(&self, i: usize) -> bool {
+        self.descending.get(i).copied().unwrap_or(false)
     }
 
     /// The index covers only the rows `sql` (a boolean SQL expression) is

@@ -174,6 +174,11 @@ pub struct Index {
     /// PostgreSQL and SQLite have partial indexes; MySQL has none.
     #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
     pub predicate: Option<Str>,
+    /// Each column's order, pairwise with `columns`: `true` where it
+    /// descends. Empty when every column ascends (as [`Schema::new`] writes
+    /// it then).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub descending: List<bool>,
 }
 
 /// A unique constraint.

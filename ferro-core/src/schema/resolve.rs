@@ -127,6 +127,14 @@ pub enum SchemaError {
         /// What has no columns.
         object: String,
     },
+    /// An index gives the order of another number of columns than it has.
+    #[error("index `{name}` of table `{table}` gives an order for another number of columns than it has")]
+    IndexOrder {
+        /// The table.
+        table: String,
+        /// The index.
+        name: String,
+    },
     /// A table has no columns.
     #[error("table `{0}` has no columns")]
     NoColumns(String),
@@ -398,6 +406,12 @@ fn validate_keys<'a>(
     }
     for ix in table.indexes.iter() {
         lists.push(("index", ix.name.as_deref().unwrap_or_default(), &ix.columns));
+        if !ix.descending.is_empty() && ix.descending.len() != ix.columns.len() {
+            return Err(SchemaError::IndexOrder {
+                table: table.name.to_string(),
+                name: ix.name.as_deref().unwrap_or_default().to_owned(),
+            });
+        }
     }
     for uq in table.unique_constraints.iter() {
         lists.push((
@@ -477,6 +491,10 @@ fn name_constraints(table: &mut Table) {
     for ix in indexes.iter_mut() {
         ix.name
             .get_or_insert_with(|| naming::index(&t, &ix.columns).into());
+        // Every column ascending is said one way: no order.
+        if ix.descending.iter().all(|d| !d) {
+            ix.descending = Vec::new().into();
+        }
     }
     indexes.sort_by(|a, b| a.name.cmp(&b.name));
     let uniques = table.unique_constraints.to_mut();

@@ -186,6 +186,13 @@ impl<'a> Object<'a> {
         self.key(key).text.extend_from_slice(value);
     }
 
+    fn bools(&mut self, key: &str, values: &[bool]) {
+        let out = self.key(key);
+        list(out, values, |out, v| {
+            out.text.extend_from_slice(if *v { b"true" } else { b"false" });
+        });
+    }
+
     fn strings(&mut self, key: &str, values: &[impl AsRef<str>]) {
         let out = self.key(key);
         list(out, values, |out, v| string(out, v.as_ref()));
@@ -347,6 +354,9 @@ fn index(out: &mut Compact, ix: &Index) {
         o.bool("unique", true);
     }
     o.opt_str("where", ix.predicate.as_deref());
+    if !ix.descending.is_empty() {
+        o.bools("descending", &ix.descending);
+    }
     o.end();
 }
 

@@ -592,6 +592,7 @@ mod tests {
         t.indexes = vec![
             Index::new("ix_a", ["c2", "c3"]),
             Index::new("ix_b", ["c4"]).unique(),
+            Index::new("ix_d", ["c2", "c3"]).descending(["c3"]),
             Index::new("ix_c", ["c4"]).predicate("c4 <> 'a \\\"b\\\"'"),
         ]
         .into();

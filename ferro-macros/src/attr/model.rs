@@ -169,7 +169,8 @@ impl FieldAttrs {
     }
 }
 
-/// `index(fields(a, b), name = "..", unique, where = "..")` on the struct.
+/// `index(fields(a, b), name = "..", unique, where = "..", descending(b))`
+/// on the struct.
 #[derive(FromMeta)]
 pub(crate) struct IndexAttr {
     #[darling(default, with = field_list)]
@@ -180,6 +181,8 @@ pub(crate) struct IndexAttr {
     pub(crate) unique: Slot<()>,
     #[darling(default, rename = "where", with = |m| text(m, "where = \"deleted_at IS NULL\""))]
     pub(crate) predicate: Slot<LitStr>,
+    #[darling(default, with = field_list)]
+    pub(crate) descending: Option<Vec<Ident>>,
 }
 
 /// `unique(fields(a, b), name = "..")` on the struct.

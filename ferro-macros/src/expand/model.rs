@@ -42,7 +42,14 @@ fn expand(model: &Model) -> TokenStream {
     let indexes = list(model.indexes.iter().map(|ix| {
         let (name, columns, unique) = (optional_text(ix.name.as_deref()), names(&ix.columns), ix.unique);
         let predicate = optional_text(ix.predicate.as_deref());
-        quote!(::ferro::schema::Index { name: #name, columns: #columns, unique: #unique, predicate: #predicate })
+        let order = ix.descending.iter().filter(|_| ix.descending.iter().any(|d| *d));
+        quote!(::ferro::schema::Index {
+            name: #name,
+            columns: #columns,
+            unique: #unique,
+            predicate: #predicate,
+            descending: ::ferro::__private::Cow::Borrowed(&[#(#order),*]),
+        })
     }));
     let uniques = list(model.uniques.iter().map(|uq| {
         let (name, columns) = (optional_text(uq.name.as_deref()), names(&uq.columns));

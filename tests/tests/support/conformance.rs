@@ -320,6 +320,9 @@ pub(crate) fn cases() -> Vec<Case> {
         1001 Indexes "partial_index_added": xyz(|_| {}) => xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"]).predicate("z IS NOT NULL")].into()), ["create index item(x) where z IS NOT NULL"];
         1002 Indexes "partial_index_predicate_changed": xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"]).unique().predicate("z IS NOT NULL")].into()) => xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"]).unique().predicate("z > 0")].into()), ["drop index item.ix_item_live", "create unique index item(x) where z > 0"];
         1003 Indexes "partial_index_unchanged": xyz(|t| t.indexes = vec![ix("ix_item_live", &["x", "y"]).predicate("y <> 'gone'")].into()) => xyz(|t| t.indexes = vec![ix("ix_item_live", &["x", "y"]).predicate("y <> 'gone'")].into()), [];
+        1005 Indexes "descending_index_added": xyz(|_| {}) => xyz(|t| t.indexes = vec![ix("ix_item_recent", &["x", "z"]).descending(["z"])].into()), ["create index item(x, z desc)"];
+        1006 Indexes "index_order_changed": xyz(|t| t.indexes = vec![ix("ix_item_recent", &["x", "z"]).descending(["z"])].into()) => xyz(|t| t.indexes = vec![ix("ix_item_recent", &["x", "z"]).descending(["x"])].into()), ["drop index item.ix_item_recent", "create index item(x desc, z)"];
+        1007 Indexes "descending_index_unchanged": xyz(|t| t.indexes = vec![ix("ix_item_recent", &["z"]).descending(["z"])].into()) => xyz(|t| t.indexes = vec![ix("ix_item_recent", &["z"]).descending(["z"])].into()), [];
         1004 Indexes "partial_index_becomes_whole": xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"]).predicate("z IS NOT NULL")].into()) => xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"])].into()), ["drop index item.ix_item_live", "create index item(x)"];
     }
 }

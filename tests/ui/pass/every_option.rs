@@ -14,6 +14,7 @@ enum Status {
 #[ferro(table = "people", renamed_from = "persons", comment = "someone we know")]
 #[ferro(index(fields(name, nickname), name = "ix_people_names", unique))]
 #[ferro(index(fields(email), name = "ix_people_known", where = "nickname IS NOT NULL"))]
+#[ferro(index(fields(age, name), descending(age)))]
 #[ferro(unique(fields(email, status)))]
 #[ferro(check(name = "ck_people_age", expr = "age >= 0"))]
 #[ferro(many_to_many(Person, table = "friendships"))]
@@ -67,6 +68,8 @@ fn main() {
     assert!(named.contains(&"people_sponsor_fkey"), "{named:?}");
     let known = people.indexes.iter().find(|ix| ix.name.as_deref() == Some("ix_people_known")).expect("the index");
     assert_eq!(known.predicate.as_deref(), Some("nickname IS NOT NULL"));
+    let by_age = people.indexes.iter().find(|ix| ix.name.as_deref() == Some("ix_people_age_name")).expect("the index");
+    assert_eq!(by_age.descending.as_ref(), [true, false]);
     let copies = ferro::Schema::new([<Edition as Model>::TABLE, <Copy as Model>::TABLE]).expect("valid");
     let key = &copies.table("copy").expect("the table").foreign_keys[0];
     assert_eq!(key.columns.as_ref(), ["book", "edition"]);

@@ -369,6 +369,17 @@ fn balanced(s: &str) -> bool {
     depth == 0
 }
 
+/// An index's column orders as [`crate::schema::Index::descending`] keeps
+/// them: empty when every column ascends.
+pub(crate) fn descending(order: impl IntoIterator<Item = bool>) -> crate::schema::List<bool> {
+    let order: Vec<bool> = order.into_iter().collect();
+    if order.iter().any(|d| *d) {
+        order.into()
+    } else {
+        Vec::new().into()
+    }
+}
+
 /// A column as read from a catalog, before its keys are known.
 pub(crate) fn column(name: String, ty: SqlType, nullable: bool, default: Option<String>) -> Column {
     Column {

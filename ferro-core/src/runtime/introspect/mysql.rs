@@ -29,9 +29,12 @@ pub(crate) fn enum_name(table: &str, column: &str) -> String {
 }
 
 /// Whether a row of `information_schema.STATISTICS` makes its index one a
-/// model cannot declare: a prefix of a column, an expression, a descending
-/// column, a full-text or spatial index.
-const SPECIAL_INDEX_ROW: &str = "SUB_PART IS NOT NULL OR COLUMN_NAME IS NULL OR COLLATION = 'D' \
+/// model cannot declare: an expression, a descending column of a unique
+/// index (which reads as a unique constraint, without order), a full-text
+/// or spatial index. An index on a prefix of a column reads as an index of
+/// the column, which is what MariaDB makes of an index a model declares on
+/// a `LONGTEXT`; [`notes`] names it.
+const SPECIAL_INDEX_ROW: &str = "COLUMN_NAME IS NULL OR (COLLATION = 'D' AND NON_UNIQUE = 0) \
      OR INDEX_TYPE IN ('FULLTEXT', 'SPATIAL')";
 
 /// What the database holds that a model cannot declare: views, triggers,
@@ -119,19 +122,20 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
         .rows(
             &format!(
                 "SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), \
-                 CAST(SUB_PART AS CHAR), CAST(COLLATION AS CHAR), CAST(INDEX_TYPE AS CHAR) \
+                 CAST(SUB_PART AS CHAR), CAST(COLLATION AS CHAR), CAST(INDEX_TYPE AS CHAR), \
+                 CAST(NON_UNIQUE AS CHAR) \
                  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = {db} \
                  ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
             ),
-            6,
+            7,
         )
         .await?;
     let mut keys: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     let mut special: Vec<(String, String, String, Vec<String>)> = Vec::new();
     let mut index: Option<(String, String, String, Vec<String>, bool)> = None;
-    for row in statistics.into_iter().chain([vec![None; 6]]) {
-        let [table, name, column, sub_part, collation, kind] =
-            <[Option<String>; 6]>::try_from(row).unwrap_or_default();
+    for row in statistics.into_iter().chain([vec![None; 7]]) {
+        let [table, name, column, sub_part, collation, kind, non_unique] =
+            <[Option<String>; 7]>::try_from(row).unwrap_or_default();
         let same = index
             .as_ref()
             .is_some_and(|(t, n, ..)| Some(t) == table.as_ref() && Some(n) == name.as_ref());
@@ -154,9 +158,10 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
         }
         if let Some((_, _, _, columns, is_special)) = &mut index {
             let kind = kind.unwrap_or_default();
+            let down = collation.as_deref() == Some("D");
             *is_special |= sub_part.is_some()
                 || column.is_none()
-                || collation.as_deref() == Some("D")
+                || (down && non_unique.as_deref() == Some("0"))
                 || kind == "FULLTEXT"
                 || kind == "SPATIAL";
             let mut text = column.unwrap_or_else(|| "an expression".into());
@@ -231,9 +236,15 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
     }
     for (table, index, kind, columns) in special {
         if ours(&table) {
+            // A prefix of a column is read as the whole column (as MariaDB
+            // keeps an index a model declares on a `LONGTEXT`).
+            let read = match columns.iter().any(|c| c.contains('(')) {
+                true => "; read as an index of the whole column",
+                false => "",
+            };
             out.push(Note::on(
                 table,
-                format!("index {index} ({kind}): {}", columns.join(", ")),
+                format!("index {index} ({kind}): {}{read}", columns.join(", ")),
             ));
         }
     }
@@ -531,31 +542,40 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
     let rows = f
         .rows(
             &format!(
-                "SELECT CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS CHAR), CAST(COLUMN_NAME AS CHAR) \
+                "SELECT CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS CHAR), CAST(COLUMN_NAME AS CHAR), \
+                 CAST(COLLATION AS CHAR) \
                  FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {lit} \
                  AND INDEX_NAME NOT IN (SELECT INDEX_NAME FROM information_schema.STATISTICS \
                  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {lit} AND ({SPECIAL_INDEX_ROW})) \
                  ORDER BY INDEX_NAME, SEQ_IN_INDEX"
             ),
-            3,
+            4,
         )
         .await?;
     let mut indexes: Vec<Index> = Vec::new();
     for row in rows {
-        let [Some(iname), non_unique, Some(col)] =
-            <[Option<String>; 3]>::try_from(row).map_err(|_| bad(name))?
+        let [Some(iname), non_unique, Some(col), collation] =
+            <[Option<String>; 4]>::try_from(row).map_err(|_| bad(name))?
         else {
             return Err(bad(name));
         };
+        let down = collation.as_deref() == Some("D");
         match indexes.last_mut() {
-            Some(ix) if ix.name.as_deref() == Some(iname.as_str()) => ix.columns.to_mut().push(col.into()),
+            Some(ix) if ix.name.as_deref() == Some(iname.as_str()) => {
+                ix.columns.to_mut().push(col.into());
+                ix.descending.to_mut().push(down);
+            }
             _ => indexes.push(Index {
                 name: Some(iname.into()),
                 columns: vec![Str::from(col)].into(),
                 unique: non_unique.as_deref() == Some("0"),
                 predicate: None,
+                descending: vec![down].into(),
             }),
         }
+    }
+    for ix in &mut indexes {
+        ix.descending = super::descending(ix.descending.iter().copied());
     }
     for ix in indexes {
         let iname = ix.name.clone().unwrap_or_default();

@@ -196,12 +196,13 @@ fn cast_at(chars: &[char], i: usize) -> (String, usize) {
 
 /// Whether index `ix` (a `pg_index` row) is one a model cannot declare: on
 /// an expression, of a method other than B-tree, with `INCLUDE`
-/// columns, descending or `NULLS FIRST` columns, or an operator class or a
-/// collation other than its columns' own.
+/// columns, a column whose `NULLS` order is not its direction's default
+/// (`DESC` is `NULLS FIRST`), or an operator class or a collation other
+/// than its columns' own.
 const SPECIAL_INDEX: &str = "ix.indexprs IS NOT NULL \
      OR (SELECT am.amname FROM pg_class ic JOIN pg_am am ON am.oid = ic.relam WHERE ic.oid = ix.indexrelid) <> 'btree' \
      OR ix.indnkeyatts <> ix.indnatts \
-     OR EXISTS (SELECT 1 FROM unnest(ix.indoption::int2[]) o WHERE o <> 0) \
+     OR EXISTS (SELECT 1 FROM unnest(ix.indoption::int2[]) o WHERE o NOT IN (0, 3)) \
      OR EXISTS (SELECT 1 FROM unnest(ix.indclass::oid[]) cl JOIN pg_opclass oc ON oc.oid = cl WHERE NOT oc.opcdefault) \
      OR EXISTS (SELECT 1 FROM unnest(ix.indcollation::oid[], ix.indkey::int2[]) AS k(coll, n) \
                 JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n \
@@ -423,18 +424,20 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
     let rows = f
         .rows(
             &format!(
-                "SELECT i.relname::text, ix.indisunique::text, {}, pg_get_expr(ix.indpred, ix.indrelid) FROM pg_index ix \
+                "SELECT i.relname::text, ix.indisunique::text, {}, pg_get_expr(ix.indpred, ix.indrelid), \
+                 (SELECT string_agg(CASE WHEN (o & 1) = 1 THEN 'd' ELSE 'a' END, '' ORDER BY n) \
+                 FROM unnest(ix.indoption::int2[]) WITH ORDINALITY u(o, n)) FROM pg_index ix \
                  JOIN pg_class i ON i.oid = ix.indexrelid WHERE ix.indrelid = {rel} AND NOT ({SPECIAL_INDEX}) \
                  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid \
                  AND con.conrelid = ix.indrelid AND con.contype IN ('p', 'u', 'x')) ORDER BY 1",
                 names("ix.indkey::int2[]", "ix.indrelid")
             ),
-            4,
+            5,
         )
         .await?;
     for row in rows {
-        let [Some(ix), unique, cols, predicate] =
-            <[Option<String>; 4]>::try_from(row).map_err(|_| bad(name))?
+        let [Some(ix), unique, cols, predicate, order] =
+            <[Option<String>; 5]>::try_from(row).map_err(|_| bad(name))?
         else {
             continue;
         };
@@ -443,6 +446,7 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
             columns: split(cols).into(),
             unique: unique.as_deref() == Some("true"),
             predicate: predicate.map(|p| plain_check(&p).into()),
+            descending: super::descending(order.unwrap_or_default().chars().map(|c| c == 'd')),
         });
     }
     Ok(table)

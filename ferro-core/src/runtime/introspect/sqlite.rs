@@ -30,9 +30,9 @@ pub(super) async fn tables(f: &mut impl Fetch, version_table: &str) -> Result<Ve
 }
 
 /// Whether the index of `pragma_index_list` row `l` is one a model cannot
-/// declare: on an expression, descending, or in a collation of its own.
+/// declare: on an expression, or in a collation of its own.
 const SPECIAL_INDEX: &str = "EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x \
-     WHERE x.key = 1 AND (x.cid = -2 OR x.\"desc\" = 1 OR x.coll <> 'BINARY'))";
+     WHERE x.key = 1 AND (x.cid = -2 OR x.coll <> 'BINARY'))";
 
 /// What the database holds that a model cannot declare: views, triggers,
 /// generated columns, tables without a rowid or strict, and the indexes
@@ -317,12 +317,16 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
         let cols = f
             .rows(
                 &format!(
-                    "SELECT name FROM pragma_index_info({}) ORDER BY seqno",
+                    "SELECT name, CAST(\"desc\" AS TEXT) FROM pragma_index_xinfo({}) WHERE key = 1 ORDER BY seqno",
                     literal(&ix)
                 ),
-                1,
+                2,
             )
             .await?;
+        let descending = super::descending(
+            cols.iter()
+                .map(|r| r.get(1).cloned().flatten().as_deref() == Some("1")),
+        );
         table.indexes.to_mut().push(Index {
             name: Some(ix.into()),
             columns: cols
@@ -332,6 +336,7 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
                 .collect(),
             unique: unique.as_deref() == Some("1"),
             predicate: partial.as_deref().and_then(ddl::index_predicate).map(Into::into),
+            descending,
         });
     }
     Ok(Some(table))

@@ -192,13 +192,27 @@ fn create_index(d: Dialect, table: &str, index: &crate::schema::Index) -> String
         "CREATE {}ON {} ({})",
         index_head(d, index),
         d.ident(table),
-        idents(d, &index.columns)
+        index_columns(d, index)
     );
     if let Some(predicate) = &index.predicate {
         sql.push_str(" WHERE ");
         sql.push_str(predicate);
     }
     sql
+}
+
+/// `"a", "b" DESC`: an index's columns, each in its order.
+fn index_columns(d: Dialect, index: &crate::schema::Index) -> String {
+    index
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let order = if index.is_descending(i) { " DESC" } else { "" };
+            format!("{}{order}", d.ident(c))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `UNIQUE INDEX "ix" `: what an index's definition starts with.
@@ -250,7 +264,7 @@ fn create_table(
             table
                 .indexes
                 .iter()
-                .map(|ix| format!("{}({})", index_head(d, ix), idents(d, &ix.columns))),
+                .map(|ix| format!("{}({})", index_head(d, ix), index_columns(d, ix))),
         );
     }
     let mut statements = vec![format!(

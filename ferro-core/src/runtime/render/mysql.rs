@@ -114,22 +114,28 @@ fn check_keys(op: &Op, table: &Table) -> Result<(), MigrateError> {
 }
 
 /// A partial index, which MySQL does not have: refused rather than made
-/// over every row, which would change what a unique one allows.
+/// over every row, which would change what a unique one allows; and a
+/// unique index with a descending column.
 fn check_partial<'a>(
     op: &Op,
-    mut indexes: impl Iterator<Item = &'a crate::schema::Index>,
+    indexes: impl Iterator<Item = &'a crate::schema::Index>,
 ) -> Result<(), MigrateError> {
-    match indexes.find(|ix| ix.predicate.is_some()) {
-        Some(ix) => Err(unsupported(
-            op,
-            D,
-            &format!(
-                "index {} is partial (`where`), and MySQL has no partial indexes",
-                ix.name.as_deref().unwrap_or_default()
-            ),
-        )),
-        None => Ok(()),
+    for ix in indexes {
+        let name = ix.name.as_deref().unwrap_or_default();
+        if ix.predicate.is_some() {
+            let why = format!("index {name} is partial (`where`), and MySQL has no partial indexes");
+            return Err(unsupported(op, D, &why));
+        }
+        // MySQL reads a unique index back as a unique constraint, which
+        // has no order.
+        if ix.unique && !ix.descending.is_empty() {
+            let why = format!(
+                "unique index {name} has a descending column, which MySQL does not keep for a unique key"
+            );
+            return Err(unsupported(op, D, &why));
+        }
     }
+    Ok(())
 }
 
 /// The SQL for `op`, given the schema `before` it; without that schema, the
@@ -236,7 +242,7 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
             let add = format!(
                 "ADD {}({})",
                 super::index_head(D, index),
-                idents(D, &index.columns)
+                super::index_columns(D, index)
             );
             match before.and_then(|b| b.table(table)) {
                 Some(t) if with_fk_indexes(t, op, &add)? != add => {

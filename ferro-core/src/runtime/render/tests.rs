@@ -101,6 +101,37 @@ fn sqlite_takes_a_call_or_an_expression_as_a_default_in_parentheses() {
 }
 
 #[test]
+fn a_descending_column_is_written_so_on_every_backend() {
+    let index = Index::new("ix_users_recent", ["email", "balance"]).descending(["balance"]);
+    let op = Op::CreateIndex {
+        table: "users".into(),
+        index: index.clone(),
+    };
+    for d in [Dialect::Postgres, Dialect::Sqlite] {
+        assert_eq!(
+            d.render(&op).unwrap(),
+            ["CREATE INDEX \"ix_users_recent\" ON \"users\" (\"email\", \"balance\" DESC)"]
+        );
+    }
+    let mut table = users();
+    table.indexes = vec![index.clone()].into();
+    let sql = Dialect::MySql
+        .render(&Op::CreateTable(table.clone()))
+        .unwrap()
+        .join("\n");
+    assert!(
+        sql.contains("INDEX `ix_users_recent` (`email`, `balance` DESC)"),
+        "{sql}"
+    );
+    table.indexes = vec![index.unique()].into();
+    let e = Dialect::MySql
+        .render(&Op::CreateTable(table))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("descending column"), "{e}");
+}
+
+#[test]
 fn a_partial_index_is_written_with_its_where_and_refused_on_mysql() {
     let index = Index::new("ix_users_live", ["email"])
         .unique()

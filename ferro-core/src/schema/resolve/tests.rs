@@ -66,6 +66,7 @@ fn posts() -> Table {
         columns: vec![Cow::Borrowed("author_id")].into(),
         unique: false,
         predicate: None,
+        descending: Cow::Borrowed(&[]),
     }]
     .into();
     posts
@@ -248,6 +249,7 @@ fn duplicates_are_errors() {
             columns: vec![Cow::Borrowed("id")].into(),
             unique: false,
             predicate: None,
+            descending: Cow::Borrowed(&[]),
         }]
         .into();
     }
@@ -291,6 +293,7 @@ fn names_must_fit_the_databases() {
         columns: vec![Cow::Borrowed(col)].into(),
         unique: false,
         predicate: None,
+        descending: Cow::Borrowed(&[]),
     }]
     .into();
     let schema = Schema::new([t]).unwrap();
