@@ -100,19 +100,26 @@ fn sqlite_takes_a_call_or_an_expression_as_a_default_in_parentheses() {
     }
 }
 
-#[test]
-fn a_descending_column_is_written_so_on_every_backend() {
-    let index = Index::new("ix_users_recent", ["email", "balance"]).descending(["balance"]);
+/// `CREATE INDEX` of `index` on `users`, which PostgreSQL and SQLite both
+/// write as `sql`.
+fn same_on_postgres_and_sqlite(index: &Index, sql: &str) -> Op {
     let op = Op::CreateIndex {
         table: "users".into(),
         index: index.clone(),
     };
     for d in [Dialect::Postgres, Dialect::Sqlite] {
-        assert_eq!(
-            d.render(&op).unwrap(),
-            ["CREATE INDEX \"ix_users_recent\" ON \"users\" (\"email\", \"balance\" DESC)"]
-        );
+        assert_eq!(d.render(&op).unwrap(), [sql], "{}", d.name());
     }
+    op
+}
+
+#[test]
+fn a_descending_column_is_written_so_on_every_backend() {
+    let index = Index::new("ix_users_recent", ["email", "balance"]).descending(["balance"]);
+    same_on_postgres_and_sqlite(
+        &index,
+        "CREATE INDEX \"ix_users_recent\" ON \"users\" (\"email\", \"balance\" DESC)",
+    );
     let mut table = users();
     table.indexes = vec![index.clone()].into();
     let sql = Dialect::MySql
@@ -136,16 +143,10 @@ fn a_partial_index_is_written_with_its_where_and_refused_on_mysql() {
     let index = Index::new("ix_users_live", ["email"])
         .unique()
         .predicate("bio IS NOT NULL");
-    let op = Op::CreateIndex {
-        table: "users".into(),
-        index: index.clone(),
-    };
-    for d in [Dialect::Postgres, Dialect::Sqlite] {
-        assert_eq!(
-            d.render(&op).unwrap(),
-            ["CREATE UNIQUE INDEX \"ix_users_live\" ON \"users\" (\"email\") WHERE bio IS NOT NULL"]
-        );
-    }
+    let op = same_on_postgres_and_sqlite(
+        &index,
+        "CREATE UNIQUE INDEX \"ix_users_live\" ON \"users\" (\"email\") WHERE bio IS NOT NULL",
+    );
     let mut table = users();
     table.indexes = vec![index].into();
     for op in [op, Op::CreateTable(table)] {
