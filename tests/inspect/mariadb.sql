@@ -20,6 +20,7 @@ CREATE TABLE orders (
   doubled INT AS (id * 2) VIRTUAL,
   PRIMARY KEY (id),
   KEY orders_customer (customer_id),
+  KEY orders_recent (customer_id, total DESC),
   KEY orders_note_prefix (note(10)),
   FULLTEXT KEY orders_note_text (note),
   CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE

@@ -21,6 +21,7 @@ CREATE TABLE orders (
 CREATE INDEX orders_customer ON orders (customer_id);
 CREATE INDEX orders_lower_note ON orders (lower(note));
 CREATE INDEX orders_paid ON orders (customer_id) WHERE status = 'paid';
+CREATE INDEX orders_recent ON orders (customer_id, placed_at DESC);
 CREATE TABLE editions (
   book INTEGER NOT NULL,
   edition INTEGER NOT NULL,

@@ -178,7 +178,6 @@ fn expected_notes(d: Dialect) -> &'static [&'static str] {
             "orders: generated column doubled: GENERATED ALWAYS AS (length(note)) STORED",
             "orders: index orders_lower_note: CREATE INDEX orders_lower_note ON ",
             "orders: index orders_placed_brin: CREATE INDEX orders_placed_brin ON ",
-            "orders: index orders_recent: CREATE INDEX orders_recent ON ",
             "orders: column note_counter takes its default from a sequence",
             "editions: column title has the collation \"C\"",
             "copies: exclusion constraint copies_no_overlap: EXCLUDE USING",
