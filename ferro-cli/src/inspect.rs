@@ -79,9 +79,11 @@ pub(crate) fn run(options: &Options) -> Result<String, Error> {
          [dependencies]\nferro-core = {{ {ferro_core} }}\n",
         toml_string(&name)
     );
-    for krate in &models.crates {
-        manifest.push_str(dependency(krate));
-        manifest.push('\n');
+    for (krate, line) in ferro::inspect::DEPENDENCIES {
+        if models.crates.contains(krate) {
+            manifest.push_str(line);
+            manifest.push('\n');
+        }
     }
     let mut report = String::new();
     for (file, text) in [
@@ -133,20 +135,6 @@ fn read(url: &str, version_table: &str) -> Result<ferro::runtime::Inspection, Er
             .await
             .map_err(|e| Error::Database(e.to_string()))
     })
-}
-
-/// The dependency line of a crate the models' field types name, with the
-/// features they need and no more.
-fn dependency(krate: &str) -> &'static str {
-    match krate {
-        "chrono" => "chrono = { version = \"0.4\", default-features = false, features = [\"std\"] }",
-        "rust_decimal" => {
-            "rust_decimal = { version = \"1\", default-features = false, features = [\"std\"] }"
-        }
-        "serde_json" => "serde_json = \"1\"",
-        "uuid" => "uuid = { version = \"1\", default-features = false, features = [\"std\"] }",
-        _ => unreachable!("ferro::inspect names only these crates"),
-    }
 }
 
 /// The root of the Cargo workspace whose manifest is in a folder above

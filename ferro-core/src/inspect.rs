@@ -69,13 +69,32 @@ impl Note {
     }
 }
 
+/// The crates the written field types may name, each with its line of a
+/// manifest's `[dependencies]`: the versions ferro-core's own type mappings
+/// are for, without default features.
+pub const DEPENDENCIES: [(&str, &str); 4] = [
+    (
+        "chrono",
+        "chrono = { version = \"0.4\", default-features = false, features = [\"std\"] }",
+    ),
+    (
+        "rust_decimal",
+        "rust_decimal = { version = \"1\", default-features = false, features = [\"std\"] }",
+    ),
+    ("serde_json", "serde_json = \"1\""),
+    (
+        "uuid",
+        "uuid = { version = \"1\", default-features = false, features = [\"std\"] }",
+    ),
+];
+
 /// A models crate's library source, and what it needs beyond ferro.
 #[derive(Clone, Debug)]
 pub struct Models {
     /// The text of `src/lib.rs`.
     pub source: String,
     /// The crates its field types name, to add as dependencies: any of
-    /// `chrono`, `rust_decimal`, `serde_json` and `uuid`.
+    /// those of [`DEPENDENCIES`].
     pub crates: BTreeSet<&'static str>,
     /// Every `not expressible` line written, those of [`Note`]s given and
     /// those found while writing, in the order written; each about a table

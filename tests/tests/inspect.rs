@@ -332,11 +332,8 @@ fn compile(reads: &[Read]) -> Vec<Result<Schema, String>> {
         root.join("Cargo.toml"),
         format!(
             "[package]\nname = \"inspected-models\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
-             [dependencies]\nferro-core = {{ path = {core:?} }}\n\
-             chrono = {{ version = \"0.4\", default-features = false, features = [\"std\"] }}\n\
-             rust_decimal = {{ version = \"1\", default-features = false, features = [\"std\"] }}\n\
-             serde_json = \"1\"\n\
-             uuid = {{ version = \"1\", default-features = false, features = [\"std\"] }}\n\n[workspace]\n"
+             [dependencies]\nferro-core = {{ path = {core:?} }}\n{}\n\n[workspace]\n",
+            ferro::inspect::DEPENDENCIES.map(|(_, line)| line).join("\n")
         ),
     )
     .expect("Cargo.toml");

@@ -116,7 +116,7 @@ fn check_keys(op: &Op, table: &Table) -> Result<(), MigrateError> {
 /// A partial index, which MySQL does not have: refused rather than made
 /// over every row, which would change what a unique one allows; and a
 /// unique index with a descending column.
-fn check_partial<'a>(
+fn check_index_forms<'a>(
     op: &Op,
     indexes: impl Iterator<Item = &'a crate::schema::Index>,
 ) -> Result<(), MigrateError> {
@@ -151,7 +151,7 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
     Ok(match op {
         Op::CreateTable(table) => {
             check_keys(op, table)?;
-            check_partial(op, table.indexes.iter())?;
+            check_index_forms(op, table.indexes.iter())?;
             check_actions(op, &table.foreign_keys)?;
             let mut statements = super::create_table(D, table, column_def, false);
             if let Some(comment) = &table.comment {
@@ -238,7 +238,7 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
         Op::DropForeignKey { table, name } => drop_foreign_key(table_of(table)?, name),
         Op::DropCheck { table, name } => vec![alter(table, &format!("DROP CONSTRAINT {}", D.ident(name)))],
         Op::CreateIndex { table, index } => {
-            check_partial(op, std::iter::once(index))?;
+            check_index_forms(op, std::iter::once(index))?;
             let add = format!(
                 "ADD {}({})",
                 super::index_head(D, index),
