@@ -430,6 +430,17 @@ fn index_expr(index: &Index) -> Expr {
             .collect();
         e = e.method("descending", vec![names(&down)]);
     }
+    if let Some(method) = &index.method {
+        e = e.method("using", vec![string(method)]);
+    }
+    for (column, class) in index.columns.iter().zip(index.operator_classes.iter()) {
+        if let Some(class) = class {
+            e = e.method("operator_class", vec![string(column), string(class)]);
+        }
+    }
+    if !index.include.is_empty() {
+        e = e.method("include", vec![names(&index.include)]);
+    }
     match &index.predicate {
         Some(predicate) => e.method("predicate", vec![string(predicate)]),
         None => e,

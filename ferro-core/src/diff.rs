@@ -658,6 +658,7 @@ fn diff_keys(old: &Table, new: &Table, names: &Names<'_>, changes: &mut Vec<Chan
                 i.unique,
                 i.predicate.clone(),
                 i.descending.clone(),
+                (i.method.clone(), i.operator_classes.clone(), cols(&i.include)),
             )
         },
         |i| {
@@ -666,6 +667,7 @@ fn diff_keys(old: &Table, new: &Table, names: &Names<'_>, changes: &mut Vec<Chan
                 i.unique,
                 i.predicate.clone(),
                 i.descending.clone(),
+                (i.method.clone(), i.operator_classes.clone(), new_cols(&i.include)),
             )
         },
         |i| &i.name,

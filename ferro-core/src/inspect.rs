@@ -295,6 +295,9 @@ impl<'a> Writer<'a> {
                         && !ix.unique
                         && predicate.is_none()
                         && ix.descending.is_empty()
+                        && ix.method.is_none()
+                        && ix.operator_classes.is_empty()
+                        && ix.include.is_empty()
                         && indexed.insert(only.as_ref()) =>
                 {
                     per_column.entry(only).or_default().push("index".into());
@@ -313,6 +316,18 @@ impl<'a> Writer<'a> {
                     if !ix.descending.is_empty() {
                         let down = (0..columns.len()).filter(|&i| ix.is_descending(i));
                         let _ = write!(text, ", descending({})", list(down.map(|i| field(&columns[i]))));
+                    }
+                    if let Some(method) = &ix.method {
+                        let _ = write!(text, ", using = {method:?}");
+                    }
+                    if !ix.operator_classes.is_empty() {
+                        let ops = columns.iter().zip(ix.operator_classes.iter());
+                        let ops = ops
+                            .filter_map(|(c, class)| Some(format!("{} = {:?}", field(c), class.as_deref()?)));
+                        let _ = write!(text, ", ops({})", list(ops));
+                    }
+                    if !ix.include.is_empty() {
+                        let _ = write!(text, ", include({})", list(ix.include.iter().map(|c| field(c))));
                     }
                     text.push(')');
                     header.push(text);

@@ -271,6 +271,20 @@ fn table_def(out: &mut String, table: &Table) {
         if index.unique {
             out.push_str(", unique=True");
         }
+        if let Some(method) = &index.method {
+            let _ = write!(out, ", postgresql_using={}", py(method));
+        }
+        if !index.operator_classes.is_empty() {
+            let ops = index.columns.iter().zip(index.operator_classes.iter());
+            let ops: Vec<String> = ops
+                .filter_map(|(column, class)| Some(format!("{}: {}", py(column), py(class.as_deref()?))))
+                .collect();
+            let _ = write!(out, ", postgresql_ops={{{}}}", ops.join(", "));
+        }
+        if !index.include.is_empty() {
+            let include: Vec<String> = index.include.iter().map(|c| py(c)).collect();
+            let _ = write!(out, ", postgresql_include=[{}]", include.join(", "));
+        }
         if let Some(predicate) = &index.predicate {
             let text = py(predicate);
             let _ = write!(

@@ -8,7 +8,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Field, Fields, Ident, LitStr, Path, Type};
 
-use crate::attr::model::{FieldAttrs, ForeignKeyAttr, ModelAttrs, Referential};
+use crate::attr::model::{FieldAttrs, ForeignKeyAttr, IndexAttr, ModelAttrs, Referential};
 use crate::attr::{Given, closest};
 use crate::errors::Errors;
 
@@ -61,6 +61,12 @@ pub(crate) struct Index {
     pub(crate) predicate: Option<String>,
     /// Each column's order (empty: all ascending).
     pub(crate) descending: Vec<bool>,
+    /// The access method, when given.
+    pub(crate) method: Option<String>,
+    /// Each column's operator class (empty: all default).
+    pub(crate) operator_classes: Vec<Option<String>>,
+    /// Columns stored beside the key.
+    pub(crate) include: Vec<String>,
 }
 
 pub(crate) struct Unique {
@@ -319,6 +325,9 @@ impl<'a> Columns<'a> {
                     unique: unique.is_some(),
                     predicate: None,
                     descending: Vec::new(),
+                    method: None,
+                    operator_classes: Vec::new(),
+                    include: Vec::new(),
                 }),
                 (None, Some(_)) => uniques.push(Unique { name: None, columns }),
                 (None, None) => {}
@@ -340,12 +349,50 @@ impl<'a> Columns<'a> {
                     );
                 }
             }
+            let include = index
+                .value
+                .include
+                .as_deref()
+                .map(|i| self.lookup(i, "include", errors))
+                .unwrap_or_default();
+            for (ident, column) in index.value.include.iter().flatten().zip(&include) {
+                if columns.contains(column) {
+                    errors.push(
+                        ident.span(),
+                        format!("`include` names `{ident}`, which is one of the index's `fields`: a key column is in the index already"),
+                    );
+                }
+            }
+            let mut classes = vec![None; columns.len()];
+            for (ident, class) in index.value.ops.iter().flatten() {
+                let Some(column) = self.lookup(std::slice::from_ref(ident), "ops", errors).pop() else {
+                    continue;
+                };
+                match columns.iter().position(|c| *c == column) {
+                    Some(at) if is_sql_name(&class.value(), 2) => classes[at] = Some(class.value()),
+                    Some(_) => errors.push(
+                        class.span(),
+                        "expected an operator class's name in lower case, as `gin_trgm_ops` or `public.gin_trgm_ops`",
+                    ),
+                    None => errors.push(
+                        ident.span(),
+                        format!("`ops` names `{ident}`, which is not one of the index's `fields`"),
+                    ),
+                }
+            }
+            let method = index.value.using.as_ref().map(|m| m.value.value());
+            if let Some(using) = &index.value.using {
+                index_method(&using.value, &index.value, errors);
+            }
             indexes.push(Index {
                 name: explicit_name(&index.value.name, errors),
                 descending: columns.iter().map(|c| down.contains(c)).collect(),
                 columns,
                 unique: index.value.unique.is_some(),
                 predicate: index.value.predicate.as_ref().map(|p| p.value.value()),
+                method,
+                operator_classes: classes,
+                include,
             });
         }
         for unique in &attrs.uniques {
@@ -573,6 +620,47 @@ fn reject_with_skip(a: &FieldAttrs, skip: Span, errors: &mut Errors) {
             format!("`skip` leaves the field out of the table, so `{name}` cannot apply to it"),
         );
     }
+}
+
+/// An index's `using`: a method's name, and by PostgreSQL's rules (the only
+/// database with a choice of method) only a B-tree is unique or ordered, and
+/// only a B-tree, GiST or SP-GiST index includes columns.
+fn index_method(using: &LitStr, index: &IndexAttr, errors: &mut Errors) {
+    let method = using.value();
+    if !is_sql_name(&method, 1) {
+        let message = "expected an index method's name in lower case: `btree`, `hash`, `gin`, `gist`, `spgist`, `brin`, or an extension's";
+        errors.push(using.span(), message);
+        return;
+    }
+    if method == "btree" {
+        return;
+    }
+    let mut refuse = |what: &str| {
+        errors.push(
+            using.span(),
+            format!("a `{method}` index cannot {what}; only a `btree` index can"),
+        );
+    };
+    if index.unique.is_some() {
+        refuse("be `unique`");
+    }
+    if index.descending.is_some() {
+        refuse("have a `descending` column");
+    }
+    if index.include.is_some() && !matches!(method.as_str(), "gist" | "spgist") {
+        refuse("`include` columns (a `gist` or `spgist` one can too)");
+    }
+}
+
+/// Whether `s` is a lower-case SQL name of at most `parts` dot-separated
+/// words, which PostgreSQL reads back as written.
+fn is_sql_name(s: &str, parts: usize) -> bool {
+    let word = |w: &str| {
+        let mut chars = w.chars();
+        chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    s.split('.').count() <= parts && s.split('.').all(word)
 }
 
 fn explicit_name(name: &Option<Given<LitStr>>, errors: &mut Errors) -> Option<String> {

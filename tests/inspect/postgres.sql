@@ -32,6 +32,8 @@ CREATE INDEX orders_lower_note ON orders (lower(note));
 CREATE INDEX orders_paid ON orders (customer_id) WHERE status = 'paid';
 CREATE INDEX orders_placed_brin ON orders USING brin (placed_on);
 CREATE INDEX orders_recent ON orders (placed_at DESC);
+CREATE INDEX orders_note_prefix ON orders (note text_pattern_ops) INCLUDE (total);
+CREATE INDEX customers_profile ON customers USING gin (profile jsonb_path_ops);
 CREATE TABLE editions (
   book bigint,
   edition integer,

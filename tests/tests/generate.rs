@@ -159,6 +159,7 @@ fixtures! {
     add_composite_index,
     add_partial_index,
     add_descending_index,
+    add_postgres_index_forms,
     index_to_unique_index,
     add_foreign_key,
     drop_foreign_key,

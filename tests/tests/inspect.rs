@@ -177,7 +177,6 @@ fn expected_notes(d: Dialect) -> &'static [&'static str] {
             "orders: trigger orders_touch: CREATE TRIGGER orders_touch BEFORE UPDATE ON ",
             "orders: generated column doubled: GENERATED ALWAYS AS (length(note)) STORED",
             "orders: index orders_lower_note: CREATE INDEX orders_lower_note ON ",
-            "orders: index orders_placed_brin: CREATE INDEX orders_placed_brin ON ",
             "orders: column note_counter takes its default from a sequence",
             "editions: column title has the collation \"C\"",
             "copies: exclusion constraint copies_no_overlap: EXCLUDE USING",

@@ -124,9 +124,30 @@ fn schema(
                 if d != Dialect::MySql && tape.chance(2) {
                     ix = ix.predicate(format!("{cname} IS NOT NULL"));
                 }
+                // PostgreSQL's other methods, which are neither unique nor
+                // ordered: a GIN index of a document, a BRIN one of others.
+                if d == Dialect::Postgres && !ix.unique && tape.chance(2) {
+                    ix = match family {
+                        Family::Json if tape.chance(1) => {
+                            ix.using("gin").operator_class(&cname, "jsonb_path_ops")
+                        }
+                        Family::Json => ix.using("gin"),
+                        _ => ix.using("brin"),
+                    };
+                }
                 // A descending one; MySQL keeps no order for a unique key.
-                if !(d == Dialect::MySql && ix.unique) && tape.chance(2) {
+                if ix.method.is_none() && !(d == Dialect::MySql && ix.unique) && tape.chance(2) {
                     ix = ix.descending([cname.clone()]);
+                }
+                // PostgreSQL's B-tree: the key included, a text's operator
+                // class for `LIKE`.
+                if d == Dialect::Postgres && ix.method.is_none() {
+                    if tape.chance(2) {
+                        ix = ix.include(["id"]);
+                    }
+                    if matches!(ty, SqlType::Text | SqlType::Varchar(_)) && tape.chance(2) {
+                        ix = ix.operator_class(&cname, "text_pattern_ops");
+                    }
                 }
                 indexes.push(ix);
             }

@@ -226,7 +226,10 @@ pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<(), ApplyError> {
             if table.primary_key.as_ref().is_some_and(|k| uses(&k.columns)) {
                 table.primary_key = None;
             }
-            table.indexes.to_mut().retain(|i| !uses(&i.columns));
+            table
+                .indexes
+                .to_mut()
+                .retain(|i| !uses(&i.columns) && !uses(&i.include));
             table.unique_constraints.to_mut().retain(|u| !uses(&u.columns));
             table.foreign_keys.to_mut().retain(|f| !uses(&f.columns));
             table.checks.to_mut().retain(|c| !names(&c.expr, column));
@@ -250,6 +253,7 @@ pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<(), ApplyError> {
             }
             for ix in table.indexes.to_mut() {
                 ix.columns.to_mut().iter_mut().for_each(rename);
+                ix.include.to_mut().iter_mut().for_each(rename);
             }
             for uq in table.unique_constraints.to_mut() {
                 uq.columns.to_mut().iter_mut().for_each(rename);

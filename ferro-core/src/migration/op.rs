@@ -415,12 +415,24 @@ impl fmt::Display for Op {
             Op::CreateIndex { table, index } => {
                 let unique = if index.unique { "unique " } else { "" };
                 let columns: Vec<String> = (0..index.columns.len())
-                    .map(|i| match index.is_descending(i) {
-                        true => format!("{} desc", index.columns[i]),
-                        false => index.columns[i].to_string(),
+                    .map(|i| {
+                        let class = index
+                            .operator_class_of(i)
+                            .map(|c| format!(" {c}"))
+                            .unwrap_or_default();
+                        let order = if index.is_descending(i) { " desc" } else { "" };
+                        format!("{}{class}{order}", index.columns[i])
                     })
                     .collect();
-                write!(f, "create {unique}index {table}({})", columns.join(", "))?;
+                let method = index
+                    .method
+                    .as_deref()
+                    .map(|m| format!(" using {m}"))
+                    .unwrap_or_default();
+                write!(f, "create {unique}index {table}{method}({})", columns.join(", "))?;
+                if !index.include.is_empty() {
+                    write!(f, " include ({})", index.include.join(", "))?;
+                }
                 match &index.predicate {
                     Some(predicate) => write!(f, " where {predicate}"),
                     None => Ok(()),

@@ -130,6 +130,9 @@ impl Index {
             unique: false,
             predicate: None,
             descending: super::List::Borrowed(&[]),
+            method: None,
+            operator_classes: super::List::Borrowed(&[]),
+            include: super::List::Borrowed(&[]),
         }
     }
 
@@ -158,6 +161,45 @@ impl Index {
     /// Whether column number `i` descends.
     pub fn is_descending(&self, i: usize) -> bool {
         self.descending.get(i).copied().unwrap_or(false)
+    }
+
+    /// The index uses this access method (PostgreSQL's `gin`, `gist`, ...)
+    /// rather than a B-tree.
+    pub fn using(mut self, method: impl Into<Str>) -> Index {
+        self.method = Some(method.into());
+        self
+    }
+
+    /// Column `column` uses operator class `class` (PostgreSQL's
+    /// `jsonb_path_ops`, `gin_trgm_ops`, ...) rather than its type's default.
+    /// A column the index does not have is a schema error when the schema
+    /// is made.
+    pub fn operator_class(mut self, column: impl AsRef<str>, class: impl Into<Str>) -> Index {
+        let at = self.columns.iter().position(|c| c.as_ref() == column.as_ref());
+        let classes = self.operator_classes.to_mut();
+        classes.resize(self.columns.len(), None);
+        match at {
+            Some(i) => classes[i] = Some(class.into()),
+            // Recorded past the columns, where the schema's check finds it.
+            None => classes.push(Some(class.into())),
+        }
+        self
+    }
+
+    /// Column number `i`'s operator class, when not its default.
+    pub fn operator_class_of(&self, i: usize) -> Option<&str> {
+        self.operator_classes.get(i).and_then(|c| c.as_deref())
+    }
+
+    /// The index also stores these columns, outside its key (PostgreSQL's
+    /// `INCLUDE`).
+    pub fn include<I, S>(mut self, columns: I) -> Index
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+    {
+        self.include = names(columns);
+        self
     }
 
     /// The index covers only the rows `sql` (a boolean SQL expression) is

@@ -179,6 +179,22 @@ pub struct Index {
     /// it then).
     #[serde(default, skip_serializing_if = "is_empty")]
     pub descending: List<bool>,
+    /// The index's access method, when not the B-tree every database uses
+    /// by default: PostgreSQL's `hash`, `gin`, `gist`, `spgist`, `brin`, or
+    /// one an extension adds. Only PostgreSQL has a choice; `btree` is said
+    /// as `None`.
+    #[serde(default, rename = "using", skip_serializing_if = "Option::is_none")]
+    pub method: Option<Str>,
+    /// Each column's operator class, pairwise with `columns`: `None` where it
+    /// is the default class of the column's type for the method. Empty when
+    /// every column has its default (as [`Schema::new`] writes it then).
+    /// PostgreSQL only.
+    #[serde(default, rename = "ops", skip_serializing_if = "is_empty")]
+    pub operator_classes: List<Option<Str>>,
+    /// Columns the index stores beside its key, for index-only scans, but
+    /// does not order by or make unique: PostgreSQL's `INCLUDE`.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub include: List<Str>,
 }
 
 /// A unique constraint.

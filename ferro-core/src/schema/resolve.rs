@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use super::fragment::{self, FragmentError};
 use super::naming::{self, MAX_IDENTIFIER_BYTES};
-use super::{Action, Column, EnumType, ForeignKey, JoinSide, ManyToMany, PrimaryKey, SqlType, Str, Table};
+use super::{
+    Action, Column, EnumType, ForeignKey, Index, JoinSide, ManyToMany, PrimaryKey, SqlType, Str, Table,
+};
 
 /// A resolved set of tables: every constraint named, every many-to-many relation
 /// expanded into its join table, every reference checked, and everything in a
@@ -134,6 +136,17 @@ pub enum SchemaError {
         table: String,
         /// The index.
         name: String,
+    },
+    /// An index's method, operator classes or included columns do not fit
+    /// it.
+    #[error("index `{name}` of table `{table}`: {reason}")]
+    IndexForm {
+        /// The table.
+        table: String,
+        /// The index.
+        name: String,
+        /// What does not fit.
+        reason: String,
     },
     /// A table has no columns.
     #[error("table `{0}` has no columns")]
@@ -412,6 +425,14 @@ fn validate_keys<'a>(
                 name: ix.name.as_deref().unwrap_or_default().to_owned(),
             });
         }
+        if !ix.include.is_empty() {
+            lists.push(("index", ix.name.as_deref().unwrap_or_default(), &ix.include));
+        }
+        index_form(ix).map_err(|reason| SchemaError::IndexForm {
+            table: table.name.to_string(),
+            name: ix.name.as_deref().unwrap_or_default().to_owned(),
+            reason,
+        })?;
     }
     for uq in table.unique_constraints.iter() {
         lists.push((
@@ -480,6 +501,61 @@ fn check_name(name: &str) -> Result<(), SchemaError> {
     Ok(())
 }
 
+/// What is wrong with an index's method, operator classes and included
+/// columns, by PostgreSQL's rules (the only database that has them): only a
+/// B-tree is unique or ordered, and only a B-tree, GiST or SP-GiST index
+/// includes columns.
+fn index_form(ix: &Index) -> Result<(), String> {
+    let method = ix.method.as_deref().unwrap_or("btree");
+    if !is_word(method) {
+        return Err(format!("`{method}` is not an index method's name"));
+    }
+    if ix.operator_classes.len() > ix.columns.len() {
+        return Err("it gives an operator class for a column it does not have".into());
+    }
+    for class in ix.operator_classes.iter().flatten() {
+        let mut parts = class.split('.');
+        let qualified = parts.clone().count() <= 2;
+        if !(qualified && parts.all(is_word)) {
+            return Err(format!("`{class}` is not an operator class's name"));
+        }
+    }
+    if let Some(both) = ix.include.iter().find(|c| ix.columns.contains(c)) {
+        return Err(format!("it includes `{both}`, which is one of its key columns"));
+    }
+    if let Some((i, _)) = ix
+        .include
+        .iter()
+        .enumerate()
+        .find(|(i, c)| ix.include[..*i].contains(c))
+    {
+        return Err(format!("it includes `{}` twice", ix.include[i]));
+    }
+    if method != "btree" {
+        if ix.unique {
+            return Err(format!(
+                "it is unique, and only a btree index can be (not {method})"
+            ));
+        }
+        if !ix.descending.is_empty() {
+            return Err(format!(
+                "it has a descending column, and only a btree index has an order (not {method})"
+            ));
+        }
+        if !ix.include.is_empty() && !matches!(method, "gist" | "spgist") {
+            return Err(format!("it includes columns, which a {method} index cannot"));
+        }
+    }
+    Ok(())
+}
+
+/// A lower-case SQL word: what PostgreSQL reads back unquoted as written.
+fn is_word(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// Fills in every constraint name a descriptor left to the convention, and puts
 /// indexes and constraints in name order.
 fn name_constraints(table: &mut Table) {
@@ -494,6 +570,13 @@ fn name_constraints(table: &mut Table) {
         // Every column ascending is said one way: no order.
         if ix.descending.iter().all(|d| !d) {
             ix.descending = Vec::new().into();
+        }
+        // So is the default method, and every column's default class.
+        if ix.method.as_deref() == Some("btree") {
+            ix.method = None;
+        }
+        if ix.operator_classes.iter().all(Option::is_none) {
+            ix.operator_classes = Vec::new().into();
         }
     }
     indexes.sort_by(|a, b| a.name.cmp(&b.name));

@@ -357,6 +357,17 @@ fn index(out: &mut Compact, ix: &Index) {
     if !ix.descending.is_empty() {
         o.bools("descending", &ix.descending);
     }
+    o.opt_str("using", ix.method.as_deref());
+    if !ix.operator_classes.is_empty() {
+        let out = o.key("ops");
+        list(out, &ix.operator_classes, |out, class| match class {
+            Some(class) => string(out, class),
+            None => out.text.extend_from_slice(b"null"),
+        });
+    }
+    if !ix.include.is_empty() {
+        o.strings("include", &ix.include);
+    }
     o.end();
 }
 

@@ -594,6 +594,10 @@ mod tests {
             Index::new("ix_b", ["c4"]).unique(),
             Index::new("ix_d", ["c2", "c3"]).descending(["c3"]),
             Index::new("ix_c", ["c4"]).predicate("c4 <> 'a \\\"b\\\"'"),
+            Index::new("ix_e", ["c2", "c3"])
+                .using("gist")
+                .operator_class("c3", "public.text_ops")
+                .include(["c4"]),
         ]
         .into();
         t.unique_constraints = vec![UniqueConstraint::new("uq_a", ["c5"])].into();

@@ -343,6 +343,41 @@ pub(crate) fn field_list(meta: &Meta) -> darling::Result<Option<Vec<Ident>>> {
     Ok(Some(out))
 }
 
+/// `ops(a = "jsonb_path_ops", ...)`: a string for each of some fields, at
+/// least one.
+pub(crate) fn field_texts(meta: &Meta) -> darling::Result<Option<Vec<(Ident, LitStr)>>> {
+    let name = path_name(meta.path());
+    let mut errors = darling::Error::accumulator();
+    let mut out = Vec::new();
+    for item in list(meta)? {
+        match &item {
+            NestedMeta::Meta(Meta::NameValue(nv)) if nv.path.get_ident().is_some() => {
+                match literal(&nv.value) {
+                    Some(Lit::Str(lit)) if !lit.value().is_empty() => {
+                        out.push((nv.path.get_ident().expect("one segment").clone(), lit.clone()));
+                    }
+                    _ => errors.push(error(
+                        nv.value.span(),
+                        format!("expected a non-empty string, as in `{name}(body = \"gin_trgm_ops\")`"),
+                    )),
+                }
+            }
+            _ => errors.push(error(
+                item_span(&item),
+                format!("expected a field and a string, as in `{name}(body = \"gin_trgm_ops\")`"),
+            )),
+        }
+    }
+    errors.finish()?;
+    if out.is_empty() {
+        return Err(error(
+            meta.path().span(),
+            format!("`{name}(...)` names at least one field"),
+        ));
+    }
+    Ok(Some(out))
+}
+
 /// `name(...)` parsed as `T` with its own items' errors, or the error of a
 /// missing part `check` finds.
 pub(crate) fn nested<T: FromMeta>(

@@ -6,7 +6,7 @@ use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Attribute, Ident, LitStr, Meta, Path};
 
-use super::{Given, Slot, field_list, flag, flag_or_bool, nested, text, type_path, whole};
+use super::{Given, Slot, field_list, field_texts, flag, flag_or_bool, nested, text, type_path, whole};
 use crate::errors::Errors;
 
 /// A referential action, as `on_delete = ".."` spells it (variants named as in
@@ -169,8 +169,8 @@ impl FieldAttrs {
     }
 }
 
-/// `index(fields(a, b), name = "..", unique, where = "..", descending(b))`
-/// on the struct.
+/// `index(fields(a, b), name = "..", unique, where = "..", descending(b),
+/// using = "gin", ops(a = ".."), include(c))` on the struct.
 #[derive(FromMeta)]
 pub(crate) struct IndexAttr {
     #[darling(default, with = field_list)]
@@ -183,6 +183,12 @@ pub(crate) struct IndexAttr {
     pub(crate) predicate: Slot<LitStr>,
     #[darling(default, with = field_list)]
     pub(crate) descending: Option<Vec<Ident>>,
+    #[darling(default, with = |m| text(m, "using = \"gin\""))]
+    pub(crate) using: Slot<LitStr>,
+    #[darling(default, with = field_texts)]
+    pub(crate) ops: Option<Vec<(Ident, LitStr)>>,
+    #[darling(default, with = field_list)]
+    pub(crate) include: Option<Vec<Ident>>,
 }
 
 /// `unique(fields(a, b), name = "..")` on the struct.

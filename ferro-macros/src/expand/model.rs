@@ -43,12 +43,22 @@ fn expand(model: &Model) -> TokenStream {
         let (name, columns, unique) = (optional_text(ix.name.as_deref()), names(&ix.columns), ix.unique);
         let predicate = optional_text(ix.predicate.as_deref());
         let order = ix.descending.iter().filter(|_| ix.descending.iter().any(|d| *d));
+        let method = optional_text(ix.method.as_deref());
+        let classes = ix
+            .operator_classes
+            .iter()
+            .filter(|_| ix.operator_classes.iter().any(Option::is_some));
+        let classes = classes.map(|c| optional_text(c.as_deref()));
+        let include = names(&ix.include);
         quote!(::ferro::schema::Index {
             name: #name,
             columns: #columns,
             unique: #unique,
             predicate: #predicate,
             descending: ::ferro::__private::Cow::Borrowed(&[#(#order),*]),
+            method: #method,
+            operator_classes: ::ferro::__private::Cow::Borrowed(&[#(#classes),*]),
+            include: #include,
         })
     }));
     let uniques = list(model.uniques.iter().map(|uq| {

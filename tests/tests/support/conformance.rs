@@ -250,6 +250,7 @@ pub(crate) fn cases() -> Vec<Case> {
         107 Indexes "ix_case_sensitive_column_unchanged": x(Column::new("regNumber", SqlType::Varchar(20))) .into_iter() .map(|mut t| { t.indexes = vec![ix("ix_item_regNumber", &["regNumber"])].into(); t }) .collect() => x(Column::new("regNumber", SqlType::Varchar(20))) .into_iter() .map(|mut t| { t.indexes = vec![ix("ix_item_regNumber", &["regNumber"])].into(); t }) .collect(), [];
         108 Indexes "ix_case_sensitive_name_unchanged": reg_number() => reg_number(), [];
         109 Indexes "ix_column_order_changed": xyz(|t| t.indexes = vec![ix("SomeIndex", &["x", "y"])].into()) => xyz(|t| t.indexes = vec![ix("SomeIndex", &["y", "x"])].into()), ["drop index item.SomeIndex", "create index item(y, x)"];
+        114 Indexes "ix_covering_include_unchanged": xyz(|t| t.indexes = vec![ix("ix_item_x", &["x"]).include(["y"])].into()) => xyz(|t| t.indexes = vec![ix("ix_item_x", &["x"]).include(["y"])].into()), [];
         120 Indexes "pg_drop_named_uq": xyz(|t| t.unique_constraints = vec![uq("uq_name", &["y"])].into()) => xyz(|_| {}), ["drop unique item.uq_name"];
         // Foreign keys.
         126 ForeignKeys "add_column_with_fk": family(|t| { t.columns.to_mut().retain(|c| c.name != "other_id"); }) => family(|t| t.foreign_keys = vec![fk("other_id")].into()), [ "add column child.other_id", "add foreign key child(other_id) to parent", ];
@@ -323,6 +324,17 @@ pub(crate) fn cases() -> Vec<Case> {
         1005 Indexes "descending_index_added": xyz(|_| {}) => xyz(|t| t.indexes = vec![ix("ix_item_recent", &["x", "z"]).descending(["z"])].into()), ["create index item(x, z desc)"];
         1006 Indexes "index_order_changed": xyz(|t| t.indexes = vec![ix("ix_item_recent", &["x", "z"]).descending(["z"])].into()) => xyz(|t| t.indexes = vec![ix("ix_item_recent", &["x", "z"]).descending(["x"])].into()), ["drop index item.ix_item_recent", "create index item(x desc, z)"];
         1007 Indexes "descending_index_unchanged": xyz(|t| t.indexes = vec![ix("ix_item_recent", &["z"]).descending(["z"])].into()) => xyz(|t| t.indexes = vec![ix("ix_item_recent", &["z"]).descending(["z"])].into()), [];
+        1008 Indexes "pg_index_method_added": xyz(|_| {}) => xyz(|t| t.indexes = vec![ix("ix_item_x", &["x"]).using("hash")].into()), ["create index item using hash(x)"];
+        1009 Indexes "pg_index_method_changed": xyz(|t| t.indexes = vec![ix("ix_item_x", &["x"]).using("hash")].into()) => xyz(|t| t.indexes = vec![ix("ix_item_x", &["x"])].into()), ["drop index item.ix_item_x", "create index item(x)"];
+        1010 Indexes "pg_index_operator_class_added": xyz(|t| t.indexes = vec![ix("ix_item_y", &["x", "y"])].into()) => xyz(|t| t.indexes = vec![ix("ix_item_y", &["x", "y"]).operator_class("y", "varchar_pattern_ops")].into()), ["drop index item.ix_item_y", "create index item(x, y varchar_pattern_ops)"];
+        1011 Indexes "pg_index_include_added": xyz(|t| t.indexes = vec![ix("ix_item_x", &["x"]).unique()].into()) => xyz(|t| t.indexes = vec![ix("ix_item_x", &["x"]).unique().include(["z", "y"])].into()), ["drop index item.ix_item_x", "create unique index item(x) include (z, y)"];
+        1012 Indexes "pg_index_gin_unchanged": x(col(SqlType::Json)).into_iter().map(|mut t| { t.indexes = vec![ix("ix_item_doc", &["x"]).using("gin").operator_class("x", "jsonb_path_ops")].into(); t }).collect() => x(col(SqlType::Json)).into_iter().map(|mut t| { t.indexes = vec![ix("ix_item_doc", &["x"]).using("gin").operator_class("x", "jsonb_path_ops")].into(); t }).collect(), [];
+        1013 Indexes "pg_index_brin_include_renamed_column": xyz(|t| t.indexes = vec![ix("ix_item_z", &["z"]).using("brin"), ix("ix_item_x", &["x"]).include(["y"])].into()) => xyz(|t| {
+            let mut w = Column::new("w", SqlType::Varchar(20));
+            w.renamed_from = Some("y".into());
+            t.columns.to_mut()[2] = w;
+            t.indexes = vec![ix("ix_item_z", &["z"]).using("brin"), ix("ix_item_x", &["x"]).include(["w"])].into();
+        }), ["rename column item.y to w"];
         1004 Indexes "partial_index_becomes_whole": xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"]).predicate("z IS NOT NULL")].into()) => xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"])].into()), ["drop index item.ix_item_live", "create index item(x)"];
     }
 }
@@ -584,6 +596,8 @@ pub(crate) fn applies(d: Dialect, id: &str) -> bool {
         "sqlite_expression_default_parens" => d == Dialect::Sqlite,
         // MySQL has no partial indexes.
         id if id.starts_with("partial_index_") => d != Dialect::MySql,
+        // Index methods, operator classes and `INCLUDE` are PostgreSQL's.
+        id if id.starts_with("pg_index_") || id == "ix_covering_include_unchanged" => d == Dialect::Postgres,
         _ => true,
     }
 }

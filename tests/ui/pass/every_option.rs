@@ -15,6 +15,8 @@ enum Status {
 #[ferro(index(fields(name, nickname), name = "ix_people_names", unique))]
 #[ferro(index(fields(email), name = "ix_people_known", where = "nickname IS NOT NULL"))]
 #[ferro(index(fields(age, name), descending(age)))]
+#[ferro(index(fields(nickname), using = "gin", ops(nickname = "gin_trgm_ops")))]
+#[ferro(index(fields(email), name = "ix_people_covering", include(age, name)))]
 #[ferro(unique(fields(email, status)))]
 #[ferro(check(name = "ck_people_age", expr = "age >= 0"))]
 #[ferro(many_to_many(Person, table = "friendships"))]

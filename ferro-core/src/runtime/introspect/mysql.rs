@@ -571,6 +571,9 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
                 unique: non_unique.as_deref() == Some("0"),
                 predicate: None,
                 descending: vec![down].into(),
+                method: None,
+                operator_classes: Vec::new().into(),
+                include: Vec::new().into(),
             }),
         }
     }

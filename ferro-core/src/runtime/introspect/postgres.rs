@@ -200,13 +200,28 @@ fn cast_at(chars: &[char], i: usize) -> (String, usize) {
 /// (`DESC` is `NULLS FIRST`), or an operator class or a collation other
 /// than its columns' own.
 const SPECIAL_INDEX: &str = "ix.indexprs IS NOT NULL \
-     OR (SELECT am.amname FROM pg_class ic JOIN pg_am am ON am.oid = ic.relam WHERE ic.oid = ix.indexrelid) <> 'btree' \
-     OR ix.indnkeyatts <> ix.indnatts \
      OR EXISTS (SELECT 1 FROM unnest(ix.indoption::int2[]) o WHERE o NOT IN (0, 3)) \
-     OR EXISTS (SELECT 1 FROM unnest(ix.indclass::oid[]) cl JOIN pg_opclass oc ON oc.oid = cl WHERE NOT oc.opcdefault) \
      OR EXISTS (SELECT 1 FROM unnest(ix.indcollation::oid[], ix.indkey::int2[]) AS k(coll, n) \
                 JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n \
                 WHERE k.coll <> 0 AND k.coll <> a.attcollation)";
+
+/// Each key column's operator class, `SEP`-separated, empty where it is
+/// its type's default; schema-qualified where it is neither in
+/// `pg_catalog` nor in the current schema.
+const OPERATOR_CLASSES: &str = "(SELECT string_agg(CASE WHEN oc.opcdefault THEN '' \
+     WHEN oc.opcnamespace IN ('pg_catalog'::regnamespace, current_schema()::regnamespace) THEN oc.opcname::text \
+     ELSE nc.nspname || '.' || oc.opcname END, chr(31) ORDER BY u.ord) \
+     FROM unnest(ix.indclass::oid[]) WITH ORDINALITY u(cl, ord) JOIN pg_opclass oc ON oc.oid = u.cl \
+     JOIN pg_namespace nc ON nc.oid = oc.opcnamespace)";
+
+/// An index's key columns (`position` `<=`) or included columns (`>`),
+/// `SEP`-separated.
+fn index_columns(position: &str) -> String {
+    format!(
+        "(SELECT string_agg(a.attname, chr(31) ORDER BY k.ord) FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, ord) \
+         JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n WHERE k.ord {position} ix.indnkeyatts)"
+    )
+}
 
 /// The tables of the current schema, as [`tables`] reads them.
 const TABLES: &str = "c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')";
@@ -424,22 +439,32 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
     let rows = f
         .rows(
             &format!(
-                "SELECT i.relname::text, ix.indisunique::text, {}, pg_get_expr(ix.indpred, ix.indrelid), \
+                "SELECT i.relname::text, ix.indisunique::text, {keys}, pg_get_expr(ix.indpred, ix.indrelid), \
                  (SELECT string_agg(CASE WHEN (o & 1) = 1 THEN 'd' ELSE 'a' END, '' ORDER BY n) \
-                 FROM unnest(ix.indoption::int2[]) WITH ORDINALITY u(o, n)) FROM pg_index ix \
+                 FROM unnest(ix.indoption::int2[]) WITH ORDINALITY u(o, n)), \
+                 (SELECT am.amname::text FROM pg_am am WHERE am.oid = i.relam), {OPERATOR_CLASSES}, {included} \
+                 FROM pg_index ix \
                  JOIN pg_class i ON i.oid = ix.indexrelid WHERE ix.indrelid = {rel} AND NOT ({SPECIAL_INDEX}) \
                  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid \
                  AND con.conrelid = ix.indrelid AND con.contype IN ('p', 'u', 'x')) ORDER BY 1",
-                names("ix.indkey::int2[]", "ix.indrelid")
+                keys = index_columns("<="),
+                included = index_columns(">"),
             ),
-            5,
+            8,
         )
         .await?;
     for row in rows {
-        let [Some(ix), unique, cols, predicate, order] =
-            <[Option<String>; 5]>::try_from(row).map_err(|_| bad(name))?
+        let [Some(ix), unique, cols, predicate, order, method, classes, include] =
+            <[Option<String>; 8]>::try_from(row).map_err(|_| bad(name))?
         else {
             continue;
+        };
+        let classes: Vec<Option<crate::schema::Str>> = match &classes {
+            Some(list) if list.split(SEP).any(|c| !c.is_empty()) => list
+                .split(SEP)
+                .map(|c| (!c.is_empty()).then(|| c.to_owned().into()))
+                .collect(),
+            _ => Vec::new(),
         };
         table.indexes.to_mut().push(Index {
             name: Some(ix.into()),
@@ -447,6 +472,9 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
             unique: unique.as_deref() == Some("true"),
             predicate: predicate.map(|p| plain_check(&p).into()),
             descending: super::descending(order.unwrap_or_default().chars().map(|c| c == 'd')),
+            method: method.filter(|m| m != "btree").map(Into::into),
+            operator_classes: classes.into(),
+            include: split(include).into(),
         });
     }
     Ok(table)

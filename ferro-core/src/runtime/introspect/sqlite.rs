@@ -337,6 +337,9 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
             unique: unique.as_deref() == Some("1"),
             predicate: partial.as_deref().and_then(ddl::index_predicate).map(Into::into),
             descending,
+            method: None,
+            operator_classes: Vec::new().into(),
+            include: Vec::new().into(),
         });
     }
     Ok(Some(table))

@@ -184,16 +184,24 @@ fn constraint(d: Dialect, name: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-/// `CREATE [UNIQUE] INDEX "ix" ON "t" ("a", "b") [WHERE ..]`. Written here
-/// rather than by sea-query's `Index::create`, which writes index names
-/// unescaped.
+/// `CREATE [UNIQUE] INDEX "ix" ON "t" [USING ..] ("a", "b") [INCLUDE (..)]
+/// [WHERE ..]`. Written here rather than by sea-query's `Index::create`,
+/// which writes index names unescaped.
 fn create_index(d: Dialect, table: &str, index: &crate::schema::Index) -> String {
+    let method = index
+        .method
+        .as_deref()
+        .map(|m| format!(" USING {m}"))
+        .unwrap_or_default();
     let mut sql = format!(
-        "CREATE {}ON {} ({})",
+        "CREATE {}ON {}{method} ({})",
         index_head(d, index),
         d.ident(table),
         index_columns(d, index)
     );
+    if !index.include.is_empty() {
+        sql.push_str(&format!(" INCLUDE ({})", idents(d, &index.include)));
+    }
     if let Some(predicate) = &index.predicate {
         sql.push_str(" WHERE ");
         sql.push_str(predicate);
@@ -201,15 +209,44 @@ fn create_index(d: Dialect, table: &str, index: &crate::schema::Index) -> String
     sql
 }
 
-/// `"a", "b" DESC`: an index's columns, each in its order.
+/// Why `database` cannot make `index`, when it has what only PostgreSQL
+/// has: a method other than a B-tree, an operator class, included columns.
+/// Refused rather than made as a plain index, which would not serve the
+/// queries it is for (a `gin` index's containment, say).
+fn postgres_index_form(index: &crate::schema::Index, database: &str) -> Option<String> {
+    let name = index.name.as_deref().unwrap_or_default();
+    if let Some(method) = &index.method {
+        return Some(format!(
+            "index {name} uses `{method}`, and {database} has only its own index methods"
+        ));
+    }
+    if !index.operator_classes.is_empty() {
+        return Some(format!(
+            "index {name} names operator classes, which {database} does not have"
+        ));
+    }
+    if !index.include.is_empty() {
+        return Some(format!(
+            "index {name} includes columns (`INCLUDE`), which {database} cannot"
+        ));
+    }
+    None
+}
+
+/// `"a" jsonb_path_ops, "b" DESC`: an index's columns, each with its
+/// operator class and in its order.
 fn index_columns(d: Dialect, index: &crate::schema::Index) -> String {
     index
         .columns
         .iter()
         .enumerate()
         .map(|(i, c)| {
+            let class = index
+                .operator_class_of(i)
+                .map(|class| format!(" {class}"))
+                .unwrap_or_default();
             let order = if index.is_descending(i) { " DESC" } else { "" };
-            format!("{}{order}", d.ident(c))
+            format!("{}{class}{order}", d.ident(c))
         })
         .collect::<Vec<_>>()
         .join(", ")

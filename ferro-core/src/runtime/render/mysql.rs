@@ -114,8 +114,9 @@ fn check_keys(op: &Op, table: &Table) -> Result<(), MigrateError> {
 }
 
 /// A partial index, which MySQL does not have: refused rather than made
-/// over every row, which would change what a unique one allows; and a
-/// unique index with a descending column.
+/// over every row, which would change what a unique one allows; a unique
+/// index with a descending column; and PostgreSQL's index methods,
+/// operator classes and included columns.
 fn check_index_forms<'a>(
     op: &Op,
     indexes: impl Iterator<Item = &'a crate::schema::Index>,
@@ -124,6 +125,9 @@ fn check_index_forms<'a>(
         let name = ix.name.as_deref().unwrap_or_default();
         if ix.predicate.is_some() {
             let why = format!("index {name} is partial (`where`), and MySQL has no partial indexes");
+            return Err(unsupported(op, D, &why));
+        }
+        if let Some(why) = super::postgres_index_form(ix, "MySQL") {
             return Err(unsupported(op, D, &why));
         }
         // MySQL reads a unique index back as a unique constraint, which

@@ -114,6 +114,17 @@ fn alter(table: &str, rest: &str) -> String {
 }
 
 pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
+    let indexes = match op {
+        Op::CreateTable(table) => table.indexes.iter().collect(),
+        Op::CreateIndex { index, .. } => vec![index],
+        _ => Vec::new(),
+    };
+    if let Some(why) = indexes
+        .into_iter()
+        .find_map(|ix| super::postgres_index_form(ix, "SQLite"))
+    {
+        return Err(unsupported(op, D, &why));
+    }
     Ok(match op {
         Op::CreateTable(table) => create(table),
         Op::DropTable { name } => vec![format!("DROP TABLE {}", D.ident(name))],

@@ -156,6 +156,56 @@ fn a_partial_index_is_written_with_its_where_and_refused_on_mysql() {
 }
 
 #[test]
+fn methods_operator_classes_and_included_columns_are_postgres_only() {
+    let gin = Index::new("ix_users_email", ["email"])
+        .using("gin")
+        .operator_class("email", "gin_trgm_ops");
+    let covering = Index::new("ix_users_email", ["role", "email"])
+        .unique()
+        .operator_class("email", "varchar_pattern_ops")
+        .include(["balance"]);
+    for (index, sql, why) in [
+        (
+            &gin,
+            "CREATE INDEX \"ix_users_email\" ON \"users\" USING gin (\"email\" gin_trgm_ops)",
+            "uses `gin`",
+        ),
+        (
+            &covering,
+            "CREATE UNIQUE INDEX \"ix_users_email\" ON \"users\" (\"role\", \"email\" varchar_pattern_ops) \
+             INCLUDE (\"balance\")",
+            "names operator classes",
+        ),
+    ] {
+        let op = Op::CreateIndex {
+            table: "users".into(),
+            index: index.clone(),
+        };
+        assert_eq!(Dialect::Postgres.render(&op).unwrap(), [sql]);
+        let mut table = users();
+        table.indexes = vec![index.clone()].into();
+        for d in [Dialect::Sqlite, Dialect::MySql] {
+            for op in [&op, &Op::CreateTable(table.clone())] {
+                let e = d.render_in(op, Some(&State::default())).unwrap_err().to_string();
+                assert!(e.contains(why) && e.contains(d.name()), "{}: {e}", d.name());
+            }
+        }
+    }
+    let included = Index::new("ix_users_email", ["email"]).include(["balance"]);
+    let e = Dialect::Sqlite
+        .render(&Op::CreateIndex {
+            table: "users".into(),
+            index: included,
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("includes columns (`INCLUDE`), which SQLite cannot"),
+        "{e}"
+    );
+}
+
+#[test]
 fn identifiers_are_always_quoted() {
     assert_eq!(Dialect::Postgres.ident("we\"ird"), "\"we\"\"ird\"");
     assert_eq!(Dialect::Sqlite.ident("select"), "\"select\"");

@@ -67,6 +67,9 @@ fn posts() -> Table {
         unique: false,
         predicate: None,
         descending: Cow::Borrowed(&[]),
+        method: None,
+        operator_classes: Cow::Borrowed(&[]),
+        include: Cow::Borrowed(&[]),
     }]
     .into();
     posts
@@ -250,6 +253,9 @@ fn duplicates_are_errors() {
             unique: false,
             predicate: None,
             descending: Cow::Borrowed(&[]),
+            method: None,
+            operator_classes: Cow::Borrowed(&[]),
+            include: Cow::Borrowed(&[]),
         }]
         .into();
     }
@@ -294,6 +300,9 @@ fn names_must_fit_the_databases() {
         unique: false,
         predicate: None,
         descending: Cow::Borrowed(&[]),
+        method: None,
+        operator_classes: Cow::Borrowed(&[]),
+        include: Cow::Borrowed(&[]),
     }]
     .into();
     let schema = Schema::new([t]).unwrap();
@@ -377,4 +386,77 @@ fn enums_are_collected_once_and_must_agree() {
         Schema::new([empty]).unwrap_err(),
         SchemaError::BadEnum("mood".into())
     );
+}
+
+#[test]
+fn index_methods_classes_and_included_columns_follow_postgres_rules() {
+    let with = |index: Index| {
+        let mut t = users();
+        t.columns.to_mut().push(column("bio", SqlType::Text));
+        t.indexes = vec![index].into();
+        Schema::new([t])
+    };
+    let ix = || Index::new("ix_users_email", ["email"]);
+    // The defaults are said one way: no method, no classes.
+    let schema = with(ix().using("btree").operator_class("email", "text_ops")).unwrap();
+    let read = &schema.table("users").unwrap().indexes[0];
+    assert_eq!(read.method, None);
+    assert_eq!(read.operator_class_of(0), Some("text_ops"));
+    let schema = with(Index {
+        operator_classes: vec![None].into(),
+        ..ix()
+    })
+    .unwrap();
+    assert!(
+        schema.table("users").unwrap().indexes[0]
+            .operator_classes
+            .is_empty()
+    );
+    with(ix().using("gist").include(["bio"])).unwrap();
+    with(
+        ix().unique()
+            .include(["bio"])
+            .operator_class("email", "public.varchar_ops"),
+    )
+    .unwrap();
+    for (index, message) in [
+        (ix().using("GIN"), "`GIN` is not an index method's name"),
+        (
+            ix().using("gin; DROP TABLE users"),
+            "is not an index method's name",
+        ),
+        (
+            ix().operator_class("bio", "text_ops"),
+            "an operator class for a column it does not have",
+        ),
+        (
+            ix().operator_class("email", "a.b.c"),
+            "`a.b.c` is not an operator class's name",
+        ),
+        (
+            ix().operator_class("email", "Text_Ops"),
+            "is not an operator class's name",
+        ),
+        (
+            ix().include(["email"]),
+            "it includes `email`, which is one of its key columns",
+        ),
+        (ix().include(["bio", "bio"]), "it includes `bio` twice"),
+        (
+            ix().include(["nope"]),
+            "names column `nope`, which the table does not have",
+        ),
+        (
+            ix().using("hash").unique(),
+            "only a btree index can be (not hash)",
+        ),
+        (
+            ix().using("gin").descending(["email"]),
+            "only a btree index has an order (not gin)",
+        ),
+        (ix().using("brin").include(["bio"]), "a brin index cannot"),
+    ] {
+        let e = with(index).unwrap_err().to_string();
+        assert!(e.contains(message), "{message}: {e}");
+    }
 }
