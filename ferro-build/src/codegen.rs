@@ -329,7 +329,8 @@ fn example_value(ty: &SqlType) -> String {
 fn why_risky(op: &Op) -> &'static str {
     match op {
         Op::AddColumn { .. } => " (NOT NULL without a default)",
-        Op::AlterColumn { .. } => " (rows may hold NULL)",
+        Op::AlterColumn { from, to, .. } if from.nullable && !to.nullable => " (rows may hold NULL)",
+        Op::AlterColumn { .. } => " (a unique key may find two values equal under the new collation)",
         Op::AddUnique { .. } | Op::CreateIndex { .. } => " (rows may hold duplicates)",
         Op::AddPrimaryKey { .. } => " (rows may hold duplicates or NULL)",
         Op::AddForeignKey { .. } => " (rows may refer to missing rows)",
@@ -404,6 +405,9 @@ fn column_modifiers(mut e: Expr, column: &Column) -> Expr {
     }
     if let Some(comment) = &column.comment {
         e = e.method("comment", vec![string(comment)]);
+    }
+    if let Some(collation) = &column.collation {
+        e = e.method("collation", vec![string(collation)]);
     }
     e
 }

@@ -411,6 +411,13 @@ impl<'a> Writer<'a> {
             if let Some(comment) = &c.comment {
                 attrs.push(format!("comment = {:?}", comment.as_ref()));
             }
+            match &c.collation {
+                Some(collation) if crate::schema::is_collation_name(collation) => {
+                    attrs.push(format!("collation = {:?}", collation.as_ref()));
+                }
+                Some(collation) => notes.push(format!("column {} has the collation {collation:?}", c.name)),
+                None => {}
+            }
             if !attrs.is_empty() {
                 let _ = writeln!(body, "    #[ferro({})]", attrs.join(", "));
             }

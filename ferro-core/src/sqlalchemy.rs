@@ -301,7 +301,15 @@ fn table_def(out: &mut String, table: &Table) {
 }
 
 fn column_def(table: &Table, column: &Column) -> String {
-    let mut out = format!("sa.Column({}, {}", py(&column.name), type_expr(&column.ty));
+    let ty = match (&column.collation, &column.ty) {
+        (Some(c), SqlType::Text) => {
+            let c = py(c);
+            format!("sa.Text(collation={c}).with_variant(mysql.LONGTEXT(collation={c}), *MYSQL)")
+        }
+        (Some(c), SqlType::Varchar(n)) => format!("sa.String({n}, collation={})", py(c)),
+        _ => type_expr(&column.ty),
+    };
+    let mut out = format!("sa.Column({}, {ty}", py(&column.name));
     let single_key = table
         .primary_key
         .as_ref()

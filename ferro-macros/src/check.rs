@@ -537,6 +537,14 @@ fn check_field(field: &Field, a: &FieldAttrs, errors: &mut Errors) {
     {
         errors.push(max.value.span, "`max_length` must be at least 1");
     }
+    if let Some(collation) = &a.collation
+        && !is_collation_name(&collation.value.value())
+    {
+        errors.push(
+            collation.value.span(),
+            "a collation's name has letters, digits and `_`, `-`, `.`, `@` only, as `C`, `en-US-x-icu`, `utf8mb4_bin` or `NOCASE`",
+        );
+    }
     match (&a.precision, &a.scale) {
         (None, Some(scale)) if !a.named.iter().any(|n| n == "precision") => errors.push(
             scale.span,
@@ -613,6 +621,7 @@ fn reject_with_skip(a: &FieldAttrs, skip: Span, errors: &mut Errors) {
         ("sql_type", a.sql_type.is_some()),
         ("foreign_key", a.foreign_key.is_some()),
         ("comment", a.comment.is_some()),
+        ("collation", a.collation.is_some()),
     ];
     for (name, _) in others.iter().filter(|(_, given)| *given) {
         errors.push(
@@ -650,6 +659,16 @@ fn index_method(using: &LitStr, index: &IndexAttr, errors: &mut Errors) {
     if index.include.is_some() && !matches!(method.as_str(), "gist" | "spgist") {
         refuse("`include` columns (a `gist` or `spgist` one can too)");
     }
+}
+
+/// Whether `name` can be a collation's name, by the rule of ferro-core's
+/// schema (which this crate does not depend on).
+fn is_collation_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_IDENTIFIER_BYTES
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'))
 }
 
 /// Whether `s` is a lower-case SQL name of at most `parts` dot-separated

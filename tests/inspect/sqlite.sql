@@ -26,8 +26,11 @@ CREATE TABLE editions (
   book INTEGER NOT NULL,
   edition INTEGER NOT NULL,
   title TEXT,
+  subtitle TEXT COLLATE NOCASE,
   CONSTRAINT editions_pk PRIMARY KEY (book, edition)
 );
+CREATE INDEX editions_subtitle ON editions (subtitle);
+CREATE INDEX editions_title_nocase ON editions (title COLLATE NOCASE);
 CREATE TABLE copies (
   id INTEGER PRIMARY KEY,
   book INTEGER,

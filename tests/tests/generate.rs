@@ -160,6 +160,8 @@ fixtures! {
     add_partial_index,
     add_descending_index,
     add_postgres_index_forms,
+    alter_column_collation,
+    create_table_collated,
     index_to_unique_index,
     add_foreign_key,
     drop_foreign_key,

@@ -325,7 +325,8 @@ fn alter_safety(from: &Column, to: &Column) -> Safety {
     if from.ty != to.ty && !widens(&from.ty, &to.ty) {
         return Safety::Destructive;
     }
-    if from.nullable && !to.nullable {
+    // Another collation may find two values of a unique key equal.
+    if (from.nullable && !to.nullable) || from.collation != to.collation {
         return Safety::DataDependent;
     }
     Safety::Safe
@@ -385,6 +386,12 @@ impl fmt::Display for Op {
                 let mut parts = Vec::new();
                 if from.ty != to.ty {
                     parts.push(format!("type {} to {}", type_words(&from.ty), type_words(&to.ty)));
+                }
+                if from.collation != to.collation {
+                    parts.push(match &to.collation {
+                        Some(c) => format!("collation {c}"),
+                        None => "default collation".to_owned(),
+                    });
                 }
                 if from.nullable != to.nullable {
                     parts.push(if to.nullable { "NULL" } else { "NOT NULL" }.to_owned());

@@ -179,6 +179,12 @@ impl ColumnDef<'_> {
         self.0.comment = Some(text.into());
         self
     }
+
+    /// The column's collation, a name of the database's own.
+    pub fn collation(self, name: impl Into<Str>) -> Self {
+        self.0.collation = Some(name.into());
+        self
+    }
 }
 
 impl TableBuilder {

@@ -73,6 +73,7 @@ impl Column {
             default: None,
             auto_increment: false,
             comment: None,
+            collation: None,
             renamed_from: None,
         }
     }
@@ -99,6 +100,13 @@ impl Column {
     /// The column's comment.
     pub fn comment(mut self, text: impl Into<Str>) -> Column {
         self.comment = Some(text.into());
+        self
+    }
+
+    /// The column's text is compared and sorted by collation `name`, a
+    /// name of the database's own.
+    pub fn collation(mut self, name: impl Into<Str>) -> Column {
+        self.collation = Some(name.into());
         self
     }
 }

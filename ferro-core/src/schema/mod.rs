@@ -20,6 +20,7 @@ pub mod fragment;
 pub mod naming;
 mod resolve;
 
+pub(crate) use resolve::is_collation_name;
 pub use resolve::{Schema, SchemaError};
 
 /// A string that is `'static` in a descriptor and owned in a resolved schema.
@@ -143,6 +144,12 @@ pub struct Column {
     /// The column's comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<Str>,
+    /// The collation its text is compared and sorted by, when not the
+    /// database's default: a name of the backend's own (`C` or
+    /// `und-x-icu` on PostgreSQL, `utf8mb4_bin` on MySQL, `NOCASE` on
+    /// SQLite). Only a text column has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<Str>,
     /// The column's previous name, when it was renamed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<Str>,

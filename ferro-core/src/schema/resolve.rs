@@ -148,6 +148,18 @@ pub enum SchemaError {
         /// What does not fit.
         reason: String,
     },
+    /// A column's collation cannot be.
+    #[error("column `{column}` of table `{table}` has the collation `{collation}`, but {reason}")]
+    Collation {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The collation.
+        collation: String,
+        /// Why not.
+        reason: &'static str,
+    },
     /// A table has no columns.
     #[error("table `{0}` has no columns")]
     NoColumns(String),
@@ -390,8 +402,36 @@ fn validate_columns<'a>(
                 column: column.name.to_string(),
             });
         }
+        if let Some(collation) = &column.collation {
+            let reason = if !(column.ty.is_text() || matches!(column.ty, SqlType::Custom(_))) {
+                Some("only a text column (or one of an `sql_type`) has a collation")
+            } else if !is_collation_name(collation) {
+                Some("a collation's name has letters, digits and `_`, `-`, `.`, `@` only")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Err(SchemaError::Collation {
+                    table: table.name.to_string(),
+                    column: column.name.to_string(),
+                    collation: collation.to_string(),
+                    reason,
+                });
+            }
+        }
     }
     Ok(())
+}
+
+/// Whether `name` can be a collation's name on some database: PostgreSQL's
+/// `C`, `en_US.utf8` or `und-u-ks-level2`, MySQL's `utf8mb4_bin`, SQLite's
+/// `NOCASE`. Nothing a name quoted in any dialect would need escaped.
+pub(crate) fn is_collation_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_IDENTIFIER_BYTES
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '@'))
 }
 
 fn validate_keys<'a>(
@@ -662,6 +702,7 @@ fn join_table(owner: &Table, relation: &ManyToMany) -> Table {
                 default: None,
                 auto_increment: false,
                 comment: None,
+                collation: None,
                 renamed_from: None,
             })
             .collect(),

@@ -266,6 +266,7 @@ fn column(out: &mut Compact, c: &Column, hints: bool) {
         o.bool("auto_increment", true);
     }
     o.opt_str("comment", c.comment.as_deref());
+    o.opt_str("collation", c.collation.as_deref());
     o.opt_str("renamed_from", c.renamed_from.as_deref().filter(|_| hints));
     o.end();
 }

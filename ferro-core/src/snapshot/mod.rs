@@ -579,6 +579,9 @@ mod tests {
                 if i % 2 == 0 {
                     column = column.nullable().default("'x'").comment("a \"comment\"");
                 }
+                if i == 2 {
+                    column = column.collation("und-x-icu");
+                }
                 if i == 1 {
                     column = column.auto_increment();
                     column.renamed_from = Some("old".into());

@@ -117,6 +117,7 @@ pub(crate) const FIELD_OPTIONS: &[&str] = &[
     "sql_type",
     "foreign_key",
     "comment",
+    "collation",
     "skip",
 ];
 
@@ -152,6 +153,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) foreign_key: Slot<ForeignKeyAttr>,
     #[darling(with = |m| text(m, "comment = \"...\""))]
     pub(crate) comment: Slot<LitStr>,
+    #[darling(with = |m| text(m, "collation = \"C\""))]
+    pub(crate) collation: Slot<LitStr>,
     #[darling(with = flag)]
     pub(crate) skip: Slot<()>,
     /// Every option named, valid or not, so that a bad value of one option does

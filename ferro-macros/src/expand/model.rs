@@ -139,6 +139,7 @@ fn column(model: &Model, c: &Column) -> TokenStream {
     let default = optional_text(c.attrs.default.as_ref().map(|d| d.value.value()).as_deref());
     let comment = optional_text(c.attrs.comment.as_ref().map(|d| d.value.value()).as_deref());
     let renamed_from = optional_text(c.attrs.renamed_from.as_ref().map(|d| d.value.value()).as_deref());
+    let collation = optional_text(c.attrs.collation.as_ref().map(|d| d.value.value()).as_deref());
     quote! {
         ::ferro::schema::Column {
             name: #name,
@@ -147,6 +148,7 @@ fn column(model: &Model, c: &Column) -> TokenStream {
             default: #default,
             auto_increment: #auto_increment,
             comment: #comment,
+            collation: #collation,
             renamed_from: #renamed_from,
         }
     }
@@ -309,6 +311,13 @@ fn type_checks(c: &Column) -> Vec<TokenStream> {
             max.span,
             quote!(::ferro::__private::is_text(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
             format!("`max_length` applies to text fields, and `{shown}` is not text"),
+        );
+    }
+    if let Some(collation) = a.collation.as_ref().filter(|_| !has_sql_type) {
+        assert(
+            collation.span,
+            quote!(::ferro::__private::is_text(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
+            format!("`collation` applies to text fields, and `{shown}` is not text"),
         );
     }
     if let Some(precision) = &a.precision {

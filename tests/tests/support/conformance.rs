@@ -335,6 +335,15 @@ pub(crate) fn cases() -> Vec<Case> {
             t.columns.to_mut()[2] = w;
             t.indexes = vec![ix("ix_item_z", &["z"]).using("brin"), ix("ix_item_x", &["x"]).include(["w"])].into();
         }), ["rename column item.y to w"];
+        1014 Types "collation_added_postgres": x(col(SqlType::Varchar(20))) => x(col(SqlType::Varchar(20)).collation("C")), ["alter column item.x (collation C)"];
+        1015 Types "collation_removed_postgres": x(col(SqlType::Text).nullable().collation("C")) => x(col(SqlType::Text).nullable()), ["alter column item.x (default collation)"];
+        1016 Types "collation_unchanged_postgres": x(col(SqlType::Varchar(20)).collation("C")) => x(col(SqlType::Varchar(20)).collation("C")), [];
+        1014 Types "collation_added_mysql": x(col(SqlType::Varchar(20))) => x(col(SqlType::Varchar(20)).collation("utf8mb4_bin")), ["alter column item.x (collation utf8mb4_bin)"];
+        1015 Types "collation_removed_mysql": x(col(SqlType::Text).nullable().collation("utf8mb4_bin")) => x(col(SqlType::Text).nullable()), ["alter column item.x (default collation)"];
+        1016 Types "collation_unchanged_mysql": x(col(SqlType::Varchar(20)).collation("utf8mb4_bin")) => x(col(SqlType::Varchar(20)).collation("utf8mb4_bin")), [];
+        1014 Types "collation_added_sqlite": x(col(SqlType::Varchar(20))) => x(col(SqlType::Varchar(20)).collation("NOCASE")), ["alter column item.x (collation NOCASE)"];
+        1015 Types "collation_removed_sqlite": x(col(SqlType::Text).nullable().collation("NOCASE")) => x(col(SqlType::Text).nullable()), ["alter column item.x (default collation)"];
+        1016 Types "collation_unchanged_sqlite": x(col(SqlType::Varchar(20)).collation("NOCASE")) => x(col(SqlType::Varchar(20)).collation("NOCASE")), [];
         1004 Indexes "partial_index_becomes_whole": xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"]).predicate("z IS NOT NULL")].into()) => xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"])].into()), ["drop index item.ix_item_live", "create index item(x)"];
     }
 }
@@ -596,6 +605,15 @@ pub(crate) fn applies(d: Dialect, id: &str) -> bool {
         "sqlite_expression_default_parens" => d == Dialect::Sqlite,
         // MySQL has no partial indexes.
         id if id.starts_with("partial_index_") => d != Dialect::MySql,
+        // A collation's name is a database's own.
+        id if id.starts_with("collation_") => {
+            let of = match d {
+                Dialect::Sqlite => "sqlite",
+                Dialect::Postgres => "postgres",
+                Dialect::MySql => "mysql",
+            };
+            id.ends_with(of)
+        }
         // Index methods, operator classes and `INCLUDE` are PostgreSQL's.
         id if id.starts_with("pg_index_") || id == "ix_covering_include_unchanged" => d == Dialect::Postgres,
         _ => true,

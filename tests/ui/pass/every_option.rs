@@ -24,7 +24,7 @@ enum Status {
 struct Person {
     #[ferro(primary_key, auto_increment = false, column = "person_id")]
     id: i32,
-    #[ferro(max_length = 80, comment = "full name")]
+    #[ferro(max_length = 80, comment = "full name", collation = "C")]
     name: String,
     #[ferro(nullable, renamed_from = "nick")]
     nickname: String,

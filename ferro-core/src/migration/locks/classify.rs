@@ -17,6 +17,8 @@ pub(crate) enum Kind {
     DropColumn,
     RenameColumn,
     ChangeType(Retype),
+    /// Another collation for a text column, of the same type.
+    ChangeCollation,
     SetNotNull,
     /// `.validate_separately()`: through a check validated apart.
     SetNotNullValidated,
@@ -170,6 +172,9 @@ fn alter_parts(from: &Column, to: &Column) -> Vec<Kind> {
     let mut parts = Vec::new();
     if from.ty != to.ty {
         parts.push(Kind::ChangeType(retype(&from.ty, &to.ty)));
+    }
+    if from.collation != to.collation {
+        parts.push(Kind::ChangeCollation);
     }
     match (from.nullable, to.nullable) {
         (true, false) => parts.push(Kind::SetNotNull),

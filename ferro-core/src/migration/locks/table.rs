@@ -106,6 +106,14 @@ pub(super) fn row(kind: Kind, database: Database) -> Effect {
         (ChangeType(Retype::Narrowing | Retype::Widening), Sqlite) => at(WRITE, Table).rebuilds().breaks(),
         (ChangeType(_), Sqlite) => at(WRITE, Table).rebuilds(),
 
+        // Values are kept; what two of them compare as may not be, so a
+        // unique index over the column may find duplicates.
+        (ChangeCollation, Postgres) => at(AE, Table)
+            .fails()
+            .note("no rewrite; the column's indexes are rebuilt under the lock"),
+        (ChangeCollation, MySql) => at(COPY, Table).rewrites(Locked).fails(),
+        (ChangeCollation, Sqlite) => at(WRITE, Table).rebuilds().fails(),
+
         (SetNotNull, Postgres) => at(AE, Table)
             .scans(Locked)
             .fails()

@@ -72,6 +72,8 @@ pub(super) struct Named {
 pub(super) struct ColumnDef {
     pub(super) name: String,
     pub(super) constraints: Vec<Named>,
+    /// Its `COLLATE`, which the pragmas do not report.
+    pub(super) collation: Option<String>,
 }
 
 /// A `CREATE TABLE` statement's columns and table constraints.
@@ -215,10 +217,30 @@ pub(super) fn parse(sql: &str) -> Result<CreateTable, Error> {
         } else {
             let name = first.name().ok_or("a column without a name")?.to_owned();
             let constraints = constraints(sql, &element[1..], Some(&name))?;
-            table.columns.push(ColumnDef { name, constraints });
+            table.columns.push(ColumnDef {
+                name,
+                constraints,
+                collation: collation(&element[1..]),
+            });
         }
     }
     Ok(table)
+}
+
+/// The name after a column definition's own `COLLATE` (not one inside a
+/// check or a default's parentheses).
+fn collation(tokens: &[Token]) -> Option<String> {
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate() {
+        if t.is('(') {
+            depth += 1;
+        } else if t.is(')') {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && t.is_keyword("COLLATE") {
+            return tokens.get(i + 1).and_then(Token::name).map(str::to_owned);
+        }
+    }
+    None
 }
 
 /// A parenthesised list of names starting at `tokens[at]`, and where it ends.
@@ -401,6 +423,20 @@ pub(super) fn enum_values(text: &str, column: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_a_column_s_own_collation() {
+        let t = parse(
+            r#"CREATE TABLE t (
+    "a" TEXT COLLATE NOCASE NOT NULL CHECK ("a" COLLATE BINARY <> ''),
+    "b" TEXT CHECK (b COLLATE RTRIM = 'x'),
+    "c" TEXT DEFAULT ('x' COLLATE BINARY) COLLATE "RTRIM"
+)"#,
+        )
+        .unwrap();
+        let collations: Vec<Option<&str>> = t.columns.iter().map(|c| c.collation.as_deref()).collect();
+        assert_eq!(collations, [Some("NOCASE"), None, Some("RTRIM")]);
+    }
 
     #[test]
     fn reads_columns_and_named_constraints() {

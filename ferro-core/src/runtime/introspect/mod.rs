@@ -389,6 +389,7 @@ pub(crate) fn column(name: String, ty: SqlType, nullable: bool, default: Option<
         default: default.map(Into::into),
         auto_increment: false,
         comment: None,
+        collation: None,
         renamed_from: None,
     }
 }

@@ -39,8 +39,7 @@ const SPECIAL_INDEX_ROW: &str = "COLUMN_NAME IS NULL OR (COLLATION = 'D' AND NON
 
 /// What the database holds that a model cannot declare: views, triggers,
 /// generated columns, `ON UPDATE` clauses, auto-increment columns that are
-/// not the key, columns of a collation other than their table's, and the
-/// indexes [`table`] leaves out.
+/// not the key, and the indexes [`table`] leaves out.
 ///
 /// Each catalog is read once, for the database's name as a literal, and
 /// the reading is put together here: MariaDB answers a query of
@@ -89,34 +88,18 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
         }
     }
 
-    // Each table's collation and primary key, and MariaDB's JSON columns
-    // (a check named after the column).
-    let collations: std::collections::HashMap<String, String> = f
+    // The base tables (not views), and each one's primary key.
+    let base_tables: std::collections::HashSet<String> = f
         .rows(
             &format!(
-                "SELECT CAST(TABLE_NAME AS CHAR), CAST(TABLE_COLLATION AS CHAR) FROM information_schema.TABLES \
+                "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES \
                  WHERE TABLE_SCHEMA = {db} AND TABLE_TYPE = 'BASE TABLE'"
             ),
-            2,
+            1,
         )
         .await?
         .into_iter()
-        .filter_map(|row| <[Option<String>; 2]>::try_from(row).ok())
-        .filter_map(|[table, collation]| Some((table?, collation?)))
-        .collect();
-    let json: std::collections::HashSet<(String, String)> = f
-        .rows(
-            &format!(
-                "SELECT CAST(TABLE_NAME AS CHAR), CAST(CONSTRAINT_NAME AS CHAR) FROM information_schema.CHECK_CONSTRAINTS \
-                 WHERE CONSTRAINT_SCHEMA = {db} AND CHECK_CLAUSE LIKE 'json\\_valid(%'"
-            ),
-            2,
-        )
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|row| <[Option<String>; 2]>::try_from(row).ok())
-        .filter_map(|[table, column]| Some((table?, column?)))
+        .filter_map(|mut row| row.pop().flatten())
         .collect();
     let statistics = f
         .rows(
@@ -179,22 +162,19 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
         .rows(
             &format!(
                 "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), CAST(EXTRA AS CHAR), \
-                 CAST(GENERATION_EXPRESSION AS CHAR), CAST(COLLATION_NAME AS CHAR) \
+                 CAST(GENERATION_EXPRESSION AS CHAR) \
                  FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {db} ORDER BY TABLE_NAME, ORDINAL_POSITION"
             ),
-            5,
+            4,
         )
         .await?;
     for row in columns {
-        let [Some(table), Some(column), extra, generation, collation] =
-            <[Option<String>; 5]>::try_from(row).unwrap_or_default()
+        let [Some(table), Some(column), extra, generation] =
+            <[Option<String>; 4]>::try_from(row).unwrap_or_default()
         else {
             continue;
         };
-        let Some(table_collation) = collations.get(&table) else {
-            continue; // a view's
-        };
-        if !ours(&table) {
+        if !base_tables.contains(&table) || !ours(&table) {
             continue;
         }
         let extra = extra.unwrap_or_default();
@@ -222,15 +202,6 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
             out.push(Note::on(
                 &table,
                 format!("column {column} is auto-incremented without being the primary key"),
-            ));
-        }
-        if let Some(collation) = collation
-            && collation != *table_collation
-            && !json.contains(&(table.clone(), column.clone()))
-        {
-            out.push(Note::on(
-                &table,
-                format!("column {column} has the collation {collation}"),
             ));
         }
     }
@@ -437,18 +408,41 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
     let rows = f
         .rows(
             &format!(
-                "SELECT CAST(COLUMN_NAME AS CHAR), CAST(COLUMN_TYPE AS CHAR), CAST(IS_NULLABLE AS CHAR), \
-                 CAST(COLUMN_DEFAULT AS CHAR), CAST(EXTRA AS CHAR), CAST(COLUMN_COMMENT AS CHAR) \
-                 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {lit} \
-                 ORDER BY ORDINAL_POSITION"
+                "SELECT CAST(c.COLUMN_NAME AS CHAR), CAST(c.COLUMN_TYPE AS CHAR), CAST(c.IS_NULLABLE AS CHAR), \
+                 CAST(c.COLUMN_DEFAULT AS CHAR), CAST(c.EXTRA AS CHAR), CAST(c.COLUMN_COMMENT AS CHAR), \
+                 CAST(c.COLLATION_NAME AS CHAR) \
+                 FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = {lit} \
+                 ORDER BY c.ORDINAL_POSITION"
             ),
-            6,
+            7,
         )
         .await?;
+    // A column's collation is its own when it is not its table's. (Read
+    // apart: MariaDB answers a join of `information_schema`'s tables by
+    // opening every database's tables.)
+    let table_collation = f
+        .rows(
+            &format!(
+                "SELECT CAST(TABLE_COLLATION AS CHAR) FROM information_schema.TABLES \
+                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {lit}"
+            ),
+            1,
+        )
+        .await?
+        .into_iter()
+        .next()
+        .and_then(|mut row| row.pop().flatten());
     let mut columns = Vec::new();
     for row in rows {
-        let [Some(cname), Some(ty), nullable, default, extra, comment] =
-            <[Option<String>; 6]>::try_from(row).map_err(|_| bad(name))?
+        let [
+            Some(cname),
+            Some(ty),
+            nullable,
+            default,
+            extra,
+            comment,
+            collation,
+        ] = <[Option<String>; 7]>::try_from(row).map_err(|_| bad(name))?
         else {
             return Err(bad(name));
         };
@@ -468,6 +462,9 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
         );
         c.auto_increment = extra.is_some_and(|e| e.to_ascii_lowercase().contains("auto_increment"));
         c.comment = comment.filter(|c| !c.is_empty()).map(Into::into);
+        c.collation = collation
+            .filter(|c| Some(c) != table_collation.as_ref())
+            .map(Into::into);
         columns.push(c);
     }
     table.columns = columns.into();
@@ -487,6 +484,8 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
                 .find(|c| c.name == cname && c.ty == SqlType::Text)
         {
             c.ty = SqlType::Json;
+            // Of MariaDB's choosing (`utf8mb4_bin`).
+            c.collation = None;
             continue;
         }
         table.checks.to_mut().push(Check {

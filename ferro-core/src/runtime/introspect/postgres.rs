@@ -227,8 +227,7 @@ fn index_columns(position: &str) -> String {
 const TABLES: &str = "c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')";
 
 /// What the database holds that a model cannot declare: views, materialized
-/// views, triggers, generated columns, columns of a collation of their own,
-/// the indexes [`table`] leaves out, exclusion constraints, deferrable
+/// views, triggers, generated columns, the indexes [`table`] leaves out, exclusion constraints, deferrable
 /// constraints, sequences no column owns, and tables of other schemas.
 pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Note>, MigrateError> {
     let not_version = format!(
@@ -236,7 +235,7 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
         literal(version_table),
         literal(&crate::runtime::lease::table_name(version_table))
     );
-    let queries: [String; 9] = [
+    let queries: [String; 8] = [
         "SELECT NULL, CASE c.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END || c.relname \
              || ': ' || pg_get_viewdef(c.oid) FROM pg_class c \
              WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('v', 'm') ORDER BY c.relname"
@@ -253,13 +252,6 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
                  JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
                  WHERE a.attgenerated <> '' AND NOT a.attisdropped AND {TABLES} AND {not_version} \
                  ORDER BY 1, a.attnum"
-            ),
-        format!(
-                "SELECT c.relname::text, 'column ' || a.attname || ' has the collation ' || quote_ident(co.collname) \
-                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid \
-                 JOIN pg_collation co ON co.oid = a.attcollation \
-                 WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attcollation <> t.typcollation \
-                 AND {TABLES} AND {not_version} ORDER BY 1, a.attnum"
             ),
         format!(
                 "SELECT c.relname::text, 'index ' || i.relname || ': ' || pg_get_indexdef(ix.indexrelid) \
@@ -328,12 +320,14 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
                  CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END, a.attidentity::text, col_description(a.attrelid, a.attnum), \
                  t.typtype::text, t.typname::text, \
                  (SELECT string_agg(e.enumlabel, chr(31) ORDER BY e.enumsortorder) FROM pg_enum e \
-                  WHERE e.enumtypid = t.oid) \
+                  WHERE e.enumtypid = t.oid), \
+                 (SELECT co.collname::text FROM pg_collation co \
+                  WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) \
                  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid \
                  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
                  WHERE a.attrelid = {rel} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
             ),
-            9,
+            10,
         )
         .await?;
     let mut columns = Vec::new();
@@ -348,7 +342,8 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
             typtype,
             typname,
             labels,
-        ] = <[Option<String>; 9]>::try_from(row).map_err(|_| bad(name))?
+            collation,
+        ] = <[Option<String>; 10]>::try_from(row).map_err(|_| bad(name))?
         else {
             return Err(bad(name));
         };
@@ -366,6 +361,7 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
         );
         c.auto_increment = serial || identity.is_some_and(|i| !i.is_empty());
         c.comment = comment.map(Into::into);
+        c.collation = collation.map(Into::into);
         columns.push(c);
     }
     table.columns = columns.into();

@@ -30,9 +30,12 @@ pub(super) async fn tables(f: &mut impl Fetch, version_table: &str) -> Result<Ve
 }
 
 /// Whether the index of `pragma_index_list` row `l` is one a model cannot
-/// declare: on an expression, or in a collation of its own.
-const SPECIAL_INDEX: &str = "EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x \
-     WHERE x.key = 1 AND (x.cid = -2 OR x.coll <> 'BINARY'))";
+/// declare: on an expression, or in a collation of its own. (An index
+/// takes its columns' collations, which `pragma_index_xinfo` reports too: a
+/// collation of the index's own is one its statement says.)
+const SPECIAL_INDEX: &str = "EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x WHERE x.key = 1 AND x.cid = -2) \
+     OR EXISTS (SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = l.name \
+     AND m.sql LIKE '%COLLATE%')";
 
 /// What the database holds that a model cannot declare: views, triggers,
 /// generated columns, tables without a rowid or strict, and the indexes
@@ -216,7 +219,14 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
             key.push((position, cname.clone()));
         }
         let ty = parse_type(ty.as_deref().unwrap_or(""));
-        columns.push(column(cname, ty, notnull.as_deref() != Some("1"), default));
+        let collation = parsed
+            .columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(&cname))
+            .and_then(|c| c.collation.clone());
+        let mut c = column(cname, ty, notnull.as_deref() != Some("1"), default);
+        c.collation = collation.map(Into::into);
+        columns.push(c);
     }
     key.sort();
 

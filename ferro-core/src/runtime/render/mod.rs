@@ -178,6 +178,15 @@ fn add_check(d: Dialect, check: &crate::schema::Check) -> String {
     format!("ADD CONSTRAINT {} CHECK ({})", d.ident(&check.name), check.expr)
 }
 
+/// ` COLLATE "name"`, or nothing for the database's default collation.
+fn collate(d: Dialect, column: &Column) -> String {
+    column
+        .collation
+        .as_deref()
+        .map(|c| format!(" COLLATE {}", d.ident(c)))
+        .unwrap_or_default()
+}
+
 /// `CONSTRAINT "name" ` or nothing.
 fn constraint(d: Dialect, name: Option<&str>) -> String {
     name.map(|n| format!("CONSTRAINT {} ", d.ident(n)))

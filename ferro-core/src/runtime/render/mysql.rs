@@ -49,6 +49,7 @@ fn enum_sql(values: &[EnumValue]) -> String {
 /// column must be an expression in parentheses.
 fn column_def(table: &Table, column: &Column) -> String {
     let mut out = format!("{} {}", D.ident(&column.name), sql_type(&column.ty));
+    out.push_str(&super::collate(D, column));
     out.push_str(if column.nullable { " NULL" } else { " NOT NULL" });
     if let Some(default) = &column.default {
         if matches!(column.ty, SqlType::Text | SqlType::Blob | SqlType::Json) {

@@ -31,9 +31,10 @@ fn column_def(table: &Table, column: &Column) -> String {
     };
     let null = if column.nullable { "" } else { " NOT NULL" };
     format!(
-        "{} {}{identity}{null}{}",
+        "{} {}{}{identity}{null}{}",
         D.ident(&column.name),
         sql_type(&column.ty),
+        super::collate(D, column),
         default_clause(column)
     )
 }
@@ -291,17 +292,28 @@ fn alter_column(table: &str, from: &Column, to: &Column) -> Vec<String> {
     if from.default.is_some() && (retype || to.default.is_none()) {
         out.push(alter(table, &format!("ALTER COLUMN {column} DROP DEFAULT")));
     }
-    if retype {
+    if retype || from.collation != to.collation {
         let ty = sql_type(&to.ty);
         // An explicit cast to VARCHAR(n) cuts a longer value short without
         // a word; the assignment cast PostgreSQL applies without `USING`
         // refuses it, as MySQL does, and every type has one to text.
-        let using = if matches!(to.ty, SqlType::Varchar(_)) {
+        let using = if !retype || matches!(to.ty, SqlType::Varchar(_)) {
             String::new()
         } else {
             format!(" USING {column}::{ty}")
         };
-        out.push(alter(table, &format!("ALTER COLUMN {column} TYPE {ty}{using}")));
+        // A collation taken away is the database's default again, on a
+        // type that has one (a number has none).
+        let collate = match (&from.collation, &to.collation) {
+            (Some(_), None) if to.ty.is_text() || matches!(to.ty, SqlType::Custom(_)) => {
+                " COLLATE \"default\"".to_owned()
+            }
+            _ => super::collate(D, to),
+        };
+        out.push(alter(
+            table,
+            &format!("ALTER COLUMN {column} TYPE {ty}{collate}{using}"),
+        ));
     }
     if let Some(default) = &to.default
         && (retype || from.default != to.default)

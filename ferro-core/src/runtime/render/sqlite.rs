@@ -35,6 +35,7 @@ pub(super) fn sql_type(ty: &SqlType) -> String {
 fn column_def(table: &Table, column: &Column) -> String {
     let name = D.ident(&column.name);
     let mut out = format!("{name} {}", sql_type(&column.ty));
+    out.push_str(&super::collate(D, column));
     if !column.nullable {
         out.push_str(" NOT NULL");
     }

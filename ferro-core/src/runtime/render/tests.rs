@@ -251,6 +251,47 @@ fn altering_a_column_on_postgres() {
 }
 
 #[test]
+fn a_collation_is_part_of_the_column() {
+    let plain = Column::new("name", SqlType::Varchar(40));
+    let collated = plain.clone().collation("C");
+    let sql = render(Dialect::Postgres, |op| {
+        op.add_column("users", collated.clone());
+        op.alter_column("users", plain.clone(), collated.clone());
+        op.alter_column("users", collated.clone(), plain.clone());
+        op.alter_column(
+            "users",
+            collated.clone(),
+            Column::new("name", SqlType::Text).collation("C"),
+        );
+        op.alter_column("users", collated.clone(), Column::new("name", SqlType::Integer));
+    });
+    assert_eq!(
+        sql,
+        [
+            "ALTER TABLE \"users\" ADD COLUMN \"name\" VARCHAR(40) COLLATE \"C\" NOT NULL",
+            "ALTER TABLE \"users\" ALTER COLUMN \"name\" TYPE VARCHAR(40) COLLATE \"C\"",
+            "ALTER TABLE \"users\" ALTER COLUMN \"name\" TYPE VARCHAR(40) COLLATE \"default\"",
+            "ALTER TABLE \"users\" ALTER COLUMN \"name\" TYPE TEXT COLLATE \"C\" USING \"name\"::TEXT",
+            "ALTER TABLE \"users\" ALTER COLUMN \"name\" TYPE INTEGER USING \"name\"::INTEGER",
+        ]
+    );
+    let sql = render(Dialect::Sqlite, |op| {
+        op.add_column("users", plain.clone().nullable().collation("NOCASE"));
+    });
+    assert_eq!(
+        sql,
+        ["ALTER TABLE \"users\" ADD COLUMN \"name\" VARCHAR(40) COLLATE \"NOCASE\""]
+    );
+    let mut table = users();
+    table.columns.to_mut().push(plain.collation("utf8mb4_bin"));
+    let sql = Dialect::MySql.render(&Op::CreateTable(table)).unwrap().join("\n");
+    assert!(
+        sql.contains("`name` VARCHAR(40) COLLATE `utf8mb4_bin` NOT NULL"),
+        "{sql}"
+    );
+}
+
+#[test]
 fn enums_on_postgres() {
     let mood = EnumType {
         name: "mood".into(),

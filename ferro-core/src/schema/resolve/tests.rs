@@ -11,6 +11,7 @@ fn column(name: &'static str, ty: SqlType) -> Column {
         default: None,
         auto_increment: false,
         comment: None,
+        collation: None,
         renamed_from: None,
     }
 }
@@ -457,6 +458,29 @@ fn index_methods_classes_and_included_columns_follow_postgres_rules() {
         (ix().using("brin").include(["bio"]), "a brin index cannot"),
     ] {
         let e = with(index).unwrap_err().to_string();
+        assert!(e.contains(message), "{message}: {e}");
+    }
+}
+
+#[test]
+fn a_collation_belongs_to_a_text_column_and_has_a_plain_name() {
+    let with = |column: Column| {
+        let mut t = users();
+        t.columns.to_mut().push(column);
+        Schema::new([t])
+    };
+    with(column("name", SqlType::Text).collation("en-US-x-icu")).unwrap();
+    with(column("name", SqlType::Varchar(9)).collation("utf8mb4_0900_as_cs")).unwrap();
+    with(column("name", SqlType::Custom("CITEXT".into())).collation("C")).unwrap();
+    for (column, message) in [
+        (column("n", SqlType::Integer).collation("C"), "only a text column"),
+        (
+            column("n", SqlType::Text).collation("C\" DROP"),
+            "letters, digits and",
+        ),
+        (column("n", SqlType::Text).collation(""), "letters, digits and"),
+    ] {
+        let e = with(column).unwrap_err().to_string();
         assert!(e.contains(message), "{message}: {e}");
     }
 }

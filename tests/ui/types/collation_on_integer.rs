@@ -1,0 +1,11 @@
+use ferro::Model;
+
+#[derive(Model)]
+struct Account {
+    #[ferro(primary_key)]
+    id: i64,
+    #[ferro(collation = "C")]
+    visits: i32,
+}
+
+fn main() {}
