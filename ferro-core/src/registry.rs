@@ -80,6 +80,29 @@ pub fn crate_schema(crate_name: &str) -> Result<Schema, SchemaError> {
     )
 }
 
+/// The resolved schema of the models of the crate `crate_name` together
+/// with the tables of `others`, the schemas of other models crates: the
+/// schema of one database whose models several crates declare, with
+/// foreign keys between them. A table both have (the same model, reached
+/// twice) counts once; two different tables of one name are an error.
+pub fn crates_schema(
+    crate_name: &str,
+    others: impl IntoIterator<Item = Result<Schema, SchemaError>>,
+) -> Result<Schema, SchemaError> {
+    let mut tables: Vec<Table> = registrations()
+        .filter(|r| r.crate_name() == crate_name)
+        .map(|r| (r.table)())
+        .collect();
+    for other in others {
+        for table in other?.into_tables() {
+            if !tables.contains(&table) {
+                tables.push(table);
+            }
+        }
+    }
+    Schema::new(tables)
+}
+
 /// The crate part of a `module_path!()`.
 pub fn crate_of(module_path: &str) -> &str {
     module_path.split("::").next().unwrap_or(module_path)
@@ -88,9 +111,21 @@ pub fn crate_of(module_path: &str) -> &str {
 /// The resolved [`Schema`] of every model declared in the crate that calls it.
 ///
 /// Expands to `ferro::registry::crate_schema(<this crate>)`; see [`crate::registry`].
+///
+/// `schema!(auth_models, billing_models)` adds the models of other crates,
+/// each through the `schema()` function every models crate has (which
+/// links that crate too): a model here may then have a foreign key to a
+/// model there, and one migrations crate makes the tables of all of them
+/// ([`crates_schema`](crate::registry::crates_schema)).
 #[macro_export]
 macro_rules! schema {
     () => {
         $crate::registry::crate_schema($crate::registry::crate_of(::core::module_path!()))
+    };
+    ($($other:ident),+ $(,)?) => {
+        $crate::registry::crates_schema(
+            $crate::registry::crate_of(::core::module_path!()),
+            [$($other::schema()),+],
+        )
     };
 }

@@ -438,3 +438,69 @@ fn a_squash_replaces_a_range_through_the_build() {
     let (code, text) = app.cli("new.db", &["check", "--schema"]);
     assert_eq!(code, 0, "{text}");
 }
+
+/// A model with a foreign key to a model of another crate: the models
+/// crate lists that crate in `schema!`, and one migrations crate makes the
+/// tables of both, the referred one first. Without the list, the build
+/// stops and says which table is missing.
+#[test]
+fn a_foreign_key_to_a_model_of_another_crate() {
+    let app = App::new();
+    let core = workspace().join("ferro-core");
+    write(
+        &app.root.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"auth\", \"models\", \"migrations\"]\nresolver = \"3\"\n",
+    );
+    write(
+        &app.root.join("auth/Cargo.toml"),
+        &format!(
+            "[package]\nname = \"auth-models\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+             [dependencies]\nferro-core = {{ path = {core:?} }}\n"
+        ),
+    );
+    write(
+        &app.root.join("auth/src/lib.rs"),
+        "#[derive(ferro::Model)]\n#[ferro(table = \"accounts\")]\npub struct Account {\n    \
+         #[ferro(primary_key)]\n    pub id: i64,\n    #[ferro(max_length = 60)]\n    pub login: String,\n}\n\n\
+         pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> {\n    ferro::schema!()\n}\n",
+    );
+    let manifest = app.root.join("models/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    write(
+        &manifest,
+        &format!("{text}auth-models = {{ path = \"../auth\" }}\n"),
+    );
+    app.edit_models(
+        "pub email: String,\n}",
+        "pub email: String,\n    \
+         #[ferro(foreign_key(references = auth_models::Account, on_delete = \"CASCADE\"))]\n    \
+         pub account_id: i64,\n}",
+    );
+
+    let output = app.cargo(&["build", "--offline"], false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("refers to table `accounts`, which is not in the schema"),
+        "{stderr}"
+    );
+
+    app.edit_models("ferro::schema!()", "ferro::schema!(auth_models)");
+    let messages = app.build();
+    assert!(
+        messages.contains("wrote migrations/0001_initial.rs"),
+        "{messages}"
+    );
+    let first = app.read("0001_initial.rs");
+    let accounts = first.find("op.create_table(\"accounts\"").expect("accounts made");
+    let users = first.find("op.create_table(\"users\"").expect("users made");
+    assert!(accounts < users, "the referred table first:\n{first}");
+    let key = first.find("\"fk_users_account_id_accounts\"").expect("the key");
+    assert!(first[key..].contains(".on_delete(Action::Cascade)"), "{first}");
+    // The other crate's model is in the snapshot, as every table the
+    // migrations make.
+    let snapshot = std::fs::read_to_string(app.root.join("migrations/migrations/snapshot.json")).unwrap();
+    assert!(snapshot.contains("\"name\": \"accounts\""), "{snapshot}");
+    let messages = app.build();
+    assert!(!messages.contains("wrote"), "{messages}");
+}
