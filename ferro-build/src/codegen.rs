@@ -418,10 +418,17 @@ fn column_expr(column: &Column) -> Expr {
 }
 
 fn index_expr(index: &Index) -> Expr {
-    let e = call(
-        "Index::new",
-        vec![string(name_of(&index.name)), names(&index.columns)],
-    );
+    let e = if index.expressions.is_empty() {
+        call(
+            "Index::new",
+            vec![string(name_of(&index.name)), names(&index.columns)],
+        )
+    } else {
+        call(
+            "Index::on_expressions",
+            vec![string(name_of(&index.name)), names(&index.expressions)],
+        )
+    };
     let mut e = if index.unique {
         e.method("unique", vec![])
     } else {

@@ -659,6 +659,7 @@ fn diff_keys(old: &Table, new: &Table, names: &Names<'_>, changes: &mut Vec<Chan
                 i.predicate.clone(),
                 i.descending.clone(),
                 (i.method.clone(), i.operator_classes.clone(), cols(&i.include)),
+                i.expressions.clone(),
             )
         },
         |i| {
@@ -668,6 +669,7 @@ fn diff_keys(old: &Table, new: &Table, names: &Names<'_>, changes: &mut Vec<Chan
                 i.predicate.clone(),
                 i.descending.clone(),
                 (i.method.clone(), i.operator_classes.clone(), new_cols(&i.include)),
+                i.expressions.clone(),
             )
         },
         |i| &i.name,

@@ -289,6 +289,14 @@ impl<'a> Writer<'a> {
                 Some((p, Ok(()))) => Some(p),
                 None => None,
             };
+            if let Some((e, why)) = ix
+                .expressions
+                .iter()
+                .find_map(|e| fragment::check(e).err().map(|why| (e, why)))
+            {
+                notes.push(format!("index {name}: its expression ({e}): {why}"));
+                continue;
+            }
             match ix.columns.as_ref() {
                 [only]
                     if conventional
@@ -301,6 +309,24 @@ impl<'a> Writer<'a> {
                         && indexed.insert(only.as_ref()) =>
                 {
                     per_column.entry(only).or_default().push("index".into());
+                }
+                _ if !ix.expressions.is_empty() => {
+                    let expressions = list(ix.expressions.iter().map(|e| format!("{:?}", e.as_ref())));
+                    let mut text = format!("index(expressions({expressions}), name = {name:?}");
+                    if ix.unique {
+                        text.push_str(", unique");
+                    }
+                    if let Some(predicate) = predicate {
+                        let _ = write!(text, ", where = {predicate:?}");
+                    }
+                    if let Some(method) = &ix.method {
+                        let _ = write!(text, ", using = {method:?}");
+                    }
+                    if !ix.include.is_empty() {
+                        let _ = write!(text, ", include({})", list(ix.include.iter().map(|c| field(c))));
+                    }
+                    text.push(')');
+                    header.push(text);
                 }
                 columns => {
                     let mut text = format!("index(fields({})", list(columns.iter().map(|c| field(c))));

@@ -261,6 +261,9 @@ fn table_def(out: &mut String, table: &Table) {
     for index in table.indexes.iter() {
         let name = index.name.as_deref().map_or("None".to_owned(), py);
         let _ = write!(out, "        sa.Index({name}");
+        for expression in index.expressions.iter() {
+            let _ = write!(out, ", sa.text({})", py(expression));
+        }
         for (i, column) in index.columns.iter().enumerate() {
             if index.is_descending(i) {
                 let _ = write!(out, ", sa.column({}).desc()", py(column));

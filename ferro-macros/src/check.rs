@@ -67,6 +67,8 @@ pub(crate) struct Index {
     pub(crate) operator_classes: Vec<Option<String>>,
     /// Columns stored beside the key.
     pub(crate) include: Vec<String>,
+    /// The key as SQL expressions, when not columns.
+    pub(crate) expressions: Vec<String>,
 }
 
 pub(crate) struct Unique {
@@ -328,6 +330,7 @@ impl<'a> Columns<'a> {
                     method: None,
                     operator_classes: Vec::new(),
                     include: Vec::new(),
+                    expressions: Vec::new(),
                 }),
                 (None, Some(_)) => uniques.push(Unique { name: None, columns }),
                 (None, None) => {}
@@ -393,6 +396,13 @@ impl<'a> Columns<'a> {
                 method,
                 operator_classes: classes,
                 include,
+                expressions: index
+                    .value
+                    .expressions
+                    .iter()
+                    .flatten()
+                    .map(LitStr::value)
+                    .collect(),
             });
         }
         for unique in &attrs.uniques {

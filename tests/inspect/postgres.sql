@@ -29,6 +29,8 @@ CREATE TABLE orders (
 CREATE INDEX orders_customer_idx ON orders (customer_id);
 CREATE UNIQUE INDEX orders_customer_placed ON orders (customer_id, placed_at);
 CREATE INDEX orders_lower_note ON orders (lower(note));
+CREATE INDEX orders_lower_note_desc ON orders (lower(note) DESC);
+CREATE UNIQUE INDEX customers_type_email ON customers ("type", lower(email));
 CREATE INDEX orders_paid ON orders (customer_id) WHERE status = 'paid';
 CREATE INDEX orders_placed_brin ON orders USING brin (placed_on);
 CREATE INDEX orders_recent ON orders (placed_at DESC);

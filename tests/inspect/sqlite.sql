@@ -20,6 +20,8 @@ CREATE TABLE orders (
 );
 CREATE INDEX orders_customer ON orders (customer_id);
 CREATE INDEX orders_lower_note ON orders (lower(note));
+CREATE INDEX orders_lower_note_desc ON orders (lower(note) DESC);
+CREATE UNIQUE INDEX customers_type_email ON customers ("type", lower(email));
 CREATE INDEX orders_paid ON orders (customer_id) WHERE status = 'paid';
 CREATE INDEX orders_recent ON orders (customer_id, placed_at DESC);
 CREATE TABLE editions (

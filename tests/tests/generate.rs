@@ -160,6 +160,7 @@ fixtures! {
     add_partial_index,
     add_descending_index,
     add_postgres_index_forms,
+    add_expression_index,
     alter_column_collation,
     create_table_collated,
     index_to_unique_index,

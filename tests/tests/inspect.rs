@@ -163,8 +163,8 @@ fn expected_notes(d: Dialect) -> &'static [&'static str] {
         Dialect::Sqlite => &[
             "view paid: CREATE VIEW paid",
             "orders: trigger orders_touch: CREATE TRIGGER",
-            "orders: index orders_lower_note: CREATE INDEX orders_lower_note ON orders (lower(note))",
             "editions: index editions_title_nocase: CREATE INDEX editions_title_nocase ON editions (title COLLATE NOCASE)",
+            "orders: index orders_lower_note_desc: CREATE INDEX orders_lower_note_desc ON orders (lower(note) DESC)",
             "orders: generated column doubled (VIRTUAL)",
             "orders: the key is AUTOINCREMENT",
             "kv: the table is WITHOUT ROWID",
@@ -177,7 +177,7 @@ fn expected_notes(d: Dialect) -> &'static [&'static str] {
             "schema billing holds 1 table(s)",
             "orders: trigger orders_touch: CREATE TRIGGER orders_touch BEFORE UPDATE ON ",
             "orders: generated column doubled: GENERATED ALWAYS AS (length(note)) STORED",
-            "orders: index orders_lower_note: CREATE INDEX orders_lower_note ON ",
+            "orders: index orders_lower_note_desc: CREATE INDEX orders_lower_note_desc ON ",
             "orders: column note_counter takes its default from a sequence",
             "copies: exclusion constraint copies_no_overlap: EXCLUDE USING",
             "copies: deferrable constraint copies_shelf_key: UNIQUE (shelf) DEFERRABLE",

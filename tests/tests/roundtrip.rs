@@ -161,6 +161,15 @@ fn schema(
                 }
                 indexes.push(ix);
             }
+            // An index on an expression of a text column; MySQL has none.
+            if ty.is_text() && d != Dialect::MySql && tape.chance(1) {
+                let mut ix =
+                    Index::on_expressions(format!("ix_{name}_{cname}_lower"), [format!("lower({cname})")]);
+                if tape.chance(2) {
+                    ix = ix.unique();
+                }
+                indexes.push(ix);
+            }
             if distinct && tape.chance(1) {
                 uniques.push(UniqueConstraint::new(
                     format!("uq_{name}_{cname}"),
@@ -257,13 +266,22 @@ fn case(bytes: &[u8], d: Dialect) -> Case {
     Case { a, b }
 }
 
-/// The columns of `t` under a unique index or constraint.
+/// The columns of `t` under a unique index or constraint, or read by an
+/// expression of a unique index (`lower(c1)`).
 fn unique_columns(t: &Table) -> Vec<String> {
+    let read = |e: &str, c: &str| e == c || e.contains(&format!("({c})"));
+    let by_expression = t.columns.iter().map(|c| &c.name).filter(|c| {
+        t.indexes
+            .iter()
+            .filter(|i| i.unique)
+            .any(|i| i.expressions.iter().any(|e| read(e, c)))
+    });
     t.indexes
         .iter()
         .filter(|i| i.unique)
         .flat_map(|i| i.columns.iter())
         .chain(t.unique_constraints.iter().flat_map(|u| u.columns.iter()))
+        .chain(by_expression)
         .map(ToString::to_string)
         .collect()
 }

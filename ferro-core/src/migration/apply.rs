@@ -226,10 +226,9 @@ pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<(), ApplyError> {
             if table.primary_key.as_ref().is_some_and(|k| uses(&k.columns)) {
                 table.primary_key = None;
             }
-            table
-                .indexes
-                .to_mut()
-                .retain(|i| !uses(&i.columns) && !uses(&i.include));
+            table.indexes.to_mut().retain(|i| {
+                !uses(&i.columns) && !uses(&i.include) && !i.expressions.iter().any(|e| names(e, column))
+            });
             table.unique_constraints.to_mut().retain(|u| !uses(&u.columns));
             table.foreign_keys.to_mut().retain(|f| !uses(&f.columns));
             table.checks.to_mut().retain(|c| !names(&c.expr, column));

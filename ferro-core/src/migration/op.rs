@@ -421,7 +421,7 @@ impl fmt::Display for Op {
             Op::DropPrimaryKey { table, name } => write!(f, "drop primary key {table}.{name}"),
             Op::CreateIndex { table, index } => {
                 let unique = if index.unique { "unique " } else { "" };
-                let columns: Vec<String> = (0..index.columns.len())
+                let mut columns: Vec<String> = (0..index.columns.len())
                     .map(|i| {
                         let class = index
                             .operator_class_of(i)
@@ -431,6 +431,7 @@ impl fmt::Display for Op {
                         format!("{}{class}{order}", index.columns[i])
                     })
                     .collect();
+                columns.extend(index.expressions.iter().map(|e| e.to_string()));
                 let method = index
                     .method
                     .as_deref()

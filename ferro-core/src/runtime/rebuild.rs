@@ -190,10 +190,11 @@ fn light(old: &Table, ops: &[Op]) -> Option<Result<Vec<String>, MigrateError>> {
         }
         [Op::DropColumn { table, column }] => {
             let used = old.primary_key.iter().any(|k| k.columns.contains(column))
-                || old
-                    .indexes
-                    .iter()
-                    .any(|i| i.columns.contains(column) || i.include.contains(column))
+                || old.indexes.iter().any(|i| {
+                    i.columns.contains(column)
+                        || i.include.contains(column)
+                        || i.expressions.iter().any(|e| e.contains(column.as_ref()))
+                })
                 || old.unique_constraints.iter().any(|u| u.columns.contains(column))
                 || old.foreign_keys.iter().any(|f| f.columns.contains(column))
                 || old.checks.iter().any(|c| c.expr.contains(column.as_ref()));

@@ -141,6 +141,20 @@ impl Index {
             method: None,
             operator_classes: super::List::Borrowed(&[]),
             include: super::List::Borrowed(&[]),
+            expressions: super::List::Borrowed(&[]),
+        }
+    }
+
+    /// An index whose key is these SQL expressions (`lower(email)`) rather
+    /// than columns.
+    pub fn on_expressions<I, S>(name: impl Into<Str>, expressions: I) -> Index
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+    {
+        Index {
+            expressions: names(expressions),
+            ..Index::new(name, Vec::<Str>::new())
         }
     }
 

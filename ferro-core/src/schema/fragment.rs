@@ -91,6 +91,10 @@ pub(crate) enum Place<'a> {
         table: &'a str,
         index: &'a str,
     },
+    IndexExpression {
+        table: &'a str,
+        index: &'a str,
+    },
     // Only the runtime reads a migration's fills.
     #[cfg_attr(not(feature = "runtime"), allow(dead_code))]
     Fill {
@@ -107,6 +111,9 @@ impl fmt::Display for Place<'_> {
             Place::Check { table, name } => write!(f, "check `{name}` of table `{table}`"),
             Place::Predicate { table, index } => {
                 write!(f, "the `where` of index `{index}` of table `{table}`")
+            }
+            Place::IndexExpression { table, index } => {
+                write!(f, "an expression of index `{index}` of table `{table}`")
             }
             Place::Fill { table, column } => write!(f, "the fill of column `{table}.{column}`"),
         }
@@ -141,17 +148,16 @@ pub(crate) fn of_column<'a>(
 
 /// The SQL an index gives as text: a partial index's `where`.
 pub(crate) fn of_index<'a>(table: &'a str, index: &'a Index) -> impl Iterator<Item = (Place<'a>, &'a str)> {
-    index
+    let name = index.name.as_deref().unwrap_or_default();
+    let predicate = index
         .predicate
         .as_deref()
-        .map(|sql| {
-            let place = Place::Predicate {
-                table,
-                index: index.name.as_deref().unwrap_or_default(),
-            };
-            (place, sql)
-        })
-        .into_iter()
+        .map(move |sql| (Place::Predicate { table, index: name }, sql));
+    let expressions = index
+        .expressions
+        .iter()
+        .map(move |sql| (Place::IndexExpression { table, index: name }, sql.as_ref()));
+    predicate.into_iter().chain(expressions)
 }
 
 /// The SQL a table gives as text: its columns', its checks' and its

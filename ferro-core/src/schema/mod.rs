@@ -202,6 +202,11 @@ pub struct Index {
     /// does not order by or make unique: PostgreSQL's `INCLUDE`.
     #[serde(default, skip_serializing_if = "is_empty")]
     pub include: List<Str>,
+    /// The index's key when it is made of SQL expressions (`lower(email)`)
+    /// rather than of columns, each written by the code's authors (see
+    /// [`fragment`]); `columns` is then empty. PostgreSQL and SQLite.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub expressions: List<Str>,
 }
 
 /// A unique constraint.

@@ -458,7 +458,9 @@ fn validate_keys<'a>(
         }
     }
     for ix in table.indexes.iter() {
-        lists.push(("index", ix.name.as_deref().unwrap_or_default(), &ix.columns));
+        if ix.expressions.is_empty() {
+            lists.push(("index", ix.name.as_deref().unwrap_or_default(), &ix.columns));
+        }
         if !ix.descending.is_empty() && ix.descending.len() != ix.columns.len() {
             return Err(SchemaError::IndexOrder {
                 table: table.name.to_string(),
@@ -546,6 +548,28 @@ fn check_name(name: &str) -> Result<(), SchemaError> {
 /// B-tree is unique or ordered, and only a B-tree, GiST or SP-GiST index
 /// includes columns.
 fn index_form(ix: &Index) -> Result<(), String> {
+    if !ix.expressions.is_empty() {
+        if ix.name.is_none() {
+            return Err("an index on expressions needs a name".into());
+        }
+        if !ix.columns.is_empty() {
+            return Err("it has both columns and expressions; write each column as an expression".into());
+        }
+        if !ix.descending.is_empty() || !ix.operator_classes.is_empty() {
+            return Err("an index on expressions has no order or operator class of its own here".into());
+        }
+        if let Some(e) = ix.expressions.iter().find(|e| e.trim().is_empty()) {
+            return Err(format!("the expression `{e}` is empty"));
+        }
+        // The database keeps such an index as one of columns.
+        let bare = |e: &str| {
+            let e = e.trim().trim_matches('"');
+            !e.is_empty() && e.chars().all(|c| c.is_alphanumeric() || c == '_')
+        };
+        if ix.expressions.iter().all(|e| bare(e)) {
+            return Err("its expressions are all column names: declare it on the columns".into());
+        }
+    }
     let method = ix.method.as_deref().unwrap_or("btree");
     if !is_word(method) {
         return Err(format!("`{method}` is not an index method's name"));
@@ -604,9 +628,11 @@ fn name_constraints(table: &mut Table) {
         pk.name.get_or_insert_with(|| naming::primary_key(&t).into());
     }
     let indexes = table.indexes.to_mut();
-    for ix in indexes.iter_mut() {
+    for ix in indexes.iter_mut().filter(|ix| ix.expressions.is_empty()) {
         ix.name
             .get_or_insert_with(|| naming::index(&t, &ix.columns).into());
+    }
+    for ix in indexes.iter_mut() {
         // Every column ascending is said one way: no order.
         if ix.descending.iter().all(|d| !d) {
             ix.descending = Vec::new().into();

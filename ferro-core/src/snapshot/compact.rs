@@ -369,6 +369,9 @@ fn index(out: &mut Compact, ix: &Index) {
     if !ix.include.is_empty() {
         o.strings("include", &ix.include);
     }
+    if !ix.expressions.is_empty() {
+        o.strings("expressions", &ix.expressions);
+    }
     o.end();
 }
 

@@ -601,6 +601,7 @@ mod tests {
                 .using("gist")
                 .operator_class("c3", "public.text_ops")
                 .include(["c4"]),
+            Index::on_expressions("ix_f", ["lower(c2)", "c3 || 'x'"]).unique(),
         ]
         .into();
         t.unique_constraints = vec![UniqueConstraint::new("uq_a", ["c5"])].into();

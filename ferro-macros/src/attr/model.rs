@@ -192,6 +192,8 @@ pub(crate) struct IndexAttr {
     pub(crate) ops: Option<Vec<(Ident, LitStr)>>,
     #[darling(default, with = field_list)]
     pub(crate) include: Option<Vec<Ident>>,
+    #[darling(default, with = expression_list)]
+    pub(crate) expressions: Option<Vec<LitStr>>,
 }
 
 /// `unique(fields(a, b), name = "..")` on the struct.
@@ -233,10 +235,33 @@ impl CheckAttr {
 }
 
 impl IndexAttr {
-    /// The fields it covers, checked when parsed.
+    /// The fields it covers; none for an index on expressions.
     pub(crate) fn fields(&self) -> &[Ident] {
-        self.fields.as_deref().expect("checked when parsed")
+        self.fields.as_deref().unwrap_or_default()
     }
+}
+
+/// `expressions("lower(email)", ..)`: an index's key as SQL expressions.
+fn expression_list(meta: &Meta) -> darling::Result<Option<Vec<LitStr>>> {
+    let mut out = Vec::new();
+    for item in super::list(meta)? {
+        match &item {
+            NestedMeta::Lit(syn::Lit::Str(lit)) if !lit.value().trim().is_empty() => out.push(lit.clone()),
+            _ => {
+                return Err(darling::Error::custom(
+                    "expected SQL expressions as non-empty strings, as in `expressions(\"lower(email)\")`",
+                )
+                .with_span(&item));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(
+            darling::Error::custom("`expressions(...)` names at least one expression")
+                .with_span(&meta.path().span()),
+        );
+    }
+    Ok(Some(out))
 }
 
 impl UniqueAttr {
@@ -353,9 +378,26 @@ impl FromMeta for ManyToManyAttr {
 
 fn index_list(meta: &Meta) -> darling::Result<Given<IndexAttr>> {
     nested(meta, |ix: &IndexAttr| {
-        ix.fields
-            .is_none()
-            .then(|| "`index(...)` on a struct needs its fields: `index(fields(a, b))`".to_owned())
+        let on_expressions = ix.expressions.is_some();
+        match (ix.fields.is_some(), on_expressions) {
+            (false, false) => Some(
+                "`index(...)` on a struct needs its fields: `index(fields(a, b))`, \
+                 or its SQL expressions: `index(expressions(\"lower(email)\"), name = \"..\")`"
+                    .to_owned(),
+            ),
+            (true, true) => Some(
+                "`index(...)` takes `fields` or `expressions`, not both: write a column as an expression too"
+                    .to_owned(),
+            ),
+            _ if on_expressions && ix.name.is_none() => {
+                Some("an index on `expressions` needs a `name = \"..\"`: no convention names it".to_owned())
+            }
+            _ if on_expressions && (ix.descending.is_some() || ix.ops.is_some()) => Some(
+                "an index on `expressions` takes no `descending` or `ops`; only an index on `fields` does"
+                    .to_owned(),
+            ),
+            _ => None,
+        }
     })
 }
 

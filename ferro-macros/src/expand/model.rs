@@ -50,6 +50,7 @@ fn expand(model: &Model) -> TokenStream {
             .filter(|_| ix.operator_classes.iter().any(Option::is_some));
         let classes = classes.map(|c| optional_text(c.as_deref()));
         let include = names(&ix.include);
+        let expressions = names(&ix.expressions);
         quote!(::ferro::schema::Index {
             name: #name,
             columns: #columns,
@@ -59,6 +60,7 @@ fn expand(model: &Model) -> TokenStream {
             method: #method,
             operator_classes: ::ferro::__private::Cow::Borrowed(&[#(#classes),*]),
             include: #include,
+            expressions: #expressions,
         })
     }));
     let uniques = list(model.uniques.iter().map(|uq| {

@@ -250,6 +250,7 @@ pub(crate) fn cases() -> Vec<Case> {
         107 Indexes "ix_case_sensitive_column_unchanged": x(Column::new("regNumber", SqlType::Varchar(20))) .into_iter() .map(|mut t| { t.indexes = vec![ix("ix_item_regNumber", &["regNumber"])].into(); t }) .collect() => x(Column::new("regNumber", SqlType::Varchar(20))) .into_iter() .map(|mut t| { t.indexes = vec![ix("ix_item_regNumber", &["regNumber"])].into(); t }) .collect(), [];
         108 Indexes "ix_case_sensitive_name_unchanged": reg_number() => reg_number(), [];
         109 Indexes "ix_column_order_changed": xyz(|t| t.indexes = vec![ix("SomeIndex", &["x", "y"])].into()) => xyz(|t| t.indexes = vec![ix("SomeIndex", &["y", "x"])].into()), ["drop index item.SomeIndex", "create index item(y, x)"];
+        115 Indexes "expression_ix_added": xyz(|_| {}) => xyz(|t| t.indexes = vec![Index::on_expressions("ix_item_y_lower_x", ["y", "lower(x)"])].into()), ["create index item(y, lower(x))"];
         114 Indexes "ix_covering_include_unchanged": xyz(|t| t.indexes = vec![ix("ix_item_x", &["x"]).include(["y"])].into()) => xyz(|t| t.indexes = vec![ix("ix_item_x", &["x"]).include(["y"])].into()), [];
         120 Indexes "pg_drop_named_uq": xyz(|t| t.unique_constraints = vec![uq("uq_name", &["y"])].into()) => xyz(|_| {}), ["drop unique item.uq_name"];
         // Foreign keys.
@@ -344,6 +345,10 @@ pub(crate) fn cases() -> Vec<Case> {
         1014 Types "collation_added_sqlite": x(col(SqlType::Varchar(20))) => x(col(SqlType::Varchar(20)).collation("NOCASE")), ["alter column item.x (collation NOCASE)"];
         1015 Types "collation_removed_sqlite": x(col(SqlType::Text).nullable().collation("NOCASE")) => x(col(SqlType::Text).nullable()), ["alter column item.x (default collation)"];
         1016 Types "collation_unchanged_sqlite": x(col(SqlType::Varchar(20)).collation("NOCASE")) => x(col(SqlType::Varchar(20)).collation("NOCASE")), [];
+        1017 Indexes "expression_index_added": xyz(|_| {}) => xyz(|t| t.indexes = vec![Index::on_expressions("ix_item_lower_y", ["lower(y)"])].into()), ["create index item(lower(y))"];
+        1018 Indexes "expression_index_changed": xyz(|t| t.indexes = vec![Index::on_expressions("ix_item_y", ["lower(y)"]).unique()].into()) => xyz(|t| t.indexes = vec![Index::on_expressions("ix_item_y", ["upper(y)"]).unique()].into()), ["drop index item.ix_item_y", "create unique index item(upper(y))"];
+        1019 Indexes "expression_index_unchanged": xyz(|t| t.indexes = vec![Index::on_expressions("ix_item_xyz", ["x", "lower(y)", "z + 1"]).unique().predicate("z > 0")].into()) => xyz(|t| t.indexes = vec![Index::on_expressions("ix_item_xyz", ["x", "lower(y)", "z + 1"]).unique().predicate("z > 0")].into()), [];
+        1020 Indexes "expression_index_column_dropped": xyz(|t| t.indexes = vec![Index::on_expressions("ix_item_y", ["x", "lower(y)"])].into()) => xyz(|t| t.columns.to_mut().retain(|c| c.name != "y")), ["drop index item.ix_item_y", "drop column item.y"];
         1004 Indexes "partial_index_becomes_whole": xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"]).predicate("z IS NOT NULL")].into()) => xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"])].into()), ["drop index item.ix_item_live", "create index item(x)"];
     }
 }
@@ -605,6 +610,8 @@ pub(crate) fn applies(d: Dialect, id: &str) -> bool {
         "sqlite_expression_default_parens" => d == Dialect::Sqlite,
         // MySQL has no partial indexes.
         id if id.starts_with("partial_index_") => d != Dialect::MySql,
+        // Nor indexes on expressions (MariaDB).
+        id if id.starts_with("expression_index_") || id == "expression_ix_added" => d != Dialect::MySql,
         // A collation's name is a database's own.
         id if id.starts_with("collation_") => {
             let of = match d {

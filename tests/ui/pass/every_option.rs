@@ -17,6 +17,7 @@ enum Status {
 #[ferro(index(fields(age, name), descending(age)))]
 #[ferro(index(fields(nickname), using = "gin", ops(nickname = "gin_trgm_ops")))]
 #[ferro(index(fields(email), name = "ix_people_covering", include(age, name)))]
+#[ferro(index(expressions("status", "lower(email)"), name = "ix_people_email_ci", unique))]
 #[ferro(unique(fields(email, status)))]
 #[ferro(check(name = "ck_people_age", expr = "age >= 0"))]
 #[ferro(many_to_many(Person, table = "friendships"))]

@@ -380,6 +380,22 @@ fn constraints(sql: &str, tokens: &[Token], column: Option<&str>) -> Result<Vec<
 /// on `column`.
 /// The text after the top-level `WHERE` of a `CREATE INDEX` statement: a
 /// partial index's predicate, as written; `None` when it has none.
+/// The key parts of a `CREATE INDEX` statement, each as written (an
+/// expression in its parentheses, a column name quoted as it was).
+pub(super) fn index_parts(sql: &str) -> Option<Vec<String>> {
+    let tokens = tokens(sql).ok()?;
+    let on = tokens.iter().position(|t| t.is_keyword("ON"))?;
+    let open = on + tokens[on..].iter().position(|t| t.is('('))?;
+    let close = closing(&tokens, open).ok()?;
+    let parts = split_top(&tokens[open + 1..close]);
+    Some(
+        parts
+            .into_iter()
+            .filter_map(|part| Some(sql[part.first()?.start..part.last()?.end].trim().to_owned()))
+            .collect(),
+    )
+}
+
 pub(super) fn index_predicate(sql: &str) -> Option<String> {
     let tokens = tokens(sql).ok()?;
     let mut depth = 0usize;

@@ -573,6 +573,7 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
                 method: None,
                 operator_classes: Vec::new().into(),
                 include: Vec::new().into(),
+                expressions: Vec::new().into(),
             }),
         }
     }

@@ -195,11 +195,13 @@ fn cast_at(chars: &[char], i: usize) -> (String, usize) {
 }
 
 /// Whether index `ix` (a `pg_index` row) is one a model cannot declare: on
-/// an expression, of a method other than B-tree, with `INCLUDE`
-/// columns, a column whose `NULLS` order is not its direction's default
-/// (`DESC` is `NULLS FIRST`), or an operator class or a collation other
-/// than its columns' own.
-const SPECIAL_INDEX: &str = "ix.indexprs IS NOT NULL \
+/// expressions in an order or of an operator class of their own, a column whose `NULLS` order is not its
+/// direction's default (`DESC` is `NULLS FIRST`), or a collation other than
+/// its columns' own.
+const SPECIAL_INDEX: &str = "(ix.indexprs IS NOT NULL AND (\
+         EXISTS (SELECT 1 FROM unnest(ix.indoption::int2[]) o WHERE o <> 0) \
+         OR EXISTS (SELECT 1 FROM unnest(ix.indclass::oid[]) cl JOIN pg_opclass oc ON oc.oid = cl \
+                    WHERE NOT oc.opcdefault))) \
      OR EXISTS (SELECT 1 FROM unnest(ix.indoption::int2[]) o WHERE o NOT IN (0, 3)) \
      OR EXISTS (SELECT 1 FROM unnest(ix.indcollation::oid[], ix.indkey::int2[]) AS k(coll, n) \
                 JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.n \
@@ -438,7 +440,10 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
                 "SELECT i.relname::text, ix.indisunique::text, {keys}, pg_get_expr(ix.indpred, ix.indrelid), \
                  (SELECT string_agg(CASE WHEN (o & 1) = 1 THEN 'd' ELSE 'a' END, '' ORDER BY n) \
                  FROM unnest(ix.indoption::int2[]) WITH ORDINALITY u(o, n)), \
-                 (SELECT am.amname::text FROM pg_am am WHERE am.oid = i.relam), {OPERATOR_CLASSES}, {included} \
+                 (SELECT am.amname::text FROM pg_am am WHERE am.oid = i.relam), {OPERATOR_CLASSES}, {included}, \
+                 (SELECT string_agg(pg_get_indexdef(ix.indexrelid, k.ord::int, false), chr(31) ORDER BY k.ord) \
+                  FROM unnest(ix.indkey::int2[]) WITH ORDINALITY k(n, ord) \
+                  WHERE k.ord <= ix.indnkeyatts AND ix.indexprs IS NOT NULL) \
                  FROM pg_index ix \
                  JOIN pg_class i ON i.oid = ix.indexrelid WHERE ix.indrelid = {rel} AND NOT ({SPECIAL_INDEX}) \
                  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid \
@@ -446,12 +451,21 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
                 keys = index_columns("<="),
                 included = index_columns(">"),
             ),
-            8,
+            9,
         )
         .await?;
     for row in rows {
-        let [Some(ix), unique, cols, predicate, order, method, classes, include] =
-            <[Option<String>; 8]>::try_from(row).map_err(|_| bad(name))?
+        let [
+            Some(ix),
+            unique,
+            cols,
+            predicate,
+            order,
+            method,
+            classes,
+            include,
+            expressions,
+        ] = <[Option<String>; 9]>::try_from(row).map_err(|_| bad(name))?
         else {
             continue;
         };
@@ -462,15 +476,25 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
                 .collect(),
             _ => Vec::new(),
         };
+        // An index with an expression is read as expressions throughout (a
+        // column among them as its name).
+        let expressions: Vec<crate::schema::Str> =
+            split(expressions).iter().map(|e| plain_check(e).into()).collect();
+        let cols = if expressions.is_empty() {
+            split(cols)
+        } else {
+            Vec::new()
+        };
         table.indexes.to_mut().push(Index {
             name: Some(ix.into()),
-            columns: split(cols).into(),
+            columns: cols.into(),
             unique: unique.as_deref() == Some("true"),
             predicate: predicate.map(|p| plain_check(&p).into()),
             descending: super::descending(order.unwrap_or_default().chars().map(|c| c == 'd')),
             method: method.filter(|m| m != "btree").map(Into::into),
             operator_classes: classes.into(),
             include: split(include).into(),
+            expressions: expressions.into(),
         });
     }
     Ok(table)

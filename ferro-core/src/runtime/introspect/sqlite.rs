@@ -30,10 +30,11 @@ pub(super) async fn tables(f: &mut impl Fetch, version_table: &str) -> Result<Ve
 }
 
 /// Whether the index of `pragma_index_list` row `l` is one a model cannot
-/// declare: on an expression, or in a collation of its own. (An index
-/// takes its columns' collations, which `pragma_index_xinfo` reports too: a
-/// collation of the index's own is one its statement says.)
-const SPECIAL_INDEX: &str = "EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x WHERE x.key = 1 AND x.cid = -2) \
+/// declare: on an expression in descending order, or in a collation of its own. (An index takes its
+/// columns' collations, which `pragma_index_xinfo` reports too: a collation
+/// of the index's own is one its statement says.)
+const SPECIAL_INDEX: &str = "EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x \
+         WHERE x.key = 1 AND x.cid = -2 AND x.\"desc\" = 1) \
      OR EXISTS (SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = l.name \
      AND m.sql LIKE '%COLLATE%')";
 
@@ -308,16 +309,16 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
     let rows = f
         .rows(
             &format!(
-                "SELECT l.name, CAST(l.\"unique\" AS TEXT), l.origin, CASE WHEN l.partial = 1 THEN m.sql END \
+                "SELECT l.name, CAST(l.\"unique\" AS TEXT), l.origin, CAST(l.partial AS TEXT), m.sql \
                  FROM pragma_index_list({lit}) l LEFT JOIN sqlite_master m ON m.type = 'index' AND m.name = l.name \
                  WHERE NOT ({SPECIAL_INDEX}) ORDER BY l.name"
             ),
-            4,
+            5,
         )
         .await?;
     for row in rows {
-        let [Some(ix), unique, origin, partial] =
-            <[Option<String>; 4]>::try_from(row).map_err(|_| unreadable(name, "an unexpected pragma row"))?
+        let [Some(ix), unique, origin, partial, sql] =
+            <[Option<String>; 5]>::try_from(row).map_err(|_| unreadable(name, "an unexpected pragma row"))?
         else {
             continue;
         };
@@ -337,6 +338,20 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
             cols.iter()
                 .map(|r| r.get(1).cloned().flatten().as_deref() == Some("1")),
         );
+        // An index with an expression (its row has no name) is read as
+        // expressions throughout, each as its statement writes it without
+        // the parentheses around it (a column among them as its name).
+        let on_expressions = cols.iter().any(|r| r.first().is_some_and(Option::is_none));
+        let expressions: Vec<crate::schema::Str> = match (on_expressions, sql.as_deref()) {
+            (true, Some(sql)) => ddl::index_parts(sql)
+                .unwrap_or_default()
+                .iter()
+                .map(|part| super::unwrap_parens(part).to_owned().into())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let sql = sql.filter(|_| partial.as_deref() == Some("1"));
+        let cols = if expressions.is_empty() { cols } else { Vec::new() };
         table.indexes.to_mut().push(Index {
             name: Some(ix.into()),
             columns: cols
@@ -345,7 +360,8 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
                 .map(Into::into)
                 .collect(),
             unique: unique.as_deref() == Some("1"),
-            predicate: partial.as_deref().and_then(ddl::index_predicate).map(Into::into),
+            predicate: sql.as_deref().and_then(ddl::index_predicate).map(Into::into),
+            expressions: expressions.into(),
             descending,
             method: None,
             operator_classes: Vec::new().into(),

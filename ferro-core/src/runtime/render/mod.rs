@@ -242,9 +242,25 @@ fn postgres_index_form(index: &crate::schema::Index, database: &str) -> Option<S
     None
 }
 
+/// Why MySQL cannot make `index`, when it is on expressions: MariaDB has
+/// no indexes on expressions (MySQL 8.0.13 has, which Ferro does not make
+/// there yet).
+fn expression_index_form(index: &crate::schema::Index) -> Option<String> {
+    let name = index.name.as_deref().unwrap_or_default();
+    (!index.expressions.is_empty()).then(|| {
+        format!(
+            "index {name} is on expressions, which MariaDB cannot index (and Ferro does not make on MySQL)"
+        )
+    })
+}
+
 /// `"a" jsonb_path_ops, "b" DESC`: an index's columns, each with its
 /// operator class and in its order.
 fn index_columns(d: Dialect, index: &crate::schema::Index) -> String {
+    if !index.expressions.is_empty() {
+        let parts: Vec<String> = index.expressions.iter().map(|e| format!("({e})")).collect();
+        return parts.join(", ");
+    }
     index
         .columns
         .iter()

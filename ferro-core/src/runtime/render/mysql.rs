@@ -128,7 +128,9 @@ fn check_index_forms<'a>(
             let why = format!("index {name} is partial (`where`), and MySQL has no partial indexes");
             return Err(unsupported(op, D, &why));
         }
-        if let Some(why) = super::postgres_index_form(ix, "MySQL") {
+        if let Some(why) =
+            super::postgres_index_form(ix, "MySQL").or_else(|| super::expression_index_form(ix))
+        {
             return Err(unsupported(op, D, &why));
         }
         // MySQL reads a unique index back as a unique constraint, which

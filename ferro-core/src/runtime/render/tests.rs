@@ -206,6 +206,38 @@ fn methods_operator_classes_and_included_columns_are_postgres_only() {
 }
 
 #[test]
+fn an_index_on_expressions_puts_each_in_parentheses_and_mysql_refuses_it() {
+    let index = Index::on_expressions("ix_users_email_ci", ["role", "lower(email)"])
+        .unique()
+        .predicate("bio IS NOT NULL");
+    let op = same_on_postgres_and_sqlite(
+        &index,
+        "CREATE UNIQUE INDEX \"ix_users_email_ci\" ON \"users\" ((role), (lower(email))) WHERE bio IS NOT NULL",
+    );
+    assert_eq!(
+        op.to_string(),
+        "create unique index users(role, lower(email)) where bio IS NOT NULL"
+    );
+    let whole = Index {
+        predicate: None,
+        ..index
+    };
+    let mut table = users();
+    table.indexes = vec![whole.clone()].into();
+    let op = Op::CreateIndex {
+        table: "users".into(),
+        index: whole,
+    };
+    for op in [op, Op::CreateTable(table)] {
+        let e = Dialect::MySql
+            .render_in(&op, Some(&State::default()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is on expressions, which MariaDB cannot index"), "{e}");
+    }
+}
+
+#[test]
 fn identifiers_are_always_quoted() {
     assert_eq!(Dialect::Postgres.ident("we\"ird"), "\"we\"\"ird\"");
     assert_eq!(Dialect::Sqlite.ident("select"), "\"select\"");

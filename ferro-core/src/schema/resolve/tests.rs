@@ -71,6 +71,7 @@ fn posts() -> Table {
         method: None,
         operator_classes: Cow::Borrowed(&[]),
         include: Cow::Borrowed(&[]),
+        expressions: Cow::Borrowed(&[]),
     }]
     .into();
     posts
@@ -257,6 +258,7 @@ fn duplicates_are_errors() {
             method: None,
             operator_classes: Cow::Borrowed(&[]),
             include: Cow::Borrowed(&[]),
+            expressions: Cow::Borrowed(&[]),
         }]
         .into();
     }
@@ -304,6 +306,7 @@ fn names_must_fit_the_databases() {
         method: None,
         operator_classes: Cow::Borrowed(&[]),
         include: Cow::Borrowed(&[]),
+        expressions: Cow::Borrowed(&[]),
     }]
     .into();
     let schema = Schema::new([t]).unwrap();
@@ -481,6 +484,42 @@ fn a_collation_belongs_to_a_text_column_and_has_a_plain_name() {
         (column("n", SqlType::Text).collation(""), "letters, digits and"),
     ] {
         let e = with(column).unwrap_err().to_string();
+        assert!(e.contains(message), "{message}: {e}");
+    }
+}
+
+#[test]
+fn an_index_on_expressions_is_named_and_has_an_expression() {
+    let with = |index: Index| {
+        let mut t = users();
+        t.indexes = vec![index].into();
+        Schema::new([t])
+    };
+    with(Index::on_expressions("ix_users_email_ci", ["id", "lower(email)"]).unique()).unwrap();
+    let unnamed = Index {
+        name: None,
+        ..Index::on_expressions("x", ["lower(email)"])
+    };
+    for (index, message) in [
+        (unnamed, "needs a name"),
+        (
+            Index::on_expressions("ix_a", ["id", "\"email\""]),
+            "all column names",
+        ),
+        (Index::on_expressions("ix_a", [" "]), "is empty"),
+        (
+            Index {
+                columns: vec!["id".into()].into(),
+                ..Index::on_expressions("ix_a", ["lower(email)"])
+            },
+            "both columns and expressions",
+        ),
+        (
+            Index::on_expressions("ix_a", ["lower(email) ; DROP TABLE users"]),
+            "DROP",
+        ),
+    ] {
+        let e = with(index).unwrap_err().to_string();
         assert!(e.contains(message), "{message}: {e}");
     }
 }
