@@ -409,6 +409,12 @@ fn column_modifiers(mut e: Expr, column: &Column) -> Expr {
     if let Some(collation) = &column.collation {
         e = e.method("collation", vec![string(collation)]);
     }
+    if let Some(generated) = &column.generated {
+        e = e.method(
+            "generated",
+            vec![string(&generated.expr), Expr::Atom(generated.stored.to_string())],
+        );
+    }
     e
 }
 

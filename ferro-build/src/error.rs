@@ -12,6 +12,19 @@ pub enum BuildError {
     /// The models do not make a valid schema.
     #[error("the models are not a valid schema: {0}")]
     Models(#[source] SchemaError),
+    /// A column's generation (whether and how the database computes it)
+    /// changed, which a migration cannot alter in place on every database.
+    #[error(
+        "column `{table}.{column}` changed whether or how it is generated, which a migration cannot alter in \
+         place: remove the field, build and commit that migration, then add it back as it should be, or \
+         give it a new name"
+    )]
+    GeneratedChanged {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

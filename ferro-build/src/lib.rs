@@ -372,6 +372,19 @@ fn generate(
     if changes.is_empty() {
         return Ok(false);
     }
+    // As Django refuses to alter a generated field: no database but MySQL
+    // changes a column's generation in place, and dropping it and adding it
+    // again in one migration would drop what is built on it.
+    for change in &changes.changes {
+        if let ferro::diff::Change::AlterColumn { table, from, to } = change
+            && from.generated != to.generated
+        {
+            return Err(BuildError::GeneratedChanged {
+                table: table.to_string(),
+                column: to.name.to_string(),
+            });
+        }
+    }
     if mode == Mode::Check {
         let mut listing = String::new();
         for op in &plan(&changes).steps {

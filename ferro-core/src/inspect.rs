@@ -437,6 +437,17 @@ impl<'a> Writer<'a> {
             if let Some(comment) = &c.comment {
                 attrs.push(format!("comment = {:?}", comment.as_ref()));
             }
+            if let Some(g) = &c.generated {
+                match fragment::check(&g.expr) {
+                    Ok(()) => {
+                        attrs.push(format!("generated = {:?}", g.expr.as_ref()));
+                        if g.stored {
+                            attrs.push("stored".into());
+                        }
+                    }
+                    Err(why) => notes.push(format!("generated column {} ({}): {why}", c.name, g.expr)),
+                }
+            }
             match &c.collation {
                 Some(collation) if crate::schema::is_collation_name(collation) => {
                     attrs.push(format!("collation = {:?}", collation.as_ref()));

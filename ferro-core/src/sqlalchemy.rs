@@ -334,6 +334,10 @@ fn column_def(table: &Table, column: &Column) -> String {
     if let Some(comment) = &column.comment {
         let _ = write!(out, ", comment={}", py(comment));
     }
+    if let Some(g) = &column.generated {
+        let persisted = if g.stored { "True" } else { "False" };
+        let _ = write!(out, ", *[sa.Computed({}, persisted={persisted})]", py(&g.expr));
+    }
     out.push(')');
     out
 }

@@ -547,6 +547,45 @@ fn check_field(field: &Field, a: &FieldAttrs, errors: &mut Errors) {
     {
         errors.push(max.value.span, "`max_length` must be at least 1");
     }
+    if let (Some(stored), None) = (&a.stored, &a.generated) {
+        errors.push(
+            stored.span,
+            "`stored` keeps a generated column's value; it needs `generated = \"..\"`",
+        );
+    }
+    if let Some(generated) = &a.generated {
+        for (given, name, why) in [
+            (
+                a.default.as_ref().map(|d| d.span),
+                "default",
+                "the database computes its value",
+            ),
+            (
+                a.primary_key.as_ref().map(|p| p.span),
+                "primary_key",
+                "a key is not computed",
+            ),
+            (
+                a.auto_increment.as_ref().map(|p| p.span),
+                "auto_increment",
+                "the database computes its value",
+            ),
+        ] {
+            if let Some(span) = given {
+                conflict(errors, span, name, "generated", why);
+            }
+        }
+        if !is_written_option(&field.ty) && a.nullable.is_none() {
+            errors.push(
+                field.ty.span(),
+                "a generated column accepts NULL (its value is NULL where what it is computed from is): \
+                 write the field as an `Option`",
+            );
+        }
+        if generated.value.value().trim().is_empty() {
+            errors.push(generated.value.span(), "`generated` needs an SQL expression");
+        }
+    }
     if let Some(collation) = &a.collation
         && !is_collation_name(&collation.value.value())
     {
@@ -632,6 +671,8 @@ fn reject_with_skip(a: &FieldAttrs, skip: Span, errors: &mut Errors) {
         ("foreign_key", a.foreign_key.is_some()),
         ("comment", a.comment.is_some()),
         ("collation", a.collation.is_some()),
+        ("generated", a.generated.is_some()),
+        ("stored", a.stored.is_some()),
     ];
     for (name, _) in others.iter().filter(|(_, given)| *given) {
         errors.push(

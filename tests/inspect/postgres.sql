@@ -24,7 +24,8 @@ CREATE TABLE orders (
   note_counter serial,
   placed_on date,
   placed_at timestamp,
-  doubled integer GENERATED ALWAYS AS (length(note)) STORED
+  doubled integer GENERATED ALWAYS AS (length(note)) STORED,
+  tripled integer NOT NULL GENERATED ALWAYS AS (id * 3) STORED
 );
 CREATE INDEX orders_customer_idx ON orders (customer_id);
 CREATE UNIQUE INDEX orders_customer_placed ON orders (customer_id, placed_at);

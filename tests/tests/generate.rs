@@ -161,6 +161,7 @@ fixtures! {
     add_descending_index,
     add_postgres_index_forms,
     add_expression_index,
+    add_generated_column,
     alter_column_collation,
     create_table_collated,
     index_to_unique_index,
@@ -628,6 +629,13 @@ const SQUAWK_DISAGREES: &[(&str, &str, &str)] = &[
          running application reads and writes the same values",
     ),
     (
+        "alter_column_collation",
+        "changing-column-type",
+        "another collation changes no stored value and no type the application reads or writes: \
+         PostgreSQL rewrites no row; it rebuilds the column's indexes under the lock, which lint \
+         reports (F110), with what may fail on the rows (F301)",
+    ),
+    (
         "rename_column",
         "ban-drop-not-null",
         "the old column of a split rename, NULL-able while the new code leaves it out of its inserts: \
@@ -855,9 +863,14 @@ fn squawk_on_safe_plans_finds_only_what_they_do_not_do_yet() {
     println!("left on the safe plans: {details:#?}");
     // What the expand migrations leave: types changed in place, which the
     // models ask for (the zero-downtime way is a new field, renamed from
-    // the old, which safe plans split, copy and keep equal).
+    // the old, which safe plans split, copy and keep equal); and a stored
+    // generated column added, which PostgreSQL computes for every row under
+    // its lock (the way without is a plain column filled in batches and
+    // kept by a trigger, which safe plans do not write yet).
     let expected: std::collections::BTreeMap<&str, usize> =
-        [("changing-column-type", 3)].into_iter().collect();
+        [("changing-column-type", 3), ("adding-field-with-default", 1)]
+            .into_iter()
+            .collect();
     // What the contract migrations do: the drops the build was asked for
     // (a split rename's old column and its trigger's function, a renamed
     // table's view under the old name, among them).
@@ -880,4 +893,56 @@ fn squawk_on_safe_plans_finds_only_what_they_do_not_do_yet() {
     left.retain(|_, n| *n > 0);
     assert_eq!(contracted, contract, "{details:#?}");
     assert_eq!(left, expected, "{details:#?}");
+}
+
+/// A change of how a column is generated stops the build, as Django's
+/// makemigrations refuses one: no database but MySQL alters it in place,
+/// and a drop and an add in one migration would drop what is built on it.
+/// Removed in one migration and added back in the next, it goes through.
+#[test]
+fn a_changed_generated_column_is_refused_and_the_way_round_works() {
+    use ferro::schema::{Column, PrimaryKey, SqlType, Table};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("out")).unwrap();
+    let orders = |g: Option<&str>| {
+        let mut t = Table::new("orders");
+        let mut columns = vec![
+            Column::new("id", SqlType::BigInt).auto_increment(),
+            Column::new("price", SqlType::Integer),
+        ];
+        if let Some(expr) = g {
+            columns.push(
+                Column::new("total", SqlType::BigInt)
+                    .nullable()
+                    .generated(expr.to_owned(), true),
+            );
+        }
+        t.columns = columns.into();
+        t.primary_key = Some(PrimaryKey::new("pk_orders", ["id"]));
+        Schema::new([t]).unwrap()
+    };
+    let (first, _) = build(dir.path(), orders(Some("price * 2")), false);
+    seal(&first.expect("the first migration"));
+    let e = Builder::new(Ok(orders(Some("price * 3"))))
+        .migrations_dir(dir.path())
+        .out_dir(dir.path().join("out"))
+        .mode(Mode::Generate)
+        .generate()
+        .expect_err("a changed expression");
+    assert!(
+        e.to_string()
+            .contains("column `orders.total` changed whether or how it is generated"),
+        "{e}"
+    );
+    let (dropped, _) = build(dir.path(), orders(None), false);
+    let dropped = dropped.expect("the drop");
+    assert!(
+        std::fs::read_to_string(&dropped)
+            .unwrap()
+            .contains("op.drop_column(\"orders\", \"total\")")
+    );
+    seal(&dropped);
+    let (added, _) = build(dir.path(), orders(Some("price * 3")), false);
+    let added = std::fs::read_to_string(added.expect("the add")).unwrap();
+    assert!(added.contains(".generated(\"price * 3\", true)"), "{added}");
 }

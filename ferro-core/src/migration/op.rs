@@ -387,6 +387,12 @@ impl fmt::Display for Op {
                 if from.ty != to.ty {
                     parts.push(format!("type {} to {}", type_words(&from.ty), type_words(&to.ty)));
                 }
+                if from.generated != to.generated {
+                    parts.push(match &to.generated {
+                        Some(g) => format!("generated as {}", g.expr),
+                        None => "not generated".to_owned(),
+                    });
+                }
                 if from.collation != to.collation {
                     parts.push(match &to.collation {
                         Some(c) => format!("collation {c}"),

@@ -185,6 +185,16 @@ impl ColumnDef<'_> {
         self.0.collation = Some(name.into());
         self
     }
+
+    /// The database computes the column from `expr`; `stored` keeps the
+    /// value in the row.
+    pub fn generated(self, expr: impl Into<Str>, stored: bool) -> Self {
+        self.0.generated = Some(crate::schema::Generated {
+            expr: expr.into(),
+            stored,
+        });
+        self
+    }
 }
 
 impl TableBuilder {

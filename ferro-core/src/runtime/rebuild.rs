@@ -241,7 +241,12 @@ fn statements(old: &Table, new: &Table, ops: &[Op]) -> Vec<String> {
     let mut out = sqlite::create(&made);
     let mut names = Vec::new();
     let mut values = Vec::new();
-    for column in new.columns.iter().filter(|c| old.column(&c.name).is_some()) {
+    // A generated column computes its own values.
+    let copied = new
+        .columns
+        .iter()
+        .filter(|c| c.generated.is_none() && old.column(&c.name).is_some_and(|o| o.generated.is_none()));
+    for column in copied {
         let name = D.ident(&column.name);
         let mut value = name.clone();
         for op in ops {

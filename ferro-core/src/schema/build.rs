@@ -74,6 +74,7 @@ impl Column {
             auto_increment: false,
             comment: None,
             collation: None,
+            generated: None,
             renamed_from: None,
         }
     }
@@ -100,6 +101,16 @@ impl Column {
     /// The column's comment.
     pub fn comment(mut self, text: impl Into<Str>) -> Column {
         self.comment = Some(text.into());
+        self
+    }
+
+    /// The database computes the column from `expr`, an SQL expression
+    /// over the row's other columns; `stored` keeps the value in the row.
+    pub fn generated(mut self, expr: impl Into<Str>, stored: bool) -> Column {
+        self.generated = Some(super::Generated {
+            expr: expr.into(),
+            stored,
+        });
         self
     }
 

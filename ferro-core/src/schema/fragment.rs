@@ -95,6 +95,10 @@ pub(crate) enum Place<'a> {
         table: &'a str,
         index: &'a str,
     },
+    Generated {
+        table: &'a str,
+        column: &'a str,
+    },
     // Only the runtime reads a migration's fills.
     #[cfg_attr(not(feature = "runtime"), allow(dead_code))]
     Fill {
@@ -111,6 +115,9 @@ impl fmt::Display for Place<'_> {
             Place::Check { table, name } => write!(f, "check `{name}` of table `{table}`"),
             Place::Predicate { table, index } => {
                 write!(f, "the `where` of index `{index}` of table `{table}`")
+            }
+            Place::Generated { table, column } => {
+                write!(f, "the expression of generated column `{table}.{column}`")
             }
             Place::IndexExpression { table, index } => {
                 write!(f, "an expression of index `{index}` of table `{table}`")
@@ -143,7 +150,14 @@ pub(crate) fn of_column<'a>(
         )),
         _ => None,
     };
-    default.into_iter().chain(ty)
+    let generated = column.generated.as_ref().map(|g| {
+        let place = Place::Generated {
+            table,
+            column: &column.name,
+        };
+        (place, g.expr.as_ref())
+    });
+    default.into_iter().chain(ty).chain(generated)
 }
 
 /// The SQL an index gives as text: a partial index's `where`.

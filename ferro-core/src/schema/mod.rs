@@ -123,6 +123,20 @@ pub struct EnumValue {
     pub renamed_from: Option<Str>,
 }
 
+/// How a generated column is computed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generated {
+    /// The SQL expression over the row's other columns, written by the
+    /// code's authors (see [`fragment`]).
+    pub expr: Str,
+    /// Whether the value is stored when the row is written (`STORED`),
+    /// rather than computed when it is read (`VIRTUAL`). PostgreSQL before
+    /// 18 has only stored ones.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub stored: bool,
+}
+
 /// A column of a table.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -150,6 +164,10 @@ pub struct Column {
     /// SQLite). Only a text column has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<Str>,
+    /// The database computes the column's value from the row's others: a
+    /// generated (computed) column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Generated>,
     /// The column's previous name, when it was renamed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<Str>,

@@ -148,6 +148,16 @@ pub enum SchemaError {
         /// What does not fit.
         reason: String,
     },
+    /// A generated column has what it cannot.
+    #[error("column `{column}` of table `{table}` is generated, but {reason}")]
+    Generated {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// Why not.
+        reason: &'static str,
+    },
     /// A column's collation cannot be.
     #[error("column `{column}` of table `{table}` has the collation `{collation}`, but {reason}")]
     Collation {
@@ -401,6 +411,32 @@ fn validate_columns<'a>(
                 table: table.name.to_string(),
                 column: column.name.to_string(),
             });
+        }
+        if let Some(generated) = &column.generated {
+            let in_key = table
+                .primary_key
+                .as_ref()
+                .is_some_and(|pk| pk.columns.contains(&column.name));
+            let reason = if column.default.is_some() {
+                Some("a generated column has no default")
+            } else if column.auto_increment || in_key {
+                Some("a generated column is neither auto-incremented nor in the primary key")
+            } else if !column.nullable {
+                // MariaDB takes no NOT NULL on one, and its value is NULL
+                // wherever what it is computed from is.
+                Some("a generated column accepts NULL (an `Option` field)")
+            } else if generated.expr.trim().is_empty() {
+                Some("its expression is empty")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Err(SchemaError::Generated {
+                    table: table.name.to_string(),
+                    column: column.name.to_string(),
+                    reason,
+                });
+            }
         }
         if let Some(collation) = &column.collation {
             let reason = if !(column.ty.is_text() || matches!(column.ty, SqlType::Custom(_))) {
@@ -729,6 +765,7 @@ fn join_table(owner: &Table, relation: &ManyToMany) -> Table {
                 auto_increment: false,
                 comment: None,
                 collation: None,
+                generated: None,
                 renamed_from: None,
             })
             .collect(),

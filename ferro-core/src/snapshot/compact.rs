@@ -267,6 +267,14 @@ fn column(out: &mut Compact, c: &Column, hints: bool) {
     }
     o.opt_str("comment", c.comment.as_deref());
     o.opt_str("collation", c.collation.as_deref());
+    if let Some(g) = &c.generated {
+        let mut inner = Object::new(o.key("generated"));
+        inner.str("expr", &g.expr);
+        if g.stored {
+            inner.bool("stored", true);
+        }
+        inner.end();
+    }
     o.opt_str("renamed_from", c.renamed_from.as_deref().filter(|_| hints));
     o.end();
 }

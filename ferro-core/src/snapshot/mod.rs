@@ -582,6 +582,12 @@ mod tests {
                 if i == 2 {
                     column = column.collation("und-x-icu");
                 }
+                if i == 3 {
+                    column = column.generated("c1 * 2", true);
+                }
+                if i == 5 {
+                    column = column.generated("'a' || \"c2\"", false);
+                }
                 if i == 1 {
                     column = column.auto_increment();
                     column.renamed_from = Some("old".into());

@@ -123,7 +123,8 @@ pub(super) async fn insert(
             if !possible {
                 continue;
             }
-            for column in table.columns.iter() {
+            // A generated column is computed, never written.
+            for column in table.columns.iter().filter(|c| c.generated.is_none()) {
                 if values.contains_key(column.name.as_ref()) {
                     continue;
                 }

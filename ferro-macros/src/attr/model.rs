@@ -118,6 +118,8 @@ pub(crate) const FIELD_OPTIONS: &[&str] = &[
     "foreign_key",
     "comment",
     "collation",
+    "generated",
+    "stored",
     "skip",
 ];
 
@@ -155,6 +157,10 @@ pub(crate) struct FieldAttrs {
     pub(crate) comment: Slot<LitStr>,
     #[darling(with = |m| text(m, "collation = \"C\""))]
     pub(crate) collation: Slot<LitStr>,
+    #[darling(with = |m| text(m, "generated = \"price * quantity\""))]
+    pub(crate) generated: Slot<LitStr>,
+    #[darling(with = flag)]
+    pub(crate) stored: Slot<()>,
     #[darling(with = flag)]
     pub(crate) skip: Slot<()>,
     /// Every option named, valid or not, so that a bad value of one option does

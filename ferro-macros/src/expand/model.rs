@@ -142,6 +142,13 @@ fn column(model: &Model, c: &Column) -> TokenStream {
     let comment = optional_text(c.attrs.comment.as_ref().map(|d| d.value.value()).as_deref());
     let renamed_from = optional_text(c.attrs.renamed_from.as_ref().map(|d| d.value.value()).as_deref());
     let collation = optional_text(c.attrs.collation.as_ref().map(|d| d.value.value()).as_deref());
+    let generated = match &c.attrs.generated {
+        Some(expr) => {
+            let (expr, stored) = (text(&expr.value.value()), c.attrs.stored.is_some());
+            quote!(::core::option::Option::Some(::ferro::schema::Generated { expr: #expr, stored: #stored }))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         ::ferro::schema::Column {
             name: #name,
@@ -151,6 +158,7 @@ fn column(model: &Model, c: &Column) -> TokenStream {
             auto_increment: #auto_increment,
             comment: #comment,
             collation: #collation,
+            generated: #generated,
             renamed_from: #renamed_from,
         }
     }

@@ -35,6 +35,8 @@ struct Person {
     age: i16,
     #[ferro(sql_type = "CITEXT")]
     handle: Option<String>,
+    #[ferro(generated = "age * 12", stored, index)]
+    age_in_months: Option<i32>,
     status: Status,
     #[ferro(foreign_key(references = Person, column = "person_id", on_delete = "SET NULL", on_update = "CASCADE"))]
     mentor: Option<i32>,

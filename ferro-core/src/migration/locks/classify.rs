@@ -89,6 +89,9 @@ pub(crate) enum Fill {
     Required,
     /// A number each: an auto-increment column.
     Numbered,
+    /// Its value computed from the row: a generated column, stored in the
+    /// row or computed when read.
+    Generated { stored: bool },
 }
 
 /// A change of a column's type, by what it does to the stored values.
@@ -200,6 +203,9 @@ fn alter_parts(from: &Column, to: &Column) -> Vec<Kind> {
 fn fill(column: &Column) -> Fill {
     match &column.default {
         _ if column.auto_increment => Fill::Numbered,
+        _ if column.generated.is_some() => Fill::Generated {
+            stored: column.generated.as_ref().is_some_and(|g| g.stored),
+        },
         Some(default) if is_literal(default) => Fill::Literal,
         Some(default) => Fill::Expression {
             volatile: is_volatile(default),

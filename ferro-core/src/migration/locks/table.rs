@@ -53,6 +53,19 @@ pub(super) fn row(kind: Kind, database: Database) -> Effect {
         (AddColumn(Fill::Numbered), Postgres) => at(AE, Table)
             .rewrites(Locked)
             .note("an identity column numbers every row"),
+        (AddColumn(Fill::Generated { .. }), Postgres) => at(AE, Table)
+            .rewrites(Locked)
+            .note("a stored generated column is computed for every row"),
+        (AddColumn(Fill::Generated { stored: true }), MySql) => at(COPY, Table)
+            .rewrites(Locked)
+            .note("a stored generated column is computed for every row"),
+        (AddColumn(Fill::Generated { stored: false }), MySql) => {
+            at(INPLACE, Table).note("a virtual generated column: metadata only")
+        }
+        (AddColumn(Fill::Generated { stored: true }), Sqlite) => at(WRITE, Table)
+            .rebuilds()
+            .note("SQLite's ADD COLUMN takes no stored generated column"),
+        (AddColumn(Fill::Generated { stored: false }), Sqlite) => at(WRITE, Table),
         (AddColumn(Fill::Numbered), MySql) => at(INPLACE_SHARED, Table)
             .rewrites(Locked)
             .note("added with its PRIMARY KEY"),

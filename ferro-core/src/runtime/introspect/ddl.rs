@@ -74,6 +74,9 @@ pub(super) struct ColumnDef {
     pub(super) constraints: Vec<Named>,
     /// Its `COLLATE`, which the pragmas do not report.
     pub(super) collation: Option<String>,
+    /// Its `GENERATED ALWAYS AS (expr)`: the expression as written, and
+    /// whether it is `STORED`.
+    pub(super) generated: Option<(String, bool)>,
 }
 
 /// A `CREATE TABLE` statement's columns and table constraints.
@@ -221,6 +224,7 @@ pub(super) fn parse(sql: &str) -> Result<CreateTable, Error> {
                 name,
                 constraints,
                 collation: collation(&element[1..]),
+                generated: generated(sql, &element[1..]),
             });
         }
     }
@@ -238,6 +242,24 @@ fn collation(tokens: &[Token]) -> Option<String> {
             depth = depth.saturating_sub(1);
         } else if depth == 0 && t.is_keyword("COLLATE") {
             return tokens.get(i + 1).and_then(Token::name).map(str::to_owned);
+        }
+    }
+    None
+}
+
+/// A column definition's `[GENERATED ALWAYS] AS (expr) [STORED | VIRTUAL]`.
+fn generated(sql: &str, tokens: &[Token]) -> Option<(String, bool)> {
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate() {
+        if t.is('(') {
+            depth += 1;
+        } else if t.is(')') {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0 && t.is_keyword("AS") && tokens.get(i + 1).is_some_and(|t| t.is('(')) {
+            let close = closing(tokens, i + 1).ok()?;
+            let expr = sql[tokens[i + 1].end..tokens[close].start].trim().to_owned();
+            let stored = tokens.get(close + 1).is_some_and(|t| t.is_keyword("STORED"));
+            return Some((expr, stored));
         }
     }
     None
@@ -439,6 +461,24 @@ pub(super) fn enum_values(text: &str, column: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_a_generated_column() {
+        let t = parse(
+            r#"CREATE TABLE t ("z" INTEGER, "w" INTEGER GENERATED ALWAYS AS (z * 2) STORED, v TEXT AS (lower("x")), u INT)"#,
+        )
+        .unwrap();
+        let generated: Vec<Option<(String, bool)>> = t.columns.iter().map(|c| c.generated.clone()).collect();
+        assert_eq!(
+            generated,
+            [
+                None,
+                Some(("z * 2".into(), true)),
+                Some(("lower(\"x\")".into(), false)),
+                None
+            ]
+        );
+    }
 
     #[test]
     fn reads_a_column_s_own_collation() {

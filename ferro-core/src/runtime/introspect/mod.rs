@@ -104,7 +104,7 @@ async fn tables(db: &mut Database, version_table: &str) -> Result<Vec<Table>, Mi
 pub struct Inspection {
     /// What [`introspect`] reads: the schema in the terms of [`stored`].
     pub schema: Schema,
-    /// Views, triggers, generated columns, indexes on expressions, ...: each
+    /// Views, triggers, special indexes, ...: each
     /// thing a model cannot declare, which [`introspect`] leaves out, named.
     pub notes: Vec<Note>,
 }
@@ -154,6 +154,21 @@ fn set_aside(tables: &mut [Table], e: &SchemaError) -> Option<Note> {
                     fk.columns.join(", "),
                     fk.referred_table,
                     fk.referred_columns.join(", ")
+                ),
+            ))
+        }
+        // A generated column a model cannot say (NOT NULL, in the key, with
+        // a default): read as a plain column, and named.
+        E::Generated { table, column, .. } => {
+            let t = &mut tables[find(tables, table)?];
+            let c = t.columns.to_mut().iter_mut().find(|c| c.name == *column)?;
+            let g = c.generated.take()?;
+            let kind = if g.stored { "STORED" } else { "VIRTUAL" };
+            Some(Note::on(
+                table.clone(),
+                format!(
+                    "generated column {column}: GENERATED ALWAYS AS ({}) {kind}: {e}",
+                    g.expr
                 ),
             ))
         }
@@ -264,6 +279,14 @@ fn stored_table(d: Dialect, table: &Table) -> Table {
         }
         if c.auto_increment {
             c.default = None;
+        }
+        // A generated column's expression, in the database's spelling.
+        if let Some(g) = &mut c.generated {
+            match d {
+                Dialect::Postgres => g.expr = postgres::plain_check(&g.expr).into(),
+                Dialect::MySql => g.expr = mysql::plain_check(&g.expr).into(),
+                Dialect::Sqlite => {}
+            }
         }
     }
     if d == Dialect::Sqlite {
@@ -390,6 +413,7 @@ pub(crate) fn column(name: String, ty: SqlType, nullable: bool, default: Option<
         auto_increment: false,
         comment: None,
         collation: None,
+        generated: None,
         renamed_from: None,
     }
 }

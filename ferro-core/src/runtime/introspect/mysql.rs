@@ -38,7 +38,7 @@ const SPECIAL_INDEX_ROW: &str = "COLUMN_NAME IS NULL OR (COLLATION = 'D' AND NON
      OR INDEX_TYPE IN ('FULLTEXT', 'SPATIAL')";
 
 /// What the database holds that a model cannot declare: views, triggers,
-/// generated columns, `ON UPDATE` clauses, auto-increment columns that are
+/// `ON UPDATE` clauses, auto-increment columns that are
 /// not the key, and the indexes [`table`] leaves out.
 ///
 /// Each catalog is read once, for the database's name as a literal, and
@@ -161,16 +161,14 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
     let columns = f
         .rows(
             &format!(
-                "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), CAST(EXTRA AS CHAR), \
-                 CAST(GENERATION_EXPRESSION AS CHAR) \
+                "SELECT CAST(TABLE_NAME AS CHAR), CAST(COLUMN_NAME AS CHAR), CAST(EXTRA AS CHAR) \
                  FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = {db} ORDER BY TABLE_NAME, ORDINAL_POSITION"
             ),
-            4,
+            3,
         )
         .await?;
     for row in columns {
-        let [Some(table), Some(column), extra, generation] =
-            <[Option<String>; 4]>::try_from(row).unwrap_or_default()
+        let [Some(table), Some(column), extra] = <[Option<String>; 3]>::try_from(row).unwrap_or_default()
         else {
             continue;
         };
@@ -179,20 +177,6 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
         }
         let extra = extra.unwrap_or_default();
         let lower = extra.to_ascii_lowercase();
-        if lower.contains("generated") {
-            let kind = if lower.contains("virtual") {
-                "VIRTUAL"
-            } else {
-                "STORED"
-            };
-            out.push(Note::on(
-                &table,
-                format!(
-                    "generated column {column}: GENERATED ALWAYS AS ({}) {kind}",
-                    generation.unwrap_or_default()
-                ),
-            ));
-        }
         if let Some(at) = lower.find("on update") {
             out.push(Note::on(&table, format!("column {column}: {}", &extra[at..])));
         }
@@ -410,11 +394,11 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
             &format!(
                 "SELECT CAST(c.COLUMN_NAME AS CHAR), CAST(c.COLUMN_TYPE AS CHAR), CAST(c.IS_NULLABLE AS CHAR), \
                  CAST(c.COLUMN_DEFAULT AS CHAR), CAST(c.EXTRA AS CHAR), CAST(c.COLUMN_COMMENT AS CHAR), \
-                 CAST(c.COLLATION_NAME AS CHAR) \
+                 CAST(c.COLLATION_NAME AS CHAR), CAST(c.GENERATION_EXPRESSION AS CHAR) \
                  FROM information_schema.COLUMNS c WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = {lit} \
                  ORDER BY c.ORDINAL_POSITION"
             ),
-            7,
+            8,
         )
         .await?;
     // A column's collation is its own when it is not its table's. (Read
@@ -442,7 +426,8 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
             extra,
             comment,
             collation,
-        ] = <[Option<String>; 7]>::try_from(row).map_err(|_| bad(name))?
+            expression,
+        ] = <[Option<String>; 8]>::try_from(row).map_err(|_| bad(name))?
         else {
             return Err(bad(name));
         };
@@ -450,7 +435,7 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
         if let SqlType::Enum(e) = &mut ty {
             e.name = enum_name(name, &cname).into();
         }
-        // A generated column's expression is no default ([`notes`] names it).
+        // A generated column's expression is no default.
         let generated = extra
             .as_deref()
             .is_some_and(|e| e.to_ascii_uppercase().contains("GENERATED"));
@@ -460,7 +445,14 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
             nullable.as_deref() == Some("YES"),
             default.as_deref().filter(|_| !generated).and_then(plain_default),
         );
-        c.auto_increment = extra.is_some_and(|e| e.to_ascii_lowercase().contains("auto_increment"));
+        let lower = extra.as_deref().unwrap_or_default().to_ascii_lowercase();
+        c.auto_increment = lower.contains("auto_increment");
+        if generated && let Some(expr) = expression.filter(|e| !e.is_empty()) {
+            c.generated = Some(crate::schema::Generated {
+                expr: plain_check(&expr).into(),
+                stored: lower.contains("stored") || lower.contains("persistent"),
+            });
+        }
         c.comment = comment.filter(|c| !c.is_empty()).map(Into::into);
         c.collation = collation
             .filter(|c| Some(c) != table_collation.as_ref())

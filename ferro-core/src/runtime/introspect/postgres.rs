@@ -229,7 +229,7 @@ fn index_columns(position: &str) -> String {
 const TABLES: &str = "c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')";
 
 /// What the database holds that a model cannot declare: views, materialized
-/// views, triggers, generated columns, the indexes [`table`] leaves out, exclusion constraints, deferrable
+/// views, triggers, the indexes [`table`] leaves out, exclusion constraints, deferrable
 /// constraints, sequences no column owns, and tables of other schemas.
 pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Note>, MigrateError> {
     let not_version = format!(
@@ -237,7 +237,7 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
         literal(version_table),
         literal(&crate::runtime::lease::table_name(version_table))
     );
-    let queries: [String; 8] = [
+    let queries: [String; 7] = [
         "SELECT NULL, CASE c.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END || c.relname \
              || ': ' || pg_get_viewdef(c.oid) FROM pg_class c \
              WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('v', 'm') ORDER BY c.relname"
@@ -246,14 +246,6 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
                 "SELECT c.relname::text, 'trigger ' || t.tgname || ': ' || pg_get_triggerdef(t.oid) \
                  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
                  WHERE NOT t.tgisinternal AND {TABLES} AND {not_version} ORDER BY 1, t.tgname"
-            ),
-        format!(
-                "SELECT c.relname::text, 'generated column ' || a.attname || ': GENERATED ALWAYS AS (' \
-                 || pg_get_expr(d.adbin, d.adrelid) || ') STORED' \
-                 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
-                 JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-                 WHERE a.attgenerated <> '' AND NOT a.attisdropped AND {TABLES} AND {not_version} \
-                 ORDER BY 1, a.attnum"
             ),
         format!(
                 "SELECT c.relname::text, 'index ' || i.relname || ': ' || pg_get_indexdef(ix.indexrelid) \
@@ -324,12 +316,13 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
                  (SELECT string_agg(e.enumlabel, chr(31) ORDER BY e.enumsortorder) FROM pg_enum e \
                   WHERE e.enumtypid = t.oid), \
                  (SELECT co.collname::text FROM pg_collation co \
-                  WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) \
+                  WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation), \
+                 CASE WHEN a.attgenerated = 's' THEN pg_get_expr(d.adbin, d.adrelid) END \
                  FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid \
                  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
                  WHERE a.attrelid = {rel} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
             ),
-            10,
+            11,
         )
         .await?;
     let mut columns = Vec::new();
@@ -345,7 +338,8 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
             typname,
             labels,
             collation,
-        ] = <[Option<String>; 10]>::try_from(row).map_err(|_| bad(name))?
+            generated,
+        ] = <[Option<String>; 11]>::try_from(row).map_err(|_| bad(name))?
         else {
             return Err(bad(name));
         };
@@ -364,6 +358,10 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
         c.auto_increment = serial || identity.is_some_and(|i| !i.is_empty());
         c.comment = comment.map(Into::into);
         c.collation = collation.map(Into::into);
+        c.generated = generated.map(|expr| crate::schema::Generated {
+            expr: plain_check(&expr).into(),
+            stored: true,
+        });
         columns.push(c);
     }
     table.columns = columns.into();

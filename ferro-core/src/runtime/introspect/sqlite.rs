@@ -39,7 +39,7 @@ const SPECIAL_INDEX: &str = "EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x 
      AND m.sql LIKE '%COLLATE%')";
 
 /// What the database holds that a model cannot declare: views, triggers,
-/// generated columns, tables without a rowid or strict, and the indexes
+/// tables without a rowid or strict, and the indexes
 /// [`table`] leaves out.
 pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Note>, MigrateError> {
     let mut out = Vec::new();
@@ -78,31 +78,6 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
             out.push(Note::on(
                 table,
                 format!("index {index}: {}", sql.unwrap_or_default()),
-            ));
-        }
-    }
-    let rows = f
-        .rows(
-            &format!(
-                "SELECT m.name, x.name, CAST(x.hidden AS TEXT) FROM sqlite_master m \
-                 JOIN pragma_table_xinfo(m.name) x WHERE m.type = 'table' AND x.hidden IN (2, 3) \
-                 AND m.name <> {} ORDER BY 1, x.cid",
-                literal(version_table)
-            ),
-            3,
-        )
-        .await?;
-    for row in rows {
-        if let [Some(table), Some(column), hidden] = <[Option<String>; 3]>::try_from(row).unwrap_or_default()
-        {
-            let kind = if hidden.as_deref() == Some("3") {
-                "STORED"
-            } else {
-                "VIRTUAL"
-            };
-            out.push(Note::on(
-                table,
-                format!("generated column {column} ({kind}); its expression is in the table's CREATE TABLE"),
             ));
         }
     }
@@ -202,7 +177,7 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
         .rows(
             &format!(
                 "SELECT name, type, CAST(\"notnull\" AS TEXT), dflt_value, CAST(pk AS TEXT) \
-                 FROM pragma_table_info({lit}) ORDER BY cid"
+                 FROM pragma_table_xinfo({lit}) WHERE hidden IN (0, 2, 3) ORDER BY cid"
             ),
             5,
         )
@@ -219,14 +194,22 @@ pub(crate) async fn table(f: &mut impl Fetch, name: &str) -> Result<Option<Table
         if position > 0 {
             key.push((position, cname.clone()));
         }
-        let ty = parse_type(ty.as_deref().unwrap_or(""));
-        let collation = parsed
+        // Some versions of SQLite give a generated column's type with the
+        // words that follow it.
+        let ty = ty.unwrap_or_default();
+        let ty = parse_type(ty.trim_end_matches(" GENERATED ALWAYS"));
+        let def = parsed
             .columns
             .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(&cname))
-            .and_then(|c| c.collation.clone());
+            .find(|c| c.name.eq_ignore_ascii_case(&cname));
+        let collation = def.and_then(|c| c.collation.clone());
+        let generated = def.and_then(|c| c.generated.clone());
         let mut c = column(cname, ty, notnull.as_deref() != Some("1"), default);
         c.collation = collation.map(Into::into);
+        c.generated = generated.map(|(expr, stored)| crate::schema::Generated {
+            expr: expr.into(),
+            stored,
+        });
         columns.push(c);
     }
     key.sort();

@@ -341,6 +341,54 @@ fn create_table(
 }
 
 /// A column's default clause.
+/// ` GENERATED ALWAYS AS (expr) STORED`, or nothing for a column that is not
+/// generated; `VIRTUAL` where the dialect has it.
+fn generated_clause(column: &Column) -> String {
+    column
+        .generated
+        .as_ref()
+        .map(|g| {
+            let kind = if g.stored { "STORED" } else { "VIRTUAL" };
+            format!(" GENERATED ALWAYS AS ({}) {kind}", g.expr)
+        })
+        .unwrap_or_default()
+}
+
+/// Why `op` cannot make or change a generated column here: PostgreSQL
+/// before 18 has no virtual ones, and no database but MySQL alters a
+/// column's generation in place (a build refuses such a change before any
+/// migration has it; a hand-written one is refused here).
+fn check_generated(op: &Op, d: Dialect) -> Result<(), MigrateError> {
+    let columns: Vec<&Column> = match op {
+        Op::CreateTable(table) => table.columns.iter().collect(),
+        Op::AddColumn { column, .. } => vec![column],
+        Op::AlterColumn { from, to, .. } => {
+            if from.generated != to.generated && d == Dialect::Postgres {
+                return Err(unsupported(
+                    op,
+                    d,
+                    "PostgreSQL cannot change whether or how a column is generated in place; \
+                     drop the column in one migration and add it in the next",
+                ));
+            }
+            vec![to]
+        }
+        _ => Vec::new(),
+    };
+    if d == Dialect::Postgres
+        && let Some(c) = columns
+            .iter()
+            .find(|c| c.generated.as_ref().is_some_and(|g| !g.stored))
+    {
+        let why = format!(
+            "column {} is a virtual generated column, which PostgreSQL before 18 does not have; make it `stored`",
+            c.name
+        );
+        return Err(unsupported(op, d, &why));
+    }
+    Ok(())
+}
+
 fn default_clause(column: &Column) -> String {
     column
         .default

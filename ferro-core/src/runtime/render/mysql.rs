@@ -50,6 +50,12 @@ fn enum_sql(values: &[EnumValue]) -> String {
 fn column_def(table: &Table, column: &Column) -> String {
     let mut out = format!("{} {}", D.ident(&column.name), sql_type(&column.ty));
     out.push_str(&super::collate(D, column));
+    if let Some(g) = &column.generated {
+        // MariaDB takes no NULL or NOT NULL on a generated column.
+        let kind = if g.stored { "STORED" } else { "VIRTUAL" };
+        out.push_str(&format!(" AS ({}) {kind}", g.expr));
+        return out;
+    }
     out.push_str(if column.nullable { " NULL" } else { " NOT NULL" });
     if let Some(default) = &column.default {
         if matches!(column.ty, SqlType::Text | SqlType::Blob | SqlType::Json) {

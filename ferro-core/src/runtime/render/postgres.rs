@@ -31,10 +31,11 @@ fn column_def(table: &Table, column: &Column) -> String {
     };
     let null = if column.nullable { "" } else { " NOT NULL" };
     format!(
-        "{} {}{}{identity}{null}{}",
+        "{} {}{}{}{identity}{null}{}",
         D.ident(&column.name),
         sql_type(&column.ty),
         super::collate(D, column),
+        super::generated_clause(column),
         default_clause(column)
     )
 }
@@ -53,6 +54,7 @@ fn alter(table: &str, rest: &str) -> String {
 }
 
 pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
+    super::check_generated(op, D)?;
     Ok(match op {
         Op::CreateTable(table) => {
             let mut statements = create_table(D, table, column_def, false);

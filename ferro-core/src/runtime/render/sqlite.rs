@@ -36,6 +36,7 @@ fn column_def(table: &Table, column: &Column) -> String {
     let name = D.ident(&column.name);
     let mut out = format!("{name} {}", sql_type(&column.ty));
     out.push_str(&super::collate(D, column));
+    out.push_str(&super::generated_clause(column));
     if !column.nullable {
         out.push_str(" NOT NULL");
     }
@@ -84,9 +85,11 @@ pub(crate) fn rebuilds(op: &Op) -> bool {
         // does, when the table has rows).
         // Nor will it add one whose default is not a constant
         // (`CURRENT_TIMESTAMP`, an expression).
+        // Nor a stored generated column.
         Op::AddColumn { column, .. } => {
             (!column.nullable && column.default.is_none())
                 || column.default.as_deref().is_some_and(|d| !is_constant(d))
+                || column.generated.as_ref().is_some_and(|g| g.stored)
         }
         Op::DropColumn { .. }
         | Op::AddPrimaryKey { .. }
@@ -126,6 +129,7 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
     {
         return Err(unsupported(op, D, &why));
     }
+    super::check_generated(op, D)?;
     Ok(match op {
         Op::CreateTable(table) => create(table),
         Op::DropTable { name } => vec![format!("DROP TABLE {}", D.ident(name))],

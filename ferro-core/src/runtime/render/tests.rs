@@ -324,6 +324,55 @@ fn a_collation_is_part_of_the_column() {
 }
 
 #[test]
+fn a_generated_column_is_computed_by_each_database() {
+    let stored = Column::new("total", SqlType::BigInt)
+        .nullable()
+        .generated("price * quantity", true);
+    let r#virtual = Column::new("label", SqlType::Text)
+        .nullable()
+        .generated("lower(name)", false);
+    let add = |c: &Column| Op::AddColumn {
+        table: "orders".into(),
+        column: c.clone(),
+    };
+    assert_eq!(
+        Dialect::Postgres.render(&add(&stored)).unwrap(),
+        ["ALTER TABLE \"orders\" ADD COLUMN \"total\" BIGINT GENERATED ALWAYS AS (price * quantity) STORED"]
+    );
+    let e = Dialect::Postgres
+        .render(&add(&r#virtual))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("virtual generated column, which PostgreSQL before 18 does not have"),
+        "{e}"
+    );
+    assert_eq!(
+        Dialect::Sqlite.render(&add(&r#virtual)).unwrap(),
+        ["ALTER TABLE \"orders\" ADD COLUMN \"label\" TEXT GENERATED ALWAYS AS (lower(name)) VIRTUAL"]
+    );
+    // SQLite adds no stored generated column: the table is rebuilt.
+    assert!(crate::runtime::render::sqlite::rebuilds(&add(&stored)));
+    let mut table = users();
+    table.columns.to_mut().push(stored.clone());
+    let sql = Dialect::MySql.render(&Op::CreateTable(table)).unwrap().join("\n");
+    assert!(
+        sql.contains("`total` BIGINT AS (price * quantity) STORED,"),
+        "{sql}"
+    );
+    let change = Op::AlterColumn {
+        table: "orders".into(),
+        from: Column::new("total", SqlType::BigInt).nullable(),
+        to: stored,
+    };
+    let e = Dialect::Postgres.render(&change).unwrap_err().to_string();
+    assert!(
+        e.contains("cannot change whether or how a column is generated"),
+        "{e}"
+    );
+}
+
+#[test]
 fn enums_on_postgres() {
     let mood = EnumType {
         name: "mood".into(),

@@ -12,6 +12,7 @@ fn column(name: &'static str, ty: SqlType) -> Column {
         auto_increment: false,
         comment: None,
         collation: None,
+        generated: None,
         renamed_from: None,
     }
 }
@@ -522,4 +523,39 @@ fn an_index_on_expressions_is_named_and_has_an_expression() {
         let e = with(index).unwrap_err().to_string();
         assert!(e.contains(message), "{message}: {e}");
     }
+}
+
+#[test]
+fn a_generated_column_is_null_able_and_neither_key_nor_defaulted() {
+    let with = |column: Column| {
+        let mut t = users();
+        t.columns.to_mut().push(column);
+        Schema::new([t])
+    };
+    let g = || column("g", SqlType::BigInt).nullable().generated("id * 2", true);
+    with(g()).unwrap();
+    for (column, message) in [
+        (g().default("0"), "has no default"),
+        (
+            column("g", SqlType::BigInt).generated("id * 2", false),
+            "accepts NULL",
+        ),
+        (
+            column("g", SqlType::BigInt).nullable().generated(" ", true),
+            "expression is empty",
+        ),
+        (
+            column("g", SqlType::BigInt)
+                .nullable()
+                .generated("id; DROP TABLE users", true),
+            "DROP",
+        ),
+    ] {
+        let e = with(column).unwrap_err().to_string();
+        assert!(e.contains(message), "{message}: {e}");
+    }
+    let mut t = users();
+    t.columns.to_mut()[0] = column("id", SqlType::BigInt).nullable().generated("1", true);
+    let e = Schema::new([t]).unwrap_err().to_string();
+    assert!(e.contains("primary key") || e.contains("NULL"), "{e}");
 }

@@ -1,0 +1,12 @@
+use ferro::Model;
+
+#[derive(Model)]
+struct Line {
+    #[ferro(primary_key)]
+    id: i64,
+    price: i64,
+    #[ferro(generated = "price * 2", default = "0")]
+    total: Option<i64>,
+}
+
+fn main() {}
