@@ -249,23 +249,25 @@ impl IndexAttr {
 
 /// `expressions("lower(email)", ..)`: an index's key as SQL expressions.
 fn expression_list(meta: &Meta) -> darling::Result<Option<Vec<LitStr>>> {
+    strings(
+        meta,
+        "expected SQL expressions as non-empty strings, as in `expressions(\"lower(email)\")`",
+        "`expressions(...)` names at least one expression",
+    )
+}
+
+/// `name("a", "b")`: non-empty strings, at least one; `expected` says what
+/// an item should have been, `none` what an empty list lacks.
+fn strings(meta: &Meta, expected: &str, none: &str) -> darling::Result<Option<Vec<LitStr>>> {
     let mut out = Vec::new();
     for item in super::list(meta)? {
         match &item {
             NestedMeta::Lit(syn::Lit::Str(lit)) if !lit.value().trim().is_empty() => out.push(lit.clone()),
-            _ => {
-                return Err(darling::Error::custom(
-                    "expected SQL expressions as non-empty strings, as in `expressions(\"lower(email)\")`",
-                )
-                .with_span(&item));
-            }
+            _ => return Err(darling::Error::custom(expected).with_span(&item)),
         }
     }
     if out.is_empty() {
-        return Err(
-            darling::Error::custom("`expressions(...)` names at least one expression")
-                .with_span(&meta.path().span()),
-        );
+        return Err(darling::Error::custom(none).with_span(&meta.path().span()));
     }
     Ok(Some(out))
 }
@@ -316,24 +318,11 @@ impl TableForeignKeyAttr {
 /// `columns("x", "y")`: the referred table's column names, as the database
 /// has them.
 fn column_names(meta: &Meta) -> darling::Result<Option<Vec<LitStr>>> {
-    let mut out = Vec::new();
-    for item in super::list(meta)? {
-        match &item {
-            NestedMeta::Lit(syn::Lit::Str(lit)) => out.push(lit.clone()),
-            _ => {
-                return Err(darling::Error::custom(
-                    "expected the referred columns' names, as in `columns(\"id\", \"version\")`",
-                )
-                .with_span(&item));
-            }
-        }
-    }
-    if out.is_empty() {
-        return Err(
-            darling::Error::custom("`columns(...)` names at least one column").with_span(&meta.path().span())
-        );
-    }
-    Ok(Some(out))
+    strings(
+        meta,
+        "expected the referred columns' names, as in `columns(\"id\", \"version\")`",
+        "`columns(...)` names at least one column",
+    )
 }
 
 fn table_foreign_key_list(meta: &Meta) -> darling::Result<Given<TableForeignKeyAttr>> {

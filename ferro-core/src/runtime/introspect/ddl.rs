@@ -231,38 +231,36 @@ pub(super) fn parse(sql: &str) -> Result<CreateTable, Error> {
     Ok(table)
 }
 
-/// The name after a column definition's own `COLLATE` (not one inside a
-/// check or a default's parentheses).
-fn collation(tokens: &[Token]) -> Option<String> {
+/// The tokens outside every parenthesis, each with its place in `tokens`.
+fn top_level(tokens: &[Token]) -> impl Iterator<Item = (usize, &Token)> {
     let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate() {
+    tokens.iter().enumerate().filter(move |(_, t)| {
         if t.is('(') {
             depth += 1;
         } else if t.is(')') {
             depth = depth.saturating_sub(1);
-        } else if depth == 0 && t.is_keyword("COLLATE") {
-            return tokens.get(i + 1).and_then(Token::name).map(str::to_owned);
+        } else {
+            return depth == 0;
         }
-    }
-    None
+        false
+    })
+}
+
+/// The name after a column definition's own `COLLATE` (not one inside a
+/// check or a default's parentheses).
+fn collation(tokens: &[Token]) -> Option<String> {
+    let (i, _) = top_level(tokens).find(|(_, t)| t.is_keyword("COLLATE"))?;
+    tokens.get(i + 1).and_then(Token::name).map(str::to_owned)
 }
 
 /// A column definition's `[GENERATED ALWAYS] AS (expr) [STORED | VIRTUAL]`.
 fn generated(sql: &str, tokens: &[Token]) -> Option<(String, bool)> {
-    let mut depth = 0usize;
-    for (i, t) in tokens.iter().enumerate() {
-        if t.is('(') {
-            depth += 1;
-        } else if t.is(')') {
-            depth = depth.saturating_sub(1);
-        } else if depth == 0 && t.is_keyword("AS") && tokens.get(i + 1).is_some_and(|t| t.is('(')) {
-            let close = closing(tokens, i + 1).ok()?;
-            let expr = sql[tokens[i + 1].end..tokens[close].start].trim().to_owned();
-            let stored = tokens.get(close + 1).is_some_and(|t| t.is_keyword("STORED"));
-            return Some((expr, stored));
-        }
-    }
-    None
+    let (i, _) = top_level(tokens)
+        .find(|(i, t)| t.is_keyword("AS") && tokens.get(i + 1).is_some_and(|t| t.is('(')))?;
+    let close = closing(tokens, i + 1).ok()?;
+    let expr = sql[tokens[i + 1].end..tokens[close].start].trim().to_owned();
+    let stored = tokens.get(close + 1).is_some_and(|t| t.is_keyword("STORED"));
+    Some((expr, stored))
 }
 
 /// A parenthesised list of names starting at `tokens[at]`, and where it ends.
@@ -420,18 +418,9 @@ pub(super) fn index_parts(sql: &str) -> Option<Vec<String>> {
 
 pub(super) fn index_predicate(sql: &str) -> Option<String> {
     let tokens = tokens(sql).ok()?;
-    let mut depth = 0usize;
-    for t in &tokens {
-        if t.is('(') {
-            depth += 1;
-        } else if t.is(')') {
-            depth = depth.saturating_sub(1);
-        } else if depth == 0 && t.is_keyword("WHERE") {
-            let rest = sql[t.end..].trim().trim_end_matches(';').trim();
-            return (!rest.is_empty()).then(|| rest.to_owned());
-        }
-    }
-    None
+    let (_, t) = top_level(&tokens).find(|(_, t)| t.is_keyword("WHERE"))?;
+    let rest = sql[t.end..].trim().trim_end_matches(';').trim();
+    (!rest.is_empty()).then(|| rest.to_owned())
 }
 
 pub(super) fn enum_values(text: &str, column: &str) -> Option<Vec<String>> {
