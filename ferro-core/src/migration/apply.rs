@@ -357,7 +357,7 @@ pub fn apply_to_table(table: &mut Table, op: &Op) -> Result<(), ApplyError> {
 
 /// Whether the SQL expression `expr` names `column` (as a word, quoted or
 /// not).
-fn names(expr: &str, column: &str) -> bool {
+pub(crate) fn names(expr: &str, column: &str) -> bool {
     let word = |c: char| c.is_alphanumeric() || c == '_';
     expr.match_indices(column).any(|(at, _)| {
         let before = expr[..at].chars().next_back();

@@ -43,6 +43,8 @@ pub mod numbering;
 mod op;
 mod ops;
 
+#[cfg_attr(not(feature = "runtime"), allow(unused_imports))]
+pub(crate) use apply::names;
 pub use apply::{ApplyError, State, apply_to_table, op_table};
 
 #[cfg(feature = "runtime")]

@@ -151,6 +151,26 @@ fn check_index_forms<'a>(
     Ok(())
 }
 
+/// A generated column computed from the table's `AUTO_INCREMENT` column,
+/// which MariaDB refuses (error 1901): refused here first, with the reason.
+fn check_generated_sources(op: &Op, table: &Table, columns: &[&Column]) -> Result<(), MigrateError> {
+    for column in columns {
+        let Some(g) = &column.generated else { continue };
+        if let Some(auto) = table
+            .columns
+            .iter()
+            .find(|c| c.auto_increment && crate::migration::names(&g.expr, &c.name))
+        {
+            let why = format!(
+                "generated column {} is computed from {}, and MySQL computes none from an AUTO_INCREMENT column",
+                column.name, auto.name
+            );
+            return Err(unsupported(op, D, &why));
+        }
+    }
+    Ok(())
+}
+
 /// The SQL for `op`, given the schema `before` it; without that schema, the
 /// operations that need it are refused.
 pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, MigrateError> {
@@ -166,6 +186,7 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
             check_keys(op, table)?;
             check_index_forms(op, table.indexes.iter())?;
             check_actions(op, &table.foreign_keys)?;
+            check_generated_sources(op, table, &table.columns.iter().collect::<Vec<_>>())?;
             let mut statements = super::create_table(D, table, column_def, false);
             if let Some(comment) = &table.comment {
                 statements[0].push_str(&format!(" COMMENT = {}", literal(comment)));
@@ -175,6 +196,9 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
         Op::DropTable { name } => vec![format!("DROP TABLE {}", D.ident(name))],
         Op::RenameTable { from, to } => vec![format!("RENAME TABLE {} TO {}", D.ident(from), D.ident(to))],
         Op::AddColumn { table, column } => {
+            if column.generated.is_some() {
+                check_generated_sources(op, table_of(table)?, &[column])?;
+            }
             // MySQL's auto-increment column must be a key from the start: it
             // comes with its primary key, which the next step would add.
             let mut t = Table::new(table.to_string());

@@ -370,6 +370,21 @@ fn a_generated_column_is_computed_by_each_database() {
         e.contains("cannot change whether or how a column is generated"),
         "{e}"
     );
+    // MariaDB computes no generated column from the AUTO_INCREMENT key.
+    let mut table = users();
+    table.columns.to_mut().push(
+        Column::new("twice", SqlType::BigInt)
+            .nullable()
+            .generated("id * 2", true),
+    );
+    let e = Dialect::MySql
+        .render(&Op::CreateTable(table))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("computed from id, and MySQL computes none from an AUTO_INCREMENT column"),
+        "{e}"
+    );
 }
 
 #[test]
