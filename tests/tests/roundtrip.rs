@@ -186,6 +186,10 @@ fn schema(
         // MariaDB, which computes none from the AUTO_INCREMENT key, the one
         // column every table has in both (Ferro refuses that there, and
         // conformance cases 1021-1024 cover MariaDB's generated columns).
+        // It reads the key, never a column whose type the pair changes:
+        // PostgreSQL refuses to change the type of a column a generated
+        // column reads, which the build does not handle yet (an open
+        // question for the product, written in docs/models.md).
         if d != Dialect::MySql && tape.chance(1) {
             let stored = d == Dialect::Postgres || i % 2 == 0;
             columns.push(
