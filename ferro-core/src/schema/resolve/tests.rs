@@ -393,13 +393,20 @@ fn enums_are_collected_once_and_must_agree() {
     );
 }
 
+/// The schema of `users` as `change` leaves it.
+fn users_with(change: impl FnOnce(&mut Table)) -> Result<Schema, SchemaError> {
+    let mut t = users();
+    change(&mut t);
+    Schema::new([t])
+}
+
 #[test]
 fn index_methods_classes_and_included_columns_follow_postgres_rules() {
     let with = |index: Index| {
-        let mut t = users();
-        t.columns.to_mut().push(column("bio", SqlType::Text));
-        t.indexes = vec![index].into();
-        Schema::new([t])
+        users_with(|t| {
+            t.columns.to_mut().push(column("bio", SqlType::Text));
+            t.indexes = vec![index].into();
+        })
     };
     let ix = || Index::new("ix_users_email", ["email"]);
     // The defaults are said one way: no method, no classes.
@@ -468,11 +475,7 @@ fn index_methods_classes_and_included_columns_follow_postgres_rules() {
 
 #[test]
 fn a_collation_belongs_to_a_text_column_and_has_a_plain_name() {
-    let with = |column: Column| {
-        let mut t = users();
-        t.columns.to_mut().push(column);
-        Schema::new([t])
-    };
+    let with = |column: Column| users_with(|t| t.columns.to_mut().push(column));
     with(column("name", SqlType::Text).collation("en-US-x-icu")).unwrap();
     with(column("name", SqlType::Varchar(9)).collation("utf8mb4_0900_as_cs")).unwrap();
     with(column("name", SqlType::Custom("CITEXT".into())).collation("C")).unwrap();
@@ -491,11 +494,7 @@ fn a_collation_belongs_to_a_text_column_and_has_a_plain_name() {
 
 #[test]
 fn an_index_on_expressions_is_named_and_has_an_expression() {
-    let with = |index: Index| {
-        let mut t = users();
-        t.indexes = vec![index].into();
-        Schema::new([t])
-    };
+    let with = |index: Index| users_with(|t| t.indexes = vec![index].into());
     with(Index::on_expressions("ix_users_email_ci", ["id", "lower(email)"]).unique()).unwrap();
     let unnamed = Index {
         name: None,
@@ -527,11 +526,7 @@ fn an_index_on_expressions_is_named_and_has_an_expression() {
 
 #[test]
 fn a_generated_column_is_null_able_and_neither_key_nor_defaulted() {
-    let with = |column: Column| {
-        let mut t = users();
-        t.columns.to_mut().push(column);
-        Schema::new([t])
-    };
+    let with = |column: Column| users_with(|t| t.columns.to_mut().push(column));
     let g = || column("g", SqlType::BigInt).nullable().generated("id * 2", true);
     with(g()).unwrap();
     for (column, message) in [
