@@ -212,13 +212,20 @@ impl Builder {
         println!("cargo:rerun-if-env-changed=FERRO_MIGRATIONS");
         println!("cargo:rerun-if-env-changed=CI");
         println!("cargo:rerun-if-env-changed=FERRO_CONTRACT");
+        let mark = std::env::var_os("OUT_DIR").map(|d| PathBuf::from(d).join("ferro-started"));
+        let started = mark.as_deref().and_then(stamp);
         let outcome = self.migrations_folder().and_then(|dir| {
             println!("cargo:rerun-if-changed={}", dir.display());
-            self.dir = Some(dir);
-            self.generate()
+            self.dir = Some(dir.clone());
+            self.generate().map(|report| (report, dir))
         });
         match outcome {
-            Ok(report) => {
+            Ok((report, dir)) => {
+                if !(report.written.is_empty() && report.removed.is_empty())
+                    && let (Some(mark), Some(started)) = (&mark, started)
+                {
+                    outdate(&dir, started, mark);
+                }
                 for warning in &report.warnings {
                     for line in warning.lines() {
                         println!("cargo:warning={line}");
@@ -307,6 +314,36 @@ impl Builder {
             cache::store(&out_dir, &key, &report.warnings);
         }
         Ok(report)
+    }
+}
+
+/// Cargo runs a build script again when a path it watches is newer than
+/// the script's last start, and on a build that does not run it, prints its
+/// last warnings again. File times come from a coarse clock: a file written
+/// within the same tick as the start looks unchanged, and the next build
+/// would say again "wrote migrations/…" without writing anything. So the
+/// script notes its start in a file of `OUT_DIR` (after cargo noted its
+/// own), and after writing, dates the migrations folder past that start.
+fn stamp(mark: &Path) -> Option<std::time::SystemTime> {
+    fs::write(mark, b"").ok()?;
+    fs::metadata(mark).and_then(|m| m.modified()).ok()
+}
+
+/// Sets the folder's modification time to a file time later than `started`
+/// (see [`stamp`]), waiting for the clock to pass it; best effort, as a
+/// failure here only costs a repeated message.
+fn outdate(dir: &Path, started: std::time::SystemTime, mark: &Path) {
+    for _ in 0..1000 {
+        match stamp(mark) {
+            Some(now) if now > started => {
+                if let Ok(folder) = fs::File::open(dir) {
+                    let _ = folder.set_modified(now);
+                }
+                return;
+            }
+            Some(_) => std::thread::sleep(std::time::Duration::from_millis(1)),
+            None => return,
+        }
     }
 }
 
@@ -715,6 +752,23 @@ fn ignore_base(dir: &Path, report: &mut Report) -> Result<(), BuildError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// After a write, the migrations folder is newer than the build
+    /// script's start, so cargo runs the script on the next build instead
+    /// of repeating its "wrote" warning.
+    #[test]
+    fn a_write_dates_the_folder_past_the_start() {
+        let tmp = std::env::temp_dir().join(format!("ferro-outdate-{}", std::process::id()));
+        let dir = tmp.join("migrations");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("0001_initial.rs"), "// a migration\n").unwrap();
+        let mark = tmp.join("started");
+        let started = stamp(&mark).unwrap();
+        outdate(&dir, started, &mark);
+        let folder = fs::metadata(&dir).unwrap().modified().unwrap();
+        fs::remove_dir_all(&tmp).unwrap();
+        assert!(folder > started, "{folder:?} is not after {started:?}");
+    }
 
     #[test]
     fn slugs_are_short_file_names() {

@@ -504,3 +504,24 @@ fn a_foreign_key_to_a_model_of_another_crate() {
     let messages = app.build();
     assert!(!messages.contains("wrote"), "{messages}");
 }
+
+/// Cargo prints a build script's last warnings again on a build that does
+/// not run it, and file times come from a coarse clock: a migration written
+/// in the same tick as the script started would look unchanged, and every
+/// later build would say "wrote" again. The build after each write runs the
+/// script and says nothing.
+#[test]
+fn a_build_after_a_write_does_not_repeat_it() {
+    let app = App::new();
+    assert!(app.build().contains("wrote migrations/0001_initial.rs"));
+    let mut field = "pub email: String,".to_owned();
+    for n in 0..6 {
+        let next = format!("{field}\n    pub extra_{n}: Option<i32>,");
+        app.edit_models(&field, &next);
+        field = next;
+        let messages = app.build();
+        assert!(messages.contains("rewrote draft"), "{messages}");
+        let messages = app.build();
+        assert!(!messages.contains("wrote"), "edit {n}:\n{messages}");
+    }
+}
