@@ -25,7 +25,17 @@ pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> {
 struct App {
     _dir: tempfile::TempDir,
     root: PathBuf,
+    /// The migrations crate's package, whose binary the tests run.
+    package: String,
 }
+
+/// A number for each application of this process. The tests share a target
+/// directory and run at once, and cargo names a workspace member's build
+/// by its package and its path in the workspace: two applications laid out
+/// alike would share one build of their models crate, each test building
+/// over the other's. Each gets packages of its own (their library crates
+/// keep the names the code uses).
+static NEXT_APP: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 impl App {
     fn new() -> App {
@@ -37,6 +47,8 @@ impl App {
     fn with(cli: bool) -> App {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_owned();
+        let n = NEXT_APP.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let package = format!("{}-{n}", package(cli));
         let ws = workspace();
         let core = ws.join("ferro-core");
         let build = ws.join("ferro-build");
@@ -47,7 +59,8 @@ impl App {
         write(
             &root.join("models/Cargo.toml"),
             &format!(
-                "[package]\nname = \"app-models\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+                "[package]\nname = \"app-models-{n}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+                 [lib]\nname = \"app_models\"\n\n\
                  [dependencies]\nferro-core = {{ path = {core:?} }}\n"
             ),
         );
@@ -56,9 +69,11 @@ impl App {
             &root.join("migrations/Cargo.toml"),
             &format!(
                 "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
-                 [dependencies]\nferro-core = {{ path = {core:?}{features} }}\napp-models = {{ path = \"../models\" }}\n\n\
-                 [build-dependencies]\nferro-build = {{ path = {build:?} }}\napp-models = {{ path = \"../models\" }}\n",
-                package = package(cli),
+                 [lib]\nname = \"{lib}\"\n\n\
+                 [dependencies]\nferro-core = {{ path = {core:?}{features} }}\n{models}\n\n\
+                 [build-dependencies]\nferro-build = {{ path = {build:?} }}\n{models}\n",
+                lib = self::package(cli).replace('-', "_"),
+                models = format!("app-models = {{ path = \"../models\", package = \"app-models-{n}\" }}"),
                 features = if cli {
                     ", features = [\"cli\", \"sqlite\"]"
                 } else {
@@ -84,7 +99,11 @@ impl App {
              println!(\"{} {}\", m.file, m.revision.message);\n    }\n}\n"
         };
         write(&root.join("migrations/src/main.rs"), main);
-        App { _dir: dir, root }
+        App {
+            _dir: dir,
+            root,
+            package,
+        }
     }
 
     fn cargo(&self, args: &[&str], ci: bool) -> Output {
@@ -109,7 +128,7 @@ impl App {
     }
 
     fn run(&self) -> String {
-        let output = self.cargo(&["run", "--quiet", "--offline", "-p", "app-migrations"], false);
+        let output = self.cargo(&["run", "--quiet", "--offline", "-p", &self.package], false);
         assert!(
             output.status.success(),
             "{}",
@@ -154,8 +173,8 @@ impl App {
     }
 }
 
-/// The migrations crate's package: one name per kind of binary, since the
-/// tests share a target directory and run at once.
+/// The migrations crate's library: the command line's, or one that lists
+/// the migrations.
 fn package(cli: bool) -> &'static str {
     if cli { "cli-migrations" } else { "app-migrations" }
 }
@@ -290,7 +309,7 @@ impl App {
     /// its exit code and everything it printed.
     fn cli(&self, db: &str, args: &[&str]) -> (i32, String) {
         let url = format!("sqlite://{}", self.root.join(db).display());
-        let output = Command::new(workspace().join("target/scratch/debug").join(package(true)))
+        let output = Command::new(workspace().join("target/scratch/debug").join(&self.package))
             .args(["--database-url", &url])
             .args(args)
             .current_dir(&self.root)

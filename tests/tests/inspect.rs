@@ -302,6 +302,11 @@ fn as_module(source: &str) -> String {
 /// Compiles every read's models in one scratch crate and returns each one's
 /// schema, or why it did not resolve.
 fn compile(reads: &[Read]) -> Vec<Result<Schema, String>> {
+    // A package of its own for each compile: the backends' tests run at
+    // once in one target directory, where cargo would give two packages of
+    // one name and layout one build (and one binary).
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = tempfile::tempdir().expect("a temporary directory");
     let root = dir.path();
     let mut modules: BTreeMap<&str, usize> = BTreeMap::new();
@@ -327,7 +332,7 @@ fn compile(reads: &[Read]) -> Vec<Result<Schema, String>> {
     std::fs::write(
         root.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"inspected-models\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+            "[package]\nname = \"inspected-models-{n}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
              [dependencies]\nferro-core = {{ path = {core:?} }}\n{}\n\n[workspace]\n",
             ferro::inspect::DEPENDENCIES.map(|(_, line)| line).join("\n")
         ),
