@@ -575,6 +575,8 @@ pub(crate) fn op_expr(op: &Op) -> Expr {
             call("op.create_enum", vec![s(&e.name), names(&values)])
         }
         Op::DropEnum { name } => call("op.drop_enum", vec![s(name)]),
+        Op::CreateSchema { name } => call("op.create_schema", vec![s(name)]),
+        Op::DropSchema { name } => call("op.drop_schema", vec![s(name)]),
         Op::AddEnumValue { name, value, before } => call(
             "op.add_enum_value",
             vec![s(name), s(value), option(before.as_deref())],

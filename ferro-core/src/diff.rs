@@ -43,6 +43,11 @@ use crate::schema::{Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Sche
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Change {
+    /// A PostgreSQL schema (namespace) that a table of the new schema names
+    /// and none of the old did.
+    CreateSchema(Str),
+    /// A PostgreSQL schema no table names any more.
+    DropSchema(Str),
     /// A new enum type.
     CreateEnum(EnumType),
     /// An enum type no column uses any more.
@@ -295,6 +300,14 @@ impl Diff {
 /// The changes that turn schema `from` into schema `to`.
 pub fn diff(from: &Schema, to: &Schema) -> Diff {
     let mut out = Diff::default();
+    let (old, new) = (from.namespaces(), to.namespaces());
+    for name in new.difference(&old) {
+        out.changes
+            .push(Change::CreateSchema(Str::from(name.to_string())));
+    }
+    for name in old.difference(&new) {
+        out.changes.push(Change::DropSchema(Str::from(name.to_string())));
+    }
     diff_enums(from, to, &mut out.changes);
     let renames = table_renames(from, to);
     let renamed_old: BTreeSet<&str> = renames.values().map(|t| t.name.as_ref()).collect();

@@ -236,7 +236,10 @@ impl<'a> Writer<'a> {
             .map(|n| n.text.clone())
             .collect();
 
-        let mut head = format!("table = {:?}", table.name.as_ref());
+        let mut head = match naming::split(&table.name) {
+            (Some(schema), name) => format!("schema = {schema:?}, table = {name:?}"),
+            (None, name) => format!("table = {name:?}"),
+        };
         if let Some(comment) = &table.comment {
             let _ = write!(head, ", comment = {:?}", comment.as_ref());
         }

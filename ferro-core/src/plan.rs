@@ -219,21 +219,23 @@ fn fill(table: &Str, column: &Column) -> Op {
 }
 
 const PHASE_DROP_ALIAS: u8 = 0;
-const PHASE_ENUM: u8 = 1;
-const PHASE_RENAME_TABLE: u8 = 2;
-const PHASE_RENAME_COLUMN: u8 = 3;
-const PHASE_RENAME_KEY: u8 = 4;
-const PHASE_DROP_FK: u8 = 5;
-const PHASE_DROP_KEY: u8 = 6;
-const PHASE_CREATE_TABLE: u8 = 7;
-const PHASE_ADD_COLUMN: u8 = 8;
-const PHASE_ALTER: u8 = 9;
-const PHASE_ADD_KEY: u8 = 10;
-const PHASE_ADD_FK: u8 = 11;
-const PHASE_DROP_COLUMN: u8 = 12;
-const PHASE_DROP_TABLE: u8 = 13;
-const PHASE_DROP_ENUM: u8 = 14;
-const PHASE_ADD_ALIAS: u8 = 15;
+const PHASE_CREATE_SCHEMA: u8 = 1;
+const PHASE_ENUM: u8 = 2;
+const PHASE_RENAME_TABLE: u8 = 3;
+const PHASE_RENAME_COLUMN: u8 = 4;
+const PHASE_RENAME_KEY: u8 = 5;
+const PHASE_DROP_FK: u8 = 6;
+const PHASE_DROP_KEY: u8 = 7;
+const PHASE_CREATE_TABLE: u8 = 8;
+const PHASE_ADD_COLUMN: u8 = 9;
+const PHASE_ALTER: u8 = 10;
+const PHASE_ADD_KEY: u8 = 11;
+const PHASE_ADD_FK: u8 = 12;
+const PHASE_DROP_COLUMN: u8 = 13;
+const PHASE_DROP_TABLE: u8 = 14;
+const PHASE_DROP_ENUM: u8 = 15;
+const PHASE_ADD_ALIAS: u8 = 16;
+const PHASE_DROP_SCHEMA: u8 = 17;
 
 fn add_fk(table: &Str, key: &ForeignKey) -> Op {
     Op::AddForeignKey {
@@ -331,6 +333,8 @@ fn step(change: &Change) -> Option<(u8, Op)> {
     let s = |s: &Str| s.clone();
     Some(match change {
         Change::CreateTable(_) | Change::DropTable(_) => return None,
+        Change::CreateSchema(name) => (PHASE_CREATE_SCHEMA, Op::CreateSchema { name: s(name) }),
+        Change::DropSchema(name) => (PHASE_DROP_SCHEMA, Op::DropSchema { name: s(name) }),
         Change::CreateEnum(e) => (PHASE_ENUM, Op::CreateEnum(e.clone())),
         Change::DropEnum(e) => (PHASE_DROP_ENUM, Op::DropEnum { name: s(&e.name) }),
         Change::AddEnumValue { name, value, before } => (

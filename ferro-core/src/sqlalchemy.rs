@@ -209,7 +209,7 @@ fn table_def(out: &mut String, table: &Table) {
     let _ = write!(
         out,
         "    sa.Table(\n        {},\n        metadata,\n",
-        py(&table.name)
+        py(crate::schema::naming::bare(&table.name))
     );
     for column in table.columns.iter() {
         let _ = writeln!(out, "        {},", column_def(table, column));
@@ -299,6 +299,11 @@ fn table_def(out: &mut String, table: &Table) {
     }
     if let Some(comment) = &table.comment {
         let _ = writeln!(out, "        comment={},", py(comment));
+    }
+    // A table in a PostgreSQL schema: `ForeignKeyConstraint` names it
+    // `billing.invoices.id`, as the keys above do.
+    if let Some(schema) = crate::schema::naming::split(&table.name).0 {
+        let _ = writeln!(out, "        schema={},", py(schema));
     }
     out.push_str("    )\n");
 }

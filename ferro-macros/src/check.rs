@@ -105,17 +105,24 @@ pub(crate) fn model<'a>(input: &'a DeriveInput, errors: &mut Errors) -> Option<M
             "a model cannot be generic: a table has one fixed set of columns",
         );
     }
-    let table = match &attrs.table {
+    let mut table = match &attrs.table {
         Some(lit) => {
-            identifier(&lit.value.value(), lit.value.span(), "table name", errors);
+            object_name(&lit.value.value(), lit.value.span(), "table name", errors);
             lit.value.value()
         }
         None => {
             let table = input.ident.to_string().to_snake_case();
-            identifier(&table, input.ident.span(), "table name", errors);
+            object_name(&table, input.ident.span(), "table name", errors);
             table
         }
     };
+    // A PostgreSQL schema: the table's name is said after it, as SQL says
+    // it (`billing.invoices`), wherever Ferro names the table.
+    if let Some(schema) = &attrs.schema {
+        let name = schema.value.value();
+        object_name(&name, schema.value.span(), "schema name", errors);
+        table = format!("{name}.{table}");
+    }
     let columns = Columns::check(input, fields, errors);
     let primary_key = columns.primary_key(&attrs, errors);
     let primary_key_name = attrs
@@ -193,7 +200,7 @@ impl<'a> Columns<'a> {
                 Some(c) => (c.value.value(), c.value.span()),
                 None => (field_name.clone(), ident.span()),
             };
-            identifier(&name, span, "column name", errors);
+            object_name(&name, span, "column name", errors);
             if out.list.iter().any(|c| c.name == name) {
                 errors.push(
                     span,
@@ -273,7 +280,7 @@ impl<'a> Columns<'a> {
             let columns = self.lookup(fk.fields(), "foreign_key", errors);
             let referred: Vec<String> = fk.columns().iter().map(LitStr::value).collect();
             for (lit, name) in fk.columns().iter().zip(&referred) {
-                identifier(name, lit.span(), "column name", errors);
+                object_name(name, lit.span(), "column name", errors);
             }
             if referred.len() != fk.fields().len() {
                 errors.push(
@@ -452,7 +459,7 @@ fn checks(attrs: &ModelAttrs, errors: &mut Errors) -> Vec<(String, String)> {
     let mut checks: Vec<(String, String)> = Vec::new();
     for check in &attrs.checks {
         let name = check.value.name().value();
-        identifier(&name, check.value.name().span(), "check name", errors);
+        object_name(&name, check.value.name().span(), "check name", errors);
         if checks.iter().any(|(n, _)| *n == name) {
             errors.push(
                 check.value.name().span(),
@@ -635,7 +642,7 @@ fn check_field(field: &Field, a: &FieldAttrs, errors: &mut Errors) {
     if let Some(fk) = &a.foreign_key
         && let Some(column) = &fk.value.column
     {
-        identifier(&column.value.value(), column.value.span(), "column name", errors);
+        object_name(&column.value.value(), column.value.span(), "column name", errors);
     }
     if let Some(fk) = &a.foreign_key {
         explicit_name(&fk.value.name, errors);
@@ -650,7 +657,7 @@ fn check_field(field: &Field, a: &FieldAttrs, errors: &mut Errors) {
         );
     }
     for lit in [&a.column, &a.renamed_from].into_iter().flatten() {
-        identifier(&lit.value.value(), lit.value.span(), "column name", errors);
+        object_name(&lit.value.value(), lit.value.span(), "column name", errors);
     }
 }
 
@@ -735,7 +742,7 @@ fn is_sql_name(s: &str, parts: usize) -> bool {
 
 fn explicit_name(name: &Option<Given<LitStr>>, errors: &mut Errors) -> Option<String> {
     let lit = &name.as_ref()?.value;
-    identifier(&lit.value(), lit.span(), "name", errors);
+    object_name(&lit.value(), lit.span(), "name", errors);
     Some(lit.value())
 }
 
@@ -746,6 +753,22 @@ pub(crate) fn identifier(name: &str, span: Span, what: &str, errors: &mut Errors
             format!(
                 "{what} `{name}` is {} bytes; databases keep at most {MAX_IDENTIFIER_BYTES}",
                 name.len()
+            ),
+        );
+    }
+}
+
+/// [`identifier`], for the name of a table, a column or a constraint, which
+/// holds no `.`: SQL reads one as a schema's name before a table's. (An
+/// enum's name may be in a schema; an enum's value is a string.)
+fn object_name(name: &str, span: Span, what: &str, errors: &mut Errors) {
+    identifier(name, span, what, errors);
+    if name.contains('.') {
+        errors.push(
+            span,
+            format!(
+                "{what} `{name}` holds a `.`; a table in a PostgreSQL schema says the schema apart: \
+                 `#[ferro(schema = \"billing\", table = \"invoices\")]`"
             ),
         );
     }

@@ -23,12 +23,17 @@ def load(path, url):
     return module.get_metadata(url)
 
 
-def not_a_version_table(name, type_, parent_names):
-    return not (type_ == "table" and name.startswith("ferro_version"))
-
-
 def main(module_path, url):
     metadata = load(module_path, url)
+    # The default schema, and the PostgreSQL schemas the models name: a
+    # schema they do not name is not theirs, as for Ferro's `check --schema`.
+    schemas = {table.schema for table in metadata.tables.values()}
+
+    def include_name(name, type_, parent_names):
+        if type_ == "schema":
+            return name is None or name in schemas
+        return not (type_ == "table" and name.startswith("ferro_version"))
+
     engine = sa.create_engine(url)
     with engine.connect() as connection:
         context = MigrationContext.configure(
@@ -36,7 +41,8 @@ def main(module_path, url):
             opts={
                 "compare_type": True,
                 "compare_server_default": True,
-                "include_name": not_a_version_table,
+                "include_schemas": True,
+                "include_name": include_name,
             },
         )
         differences = compare_metadata(context, metadata)

@@ -187,3 +187,61 @@ fn postgres_conforms() {
 fn mariadb_conforms() {
     run(Dialect::MySql);
 }
+
+/// The PostgreSQL schemas (namespaces) a migration makes: made with their
+/// first table, dropped with their last, the version table in a schema of
+/// its own; and `check --schema` does not take a schema the migrations
+/// never made for theirs.
+#[test]
+fn postgres_schemas_come_and_go_with_their_tables() {
+    use sqlx::{AnyConnection, Connection as _, Row as _};
+    let Some((url, _dir)) = ferro_tests::fresh_database(Dialect::Postgres, "schemas") else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        sqlx::any::install_default_drivers();
+        let mut conn = AnyConnection::connect(&url).await.expect("a connection");
+        sqlx::raw_sql("CREATE SCHEMA other; CREATE TABLE other.notes (id integer PRIMARY KEY)")
+            .execute(&mut conn)
+            .await
+            .expect("a schema the migrations do not own");
+        let a = Schema::new(conformance::parent_only()).expect("A");
+        let b = Schema::new(conformance::billed(|_| {})).expect("B");
+        pair::set(&a, &b, Dialect::Postgres);
+        let migrator = Migrator::new(&pair::MIGRATIONS).version_table("ops.ferro_version");
+        let mut db = Database::connect(&url).await.expect("the database");
+        let mut schemas = async || -> Vec<String> {
+            sqlx::query(
+                "SELECT nspname::text FROM pg_namespace WHERE nspname IN ('billing', 'ops', 'other') ORDER BY 1",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .expect("the schemas")
+            .iter()
+            .map(|row| row.get::<String, _>(0))
+            .collect()
+        };
+
+        migrator.upgrade(&mut db, &Target::Head).await.expect("A, then B");
+        assert_eq!(schemas().await, ["billing", "ops", "other"]);
+        let drift = migrator.drift(&mut db).await.expect("check --schema");
+        assert!(drift.differences.is_empty(), "{:?}", drift.differences);
+        assert_eq!(
+            migrator.current(&mut db).await.expect("current").len(),
+            1,
+            "the version table is read in its schema"
+        );
+
+        migrator
+            .downgrade(&mut db, &Target::Revision(A.into()))
+            .await
+            .expect("back to A");
+        assert_eq!(schemas().await, ["ops", "other"], "billing goes with its last table");
+        let drift = migrator.drift(&mut db).await.expect("check --schema");
+        assert!(drift.differences.is_empty(), "{:?}", drift.differences);
+    });
+}

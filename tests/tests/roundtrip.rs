@@ -9,7 +9,8 @@
 //! defaults, primary keys, indexes unique or not, unique constraints, foreign
 //! keys with their actions, checks, enums gaining, losing and reordering
 //! values, comments and collations; and on PostgreSQL, index methods,
-//! operator classes and included columns. 256 cases per backend in the normal run; `PROPTEST_CASES=N`
+//! operator classes and included columns, and tables in schemas of their
+//! own that move between them. 256 cases per backend in the normal run; `PROPTEST_CASES=N`
 //! runs N (see the dialects guide).
 
 use ferro::migration::Op;
@@ -78,14 +79,26 @@ fn schema(
         mood.reverse();
     }
     let present: Vec<bool> = (0..TABLES).map(|i| i == 0 || tape.chance(3)).collect();
+    // On PostgreSQL a table may be in a schema (namespace) of its own, and
+    // move from one to another between A and B.
+    let homes: Vec<Option<&str>> = (0..TABLES)
+        .map(|_| (d == Dialect::Postgres && tape.chance(2)).then(|| ["s1", "s2"][tape.pick(2)]))
+        .collect();
+    let qualified = |i: usize| match homes[i] {
+        Some(schema) => format!("{schema}.t{i}"),
+        None => format!("t{i}"),
+    };
     let mut tables = Vec::new();
     for (i, families) in families.iter().enumerate() {
         if !present[i] {
             continue;
         }
         let name = format!("t{i}");
-        let before = adds_to.and_then(|s| s.table(&name));
-        let mut t = Table::new(name.clone());
+        let before = adds_to.and_then(|s| same(s, &name));
+        let mut t = Table::new(qualified(i));
+        if let Some(before) = before.filter(|b| b.name != t.name) {
+            t.renamed_from = Some(before.name.clone());
+        }
         let mut columns = vec![Column::new("id", SqlType::BigInt).auto_increment()];
         let mut checks = Vec::new();
         let mut indexes = Vec::new();
@@ -213,7 +226,7 @@ fn schema(
                     ForeignKey::new(
                         format!("fk_{name}_ref_t{parent}"),
                         ["ref"],
-                        format!("t{parent}"),
+                        qualified(parent),
                         ["id"],
                     )
                     .on_delete(action),
@@ -234,6 +247,22 @@ fn schema(
     Schema::new(tables).expect("a valid schema")
 }
 
+/// The table of `schema` called `name` in whatever schema it is.
+fn same<'a>(schema: &'a Schema, name: &str) -> Option<&'a Table> {
+    schema
+        .tables()
+        .iter()
+        .find(|t| ferro::schema::naming::bare(&t.name) == name)
+}
+
+/// A table's name as SQL says it: `"s1"."t0"` for `s1.t0`.
+fn quoted(table: &str) -> String {
+    match ferro::schema::naming::split(table) {
+        (Some(schema), name) => format!("\"{schema}\".\"{name}\""),
+        (None, name) => format!("\"{name}\""),
+    }
+}
+
 fn case(bytes: &[u8], d: Dialect) -> Case {
     let mut tape = Tape::new(bytes);
     let mut families = [[Family::Number; COLUMNS]; TABLES];
@@ -252,7 +281,7 @@ fn case(bytes: &[u8], d: Dialect) -> Case {
     let tables = a.tables().iter().map(|t| {
         let mut t = t.clone();
         let unique = unique_columns(&t);
-        if let Some(kept) = b.table(&t.name) {
+        if let Some(kept) = same(&b, ferro::schema::naming::bare(&t.name)) {
             for c in t.columns.to_mut() {
                 if kept.column(&c.name).is_none() && unique.contains(&c.name.to_string()) {
                     c.nullable = true;
@@ -269,7 +298,7 @@ fn case(bytes: &[u8], d: Dialect) -> Case {
     // history tests give unique columns fills that differ per row).
     let tables = b.tables().iter().map(|t| {
         let mut t = t.clone();
-        if let Some(old) = a.table(&t.name) {
+        if let Some(old) = same(&a, ferro::schema::naming::bare(&t.name)) {
             let unique = unique_columns(&t);
             for c in t.columns.to_mut() {
                 if old.column(&c.name).is_none() && unique.contains(&c.name.to_string()) {
@@ -320,8 +349,9 @@ async fn rows(
     for t in schema.tables() {
         for c in t.columns.iter().filter(|c| c.name != "id") {
             let sql = format!(
-                "SELECT CAST(\"{}\" AS {text}) FROM \"{}\" ORDER BY id",
-                c.name, t.name
+                "SELECT CAST(\"{}\" AS {text}) FROM {} ORDER BY id",
+                c.name,
+                quoted(&t.name)
             );
             // Not prepared: a column's type or collation changes between
             // two readings, which PostgreSQL refuses a cached plan.
@@ -333,7 +363,9 @@ async fn rows(
                 .iter()
                 .map(|row| row.get::<Option<String>, _>(0))
                 .collect();
-            out.push(((t.name.to_string(), c.name.to_string()), values));
+            // By the table's name in its schema: a table that moves keeps it.
+            let table = ferro::schema::naming::bare(&t.name);
+            out.push(((table.to_owned(), c.name.to_string()), values));
         }
     }
     out
@@ -357,8 +389,8 @@ async fn insert(conn: &mut AnyConnection, schema: &Schema) -> Result<(), TestCas
                 values.push(if null { "NULL".to_owned() } else { value(&c.ty, r) });
             }
             let sql = format!(
-                "INSERT INTO \"{}\" ({}) VALUES ({})",
-                t.name,
+                "INSERT INTO {} ({}) VALUES ({})",
+                quoted(&t.name),
                 names.join(", "),
                 values.join(", ")
             );
@@ -404,9 +436,7 @@ async fn round_trip(url: &str, case: &Case) -> Result<(), TestCaseError> {
     for (column, values) in &before {
         if let Some((_, kept)) = after.iter().find(|(c, _)| c == column) {
             // A NULL becomes a value where the column became NOT NULL: the fill.
-            let required = case
-                .b
-                .table(&column.0)
+            let required = same(&case.b, &column.0)
                 .and_then(|t| t.column(&column.1))
                 .is_some_and(|c| !c.nullable);
             let same = values.iter().zip(kept).all(|(v, k)| match (v, k) {

@@ -64,10 +64,13 @@ impl State {
                     }
                 }
             }
-            // Hand-written SQL may change the schema in ways not modelled here;
+            // A PostgreSQL schema is what the tables' names say. Hand-written
+            // SQL may change the schema in ways not modelled here;
             // `Migrator::drift` names the migrations that hold some.
             Op::CreateEnum(_)
             | Op::DropEnum { .. }
+            | Op::CreateSchema { .. }
+            | Op::DropSchema { .. }
             | Op::Sql(_)
             | Op::Rust { .. }
             | Op::Irreversible { .. } => {}

@@ -252,6 +252,18 @@ pub enum Op {
         /// The view's name.
         alias: Str,
     },
+    /// `CREATE SCHEMA IF NOT EXISTS`: a PostgreSQL schema (namespace) for
+    /// the tables that name it, made before them.
+    CreateSchema {
+        /// The schema's name.
+        name: Str,
+    },
+    /// `DROP SCHEMA`, once no table is left in it; PostgreSQL refuses it
+    /// while the schema still holds anything, so nothing is lost.
+    DropSchema {
+        /// The schema's name.
+        name: Str,
+    },
     /// SQL written by hand, run as it is.
     Sql(Str),
     /// A data step in Rust, by name: the function itself is in the migration
@@ -491,6 +503,8 @@ impl fmt::Display for Op {
             Op::UnsyncColumns { table, old, new } => {
                 write!(f, "stop keeping {table}.{old} and {table}.{new} equal")
             }
+            Op::CreateSchema { name } => write!(f, "create schema {name}"),
+            Op::DropSchema { name } => write!(f, "drop schema {name}"),
             Op::Sql(_) => f.write_str("run SQL"),
             Op::Rust { name } => write!(f, "run Rust step {name}"),
             Op::Irreversible { reason } => write!(f, "cannot be reverted: {reason}"),

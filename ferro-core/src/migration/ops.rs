@@ -555,6 +555,17 @@ impl Ops {
         self.push(Op::CreateEnum(ty))
     }
 
+    /// Creates a PostgreSQL schema (namespace), unless it exists, for the
+    /// tables named in it (`billing.invoices`).
+    pub fn create_schema(&mut self, name: impl Into<Str>) -> &mut Step {
+        self.push(Op::CreateSchema { name: name.into() })
+    }
+
+    /// Drops a PostgreSQL schema, which must be empty by then.
+    pub fn drop_schema(&mut self, name: impl Into<Str>) -> &mut Step {
+        self.push(Op::DropSchema { name: name.into() })
+    }
+
     /// Drops an enum type.
     pub fn drop_enum(&mut self, name: impl Into<Str>) -> &mut Step {
         self.push(Op::DropEnum { name: name.into() })

@@ -60,8 +60,13 @@ impl Dialect {
         }
     }
 
-    /// `name` as a quoted identifier.
+    /// `name` as a quoted identifier; a table's name with a PostgreSQL
+    /// schema before it (`billing.invoices`) as two (`"billing"."invoices"`).
+    /// A name of any other object holds no `.` (the schema refuses one).
     pub fn ident(self, name: &str) -> String {
+        if let (Some(schema), table) = crate::schema::naming::split(name) {
+            return format!("{}.{}", self.ident(schema), self.ident(table));
+        }
         let iden = DynIden::from(name.to_owned());
         let mut out = String::new();
         match self {

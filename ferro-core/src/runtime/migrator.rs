@@ -327,7 +327,7 @@ impl Migrator {
         let expected = crate::schema::Schema::new(state.tables)
             .map_err(|e| MigrateError::Introspection(e.to_string()))?;
         let expected = super::stored(db.dialect(), &expected);
-        let actual = super::introspect(db, &self.table.name).await?;
+        let actual = super::introspect::introspect_like(db, &self.table.name, &expected).await?;
         let differences = if by_name(&actual) == by_name(&expected) {
             Vec::new()
         } else {

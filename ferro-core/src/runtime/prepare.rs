@@ -194,6 +194,7 @@ fn parts(
         } else {
             None
         };
+        super::render::refuse_schema(d, &step.op)?;
         let tasks = match &step.op {
             op if batched && d != Dialect::Sqlite => {
                 outside = true;

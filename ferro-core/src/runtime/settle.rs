@@ -164,9 +164,11 @@ impl Migrator {
         db: &mut Database,
         state: &crate::migration::State,
     ) -> Result<bool, MigrateError> {
-        let actual = by_name(&super::introspect(db, &self.table.name).await?);
-        Ok(crate::schema::Schema::new(state.tables.clone())
-            .is_ok_and(|schema| by_name(&super::stored(db.dialect(), &schema)) == actual))
+        let Ok(schema) = crate::schema::Schema::new(state.tables.clone()) else {
+            return Ok(false);
+        };
+        let actual = by_name(&super::introspect::introspect_like(db, &self.table.name, &schema).await?);
+        Ok(by_name(&super::stored(db.dialect(), &schema)) == actual)
     }
 
     /// The statement that marks `step` as started on MySQL: its row with no

@@ -17,6 +17,7 @@ use super::dialect::Dialect;
 use super::error::MigrateError;
 use super::statement::{Bind, Statement};
 use crate::migration::Op;
+use crate::schema::naming;
 
 /// The default name of the version table.
 pub const DEFAULT_TABLE: &str = "ferro_version";
@@ -206,6 +207,15 @@ fn binds(values: Values) -> Vec<Bind> {
 }
 
 impl VersionTable {
+    /// The table's name for sea-query's builders: in its PostgreSQL schema
+    /// when its name says one.
+    fn table_name(&self) -> sea_query::TableName {
+        match naming::split(&self.name) {
+            (Some(schema), table) => (schema.to_owned(), table.to_owned()).into(),
+            (None, table) => table.to_owned().into(),
+        }
+    }
+
     /// `CREATE TABLE IF NOT EXISTS`, with only text and integer columns (what
     /// every driver reads back). MySQL cannot key a `TEXT` column, so its
     /// revision is a `VARCHAR`, and its downgrade a `LONGTEXT`.
@@ -228,8 +238,8 @@ impl VersionTable {
             ),
         };
         let name = d.ident(&self.name);
-        let pk = d.ident(&format!("pk_{}", self.name));
-        Statement::plain(format!(
+        let pk = d.ident(&naming::primary_key(&self.name));
+        let create = format!(
             "CREATE TABLE IF NOT EXISTS {name} (\n    \
              {} {key} NOT NULL,\n    \
              {} {text} NOT NULL,\n    \
@@ -251,7 +261,17 @@ impl VersionTable {
             d.ident(COLUMNS[7]),
             d.ident(COLUMNS[8]),
             d.ident(COLUMNS[0]),
-        ))
+        );
+        // A version table in a PostgreSQL schema of its own
+        // (`version_table("ops.ferro_version")`) makes the schema first, in
+        // the same statement, so that every caller runs one.
+        Statement::plain(match (d, naming::split(&self.name).0) {
+            (Dialect::Postgres, Some(schema)) => format!(
+                "DO $ferro$ BEGIN CREATE SCHEMA IF NOT EXISTS {}; {create}; END $ferro$",
+                d.ident(schema)
+            ),
+            _ => create,
+        })
     }
 
     /// The columns the table has: none when it does not exist.
@@ -259,10 +279,16 @@ impl VersionTable {
         let name = d.literal(&self.name);
         match d {
             Dialect::Sqlite => format!("SELECT name FROM pragma_table_info({name})"),
-            Dialect::Postgres => format!(
-                "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name = {name}"
-            ),
+            Dialect::Postgres => {
+                let (schema, table) = match naming::split(&self.name) {
+                    (Some(schema), table) => (d.literal(schema), d.literal(table)),
+                    (None, _) => ("current_schema()".to_owned(), name),
+                };
+                format!(
+                    "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
+                     WHERE table_schema = {schema} AND table_name = {table}"
+                )
+            }
             Dialect::MySql => format!(
                 "SELECT CAST(column_name AS CHAR) FROM information_schema.columns \
                  WHERE table_schema = DATABASE() AND table_name = {name}"
@@ -350,7 +376,7 @@ impl VersionTable {
     ) -> Statement {
         let mut update = Query::update();
         update
-            .table(self.name.clone())
+            .table(self.table_name())
             .values([
                 (COLUMNS[7].to_owned(), Expr::val(progress.stored())),
                 (COLUMNS[5].to_owned(), Expr::val(duration_ms)),
@@ -403,7 +429,7 @@ impl VersionTable {
     fn insert_with(&self, d: Dialect, row: &AppliedRevision, seq: Expr) -> Result<Statement, MigrateError> {
         let mut insert = Query::insert();
         insert
-            .into_table(self.name.clone())
+            .into_table(self.table_name())
             .columns([
                 COLUMNS[0].to_owned(),
                 COLUMNS[1].to_owned(),
@@ -436,7 +462,7 @@ impl VersionTable {
     pub(crate) fn delete(&self, d: Dialect, revision: &str) -> Statement {
         let mut delete = Query::delete();
         delete
-            .from_table(self.name.clone())
+            .from_table(self.table_name())
             .and_where(Expr::col(COLUMNS[0].to_owned()).eq(revision.to_owned()));
         build(d, &delete)
     }
@@ -444,7 +470,7 @@ impl VersionTable {
     /// Forgets every revision.
     pub(crate) fn delete_all(&self, d: Dialect) -> Statement {
         let mut delete = Query::delete();
-        delete.from_table(self.name.clone());
+        delete.from_table(self.table_name());
         build(d, &delete)
     }
 

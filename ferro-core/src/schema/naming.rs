@@ -32,22 +32,50 @@ const HASH_DIGITS: usize = 8;
 
 /// `pk_<table>`.
 pub fn primary_key(table: &str) -> String {
-    fit(&format!("pk_{table}"))
+    fit(&format!("pk_{}", bare(table)))
 }
 
 /// `ix_<table>_<col>[_<col>…]`.
 pub fn index<S: AsRef<str>>(table: &str, columns: &[S]) -> String {
-    fit(&format!("ix_{table}_{}", join(columns)))
+    fit(&format!("ix_{}_{}", bare(table), join(columns)))
 }
 
 /// `uq_<table>_<col>[_<col>…]`.
 pub fn unique<S: AsRef<str>>(table: &str, columns: &[S]) -> String {
-    fit(&format!("uq_{table}_{}", join(columns)))
+    fit(&format!("uq_{}_{}", bare(table), join(columns)))
 }
 
 /// `fk_<table>_<first col>_<referred table>`.
 pub fn foreign_key(table: &str, first_column: &str, referred_table: &str) -> String {
-    fit(&format!("fk_{table}_{first_column}_{referred_table}"))
+    fit(&format!(
+        "fk_{}_{first_column}_{}",
+        bare(table),
+        bare(referred_table)
+    ))
+}
+
+/// A table's name without its PostgreSQL schema: `invoices` for
+/// `billing.invoices`. Names made from a table's are made from this one, as
+/// SQLAlchemy's `%(table_name)s` is, so the names of a table's keys and
+/// indexes do not change when it moves to another schema.
+///
+/// ```
+/// use ferro::schema::naming;
+/// assert_eq!(naming::bare("billing.invoices"), "invoices");
+/// assert_eq!(naming::index("billing.invoices", &["due"]), "ix_invoices_due");
+/// assert_eq!(naming::bare("users"), "users");
+/// ```
+pub fn bare(table: &str) -> &str {
+    split(table).1
+}
+
+/// A table's PostgreSQL schema, when its name says one
+/// (`billing.invoices`), and its name in that schema.
+pub fn split(table: &str) -> (Option<&str>, &str) {
+    match table.split_once('.') {
+        Some((schema, name)) => (Some(schema), name),
+        None => (None, table),
+    }
 }
 
 /// A name of at most [`MAX_IDENTIFIER_BYTES`] bytes.

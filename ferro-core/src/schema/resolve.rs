@@ -121,6 +121,12 @@ pub enum SchemaError {
         /// Its length in bytes.
         len: usize,
     },
+    /// A name other than a table's holds a `.`, which SQL reads as a
+    /// schema's name before a table's.
+    #[error(
+        "the name `{0}` holds a `.`; only a table's name may, after its PostgreSQL schema (`billing.invoices`)"
+    )]
+    DottedName(String),
     /// A key, index or constraint has no columns.
     #[error("{object} of table `{table}` has no columns")]
     NoKeyColumns {
@@ -257,6 +263,16 @@ impl Schema {
         Some(&self.tables[i])
     }
 
+    /// The PostgreSQL schemas (namespaces) that tables and their views
+    /// name (`billing` of `billing.invoices`), each once, sorted.
+    pub fn namespaces(&self) -> std::collections::BTreeSet<&str> {
+        self.tables
+            .iter()
+            .flat_map(|t| std::iter::once(&t.name).chain(t.alias.as_ref()))
+            .filter_map(|name| naming::split(name).0)
+            .collect()
+    }
+
     /// The enum types that columns use, each once, sorted by name.
     pub fn enums(&self) -> Vec<&EnumType> {
         let mut seen = BTreeMap::new();
@@ -297,7 +313,7 @@ impl Schema {
         let mut relation_names: Vec<(&str, usize)> = Vec::new();
         let mut enums: BTreeMap<&str, &EnumType> = BTreeMap::new();
         for (i, table) in self.tables.iter().enumerate() {
-            check_name(&table.name)?;
+            check_table_name(&table.name)?;
             // The tables are sorted by name, so a second one comes right after.
             if i > 0 && self.tables[i - 1].name == table.name {
                 return Err(SchemaError::DuplicateTable(table.name.to_string()));
@@ -306,7 +322,7 @@ impl Schema {
             validate_keys(table, i, &mut relation_names)?;
             if let Some(alias) = &table.alias {
                 // A view: a relation like the table, in the tables' namespace.
-                check_name(alias)?;
+                check_table_name(alias)?;
                 if self.table(alias).is_some() {
                     return Err(SchemaError::DuplicateTable(alias.to_string()));
                 }
@@ -389,7 +405,9 @@ fn validate_columns<'a>(
             });
         }
         if let SqlType::Enum(e) = &column.ty {
-            check_name(&e.name)?;
+            // A PostgreSQL type may be in a schema too; MySQL's are read
+            // back named after their column (`item.status`).
+            check_table_name(&e.name)?;
             let repeated =
                 (1..e.values.len()).any(|i| e.values[..i].iter().any(|v| v.name == e.values[i].name));
             if e.values.is_empty() || repeated {
@@ -576,7 +594,22 @@ fn check_name(name: &str) -> Result<(), SchemaError> {
             len: name.len(),
         });
     }
+    if name.contains('.') {
+        return Err(SchemaError::DottedName(name.to_owned()));
+    }
     Ok(())
+}
+
+/// A table's (or a type's) name: a name, or a PostgreSQL schema's and a
+/// name in it, each checked as a name (`billing.invoices`).
+fn check_table_name(name: &str) -> Result<(), SchemaError> {
+    match naming::split(name) {
+        (Some(schema), table) => {
+            check_name(schema)?;
+            check_name(table)
+        }
+        (None, table) => check_name(table),
+    }
 }
 
 /// What is wrong with an index's method, operator classes and included
@@ -720,7 +753,7 @@ fn follow_renames(tables: &mut [Table], joins: &[(usize, ManyToMany)]) {
         let (old_target, old_target_key) = was(tables, target);
         let join = &mut tables[*at];
         if relation.table.is_none() && (old_source != source.table || old_target != target.table) {
-            join.renamed_from = Some(format!("{old_source}_{old_target}").into());
+            join.renamed_from = Some(format!("{old_source}_{}", naming::bare(&old_target)).into());
         }
         let same_model = source.model == target.model;
         for (side, old_key, prefix) in [(source, old_source_key, "from_"), (target, old_target_key, "to_")] {
@@ -743,7 +776,7 @@ fn join_table(owner: &Table, relation: &ManyToMany) -> Table {
     let (source, target) = (&relation.source, &relation.target);
     let name: Str = match &relation.table {
         Some(name) => name.clone(),
-        None => format!("{}_{}", owner.name, target.table).into(),
+        None => format!("{}_{}", owner.name, naming::bare(&target.table)).into(),
     };
     let same_model = source.model == target.model;
     let sides = [(source, "from_"), (target, "to_")].map(|(side, prefix)| {

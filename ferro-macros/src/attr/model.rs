@@ -429,6 +429,8 @@ fn key_list(meta: &Meta) -> darling::Result<Slot<KeyAttr>> {
 pub(crate) struct ModelAttrs {
     #[darling(with = |m| text(m, "table = \"users\""))]
     pub(crate) table: Slot<LitStr>,
+    #[darling(with = |m| text(m, "schema = \"billing\""))]
+    pub(crate) schema: Slot<LitStr>,
     #[darling(with = |m| text(m, "renamed_from = \"old_name\""))]
     pub(crate) renamed_from: Slot<LitStr>,
     #[darling(with = |m| text(m, "comment = \"...\""))]

@@ -111,6 +111,22 @@ pub(crate) fn family(f: impl FnOnce(&mut Table)) -> Vec<Table> {
     vec![parent, child]
 }
 
+/// `family`'s `parent` alone.
+pub(crate) fn parent_only() -> Vec<Table> {
+    family(|_| {}).into_iter().take(1).collect()
+}
+
+/// `family`, with `child` in the PostgreSQL schema `billing` and its key to
+/// `parent` (in the current schema) across schemas, changed by `f`.
+pub(crate) fn billed(f: impl FnOnce(&mut Table)) -> Vec<Table> {
+    family(|t| {
+        t.name = "billing.child".into();
+        t.primary_key = Some(PrimaryKey::new("pk_child", ["id"]));
+        t.foreign_keys = vec![fk("parent_id")].into();
+        f(t);
+    })
+}
+
 pub(crate) fn fk(columns: &str) -> ForeignKey {
     ForeignKey::new(
         format!("fk_child_{columns}_parent"),
@@ -356,6 +372,11 @@ pub(crate) fn cases() -> Vec<Case> {
             t.columns.to_mut().push(Column::new("w", SqlType::Integer).nullable().generated("z * 3", true));
             t.indexes = vec![ix("ix_item_w", &["w"]).unique()].into();
         }), ["add column item.w", "create unique index item(w)"];
+        1025 ForeignKeys "pg_schema_table_created": parent_only() => billed(|_| {}), ["create schema billing", "create table billing.child"];
+        1026 ForeignKeys "pg_schema_table_unchanged": billed(|_| {}) => billed(|_| {}), [];
+        1027 ForeignKeys "pg_schema_table_moved": family(|t| t.foreign_keys = vec![fk("parent_id")].into()) => billed(|t| t.renamed_from = Some("child".into())), ["create schema billing", "rename table child to billing.child"];
+        1028 Indexes "pg_schema_index_added": billed(|_| {}) => billed(|t| t.indexes = vec![ix("ix_child_other_id", &["other_id"])].into()), ["create index billing.child(other_id)"];
+        1029 ForeignKeys "pg_schema_last_table_dropped": billed(|_| {}) => parent_only(), ["drop table billing.child", "drop schema billing"];
         1004 Indexes "partial_index_becomes_whole": xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"]).predicate("z IS NOT NULL")].into()) => xyz(|t| t.indexes = vec![ix("ix_item_live", &["x"])].into()), ["drop index item.ix_item_live", "create index item(x)"];
     }
 }
@@ -630,6 +651,9 @@ pub(crate) fn applies(d: Dialect, id: &str) -> bool {
             };
             id.ends_with(of)
         }
+        // Schemas (namespaces) of tables are PostgreSQL's: a MySQL schema is
+        // a database, SQLite's an attached file, and Ferro refuses both.
+        id if id.starts_with("pg_schema_") => d == Dialect::Postgres,
         // Index methods, operator classes and `INCLUDE` are PostgreSQL's.
         id if id.starts_with("pg_index_") || id == "ix_covering_include_unchanged" => d == Dialect::Postgres,
         _ => true,

@@ -62,6 +62,16 @@ struct Copy {
     edition: Option<i32>,
 }
 
+/// A table in a PostgreSQL schema, with a key to a table of the current one.
+#[derive(Model)]
+#[ferro(schema = "billing", table = "invoices")]
+struct Invoice {
+    #[ferro(primary_key)]
+    id: i64,
+    #[ferro(foreign_key(references = Copy), index)]
+    copy_id: i64,
+}
+
 fn main() {
     let schema = ferro::Schema::new([<Person as Model>::TABLE]).expect("valid");
     let friendships = schema.table("friendships").expect("the join table");
@@ -80,4 +90,10 @@ fn main() {
     assert_eq!(key.columns.as_ref(), ["book", "edition"]);
     assert_eq!(key.referred_columns.as_ref(), ["book", "edition"]);
     assert_eq!(key.name.as_deref(), Some("fk_copy_book_edition"));
+    let billed = ferro::Schema::new([<Edition as Model>::TABLE, <Copy as Model>::TABLE, <Invoice as Model>::TABLE])
+        .expect("valid");
+    let invoices = billed.table("billing.invoices").expect("the table, named after its schema");
+    assert_eq!(invoices.foreign_keys[0].name.as_deref(), Some("fk_invoices_copy_id_copy"));
+    assert_eq!(invoices.indexes[0].name.as_deref(), Some("ix_invoices_copy_id"));
+    assert_eq!(billed.namespaces().into_iter().collect::<Vec<_>>(), ["billing"]);
 }

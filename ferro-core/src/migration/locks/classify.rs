@@ -55,6 +55,8 @@ pub(crate) enum Kind {
     RenameConstraint,
     TableComment,
     CreateEnum,
+    /// A PostgreSQL schema made or dropped.
+    Namespace,
     DropEnum,
     AddEnumValue {
         last: bool,
@@ -152,6 +154,7 @@ pub(crate) fn kinds(op: &Op, online: bool) -> Vec<Kind> {
         Op::RenameConstraint { .. } => Kind::RenameConstraint,
         Op::SetTableComment { .. } => Kind::TableComment,
         Op::CreateEnum(_) => Kind::CreateEnum,
+        Op::CreateSchema { .. } | Op::DropSchema { .. } => Kind::Namespace,
         Op::DropEnum { .. } => Kind::DropEnum,
         Op::AddEnumValue { before, .. } => Kind::AddEnumValue {
             last: before.is_none(),

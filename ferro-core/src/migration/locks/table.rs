@@ -261,6 +261,8 @@ pub(super) fn row(kind: Kind, database: Database) -> Effect {
         (TableComment, MySql) => at(INPLACE, Table).note("metadata only"),
 
         (CreateEnum | DropEnum, Postgres) => at(NOTHING, Tables::Nothing),
+        (Namespace, Postgres) => at(NOTHING, Tables::Nothing).note("no table is touched"),
+        (Namespace, MySql | Sqlite) => at(NOTHING, Tables::Nothing).note("refused: PostgreSQL only"),
         (CreateEnum | DropEnum, MySql | Sqlite) => {
             at(NOTHING, Tables::Nothing).note("nothing runs: each column spells its values")
         }

@@ -71,7 +71,19 @@ async fn each_table<F: Fetch>(
 /// A key or constraint that breaks a rule of Ferro's schema, which no model
 /// could have made, is left out as [`inspect`] leaves it out.
 pub async fn introspect(db: &mut Database, version_table: &str) -> Result<Schema, MigrateError> {
-    let tables = tables(db, version_table).await?;
+    let tables = tables(db, version_table, None).await?;
+    resolve(tables).map(|(schema, _)| schema)
+}
+
+/// [`introspect`], reading on PostgreSQL only the current schema and those
+/// that `expected`'s tables name: what `check --schema` compares with the
+/// migrations' schema. A schema the migrations do not use is not theirs.
+pub(crate) async fn introspect_like(
+    db: &mut Database,
+    version_table: &str,
+    expected: &Schema,
+) -> Result<Schema, MigrateError> {
+    let tables = tables(db, version_table, Some(&expected.namespaces())).await?;
     resolve(tables).map(|(schema, _)| schema)
 }
 
@@ -91,10 +103,14 @@ fn resolve(mut tables: Vec<Table>) -> Result<(Schema, Vec<Note>), MigrateError> 
 }
 
 /// The tables as read, before they are resolved into a schema.
-async fn tables(db: &mut Database, version_table: &str) -> Result<Vec<Table>, MigrateError> {
+async fn tables(
+    db: &mut Database,
+    version_table: &str,
+    schemas: Option<&std::collections::BTreeSet<&str>>,
+) -> Result<Vec<Table>, MigrateError> {
     match db.dialect() {
         Dialect::Sqlite => sqlite::tables(db, version_table).await,
-        Dialect::Postgres => postgres::tables(db, version_table).await,
+        Dialect::Postgres => postgres::tables(db, version_table, schemas).await,
         Dialect::MySql => mysql::tables(db, version_table).await,
     }
 }
@@ -119,7 +135,7 @@ pub struct Inspection {
 /// that two tables use, a default that is not one piece of SQL), that key
 /// or constraint is set aside with a note saying why, and the rest is read.
 pub async fn inspect(db: &mut Database, version_table: &str) -> Result<Inspection, MigrateError> {
-    let (schema, set_aside) = resolve(tables(db, version_table).await?)?;
+    let (schema, set_aside) = resolve(tables(db, version_table, None).await?)?;
     let mut notes = match db.dialect() {
         Dialect::Sqlite => sqlite::notes(db, version_table).await?,
         Dialect::Postgres => postgres::notes(db, version_table).await?,
@@ -176,7 +192,7 @@ fn set_aside(tables: &mut [Table], e: &SchemaError) -> Option<Note> {
             let t = &mut tables[find(tables, table)?];
             take_named(t, name).map(|what| Note::on(table.clone(), format!("{what} {name}: {e}")))
         }
-        E::BadName { name, .. } => tables.iter_mut().find_map(|t| {
+        E::BadName { name, .. } | E::DottedName(name) => tables.iter_mut().find_map(|t| {
             let table = t.name.to_string();
             take_named(t, name).map(|what| Note::on(table, format!("{what} {name}: {e}")))
         }),

@@ -1,23 +1,51 @@
-//! PostgreSQL's schema, from its catalogs, in the current schema
-//! (`current_schema()`).
+//! PostgreSQL's schema, from its catalogs: the tables of the current
+//! schema (`current_schema()`) by their names, and those of every other
+//! schema but the system's by their names after the schema's
+//! (`billing.invoices`).
 
 use super::{Fetch, column, parse_type};
 use crate::inspect::Note;
 use crate::runtime::dialect::literal;
 use crate::runtime::error::MigrateError;
-use crate::schema::{Action, Check, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint};
+use crate::schema::{Action, Check, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint, naming};
 
 /// The separator of the column lists the queries aggregate: a character no
 /// sane name holds.
 const SEP: char = '\u{1f}';
 
-/// `pg_class.oid` of table `name` in the current schema.
+/// `pg_class.oid` of table `name`: in the current schema, or in the one
+/// its name says (`billing.invoices`).
 fn oid(name: &str) -> String {
+    let (schema, table) = match naming::split(name) {
+        (Some(schema), table) => (
+            format!(
+                "(SELECT n.oid FROM pg_namespace n WHERE n.nspname = {})",
+                literal(schema)
+            ),
+            table,
+        ),
+        (None, table) => ("current_schema()::regnamespace".to_owned(), table),
+    };
     format!(
-        "(SELECT c.oid FROM pg_class c WHERE c.relname = {} AND c.relnamespace = current_schema()::regnamespace)",
-        literal(name)
+        "(SELECT c.oid FROM pg_class c WHERE c.relname = {} AND c.relnamespace = {schema})",
+        literal(table)
     )
 }
+
+/// The name of relation `c` as Ferro says it: after its schema's when that
+/// is not the current one.
+const NAME: &str = "CASE WHEN c.relnamespace = current_schema()::regnamespace THEN c.relname::text \
+     ELSE (SELECT n.nspname::text FROM pg_namespace n WHERE n.oid = c.relnamespace) || '.' || c.relname::text END";
+
+/// Relation `c` is in a schema of the database's users: not PostgreSQL's
+/// own (`pg_catalog`, `information_schema`, `pg_toast`, temporary ones).
+macro_rules! user_schema {
+    () => {
+        "c.relnamespace IN (SELECT n.oid FROM pg_namespace n \
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%')"
+    };
+}
+const USER_SCHEMA: &str = user_schema!();
 
 /// The names of the columns numbered by `array` (an `int2[]`) of relation `rel`.
 fn names(array: &str, rel: &str) -> String {
@@ -225,61 +253,56 @@ fn index_columns(position: &str) -> String {
     )
 }
 
-/// The tables of the current schema, as [`tables`] reads them.
-const TABLES: &str = "c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')";
+/// The tables, as [`tables`] reads them.
+const TABLES: &str = concat!(user_schema!(), " AND c.relkind IN ('r', 'p')");
 
 /// What the database holds that a model cannot declare: views, materialized
 /// views, triggers, the indexes [`table`] leaves out, exclusion constraints, deferrable
-/// constraints, sequences no column owns, and tables of other schemas.
+/// constraints and sequences no column owns.
 pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Note>, MigrateError> {
     let not_version = format!(
-        "c.relname NOT IN ({}, {})",
+        "({NAME}) NOT IN ({}, {})",
         literal(version_table),
         literal(&crate::runtime::lease::table_name(version_table))
     );
-    let queries: [String; 7] = [
-        "SELECT NULL, CASE c.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END || c.relname \
-             || ': ' || pg_get_viewdef(c.oid) FROM pg_class c \
-             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('v', 'm') ORDER BY c.relname"
-                .into(),
+    let queries: [String; 6] = [
         format!(
-                "SELECT c.relname::text, 'trigger ' || t.tgname || ': ' || pg_get_triggerdef(t.oid) \
+            "SELECT NULL, CASE c.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END || ({NAME}) \
+             || ': ' || pg_get_viewdef(c.oid) FROM pg_class c \
+             WHERE {USER_SCHEMA} AND c.relkind IN ('v', 'm') ORDER BY 2"
+        ),
+        format!(
+            "SELECT {NAME}, 'trigger ' || t.tgname || ': ' || pg_get_triggerdef(t.oid) \
                  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
                  WHERE NOT t.tgisinternal AND {TABLES} AND {not_version} ORDER BY 1, t.tgname"
-            ),
+        ),
         format!(
-                "SELECT c.relname::text, 'index ' || i.relname || ': ' || pg_get_indexdef(ix.indexrelid) \
+            "SELECT {NAME}, 'index ' || i.relname || ': ' || pg_get_indexdef(ix.indexrelid) \
                  FROM pg_index ix JOIN pg_class c ON c.oid = ix.indrelid JOIN pg_class i ON i.oid = ix.indexrelid \
                  WHERE ({SPECIAL_INDEX}) AND {TABLES} AND {not_version} \
                  AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid \
                  AND con.conrelid = ix.indrelid AND con.contype = 'x') ORDER BY 1, 2"
-            ),
+        ),
         format!(
-                "SELECT c.relname::text, CASE WHEN con.contype = 'x' THEN 'exclusion constraint ' \
+            "SELECT {NAME}, CASE WHEN con.contype = 'x' THEN 'exclusion constraint ' \
                  ELSE 'deferrable constraint ' END || con.conname || ': ' || pg_get_constraintdef(con.oid) \
                  FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid \
                  WHERE (con.contype = 'x' OR con.condeferrable) AND {TABLES} AND {not_version} ORDER BY 1, 2"
-            ),
+        ),
         format!(
-            "SELECT c.relname::text, 'column ' || a.attname || ' takes its default from a sequence: ' \
+            "SELECT {NAME}, 'column ' || a.attname || ' takes its default from a sequence: ' \
              || pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
              JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
              WHERE pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%' AND a.attgenerated = '' \
              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p' \
              AND k.conkey = ARRAY[a.attnum]) AND {TABLES} AND {not_version} ORDER BY 1, a.attnum"
         ),
-        "SELECT NULL, 'sequence ' || c.relname || ', which no column owns' FROM pg_class c \
-             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'S' \
+        format!(
+            "SELECT NULL, 'sequence ' || ({NAME}) || ', which no column owns' FROM pg_class c \
+             WHERE {USER_SCHEMA} AND c.relkind = 'S' \
              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')) \
-             ORDER BY c.relname"
-                .into(),
-        "SELECT NULL, 'schema ' || n.nspname || ' holds ' || count(*) || ' table(s), which inspect reads \
-             only from the current schema (' || current_schema() || ')' \
-             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE c.relkind IN ('r', 'p') AND n.oid <> current_schema()::regnamespace \
-             AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' \
-             GROUP BY n.nspname ORDER BY n.nspname"
-                .into(),
+             ORDER BY 2"
+        ),
     ];
     let mut out = Vec::new();
     for sql in queries {
@@ -292,15 +315,29 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
     Ok(out)
 }
 
-/// Every table of the current schema but the version table.
-pub(super) async fn tables(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Table>, MigrateError> {
-    let rows = f
+/// Every table but the version table, in every schema of the users', or
+/// in the current one and `schemas`.
+pub(super) async fn tables(
+    f: &mut impl Fetch,
+    version_table: &str,
+    schemas: Option<&std::collections::BTreeSet<&str>>,
+) -> Result<Vec<Table>, MigrateError> {
+    let mut rows = f
         .rows(
-            "SELECT c.relname::text, obj_description(c.oid, 'pg_class') FROM pg_class c \
-             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') ORDER BY 1",
+            &format!(
+                "SELECT {NAME}, obj_description(c.oid, 'pg_class') FROM pg_class c WHERE {TABLES} ORDER BY 1"
+            ),
             2,
         )
         .await?;
+    if let Some(schemas) = schemas {
+        rows.retain(|row| {
+            let name = row.first().cloned().flatten().unwrap_or_default();
+            naming::split(&name)
+                .0
+                .is_none_or(|schema| schemas.contains(schema))
+        });
+    }
     super::each_table(f, rows, version_table, async |f, name| table(f, name).await).await
 }
 
@@ -371,7 +408,8 @@ async fn table(f: &mut impl Fetch, name: &str) -> Result<Table, MigrateError> {
             &format!(
                 "SELECT con.conname::text, con.contype::text, {}, \
                  CASE WHEN r.relnamespace = current_schema()::regnamespace THEN r.relname::text \
-                 ELSE r.relnamespace::regnamespace::text || '.' || r.relname::text END, {}, \
+                 ELSE (SELECT n.nspname::text FROM pg_namespace n WHERE n.oid = r.relnamespace) \
+                 || '.' || r.relname::text END, {}, \
                  con.confdeltype::text, con.confupdtype::text, pg_get_expr(con.conbin, con.conrelid) \
                  FROM pg_constraint con LEFT JOIN pg_class r ON r.oid = con.confrelid \
                  WHERE con.conrelid = {rel} ORDER BY 1",

@@ -357,6 +357,10 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
         }
         Op::AliasTable { table, alias } => vec![super::alias_view(D, table, alias)],
         Op::UnaliasTable { alias, .. } => vec![format!("DROP VIEW {}", D.ident(alias))],
+        // Refused before this (`refuse_schema`).
+        Op::CreateSchema { .. } | Op::DropSchema { .. } => {
+            return Err(unsupported(op, D, "a schema is a database here"));
+        }
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));

@@ -7,7 +7,7 @@ use super::{
 };
 use crate::migration::{Op, type_words};
 use crate::runtime::error::MigrateError;
-use crate::schema::{Column, SqlType, Table};
+use crate::schema::{Column, SqlType, Table, naming};
 
 const D: Dialect = Dialect::Postgres;
 
@@ -53,6 +53,42 @@ fn alter(table: &str, rest: &str) -> String {
     format!("ALTER TABLE {} {rest}", D.ident(table))
 }
 
+/// An index's name as a statement on the index alone must say it: in the
+/// schema of its table (`billing.ix_invoices_due`), which the search path
+/// may not hold.
+fn beside(table: &str, index: &str) -> String {
+    match naming::split(table) {
+        (Some(schema), _) => format!("{schema}.{index}"),
+        (None, _) => index.to_owned(),
+    }
+}
+
+/// A table renamed, moved to another schema, or both: `SET SCHEMA` first
+/// (to the connection's current schema when the new name has none), then
+/// `RENAME TO`, which takes a name without a schema.
+fn rename_table(from: &str, to: &str) -> Vec<String> {
+    let ((from_schema, from_name), (to_schema, to_name)) = (naming::split(from), naming::split(to));
+    let mut out = Vec::new();
+    let mut at = from.to_owned();
+    if from_schema != to_schema {
+        out.push(match to_schema {
+            Some(schema) => alter(from, &format!("SET SCHEMA {}", D.ident(schema))),
+            None => format!(
+                "DO $ferro$ BEGIN EXECUTE format('ALTER TABLE %s SET SCHEMA %I', {}, current_schema()); END $ferro$",
+                literal(&D.ident(from))
+            ),
+        });
+        at = match to_schema {
+            Some(schema) => format!("{schema}.{from_name}"),
+            None => from_name.to_owned(),
+        };
+    }
+    if from_name != to_name {
+        out.push(alter(&at, &format!("RENAME TO {}", D.ident(to_name))));
+    }
+    out
+}
+
 pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
     super::check_generated(op, D)?;
     Ok(match op {
@@ -73,7 +109,7 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
             statements
         }
         Op::DropTable { name } => vec![format!("DROP TABLE {}", D.ident(name))],
-        Op::RenameTable { from, to } => vec![alter(from, &format!("RENAME TO {}", D.ident(to)))],
+        Op::RenameTable { from, to } => rename_table(from, to),
         Op::AddColumn { table, column } => {
             // An auto-increment column added to a table is an identity column
             // (which numbers the rows it finds); the key follows.
@@ -106,16 +142,18 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
         | Op::DropForeignKey { table, name }
         | Op::DropCheck { table, name } => vec![alter(table, &format!("DROP CONSTRAINT {}", D.ident(name)))],
         Op::CreateIndex { table, index } => vec![create_index(D, table, index)],
-        Op::DropIndex { name, .. } => vec![format!("DROP INDEX {}", D.ident(name))],
+        Op::DropIndex { table, name } => vec![format!("DROP INDEX {}", D.ident(&beside(table, name)))],
         Op::AddUnique {
             table,
             constraint: uq,
         } => vec![alter(table, &super::add_unique(D, uq))],
         Op::AddForeignKey { table, key } => vec![alter(table, &format!("ADD {}", foreign_key(D, key)))],
         Op::AddCheck { table, check } => vec![alter(table, &super::add_check(D, check))],
-        Op::RenameIndex { from, to, .. } => {
-            vec![format!("ALTER INDEX {} RENAME TO {}", D.ident(from), D.ident(to))]
-        }
+        Op::RenameIndex { table, from, to } => vec![format!(
+            "ALTER INDEX {} RENAME TO {}",
+            D.ident(&beside(table, from)),
+            D.ident(to)
+        )],
         Op::RenameConstraint { table, from, to } => vec![alter(
             table,
             &format!("RENAME CONSTRAINT {} TO {}", D.ident(from), D.ident(to)),
@@ -193,6 +231,9 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
                 format!("DROP FUNCTION {name}()"),
             ]
         }
+        Op::CreateSchema { name } => vec![format!("CREATE SCHEMA IF NOT EXISTS {}", D.ident(name))],
+        // Without `CASCADE`: PostgreSQL refuses while anything is left in it.
+        Op::DropSchema { name } => vec![format!("DROP SCHEMA {}", D.ident(name))],
         Op::AliasTable { table, alias } => vec![super::alias_view(D, table, alias)],
         Op::UnaliasTable { alias, .. } => vec![format!("DROP VIEW {}", D.ident(alias))],
         Op::Sql(sql) => vec![sql.to_string()],
@@ -372,8 +413,8 @@ pub(crate) fn online(op: &Op) -> Option<(String, Vec<String>, bool)> {
                 true,
             )
         }
-        Op::DropIndex { name, .. } => (
-            format!("DROP INDEX CONCURRENTLY {}", D.ident(name)),
+        Op::DropIndex { table, name } => (
+            format!("DROP INDEX CONCURRENTLY {}", D.ident(&beside(table, name))),
             Vec::new(),
             true,
         ),

@@ -156,6 +156,10 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
         // A SQLite view cannot be written through, and a rebuild of the
         // table would have to drop it and make it again: the rename alone.
         Op::UnsyncColumns { .. } | Op::AliasTable { .. } | Op::UnaliasTable { .. } => Vec::new(),
+        // Refused before this (`refuse_schema`).
+        Op::CreateSchema { .. } | Op::DropSchema { .. } => {
+            return Err(unsupported(op, D, "a schema is an attached file here"));
+        }
         Op::Sql(sql) => vec![sql.to_string()],
         Op::Rust { .. } | Op::Irreversible { .. } => {
             return Err(unsupported(op, D, "it is not SQL; the migrator runs it itself"));

@@ -711,3 +711,50 @@ fn postgres_makes_a_column_not_null_through_a_check_validated_apart() {
     });
     assert!(typed.is_none());
 }
+
+#[test]
+fn a_table_in_a_postgres_schema_is_named_with_it_and_its_indexes_beside_it() {
+    let sql = render(Dialect::Postgres, |op| {
+        op.create_schema("billing");
+        op.drop_index("billing.invoices", "ix_invoices_due");
+        op.rename_index("billing.invoices", "ix_invoices_due", "ix_invoices_due_at");
+        op.rename_table("billing.invoices", "billing.bills");
+        op.rename_table("billing.bills", "audit.bills");
+        op.rename_table("audit.bills", "invoices");
+        op.drop_schema("billing");
+    });
+    assert_eq!(
+        sql,
+        [
+            "CREATE SCHEMA IF NOT EXISTS \"billing\"",
+            "DROP INDEX \"billing\".\"ix_invoices_due\"",
+            "ALTER INDEX \"billing\".\"ix_invoices_due\" RENAME TO \"ix_invoices_due_at\"",
+            "ALTER TABLE \"billing\".\"invoices\" RENAME TO \"bills\"",
+            "ALTER TABLE \"billing\".\"bills\" SET SCHEMA \"audit\"",
+            "DO $ferro$ BEGIN EXECUTE format('ALTER TABLE %s SET SCHEMA %I', '\"audit\".\"bills\"', \
+             current_schema()); END $ferro$",
+            "ALTER TABLE \"bills\" RENAME TO \"invoices\"",
+            "DROP SCHEMA \"billing\"",
+        ]
+    );
+}
+
+#[test]
+fn sqlite_and_mysql_refuse_schemas() {
+    for d in [Dialect::Sqlite, Dialect::MySql] {
+        let mut ops = Ops::default();
+        ops.create_schema("billing");
+        ops.add_column("billing.invoices", Column::new("due", SqlType::Date).nullable());
+        ops.add_foreign_key(
+            "invoices",
+            ForeignKey::new("fk_invoices_user_id_users", ["user_id"], "auth.users", ["id"]),
+        );
+        for step in ops.steps() {
+            let error = d.render(&step.op).unwrap_err().to_string();
+            assert!(
+                error.contains("schemas (namespaces) of tables are PostgreSQL's"),
+                "{error}"
+            );
+        }
+    }
+}
