@@ -1978,7 +1978,7 @@ fn mariadb_a_type_changed_through_a_split_rename() {
 /// again); the contract migration drops the view; all come down again. On
 /// SQLite, whose views cannot be written through, the table is renamed
 /// alone.
-fn a_table_rename_split_across_two_deploys(dialect: Dialect) {
+fn a_table_rename_split_across_two_deploys(dialect: Dialect, to: &'static str) {
     use ferro::schema::{Column, ForeignKey, PrimaryKey, Schema, SqlType, Table};
     use ferro_tests::chain;
     let Some((url, _dir)) = ferro_tests::fresh_database(dialect, "runtime") else {
@@ -2013,13 +2013,13 @@ fn a_table_rename_split_across_two_deploys(dialect: Dialect) {
         Schema::new([people, orders]).unwrap()
     };
     let first = version("clients", SqlType::Varchar(100));
-    let models = version("customers", SqlType::Varchar(100));
+    let models = version(to, SqlType::Varchar(100));
     let expanded = ferro::diff::expand(&first, &models);
     assert_eq!(
         expanded.held_back(),
-        ["drop view clients, the old name of table customers"]
+        [format!("drop view clients, the old name of table {to}")]
     );
-    let wider = version("customers", SqlType::Varchar(200));
+    let wider = version(to, SqlType::Varchar(200));
     let still = ferro::diff::expand(&expanded.schema, &wider);
     assert_eq!(
         still.held_back(),
@@ -2066,7 +2066,7 @@ fn a_table_rename_split_across_two_deploys(dialect: Dialect) {
             .unwrap();
         migrator.upgrade(&mut db, &Target::Forward(1)).await.unwrap();
         // The new code.
-        run(&mut conn, "INSERT INTO customers (name) VALUES ('Linus')")
+        run(&mut conn, &format!("INSERT INTO {to} (name) VALUES ('Linus')"))
             .await
             .unwrap();
         if views {
@@ -2085,11 +2085,7 @@ fn a_table_rename_split_across_two_deploys(dialect: Dialect) {
                 ("Grace".to_owned(), 0),
             ];
             assert_eq!(rows(&mut conn, "clients").await, expected, "the old code's view");
-            assert_eq!(
-                rows(&mut conn, "customers").await,
-                expected,
-                "the new code's table"
-            );
+            assert_eq!(rows(&mut conn, to).await, expected, "the new code's table");
         } else {
             run(&mut conn, "SELECT name FROM clients")
                 .await
@@ -2142,7 +2138,7 @@ fn a_table_rename_split_across_two_deploys(dialect: Dialect) {
             ["Ada", "Linus"],
             "the first version's table, every row in it"
         );
-        run(&mut conn, "SELECT id FROM customers")
+        run(&mut conn, &format!("SELECT id FROM {to}"))
             .await
             .expect_err("no table and no view under the new name");
         migrator.downgrade(&mut db, &Target::Base).await.unwrap();
@@ -2151,17 +2147,24 @@ fn a_table_rename_split_across_two_deploys(dialect: Dialect) {
 
 #[test]
 fn sqlite_a_table_rename_split_across_two_deploys() {
-    a_table_rename_split_across_two_deploys(Dialect::Sqlite);
+    a_table_rename_split_across_two_deploys(Dialect::Sqlite, "customers");
 }
 
 #[test]
 fn postgres_a_table_rename_split_across_two_deploys() {
-    a_table_rename_split_across_two_deploys(Dialect::Postgres);
+    a_table_rename_split_across_two_deploys(Dialect::Postgres, "customers");
+}
+
+/// A table moved to another PostgreSQL schema is renamed as any other: the
+/// old name stays a view both versions write through, until the contract.
+#[test]
+fn postgres_a_table_move_to_another_schema_split_across_two_deploys() {
+    a_table_rename_split_across_two_deploys(Dialect::Postgres, "billing.clients");
 }
 
 #[test]
 fn mariadb_a_table_rename_split_across_two_deploys() {
-    a_table_rename_split_across_two_deploys(Dialect::MySql);
+    a_table_rename_split_across_two_deploys(Dialect::MySql, "customers");
 }
 
 /// A text column made shorter than a value it holds: PostgreSQL and MySQL

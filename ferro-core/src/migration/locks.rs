@@ -175,6 +175,10 @@ pub enum Scan {
 /// assert_eq!(e.scan, Scan::Online);
 /// ```
 pub fn effect(step: &Step, database: Database) -> Effect {
+    // A step on a PostgreSQL schema is refused elsewhere before it runs.
+    if database != Database::Postgres && step.op.names_a_schema() {
+        return row(Kind::Namespace, database);
+    }
     // A column change is one statement per part on PostgreSQL, one `MODIFY
     // COLUMN` on MySQL, one rebuild on SQLite: its effect is the strongest
     // of its parts' effects.
@@ -290,6 +294,23 @@ mod tests {
         one(|op| {
             op.alter_column("users", from, to);
         })
+    }
+
+    /// A table moved to a PostgreSQL schema is locked as a rename there, and
+    /// refused before it runs on the others: no lock to report.
+    #[test]
+    fn a_step_on_a_postgres_schema_locks_only_there() {
+        let step = one(|op| {
+            op.rename_table("invoices", "billing.invoices");
+        });
+        let pg = effect(&step, Postgres);
+        assert_eq!(pg.lock, AE);
+        assert!(pg.breaks_running_app);
+        for database in [MySql, Sqlite] {
+            let e = effect(&step, database);
+            assert_eq!(e.lock, NOTHING);
+            assert_eq!(e.note, "refused: PostgreSQL only");
+        }
     }
 
     #[test]

@@ -326,6 +326,23 @@ impl Op {
         self.safety() == Safety::Destructive
     }
 
+    /// Whether this makes or drops a PostgreSQL schema, or names a table in
+    /// one (`billing.invoices`): what only PostgreSQL runs.
+    pub fn names_a_schema(&self) -> bool {
+        let qualified = |name: &str| crate::schema::naming::split(name).0.is_some();
+        let refers = |keys: &[ForeignKey]| keys.iter().any(|k| qualified(&k.referred_table));
+        match self {
+            Op::CreateSchema { .. } | Op::DropSchema { .. } => true,
+            Op::CreateTable(t) => qualified(&t.name) || refers(&t.foreign_keys),
+            Op::RenameTable { from, to } => qualified(from) || qualified(to),
+            Op::AddForeignKey { table, key } => qualified(table) || qualified(&key.referred_table),
+            Op::AliasTable { table, alias } | Op::UnaliasTable { table, alias } => {
+                qualified(table) || qualified(alias)
+            }
+            op => super::op_table(op).is_some_and(qualified),
+        }
+    }
+
     /// Whether this is a fill whose value nobody has written yet: a step that
     /// refuses to run.
     pub fn is_unwritten_fill(&self) -> bool {

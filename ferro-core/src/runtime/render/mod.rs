@@ -54,7 +54,7 @@ impl Dialect {
 /// An error when `d` is not PostgreSQL and `op` makes or drops a schema or
 /// names a table in one.
 pub(crate) fn refuse_schema(d: Dialect, op: &Op) -> Result<(), MigrateError> {
-    if d == Dialect::Postgres || !names_a_schema(op) {
+    if d == Dialect::Postgres || !op.names_a_schema() {
         return Ok(());
     }
     Err(unsupported(
@@ -63,23 +63,6 @@ pub(crate) fn refuse_schema(d: Dialect, op: &Op) -> Result<(), MigrateError> {
         "schemas (namespaces) of tables are PostgreSQL's; here a schema is a database \
          (MySQL) or an attached file (SQLite), which Ferro does not manage",
     ))
-}
-
-/// Whether `op` makes or drops a PostgreSQL schema, or names a table in
-/// one (`billing.invoices`).
-fn names_a_schema(op: &Op) -> bool {
-    let qualified = |name: &str| crate::schema::naming::split(name).0.is_some();
-    let refers = |keys: &[ForeignKey]| keys.iter().any(|k| qualified(&k.referred_table));
-    match op {
-        Op::CreateSchema { .. } | Op::DropSchema { .. } => true,
-        Op::CreateTable(t) => qualified(&t.name) || refers(&t.foreign_keys),
-        Op::RenameTable { from, to } => qualified(from) || qualified(to),
-        Op::AddForeignKey { table, key } => qualified(table) || qualified(&key.referred_table),
-        Op::AliasTable { table, alias } | Op::UnaliasTable { table, alias } => {
-            qualified(table) || qualified(alias)
-        }
-        op => crate::migration::op_table(op).is_some_and(qualified),
-    }
 }
 
 /// `"a", "b"`.
