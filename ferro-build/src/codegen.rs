@@ -576,6 +576,26 @@ pub(crate) fn op_expr(op: &Op) -> Expr {
         }
         Op::DropEnum { name } => call("op.drop_enum", vec![s(name)]),
         Op::CreateSchema { name } => call("op.create_schema", vec![s(name)]),
+        Op::CreateView(v) => {
+            let mut e = call("View::new", vec![string(&v.name), string(&v.sql)]);
+            if v.materialized {
+                e = e.method("materialized", vec![]);
+            }
+            // What it reads, as resolved: the file says what the view was
+            // made after, whatever the models say later.
+            if !v.reads.is_empty() {
+                e = e.method("reads", vec![names(&v.reads)]);
+            }
+            call("op.create_view", vec![e])
+        }
+        Op::DropView {
+            name,
+            materialized: false,
+        } => call("op.drop_view", vec![s(name)]),
+        Op::DropView {
+            name,
+            materialized: true,
+        } => call("op.drop_materialized_view", vec![s(name)]),
         Op::DropSchema { name } => call("op.drop_schema", vec![s(name)]),
         Op::AddEnumValue { name, value, before } => call(
             "op.add_enum_value",

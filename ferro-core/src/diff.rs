@@ -35,7 +35,9 @@ pub use contract::{Expand, expand, held_back, placeholder, sync_renames};
 use std::fmt;
 
 use crate::schema::UniqueConstraint;
-use crate::schema::{Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, SqlType, Str, Table};
+use crate::schema::{
+    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Schema, SqlType, Str, Table, View,
+};
 
 /// One difference between two schemas. Table names are the new schema's (a
 /// rename comes first); a dropped column or constraint carries its old
@@ -48,6 +50,13 @@ pub enum Change {
     CreateSchema(Str),
     /// A PostgreSQL schema no table names any more.
     DropSchema(Str),
+    /// A view made: new, changed, or made again after a change to what it
+    /// reads. Changes come in the order views are made in.
+    CreateView(View),
+    /// A view dropped, with its old definition: gone, changed, or to be
+    /// made again around a change to what it reads. Changes come in the
+    /// order views are dropped in (what reads a view first).
+    DropView(View),
     /// A new enum type.
     CreateEnum(EnumType),
     /// An enum type no column uses any more.
@@ -385,7 +394,93 @@ pub fn diff(from: &Schema, to: &Schema) -> Diff {
         }
         out.changes.push(Change::DropTable(t.clone()));
     }
+    diff_views(from, to, &mut out.changes);
     out
+}
+
+/// The views dropped and made: those gone, new or changed, and those made
+/// again because a table or view they read changes (PostgreSQL refuses to
+/// drop or retype a column a view uses, and a `SELECT *` keeps the columns
+/// it had when the view was made). Dropped ones first, what reads a view
+/// before it; made ones in the order that makes each after what it reads.
+fn diff_views(from: &Schema, to: &Schema, changes: &mut Vec<Change>) {
+    if from.views().is_empty() && to.views().is_empty() {
+        return;
+    }
+    let mut touched: BTreeSet<String> = BTreeSet::new();
+    let enum_tables = |name: &str, touched: &mut BTreeSet<String>| {
+        for schema in [from, to] {
+            for t in schema.tables() {
+                if t.columns
+                    .iter()
+                    .any(|c| matches!(&c.ty, SqlType::Enum(e) if e.name == name))
+                {
+                    touched.insert(t.name.to_string());
+                }
+            }
+        }
+    };
+    let mut by_enum: BTreeSet<String> = BTreeSet::new();
+    for change in changes.iter() {
+        match change {
+            Change::RenameTable { from, to } => {
+                touched.insert(from.to_string());
+                touched.insert(to.to_string());
+            }
+            Change::DropTable(t) => {
+                touched.insert(t.name.to_string());
+            }
+            Change::AddColumn { table, .. }
+            | Change::DropColumn { table, .. }
+            | Change::RenameColumn { table, .. }
+            | Change::AlterColumn { table, .. } => {
+                touched.insert(table.to_string());
+            }
+            Change::DropEnum(e) => enum_tables(&e.name, &mut by_enum),
+            Change::AddEnumValue { name, .. }
+            | Change::DropEnumValue { name, .. }
+            | Change::ReorderEnumValues { name, .. }
+            | Change::RenameEnumValue { name, .. } => enum_tables(name, &mut by_enum),
+            _ => {}
+        }
+    }
+    touched.extend(by_enum);
+    // The views of `to` made again: changed, or reading what is, until
+    // nothing more is.
+    let mut remade: BTreeSet<&str> = to
+        .views()
+        .iter()
+        .filter(|v| from.view(&v.name).is_some_and(|old| old != *v))
+        .map(|v| v.name.as_ref())
+        .collect();
+    loop {
+        let more: Vec<&str> = to
+            .views()
+            .iter()
+            .filter(|v| !remade.contains(v.name.as_ref()) && from.view(&v.name).is_some())
+            .filter(|v| {
+                v.reads
+                    .iter()
+                    .any(|r| touched.contains(r.as_ref()) || remade.contains(r.as_ref()))
+            })
+            .map(|v| v.name.as_ref())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        remade.extend(more);
+    }
+    let old_order = crate::schema::view_order(from.views()).unwrap_or_default();
+    for old in old_order.into_iter().rev() {
+        if to.view(&old.name).is_none() || remade.contains(old.name.as_ref()) {
+            changes.push(Change::DropView(old.clone()));
+        }
+    }
+    for new in crate::schema::view_order(to.views()).unwrap_or_default() {
+        if from.view(&new.name).is_none() || remade.contains(new.name.as_ref()) {
+            changes.push(Change::CreateView(new.clone()));
+        }
+    }
 }
 
 /// The diff that undoes `forward`, the diff from `from` to `to`: from `to`

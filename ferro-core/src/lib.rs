@@ -51,8 +51,8 @@ pub mod types;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use ferro_macros::{Enum, Model};
-pub use model::{Enum, KeyedModel, Model};
+pub use ferro_macros::{Enum, Model, View};
+pub use model::{Enum, KeyedModel, Model, ViewModel};
 pub use schema::{Schema, SchemaError};
 pub use types::{ColumnType, Json};
 

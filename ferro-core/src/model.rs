@@ -19,6 +19,12 @@ pub trait Model {
     const TABLE: Table;
 }
 
+/// A view declared with `#[derive(View)]`: its descriptor.
+pub trait ViewModel {
+    /// The view's descriptor, its `reads` those the declaration names.
+    const VIEW: crate::schema::View;
+}
+
 /// A model whose primary key is one column, which foreign keys and many-to-many
 /// relations can refer to. `#[derive(Model)]` implements it for such models.
 #[diagnostic::on_unimplemented(

@@ -218,24 +218,26 @@ fn fill(table: &Str, column: &Column) -> Op {
     }
 }
 
-const PHASE_DROP_ALIAS: u8 = 0;
-const PHASE_CREATE_SCHEMA: u8 = 1;
-const PHASE_ENUM: u8 = 2;
-const PHASE_RENAME_TABLE: u8 = 3;
-const PHASE_RENAME_COLUMN: u8 = 4;
-const PHASE_RENAME_KEY: u8 = 5;
-const PHASE_DROP_FK: u8 = 6;
-const PHASE_DROP_KEY: u8 = 7;
-const PHASE_CREATE_TABLE: u8 = 8;
-const PHASE_ADD_COLUMN: u8 = 9;
-const PHASE_ALTER: u8 = 10;
-const PHASE_ADD_KEY: u8 = 11;
-const PHASE_ADD_FK: u8 = 12;
-const PHASE_DROP_COLUMN: u8 = 13;
-const PHASE_DROP_TABLE: u8 = 14;
-const PHASE_DROP_ENUM: u8 = 15;
-const PHASE_ADD_ALIAS: u8 = 16;
-const PHASE_DROP_SCHEMA: u8 = 17;
+const PHASE_DROP_VIEW: u8 = 0;
+const PHASE_DROP_ALIAS: u8 = 1;
+const PHASE_CREATE_SCHEMA: u8 = 2;
+const PHASE_ENUM: u8 = 3;
+const PHASE_RENAME_TABLE: u8 = 4;
+const PHASE_RENAME_COLUMN: u8 = 5;
+const PHASE_RENAME_KEY: u8 = 6;
+const PHASE_DROP_FK: u8 = 7;
+const PHASE_DROP_KEY: u8 = 8;
+const PHASE_CREATE_TABLE: u8 = 9;
+const PHASE_ADD_COLUMN: u8 = 10;
+const PHASE_ALTER: u8 = 11;
+const PHASE_ADD_KEY: u8 = 12;
+const PHASE_ADD_FK: u8 = 13;
+const PHASE_DROP_COLUMN: u8 = 14;
+const PHASE_DROP_TABLE: u8 = 15;
+const PHASE_DROP_ENUM: u8 = 16;
+const PHASE_ADD_ALIAS: u8 = 17;
+const PHASE_CREATE_VIEW: u8 = 18;
+const PHASE_DROP_SCHEMA: u8 = 19;
 
 fn add_fk(table: &Str, key: &ForeignKey) -> Op {
     Op::AddForeignKey {
@@ -334,6 +336,14 @@ fn step(change: &Change) -> Option<(u8, Op)> {
     Some(match change {
         Change::CreateTable(_) | Change::DropTable(_) => return None,
         Change::CreateSchema(name) => (PHASE_CREATE_SCHEMA, Op::CreateSchema { name: s(name) }),
+        Change::DropView(v) => (
+            PHASE_DROP_VIEW,
+            Op::DropView {
+                name: s(&v.name),
+                materialized: v.materialized,
+            },
+        ),
+        Change::CreateView(v) => (PHASE_CREATE_VIEW, Op::CreateView(v.clone())),
         Change::DropSchema(name) => (PHASE_DROP_SCHEMA, Op::DropSchema { name: s(name) }),
         Change::CreateEnum(e) => (PHASE_ENUM, Op::CreateEnum(e.clone())),
         Change::DropEnum(e) => (PHASE_DROP_ENUM, Op::DropEnum { name: s(&e.name) }),

@@ -11,6 +11,11 @@ pub fn table_of<M: Model>() -> Table {
     M::TABLE
 }
 
+/// `V::VIEW`, as a function a registration can hold.
+pub fn view_of<V: crate::ViewModel>() -> crate::schema::View {
+    V::VIEW
+}
+
 /// The key type of a model whose derive failed, so that the errors already
 /// reported do not cascade into others about missing trait implementations.
 pub struct Unknown;

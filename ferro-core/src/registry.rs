@@ -42,7 +42,7 @@
 //! crate nothing calls contributes nothing, so the schema always comes from a
 //! function of the crate it describes.
 
-use crate::schema::{Schema, SchemaError, Table};
+use crate::schema::{Schema, SchemaError, Table, View};
 
 /// One model's registration, submitted by `#[derive(Model)]`.
 #[derive(Debug)]
@@ -64,6 +64,29 @@ impl Registration {
 
 inventory::collect!(Registration);
 
+/// One view's registration, submitted by `#[derive(View)]`.
+#[derive(Debug)]
+pub struct ViewRegistration {
+    /// `module_path!()` where the view is declared.
+    pub module_path: &'static str,
+    /// The view's descriptor.
+    pub view: fn() -> View,
+}
+
+inventory::collect!(ViewRegistration);
+
+/// Every view registered in this program, in no particular order.
+pub fn view_registrations() -> impl Iterator<Item = &'static ViewRegistration> {
+    inventory::iter::<ViewRegistration>.into_iter()
+}
+
+/// The views declared in the crate `crate_name`.
+fn crate_views(crate_name: &str) -> impl Iterator<Item = View> {
+    view_registrations()
+        .filter(move |r| crate_of(r.module_path) == crate_name)
+        .map(|r| (r.view)())
+}
+
 /// Every model registered in this program, from every linked crate, in no
 /// particular order.
 pub fn registrations() -> impl Iterator<Item = &'static Registration> {
@@ -73,10 +96,11 @@ pub fn registrations() -> impl Iterator<Item = &'static Registration> {
 /// The resolved schema of every model declared in the crate `crate_name`
 /// (as `module_path!()` spells it: `my_models`, not `my-models`).
 pub fn crate_schema(crate_name: &str) -> Result<Schema, SchemaError> {
-    Schema::new(
+    Schema::with_views(
         registrations()
             .filter(|r| r.crate_name() == crate_name)
             .map(|r| (r.table)()),
+        crate_views(crate_name),
     )
 }
 
@@ -93,14 +117,21 @@ pub fn crates_schema(
         .filter(|r| r.crate_name() == crate_name)
         .map(|r| (r.table)())
         .collect();
+    let mut views: Vec<View> = crate_views(crate_name).collect();
     for other in others {
-        for table in other?.into_tables() {
+        let other = other?;
+        for view in other.views() {
+            if !views.iter().any(|v| v.name == view.name && v.sql == view.sql) {
+                views.push(view.clone());
+            }
+        }
+        for table in other.into_tables() {
             if !tables.contains(&table) {
                 tables.push(table);
             }
         }
     }
-    Schema::new(tables)
+    Schema::with_views(tables, views)
 }
 
 /// The crate part of a `module_path!()`.

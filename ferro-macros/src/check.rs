@@ -761,14 +761,14 @@ pub(crate) fn identifier(name: &str, span: Span, what: &str, errors: &mut Errors
 /// [`identifier`], for the name of a table, a column or a constraint, which
 /// holds no `.`: SQL reads one as a schema's name before a table's. (An
 /// enum's name may be in a schema; an enum's value is a string.)
-fn object_name(name: &str, span: Span, what: &str, errors: &mut Errors) {
+pub(crate) fn object_name(name: &str, span: Span, what: &str, errors: &mut Errors) {
     identifier(name, span, what, errors);
     if name.contains('.') {
         errors.push(
             span,
             format!(
-                "{what} `{name}` holds a `.`; a table in a PostgreSQL schema says the schema apart: \
-                 `#[ferro(schema = \"billing\", table = \"invoices\")]`"
+                "{what} `{name}` holds a `.`; a table or view in a PostgreSQL schema says the \
+                 schema apart: `#[ferro(schema = \"billing\", ..)]`"
             ),
         );
     }

@@ -26,6 +26,14 @@ pub fn derive_model(input: TokenStream) -> TokenStream {
     expand::model::derive(&input).into()
 }
 
+/// Derives `ferro::ViewModel` and registers the view: `#[ferro(sql = "SELECT ..")]`
+/// on a struct, with `name`, `schema`, `materialized` and `reads(Model, ..)`.
+#[proc_macro_derive(View, attributes(ferro))]
+pub fn derive_view(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::view::derive(&input).into()
+}
+
 /// Derives `ferro::Enum` and `ferro::ColumnType` from an enum of unit variants.
 #[proc_macro_derive(Enum, attributes(ferro))]
 pub fn derive_enum(input: TokenStream) -> TokenStream {

@@ -245,3 +245,167 @@ fn postgres_schemas_come_and_go_with_their_tables() {
         assert!(drift.differences.is_empty(), "{:?}", drift.differences);
     });
 }
+
+/// Views through migrations on one backend: made after what they read,
+/// dropped and made again around a change to it (a column's type, which
+/// PostgreSQL refuses under a view), a changed query replaced, a new one
+/// made; `check --schema` finds each one, and every step goes back down.
+/// On PostgreSQL a materialized view too, made again with its rows; the
+/// others refuse one before running anything.
+fn views_on(dialect: Dialect) {
+    use ferro::schema::{Column, PrimaryKey, Table, View};
+    use sqlx::{AnyConnection, Connection as _, Row as _};
+    let Some((url, _dir)) = ferro_tests::fresh_database(dialect, "views") else {
+        return;
+    };
+    let orders = |ty: SqlType, note: bool| {
+        let mut columns = vec![Column::new("id", SqlType::BigInt), Column::new("total", ty)];
+        if note {
+            columns.push(Column::new("note", SqlType::Varchar(20)).nullable());
+        }
+        Table {
+            columns: columns.into(),
+            primary_key: Some(PrimaryKey::new("pk_orders", ["id"])),
+            ..Table::new("orders")
+        }
+    };
+    let postgres = dialect == Dialect::Postgres;
+    let mut a_views = vec![
+        View::new("big", "SELECT * FROM paid WHERE total > 100"),
+        View::new("paid", "SELECT id, total FROM orders"),
+    ];
+    let mut b_views = vec![
+        View::new("big", "SELECT * FROM paid WHERE total > 100"),
+        View::new("paid", "SELECT id, total, note FROM orders"),
+        View::new("noted", "SELECT id, note FROM orders WHERE note IS NOT NULL"),
+    ];
+    if postgres {
+        let totals = View::new("totals", "SELECT sum(total) AS s FROM orders").materialized();
+        a_views.push(totals.clone());
+        b_views.push(totals);
+    }
+    let a = Schema::with_views([orders(SqlType::Integer, false)], a_views).expect("A");
+    let b = Schema::with_views([orders(SqlType::BigInt, true)], b_views).expect("B");
+    pair::set(&a, &b, dialect);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        sqlx::any::install_default_drivers();
+        let migrator = Migrator::new(&pair::MIGRATIONS);
+        let mut db = Database::connect(&url).await.expect("the database");
+        let mut conn = AnyConnection::connect(&url).await.expect("a connection");
+        let count = async |conn: &mut AnyConnection, sql: &str| -> i64 {
+            let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM ({sql}) AS q")))
+                .persistent(false)
+                .fetch_one(conn)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            row.try_get::<i64, _>(0).expect("a count")
+        };
+        let clean = async |migrator: &Migrator, db: &mut Database, when: &str| {
+            let drift = migrator.drift(db).await.expect("check --schema");
+            assert!(drift.differences.is_empty(), "{when}: {:?}", drift.differences);
+        };
+
+        migrator
+            .upgrade(&mut db, &Target::Revision(A.into()))
+            .await
+            .expect("A");
+        sqlx::raw_sql("INSERT INTO orders (id, total) VALUES (1, 50), (2, 150), (3, 250)")
+            .execute(&mut conn)
+            .await
+            .expect("rows");
+        assert_eq!(count(&mut conn, "SELECT * FROM big").await, 2);
+        clean(&migrator, &mut db, "A").await;
+
+        migrator.upgrade(&mut db, &Target::Head).await.expect("A to B");
+        clean(&migrator, &mut db, "B").await;
+        assert_eq!(
+            count(&mut conn, "SELECT * FROM big").await,
+            2,
+            "made again over the new column type"
+        );
+        assert_eq!(
+            count(&mut conn, "SELECT note FROM paid").await,
+            3,
+            "the new query"
+        );
+        assert_eq!(count(&mut conn, "SELECT * FROM noted").await, 0);
+        if postgres {
+            let s: i64 = sqlx::query("SELECT CAST(s AS BIGINT) FROM totals")
+                .fetch_one(&mut conn)
+                .await
+                .expect("the materialized view")
+                .try_get(0)
+                .expect("its sum");
+            assert_eq!(s, 450, "made again with the rows of its time");
+        }
+        // Drift sees a view gone.
+        sqlx::raw_sql("DROP VIEW big")
+            .execute(&mut conn)
+            .await
+            .expect("a view dropped by hand");
+        let drift = migrator.drift(&mut db).await.expect("check --schema");
+        assert_eq!(drift.differences, ["create view big"]);
+        sqlx::raw_sql("CREATE VIEW big AS SELECT * FROM paid WHERE total > 100")
+            .execute(&mut conn)
+            .await
+            .expect("made again by hand");
+
+        migrator
+            .downgrade(&mut db, &Target::Revision(A.into()))
+            .await
+            .expect("B back to A");
+        clean(&migrator, &mut db, "back to A").await;
+        assert_eq!(count(&mut conn, "SELECT * FROM big").await, 2);
+        migrator
+            .downgrade(&mut db, &Target::Base)
+            .await
+            .expect("A back to nothing");
+        for view in ["big", "paid", "totals"] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SELECT 1 FROM {view}")))
+                .execute(&mut conn)
+                .await
+                .expect_err("no view is left");
+        }
+
+        if !postgres {
+            // A materialized view is PostgreSQL's: refused before anything runs.
+            let with = Schema::with_views(
+                [orders(SqlType::Integer, false)],
+                [View::new("totals", "SELECT sum(total) AS s FROM orders").materialized()],
+            )
+            .expect("the schema");
+            pair::set(&Schema::default(), &with, dialect);
+            let error = migrator
+                .upgrade(&mut db, &Target::Head)
+                .await
+                .expect_err("refused");
+            assert!(
+                error.to_string().contains("materialized views are PostgreSQL's"),
+                "{error}"
+            );
+            sqlx::raw_sql("SELECT 1 FROM orders")
+                .execute(&mut conn)
+                .await
+                .expect_err("nothing made");
+        }
+    });
+}
+
+#[test]
+fn sqlite_views() {
+    views_on(Dialect::Sqlite);
+}
+
+#[test]
+fn postgres_views() {
+    views_on(Dialect::Postgres);
+}
+
+#[test]
+fn mariadb_views() {
+    views_on(Dialect::MySql);
+}

@@ -19,10 +19,14 @@ use ferro_build::{Builder, Mode};
 /// The resolved schema of the models declared in `module` (and below it).
 fn schema_of(module: &str) -> Schema {
     let nested = format!("{module}::");
-    Schema::new(
+    let ours = |path: &str| path == module || path.starts_with(&nested);
+    Schema::with_views(
         registrations()
-            .filter(|r| r.module_path == module || r.module_path.starts_with(&nested))
+            .filter(|r| ours(r.module_path))
             .map(|r| (r.table)()),
+        ferro::registry::view_registrations()
+            .filter(|r| ours(r.module_path))
+            .map(|r| (r.view)()),
     )
     .unwrap_or_else(|e| panic!("the models of `{module}` are not a valid schema: {e}"))
 }
@@ -186,6 +190,7 @@ fixtures! {
     fill_not_null_from_default,
     rename_referred_table_drop_referring,
     move_table_to_schema,
+    views_around_a_type_change,
     hostile_names,
 }
 
@@ -655,6 +660,12 @@ const SQUAWK_DISAGREES: &[(&str, &str, &str)] = &[
          until the contract migration drops it",
     ),
     (
+        "views_around_a_type_change",
+        "ban-drop-view",
+        "the views are made again in the same transaction, after the change to what they read: a \
+         reader waits on the lock and finds them as they were",
+    ),
+    (
         "move_table_to_schema",
         "ban-set-schema",
         "the old name stays, as a view both versions of the application read and write through, \
@@ -877,7 +888,7 @@ fn squawk_on_safe_plans_finds_only_what_they_do_not_do_yet() {
     // its lock (the way without is a plain column filled in batches and
     // kept by a trigger, which safe plans do not write yet).
     let expected: std::collections::BTreeMap<&str, usize> =
-        [("changing-column-type", 3), ("adding-field-with-default", 1)]
+        [("changing-column-type", 4), ("adding-field-with-default", 1)]
             .into_iter()
             .collect();
     // What the contract migrations do: the drops the build was asked for

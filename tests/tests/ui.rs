@@ -16,6 +16,7 @@ fn compile_errors() {
         "enums",
         "shape",
         "reporting",
+        "views",
     ] {
         cases.compile_fail(format!("ui/{category}/*.rs"));
     }

@@ -493,6 +493,7 @@ mod tests {
         ] {
             let mut state = State {
                 tables: start.without_hints().into_tables(),
+                ..Default::default()
             };
             for op in steps {
                 state.apply(op).unwrap_or_else(|e| panic!("{e}: {steps:?}"));

@@ -259,6 +259,8 @@ fn describe(change: &Change) -> String {
         Change::AddTableAlias { table, alias } => format!("add alias {alias} of table {table}"),
         Change::DropTableAlias { table, alias } => format!("drop alias {alias} of table {table}"),
         Change::CreateSchema(name) => format!("create schema {name}"),
+        Change::CreateView(v) => format!("create view {}", v.name),
+        Change::DropView(v) => format!("drop view {}", v.name),
         Change::DropSchema(name) => format!("drop schema {name}"),
     }
 }

@@ -5,7 +5,7 @@
 //! the schema a recorded revision should have (replaying the migrations from
 //! the empty schema) when it looks for drift.
 
-use crate::schema::{Column, EnumType, EnumValue, SqlType, Str, Table};
+use crate::schema::{Column, EnumType, EnumValue, SqlType, Str, Table, View};
 
 use super::Op;
 
@@ -14,6 +14,8 @@ use super::Op;
 pub struct State {
     /// The tables.
     pub tables: Vec<Table>,
+    /// The views.
+    pub views: Vec<View>,
 }
 
 /// Why an operation does not apply to a state: it names something that is
@@ -63,6 +65,18 @@ impl State {
                         }
                     }
                 }
+            }
+            Op::CreateView(view) => {
+                if self.views.iter().any(|v| v.name == view.name) {
+                    return Err(error(op, "the view exists".into()));
+                }
+                self.views.push(view.clone());
+            }
+            Op::DropView { name, .. } => {
+                if !self.views.iter().any(|v| v.name == *name) {
+                    return Err(error(op, format!("there is no view {name}")));
+                }
+                self.views.retain(|v| v.name != *name);
             }
             // A PostgreSQL schema is what the tables' names say. Hand-written
             // SQL may change the schema in ways not modelled here;

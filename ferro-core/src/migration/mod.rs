@@ -108,7 +108,7 @@ impl Migration {
 pub mod prelude {
     pub use super::{Ops, Revision};
     pub use crate::schema::{
-        Action, Check, Column, ForeignKey, Index, PrimaryKey, SqlType, UniqueConstraint,
+        Action, Check, Column, ForeignKey, Index, PrimaryKey, SqlType, UniqueConstraint, View,
     };
 }
 

@@ -5,7 +5,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::schema::UniqueConstraint;
-use crate::schema::{Check, Column, EnumType, ForeignKey, Index, List, PrimaryKey, SqlType, Str, Table};
+use crate::schema::{
+    Check, Column, EnumType, ForeignKey, Index, List, PrimaryKey, SqlType, Str, Table, View,
+};
 
 /// One change to a database's schema, independent of the database.
 ///
@@ -264,6 +266,16 @@ pub enum Op {
         /// The schema's name.
         name: Str,
     },
+    /// `CREATE VIEW` (or `CREATE MATERIALIZED VIEW`).
+    CreateView(View),
+    /// `DROP VIEW` (or `DROP MATERIALIZED VIEW`).
+    DropView {
+        /// The view's name.
+        name: Str,
+        /// Whether it is a materialized view.
+        #[serde(default)]
+        materialized: bool,
+    },
     /// SQL written by hand, run as it is.
     Sql(Str),
     /// A data step in Rust, by name: the function itself is in the migration
@@ -333,6 +345,8 @@ impl Op {
         let refers = |keys: &[ForeignKey]| keys.iter().any(|k| qualified(&k.referred_table));
         match self {
             Op::CreateSchema { .. } | Op::DropSchema { .. } => true,
+            Op::CreateView(v) => qualified(&v.name),
+            Op::DropView { name, .. } => qualified(name),
             Op::CreateTable(t) => qualified(&t.name) || refers(&t.foreign_keys),
             Op::RenameTable { from, to } => qualified(from) || qualified(to),
             Op::AddForeignKey { table, key } => qualified(table) || qualified(&key.referred_table),
@@ -521,6 +535,13 @@ impl fmt::Display for Op {
                 write!(f, "stop keeping {table}.{old} and {table}.{new} equal")
             }
             Op::CreateSchema { name } => write!(f, "create schema {name}"),
+            Op::CreateView(v) if v.materialized => write!(f, "create materialized view {}", v.name),
+            Op::CreateView(v) => write!(f, "create view {}", v.name),
+            Op::DropView {
+                name,
+                materialized: true,
+            } => write!(f, "drop materialized view {name}"),
+            Op::DropView { name, .. } => write!(f, "drop view {name}"),
             Op::DropSchema { name } => write!(f, "drop schema {name}"),
             Op::Sql(_) => f.write_str("run SQL"),
             Op::Rust { name } => write!(f, "run Rust step {name}"),

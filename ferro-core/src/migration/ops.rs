@@ -2,7 +2,7 @@
 
 use super::op::{Op, Safety};
 use crate::schema::UniqueConstraint;
-use crate::schema::{Check, Column, EnumType, ForeignKey, Index, PrimaryKey, SqlType, Str, Table};
+use crate::schema::{Check, Column, EnumType, ForeignKey, Index, PrimaryKey, SqlType, Str, Table, View};
 
 /// One recorded operation and its acknowledgement.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -559,6 +559,28 @@ impl Ops {
     /// tables named in it (`billing.invoices`).
     pub fn create_schema(&mut self, name: impl Into<Str>) -> &mut Step {
         self.push(Op::CreateSchema { name: name.into() })
+    }
+
+    /// Creates a view (`View::new("paid", "SELECT ..")`, `.materialized()`
+    /// for PostgreSQL's materialized one).
+    pub fn create_view(&mut self, view: View) -> &mut Step {
+        self.push(Op::CreateView(view))
+    }
+
+    /// Drops a view.
+    pub fn drop_view(&mut self, name: impl Into<Str>) -> &mut Step {
+        self.push(Op::DropView {
+            name: name.into(),
+            materialized: false,
+        })
+    }
+
+    /// Drops a materialized view (PostgreSQL).
+    pub fn drop_materialized_view(&mut self, name: impl Into<Str>) -> &mut Step {
+        self.push(Op::DropView {
+            name: name.into(),
+            materialized: true,
+        })
     }
 
     /// Drops a PostgreSQL schema, which must be empty by then.

@@ -91,6 +91,7 @@ fn assert_in_order(from: &Schema, plan: &Plan) {
     use crate::migration::{State, op_table};
     let mut state = State {
         tables: from.without_hints().into_tables(),
+        ..Default::default()
     };
     for op in &plan.steps {
         let fail = |why: String| -> ! { panic!("{op} cannot run here: {why}\nplan: {:#?}", plan.steps) };
@@ -230,6 +231,7 @@ fn assert_invertible(plans: &Plans) {
     let (before, after) = LAST.with(|l| l.borrow().clone()).expect("between() ran");
     let mut state = crate::migration::State {
         tables: before.without_hints().into_tables(),
+        ..Default::default()
     };
     for op in &plans.upgrade.steps {
         state.apply(op).unwrap();
@@ -1090,4 +1092,41 @@ fn a_dropped_tables_key_goes_before_the_key_it_refers_to() {
     );
     assert_eq!(steps.last().map(String::as_str), Some("drop table tags"));
     assert_invertible(&p);
+}
+
+/// A view is dropped before a change to a table it reads and made again
+/// after, what reads it too, in the order each needs; a view of a table
+/// nothing changes stays.
+#[test]
+fn views_are_made_again_around_a_change_to_what_they_read() {
+    use crate::schema::View;
+    let orders = |ty: SqlType| {
+        let mut t = Table::new("orders");
+        t.columns = vec![Column::new("id", SqlType::BigInt), Column::new("total", ty)].into();
+        t
+    };
+    let mut users = Table::new("users");
+    users.columns = vec![Column::new("id", SqlType::BigInt)].into();
+    let views = [
+        View::new("big", "SELECT * FROM paid WHERE total > 100"),
+        View::new("paid", "SELECT id, total FROM orders"),
+        View::new("people", "SELECT id FROM users"),
+    ];
+    let before = Schema::with_views([orders(SqlType::Integer), users.clone()], views.clone()).unwrap();
+    let after = Schema::with_views([orders(SqlType::BigInt), users], views).unwrap();
+    let plans = crate::plan::between(&before, &after);
+    let words: Vec<String> = plans.upgrade.steps.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        words,
+        [
+            "drop view big",
+            "drop view paid",
+            "alter column orders.total (type INTEGER to BIGINT)",
+            "create view paid",
+            "create view big",
+        ]
+    );
+    let back: Vec<String> = plans.downgrade.steps.iter().map(ToString::to_string).collect();
+    assert_eq!(back[0], "drop view big");
+    assert_eq!(back.last().map(String::as_str), Some("create view big"));
 }

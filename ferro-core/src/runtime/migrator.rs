@@ -324,11 +324,13 @@ impl Migrator {
                 })?;
             }
         }
+        let views = std::mem::take(&mut state.views);
         let expected = crate::schema::Schema::new(state.tables)
             .map_err(|e| MigrateError::Introspection(e.to_string()))?;
         let expected = super::stored(db.dialect(), &expected);
         let actual = super::introspect::introspect_like(db, &self.table.name, &expected).await?;
-        let differences = if by_name(&actual) == by_name(&expected) {
+        let view_differences = super::introspect::view_differences(db, &expected, &views).await?;
+        let mut differences = if by_name(&actual) == by_name(&expected) {
             Vec::new()
         } else {
             let ops = crate::plan::plan(&crate::diff::diff(&actual, &expected));
@@ -342,6 +344,7 @@ impl Migrator {
                 words
             }
         };
+        differences.extend(view_differences);
         Ok(Drift {
             differences,
             hand_written: hand_written.into_iter().map(str::to_owned).collect(),

@@ -88,6 +88,7 @@ pub(crate) async fn run(tx: &mut Tx<'_>, rebuild: &Rebuild) -> Result<(), Migrat
             .ok_or_else(|| stale(&name, "there is no such table"))?;
         let mut state = State {
             tables: vec![old.clone()],
+            ..Default::default()
         };
         for op in &rebuild.ops {
             state.apply(op).map_err(|e| stale(&name, e))?;

@@ -5,7 +5,7 @@
 //! `Column::new("age", SqlType::Integer).nullable()`.
 
 use super::{Action, Check, Column, EnumType, EnumValue, ForeignKey, Index, PrimaryKey, SqlType, Str};
-use super::{Table, UniqueConstraint};
+use super::{Table, UniqueConstraint, View};
 
 fn names<I, S>(columns: I) -> super::List<Str>
 where
@@ -375,5 +375,39 @@ fn type_without_hints(ty: &SqlType) -> SqlType {
     match ty {
         SqlType::Enum(e) => SqlType::Enum(e.without_hints()),
         other => other.clone(),
+    }
+}
+
+impl View {
+    /// The view `name` of the query `sql`.
+    ///
+    /// ```
+    /// use ferro::schema::View;
+    /// let v = View::new("paid_orders", "SELECT id, total FROM orders WHERE paid").materialized();
+    /// assert!(v.materialized);
+    /// ```
+    pub fn new(name: impl Into<Str>, sql: impl Into<Str>) -> View {
+        View {
+            name: name.into(),
+            sql: sql.into(),
+            materialized: false,
+            reads: std::borrow::Cow::Borrowed(&[]),
+        }
+    }
+
+    /// A materialized view (PostgreSQL): the database keeps its rows.
+    pub fn materialized(mut self) -> View {
+        self.materialized = true;
+        self
+    }
+
+    /// Tables and views it reads that its SQL does not name.
+    pub fn reads<I, S>(mut self, names: I) -> View
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<Str>,
+    {
+        self.reads = names.into_iter().map(Into::into).collect::<Vec<_>>().into();
+        self
     }
 }

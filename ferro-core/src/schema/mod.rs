@@ -19,9 +19,11 @@ mod build;
 pub mod fragment;
 pub mod naming;
 mod resolve;
+mod views;
 
 pub(crate) use resolve::is_collation_name;
 pub use resolve::{Schema, SchemaError};
+pub(crate) use views::order as view_order;
 
 /// A string that is `'static` in a descriptor and owned in a resolved schema.
 pub type Str = Cow<'static, str>;
@@ -375,6 +377,29 @@ pub struct Table {
     /// a model's choice: models leave it `None`; SQLite has no view for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<Str>,
+}
+
+/// A view: a query the database keeps under a name, declared with its SQL
+/// (`#[derive(View)]`). A materialized one (PostgreSQL) keeps the query's
+/// rows too, as they were when it was made.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    /// The view's name; in a PostgreSQL schema, after the schema's
+    /// (`billing.open_invoices`).
+    pub name: Str,
+    /// The `SELECT` the view is, written by the code's authors (see
+    /// [`fragment`]): one statement, without a `;`.
+    pub sql: Str,
+    /// Whether the database keeps the rows (PostgreSQL's `MATERIALIZED`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub materialized: bool,
+    /// The tables and views it reads, which it is made after and made
+    /// again around a change to. A descriptor lists those the SQL does not
+    /// name plainly; [`Schema::with_views`] adds every table and view whose
+    /// name the SQL holds, and sorts them.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub reads: List<Str>,
 }
 
 impl Table {

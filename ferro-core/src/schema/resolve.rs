@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::fragment::{self, FragmentError};
 use super::naming::{self, MAX_IDENTIFIER_BYTES};
 use super::{
-    Action, Column, EnumType, ForeignKey, Index, JoinSide, ManyToMany, PrimaryKey, SqlType, Str, Table,
+    Action, Column, EnumType, ForeignKey, Index, JoinSide, ManyToMany, PrimaryKey, SqlType, Str, Table, View,
 };
 
 /// A resolved set of tables: every constraint named, every many-to-many relation
@@ -16,6 +16,7 @@ use super::{
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Schema {
     tables: Vec<Table>,
+    views: Vec<View>,
 }
 
 /// Why a set of tables is not a valid schema.
@@ -120,6 +121,28 @@ pub enum SchemaError {
         name: String,
         /// Its length in bytes.
         len: usize,
+    },
+    /// A view reads a table or view the schema does not have.
+    #[error("view `{view}` reads `{name}`, which is neither a table nor a view of the schema")]
+    UnknownRead {
+        /// The view.
+        view: String,
+        /// What it names.
+        name: String,
+    },
+    /// Views that read each other round in a circle.
+    #[error("view `{0}` reads itself, through the views it reads")]
+    ViewCycle(String),
+    /// A view's query is not one piece of SQL.
+    #[error("the SQL of view `{view}` (`{sql}`) does not stay within its statement: {source}")]
+    BadView {
+        /// The view.
+        view: String,
+        /// Its SQL.
+        sql: String,
+        /// What in it would leave the statement.
+        #[source]
+        source: FragmentError,
     },
     /// A name other than a table's holds a `.`, which SQL reads as a
     /// schema's name before a table's.
@@ -246,9 +269,45 @@ impl Schema {
             name_constraints(table);
         }
         resolved.sort_by(|a, b| a.name.cmp(&b.name));
-        let schema = Schema { tables: resolved };
+        let schema = Schema {
+            tables: resolved,
+            views: Vec::new(),
+        };
         schema.validate()?;
         Ok(schema)
+    }
+
+    /// [`Schema::new`] with views (from [`crate::ViewModel::VIEW`], or built
+    /// by hand): each one's `reads` completed with every table and view its
+    /// SQL names, checked to exist and not to read round in a circle, and
+    /// its SQL checked to be one statement.
+    pub fn with_views(
+        tables: impl IntoIterator<Item = Table>,
+        views: impl IntoIterator<Item = View>,
+    ) -> Result<Schema, SchemaError> {
+        let mut schema = Schema::new(tables)?;
+        for view in views.into_iter().collect::<Vec<_>>().iter() {
+            if let Err(source) = fragment::check(&view.sql) {
+                return Err(SchemaError::BadView {
+                    view: view.name.to_string(),
+                    sql: view.sql.to_string(),
+                    source,
+                });
+            }
+            schema.views.push(view.clone());
+        }
+        schema.views = super::views::resolve(&schema.tables, std::mem::take(&mut schema.views))?;
+        Ok(schema)
+    }
+
+    /// The views, sorted by name.
+    pub fn views(&self) -> &[View] {
+        &self.views
+    }
+
+    /// The view called `name`, if there is one.
+    pub fn view(&self, name: &str) -> Option<&View> {
+        self.views.iter().find(|v| v.name == name)
     }
 
     /// The tables, sorted by name.
@@ -269,6 +328,7 @@ impl Schema {
         self.tables
             .iter()
             .flat_map(|t| std::iter::once(&t.name).chain(t.alias.as_ref()))
+            .chain(self.views.iter().map(|v| &v.name))
             .filter_map(|name| naming::split(name).0)
             .collect()
     }
@@ -288,6 +348,7 @@ impl Schema {
     pub fn without_hints(&self) -> Schema {
         Schema {
             tables: self.tables.iter().map(Table::without_hints).collect(),
+            views: self.views.clone(),
         }
     }
 
@@ -296,7 +357,10 @@ impl Schema {
     pub(crate) fn with_hints(&self, change: impl Fn(&mut Table)) -> Schema {
         let mut tables = self.tables.clone();
         tables.iter_mut().for_each(change);
-        Schema { tables }
+        Schema {
+            tables,
+            views: self.views.clone(),
+        }
     }
 
     /// The tables, by value.
@@ -602,7 +666,7 @@ fn check_name(name: &str) -> Result<(), SchemaError> {
 
 /// A table's (or a type's) name: a name, or a PostgreSQL schema's and a
 /// name in it, each checked as a name (`billing.invoices`).
-fn check_table_name(name: &str) -> Result<(), SchemaError> {
+pub(super) fn check_table_name(name: &str) -> Result<(), SchemaError> {
     match naming::split(name) {
         (Some(schema), table) => {
             check_name(schema)?;

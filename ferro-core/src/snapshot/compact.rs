@@ -11,7 +11,7 @@
 
 use crate::schema::{
     Action, Check, Column, EnumType, ForeignKey, Index, JoinSide, ManyToMany, PrimaryKey, SqlType, Table,
-    UniqueConstraint,
+    UniqueConstraint, View,
 };
 
 /// An array or object of the text.
@@ -423,4 +423,20 @@ fn join_side(out: &mut Compact, side: &JoinSide, hints: bool) {
     o.str("key_column", &side.key_column);
     sql_type(o.key("key_type"), &side.key_type, hints);
     o.end();
+}
+
+/// The views as `serde_json::to_string(views)` writes them.
+pub(super) fn views(out: &mut Compact, views: &[View]) {
+    list(out, views, |out, v| {
+        let mut o = Object::new(out);
+        o.str("name", &v.name);
+        o.str("sql", &v.sql);
+        if v.materialized {
+            o.bool("materialized", true);
+        }
+        if !v.reads.is_empty() {
+            o.strings("reads", &v.reads);
+        }
+        o.end();
+    });
 }

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::schema::{Schema, SchemaError, Table};
+use crate::schema::{Schema, SchemaError, Table, View};
 
 mod compact;
 mod layout;
@@ -58,6 +58,8 @@ struct In {
     #[serde(default)]
     revision: Option<String>,
     tables: Vec<Table>,
+    #[serde(default)]
+    views: Vec<View>,
 }
 
 /// A committed snapshot: the schema that the newest migration leaves, and that
@@ -104,7 +106,7 @@ impl Snapshot {
         }
         Ok(Snapshot {
             revision: parsed.revision,
-            schema: Schema::new(parsed.tables).map_err(SnapshotError::Invalid)?,
+            schema: Schema::with_views(parsed.tables, parsed.views).map_err(SnapshotError::Invalid)?,
         })
     }
 }
@@ -118,6 +120,8 @@ pub struct Serialized<'a> {
     hints: bool,
     /// The tables as compact JSON.
     tables: compact::Compact,
+    /// The views as compact JSON; none when there are none.
+    views: Option<compact::Compact>,
     /// The tables laid out as the snapshot has them, and where each table
     /// is in that text, once asked for.
     laid_out: OnceLock<(String, Vec<Range<usize>>)>,
@@ -135,6 +139,10 @@ pub struct Committed {
 /// What comes before the tables' value in a snapshot's text.
 const TABLES_KEY: &str = "  \"tables\": ";
 
+/// What comes before the views' value in a snapshot's text, after the
+/// tables', when there are views.
+const VIEWS_KEY: &str = "  \"views\": ";
+
 /// What comes between two tables in a snapshot's text: anything nested in
 /// a table starts further in.
 const SEPARATOR: &str = ",\n    ";
@@ -143,10 +151,16 @@ impl<'a> Serialized<'a> {
     fn with(schema: &'a Schema, hints: bool) -> Serialized<'a> {
         let mut tables = compact::Compact::default();
         compact::tables(&mut tables, schema.tables(), hints);
+        let views = (!schema.views().is_empty()).then(|| {
+            let mut views = compact::Compact::default();
+            compact::views(&mut views, schema.views());
+            views
+        });
         Serialized {
             schema,
             hints,
             tables,
+            views,
             laid_out: OnceLock::new(),
         }
     }
@@ -174,8 +188,16 @@ impl<'a> Serialized<'a> {
     /// BLAKE3 rather than SHA-256 because build scripts run unoptimised, and
     /// there BLAKE3's assembly hashes a large schema about a hundred times
     /// faster than a software SHA-256.
+    ///
+    /// A schema without views hashes its tables alone, as before views were.
     pub fn fingerprint(&self) -> String {
-        blake3::hash(&self.tables.text).to_hex().to_string()
+        let mut hash = blake3::Hasher::new();
+        hash.update(&self.tables.text);
+        if let Some(views) = &self.views {
+            hash.update(b"\n");
+            hash.update(&views.text);
+        }
+        hash.finalize().to_hex().to_string()
     }
 
     /// The tables' value as the snapshot lays it out, and where each table
@@ -207,6 +229,13 @@ impl<'a> Serialized<'a> {
         }
         json.push_str(TABLES_KEY);
         json.push_str(self.laid_out().0);
+        if let Some(views) = &self.views {
+            // Laid out after the key, whose width the layout counts.
+            let mut laid = VIEWS_KEY.to_owned();
+            layout::layout(views, &mut laid, 2);
+            json.push_str(",\n");
+            json.push_str(&laid);
+        }
         json.push_str("\n}\n");
         json
     }
@@ -240,6 +269,11 @@ impl<'a> Serialized<'a> {
     /// for any other text, which is left to [`Snapshot::from_json`] and its
     /// errors.
     fn read_alongside(&self, json: &str) -> Option<Result<Committed, SnapshotError>> {
+        // A snapshot with views, or a schema with some, is read the ordinary
+        // way: views are few.
+        if self.views.is_some() || json.contains(&format!("\n{VIEWS_KEY}")) {
+            return None;
+        }
         // A JSON string holds no raw line break, so the first line that
         // starts with the key is the key.
         let at = json.find(&format!("\n{TABLES_KEY}"))? + 1;
@@ -379,6 +413,42 @@ mod tests {
   ]
 }
 "#;
+
+    /// Views follow the tables, and only when there are some: a schema
+    /// without views is written, and fingerprinted, as before them.
+    #[test]
+    fn views_come_after_the_tables_when_there_are_some() {
+        let plain = from_json(USERS).unwrap();
+        let with = Schema::with_views(
+            plain.tables().to_vec(),
+            [crate::schema::View::new("rich", "SELECT id FROM users WHERE balance > 1000").materialized()],
+        )
+        .unwrap();
+        let json = to_json(&with);
+        assert!(
+            json.ends_with(
+                "  ],\n  \"views\": [\n    {\n      \"name\": \"rich\",\n      \
+                 \"sql\": \"SELECT id FROM users WHERE balance > 1000\",\n      \
+                 \"materialized\": true,\n      \"reads\": [\"users\"]\n    }\n  ]\n}\n"
+            ),
+            "{json}"
+        );
+        assert_eq!(from_json(&json).unwrap(), with);
+        assert_eq!(to_json(&plain), USERS);
+        assert_ne!(fingerprint(&with), fingerprint(&plain));
+        let mut views = compact::Compact::default();
+        compact::views(&mut views, with.views());
+        assert_eq!(
+            views.text,
+            serde_json::to_string(with.views()).unwrap().into_bytes()
+        );
+        // Read beside a schema, with or without views, as on its own.
+        for ours in [&plain, &with] {
+            let read = Serialized::new(ours).read(&json).unwrap();
+            assert_eq!(read.snapshot.schema, with);
+            assert_eq!(read.fingerprint, fingerprint(&with));
+        }
+    }
 
     #[test]
     fn reading_and_writing_give_back_the_same_bytes() {

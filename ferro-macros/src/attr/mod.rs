@@ -17,6 +17,7 @@
 
 pub(crate) mod enums;
 pub(crate) mod model;
+pub(crate) mod view;
 
 use darling::FromMeta;
 use darling::ast::NestedMeta;
@@ -37,7 +38,7 @@ pub(crate) struct Given<T> {
 pub(crate) type Slot<T> = Option<Given<T>>;
 
 /// What a value parser gives back: darling's result of an option.
-type Parsed<T> = darling::Result<Slot<T>>;
+pub(crate) type Parsed<T> = darling::Result<Slot<T>>;
 
 /// The items of every `#[ferro(..)]` in `attrs`, parsed into `T` (a
 /// grammar that derives `FromMeta`), and the name of every item given,
@@ -194,7 +195,7 @@ fn error(span: Span, message: String) -> darling::Error {
     darling::Error::custom(message).with_span(&span)
 }
 
-fn given<T>(meta: &Meta, value: T) -> Parsed<T> {
+pub(crate) fn given<T>(meta: &Meta, value: T) -> Parsed<T> {
     Ok(Some(Given {
         value,
         span: meta.path().span(),

@@ -2,6 +2,7 @@
 
 pub(crate) mod enums;
 pub(crate) mod model;
+pub(crate) mod view;
 
 use proc_macro2::TokenStream;
 use quote::quote;

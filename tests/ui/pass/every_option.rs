@@ -72,6 +72,17 @@ struct Invoice {
     copy_id: i64,
 }
 
+/// A view, and a materialized one in a schema that reads a model its SQL
+/// does not name plainly.
+#[derive(ferro::View)]
+#[ferro(sql = "SELECT person_id, name FROM people WHERE age >= 18")]
+struct Adult;
+
+#[derive(ferro::View)]
+#[ferro(schema = "billing", name = "copies_per_book", materialized, reads(Copy))]
+#[ferro(sql = "SELECT book, count(*) AS n FROM copy_of_the_day() GROUP BY book")]
+struct CopiesPerBook;
+
 fn main() {
     let schema = ferro::Schema::new([<Person as Model>::TABLE]).expect("valid");
     let friendships = schema.table("friendships").expect("the join table");
@@ -96,4 +107,10 @@ fn main() {
     assert_eq!(invoices.foreign_keys[0].name.as_deref(), Some("fk_invoices_copy_id_copy"));
     assert_eq!(invoices.indexes[0].name.as_deref(), Some("ix_invoices_copy_id"));
     assert_eq!(billed.namespaces().into_iter().collect::<Vec<_>>(), ["billing"]);
+    let adult = <Adult as ferro::ViewModel>::VIEW;
+    assert_eq!((adult.name.as_ref(), adult.materialized), ("adult", false));
+    let counts = <CopiesPerBook as ferro::ViewModel>::VIEW;
+    assert_eq!(counts.name, "billing.copies_per_book");
+    assert!(counts.materialized);
+    assert_eq!(counts.reads.as_ref(), ["copy"]);
 }

@@ -57,6 +57,11 @@ pub(crate) enum Kind {
     CreateEnum,
     /// A PostgreSQL schema made or dropped.
     Namespace,
+    /// A view made; a materialized one runs its query.
+    CreateView {
+        materialized: bool,
+    },
+    DropView,
     DropEnum,
     AddEnumValue {
         last: bool,
@@ -155,6 +160,10 @@ pub(crate) fn kinds(op: &Op, online: bool) -> Vec<Kind> {
         Op::SetTableComment { .. } => Kind::TableComment,
         Op::CreateEnum(_) => Kind::CreateEnum,
         Op::CreateSchema { .. } | Op::DropSchema { .. } => Kind::Namespace,
+        Op::CreateView(v) => Kind::CreateView {
+            materialized: v.materialized,
+        },
+        Op::DropView { .. } => Kind::DropView,
         Op::DropEnum { .. } => Kind::DropEnum,
         Op::AddEnumValue { before, .. } => Kind::AddEnumValue {
             last: before.is_none(),

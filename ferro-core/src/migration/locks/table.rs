@@ -263,6 +263,17 @@ pub(super) fn row(kind: Kind, database: Database) -> Effect {
         (CreateEnum | DropEnum, Postgres) => at(NOTHING, Tables::Nothing),
         (Namespace, Postgres) => at(NOTHING, Tables::Nothing).note("no table is touched"),
         (Namespace, MySql | Sqlite) => at(NOTHING, Tables::Nothing).note("refused: PostgreSQL only"),
+        (CreateView { materialized: false }, _) => {
+            at(NOTHING, Tables::Nothing).note("the query is kept; no row is read")
+        }
+        (CreateView { materialized: true }, Postgres) => at(NOTHING, Tables::Nothing)
+            .scans(Online)
+            .note("the query runs once: ACCESS SHARE on what it reads, which writes go on beside"),
+        (CreateView { materialized: true }, MySql | Sqlite) => {
+            at(NOTHING, Tables::Nothing).note("refused: PostgreSQL only")
+        }
+        (DropView, _) => at(NOTHING, Tables::Nothing)
+            .note("the view alone; what reads it waits until the migration makes it again"),
         (CreateEnum | DropEnum, MySql | Sqlite) => {
             at(NOTHING, Tables::Nothing).note("nothing runs: each column spells its values")
         }

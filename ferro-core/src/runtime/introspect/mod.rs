@@ -102,6 +102,60 @@ fn resolve(mut tables: Vec<Table>) -> Result<(Schema, Vec<Note>), MigrateError> 
     }
 }
 
+/// What would give the database the views `views` (of a schema whose
+/// tables are `tables`), as operations in words: each one missing, or of
+/// the other kind (materialized or not), by name. Their SQL is not
+/// compared: each database keeps a view's query in its own spelling. A view
+/// the migrations did not make (by hand-written SQL, say) is not theirs,
+/// and is left alone, as before views could be declared. On PostgreSQL only
+/// the current schema and those `tables` name are read.
+pub(crate) async fn view_differences(
+    db: &mut Database,
+    tables: &Schema,
+    views: &[crate::schema::View],
+) -> Result<Vec<String>, MigrateError> {
+    if views.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut namespaces = tables.namespaces();
+    namespaces.extend(
+        views
+            .iter()
+            .filter_map(|v| crate::schema::naming::split(&v.name).0),
+    );
+    let sql = match db.dialect() {
+        Dialect::Sqlite => {
+            "SELECT name, 'false' FROM sqlite_master WHERE type = 'view' ORDER BY name".to_owned()
+        }
+        Dialect::Postgres => postgres::VIEWS.to_owned(),
+        Dialect::MySql => "SELECT CAST(TABLE_NAME AS CHAR), 'false' FROM information_schema.VIEWS \
+                           WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1"
+            .to_owned(),
+    };
+    let mut actual: Vec<(String, bool)> = Vec::new();
+    for row in db.fetch_text(&sql, 2).await? {
+        let [Some(name), kind] = <[Option<String>; 2]>::try_from(row).unwrap_or([None, None]) else {
+            continue;
+        };
+        let theirs = crate::schema::naming::split(&name)
+            .0
+            .is_none_or(|schema| namespaces.contains(schema));
+        if theirs {
+            actual.push((name, kind.as_deref() == Some("true")));
+        }
+    }
+    let word = |materialized: bool| if materialized { "materialized view" } else { "view" };
+    Ok(views
+        .iter()
+        .filter(|v| {
+            !actual
+                .iter()
+                .any(|(name, m)| v.name == *name && v.materialized == *m)
+        })
+        .map(|v| format!("create {} {}", word(v.materialized), v.name))
+        .collect())
+}
+
 /// The tables as read, before they are resolved into a schema.
 async fn tables(
     db: &mut Database,

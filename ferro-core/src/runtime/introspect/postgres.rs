@@ -253,6 +253,16 @@ fn index_columns(position: &str) -> String {
     )
 }
 
+/// Every view and materialized view of the users' schemas: its name, and
+/// whether it is materialized.
+pub(crate) const VIEWS: &str = concat!(
+    "SELECT CASE WHEN c.relnamespace = current_schema()::regnamespace THEN c.relname::text \
+     ELSE (SELECT n.nspname::text FROM pg_namespace n WHERE n.oid = c.relnamespace) || '.' || c.relname::text END, \
+     CAST(c.relkind = 'm' AS TEXT) FROM pg_class c WHERE ",
+    user_schema!(),
+    " AND c.relkind IN ('v', 'm') ORDER BY 1"
+);
+
 /// The tables, as [`tables`] reads them.
 const TABLES: &str = concat!(user_schema!(), " AND c.relkind IN ('r', 'p')");
 

@@ -65,6 +65,26 @@ pub(crate) fn refuse_schema(d: Dialect, op: &Op) -> Result<(), MigrateError> {
     ))
 }
 
+/// `CREATE VIEW` or `DROP VIEW`, the same on every backend but for
+/// materialized views, which only PostgreSQL has.
+fn view(d: Dialect, op: &Op) -> Result<Vec<String>, MigrateError> {
+    let (materialized, sql) = match op {
+        Op::CreateView(v) => (v.materialized, format!("VIEW {} AS {}", d.ident(&v.name), v.sql)),
+        Op::DropView { name, materialized } => (*materialized, format!("VIEW {}", d.ident(name))),
+        _ => return Err(unsupported(op, d, "not a view")),
+    };
+    if materialized && d != Dialect::Postgres {
+        return Err(unsupported(op, d, "materialized views are PostgreSQL's"));
+    }
+    let verb = if matches!(op, Op::CreateView(_)) {
+        "CREATE"
+    } else {
+        "DROP"
+    };
+    let kind = if materialized { "MATERIALIZED " } else { "" };
+    Ok(vec![format!("{verb} {kind}{sql}")])
+}
+
 /// `"a", "b"`.
 fn idents(dialect: Dialect, names: &[impl AsRef<str>]) -> String {
     let quoted: Vec<String> = names.iter().map(|n| dialect.ident(n.as_ref())).collect();

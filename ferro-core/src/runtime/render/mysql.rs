@@ -357,6 +357,7 @@ pub(super) fn render(op: &Op, before: Option<&State>) -> Result<Vec<String>, Mig
         }
         Op::AliasTable { table, alias } => vec![super::alias_view(D, table, alias)],
         Op::UnaliasTable { alias, .. } => vec![format!("DROP VIEW {}", D.ident(alias))],
+        Op::CreateView(_) | Op::DropView { .. } => super::view(D, op)?,
         // Refused before this (`refuse_schema`).
         Op::CreateSchema { .. } | Op::DropSchema { .. } => {
             return Err(unsupported(op, D, "a schema is a database here"));

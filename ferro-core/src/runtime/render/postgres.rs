@@ -231,6 +231,7 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
                 format!("DROP FUNCTION {name}()"),
             ]
         }
+        Op::CreateView(_) | Op::DropView { .. } => super::view(D, op)?,
         Op::CreateSchema { name } => vec![format!("CREATE SCHEMA IF NOT EXISTS {}", D.ident(name))],
         // Without `CASCADE`: PostgreSQL refuses while anything is left in it.
         Op::DropSchema { name } => vec![format!("DROP SCHEMA {}", D.ident(name))],

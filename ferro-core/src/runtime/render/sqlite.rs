@@ -156,6 +156,7 @@ pub(super) fn render(op: &Op) -> Result<Vec<String>, MigrateError> {
         // A SQLite view cannot be written through, and a rebuild of the
         // table would have to drop it and make it again: the rename alone.
         Op::UnsyncColumns { .. } | Op::AliasTable { .. } | Op::UnaliasTable { .. } => Vec::new(),
+        Op::CreateView(_) | Op::DropView { .. } => super::view(D, op)?,
         // Refused before this (`refuse_schema`).
         Op::CreateSchema { .. } | Op::DropSchema { .. } => {
             return Err(unsupported(op, D, "a schema is an attached file here"));

@@ -1,0 +1,7 @@
+use ferro::View;
+
+#[derive(View)]
+#[ferro(name = "billing.open", sql = "SELECT 1")]
+struct Open;
+
+fn main() {}
