@@ -129,7 +129,7 @@ const TAKEN_TYPES: &[&str] = &[
 struct Writer<'a> {
     schema: &'a Schema,
     notes: &'a [Note],
-    /// Each table's struct name.
+    /// Each table's struct name, and each view's.
     structs: BTreeMap<&'a str, String>,
     /// Each enum type's Rust name, by the type's name and values.
     enums: BTreeMap<(String, Vec<String>), String>,
@@ -144,6 +144,10 @@ impl<'a> Writer<'a> {
         for table in schema.tables() {
             let name = unique_name(type_name(&table.name, "Table"), &mut taken);
             structs.insert(table.name.as_ref(), name);
+        }
+        for view in schema.views() {
+            let name = unique_name(type_name(&view.name, "View"), &mut taken);
+            structs.insert(view.name.as_ref(), name);
         }
         let mut enums = BTreeMap::new();
         for table in schema.tables() {
@@ -201,6 +205,10 @@ impl<'a> Writer<'a> {
             out.push('\n');
             self.table(&mut out, table);
         }
+        for view in self.schema.views() {
+            out.push('\n');
+            self.view(&mut out, view);
+        }
         out.push_str(
             "\n/// Every model of this crate: what the migrations crate's build script\n\
              /// generates migrations from.\n\
@@ -222,6 +230,23 @@ impl<'a> Writer<'a> {
             Some(table) => format!("{table}: {text}"),
             None => text,
         });
+    }
+
+    /// A view: its name and query, as the database gives its query back.
+    fn view(&self, out: &mut String, view: &crate::schema::View) {
+        let mut options = Vec::new();
+        let (schema, name) = naming::split(&view.name);
+        if let Some(schema) = schema {
+            options.push(format!("schema = {schema:?}"));
+        }
+        options.push(format!("name = {name:?}"));
+        if view.materialized {
+            options.push("materialized".to_owned());
+        }
+        out.push_str("#[derive(ferro::View)]\n");
+        let _ = writeln!(out, "#[ferro({})]", options.join(", "));
+        let _ = writeln!(out, "#[ferro(sql = {:?})]", view.sql.as_ref());
+        let _ = writeln!(out, "pub struct {};", self.structs[view.name.as_ref()]);
     }
 
     fn table(&mut self, out: &mut String, table: &Table) {

@@ -67,6 +67,7 @@ fn held_by(d: Dialect, schema: Schema) -> Schema {
     if d != Dialect::MySql {
         return schema;
     }
+    let views = schema.views().to_vec();
     let tables = schema.into_tables().into_iter().map(|mut t| {
         let keyed: Vec<String> = t
             .indexes
@@ -98,7 +99,7 @@ fn held_by(d: Dialect, schema: Schema) -> Schema {
         }
         t
     });
-    Schema::new(tables).expect("the schema resolves as MySQL holds it")
+    Schema::with_views(tables, views).expect("the schema resolves as MySQL holds it")
 }
 
 /// The schemas Ferro builds on `d` for the round trip.
@@ -120,6 +121,7 @@ fn schemas(d: Dialect) -> Vec<(String, Schema)> {
             format!("{tables} synthetic tables"),
             Schema::new(ferro_tests::synthetic::descriptors(tables)).expect("the synthetic schema resolves"),
         ),
+        ("views".to_owned(), with_views(d)),
     ];
     let mut seen = std::collections::HashSet::new();
     for case in conformance::cases() {
@@ -136,6 +138,24 @@ fn schemas(d: Dialect) -> Vec<(String, Schema)> {
     out.into_iter()
         .map(|(what, schema)| (what, held_by(d, schema)))
         .collect()
+}
+
+/// The conformance fixtures' `parent` and `child` with views over them: one
+/// reading a view, and on PostgreSQL a materialized one.
+fn with_views(d: Dialect) -> Schema {
+    use ferro::schema::View;
+    let mut views = vec![
+        View::new("coded", "SELECT id, code FROM parent WHERE code IS NOT NULL"),
+        View::new(
+            "children_per_parent",
+            "SELECT parent_id, count(*) AS n FROM child GROUP BY parent_id",
+        ),
+        View::new("coded_ids", "SELECT id FROM coded"),
+    ];
+    if d == Dialect::Postgres {
+        views.push(View::new("codes", "SELECT DISTINCT code FROM parent").materialized());
+    }
+    Schema::with_views(conformance::family(|_| {}), views).expect("the views resolve")
 }
 
 /// Builds `schema` on the empty database at `url` through a migration.
@@ -161,7 +181,6 @@ use ferro_tests::plain_sql;
 fn expected_notes(d: Dialect) -> &'static [&'static str] {
     match d {
         Dialect::Sqlite => &[
-            "view paid: CREATE VIEW paid",
             "orders: trigger orders_touch: CREATE TRIGGER",
             "editions: index editions_title_nocase: CREATE INDEX editions_title_nocase ON editions (title COLLATE NOCASE)",
             "orders: index orders_lower_note_desc: CREATE INDEX orders_lower_note_desc ON orders (lower(note) DESC)",
@@ -170,8 +189,6 @@ fn expected_notes(d: Dialect) -> &'static [&'static str] {
             "legacy: primary-key column code accepts NULL",
         ],
         Dialect::Postgres => &[
-            "view paid: ",
-            "materialized view totals: ",
             "sequence invoice_numbers, which no column owns",
             "orders: trigger orders_touch: CREATE TRIGGER orders_touch BEFORE UPDATE ON ",
             "orders: index orders_lower_note_desc: CREATE INDEX orders_lower_note_desc ON ",
@@ -182,7 +199,6 @@ fn expected_notes(d: Dialect) -> &'static [&'static str] {
             "payments: foreign key payments_order_id_fkey (order_id) REFERENCES orders (id): ",
         ],
         Dialect::MySql => &[
-            "view paid: ",
             "orders: trigger orders_touch: BEFORE UPDATE FOR EACH ROW",
             "customers: column updated_at: on update current_timestamp(6)",
             "orders: index orders_note_prefix (BTREE): note(10)",
@@ -289,9 +305,21 @@ fn as_module(source: &str) -> String {
         })
         .map(|name| format!("<{name} as ferro::Model>::TABLE"))
         .collect();
+    // A view is a unit struct.
+    let views: Vec<String> = source
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("pub struct ")?
+                .strip_suffix(';')
+                .map(str::to_owned)
+        })
+        .map(|name| format!("<{name} as ferro::ViewModel>::VIEW"))
+        .collect();
     let list = format!(
-        "let tables: Vec<ferro::schema::Table> = vec![{}];\n    ferro::Schema::new(tables)",
-        models.join(", ")
+        "let tables: Vec<ferro::schema::Table> = vec![{}];\n    \
+         let views: Vec<ferro::schema::View> = vec![{}];\n    ferro::Schema::with_views(tables, views)",
+        models.join(", "),
+        views.join(", ")
     );
     assert!(source.contains("    ferro::schema!()\n"), "{source}");
     source.replacen("    ferro::schema!()\n", &format!("    {list}\n"), 1)
@@ -378,6 +406,19 @@ fn check(
         Ok(schema) => schema,
         Err(e) => return vec![format!("the written models do not resolve: {e}")],
     };
+    let kinds = |s: &Schema| -> Vec<(String, bool)> {
+        s.views()
+            .iter()
+            .map(|v| (v.name.to_string(), v.materialized))
+            .collect()
+    };
+    if kinds(&compiled) != kinds(&read.schema) || compiled.views() != read.schema.views() {
+        wrong.push(format!(
+            "the written models' views are not those read: {:?} against {:?}",
+            compiled.views(),
+            read.schema.views()
+        ));
+    }
     let stored_models = stored(d, &compiled);
     if by_name(&stored_models) != by_name(&read.schema) {
         wrong.push(format!(
@@ -386,6 +427,20 @@ fn check(
         ));
     }
     if !read.by_ferro {
+        // The plain SQL file's views are models' views now.
+        let expected: &[(&str, bool)] = match d {
+            Dialect::Postgres => &[("paid", false), ("totals", true)],
+            _ => &[("paid", false)],
+        };
+        let read_views: Vec<(&str, bool)> = read
+            .schema
+            .views()
+            .iter()
+            .map(|v| (v.name.as_ref(), v.materialized))
+            .collect();
+        if read_views != expected {
+            wrong.push(format!("the views read are {read_views:?}, not {expected:?}"));
+        }
         for note in expected_notes(d) {
             if !read.models.not_expressible.iter().any(|n| n.contains(note)) {
                 wrong.push(format!(
@@ -406,7 +461,16 @@ fn check(
     let (url, _dir) = ferro_tests::fresh_database(d, "inspect_again").expect("the database");
     let rebuilt = runtime.block_on(async {
         let mut db = build(&url, &compiled).await?;
-        read_back(&mut db, &compiled, "the written models' first migration").await
+        read_back(&mut db, &compiled, "the written models' first migration").await?;
+        // Its views too, by name and kind.
+        let drift = Migrator::new(&pair::MIGRATIONS)
+            .drift(&mut db)
+            .await
+            .map_err(|e| e.to_string())?;
+        match drift.differences.is_empty() {
+            true => Ok(()),
+            false => Err(format!("the first migration's views: {:?}", drift.differences)),
+        }
     });
     if let Err(e) = rebuilt {
         wrong.push(e);

@@ -300,6 +300,14 @@ impl Schema {
         Ok(schema)
     }
 
+    /// This schema with `views`, resolved as [`Schema::with_views`] does but
+    /// for their SQL, which is a database's spelling, read back.
+    #[cfg(feature = "runtime")]
+    pub(crate) fn and_views(mut self, views: Vec<View>) -> Result<Schema, SchemaError> {
+        self.views = super::views::resolve(&self.tables, views)?;
+        Ok(self)
+    }
+
     /// The views, sorted by name.
     pub fn views(&self) -> &[View] {
         &self.views

@@ -396,10 +396,6 @@ fn constraints(sql: &str, tokens: &[Token], column: Option<&str>) -> Result<Vec<
     Ok(out)
 }
 
-/// The values of an enum's check, `"col" IN ('a', 'b')`, when `text` is one
-/// on `column`.
-/// The text after the top-level `WHERE` of a `CREATE INDEX` statement: a
-/// partial index's predicate, as written; `None` when it has none.
 /// The key parts of a `CREATE INDEX` statement, each as written (an
 /// expression in its parentheses, a column name quoted as it was).
 pub(super) fn index_parts(sql: &str) -> Option<Vec<String>> {
@@ -416,6 +412,8 @@ pub(super) fn index_parts(sql: &str) -> Option<Vec<String>> {
     )
 }
 
+/// The text after the top-level `WHERE` of a `CREATE INDEX` statement: a
+/// partial index's predicate, as written; `None` when it has none.
 pub(super) fn index_predicate(sql: &str) -> Option<String> {
     let tokens = tokens(sql).ok()?;
     let (_, t) = top_level(&tokens).find(|(_, t)| t.is_keyword("WHERE"))?;
@@ -423,6 +421,28 @@ pub(super) fn index_predicate(sql: &str) -> Option<String> {
     (!rest.is_empty()).then(|| rest.to_owned())
 }
 
+/// The query of a `CREATE VIEW name AS query` statement, as written;
+/// `None` for one that names its columns (`CREATE VIEW v(a, b) AS ..`),
+/// which a model's view cannot say, or that does not read.
+pub(super) fn view_query(sql: &str) -> Option<&str> {
+    let tokens = tokens(sql).ok()?;
+    let view = tokens.iter().position(|t| t.is_keyword("VIEW"))?;
+    // The name, perhaps `IF NOT EXISTS` before it and a schema's with it.
+    let mut at = view + 1;
+    if tokens.get(at)?.is_keyword("IF") {
+        at += 3;
+    }
+    at += 1;
+    while tokens.get(at)?.is('.') {
+        at += 2;
+    }
+    let as_ = tokens.get(at).filter(|t| t.is_keyword("AS"))?;
+    let query = sql[as_.end..].trim().trim_end_matches(';').trim();
+    (!query.is_empty()).then_some(query)
+}
+
+/// The values of an enum's check, `"col" IN ('a', 'b')`, when `text` is one
+/// on `column`.
 pub(super) fn enum_values(text: &str, column: &str) -> Option<Vec<String>> {
     let tokens = tokens(text).ok()?;
     let (first, rest) = tokens.split_first()?;
@@ -450,6 +470,19 @@ pub(super) fn enum_values(text: &str, column: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_a_views_query() {
+        assert_eq!(
+            view_query("CREATE VIEW paid AS SELECT id FROM orders WHERE paid"),
+            Some("SELECT id FROM orders WHERE paid")
+        );
+        assert_eq!(
+            view_query("CREATE VIEW IF NOT EXISTS \"main\".\"a b\" AS\n  SELECT 1;"),
+            Some("SELECT 1")
+        );
+        assert_eq!(view_query("CREATE VIEW v(a, b) AS SELECT 1, 2"), None);
+    }
 
     #[test]
     fn reads_a_generated_column() {

@@ -190,13 +190,47 @@ pub struct Inspection {
 /// or constraint is set aside with a note saying why, and the rest is read.
 pub async fn inspect(db: &mut Database, version_table: &str) -> Result<Inspection, MigrateError> {
     let (schema, set_aside) = resolve(tables(db, version_table, None).await?)?;
+    let views = match db.dialect() {
+        Dialect::Sqlite => sqlite::views(db).await?,
+        Dialect::Postgres => postgres::views(db).await?,
+        Dialect::MySql => mysql::views(db).await?,
+    };
+    let (schema, views_set_aside) = with_views(schema, views);
     let mut notes = match db.dialect() {
         Dialect::Sqlite => sqlite::notes(db, version_table).await?,
         Dialect::Postgres => postgres::notes(db, version_table).await?,
         Dialect::MySql => mysql::notes(db, version_table).await?,
     };
     notes.extend(set_aside);
+    notes.extend(views_set_aside);
     Ok(Inspection { schema, notes })
+}
+
+/// `schema` with the views read: each one a model can declare, and a note
+/// for each other (a query that is not one piece of SQL a model could
+/// write).
+fn with_views(schema: Schema, views: Vec<crate::schema::View>) -> (Schema, Vec<Note>) {
+    let mut notes = Vec::new();
+    let mut kept = Vec::new();
+    for view in views {
+        match crate::schema::fragment::check(&view.sql) {
+            Ok(()) => kept.push(view),
+            Err(e) => notes.push(Note::of_database(format!(
+                "view {}: {}: {e}",
+                view.name, view.sql
+            ))),
+        }
+    }
+    match schema.clone().and_views(kept.clone()) {
+        Ok(with) => (with, notes),
+        Err(e) => {
+            notes.extend(
+                kept.iter()
+                    .map(|v| Note::of_database(format!("view {}: {}: {e}", v.name, v.sql))),
+            );
+            (schema, notes)
+        }
+    }
 }
 
 /// Takes out of `tables` the key, index, constraint or default that `e`

@@ -15,7 +15,7 @@ use crate::inspect::Note;
 use crate::runtime::dialect::Dialect;
 use crate::runtime::error::MigrateError;
 use crate::schema::{
-    Action, Check, EnumValue, ForeignKey, Index, PrimaryKey, SqlType, Str, Table, UniqueConstraint,
+    Action, Check, EnumValue, ForeignKey, Index, PrimaryKey, SqlType, Str, Table, UniqueConstraint, View,
 };
 
 const D: Dialect = Dialect::MySql;
@@ -37,7 +37,36 @@ pub(crate) fn enum_name(table: &str, column: &str) -> String {
 const SPECIAL_INDEX_ROW: &str = "COLUMN_NAME IS NULL OR (COLLATION = 'D' AND NON_UNIQUE = 0) \
      OR INDEX_TYPE IN ('FULLTEXT', 'SPATIAL')";
 
-/// What the database holds that a model cannot declare: views, triggers,
+/// The views, each with its query as MySQL prints it back, without the
+/// database's name before the names of its tables and columns (so that it
+/// reads the same in another database) and without the quotes plain names
+/// do not need.
+pub(super) async fn views(f: &mut impl Fetch) -> Result<Vec<View>, MigrateError> {
+    let name = f.rows("SELECT DATABASE()", 1).await?;
+    let Some(Some(name)) = name.into_iter().next().map(|mut row| row.remove(0)) else {
+        return Ok(Vec::new());
+    };
+    let rows = f
+        .rows(
+            &format!(
+                "SELECT CAST(TABLE_NAME AS CHAR), CAST(VIEW_DEFINITION AS CHAR) FROM information_schema.VIEWS \
+                 WHERE TABLE_SCHEMA = {} ORDER BY 1",
+                D.literal(&name)
+            ),
+            2,
+        )
+        .await?;
+    let prefix = format!("`{}`.", name.replace('`', "``"));
+    let mut out = Vec::new();
+    for row in rows {
+        if let [Some(view), Some(definition)] = <[Option<String>; 2]>::try_from(row).unwrap_or_default() {
+            out.push(View::new(view, plain_check(&definition.replace(&prefix, ""))));
+        }
+    }
+    Ok(out)
+}
+
+/// What the database holds that a model cannot declare: triggers,
 /// `ON UPDATE` clauses, auto-increment columns that are
 /// not the key, and the indexes [`table`] leaves out.
 ///
@@ -55,23 +84,6 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
     let ours = |table: &str| table != version_table && table != lease;
     let mut out = Vec::new();
 
-    let views = f
-        .rows(
-            &format!(
-                "SELECT CAST(TABLE_NAME AS CHAR), CAST(VIEW_DEFINITION AS CHAR) FROM information_schema.VIEWS \
-                 WHERE TABLE_SCHEMA = {db} ORDER BY 1"
-            ),
-            2,
-        )
-        .await?;
-    for row in views {
-        if let [Some(view), definition] = <[Option<String>; 2]>::try_from(row).unwrap_or_default() {
-            out.push(Note::of_database(format!(
-                "view {view}: {}",
-                definition.unwrap_or_default()
-            )));
-        }
-    }
     let triggers = f
         .rows(
             &format!(

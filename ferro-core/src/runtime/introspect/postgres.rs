@@ -7,7 +7,9 @@ use super::{Fetch, column, parse_type};
 use crate::inspect::Note;
 use crate::runtime::dialect::literal;
 use crate::runtime::error::MigrateError;
-use crate::schema::{Action, Check, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint, naming};
+use crate::schema::{
+    Action, Check, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint, View, naming,
+};
 
 /// The separator of the column lists the queries aggregate: a character no
 /// sane name holds.
@@ -266,8 +268,31 @@ pub(crate) const VIEWS: &str = concat!(
 /// The tables, as [`tables`] reads them.
 const TABLES: &str = concat!(user_schema!(), " AND c.relkind IN ('r', 'p')");
 
-/// What the database holds that a model cannot declare: views, materialized
-/// views, triggers, the indexes [`table`] leaves out, exclusion constraints, deferrable
+/// The views and materialized views, each with its query as PostgreSQL
+/// prints it back.
+pub(super) async fn views(f: &mut impl Fetch) -> Result<Vec<View>, MigrateError> {
+    let rows = f
+        .rows(
+            &format!(
+                "SELECT {NAME}, CAST(c.relkind = 'm' AS TEXT), pg_get_viewdef(c.oid) FROM pg_class c \
+                 WHERE {USER_SCHEMA} AND c.relkind IN ('v', 'm') ORDER BY 1"
+            ),
+            3,
+        )
+        .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let [Some(name), kind, Some(sql)] = <[Option<String>; 3]>::try_from(row).unwrap_or_default() else {
+            continue;
+        };
+        let mut view = View::new(name, sql.trim().trim_end_matches(';').trim().to_owned());
+        view.materialized = kind.as_deref() == Some("true");
+        out.push(view);
+    }
+    Ok(out)
+}
+
+/// What the database holds that a model cannot declare: triggers, the indexes [`table`] leaves out, exclusion constraints, deferrable
 /// constraints and sequences no column owns.
 pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Note>, MigrateError> {
     let not_version = format!(
@@ -275,12 +300,7 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
         literal(version_table),
         literal(&crate::runtime::lease::table_name(version_table))
     );
-    let queries: [String; 6] = [
-        format!(
-            "SELECT NULL, CASE c.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END || ({NAME}) \
-             || ': ' || pg_get_viewdef(c.oid) FROM pg_class c \
-             WHERE {USER_SCHEMA} AND c.relkind IN ('v', 'm') ORDER BY 2"
-        ),
+    let queries: [String; 5] = [
         format!(
             "SELECT {NAME}, 'trigger ' || t.tgname || ': ' || pg_get_triggerdef(t.oid) \
                  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \

@@ -6,7 +6,7 @@ use super::{Fetch, column, parse_type};
 use crate::inspect::Note;
 use crate::runtime::dialect::literal;
 use crate::runtime::error::MigrateError;
-use crate::schema::{Action, Check, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint};
+use crate::schema::{Action, Check, ForeignKey, Index, PrimaryKey, SqlType, Table, UniqueConstraint, View};
 
 /// Every table but SQLite's own, Ferro's scratch tables and the version table.
 pub(super) async fn tables(f: &mut impl Fetch, version_table: &str) -> Result<Vec<Table>, MigrateError> {
@@ -38,6 +38,28 @@ const SPECIAL_INDEX: &str = "EXISTS (SELECT 1 FROM pragma_index_xinfo(l.name) x 
      OR EXISTS (SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = l.name \
      AND m.sql LIKE '%COLLATE%')";
 
+/// The views, each with its query: what its stored `CREATE VIEW` says
+/// after `AS`. A view whose statement names its columns (`v(a, b)`) is left
+/// to [`notes`]: a model's view has its query's columns.
+pub(super) async fn views(f: &mut impl Fetch) -> Result<Vec<View>, MigrateError> {
+    let rows = f
+        .rows(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'view' AND sql IS NOT NULL ORDER BY name",
+            2,
+        )
+        .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let [Some(name), Some(sql)] = <[Option<String>; 2]>::try_from(row).unwrap_or_default() else {
+            continue;
+        };
+        if let Some(query) = ddl::view_query(&sql) {
+            out.push(View::new(name, query.to_owned()));
+        }
+    }
+    Ok(out)
+}
+
 /// What the database holds that a model cannot declare: views, triggers,
 /// tables without a rowid or strict, and the indexes
 /// [`table`] leaves out.
@@ -55,6 +77,10 @@ pub(super) async fn notes(f: &mut impl Fetch, version_table: &str) -> Result<Vec
         else {
             continue;
         };
+        // A view [`views`] reads is a model's.
+        if kind == "view" && sql.as_deref().and_then(ddl::view_query).is_some() {
+            continue;
+        }
         let text = format!("{kind} {name}: {}", sql.unwrap_or_default());
         out.push(match kind.as_str() {
             "trigger" => Note::on(table.unwrap_or_default(), text),
