@@ -10,7 +10,7 @@
 //! keys with their actions, checks, enums gaining, losing and reordering
 //! values, comments and collations; and on PostgreSQL, index methods,
 //! operator classes and included columns, and tables in schemas of their
-//! own that move between them. 256 cases per backend in the normal run; `PROPTEST_CASES=N`
+//! own that move between them; and views over the tables and over a view. 256 cases per backend in the normal run; `PROPTEST_CASES=N`
 //! runs N (see the dialects guide).
 
 use ferro::migration::Op;
@@ -244,7 +244,24 @@ fn schema(
         }
         tables.push(t);
     }
-    Schema::new(tables).expect("a valid schema")
+    // Views over the tables, one over a view: made again around each change
+    // to what they read (PostgreSQL refuses to retype, drop or rename a
+    // column a view uses, and an enum made again is a retype).
+    let mut views = Vec::new();
+    for t in &tables {
+        if tape.chance(2) {
+            let bare = ferro::schema::naming::bare(&t.name);
+            views.push(View::new(
+                format!("v_{bare}"),
+                format!("SELECT * FROM {}", quoted(&t.name)),
+            ));
+        }
+    }
+    if let Some(first) = views.first().filter(|_| tape.chance(2)) {
+        let sql = format!("SELECT count(*) AS n FROM {}", first.name);
+        views.push(View::new("v_count", sql));
+    }
+    Schema::with_views(tables, views).expect("a valid schema")
 }
 
 /// The table of `schema` called `name` in whatever schema it is.
@@ -291,7 +308,7 @@ fn case(bytes: &[u8], d: Dialect) -> Case {
         }
         t
     });
-    let a = Schema::new(tables.collect::<Vec<_>>()).expect("a valid schema");
+    let a = Schema::with_views(tables.collect::<Vec<_>>(), a.views().to_vec()).expect("a valid schema");
     // A column B adds to a table with rows holds its default in every row,
     // which a unique key over it refuses: no database, and no tool, can make
     // one value unique across rows. Such a column takes NULL instead (the
@@ -309,7 +326,7 @@ fn case(bytes: &[u8], d: Dialect) -> Case {
         }
         t
     });
-    let b = Schema::new(tables.collect::<Vec<_>>()).expect("a valid schema");
+    let b = Schema::with_views(tables.collect::<Vec<_>>(), b.views().to_vec()).expect("a valid schema");
     Case { a, b }
 }
 
@@ -427,11 +444,13 @@ async fn round_trip(url: &str, case: &Case) -> Result<(), TestCaseError> {
     read_back(&mut db, &case.a, "after building A")
         .await
         .map_err(fail)?;
+    views_made(&migrator, &mut db, "after building A").await?;
     insert(&mut conn, &case.a).await?;
     let before = rows(&mut conn, &case.a, d).await;
 
     migrator.upgrade(&mut db, &Target::Head).await.map_err(fail)?;
     read_back(&mut db, &case.b, "after A to B").await.map_err(fail)?;
+    views_made(&migrator, &mut db, "after A to B").await?;
     let after = rows(&mut conn, &case.b, d).await;
     for (column, values) in &before {
         if let Some((_, kept)) = after.iter().find(|(c, _)| c == column) {
@@ -457,10 +476,18 @@ async fn round_trip(url: &str, case: &Case) -> Result<(), TestCaseError> {
     read_back(&mut db, &case.a, "after B back to A")
         .await
         .map_err(fail)?;
+    views_made(&migrator, &mut db, "after B back to A").await?;
     migrator.downgrade(&mut db, &Target::Base).await.map_err(fail)?;
     read_back(&mut db, &empty, "after A back to the empty database")
         .await
         .map_err(fail)?;
+    Ok(())
+}
+
+/// `check --schema` finds every view the applied migrations made.
+async fn views_made(migrator: &Migrator, db: &mut Database, when: &str) -> Result<(), TestCaseError> {
+    let drift = migrator.drift(db).await.map_err(fail)?;
+    prop_assert!(drift.differences.is_empty(), "{when}: {:?}", drift.differences);
     Ok(())
 }
 

@@ -1130,3 +1130,40 @@ fn views_are_made_again_around_a_change_to_what_they_read() {
     assert_eq!(back[0], "drop view big");
     assert_eq!(back.last().map(String::as_str), Some("create view big"));
 }
+
+/// An enum that loses a value is made again on PostgreSQL, and every
+/// column of it retyped: a view over a table with such a column is made
+/// again around it, though nothing else of the table changes.
+#[test]
+fn a_view_over_a_column_of_a_changed_enum_is_made_again() {
+    use crate::schema::View;
+    let tickets = |values: &[&'static str]| {
+        let mut t = Table::new("tickets");
+        t.columns = vec![
+            Column::new("id", SqlType::BigInt),
+            Column::new("state", SqlType::enumeration("state", values.iter().copied())),
+        ]
+        .into();
+        t
+    };
+    let open = [View::new(
+        "open_tickets",
+        "SELECT id FROM tickets WHERE state = 'open'",
+    )];
+    let before = Schema::with_views([tickets(&["open", "closed", "lost"])], open.clone()).unwrap();
+    let after = Schema::with_views([tickets(&["open", "closed"])], open).unwrap();
+    let words: Vec<String> = crate::plan::between(&before, &after)
+        .upgrade
+        .steps
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        words,
+        [
+            "drop view open_tickets",
+            "drop value lost of enum state",
+            "create view open_tickets"
+        ]
+    );
+}
