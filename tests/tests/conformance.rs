@@ -198,11 +198,7 @@ fn postgres_schemas_come_and_go_with_their_tables() {
     let Some((url, _dir)) = ferro_tests::fresh_database(Dialect::Postgres, "schemas") else {
         return;
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(async {
+    ferro_tests::block_on(async {
         sqlx::any::install_default_drivers();
         let mut conn = AnyConnection::connect(&url).await.expect("a connection");
         sqlx::raw_sql("CREATE SCHEMA other; CREATE TABLE other.notes (id integer PRIMARY KEY)")
@@ -240,7 +236,11 @@ fn postgres_schemas_come_and_go_with_their_tables() {
             .downgrade(&mut db, &Target::Revision(A.into()))
             .await
             .expect("back to A");
-        assert_eq!(schemas().await, ["ops", "other"], "billing goes with its last table");
+        assert_eq!(
+            schemas().await,
+            ["ops", "other"],
+            "billing goes with its last table"
+        );
         let drift = migrator.drift(&mut db).await.expect("check --schema");
         assert!(drift.differences.is_empty(), "{:?}", drift.differences);
     });
@@ -287,11 +287,7 @@ fn views_on(dialect: Dialect) {
     let a = Schema::with_views([orders(SqlType::Integer, false)], a_views).expect("A");
     let b = Schema::with_views([orders(SqlType::BigInt, true)], b_views).expect("B");
     pair::set(&a, &b, dialect);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    runtime.block_on(async {
+    ferro_tests::block_on(async {
         sqlx::any::install_default_drivers();
         let migrator = Migrator::new(&pair::MIGRATIONS);
         let mut db = Database::connect(&url).await.expect("the database");
