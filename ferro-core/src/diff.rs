@@ -432,8 +432,14 @@ fn diff_views(from: &Schema, to: &Schema, changes: &mut Vec<Change>) {
             }
             Change::AddColumn { table, .. }
             | Change::DropColumn { table, .. }
-            | Change::RenameColumn { table, .. }
-            | Change::AlterColumn { table, .. } => {
+            | Change::RenameColumn { table, .. } => {
+                touched.insert(table.to_string());
+            }
+            // A view minds a column's type, not its default, nullability
+            // or comment.
+            Change::AlterColumn { table, from, to }
+                if from.ty != to.ty || from.collation != to.collation || from.generated != to.generated =>
+            {
                 touched.insert(table.to_string());
             }
             Change::DropEnum(e) => enum_tables(&e.name, &mut by_enum),

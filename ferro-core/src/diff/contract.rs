@@ -176,7 +176,7 @@ pub fn expand(current: &Schema, models: &Schema) -> Expand {
             renamed,
         };
     }
-    match Schema::new(tables) {
+    match Schema::with_views(tables, models.views().to_vec()) {
         Ok(schema) => Expand {
             schema,
             held,
@@ -409,6 +409,22 @@ mod tests {
             e.held.iter().map(held_back).collect::<Vec<_>>(),
             ["drop column people.name", "drop table old"]
         );
+    }
+
+    /// What the expand migration holds back leaves the models' views be.
+    #[test]
+    fn the_views_stay_while_a_drop_is_held_back() {
+        use crate::schema::View;
+        let id = Column::new("id", SqlType::BigInt);
+        let name = Column::new("name", SqlType::Text);
+        let ids = [View::new("people_ids", "SELECT id FROM people")];
+        let current = Schema::with_views([table("people", vec![id.clone(), name])], ids.clone()).unwrap();
+        let models = Schema::with_views([table("people", vec![id])], ids).unwrap();
+        let e = expand(&current, &models);
+        assert_eq!(e.held_back(), ["drop column people.name"]);
+        assert_eq!(e.schema.views(), models.views());
+        let now = diff(&current, &e.schema).changes;
+        assert!(now.iter().all(|c| !matches!(c, Change::DropView(_))), "{now:?}");
     }
 
     #[test]
