@@ -244,6 +244,23 @@ fn postgres_schemas_come_and_go_with_their_tables() {
         let drift = migrator.drift(&mut db).await.expect("check --schema");
         assert!(drift.differences.is_empty(), "{:?}", drift.differences);
     });
+    // The command line's version table, in a schema of its own too.
+    let code = ferro::runtime::cli::Cli::new()
+        .database("main", &pair::MIGRATIONS, &url)
+        .version_table("audit.versions")
+        .run_from(["migrations", "stamp", "head"]);
+    assert_eq!(code, std::process::ExitCode::SUCCESS);
+    let stamped = ferro_tests::block_on(async {
+        use sqlx::{AnyConnection, Connection as _, Row as _};
+        let mut conn = AnyConnection::connect(&url).await.expect("a connection");
+        sqlx::query("SELECT CAST(count(*) AS BIGINT) FROM audit.versions")
+            .fetch_one(&mut conn)
+            .await
+            .expect("the version table in its schema")
+            .try_get::<i64, _>(0)
+            .expect("a count")
+    });
+    assert_eq!(stamped, 2, "both revisions stamped");
 }
 
 /// Views through migrations on one backend: made after what they read,

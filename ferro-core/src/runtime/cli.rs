@@ -353,6 +353,16 @@ impl Cli {
         self
     }
 
+    /// The version table of the database added last, instead of
+    /// `ferro_version` (or `ferro_version_<name>`); on PostgreSQL it may be
+    /// in a schema of its own (`"ops.ferro_version"`), made with the table.
+    pub fn version_table(mut self, name: &str) -> Cli {
+        if let Some(last) = self.databases.last_mut() {
+            last.version_table = Some(name.to_owned());
+        }
+        self
+    }
+
     /// The crate of the database added last (`env!("CARGO_PKG_NAME")`), which
     /// `makemigrations` builds.
     pub fn package(mut self, name: &str) -> Cli {
