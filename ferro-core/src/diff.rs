@@ -420,7 +420,6 @@ fn diff_views(from: &Schema, to: &Schema, changes: &mut Vec<Change>) {
             }
         }
     };
-    let mut by_enum: BTreeSet<String> = BTreeSet::new();
     for change in changes.iter() {
         match change {
             Change::RenameTable { from, to } => {
@@ -442,15 +441,14 @@ fn diff_views(from: &Schema, to: &Schema, changes: &mut Vec<Change>) {
             {
                 touched.insert(table.to_string());
             }
-            Change::DropEnum(e) => enum_tables(&e.name, &mut by_enum),
+            Change::DropEnum(e) => enum_tables(&e.name, &mut touched),
             Change::AddEnumValue { name, .. }
             | Change::DropEnumValue { name, .. }
             | Change::ReorderEnumValues { name, .. }
-            | Change::RenameEnumValue { name, .. } => enum_tables(name, &mut by_enum),
+            | Change::RenameEnumValue { name, .. } => enum_tables(name, &mut touched),
             _ => {}
         }
     }
-    touched.extend(by_enum);
     // The views of `to` made again: changed, or reading what is, until
     // nothing more is.
     let mut remade: BTreeSet<&str> = to
