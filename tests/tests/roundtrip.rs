@@ -80,7 +80,9 @@ fn schema(
     }
     let present: Vec<bool> = (0..TABLES).map(|i| i == 0 || tape.chance(3)).collect();
     // On PostgreSQL a table may be in a schema (namespace) of its own, and
-    // move from one to another between A and B.
+    // move from one to another between A and B. Not on the others: there
+    // a schema is a database (MySQL) or an attached file (SQLite), and
+    // Ferro refuses a migration that names one (`sqlite_and_mysql_refuse_schemas`).
     let homes: Vec<Option<&str>> = (0..TABLES)
         .map(|_| (d == Dialect::Postgres && tape.chance(2)).then(|| ["s1", "s2"][tape.pick(2)]))
         .collect();
@@ -246,15 +248,19 @@ fn schema(
     }
     // Views over the tables, one over a view: made again around each change
     // to what they read (PostgreSQL refuses to retype, drop or rename a
-    // column a view uses, and an enum made again is a retype).
+    // column a view uses, and an enum made again is a retype). On
+    // PostgreSQL some are materialized; the others have no materialized
+    // views and refuse a migration that makes one.
     let mut views = Vec::new();
     for t in &tables {
         if tape.chance(2) {
             let bare = ferro::schema::naming::bare(&t.name);
-            views.push(View::new(
-                format!("v_{bare}"),
-                format!("SELECT * FROM {}", quoted(&t.name)),
-            ));
+            let view = View::new(format!("v_{bare}"), format!("SELECT * FROM {}", quoted(&t.name)));
+            views.push(if d == Dialect::Postgres && tape.chance(1) {
+                view.materialized()
+            } else {
+                view
+            });
         }
     }
     if let Some(first) = views.first().filter(|_| tape.chance(2)) {
