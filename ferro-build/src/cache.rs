@@ -6,7 +6,7 @@
 //! checking the snapshot and diffing it against the models would cost tens of
 //! milliseconds for a large schema in an unoptimised build script; instead the
 //! run hashes its inputs (the models, the bytes of every file in the migrations
-//! folder and where it is, the mode and this crate's version) and, when the last successful
+//! folder and where it is, the mode, this crate's version and the form of the list it embeds) and, when the last successful
 //! run in this `OUT_DIR` had the same inputs, repeats its outcome. The key
 //! covers everything the outcome depends on when the models match the
 //! snapshot; a run that has something to write is never repeated from here,
@@ -35,8 +35,9 @@ impl Inputs {
         let models = foldhash::fast::FixedState::with_seed(0).hash_one(models);
         let mut hasher = blake3::Hasher::new();
         let text = format!(
-            "ferro-build {}\n{mode:?} safe={safe} holds={holds}\n{models:016x}\n{}\n",
+            "ferro-build {} list {}\n{mode:?} safe={safe} holds={holds}\n{models:016x}\n{}\n",
             env!("CARGO_PKG_VERSION"),
+            crate::embed::FORMAT,
             // The embedded list names the files by absolute path.
             dir.display()
         );

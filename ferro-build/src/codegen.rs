@@ -7,7 +7,7 @@ use ferro::migration::{Op, Ops, Safety};
 use ferro::plan::{Plan, Plans};
 use ferro::schema::{Column, ForeignKey, Index, SqlType, Table};
 
-use crate::layout::{Expr, atom, call, statement_at, string};
+use crate::layout::{Expr, atom, borrow, call, item_at, string};
 
 /// What a generated migration file says.
 pub(crate) struct Migration<'a> {
@@ -66,7 +66,7 @@ pub(crate) fn headline(plan: &Plan) -> impl Iterator<Item = &Op> {
 pub(crate) fn source(m: &Migration<'_>) -> String {
     let mut out = String::new();
     header(m, &mut out);
-    out.push_str("use ferro::migration::prelude::*;\n\n");
+    out.push_str("use ferro::migration::steps::*;\n\n");
     out.push_str("pub const REVISION: Revision = Revision {\n");
     out.push_str(&format!("    id: {},\n", literal(m.id)));
     let parents: Vec<String> = m.parents.iter().map(|p| literal(p)).collect();
@@ -74,24 +74,45 @@ pub(crate) fn source(m: &Migration<'_>) -> String {
     out.push_str(&format!("    message: {},\n", literal(m.message)));
     out.push_str(&format!("    schema: Some({}),\n", literal(m.schema)));
     out.push_str("};\n\n");
-    out.push_str("pub fn upgrade(op: &mut Ops) {\n");
-    body(
+    let upgrade = body(
         &steps_of(&m.plans.upgrade, m.form.safe),
         true,
         m.form.safe,
         m.form.contract,
-        &mut out,
     );
-    out.push_str("}\n\npub fn downgrade(op: &mut Ops) {\n");
-    body(
+    constant("UPGRADE", &upgrade, &mut out);
+    out.push('\n');
+    let downgrade = body(
         &steps_of(&m.plans.downgrade, m.form.safe),
         false,
         m.form.safe,
         false,
-        &mut out,
     );
-    out.push_str("}\n");
+    constant("DOWNGRADE", &downgrade, &mut out);
     out
+}
+
+/// One step of a file: the lines of comment before it, and its expression.
+struct Item {
+    comment: String,
+    expr: Expr,
+}
+
+/// `pub const NAME: Steps = &[..];`, a step per line. rustfmt would put a
+/// lone step on the line of `&[` and break it up oddly (and a short list on
+/// one line), so the constant says `#[rustfmt::skip]`: a migration reads,
+/// and its diffs show, one step after another, whatever `cargo fmt` does.
+fn constant(name: &str, items: &[Item], out: &mut String) {
+    if items.is_empty() {
+        out.push_str(&format!("pub const {name}: Steps = &[];\n"));
+        return;
+    }
+    out.push_str(&format!("#[rustfmt::skip]\npub const {name}: Steps = &[\n"));
+    for item in items {
+        out.push_str(&item.comment);
+        out.push_str(&item_at(&item.expr, 4));
+    }
+    out.push_str("];\n");
 }
 
 /// The plan a file writes: in a safe plan, with a NOT NULL split from the
@@ -111,9 +132,11 @@ fn steps_of(plan: &Plan, safe: bool) -> Plan {
 /// without a value says what to write, and in a safe plan a step on an
 /// existing table gets its online mark. In a contract migration a drop
 /// accepts the rule that says the running version may use what it drops.
-fn body(plan: &Plan, upgrade: bool, safe: bool, contract: bool, out: &mut String) {
+fn body(plan: &Plan, upgrade: bool, safe: bool, contract: bool) -> Vec<Item> {
     let existing = on_existing(&plan.steps);
+    let mut items = Vec::new();
     for (i, op) in plan.steps.iter().enumerate() {
+        let mut note = String::new();
         if let Op::FillNulls {
             table,
             column,
@@ -129,7 +152,7 @@ fn body(plan: &Plan, upgrade: bool, safe: bool, contract: bool, out: &mut String
             // Code to copy, not text to read: a literal is already one line.
             let example = format!("Some({})", literal(&example));
             let (table, column) = (comment(table), comment(column));
-            out.push_str(&format!(
+            note.push_str(&format!(
                 "    // TODO: rows of `{table}` may hold NULL in `{column}`, which becomes NOT NULL, and the\n    \
                  // model gives no default: write the SQL expression they get in place of `None`\n    \
                  // (e.g. `{example}`). Until then this step refuses to run.\n",
@@ -151,8 +174,12 @@ fn body(plan: &Plan, upgrade: bool, safe: bool, contract: bool, out: &mut String
         if let Some(mark) = online_mark(op, safe && existing[i]) {
             e = e.method(mark, Vec::new());
         }
-        out.push_str(&statement_at(&e, 4));
+        items.push(Item {
+            comment: note,
+            expr: e,
+        });
     }
+    items
 }
 
 /// The `//!` lines that say what the file does. Messages, ids and operations
@@ -340,7 +367,7 @@ fn why_risky(op: &Op) -> &'static str {
 }
 
 fn names<S: AsRef<str>>(items: &[S]) -> Expr {
-    Expr::Array(items.iter().map(|s| string(s.as_ref())).collect())
+    Expr::Slice(items.iter().map(|s| string(s.as_ref())).collect())
 }
 
 fn option(value: Option<&str>) -> Expr {
@@ -373,9 +400,9 @@ pub(crate) fn type_expr(ty: &SqlType) -> Expr {
             precision: None,
             scale: None,
         } => atom("SqlType::NUMERIC"),
-        SqlType::Numeric { precision, scale } => atom(format!(
-            "SqlType::Numeric {{ precision: {precision:?}, scale: {scale:?} }}"
-        )),
+        SqlType::Numeric { precision, scale } => {
+            atom(format!("SqlType::numeric_of({precision:?}, {scale:?})"))
+        }
         SqlType::Uuid => atom("SqlType::Uuid"),
         SqlType::Timestamp { with_time_zone: true } => atom("SqlType::TIMESTAMPTZ"),
         SqlType::Timestamp {
@@ -450,10 +477,18 @@ fn index_expr(index: &Index) -> Expr {
     if let Some(method) = &index.method {
         e = e.method("using", vec![string(method)]);
     }
-    for (column, class) in index.columns.iter().zip(index.operator_classes.iter()) {
-        if let Some(class) = class {
-            e = e.method("operator_class", vec![string(column), string(class)]);
-        }
+    let classes: Vec<Expr> = index
+        .columns
+        .iter()
+        .zip(index.operator_classes.iter())
+        .filter_map(|(column, class)| {
+            class
+                .as_ref()
+                .map(|class| call("", vec![string(column), string(class)]))
+        })
+        .collect();
+    if !classes.is_empty() {
+        e = e.method("operator_classes", vec![Expr::Slice(classes)]);
     }
     if !index.include.is_empty() {
         e = e.method("include", vec![names(&index.include)]);
@@ -482,55 +517,76 @@ fn foreign_key_expr(key: &ForeignKey) -> Expr {
     e
 }
 
-fn table_body(table: &Table) -> Vec<Expr> {
-    let mut body = Vec::new();
-    for column in table.columns.iter() {
-        let new = call("t.column", vec![string(&column.name), type_expr(&column.ty)]);
-        body.push(column_modifiers(new, column));
-    }
+fn table_expr(table: &Table) -> Expr {
+    let columns = table.columns.iter().map(column_expr).collect();
+    let mut e = call("Table::new", vec![string(&table.name), Expr::Slice(columns)]);
     if let Some(pk) = &table.primary_key {
-        body.push(call(
-            "t.primary_key",
-            vec![string(name_of(&pk.name)), names(&pk.columns)],
-        ));
+        e = e.method(
+            "primary_key",
+            vec![call(
+                "PrimaryKey::new",
+                vec![string(name_of(&pk.name)), names(&pk.columns)],
+            )],
+        );
     }
-    for uq in table.unique_constraints.iter() {
-        body.push(call(
-            "t.unique",
-            vec![string(name_of(&uq.name)), names(&uq.columns)],
-        ));
+    if !table.unique_constraints.is_empty() {
+        let all = table
+            .unique_constraints
+            .iter()
+            .map(|uq| {
+                call(
+                    "UniqueConstraint::new",
+                    vec![string(name_of(&uq.name)), names(&uq.columns)],
+                )
+            })
+            .collect();
+        e = e.method("unique", vec![Expr::Slice(all)]);
     }
-    for key in table.foreign_keys.iter() {
-        body.push(call("t.foreign_key", vec![foreign_key_expr(key)]));
+    if !table.foreign_keys.is_empty() {
+        let all = table.foreign_keys.iter().map(foreign_key_expr).collect();
+        e = e.method("foreign_keys", vec![Expr::Slice(all)]);
     }
-    for check in table.checks.iter() {
-        body.push(call("t.check", vec![string(&check.name), string(&check.expr)]));
+    if !table.checks.is_empty() {
+        let all = table
+            .checks
+            .iter()
+            .map(|c| call("Check::new", vec![string(&c.name), string(&c.expr)]))
+            .collect();
+        e = e.method("checks", vec![Expr::Slice(all)]);
     }
-    for index in table.indexes.iter() {
-        body.push(call("t.index", vec![index_expr(index)]));
+    if !table.indexes.is_empty() {
+        let all = table.indexes.iter().map(index_expr).collect();
+        e = e.method("indexes", vec![Expr::Slice(all)]);
     }
     if let Some(comment) = &table.comment {
-        body.push(call("t.comment", vec![string(comment)]));
+        e = e.method("comment", vec![string(comment)]);
     }
-    body
+    e
 }
 
-/// The `op.…(…)` call that records `op`.
+/// The constant step of `op`: a call of the function of the [`Ops`]
+/// method's name, with the same arguments.
 pub(crate) fn op_expr(op: &Op) -> Expr {
+    match op_call(op) {
+        Expr::Call(callee, args) => {
+            Expr::Call(callee.strip_prefix("op.").unwrap_or(&callee).to_owned(), args)
+        }
+        other => other,
+    }
+}
+
+fn op_call(op: &Op) -> Expr {
     let s = |v: &str| string(v);
     match op {
-        Op::CreateTable(table) => call(
-            "op.create_table",
-            vec![s(&table.name), Expr::Closure("|t|".into(), table_body(table))],
-        ),
+        Op::CreateTable(table) => call("op.create_table", vec![borrow(table_expr(table))]),
         Op::DropTable { name } => call("op.drop_table", vec![s(name)]),
         Op::RenameTable { from, to } => call("op.rename_table", vec![s(from), s(to)]),
-        Op::AddColumn { table, column } => call("op.add_column", vec![s(table), column_expr(column)]),
+        Op::AddColumn { table, column } => call("op.add_column", vec![s(table), borrow(column_expr(column))]),
         Op::DropColumn { table, column } => call("op.drop_column", vec![s(table), s(column)]),
         Op::RenameColumn { table, from, to } => call("op.rename_column", vec![s(table), s(from), s(to)]),
         Op::AlterColumn { table, from, to } => call(
             "op.alter_column",
-            vec![s(table), column_expr(from), column_expr(to)],
+            vec![s(table), borrow(column_expr(from)), borrow(column_expr(to))],
         ),
         Op::AddPrimaryKey { table, key } => call(
             "op.add_primary_key",
@@ -543,7 +599,9 @@ pub(crate) fn op_expr(op: &Op) -> Expr {
             ],
         ),
         Op::DropPrimaryKey { table, name } => call("op.drop_primary_key", vec![s(table), s(name)]),
-        Op::CreateIndex { table, index } => call("op.create_index", vec![s(table), index_expr(index)]),
+        Op::CreateIndex { table, index } => {
+            call("op.create_index", vec![s(table), borrow(index_expr(index))])
+        }
         Op::DropIndex { table, name } => call("op.drop_index", vec![s(table), s(name)]),
         Op::AddUnique { table, constraint } => call(
             "op.add_unique",
@@ -556,7 +614,10 @@ pub(crate) fn op_expr(op: &Op) -> Expr {
             ],
         ),
         Op::DropUnique { table, name } => call("op.drop_unique", vec![s(table), s(name)]),
-        Op::AddForeignKey { table, key } => call("op.add_foreign_key", vec![s(table), foreign_key_expr(key)]),
+        Op::AddForeignKey { table, key } => call(
+            "op.add_foreign_key",
+            vec![s(table), borrow(foreign_key_expr(key))],
+        ),
         Op::DropForeignKey { table, name } => call("op.drop_foreign_key", vec![s(table), s(name)]),
         Op::AddCheck { table, check } => call(
             "op.add_check",
@@ -643,14 +704,13 @@ mod tests {
                 },
             ],
         };
-        let mut out = String::new();
-        body(&plan, true, true, false, &mut out);
+        let text = |items: Vec<Item>| items.iter().map(|i| item_at(&i.expr, 4)).collect::<String>();
+        let out = text(body(&plan, true, true, false));
         assert_eq!(out.matches(".concurrently()").count(), 1, "{out}");
         let marked = out.find(".concurrently()").unwrap();
         assert!(out.find("ix_posts_title").unwrap() < marked, "{out}");
         assert!(out.find("ix_tags_name").unwrap() < out.find("ix_posts_title").unwrap());
-        let mut plain = String::new();
-        body(&plan, true, false, false, &mut plain);
+        let plain = text(body(&plan, true, false, false));
         assert!(!plain.contains(".concurrently()"), "{plain}");
     }
 }

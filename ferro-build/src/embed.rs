@@ -6,6 +6,10 @@ use ferro::migration::escape::literal;
 
 use crate::history::History;
 
+/// The form of the list this crate writes, in the cache's key: a list
+/// written by an older form is written again, never reused.
+pub(crate) const FORMAT: u32 = 2;
+
 /// The list's file name in `OUT_DIR`, as `ferro::embed_migrations!()` includes it.
 pub(crate) const FILE: &str = "ferro_migrations.rs";
 
@@ -31,8 +35,19 @@ pub(crate) fn list(history: &History<'_>) -> String {
         let _ = writeln!(
             out,
             "    ::ferro::migration::Migration {{ file: {file}, source: ::core::include_str!({path}), \
-             revision: {m}::REVISION, upgrade: {m}::upgrade, downgrade: {m}::downgrade, replaces: {replaces} }},",
+             revision: {m}::REVISION, {body}, replaces: {replaces} }},",
             file = literal(&entry.file),
+            body = if entry.data {
+                format!(
+                    "upgrade: ::ferro::migration::Body::Steps({m}::UPGRADE), \
+                     downgrade: ::ferro::migration::Body::Steps({m}::DOWNGRADE)"
+                )
+            } else {
+                format!(
+                    "upgrade: ::ferro::migration::Body::Code({m}::upgrade), \
+                     downgrade: ::ferro::migration::Body::Code({m}::downgrade)"
+                )
+            },
             replaces = if entry.replaces.is_empty() {
                 "&[]".to_owned()
             } else {
@@ -41,13 +56,18 @@ pub(crate) fn list(history: &History<'_>) -> String {
         );
     }
     out.push_str("];\n\n");
+    // One constant checks every file, not a constant per file: rustc's cost
+    // per item is what a history of thousands of files adds to each build.
+    out.push_str(
+        "/// Each file's `REVISION.id` is the literal the build script read.\n\
+         const _: () = {\n    let checks: &[(&str, &str, &str)] = &[\n",
+    );
     for (i, entry) in history.order.iter().enumerate() {
-        let m = format!("m{i}");
         // The message goes in as an argument: a file name may hold `{`, which
         // a format string would take for a placeholder.
         let _ = writeln!(
             out,
-            "const _: () = ::core::assert!(::ferro::__private::str_eq({m}::REVISION.id, {id}), \"{{}}\", {msg});",
+            "        (m{i}::REVISION.id, {id}, {msg}),",
             id = literal(&entry.id),
             msg = literal(&format!(
                 "{}: `REVISION.id` is not the literal the build script read; write it as a string literal",
@@ -55,6 +75,11 @@ pub(crate) fn list(history: &History<'_>) -> String {
             )),
         );
     }
+    out.push_str(
+        "    ];\n    let mut i = 0;\n    while i < checks.len() {\n        \
+         ::core::assert!(::ferro::__private::str_eq(checks[i].0, checks[i].1), \"{}\", checks[i].2);\n        \
+         i += 1;\n    }\n};\n",
+    );
     out
 }
 
@@ -77,13 +102,14 @@ mod tests {
             schema: None,
             draft: Draft::None,
             replaces: Vec::new(),
+            data: false,
         }];
         let list = list(&History::new(&entries).unwrap());
         assert!(list.contains(r#"#[path = "/m/0001_{x}\n.rs"]"#), "{list}");
         assert!(list.contains(r#"file: "0001_{x}\n.rs", "#), "{list}");
         // The file name is an argument, not a format string.
         assert!(
-            list.contains(r#"str_eq(m0::REVISION.id, "a\"b"), "{}", "0001_{x}\n.rs: `REVISION.id`"#),
+            list.contains(r#"(m0::REVISION.id, "a\"b", "0001_{x}\n.rs: `REVISION.id`"#),
             "{list}"
         );
     }

@@ -24,6 +24,9 @@ pub(crate) struct Entry {
     pub(crate) draft: Draft,
     /// What a squash replaces (its `REPLACES`); empty for any other file.
     pub(crate) replaces: Vec<String>,
+    /// Whether the file writes its steps as constants (`UPGRADE` and
+    /// `DOWNGRADE`, the generated form) rather than as functions.
+    pub(crate) data: bool,
 }
 
 impl Entry {
@@ -133,6 +136,7 @@ pub(crate) fn entries(dir: &Path) -> Result<Vec<Entry>, BuildError> {
             parents: header.parents,
             schema: header.schema,
             replaces,
+            data: is_data(&text),
         });
     }
     Ok(entries)
@@ -279,6 +283,19 @@ fn declaration(text: &str, what: &str) -> Option<usize> {
         offset += line.len();
     }
     None
+}
+
+/// Whether a file declares its steps as constants: its first declaration
+/// of the upgrade is `const UPGRADE`, not `fn upgrade`. (A squash's own
+/// functions come before the files it holds.)
+pub(crate) fn is_data(text: &str) -> bool {
+    match (
+        declaration(text, "const UPGRADE"),
+        declaration(text, "fn upgrade"),
+    ) {
+        (Some(data), Some(code)) => data < code,
+        (data, _) => data.is_some(),
+    }
 }
 
 /// Reads a squash's `pub const REPLACES: &[&str] = &["..", ..];`: the
@@ -493,6 +510,7 @@ pub const REVISION: Revision = Revision {
             schema: None,
             draft: Draft::None,
             replaces: Vec::new(),
+            data: false,
         };
         let next = |files: &[&str]| {
             let entries: Vec<Entry> = files.iter().map(|f| entry(f)).collect();

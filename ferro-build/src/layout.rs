@@ -3,7 +3,7 @@
 //! Generated migrations must be formatted, and the build script cannot count on
 //! a `rustfmt` binary (or its version) being present, so this small layout
 //! engine covers the few shapes a migration uses: calls, method chains,
-//! arrays and one trailing closure. It follows rustfmt's default heuristics
+//! and `&[..]` lists. It follows rustfmt's default heuristics
 //! (100 columns; call arguments, arrays and chains of two or more calls on one
 //! line only up to 60 columns); the fixture tests check every generated file
 //! with `rustfmt --check`.
@@ -21,10 +21,10 @@ pub(crate) enum Expr {
     Call(String, Vec<Expr>),
     /// `root.method(args).method(args)`.
     Chain(Box<Expr>, Vec<(String, Vec<Expr>)>),
-    /// `[items]`.
-    Array(Vec<Expr>),
-    /// `|param| { statements }`, only as a call's last argument.
-    Closure(String, Vec<Expr>),
+    /// `&[items]`.
+    Slice(Vec<Expr>),
+    /// `&expr`.
+    Ref(Box<Expr>),
 }
 
 pub(crate) fn atom(text: impl Into<String>) -> Expr {
@@ -38,6 +38,11 @@ pub(crate) fn string(text: &str) -> Expr {
 
 pub(crate) fn call(callee: impl Into<String>, args: Vec<Expr>) -> Expr {
     Expr::Call(callee.into(), args)
+}
+
+/// `&expr`.
+pub(crate) fn borrow(expr: Expr) -> Expr {
+    Expr::Ref(Box::new(expr))
 }
 
 impl Expr {
@@ -78,28 +83,20 @@ impl Expr {
                     out.push(')');
                 }
             }
-            Expr::Array(items) => {
-                out.push('[');
+            Expr::Slice(items) => {
+                out.push_str("&[");
                 flat_list_into(items, out);
                 out.push(']');
             }
-            Expr::Closure(param, body) => {
-                out.push_str(param);
-                out.push_str(" { ");
-                for (i, statement) in body.iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    statement.flat_into(out);
-                    out.push(';');
-                }
-                out.push_str(" }");
+            Expr::Ref(inner) => {
+                out.push('&');
+                inner.flat_into(out);
             }
         }
     }
 
     /// The width of [`Expr::flat`] if it is at most `budget`, without writing
-    /// it: a large migration's closures are measured level by level, and
+    /// it: a large migration's tables are measured level by level, and
     /// writing each level out would make the layout quadratic.
     fn width(&self, budget: usize) -> Option<usize> {
         let used = match self {
@@ -112,14 +109,8 @@ impl Expr {
                 }
                 used
             }
-            Expr::Array(items) => 2 + list_width(items, budget)?,
-            Expr::Closure(param, body) => {
-                let mut used = param.len() + 5 + body.len().saturating_sub(1);
-                for statement in body {
-                    used += statement.width(budget.checked_sub(used)?)? + 1;
-                }
-                used
-            }
+            Expr::Slice(items) => 3 + list_width(items, budget)?,
+            Expr::Ref(inner) => 1 + inner.width(budget.checked_sub(1)?)?,
         };
         (used <= budget).then_some(used)
     }
@@ -130,14 +121,15 @@ impl Expr {
         let budget = MAX_WIDTH.saturating_sub(start + suffix);
         match self {
             Expr::Atom(text) => text.clone(),
-            Expr::Array(items) => {
+            Expr::Slice(items) => {
                 if self.width(budget.min(SHORT_WIDTH)).is_some() {
                     self.flat()
                 } else {
-                    format!("[{}]", vertical(items, indent))
+                    format!("&[{}]", vertical(items, indent))
                 }
             }
             Expr::Call(callee, args) => render_call(callee, args, indent, start, suffix),
+            Expr::Ref(inner) => format!("&{}", inner.render(indent, start + 1, suffix)),
             Expr::Chain(root, calls) => {
                 let links = calls.len() + usize::from(matches!(&**root, Expr::Call(c, _) if c.contains('.')));
                 let limit = if links == 1 {
@@ -171,22 +163,12 @@ impl Expr {
                 }
                 out
             }
-            Expr::Closure(..) => self.flat(),
         }
     }
 }
 
 /// Lays out `callee(args)` as [`Expr::render`] does.
 fn render_call(callee: &str, args: &[Expr], indent: usize, start: usize, suffix: usize) -> String {
-    if let Some(Expr::Closure(param, body)) = args.last() {
-        let head = flat_list(&args[..args.len() - 1]);
-        let mut out = format!("{callee}({head}, {param} {{\n");
-        for statement in body {
-            out.push_str(&statement_at(statement, indent + INDENT));
-        }
-        out.push_str(&format!("{}}})", " ".repeat(indent)));
-        return out;
-    }
     let budget = MAX_WIDTH.saturating_sub(start + suffix);
     // The whole call fits the line, and its arguments the short width.
     if let Some(args_width) = list_width(args, SHORT_WIDTH)
@@ -196,9 +178,7 @@ fn render_call(callee: &str, args: &[Expr], indent: usize, start: usize, suffix:
     }
     // A lone argument that is itself a call opens on this line and
     // closes with it: `f(g(` .. `))`.
-    if let [Expr::Call(inner, inner_args)] = args
-        && !matches!(inner_args.last(), Some(Expr::Closure(..)))
-    {
+    if let [Expr::Call(inner, inner_args)] = args {
         return format!("{callee}({inner}({}))", vertical(inner_args, indent));
     }
     format!("{callee}({})", vertical(args, indent))
@@ -241,9 +221,9 @@ fn vertical(items: &[Expr], indent: usize) -> String {
     out
 }
 
-/// `expr;` on lines of its own at `indent`.
-pub(crate) fn statement_at(expr: &Expr, indent: usize) -> String {
-    format!("{}{};\n", " ".repeat(indent), expr.render(indent, indent, 1))
+/// `expr,` on lines of its own at `indent`: an item of a vertical list.
+pub(crate) fn item_at(expr: &Expr, indent: usize) -> String {
+    format!("{}{},\n", " ".repeat(indent), expr.render(indent, indent, 1))
 }
 
 #[cfg(test)]
@@ -257,7 +237,7 @@ mod tests {
     #[test]
     fn short_calls_stay_on_one_line() {
         let e = call("op.drop_column", vec![string("users"), string("age")]);
-        assert_eq!(statement_at(&e, 4), "    op.drop_column(\"users\", \"age\");\n");
+        assert_eq!(item_at(&e, 4), "    op.drop_column(\"users\", \"age\"),\n");
     }
 
     #[test]
@@ -266,8 +246,8 @@ mod tests {
             "op.add_column",
             vec![string("users"), column("a_rather_long_column_name")],
         );
-        let expected = "    op.add_column(\n        \"users\",\n        Column::new(\"a_rather_long_column_name\", SqlType::TIMESTAMPTZ),\n    );\n";
-        assert_eq!(statement_at(&e, 4), expected);
+        let expected = "    op.add_column(\n        \"users\",\n        Column::new(\"a_rather_long_column_name\", SqlType::TIMESTAMPTZ),\n    ),\n";
+        assert_eq!(item_at(&e, 4), expected);
     }
 
     #[test]
@@ -277,12 +257,12 @@ mod tests {
             vec![string("ix_post_author_id_published_at"), names()],
         );
         let e = call("t.index", vec![index]);
-        let expected = "t.index(Index::new(\n    \"ix_post_author_id_published_at\",\n    [\"author_id\", \"published_at\"],\n))";
+        let expected = "t.index(Index::new(\n    \"ix_post_author_id_published_at\",\n    &[\"author_id\", \"published_at\"],\n))";
         assert_eq!(e.render(0, 0, 1), expected);
     }
 
     fn names() -> Expr {
-        Expr::Array(vec![string("author_id"), string("published_at")])
+        Expr::Slice(vec![string("author_id"), string("published_at")])
     }
 
     #[test]
@@ -295,13 +275,13 @@ mod tests {
                     "SqlType::enumeration",
                     vec![
                         string("user_role"),
-                        Expr::Array(vec![string("admin"), string("member")]),
+                        Expr::Slice(vec![string("admin"), string("member")]),
                     ],
                 ),
             ],
         );
         let e = root.method("nullable", vec![]);
-        let expected = "Column::new(\n    \"role\",\n    SqlType::enumeration(\"user_role\", [\"admin\", \"member\"]),\n)\n.nullable()";
+        let expected = "Column::new(\n    \"role\",\n    SqlType::enumeration(\"user_role\", &[\"admin\", \"member\"]),\n)\n.nullable()";
         assert_eq!(e.render(0, 0, 1), expected);
     }
 

@@ -53,8 +53,8 @@ static INITIAL: [Migration; 1] = [Migration {
         message: "initial",
         schema: None,
     },
-    upgrade: initial,
-    downgrade: nothing,
+    upgrade: ferro::migration::Body::Code(initial),
+    downgrade: ferro::migration::Body::Code(nothing),
     replaces: &[],
 }];
 

@@ -109,8 +109,8 @@ pub const fn migration(
             message: file,
             schema: None,
         },
-        upgrade,
-        downgrade,
+        upgrade: ferro::migration::Body::Code(upgrade),
+        downgrade: ferro::migration::Body::Code(downgrade),
         replaces: &[],
     }
 }

@@ -56,8 +56,8 @@ pub static MIGRATIONS: [Migration; 2] = [
             message: "a",
             schema: None,
         },
-        upgrade: a_up,
-        downgrade: a_down,
+        upgrade: ferro::migration::Body::Code(a_up),
+        downgrade: ferro::migration::Body::Code(a_down),
         replaces: &[],
     },
     Migration {
@@ -69,8 +69,8 @@ pub static MIGRATIONS: [Migration; 2] = [
             message: "b",
             schema: None,
         },
-        upgrade: b_up,
-        downgrade: b_down,
+        upgrade: ferro::migration::Body::Code(b_up),
+        downgrade: ferro::migration::Body::Code(b_down),
         replaces: &[],
     },
 ];

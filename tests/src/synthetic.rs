@@ -86,8 +86,8 @@ pub fn small_migrations(n: usize) -> &'static [Migration] {
                 message: "small",
                 schema: None,
             },
-            upgrade: if i == 0 { log_table } else { small },
-            downgrade: nothing,
+            upgrade: ferro::migration::Body::Code(if i == 0 { log_table } else { small }),
+            downgrade: ferro::migration::Body::Code(nothing),
             replaces: &[],
         });
     }

@@ -200,7 +200,10 @@ fn models_changes_become_migrations_during_cargo_build() {
     );
     assert_eq!(app.migrations(), ["0001_initial.rs"]);
     let first = app.read("0001_initial.rs");
-    assert!(first.contains("op.create_table(\"users\", |t| {"), "{first}");
+    assert!(
+        first.contains("create_table(\n        &Table::new(\n            \"users\","),
+        "{first}"
+    );
     let snapshot = std::fs::read_to_string(app.root.join("migrations/migrations/snapshot.json")).unwrap();
     assert!(
         snapshot.starts_with("{\n  \"format_version\": 1,\n  \"revision\": "),
@@ -233,7 +236,9 @@ fn models_changes_become_migrations_during_cargo_build() {
         "a sealed migration is never rewritten"
     );
     let second = app.read("0002_add_column_users_age.rs");
-    assert!(second.contains("op.add_column(\"users\", Column::new(\"age\", SqlType::Integer).nullable());"));
+    assert!(
+        second.contains("    add_column(\"users\", &Column::new(\"age\", SqlType::Integer).nullable()),")
+    );
     assert!(
         app.run()
             .ends_with("0002_add_column_users_age.rs add column users.age\n")
@@ -269,7 +274,7 @@ fn models_changes_become_migrations_during_cargo_build() {
 
     // Editing the draft by hand (here: acknowledging nothing, just a comment)
     // seals it; the next change goes into a new file.
-    let edited = draft.replace("pub fn upgrade", "// Reviewed.\npub fn upgrade");
+    let edited = draft.replace("pub const UPGRADE", "// Reviewed.\npub const UPGRADE");
     write(
         &app.root
             .join("migrations/migrations/0002_add_column_users_age_and_more.rs"),
@@ -287,7 +292,7 @@ fn models_changes_become_migrations_during_cargo_build() {
     assert_eq!(files.len(), 3, "{files:?}");
     let third = app.read(&files[2]);
     assert!(
-        third.contains("op.drop_column(\"users\", \"nickname\").acknowledged(false);"),
+        third.contains("drop_column(\"users\", \"nickname\").acknowledged(false),"),
         "{third}"
     );
 
@@ -511,8 +516,12 @@ fn a_foreign_key_to_a_model_of_another_crate() {
         "{messages}"
     );
     let first = app.read("0001_initial.rs");
-    let accounts = first.find("op.create_table(\"accounts\"").expect("accounts made");
-    let users = first.find("op.create_table(\"users\"").expect("users made");
+    let accounts = first
+        .find("&Table::new(\n            \"accounts\",")
+        .expect("accounts made");
+    let users = first
+        .find("&Table::new(\n            \"users\",")
+        .expect("users made");
     assert!(accounts < users, "the referred table first:\n{first}");
     let key = first.find("\"fk_users_account_id_accounts\"").expect("the key");
     assert!(first[key..].contains(".on_delete(Action::Cascade)"), "{first}");

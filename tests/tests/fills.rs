@@ -299,7 +299,7 @@ fn an_unwritten_fill_refuses_before_anything_runs(d: Dialect) {
         let message = refused.to_string();
         assert!(
             message.contains("0003_score.rs")
-                && message.contains(r#"op.fill_nulls("users", "score", None)"#)
+                && message.contains(r#"`fill_nulls("users", "score", None)`"#)
                 && message.contains("Some("),
             "the message says where and what to write: {message}"
         );

@@ -195,7 +195,8 @@ fixtures! {
 }
 
 /// Names that would end a comment or a literal early if written as they are
-/// stay data in `hostile_names`' file: it has a migration's four items and no
+/// stay data in `hostile_names`' file: it has a migration's four items (two
+/// of them marked `#[rustfmt::skip]`) and no
 /// others, no bare CR (an error in a doc comment), and its header quotes the
 /// names escaped. (`generated_files_compile` shows the literals hold them.)
 #[test]
@@ -204,15 +205,17 @@ fn hostile_names_stay_data() {
     assert!(!source.contains('\r'), "{source}");
     let top_level: Vec<&str> = source
         .lines()
-        .filter(|l| !(l.is_empty() || l.starts_with([' ', '/']) || matches!(*l, "}" | "};")))
+        .filter(|l| !(l.is_empty() || l.starts_with([' ', '/']) || matches!(*l, "}" | "};" | "];")))
         .collect();
     assert_eq!(
         top_level,
         [
-            "use ferro::migration::prelude::*;",
+            "use ferro::migration::steps::*;",
             "pub const REVISION: Revision = Revision {",
-            "pub fn upgrade(op: &mut Ops) {",
-            "pub fn downgrade(op: &mut Ops) {",
+            "#[rustfmt::skip]",
+            "pub const UPGRADE: Steps = &[",
+            "#[rustfmt::skip]",
+            "pub const DOWNGRADE: Steps = &[",
         ],
         "{source}"
     );
@@ -247,8 +250,8 @@ fn generated_files_compile() {
     .unwrap();
     let mut main = String::from(
         "#![allow(dead_code)]\n\
-         fn ops(f: fn(&mut ferro::migration::Ops)) -> Vec<ferro::migration::Op> {\n    \
-             let mut ops = ferro::migration::Ops::default();\n    f(&mut ops);\n    \
+         fn ops(body: ferro::migration::Body) -> Vec<ferro::migration::Op> {\n    \
+             let mut ops = ferro::migration::Ops::default();\n    body.record(&mut ops);\n    \
              ops.steps().iter().map(|s| s.op.clone()).collect()\n}\n",
     );
     let mut body = String::new();
@@ -258,8 +261,8 @@ fn generated_files_compile() {
         std::fs::write(dir.path().join("src").join(format!("{case}.rs")), source).unwrap();
         main.push_str(&format!("mod {case};\n"));
         body.push_str(&format!(
-            "    println!(\"{case} up {{:?}}\", ops({case}::upgrade));\n    \
-             println!(\"{case} down {{:?}}\", ops({case}::downgrade));\n"
+            "    println!(\"{case} up {{:?}}\", ops(ferro::migration::Body::Steps({case}::UPGRADE)));\n    \
+             println!(\"{case} down {{:?}}\", ops(ferro::migration::Body::Steps({case}::DOWNGRADE)));\n"
         ));
         let before = schema_of(&format!("generate::{case}::before")).without_hints();
         let plans = ferro::plan::between(&before, &schema_of(&format!("generate::{case}::after")));
@@ -396,14 +399,14 @@ fn safe_plans_hold_drops_back_for_a_contract_migration() {
     // Asked for once no running version uses them: the drops accept the
     // rule that says one may (F201, F202), and still ask to be acknowledged.
     let upgrade: String = contract
-        .split("pub fn downgrade")
+        .split("pub const DOWNGRADE")
         .next()
         .unwrap()
         .split_whitespace()
         .collect();
     assert!(
-        upgrade.contains(r#"op.drop_column("users","email").acknowledged(false).accept("F201");"#)
-            && upgrade.contains(r#"op.drop_table("audit").acknowledged(false).accept("F202");"#),
+        upgrade.contains(r#"drop_column("users","email").acknowledged(false).accept("F201"),"#)
+            && upgrade.contains(r#"drop_table("audit").acknowledged(false).accept("F202"),"#),
         "{contract}"
     );
     assert!(!contract.contains("Held back"), "{contract}");
@@ -418,7 +421,7 @@ fn safe_plans_hold_drops_back_for_a_contract_migration() {
 /// drops held back (the expand migration, sealed, and the build's
 /// messages), built once more (which must write nothing), and built with
 /// `FERRO_CONTRACT` (the contract migration). Each file comes back with its
-/// whitespace taken out, split at `pub fn downgrade`, and as written.
+/// whitespace taken out, split at `pub const DOWNGRADE`, and as written.
 struct Expanded {
     upgrade: String,
     downgrade: String,
@@ -444,7 +447,7 @@ fn expand_then_contract(case: &str) -> Expanded {
     let contract = std::fs::read_to_string(contract.expect("the contract migration")).unwrap();
     let split = |file: &str| {
         let flat: String = file.split_whitespace().collect();
-        let (up, down) = flat.split_once("pubfndowngrade").unwrap();
+        let (up, down) = flat.split_once("pubconstDOWNGRADE").unwrap();
         (up.to_owned(), down.to_owned())
     };
     let (upgrade, downgrade) = split(&file);
@@ -471,9 +474,9 @@ fn safe_plans_split_a_rename() {
         "the trigger gives the running version's inserts a value: {expand}"
     );
     for step in [
-        r#"op.add_column("users",Column::new("full_name",SqlType::Text).nullable());"#,
-        r#"op.sync_columns("users","name","full_name");"#,
-        r#"op.alter_column("users",Column::new("full_name",SqlType::Text).nullable(),Column::new("full_name",SqlType::Text),).validate_separately();"#,
+        r#"add_column("users",&Column::new("full_name",SqlType::Text).nullable()),"#,
+        r#"sync_columns("users","name","full_name"),"#,
+        r#"alter_column("users",&Column::new("full_name",SqlType::Text).nullable(),&Column::new("full_name",SqlType::Text),).validate_separately(),"#,
     ] {
         assert!(e.upgrade.contains(step), "{step}\n{expand}");
     }
@@ -483,7 +486,7 @@ fn safe_plans_split_a_rename() {
     );
     assert!(
         e.downgrade
-            .starts_with(r#"(op:&mutOps){op.unsync_columns("users","name","full_name");"#),
+            .starts_with(r#":Steps=&[unsync_columns("users","name","full_name"),"#),
         "{expand}"
     );
     assert!(
@@ -494,11 +497,11 @@ fn safe_plans_split_a_rename() {
     );
     let (upgrade, downgrade, contract) = &e.contract;
     assert!(
-        upgrade.contains(r#"op.unsync_columns("users","name","full_name");op.drop_column("users","name")"#),
+        upgrade.contains(r#"unsync_columns("users","name","full_name"),drop_column("users","name")"#),
         "{contract}"
     );
     assert!(
-        downgrade.contains(r#"op.sync_columns("users","name","full_name");"#),
+        downgrade.contains(r#"sync_columns("users","name","full_name"),"#),
         "{contract}"
     );
 }
@@ -511,14 +514,14 @@ fn safe_plans_split_a_table_rename() {
     let e = expand_then_contract("rename_table");
     let expand = &e.file;
     assert!(
-        e.upgrade.contains(r#"op.rename_table("people","users");"#)
-            && e.upgrade.ends_with(r#"op.alias_table("users","people");}"#),
+        e.upgrade.contains(r#"rename_table("people","users"),"#)
+            && e.upgrade
+                .ends_with(r#"alias_table("users","people"),];#[rustfmt::skip]"#),
         "{expand}"
     );
     assert!(
-        e.downgrade.starts_with(
-            r#"(op:&mutOps){op.unalias_table("users","people");op.rename_table("users","people");"#
-        ),
+        e.downgrade
+            .starts_with(r#":Steps=&[unalias_table("users","people"),rename_table("users","people"),"#),
         "{expand}"
     );
     assert!(
@@ -529,11 +532,11 @@ fn safe_plans_split_a_table_rename() {
     );
     let (upgrade, downgrade, contract) = &e.contract;
     assert!(
-        upgrade.contains(r#"{op.unalias_table("users","people").accept("F204");}"#),
+        upgrade.contains(r#"&[unalias_table("users","people").accept("F204"),];"#),
         "{contract}"
     );
     assert!(
-        downgrade.contains(r#"{op.alias_table("users","people");}"#),
+        downgrade.contains(r#"&[alias_table("users","people"),];"#),
         "{contract}"
     );
 }
@@ -547,13 +550,11 @@ fn safe_plans_split_a_table_rename() {
 fn safe_plans_mark_steps_on_existing_tables() {
     let (_, index) = generate_with("add_composite_index", true);
     assert!(
-        index.contains("    )\n    .concurrently();\n}\n\npub fn downgrade"),
+        index.contains("    )\n    .concurrently(),\n];\n\n#[rustfmt::skip]\npub const DOWNGRADE"),
         "{index}"
     );
     assert!(
-        index.contains(
-            "op.drop_index(\"post\", \"ix_post_author_id_published_on\")\n        .concurrently();"
-        ),
+        index.contains("drop_index(\"post\", \"ix_post_author_id_published_on\").concurrently(),"),
         "the downgrade drops it concurrently: {index}"
     );
     assert!(!index.contains("F101"), "{index}");
@@ -564,13 +565,13 @@ fn safe_plans_mark_steps_on_existing_tables() {
     );
 
     let (_, key) = generate_with("add_foreign_key", true);
-    assert!(key.contains(".validate_separately();"), "{key}");
+    assert!(key.contains(".validate_separately(),"), "{key}");
     assert!(!key.contains("F103"), "{key}");
     let (_, check) = generate_with("add_check", true);
-    assert!(check.contains(".validate_separately();"), "{check}");
+    assert!(check.contains(".validate_separately(),"), "{check}");
     assert!(!check.contains("F104"), "{check}");
     let (_, filled) = generate_with("fill_not_null_from_default", true);
-    assert!(filled.contains(".in_batches();"), "{filled}");
+    assert!(filled.contains(".in_batches(),"), "{filled}");
     assert!(!filled.contains("F109"), "{filled}");
     let (_, plain) = generate("fill_not_null_from_default");
     assert!(
@@ -578,14 +579,14 @@ fn safe_plans_mark_steps_on_existing_tables() {
         "{plain}"
     );
     let (_, unique) = generate_with("add_unique", true);
-    let upgrade = unique.split("pub fn downgrade").next().unwrap();
-    assert!(upgrade.contains(".concurrently();"), "{unique}");
+    let upgrade = unique.split("pub const DOWNGRADE").next().unwrap();
+    assert!(upgrade.contains(".concurrently(),"), "{unique}");
     assert!(!unique.contains("F106"), "{unique}");
     // NOT NULL through a check validated apart; the NULL-able way back, and
     // the header still says what the running application meets (F205).
     let (_, required) = generate_with("alter_nullability", true);
-    let upgrade = required.split("pub fn downgrade").next().unwrap();
-    assert!(upgrade.contains(".validate_separately();"), "{required}");
+    let upgrade = required.split("pub const DOWNGRADE").next().unwrap();
+    assert!(upgrade.contains(".validate_separately(),"), "{required}");
     assert!(
         !required.contains("F105") && required.contains("F205"),
         "{required}"
@@ -959,7 +960,7 @@ fn a_changed_generated_column_is_refused_and_the_way_round_works() {
     assert!(
         std::fs::read_to_string(&dropped)
             .unwrap()
-            .contains("op.drop_column(\"orders\", \"total\")")
+            .contains("drop_column(\"orders\", \"total\")")
     );
     seal(&dropped);
     let (added, _) = build(dir.path(), orders(Some("price * 3")), false);

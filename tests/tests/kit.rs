@@ -130,7 +130,7 @@ static CLEAN: [Migration; 3] = [USERS, AGE, HEADLINE];
 static FORGETS: [Migration; 3] = [
     USERS,
     Migration {
-        downgrade: age_down_forgets,
+        downgrade: ferro::migration::Body::Code(age_down_forgets),
         ..AGE
     },
     HEADLINE,
@@ -138,7 +138,7 @@ static FORGETS: [Migration; 3] = [
 static WRONG_INDEX: [Migration; 3] = [
     USERS,
     Migration {
-        downgrade: age_down_wrong_index,
+        downgrade: ferro::migration::Body::Code(age_down_wrong_index),
         ..AGE
     },
     HEADLINE,
@@ -160,15 +160,15 @@ static LOSES: [Migration; 3] = [
     USERS,
     AGE,
     Migration {
-        upgrade: headline_up_loses,
+        upgrade: ferro::migration::Body::Code(headline_up_loses),
         ..HEADLINE
     },
 ];
 static REQUIRED: [Migration; 3] = [
     USERS,
     Migration {
-        upgrade: email_required_up,
-        downgrade: email_required_down,
+        upgrade: ferro::migration::Body::Code(email_required_up),
+        downgrade: ferro::migration::Body::Code(email_required_down),
         ..AGE
     },
     HEADLINE,
@@ -177,7 +177,7 @@ static ACCEPTED: [Migration; 3] = [
     USERS,
     AGE,
     Migration {
-        upgrade: headline_up_accepted,
+        upgrade: ferro::migration::Body::Code(headline_up_accepted),
         ..HEADLINE
     },
 ];

@@ -5,14 +5,16 @@
 //! left as it was; and a squash of a squash settles through both.
 //!
 //! The histories are hand-written, as `squash` writes them: the squash's
-//! upgrade calls the replaced upgrades in order, its downgrade theirs in
-//! reverse. (The command's file, and the build after it, are tested in
+//! upgrade records the replaced upgrades in order, its downgrade theirs in
+//! reverse. Two of the replaced migrations hold their steps as constants,
+//! as generated files do, and the others as functions, as hand-written ones
+//! do. (The command's file, and the build after it, are tested in
 //! `build_flow.rs`.)
 
 use std::sync::{Arc, Mutex};
 
-use ferro::migration::Migration;
 use ferro::migration::prelude::*;
+use ferro::migration::{Body, Migration};
 use ferro::runtime::{Database, Event, MigrateError, Migrator, Target};
 use ferro_tests::migration;
 use ferro_tests::shape::{Shape, shape};
@@ -27,11 +29,38 @@ fn users_up(op: &mut Ops) {
 fn users_down(op: &mut Ops) {
     op.drop_table("users");
 }
+/// The two migrations written as constants, as `ferro-build` writes them.
+mod constants {
+    use ferro::migration::steps::*;
+
+    pub(crate) const AGE_UP: Steps = &[add_column(
+        "users",
+        &Column::new("age", SqlType::Integer).nullable(),
+    )];
+    pub(crate) const AGE_DOWN: Steps = &[drop_column("users", "age").acknowledged(true)];
+    pub(crate) const POSTS_UP: Steps = &[create_table(
+        &Table::new(
+            "posts",
+            &[
+                Column::new("id", SqlType::BigInt).auto_increment(),
+                Column::new("author_id", SqlType::BigInt),
+            ],
+        )
+        .primary_key(PrimaryKey::new("pk_posts", &["id"]))
+        .foreign_keys(&[ForeignKey::new(
+            "fk_posts_author_id_users",
+            &["author_id"],
+            "users",
+            &["id"],
+        )]),
+    )];
+    pub(crate) const POSTS_DOWN: Steps = &[drop_table("posts")];
+}
 fn age_up(op: &mut Ops) {
-    op.add_column("users", Column::new("age", SqlType::Integer).nullable());
+    ferro::migration::steps::record(op, constants::AGE_UP);
 }
 fn age_down(op: &mut Ops) {
-    op.drop_column("users", "age").acknowledged(true);
+    ferro::migration::steps::record(op, constants::AGE_DOWN);
 }
 /// A data step with its reverse: it must run exactly once on every path.
 fn seed_up(op: &mut Ops) {
@@ -41,20 +70,10 @@ fn seed_down(op: &mut Ops) {
     op.sql("DELETE FROM users WHERE email = 'first@example.com'");
 }
 fn posts_up(op: &mut Ops) {
-    op.create_table("posts", |t| {
-        t.column("id", SqlType::BigInt).auto_increment();
-        t.column("author_id", SqlType::BigInt);
-        t.primary_key("pk_posts", ["id"]);
-        t.foreign_key(ForeignKey::new(
-            "fk_posts_author_id_users",
-            ["author_id"],
-            "users",
-            ["id"],
-        ));
-    });
+    ferro::migration::steps::record(op, constants::POSTS_UP);
 }
 fn posts_down(op: &mut Ops) {
-    op.drop_table("posts");
+    ferro::migration::steps::record(op, constants::POSTS_DOWN);
 }
 fn views_up(op: &mut Ops) {
     op.add_column("posts", Column::new("views", SqlType::Integer).nullable());
@@ -95,14 +114,18 @@ const P: Migration = migration(
     users_up,
     users_down,
 );
-const A: Migration = migration(
-    "0002_age.rs",
-    "age",
-    "b2b2b2b2b2b2",
-    &["a1a1a1a1a1a1"],
-    age_up,
-    age_down,
-);
+const A: Migration = Migration {
+    upgrade: Body::Steps(constants::AGE_UP),
+    downgrade: Body::Steps(constants::AGE_DOWN),
+    ..migration(
+        "0002_age.rs",
+        "age",
+        "b2b2b2b2b2b2",
+        &["a1a1a1a1a1a1"],
+        age_up,
+        age_down,
+    )
+};
 const B: Migration = migration(
     "0003_seed.rs",
     "seed",
@@ -111,14 +134,18 @@ const B: Migration = migration(
     seed_up,
     seed_down,
 );
-const C: Migration = migration(
-    "0004_posts.rs",
-    "posts",
-    "d4d4d4d4d4d4",
-    &["c3c3c3c3c3c3"],
-    posts_up,
-    posts_down,
-);
+const C: Migration = Migration {
+    upgrade: Body::Steps(constants::POSTS_UP),
+    downgrade: Body::Steps(constants::POSTS_DOWN),
+    ..migration(
+        "0004_posts.rs",
+        "posts",
+        "d4d4d4d4d4d4",
+        &["c3c3c3c3c3c3"],
+        posts_up,
+        posts_down,
+    )
+};
 const D: Migration = migration(
     "0005_views.rs",
     "views",

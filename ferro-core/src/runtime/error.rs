@@ -179,7 +179,7 @@ pub enum MigrateError {
          not written)` needs a value for the rows \
          of `{table}` that hold NULL in `{column}`, which the model does not give (it has no default). \
          Write an SQL expression into the file in place of `None` in \
-         `op.fill_nulls(\"{table}\", \"{column}\", None)`, for example `Some(\"0\")` or `Some(\"'unknown'\")`"
+         `fill_nulls(\"{table}\", \"{column}\", None)`, for example `Some(\"0\")` or `Some(\"'unknown'\")`"
     )]
     UnwrittenFill {
         /// The revision.

@@ -1,8 +1,8 @@
 //! `squash FROM..TO`: one migration that replaces a linear range.
 //!
 //! The squash holds the replaced files as they are, each in a module of its
-//! own, and its upgrade calls theirs in order (its downgrade theirs in
-//! reverse). Written so, it does exactly what the range did, data steps and
+//! own, and its upgrade records theirs in order (its downgrade theirs in
+//! reverse): it calls a file's functions, or records its constants. Written so, it does exactly what the range did, data steps and
 //! hand-written SQL included, and a squash can be squashed again. The graph
 //! ([`Graph`]) takes it in place of the range, and a run settles a database
 //! that applied some or all of the range (see `Migrator`).
@@ -14,7 +14,7 @@ use super::error::MigrateError;
 use super::files::{new_id, next_number, slug};
 use super::graph::Graph;
 use crate::migration::escape::{comment, literal};
-use crate::migration::{Migration, Op};
+use crate::migration::{Body, Migration, Op};
 
 /// The line a draft migration ends with (see `ferro-build`).
 const DRAFT_MARK: &str = "// ferro:draft ";
@@ -163,12 +163,21 @@ pub(super) fn source(range: &[&'static Migration], id: &str, message: &str) -> S
         id_literal = literal(id),
         message_literal = literal(message),
     );
-    for m in &modules {
-        out.push_str(&format!("    {m}::upgrade(op);\n"));
+    // A file of constants is recorded from them, a file of functions by
+    // calling them.
+    let call = |body: &Body, m: &str, way: &str| match body {
+        Body::Steps(_) => format!(
+            "    ferro::migration::steps::record(op, {m}::{});\n",
+            way.to_uppercase()
+        ),
+        Body::Code(_) => format!("    {m}::{way}(op);\n"),
+    };
+    for (migration, m) in range.iter().zip(&modules) {
+        out.push_str(&call(&migration.upgrade, m, "upgrade"));
     }
     out.push_str("}\n\npub fn downgrade(op: &mut Ops) {\n");
-    for m in modules.iter().rev() {
-        out.push_str(&format!("    {m}::downgrade(op);\n"));
+    for (migration, m) in range.iter().zip(&modules).rev() {
+        out.push_str(&call(&migration.downgrade, m, "downgrade"));
     }
     out.push_str("}\n");
     for (m, module) in range.iter().zip(&modules) {
@@ -219,6 +228,8 @@ mod tests {
     use crate::migration::Ops;
     use crate::runtime::graph::tests::migration;
 
+    fn nothing(_: &mut Ops) {}
+
     fn cannot_revert(op: &mut Ops) {
         op.irreversible("the old values are gone");
     }
@@ -227,12 +238,17 @@ mod tests {
     static HISTORY: [Migration; 7] = [
         migration("aaa", &[]),
         migration("bbb", &["aaa"]),
-        migration("ccc", &["bbb"]),
+        // A file of functions; the others hold constants.
+        Migration {
+            upgrade: Body::Code(nothing),
+            downgrade: Body::Code(nothing),
+            ..migration("ccc", &["bbb"])
+        },
         migration("ddd", &["ccc"]),
         migration("xxx", &["bbb"]),
         migration("eee", &["ddd", "xxx"]),
         Migration {
-            downgrade: cannot_revert,
+            downgrade: Body::Code(cannot_revert),
             ..migration("fff", &["eee"])
         },
     ];
@@ -293,7 +309,7 @@ mod tests {
             migration("aaa", &[]),
             migration("bbb", &["aaa"]),
             Migration {
-                downgrade: cannot_revert,
+                downgrade: Body::Code(cannot_revert),
                 ..migration("ccc", &["bbb"])
             },
         ];
@@ -304,7 +320,7 @@ mod tests {
     }
 
     #[test]
-    fn the_source_calls_each_file_in_order() {
+    fn the_source_records_each_file_in_order() {
         let graph = Graph::new(&HISTORY).unwrap();
         let range = range(&graph, "ccc", "ddd").unwrap();
         let text = source(&range, "123456789abc", "squash c and d");
@@ -313,10 +329,14 @@ mod tests {
             text.contains("pub const REPLACES: &[&str] = &[\"ccc\", \"ddd\"];"),
             "{text}"
         );
-        let up = text.find("m1_ccc::upgrade(op);").unwrap();
-        assert!(up < text.find("m2_ddd::upgrade(op);").unwrap(), "{text}");
-        let down = text.find("m2_ddd::downgrade(op);").unwrap();
-        assert!(down < text.find("m1_ccc::downgrade(op);").unwrap(), "{text}");
+        // A file's functions are called, a file's constants recorded.
+        let up = text.find("    m1_ccc::upgrade(op);").unwrap();
+        let next = "    ferro::migration::steps::record(op, m2_ddd::UPGRADE);";
+        assert!(up < text.find(next).unwrap(), "{text}");
+        let down = text
+            .find("    ferro::migration::steps::record(op, m2_ddd::DOWNGRADE);")
+            .unwrap();
+        assert!(down < text.find("    m1_ccc::downgrade(op);").unwrap(), "{text}");
         assert!(
             text.contains(
                 "// ccc, as it was.\n#[allow(dead_code, unreachable_pub, missing_docs)]\nmod m1_ccc {"

@@ -1,7 +1,5 @@
 use super::*;
-use crate::migration::{Ops, Revision};
-
-fn nothing(_: &mut Ops) {}
+use crate::migration::{Body, Revision};
 
 /// A migration that does nothing, for histories of the graph alone.
 pub(crate) const fn migration(id: &'static str, parents: &'static [&'static str]) -> Migration {
@@ -14,8 +12,8 @@ pub(crate) const fn migration(id: &'static str, parents: &'static [&'static str]
             message: "",
             schema: None,
         },
-        upgrade: nothing,
-        downgrade: nothing,
+        upgrade: Body::Steps(&[]),
+        downgrade: Body::Steps(&[]),
         replaces: &[],
     }
 }
