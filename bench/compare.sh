@@ -25,8 +25,9 @@
 #   in one transaction (SQLite);
 # - rebuild: a SQLite rebuild of a 1,000,000-row table: Ferro, the raw copy,
 #   Alembic's batch mode;
-# - compile: `#[derive(Model)]` against serde's derives on 500 structs, and
-#   a build in which no model changed (bench/compile.sh).
+# - compile: `#[derive(Model)]` against serde's derives on 500 structs, a
+#   build in which no model changed, and one new field end to end
+#   (bench/compile.sh), beside Alembic and Django on the same edit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -110,4 +111,7 @@ fi
 # 5. Compile cost.
 if part compile; then
     RUNS=$RUNS bench/compile.sh
+    # The same edit as compile.sh's end to end: one column on one of 500 tables.
+    $python bench/peers.py alembic 500 one --runs "$RUNS"
+    $python bench/peers.py django 500 one --runs "$RUNS"
 fi

@@ -6,6 +6,7 @@
 #
 #   bench/compile.sh                 # 500 structs, 3 runs
 #   N=100 RUNS=5 bench/compile.sh
+#   UNIFY=1 bench/compile.sh         # the models crate compiled once (below)
 #
 # It writes a scratch workspace into bench/.compile (git ignores it) with
 # three crates, built offline against this checkout:
@@ -15,6 +16,12 @@
 # - migrations: the build script that generates from models-ferro.
 # After a first build, each measurement touches a models crate's source and
 # times `cargo build` of one crate: what an edit that changes no model costs.
+# Then the edit a user makes, end to end: one new `Option<i64>` field on one
+# model, and `cargo build -p migrations` until the new migration is written
+# and compiled, beside `cargo build -p models-ferro` after the same edit
+# (what the models crate costs by itself); with the initial migration still a
+# draft (the build writes it again, with the field) and sealed (the field
+# becomes a migration of its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -61,7 +68,12 @@ def structs(ferro):
 
 core = os.path.join(root, "ferro-core")
 build = os.path.join(root, "ferro-build")
-write("Cargo.toml", '[workspace]\nmembers = ["models-ferro", "models-serde", "migrations"]\nresolver = "3"\n')
+unify = os.environ.get("UNIFY") == "1"
+# UNIFY=1: the build script's dependencies built as the application's are
+# (ferro-core with the same features, and the dev profile's debug info), so
+# that cargo compiles the models crate once rather than twice.
+write("Cargo.toml", '[workspace]\nmembers = ["models-ferro", "models-serde", "migrations"]\nresolver = "3"\n'
+      + ('\n[profile.dev.build-override]\ndebug = true\n' if unify else ''))
 package = lambda name: f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2024"\n\n'
 write("models-ferro/Cargo.toml", package("models-ferro") + f'[dependencies]\nferro-core = {{ path = "{core}" }}\n')
 write(
@@ -75,7 +87,8 @@ write(
     "migrations/Cargo.toml",
     package("migrations")
     + f'[dependencies]\nferro-core = {{ path = "{core}", features = ["sqlite"] }}\nmodels-ferro = {{ path = "../models-ferro" }}\n\n'
-    + f'[build-dependencies]\nferro-build = {{ path = "{build}" }}\nmodels-ferro = {{ path = "../models-ferro" }}\n',
+    + f'[build-dependencies]\nferro-build = {{ path = "{build}" }}\nmodels-ferro = {{ path = "../models-ferro" }}\n'
+    + (f'ferro-core = {{ path = "{core}", features = ["sqlite"] }}\n' if unify else ''),
 )
 write("migrations/build.rs", "fn main() {\n    ferro_build::Builder::new(models_ferro::schema()).run();\n}\n")
 write("migrations/src/lib.rs", "ferro::embed_migrations!();\n")
@@ -114,3 +127,56 @@ echo "# versions: $(cargo --version); $(rustc --version)"
 measure "derive(Serialize, Deserialize)" models-serde models-serde
 measure "derive(Model)" models-ferro models-ferro
 measure "migrations crate after an edit that changes no model" models-ferro migrations
+
+# The edit: one new nullable field on the middle model, or none.
+middle=$(printf 'Table%04d' $((N / 2)))
+field() {
+    sed -i '/    pub extra: Option<i64>,/d' models-ferro/src/lib.rs
+    if [ "$1" = on ]; then
+        sed -i "/^pub struct $middle {/a\\    pub extra: Option<i64>," models-ferro/src/lib.rs
+    fi
+}
+folder=migrations/migrations
+saved=$(mktemp -d)
+
+# The milliseconds of `cargo build -p $1` after adding the field, and of
+# that build after the last compile of the models crate ended (cargo's
+# --timings): what the edit costs beyond the models crate. The field is then
+# taken out and the migrations folder put back as it was.
+build_after_edit() {
+    cp "$folder"/* "$folder"/.draft-base.json "$saved"/ 2>/dev/null || true
+    field on
+    local start end beyond
+    start=$(date +%s%N)
+    cargo build -q --offline -p "$1" --timings
+    end=$(date +%s%N)
+    beyond=$(python3 "$root/bench/after_models.py" "$CARGO_TARGET_DIR/cargo-timings" $(((end - start) / 1000000)))
+    field off
+    rm -f "$folder"/*.rs "$folder"/.draft-base.json
+    cp "$saved"/* "$saved"/.draft-base.json "$folder"/ 2>/dev/null || true
+    rm -f "$saved"/* "$saved"/.draft-base.json
+    cargo build -q --offline -p migrations
+    echo "$(((end - start) / 1000000)) $beyond"
+}
+
+measure_edit() {
+    local label=$1 built=$2 times=() beyond=() t b
+    for _ in $(seq "$RUNS"); do
+        read -r t b < <(build_after_edit "$built")
+        times+=("$t")
+        beyond+=("$b")
+    done
+    local ms after
+    ms=$(printf '%s\n' "${times[@]}" | median)
+    after=$(printf '%s\n' "${beyond[@]}" | median)
+    echo "{\"case\": \"edit\", \"what\": \"$label\", \"structs\": $N, \"runs\": $RUNS, \"median_ms\": $ms, \"after_models_ms\": $after}"
+}
+
+cargo build -q --offline -p migrations
+measure_edit "models crate alone (its own features)" models-ferro
+measure_edit "migrations crate, the initial migration a draft" migrations
+# Sealing the initial migration: its draft line goes.
+sed -i '/^\/\/ ferro:draft /d' "$folder"/0001_*.rs
+cargo build -q --offline -p migrations
+measure_edit "migrations crate, the initial migration sealed" migrations
+rmdir "$saved"

@@ -12,7 +12,8 @@ own, and prints one JSON line per measurement:
 
 `first` generates the initial migration; `incremental` adds one column to 50
 tables after the initial migration exists (and, for Alembic, is applied,
-since autogenerate compares the models with the database).
+since autogenerate compares the models with the database); `one` adds one
+column to one table, the edit `bench/compile.sh` times end to end.
 """
 
 import argparse
@@ -87,6 +88,11 @@ def django_models(n, changed):
     return "\n".join(lines)
 
 
+def changed(variant):
+    """How many tables get the new column."""
+    return 1 if variant == "one" else CHANGED
+
+
 def run(command, cwd, env=None):
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
@@ -121,7 +127,7 @@ def alembic(folder, n, variant, url):
     run(autogenerate, folder, env)
     run([python, "-m", "alembic", "upgrade", "head"], folder, env)
     with open(models, "w") as f:
-        f.write(sqlalchemy_models(n, CHANGED))
+        f.write(sqlalchemy_models(n, changed(variant)))
     return run(autogenerate, folder, env)
 
 
@@ -151,7 +157,7 @@ def django(folder, n, variant):
         return run(make, folder, env)
     run(make, folder, env)
     with open(models, "w") as f:
-        f.write(django_models(n, CHANGED))
+        f.write(django_models(n, changed(variant)))
     return run(make, folder, env)
 
 
@@ -159,7 +165,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("tool", choices=["alembic", "django"])
     parser.add_argument("tables", type=int)
-    parser.add_argument("variant", choices=["first", "incremental"])
+    parser.add_argument("variant", choices=["first", "incremental", "one"])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--url", default=None, help="Alembic's database (default: a SQLite file)")
     args = parser.parse_args()
