@@ -181,6 +181,10 @@ fn render_call(callee: &str, args: &[Expr], indent: usize, start: usize, suffix:
     if let [Expr::Call(inner, inner_args)] = args {
         return format!("{callee}({inner}({}))", vertical(inner_args, indent));
     }
+    // So does a lone list: `f(&[` .. `])`.
+    if let [Expr::Slice(items)] = args {
+        return format!("{callee}(&[{}])", vertical(items, indent));
+    }
     format!("{callee}({})", vertical(args, indent))
 }
 
