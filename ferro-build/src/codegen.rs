@@ -567,29 +567,20 @@ fn table_expr(table: &Table) -> Expr {
 /// The constant step of `op`: a call of the function of the [`Ops`]
 /// method's name, with the same arguments.
 pub(crate) fn op_expr(op: &Op) -> Expr {
-    match op_call(op) {
-        Expr::Call(callee, args) => {
-            Expr::Call(callee.strip_prefix("op.").unwrap_or(&callee).to_owned(), args)
-        }
-        other => other,
-    }
-}
-
-fn op_call(op: &Op) -> Expr {
     let s = |v: &str| string(v);
     match op {
-        Op::CreateTable(table) => call("op.create_table", vec![borrow(table_expr(table))]),
-        Op::DropTable { name } => call("op.drop_table", vec![s(name)]),
-        Op::RenameTable { from, to } => call("op.rename_table", vec![s(from), s(to)]),
-        Op::AddColumn { table, column } => call("op.add_column", vec![s(table), borrow(column_expr(column))]),
-        Op::DropColumn { table, column } => call("op.drop_column", vec![s(table), s(column)]),
-        Op::RenameColumn { table, from, to } => call("op.rename_column", vec![s(table), s(from), s(to)]),
+        Op::CreateTable(table) => call("create_table", vec![borrow(table_expr(table))]),
+        Op::DropTable { name } => call("drop_table", vec![s(name)]),
+        Op::RenameTable { from, to } => call("rename_table", vec![s(from), s(to)]),
+        Op::AddColumn { table, column } => call("add_column", vec![s(table), borrow(column_expr(column))]),
+        Op::DropColumn { table, column } => call("drop_column", vec![s(table), s(column)]),
+        Op::RenameColumn { table, from, to } => call("rename_column", vec![s(table), s(from), s(to)]),
         Op::AlterColumn { table, from, to } => call(
-            "op.alter_column",
+            "alter_column",
             vec![s(table), borrow(column_expr(from)), borrow(column_expr(to))],
         ),
         Op::AddPrimaryKey { table, key } => call(
-            "op.add_primary_key",
+            "add_primary_key",
             vec![
                 s(table),
                 call(
@@ -598,13 +589,11 @@ fn op_call(op: &Op) -> Expr {
                 ),
             ],
         ),
-        Op::DropPrimaryKey { table, name } => call("op.drop_primary_key", vec![s(table), s(name)]),
-        Op::CreateIndex { table, index } => {
-            call("op.create_index", vec![s(table), borrow(index_expr(index))])
-        }
-        Op::DropIndex { table, name } => call("op.drop_index", vec![s(table), s(name)]),
+        Op::DropPrimaryKey { table, name } => call("drop_primary_key", vec![s(table), s(name)]),
+        Op::CreateIndex { table, index } => call("create_index", vec![s(table), borrow(index_expr(index))]),
+        Op::DropIndex { table, name } => call("drop_index", vec![s(table), s(name)]),
         Op::AddUnique { table, constraint } => call(
-            "op.add_unique",
+            "add_unique",
             vec![
                 s(table),
                 call(
@@ -613,30 +602,27 @@ fn op_call(op: &Op) -> Expr {
                 ),
             ],
         ),
-        Op::DropUnique { table, name } => call("op.drop_unique", vec![s(table), s(name)]),
-        Op::AddForeignKey { table, key } => call(
-            "op.add_foreign_key",
-            vec![s(table), borrow(foreign_key_expr(key))],
-        ),
-        Op::DropForeignKey { table, name } => call("op.drop_foreign_key", vec![s(table), s(name)]),
+        Op::DropUnique { table, name } => call("drop_unique", vec![s(table), s(name)]),
+        Op::AddForeignKey { table, key } => {
+            call("add_foreign_key", vec![s(table), borrow(foreign_key_expr(key))])
+        }
+        Op::DropForeignKey { table, name } => call("drop_foreign_key", vec![s(table), s(name)]),
         Op::AddCheck { table, check } => call(
-            "op.add_check",
+            "add_check",
             vec![s(table), call("Check::new", vec![s(&check.name), s(&check.expr)])],
         ),
-        Op::DropCheck { table, name } => call("op.drop_check", vec![s(table), s(name)]),
-        Op::RenameIndex { table, from, to } => call("op.rename_index", vec![s(table), s(from), s(to)]),
-        Op::RenameConstraint { table, from, to } => {
-            call("op.rename_constraint", vec![s(table), s(from), s(to)])
-        }
+        Op::DropCheck { table, name } => call("drop_check", vec![s(table), s(name)]),
+        Op::RenameIndex { table, from, to } => call("rename_index", vec![s(table), s(from), s(to)]),
+        Op::RenameConstraint { table, from, to } => call("rename_constraint", vec![s(table), s(from), s(to)]),
         Op::SetTableComment { table, comment } => {
-            call("op.set_table_comment", vec![s(table), option(comment.as_deref())])
+            call("set_table_comment", vec![s(table), option(comment.as_deref())])
         }
         Op::CreateEnum(e) => {
             let values: Vec<&str> = e.values.iter().map(|v| v.name.as_ref()).collect();
-            call("op.create_enum", vec![s(&e.name), names(&values)])
+            call("create_enum", vec![s(&e.name), names(&values)])
         }
-        Op::DropEnum { name } => call("op.drop_enum", vec![s(name)]),
-        Op::CreateSchema { name } => call("op.create_schema", vec![s(name)]),
+        Op::DropEnum { name } => call("drop_enum", vec![s(name)]),
+        Op::CreateSchema { name } => call("create_schema", vec![s(name)]),
         Op::CreateView(v) => {
             let mut e = call("View::new", vec![string(&v.name), string(&v.sql)]);
             if v.materialized {
@@ -647,38 +633,37 @@ fn op_call(op: &Op) -> Expr {
             if !v.reads.is_empty() {
                 e = e.method("reads", vec![names(&v.reads)]);
             }
-            call("op.create_view", vec![e])
+            call("create_view", vec![e])
         }
         Op::DropView {
             name,
             materialized: false,
-        } => call("op.drop_view", vec![s(name)]),
+        } => call("drop_view", vec![s(name)]),
         Op::DropView {
             name,
             materialized: true,
-        } => call("op.drop_materialized_view", vec![s(name)]),
-        Op::DropSchema { name } => call("op.drop_schema", vec![s(name)]),
+        } => call("drop_materialized_view", vec![s(name)]),
+        Op::DropSchema { name } => call("drop_schema", vec![s(name)]),
         Op::AddEnumValue { name, value, before } => call(
-            "op.add_enum_value",
+            "add_enum_value",
             vec![s(name), s(value), option(before.as_deref())],
         ),
-        Op::DropEnumValue { name, value } => call("op.drop_enum_value", vec![s(name), s(value)]),
-        Op::RenameEnumValue { name, from, to } => call("op.rename_enum_value", vec![s(name), s(from), s(to)]),
+        Op::DropEnumValue { name, value } => call("drop_enum_value", vec![s(name), s(value)]),
+        Op::RenameEnumValue { name, from, to } => call("rename_enum_value", vec![s(name), s(from), s(to)]),
         Op::ReorderEnumValues { name, values } => {
             let values: Vec<&str> = values.iter().map(|v| v.as_ref()).collect();
-            call("op.reorder_enum_values", vec![s(name), names(&values)])
+            call("reorder_enum_values", vec![s(name), names(&values)])
         }
-        Op::FillNulls { table, column, value } => call(
-            "op.fill_nulls",
-            vec![s(table), s(column), option(value.as_deref())],
-        ),
-        Op::SyncColumns { table, old, new } => call("op.sync_columns", vec![s(table), s(old), s(new)]),
-        Op::UnsyncColumns { table, old, new } => call("op.unsync_columns", vec![s(table), s(old), s(new)]),
-        Op::AliasTable { table, alias } => call("op.alias_table", vec![s(table), s(alias)]),
-        Op::UnaliasTable { table, alias } => call("op.unalias_table", vec![s(table), s(alias)]),
-        Op::Sql(sql) => call("op.sql", vec![s(sql)]),
-        Op::Irreversible { reason } => call("op.irreversible", vec![s(reason)]),
-        other => call("op.sql", vec![s(&format!("-- not generated: {other}"))]),
+        Op::FillNulls { table, column, value } => {
+            call("fill_nulls", vec![s(table), s(column), option(value.as_deref())])
+        }
+        Op::SyncColumns { table, old, new } => call("sync_columns", vec![s(table), s(old), s(new)]),
+        Op::UnsyncColumns { table, old, new } => call("unsync_columns", vec![s(table), s(old), s(new)]),
+        Op::AliasTable { table, alias } => call("alias_table", vec![s(table), s(alias)]),
+        Op::UnaliasTable { table, alias } => call("unalias_table", vec![s(table), s(alias)]),
+        Op::Sql(sql) => call("sql", vec![s(sql)]),
+        Op::Irreversible { reason } => call("irreversible", vec![s(reason)]),
+        other => call("sql", vec![s(&format!("-- not generated: {other}"))]),
     }
 }
 

@@ -240,17 +240,17 @@ mod tests {
 
     #[test]
     fn short_calls_stay_on_one_line() {
-        let e = call("op.drop_column", vec![string("users"), string("age")]);
-        assert_eq!(item_at(&e, 4), "    op.drop_column(\"users\", \"age\"),\n");
+        let e = call("drop_column", vec![string("users"), string("age")]);
+        assert_eq!(item_at(&e, 4), "    drop_column(\"users\", \"age\"),\n");
     }
 
     #[test]
     fn long_arguments_go_one_per_line() {
         let e = call(
-            "op.add_column",
+            "add_column",
             vec![string("users"), column("a_rather_long_column_name")],
         );
-        let expected = "    op.add_column(\n        \"users\",\n        Column::new(\"a_rather_long_column_name\", SqlType::TIMESTAMPTZ),\n    ),\n";
+        let expected = "    add_column(\n        \"users\",\n        Column::new(\"a_rather_long_column_name\", SqlType::TIMESTAMPTZ),\n    ),\n";
         assert_eq!(item_at(&e, 4), expected);
     }
 

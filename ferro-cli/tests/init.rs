@@ -120,7 +120,10 @@ fn init_creates_a_migrations_crate_that_builds_and_applies() {
     );
     let first =
         fs::read_to_string(root.join("migrations/migrations/0001_initial.rs")).expect("the first migration");
-    assert!(first.contains("op.create_table(\"note\""), "{first}");
+    assert!(
+        first.contains("create_table(\n        &Table::new(\n            \"note\","),
+        "{first}"
+    );
 
     // And its binary applies it; without a URL, to the default file.
     let binary = repository().join("target/scratch/debug/migrations");

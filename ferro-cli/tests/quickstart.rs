@@ -181,7 +181,10 @@ fn the_quick_start_works_as_written() {
     // What the guide says the commands do.
     let shop = scratch.path().join("shop");
     let first = fs::read_to_string(shop.join("shop-migrations/migrations/0001_initial.rs")).unwrap();
-    assert!(first.contains("op.create_table(\"customers\""), "{first}");
+    assert!(
+        first.contains("create_table(\n        &Table::new(\n            \"customers\","),
+        "{first}"
+    );
     assert!(outputs.contains("wrote migrations/0001_initial.rs"), "{outputs}");
     assert!(
         outputs.contains("CREATE TABLE"),
