@@ -585,8 +585,11 @@ enum StepOp {
     AddUnique(&'static str, UniqueConstraint),
     AddForeignKey(&'static str, &'static ForeignKey),
     AddCheck(&'static str, Check),
-    Optional(Kind, [&'static str; 2], Option<&'static str>),
-    List(Kind, &'static str, &'static [&'static str]),
+    FillNulls(&'static str, &'static str, Option<&'static str>),
+    AddEnumValue(&'static str, &'static str, Option<&'static str>),
+    SetTableComment(&'static str, Option<&'static str>),
+    CreateEnum(&'static str, &'static [&'static str]),
+    ReorderEnumValues(&'static str, &'static [&'static str]),
     CreateView(View),
     #[cfg(feature = "runtime")]
     Rust(&'static str, super::RustStep),
@@ -603,7 +606,6 @@ enum Kind {
     UnsyncColumns,
     AliasTable,
     UnaliasTable,
-    FillNulls,
     DropPrimaryKey,
     DropIndex,
     DropUnique,
@@ -611,12 +613,8 @@ enum Kind {
     DropCheck,
     RenameIndex,
     RenameConstraint,
-    SetTableComment,
-    CreateEnum,
     DropEnum,
-    AddEnumValue,
     DropEnumValue,
-    ReorderEnumValues,
     RenameEnumValue,
     CreateSchema,
     DropSchema,
@@ -700,13 +698,11 @@ impl Step {
             StepOp::AddUnique(table, u) => op.add_unique(table, u.build()),
             StepOp::AddForeignKey(table, key) => op.add_foreign_key(table, key.build()),
             StepOp::AddCheck(table, check) => op.add_check(table, check.build()),
-            StepOp::Optional(Kind::FillNulls, [table, column], value) => op.fill_nulls(table, column, value),
-            StepOp::Optional(Kind::AddEnumValue, [name, value], before) => {
-                op.add_enum_value(name, value, before)
-            }
-            StepOp::Optional(_, [table, _], comment) => op.set_table_comment(table, comment),
-            StepOp::List(Kind::CreateEnum, name, values) => op.create_enum(name, values.iter().copied()),
-            StepOp::List(_, name, values) => op.reorder_enum_values(name, values.iter().copied()),
+            StepOp::FillNulls(table, column, value) => op.fill_nulls(table, column, value),
+            StepOp::AddEnumValue(name, value, before) => op.add_enum_value(name, value, before),
+            StepOp::SetTableComment(table, comment) => op.set_table_comment(table, comment),
+            StepOp::CreateEnum(name, values) => op.create_enum(name, values.iter().copied()),
+            StepOp::ReorderEnumValues(name, values) => op.reorder_enum_values(name, values.iter().copied()),
             StepOp::CreateView(view) => op.create_view(view.build()),
             #[cfg(feature = "runtime")]
             StepOp::Rust(name, f) => op.rust(name, f.0),
@@ -753,9 +749,7 @@ fn record_names<'o>(
         Kind::DropView => op.drop_view(a),
         Kind::DropMaterializedView => op.drop_materialized_view(a),
         Kind::Sql => op.sql(a),
-        // Irreversible, and the kinds recorded with a value, which never
-        // come here.
-        _ => op.irreversible(a),
+        Kind::Irreversible => op.irreversible(a),
     }
 }
 
@@ -827,7 +821,7 @@ pub const fn unalias_table(table: &'static str, alias: &'static str) -> Step {
 
 /// Gives a column's NULLs `value`; see [`Ops::fill_nulls`].
 pub const fn fill_nulls(table: &'static str, column: &'static str, value: Option<&'static str>) -> Step {
-    step(StepOp::Optional(Kind::FillNulls, [table, column], value))
+    step(StepOp::FillNulls(table, column, value))
 }
 
 /// Adds a primary key.
@@ -892,12 +886,12 @@ pub const fn rename_constraint(table: &'static str, from: &'static str, to: &'st
 
 /// Sets or removes a table's comment.
 pub const fn set_table_comment(table: &'static str, comment: Option<&'static str>) -> Step {
-    step(StepOp::Optional(Kind::SetTableComment, [table, ""], comment))
+    step(StepOp::SetTableComment(table, comment))
 }
 
 /// Creates an enumerated type.
 pub const fn create_enum(name: &'static str, values: &'static [&'static str]) -> Step {
-    step(StepOp::List(Kind::CreateEnum, name, values))
+    step(StepOp::CreateEnum(name, values))
 }
 
 /// Drops an enumerated type.
@@ -907,7 +901,7 @@ pub const fn drop_enum(name: &'static str) -> Step {
 
 /// Adds a value to an enumerated type, before `before` or last.
 pub const fn add_enum_value(name: &'static str, value: &'static str, before: Option<&'static str>) -> Step {
-    step(StepOp::Optional(Kind::AddEnumValue, [name, value], before))
+    step(StepOp::AddEnumValue(name, value, before))
 }
 
 /// Drops a value of an enumerated type.
@@ -917,7 +911,7 @@ pub const fn drop_enum_value(name: &'static str, value: &'static str) -> Step {
 
 /// Puts an enumerated type's values in this order.
 pub const fn reorder_enum_values(name: &'static str, values: &'static [&'static str]) -> Step {
-    step(StepOp::List(Kind::ReorderEnumValues, name, values))
+    step(StepOp::ReorderEnumValues(name, values))
 }
 
 /// Renames a value of an enumerated type.
@@ -1019,6 +1013,11 @@ mod tests {
                 .materialized()
                 .reads(&["users"]),
         ),
+        create_enum("mood", &["ok", "great"]),
+        add_enum_value("mood", "meh", Some("ok")),
+        reorder_enum_values("mood", &["great", "ok", "meh"]),
+        rename_enum_value("mood", "meh", "so-so"),
+        irreversible("gone"),
     ];
 
     /// Each constant step records what the `Ops` method of its name records,
@@ -1071,6 +1070,11 @@ mod tests {
                 .materialized()
                 .reads(["users"]),
         );
+        op.create_enum("mood", ["ok", "great"]);
+        op.add_enum_value("mood", "meh", Some("ok"));
+        op.reorder_enum_values("mood", ["great", "ok", "meh"]);
+        op.rename_enum_value("mood", "meh", "so-so");
+        op.irreversible("gone");
 
         assert_eq!(from_constants.steps(), op.steps());
     }
