@@ -285,17 +285,13 @@ fn declaration(text: &str, what: &str) -> Option<usize> {
     None
 }
 
-/// Whether a file declares its steps as constants: its first declaration
-/// of the upgrade is `const UPGRADE`, not `fn upgrade`. (A squash's own
-/// functions come before the files it holds.)
+/// Whether a file holds its steps as constants (`const UPGRADE`) and not
+/// as functions. A file that declares `fn upgrade(` is embedded by its
+/// functions, even with constants beside them: a generated file edited to
+/// record its constants and a data step in a function (and a squash, whose
+/// functions record the files it holds) means its functions.
 pub(crate) fn is_data(text: &str) -> bool {
-    match (
-        declaration(text, "const UPGRADE"),
-        declaration(text, "fn upgrade"),
-    ) {
-        (Some(data), Some(code)) => data < code,
-        (data, _) => data.is_some(),
-    }
+    declaration(text, "fn upgrade(").is_none() && declaration(text, "const UPGRADE").is_some()
 }
 
 /// Reads a squash's `pub const REPLACES: &[&str] = &["..", ..];`: the
@@ -419,6 +415,21 @@ fn byte_escape(chars: &mut impl Iterator<Item = (usize, char)>) -> Result<char, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Constants alone are data; a file with `fn upgrade(` is embedded by
+    /// its functions, whatever comes first; a comment names neither.
+    #[test]
+    fn a_file_with_functions_is_embedded_by_them() {
+        let constants =
+            "//! pub fn upgrade(op)\npub const UPGRADE: Steps = &[];\npub const DOWNGRADE: Steps = &[];\n";
+        assert!(is_data(constants));
+        let both =
+            format!("{constants}pub fn upgrade(op: &mut Ops) {{\n    steps::record(op, UPGRADE);\n}}\n");
+        assert!(!is_data(&both));
+        assert!(!is_data(
+            "pub fn upgrade(op: &mut Ops) {}\npub fn downgrade(op: &mut Ops) {}\n"
+        ));
+    }
 
     #[test]
     fn reads_a_generated_header() {
