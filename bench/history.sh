@@ -14,7 +14,8 @@
 # - ferro-N: N migration files as ferro-build writes them (20 tables made by
 #   the first, then a cycle of an added column, an index on it, a renamed
 #   column and a data step, each with its downgrade), embedded as
-#   `embed_migrations!` embeds them, and a `main` that applies them to SQLite;
+#   `embed_migrations!` embeds them (generated files are plain: the list
+#   checks none of their ids), and a `main` that applies them to SQLite;
 # - sqlx-N: the same changes as N `.sql` files under `sqlx::migrate!`, and a
 #   `main` that runs them.
 # "crate" times touch the crate's lib.rs and build that crate (its
@@ -102,7 +103,7 @@ def sql_file(i):
     return change(i)[3] + "\n"
 
 def embed(n, crate):
-    mods, items, checks = [], [], []
+    mods, items = [], []
     for i in range(n):
         name = "%04d_m.rs" % (i + 1)
         path = os.path.join(work, crate, "migrations", name)
@@ -111,14 +112,9 @@ def embed(n, crate):
                      'revision: m%d::REVISION, upgrade: ::ferro::migration::Body::Steps(m%d::UPGRADE), '
                      'downgrade: ::ferro::migration::Body::Steps(m%d::DOWNGRADE), replaces: &[] },'
                      % (name, path, i, i, i))
-        checks.append('        (m%d::REVISION.id, "%s", "%s: `REVISION.id` is not the literal the build script read"),'
-                      % (i, rev(i), name))
     return ("// As ferro-build's embed writes it.\n\n" + "\n".join(mods) +
             "\n\n/// Every migration.\npub static MIGRATIONS: &[::ferro::migration::Migration] = &[\n" +
-            "\n".join(items) + "\n];\n\nconst _: () = {\n    let checks: &[(&str, &str, &str)] = &[\n" +
-            "\n".join(checks) + "\n    ];\n    let mut i = 0;\n    while i < checks.len() {\n"
-            "        ::core::assert!(::ferro::__private::str_eq(checks[i].0, checks[i].1), \"{}\", checks[i].2);\n"
-            "        i += 1;\n    }\n};\n")
+            "\n".join(items) + "\n];\n")
 
 members = []
 for n in sizes:

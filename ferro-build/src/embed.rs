@@ -8,7 +8,7 @@ use crate::history::History;
 
 /// The form of the list this crate writes, in the cache's key: a list
 /// written by an older form is written again, never reused.
-pub(crate) const FORMAT: u32 = 2;
+pub(crate) const FORMAT: u32 = 3;
 
 /// The list's file name in `OUT_DIR`, as `ferro::embed_migrations!()` includes it.
 pub(crate) const FILE: &str = "ferro_migrations.rs";
@@ -55,14 +55,25 @@ pub(crate) fn list(history: &History<'_>) -> String {
             },
         );
     }
-    out.push_str("];\n\n");
-    // One constant checks every file, not a constant per file: rustc's cost
-    // per item is what a history of thousands of files adds to each build.
+    out.push_str("];\n");
+    // A file the build script may have misread is checked when the crate
+    // compiles ([`crate::folder::is_plain`]); one constant checks them all,
+    // not a constant per file: rustc's cost per item is what a history of
+    // thousands of files adds to each build.
+    let unsure: Vec<_> = history
+        .order
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !e.plain)
+        .collect();
+    if unsure.is_empty() {
+        return out;
+    }
     out.push_str(
-        "/// Each file's `REVISION.id` is the literal the build script read.\n\
+        "\n/// Each file's `REVISION.id` is the literal the build script read.\n\
          const _: () = {\n    let checks: &[(&str, &str, &str)] = &[\n",
     );
-    for (i, entry) in history.order.iter().enumerate() {
+    for (i, entry) in unsure {
         // The message goes in as an argument: a file name may hold `{`, which
         // a format string would take for a placeholder.
         let _ = writeln!(
@@ -103,6 +114,7 @@ mod tests {
             draft: Draft::None,
             replaces: Vec::new(),
             data: false,
+            plain: false,
         }];
         let list = list(&History::new(&entries).unwrap());
         assert!(list.contains(r#"#[path = "/m/0001_{x}\n.rs"]"#), "{list}");
@@ -112,5 +124,35 @@ mod tests {
             list.contains(r#"(m0::REVISION.id, "a\"b", "0001_{x}\n.rs: `REVISION.id`"#),
             "{list}"
         );
+    }
+
+    /// Only the files the build script may have misread are checked; a list
+    /// of plain files holds no check at all.
+    #[test]
+    fn checks_only_what_may_be_misread() {
+        let entry = |file: &str, id: &str, parents: Vec<String>, plain: bool| Entry {
+            file: file.to_owned(),
+            path: PathBuf::from("/m").join(file),
+            id: id.to_owned(),
+            parents,
+            schema: None,
+            draft: Draft::None,
+            replaces: Vec::new(),
+            data: true,
+            plain,
+        };
+        let plain = [entry("0001_a.rs", "a", Vec::new(), true)];
+        let list_of_plain = list(&History::new(&plain).unwrap());
+        assert!(!list_of_plain.contains("REVISION.id"), "{list_of_plain}");
+        let mixed = [
+            entry("0001_a.rs", "a", Vec::new(), true),
+            entry("0002_b.rs", "b", vec!["a".to_owned()], false),
+        ];
+        let list = list(&History::new(&mixed).unwrap());
+        assert!(
+            list.contains(r#"(m1::REVISION.id, "b", "0002_b.rs: `REVISION.id`"#),
+            "{list}"
+        );
+        assert!(!list.contains("(m0::REVISION.id"), "{list}");
     }
 }

@@ -296,6 +296,42 @@ fn models_changes_become_migrations_during_cargo_build() {
         "{third}"
     );
 
+    // A file whose `REVISION` the build script may misread (here an
+    // attribute hides the first declaration from the compiler) is checked
+    // when the crate compiles; the generated files above, which are plain,
+    // are not (the list holds no check for them).
+    let list = |app: &App| {
+        let build = workspace().join("target/scratch/debug/build");
+        let prefix = format!("{}-", app.package);
+        std::fs::read_dir(build)
+            .unwrap()
+            .map(|dir| dir.unwrap().path())
+            .filter(|dir| dir.file_name().unwrap().to_string_lossy().starts_with(&prefix))
+            .find_map(|dir| std::fs::read_to_string(dir.join("out/ferro_migrations.rs")).ok())
+            .expect("the build script wrote the list")
+    };
+    assert!(!list(&app).contains("REVISION.id"), "{}", list(&app));
+    let third_id = app.id(&files[2]);
+    let decoy = app.root.join("migrations/migrations/0004_decoy.rs");
+    write(
+        &decoy,
+        &format!(
+            "use ferro::migration::steps::*;\n\n#[cfg(any())]\n\
+             pub const REVISION: Revision = Revision {{ id: \"decoy0000000\", parents: &[\"{third_id}\"], message: \"decoy\", schema: None }};\n\
+             #[cfg(not(any()))]\n\
+             pub const REVISION: Revision = Revision {{ id: \"real00000000\", parents: &[\"{third_id}\"], message: \"real\", schema: None }};\n\n\
+             pub const UPGRADE: Steps = &[];\npub const DOWNGRADE: Steps = &[];\n"
+        ),
+    );
+    let output = app.cargo(&["build", "--quiet", "--offline"], false);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("0004_decoy.rs: `REVISION.id` is not the literal the build script read"),
+        "{stderr}"
+    );
+    std::fs::remove_file(&decoy).unwrap();
+
     // Under CI the build only checks: a model change fails it with the diff.
     app.edit_models(
         "pub age: Option<i32>,",
