@@ -225,6 +225,12 @@ fn vertical(items: &[Expr], indent: usize) -> String {
     out
 }
 
+/// `{prefix}{expr}{suffix}` from the start of a line: an item of the file,
+/// as `const NAME: Table = expr;`.
+pub(crate) fn item_after(prefix: &str, expr: &Expr, suffix: &str) -> String {
+    format!("{prefix}{}{suffix}\n", expr.render(0, prefix.len(), suffix.len()))
+}
+
 /// `expr,` on lines of its own at `indent`: an item of a vertical list.
 pub(crate) fn item_at(expr: &Expr, indent: usize) -> String {
     format!("{}{},\n", " ".repeat(indent), expr.render(indent, indent, 1))

@@ -182,7 +182,8 @@ fn the_quick_start_works_as_written() {
     let shop = scratch.path().join("shop");
     let first = fs::read_to_string(shop.join("shop-migrations/migrations/0001_initial.rs")).unwrap();
     assert!(
-        first.contains("create_table(\n        &Table::new(\n            \"customers\","),
+        first.contains("    create_table(&CUSTOMERS),\n")
+            && first.contains("const CUSTOMERS: Table = Table::new(\n    \"customers\","),
         "{first}"
     );
     assert!(outputs.contains("wrote migrations/0001_initial.rs"), "{outputs}");

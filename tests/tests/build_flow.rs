@@ -201,7 +201,8 @@ fn models_changes_become_migrations_during_cargo_build() {
     assert_eq!(app.migrations(), ["0001_initial.rs"]);
     let first = app.read("0001_initial.rs");
     assert!(
-        first.contains("create_table(\n        &Table::new(\n            \"users\","),
+        first.contains("    create_table(&USERS),\n")
+            && first.contains("const USERS: Table = Table::new(\n    \"users\","),
         "{first}"
     );
     let snapshot = std::fs::read_to_string(app.root.join("migrations/migrations/snapshot.json")).unwrap();
@@ -552,12 +553,8 @@ fn a_foreign_key_to_a_model_of_another_crate() {
         "{messages}"
     );
     let first = app.read("0001_initial.rs");
-    let accounts = first
-        .find("&Table::new(\n            \"accounts\",")
-        .expect("accounts made");
-    let users = first
-        .find("&Table::new(\n            \"users\",")
-        .expect("users made");
+    let accounts = first.find("    create_table(&ACCOUNTS),").expect("accounts made");
+    let users = first.find("    create_table(&USERS),").expect("users made");
     assert!(accounts < users, "the referred table first:\n{first}");
     let key = first.find("\"fk_users_account_id_accounts\"").expect("the key");
     assert!(first[key..].contains(".on_delete(Action::Cascade)"), "{first}");
