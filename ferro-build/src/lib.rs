@@ -298,7 +298,8 @@ impl Builder {
         };
         if wrote {
             // The snapshot is not needed again; the list needs the new file.
-            folder.entries = folder::entries(&dir)?;
+            let known = std::mem::take(&mut folder.entries);
+            folder.entries = folder::reread(&dir, known, &report.written)?;
         }
         let history = History::new(&folder.entries)?;
         let list = embed::list(&history);
