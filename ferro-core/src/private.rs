@@ -4,7 +4,7 @@
 pub use inventory;
 
 use crate::Model;
-use crate::schema::{SqlType, Table};
+use crate::schema::{Column, SqlType, Table};
 
 /// Reads a model's descriptor; the registration stores this as a `fn` pointer.
 pub fn table_of<M: Model>() -> Table {
@@ -14,6 +14,34 @@ pub fn table_of<M: Model>() -> Table {
 /// `V::VIEW`, as a function a registration can hold.
 pub fn view_of<V: crate::ViewModel>() -> crate::schema::View {
     V::VIEW
+}
+
+/// A column of type `ty` with nothing else: what `#[derive(Model)]` writes
+/// for a field without attributes, with `ty` and `nullable` the field's
+/// `<T as ColumnType>::SQL_TYPE` and `NULLABLE`. The struct literal it
+/// stands for is three times the tokens, and each token a derive writes
+/// costs the compiler a call into the macro's server: for a models crate of
+/// 500 models of 10 fields, the columns were two fifths of the expansion.
+pub const fn column(name: &'static str, ty: SqlType, nullable: bool) -> Column {
+    Column {
+        name: Cow::Borrowed(name),
+        ty,
+        nullable,
+        default: None,
+        auto_increment: false,
+        comment: None,
+        collation: None,
+        generated: None,
+        renamed_from: None,
+    }
+}
+
+/// [`column`] for a model's single-column primary key, which
+/// auto-increments when it is an integer.
+pub const fn key_column(name: &'static str, ty: SqlType, nullable: bool) -> Column {
+    let mut column = column(name, ty, nullable);
+    column.auto_increment = column.ty.is_integer();
+    column
 }
 
 /// The key type of a model whose derive failed, so that the errors already
@@ -110,4 +138,32 @@ pub const fn str_eq(a: &str, b: &str) -> bool {
         i += 1;
     }
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ColumnType;
+
+    /// The short forms the derive writes for plain fields are the columns
+    /// the builder makes: the rest of every field empty.
+    #[test]
+    fn the_short_forms_are_plain_columns() {
+        assert_eq!(
+            column("note", <Option<String>>::SQL_TYPE, true),
+            Column::new("note", SqlType::Text).nullable()
+        );
+        assert_eq!(
+            key_column("id", i64::SQL_TYPE, false),
+            Column::new("id", SqlType::BigInt).auto_increment()
+        );
+        assert_eq!(
+            key_column("code", String::SQL_TYPE, false),
+            Column::new("code", SqlType::Text)
+        );
+        assert_eq!(
+            column("id", i64::SQL_TYPE, false),
+            Column::new("id", SqlType::BigInt)
+        );
+    }
 }

@@ -7,7 +7,7 @@ pub(crate) mod view;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The names [`text`] and [`optional_text`] write, brought into the
+/// The names [`text`], [`optional_text`] and a model's plain columns write, brought into the
 /// derive's `const _: () = { .. }` block once: a model writes them a few
 /// times per column, and each token of a path costs the compiler a call
 /// into the macro's server (a third of the expansion of a large models
@@ -19,6 +19,10 @@ fn short_names() -> TokenStream {
         use ::ferro::__private::Cow::Borrowed as __ferro_text;
         #[allow(unused_imports)]
         use ::core::option::Option::{None as __ferro_none, Some as __ferro_some};
+        #[allow(unused_imports)]
+        use ::ferro::ColumnType as __ferro_type;
+        #[allow(unused_imports)]
+        use ::ferro::__private::{column as __ferro_column, key_column as __ferro_key_column};
     }
 }
 

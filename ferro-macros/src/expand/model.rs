@@ -134,6 +134,16 @@ fn expand(model: &Model) -> TokenStream {
 }
 
 fn column(model: &Model, c: &Column) -> TokenStream {
+    if let Some(helper) = short_form(model, c) {
+        // The projections are spanned at the field's type, where a type
+        // without `ColumnType` is reported, as in the long form.
+        let (ty, name) = (c.ty, &c.name);
+        let (sql_type, nullable) = (
+            quote_spanned!(ty.span()=> <#ty as __ferro_type>::SQL_TYPE),
+            quote_spanned!(ty.span()=> <#ty as __ferro_type>::NULLABLE),
+        );
+        return quote!(#helper(#name, #sql_type, #nullable));
+    }
     let name = text(&c.name);
     let ty = sql_type(c);
     let nullable = nullable(c);
@@ -162,6 +172,41 @@ fn column(model: &Model, c: &Column) -> TokenStream {
             renamed_from: #renamed_from,
         }
     }
+}
+
+/// `column` or `key_column` of `ferro::__private` (by the names
+/// [`super::short_names`] gives them) when they write the same
+/// column as the struct literal [`column`] writes otherwise: a field whose
+/// type and nullability come from its Rust type, with no default, comment,
+/// collation, generation or rename hint, and auto-incremented exactly when
+/// [`auto_increment`] would have it so.
+fn short_form(model: &Model, c: &Column) -> Option<syn::Ident> {
+    let a = &c.attrs;
+    let typed_by_rust = a.sql_type.is_none()
+        && a.max_length.is_none()
+        && a.precision.is_none()
+        && a.nullable.is_none()
+        && c.foreign_key().is_none_or(|fk| fk.column.is_some());
+    let bare = a.default.is_none()
+        && a.comment.is_none()
+        && a.collation.is_none()
+        && a.generated.is_none()
+        && a.renamed_from.is_none();
+    if !(typed_by_rust && bare) {
+        return None;
+    }
+    let is_key = model.key.is_some_and(|i| model.columns[i].name == c.name);
+    let increments = match &a.auto_increment {
+        Some(given) if given.value && is_key => return None,
+        Some(_) => false,
+        None => is_key && c.foreign_key().is_none(),
+    };
+    let helper = if increments {
+        "__ferro_key_column"
+    } else {
+        "__ferro_column"
+    };
+    Some(syn::Ident::new(helper, Span::call_site()))
 }
 
 /// The column's `SqlType`: the referred key's for a foreign key, else the one the
