@@ -7,6 +7,7 @@
 #   bench/compile.sh                 # 500 structs, 3 runs
 #   N=100 RUNS=5 bench/compile.sh
 #   UNIFY=1 bench/compile.sh         # the models crate compiled once (below)
+#   OPT=1 bench/compile.sh           # proc macros and build scripts optimised
 #
 # It writes a scratch workspace into bench/.compile (git ignores it) with
 # three crates, built offline against this checkout:
@@ -72,8 +73,15 @@ unify = os.environ.get("UNIFY") == "1"
 # UNIFY=1: the build script's dependencies built as the application's are
 # (ferro-core with the same features, and the dev profile's debug info), so
 # that cargo compiles the models crate once rather than twice.
+# OPT=1: proc macros and build scripts, and what they depend on, compiled
+# optimised (`[profile.dev.build-override] opt-level = 3`): the derives
+# expand and the build script generates faster, but the models crate, a
+# build dependency of the migrations crate, is then optimised too
+# (docs/performance.md has what that costs).
+opt = os.environ.get("OPT") == "1"
+override = ('debug = true\n' if unify else '') + ('opt-level = 3\n' if opt else '')
 write("Cargo.toml", '[workspace]\nmembers = ["models-ferro", "models-serde", "migrations"]\nresolver = "3"\n'
-      + ('\n[profile.dev.build-override]\ndebug = true\n' if unify else ''))
+      + ('\n[profile.dev.build-override]\n' + override if override else ''))
 package = lambda name: f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2024"\n\n'
 write("models-ferro/Cargo.toml", package("models-ferro") + f'[dependencies]\nferro-core = {{ path = "{core}" }}\n')
 write(
@@ -95,7 +103,9 @@ write("migrations/src/lib.rs", "ferro::embed_migrations!();\n")
 PY
 
 cd "$work"
-export CARGO_TARGET_DIR=$work/target
+# A target folder of its own with OPT=1, whose build scripts and proc
+# macros are compiled otherwise.
+export CARGO_TARGET_DIR=$work/target${OPT:+-opt}
 # The first build compiles the dependencies and writes the initial migration.
 FERRO_MIGRATIONS=generate cargo build -q --offline
 
@@ -155,6 +165,10 @@ build_after_edit() {
     rm -f "$folder"/*.rs "$folder"/.draft-base.json
     cp "$saved"/* "$saved"/.draft-base.json "$folder"/ 2>/dev/null || true
     rm -f "$saved"/* "$saved"/.draft-base.json
+    # Each crate measured goes back to the models without the field, so that
+    # the next edit is a change for it too (the models crate alone is a unit
+    # of its own, with other features than the migrations crate's).
+    cargo build -q --offline -p "$1"
     cargo build -q --offline -p migrations
     echo "$(((end - start) / 1000000)) $beyond"
 }
