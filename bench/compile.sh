@@ -8,6 +8,7 @@
 #   N=100 RUNS=5 bench/compile.sh
 #   UNIFY=1 bench/compile.sh         # the models crate compiled once (below)
 #   OPT=1 bench/compile.sh           # proc macros and build scripts optimised
+#   OPT=2 bench/compile.sh           # the same, the models crate not
 #
 # It writes a scratch workspace into bench/.compile (git ignores it) with
 # three crates, built offline against this checkout:
@@ -77,11 +78,14 @@ unify = os.environ.get("UNIFY") == "1"
 # optimised (`[profile.dev.build-override] opt-level = 3`): the derives
 # expand and the build script generates faster, but the models crate, a
 # build dependency of the migrations crate, is then optimised too
-# (docs/performance.md has what that costs).
-opt = os.environ.get("OPT") == "1"
-override = ('debug = true\n' if unify else '') + ('opt-level = 3\n' if opt else '')
+# (docs/performance.md has what that costs). OPT=2: the same, with the
+# models crate kept unoptimised (`[profile.dev.package.models-ferro]
+# opt-level = 0`, which comes before build-override).
+opt = os.environ.get("OPT", "")
+override = ('debug = true\n' if unify else '') + ('opt-level = 3\n' if opt in ("1", "2") else '')
 write("Cargo.toml", '[workspace]\nmembers = ["models-ferro", "models-serde", "migrations"]\nresolver = "3"\n'
-      + ('\n[profile.dev.build-override]\n' + override if override else ''))
+      + ('\n[profile.dev.build-override]\n' + override if override else '')
+      + ('\n[profile.dev.package.models-ferro]\nopt-level = 0\n' if opt == "2" else ''))
 package = lambda name: f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2024"\n\n'
 write("models-ferro/Cargo.toml", package("models-ferro") + f'[dependencies]\nferro-core = {{ path = "{core}" }}\n')
 write(
@@ -103,9 +107,9 @@ write("migrations/src/lib.rs", "ferro::embed_migrations!();\n")
 PY
 
 cd "$work"
-# A target folder of its own with OPT=1, whose build scripts and proc
+# A target folder of its own with OPT set, whose build scripts and proc
 # macros are compiled otherwise.
-export CARGO_TARGET_DIR=$work/target${OPT:+-opt}
+export CARGO_TARGET_DIR=$work/target${OPT:+-opt$OPT}
 # The first build compiles the dependencies and writes the initial migration.
 FERRO_MIGRATIONS=generate cargo build -q --offline
 
