@@ -23,17 +23,9 @@ pub fn view_of<V: crate::ViewModel>() -> crate::schema::View {
 /// costs the compiler a call into the macro's server: for a models crate of
 /// 500 models of 10 fields, the columns were two fifths of the expansion.
 pub const fn column(name: &'static str, ty: SqlType, nullable: bool) -> Column {
-    Column {
-        name: Cow::Borrowed(name),
-        ty,
-        nullable,
-        default: None,
-        auto_increment: false,
-        comment: None,
-        collation: None,
-        generated: None,
-        renamed_from: None,
-    }
+    let mut column = Column::plain(Cow::Borrowed(name), ty);
+    column.nullable = nullable;
+    column
 }
 
 /// [`column`] for a model's single-column primary key, which

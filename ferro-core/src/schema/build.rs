@@ -66,8 +66,13 @@ impl SqlType {
 impl Column {
     /// A NOT NULL column without default or comment.
     pub fn new(name: impl Into<Str>, ty: SqlType) -> Column {
+        Column::plain(name.into(), ty)
+    }
+
+    /// [`Column::new`] as a `const fn`, for the constants the derive writes.
+    pub(crate) const fn plain(name: Str, ty: SqlType) -> Column {
         Column {
-            name: name.into(),
+            name,
             ty,
             nullable: false,
             default: None,

@@ -862,17 +862,7 @@ fn join_table(owner: &Table, relation: &ManyToMany) -> Table {
         name,
         columns: sides
             .iter()
-            .map(|(side, column)| Column {
-                name: column.clone(),
-                ty: side.key_type.clone(),
-                nullable: false,
-                default: None,
-                auto_increment: false,
-                comment: None,
-                collation: None,
-                generated: None,
-                renamed_from: None,
-            })
+            .map(|(side, column)| Column::new(column.clone(), side.key_type.clone()))
             .collect(),
         primary_key: Some(PrimaryKey {
             name: None,

@@ -4,17 +4,7 @@ use super::*;
 use crate::schema::{Check, EnumValue, Index, JoinSide, UniqueConstraint};
 
 fn column(name: &'static str, ty: SqlType) -> Column {
-    Column {
-        name: Cow::Borrowed(name),
-        ty,
-        nullable: false,
-        default: None,
-        auto_increment: false,
-        comment: None,
-        collation: None,
-        generated: None,
-        renamed_from: None,
-    }
+    Column::new(name, ty)
 }
 
 fn table(name: &'static str, columns: Vec<Column>) -> Table {
