@@ -22,7 +22,7 @@
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use crate::host::{RunAs, describe, free_port, log_tail, make_dir, run_as};
@@ -38,6 +38,9 @@ const PROVIDERS: [&str; 3] = [
 /// How many times a node is started on other ports when another process
 /// took one of its own first.
 const START_ATTEMPTS: u32 = 5;
+
+/// What a node's log says when one of its listeners found its port taken.
+const PORT_TAKEN: &str = "Address already in use";
 
 /// How long a node may take to start and reach the `Synced` state.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(120);
@@ -126,27 +129,23 @@ impl Cluster {
             .status()
             .unwrap();
         assert!(status.success(), "kill -KILL {pid}");
-        let start = Instant::now();
-        while Path::new(&format!("/proc/{pid}")).exists() {
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "node {node} outlived SIGKILL"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        assert!(gone(pid, Duration::from_secs(30)), "node {node} outlived SIGKILL");
         // Its next start writes the file again.
         let _ = fs::remove_file(self.nodes[node].dir.join("mariadbd.pid"));
     }
 
     /// Starts node `node` again as its service would after a crash (see
     /// [`Cluster::recover_position`]), joining the others, and waits until
-    /// it is `Synced` with them.
-    pub fn restart(&self, node: usize) {
-        let position = self.recover_position(node).unwrap_or_else(|e| panic!("{e}"));
-        let logged = fs::metadata(self.log(node)).map_or(0, |m| m.len());
-        self.spawn_at(node, false, position.as_deref())
+    /// it is `Synced` with them; on other free ports when another process
+    /// took one of the node's own while it was down.
+    pub fn restart(&mut self, node: usize) {
+        self.start_node(node, Start::Recovered)
             .unwrap_or_else(|e| panic!("{e}"));
-        self.wait_synced(node, logged).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// The port node `node` receives incremental state transfers on.
+    pub fn ist_port(&self, node: usize) -> u16 {
+        self.nodes[node].ist
     }
 
     /// The number of nodes node `node` sees in its primary component.
@@ -194,11 +193,6 @@ impl Cluster {
             .ok()
     }
 
-    /// Starts node `node`'s server; `new` bootstraps a new cluster.
-    fn spawn(&self, node: usize, new: bool) -> Result<(), String> {
-        self.spawn_at(node, new, None)
-    }
-
     /// What a node's service does before it starts after a crash (Debian's
     /// `galera_recovery`): `mariadbd --wsrep-recover`, which runs the
     /// storage engines' crash recovery and reports the position the node
@@ -230,13 +224,12 @@ impl Cluster {
             .map(|p| p.trim().to_owned()))
     }
 
-    fn spawn_at(&self, node: usize, new: bool, position: Option<&str>) -> Result<(), String> {
+    fn spawn_at(&self, node: usize, new: bool, position: Option<&str>) -> Result<Child, String> {
         let mut args = self.arguments(node, new);
         if let Some(position) = position {
             args.push(format!("--wsrep-start-position={position}"));
         }
-        self.run_as.spawn(&self.binaries.server, &args, &self.log(node))?;
-        Ok(())
+        self.run_as.spawn(&self.binaries.server, &args, &self.log(node))
     }
 
     /// The server's options for node `node`.
@@ -291,7 +284,10 @@ impl Cluster {
             let new = log
                 .get(usize::try_from(logged).unwrap_or(usize::MAX)..)
                 .unwrap_or_default();
-            let stopped = String::from_utf8_lossy(new).contains("Aborting");
+            let new = String::from_utf8_lossy(new);
+            // A listener that found its port taken: the node aborts, or, for
+            // the incremental state transfer's, waits until it is killed.
+            let stopped = new.contains("Aborting") || new.contains(PORT_TAKEN);
             if stopped || start.elapsed() > SYNC_TIMEOUT {
                 return Err(format!(
                     "Galera node {node} was not Synced {}\n{}",
@@ -308,14 +304,31 @@ impl Cluster {
     }
 
     /// Starts node `node` and waits until it is `Synced`, on other free
-    /// ports when another process took one of its own first.
-    fn start_node(&mut self, node: usize, new: bool) -> Result<(), String> {
+    /// ports when another process took one of its own first (between the
+    /// free-port probe and the start, or while a killed node was down).
+    fn start_node(&mut self, node: usize, start: Start) -> Result<(), String> {
         for attempt in 1..=START_ATTEMPTS {
+            let position = match start {
+                Start::Recovered => self.recover_position(node)?,
+                Start::New | Start::Joining => None,
+            };
             let logged = fs::metadata(self.log(node)).map_or(0, |m| m.len());
-            self.spawn(node, new)?;
+            let mut server = self.spawn_at(node, start == Start::New, position.as_deref())?;
             match self.wait_synced(node, logged) {
                 Ok(()) => return Ok(()),
-                Err(error) if attempt < START_ATTEMPTS && error.contains("already in use") => {
+                Err(error) if attempt < START_ATTEMPTS && error.contains(PORT_TAKEN) => {
+                    // The server may still be on its way out, or waiting,
+                    // holding its data directory: its process group goes.
+                    let _ = Command::new("kill")
+                        .args(["-KILL", "--", &format!("-{}", server.id())])
+                        .status();
+                    let _ = server.wait();
+                    if let Some(pid) = self.pid(node)
+                        && !gone(pid, Duration::from_secs(30))
+                    {
+                        return Err(format!("node {node} outlived SIGKILL"));
+                    }
+                    let _ = fs::remove_file(self.nodes[node].dir.join("mariadbd.pid"));
                     let n = &mut self.nodes[node];
                     (n.port, n.group, n.ist, n.sst) =
                         (free_port()?, free_port()?, free_port()?, free_port()?);
@@ -325,6 +338,29 @@ impl Cluster {
         }
         unreachable!("the last attempt returns")
     }
+}
+
+/// How [`Cluster::start_node`] starts a node.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// The first node of a new cluster (`--wsrep-new-cluster`).
+    New,
+    /// A new node joining the cluster.
+    Joining,
+    /// A node that crashed, from the position it recovers.
+    Recovered,
+}
+
+/// Whether process `pid` is gone within `timeout`.
+fn gone(pid: u32, timeout: Duration) -> bool {
+    let start = Instant::now();
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        if start.elapsed() > timeout {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    true
 }
 
 impl Drop for Cluster {
@@ -407,9 +443,9 @@ fn start() -> Result<Option<Cluster>, String> {
         run_as,
         provider,
     };
-    cluster.start_node(0, true)?;
+    cluster.start_node(0, Start::New)?;
     for node in 1..cluster.nodes.len() {
-        cluster.start_node(node, false)?;
+        cluster.start_node(node, Start::Joining)?;
     }
     Ok(Some(cluster))
 }

@@ -201,7 +201,7 @@ async fn runners_over_three_nodes(cluster: &Cluster) {
 
 /// A node killed with SIGKILL while a run goes through it,
 /// `FERRO_GALERA_KILL_TRIALS` times, with a second runner on another node.
-async fn a_node_killed_during_a_run(cluster: &Cluster) {
+async fn a_node_killed_during_a_run(cluster: &mut Cluster) {
     let trials = count("FERRO_GALERA_KILL_TRIALS", 10);
     let seed = count("FERRO_TRIAL_SEED", 20_261_205) as u64;
     let lease = ["--lock-lease", "3"];
@@ -457,9 +457,30 @@ async fn a_run_that_lost_its_lease_stops(cluster: &Cluster) {
     );
 }
 
+/// The harness itself: a killed node whose port another process took while
+/// it was down restarts on other ports and rejoins (a run of the kill trials
+/// once failed so, on the port for incremental state transfer).
+fn a_node_restarts_when_its_port_was_taken(cluster: &mut Cluster) {
+    let port = cluster.ist_port(1);
+    cluster.kill(1);
+    // A change while the node is down, so that it needs an incremental
+    // state transfer, and so its listener, to catch up.
+    cluster.sql(0, "", "CREATE DATABASE while_down");
+    let squatter = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    cluster.restart(1);
+    drop(squatter);
+    assert_ne!(cluster.ist_port(1), port, "the node moved to another port");
+    assert_eq!(cluster.size(1), 3, "the node rejoined");
+    assert_eq!(
+        cluster.sql(1, "while_down", "SELECT 1"),
+        "1",
+        "the node caught up with what happened while it was down"
+    );
+}
+
 #[test]
 fn galera_cluster_of_three_nodes() {
-    let Some(cluster) = Cluster::start() else {
+    let Some(mut cluster) = Cluster::start() else {
         return;
     };
     assert_eq!(cluster.size(0), 3);
@@ -468,8 +489,9 @@ fn galera_cluster_of_three_nodes() {
         a_run_that_lost_its_lease_stops(&cluster).await;
         a_run_whose_renewals_waited_goes_on(&cluster).await;
         runners_over_three_nodes(&cluster).await;
-        a_node_killed_during_a_run(&cluster).await;
+        a_node_killed_during_a_run(&mut cluster).await;
     });
+    a_node_restarts_when_its_port_was_taken(&mut cluster);
 }
 
 #[test]
