@@ -6,9 +6,11 @@
 //! dependency, ferro-build as a build dependency, each taken from where the
 //! models crate takes ferro-core), `build.rs`, `src/lib.rs`, `src/main.rs` and
 //! an empty `migrations/`; adds `DIR` to the workspace's members when the
-//! models crate is in a workspace that does not already cover it; and adds
-//! `pub fn schema()` to the models crate when it has none. The first
-//! `cargo build` of the new crate then writes `migrations/0001_initial.rs`.
+//! models crate is in a workspace that does not already cover it; sets
+//! build scripts and derives optimised in the root manifest
+//! ([`optimise_build_scripts`]); and adds `pub fn schema()` to the models
+//! crate when it has none. The first `cargo build` of the new crate then
+//! writes `migrations/0001_initial.rs`.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -72,15 +74,34 @@ pub(crate) fn run(options: &Options) -> Result<String, Error> {
     };
 
     let mut report = String::new();
-    for (file, text) in plan.files(&models) {
+    let optimised = |manifest: &Path| {
+        format!(
+            "set `[profile.dev.build-override] opt-level = 3` in {}: the build script and the \
+             derives run optimised ({} stays unoptimised)",
+            manifest.display(),
+            models.package
+        )
+    };
+    for (file, mut text) in plan.files(&models) {
         let path = dir.join(file);
+        // Outside a workspace the new crate is the root, whose profiles count.
+        let profile = file == "Cargo.toml" && workspace.is_none();
+        if profile {
+            let mut document: toml_edit::DocumentMut = text.parse().expect("written as TOML");
+            if optimise_build_scripts(&mut document, &models.package) {
+                text = document.to_string();
+            }
+        }
         fs::write(&path, text).map_err(io(&path))?;
         let _ = writeln!(report, "wrote {}", path.display());
+        if profile {
+            let _ = writeln!(report, "{}", optimised(&path));
+        }
     }
     let migrations = dir.join("migrations");
     fs::create_dir_all(&migrations).map_err(io(&migrations))?;
     let build = if let Some(mut workspace) = workspace {
-        if workspace.add_member()? {
+        if workspace.add_member() {
             let _ = writeln!(
                 report,
                 "added {} to the members of {}",
@@ -88,6 +109,10 @@ pub(crate) fn run(options: &Options) -> Result<String, Error> {
                 workspace.manifest.display()
             );
         }
+        if optimise_build_scripts(&mut workspace.document, &models.package) {
+            let _ = writeln!(report, "{}", optimised(&workspace.manifest));
+        }
+        workspace.save()?;
         format!("cargo build -p {name}")
     } else {
         format!("cargo build --manifest-path {}", dir.join("Cargo.toml").display())
@@ -286,8 +311,9 @@ impl Workspace {
         }))
     }
 
-    /// Adds the new crate to `members` unless an entry covers it; whether it did.
-    pub(crate) fn add_member(&mut self) -> Result<bool, Error> {
+    /// Adds the new crate to `members` unless an entry covers it; whether it
+    /// did. [`Workspace::save`] writes the change.
+    pub(crate) fn add_member(&mut self) -> bool {
         let workspace = self.document["workspace"]
             .as_table_like_mut()
             .expect("read as a table");
@@ -295,19 +321,84 @@ impl Workspace {
             workspace.insert("members", toml_edit::value(toml_edit::Array::new()));
         }
         let Some(members) = workspace.get_mut("members").and_then(|m| m.as_array_mut()) else {
-            return Ok(false);
+            return false;
         };
         if members
             .iter()
             .filter_map(|m| m.as_str())
             .any(|m| covers(m, &self.member))
         {
-            return Ok(false);
+            return false;
         }
         members.push(self.member.as_str());
-        fs::write(&self.manifest, self.document.to_string()).map_err(io(&self.manifest))?;
-        Ok(true)
+        true
     }
+
+    /// Writes the manifest back, when it changed.
+    pub(crate) fn save(&self) -> Result<(), Error> {
+        let text = self.document.to_string();
+        if fs::read_to_string(&self.manifest).is_ok_and(|old| old == text) {
+            return Ok(());
+        }
+        fs::write(&self.manifest, text).map_err(io(&self.manifest))
+    }
+}
+
+/// Sets `[profile.dev.build-override] opt-level = 3` in a workspace's root
+/// manifest, and keeps the models crate at the dev profile's own level with
+/// `[profile.dev.package.<models>] opt-level`; whether it did. A manifest
+/// that already sets build-override's `opt-level`, or writes the profile
+/// tables inline, is left as it is: the user chose.
+///
+/// In the dev profile cargo compiles build scripts, proc macros and what
+/// they depend on unoptimised. The migrations crate's build script generates
+/// on every build that changes a model, and `#[derive(Model)]` expands on
+/// every build of the models crate, both several times faster optimised. The
+/// models crate is a build dependency of the migrations crate, so
+/// build-override alone would compile it optimised too, for the build
+/// script, after every edit; the package entry, which cargo applies before
+/// build-override, keeps that compile as quick as the application's.
+/// `docs/performance.md` has the measurements.
+fn optimise_build_scripts(document: &mut toml_edit::DocumentMut, models: &str) -> bool {
+    fn table<'a>(parent: &'a mut toml_edit::Table, key: &str) -> Option<&'a mut toml_edit::Table> {
+        parent
+            .entry(key)
+            .or_insert_with(|| {
+                let mut table = toml_edit::Table::new();
+                table.set_implicit(true);
+                toml_edit::Item::Table(table)
+            })
+            .as_table_mut()
+    }
+    let Some(dev) = table(document.as_table_mut(), "profile").and_then(|p| table(p, "dev")) else {
+        return false;
+    };
+    let level = dev.get("opt-level").and_then(|l| l.as_value()).cloned();
+    let Some(build_override) = table(dev, "build-override") else {
+        return false;
+    };
+    if build_override.contains_key("opt-level") {
+        return false;
+    }
+    build_override.set_implicit(false);
+    build_override.decor_mut().set_prefix(
+        "\n# Written by `ferro init`: build scripts and derives run optimised (the\n\
+         # migrations crate's build script generates on every model change), and\n\
+         # the models crate, which its build script depends on, compiles as quickly\n\
+         # as for the application.\n",
+    );
+    build_override.insert("opt-level", toml_edit::value(3));
+    let Some(package) = table(dev, "package").and_then(|p| table(p, models)) else {
+        return true;
+    };
+    if !package.contains_key("opt-level") {
+        package.set_implicit(false);
+        package.insert(
+            "opt-level",
+            toml_edit::Item::Value(level.unwrap_or_else(|| 0.into())),
+        );
+    }
+    true
 }
 
 /// Whether the workspace member entry `pattern` names `member`: the same
@@ -382,6 +473,47 @@ mod tests {
         assert!(!covers("*", "crates/migrations"));
         assert!(!covers("crates/*", "migrations"));
         assert!(!covers("models", "migrations"));
+    }
+
+    fn optimised(manifest: &str) -> Option<String> {
+        let mut document: toml_edit::DocumentMut = manifest.parse().expect("TOML");
+        optimise_build_scripts(&mut document, "shop-models").then(|| document.to_string())
+    }
+
+    #[test]
+    fn build_scripts_are_optimised_and_the_models_crate_is_not() {
+        let workspace = "[workspace]\nmembers = [\"models\"]\n";
+        let written = optimised(workspace).expect("written");
+        let tail = written.strip_prefix(workspace).expect("appended");
+        assert!(
+            tail.ends_with(
+                "[profile.dev.build-override]\nopt-level = 3\n\n\
+                 [profile.dev.package.shop-models]\nopt-level = 0\n"
+            ),
+            "{written}"
+        );
+        assert!(
+            !tail.contains("[profile]") && !tail.contains("[profile.dev]\n"),
+            "{written}"
+        );
+
+        // The models crate keeps the level the dev profile sets.
+        let written = optimised("[profile.dev]\nopt-level = 1\n").expect("written");
+        assert!(
+            written.contains("[profile.dev.package.shop-models]\nopt-level = 1\n"),
+            "{written}"
+        );
+
+        // A level the user set is theirs.
+        let chosen = "[profile.dev.build-override]\nopt-level = 1\n";
+        assert_eq!(optimised(chosen), None);
+        assert_eq!(optimised("profile = { dev = { debug = 0 } }\n"), None);
+        // As is the models crate's.
+        let written = optimised("[profile.dev.package.shop-models]\nopt-level = 2\n").expect("written");
+        assert!(
+            written.contains("[profile.dev.package.shop-models]\nopt-level = 2\n"),
+            "{written}"
+        );
     }
 
     #[test]

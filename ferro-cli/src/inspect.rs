@@ -103,8 +103,9 @@ pub(crate) fn run(options: &Options) -> Result<String, Error> {
         models.not_expressible.len()
     );
     if let Some(mut workspace) = workspace
-        && workspace.add_member()?
+        && workspace.add_member()
     {
+        workspace.save()?;
         let _ = writeln!(
             report,
             "added {} to the members of {}",
