@@ -17,8 +17,9 @@
 #
 # The parts:
 # - generate: the initial migration and an incremental one (one new column
-#   on 50 tables) at SIZES tables: ferro-build, Alembic autogenerate (SQLite
-#   and PostgreSQL), Django makemigrations;
+#   on 50 tables) at SIZES tables: ferro-build (its build script optimised,
+#   as `ferro init` sets it up, and not), Alembic autogenerate (SQLite and
+#   PostgreSQL), Django makemigrations;
 # - apply: 1,000 small migrations, each a process: Ferro's command line,
 #   `sqlx migrate run`, `alembic upgrade head` (SQLite and PostgreSQL);
 # - initial: the initial migration of 500 tables against the same SQL run
@@ -61,12 +62,18 @@ echo "# versions: $(cargo --version); $($python --version);" \
 [ -x $sqlx ] && echo "# $($sqlx --version)"
 [ -n "$pg" ] && echo "# PostgreSQL: $(psql -X -tA -c 'SHOW server_version' "$pg" 2>/dev/null || echo "at BENCH_PG_URL")"
 
-# 1. Generation. Ferro: what the migrations crate's build script does, in
-# the profile cargo builds build scripts with (dev). The peers: their command.
+# 1. Generation. Ferro: what the migrations crate's build script does,
+# compiled as cargo compiles build scripts in a workspace `ferro init` set
+# up (the workspace's profile `build-script`: optimised, with debug
+# assertions), and as it does without that setting (dev, unoptimised). The
+# peers: their command.
 if part generate; then
+    cargo build -q --profile build-script -p ferro-tests --example bench_generate
     cargo build -q -p ferro-tests --example bench_generate
     for n in $SIZES; do
-        BENCH_JSON=1 BENCH_RUNS=$RUNS BENCH_TABLES=$n target/debug/examples/bench_generate
+        BENCH_JSON=1 BENCH_RUNS=$RUNS BENCH_TABLES=$n target/build-script/examples/bench_generate
+        BENCH_JSON=1 BENCH_RUNS=$RUNS BENCH_TABLES=$n BENCH_TOOL="ferro, build scripts unoptimised" \
+            target/debug/examples/bench_generate
         for variant in first incremental; do
             # A peer that fails (Alembic on PostgreSQL runs out of locks at
             # 2,000 tables) is reported, and the run goes on.

@@ -7,8 +7,12 @@
 #   bench/compile.sh                 # 500 structs, 3 runs
 #   N=100 RUNS=5 bench/compile.sh
 #   UNIFY=1 bench/compile.sh         # the models crate compiled once (below)
-#   OPT=1 bench/compile.sh           # proc macros and build scripts optimised
-#   OPT=2 bench/compile.sh           # the same, the models crate not
+#   OPT=0 bench/compile.sh           # cargo's default dev profile
+#   OPT=1 bench/compile.sh           # proc macros and build scripts optimised,
+#                                    # the models crate too
+#
+# By default the workspace has the profile `ferro init` writes: proc macros
+# and build scripts optimised, the models crate not.
 #
 # It writes a scratch workspace into bench/.compile (git ignores it) with
 # three crates, built offline against this checkout:
@@ -74,18 +78,18 @@ unify = os.environ.get("UNIFY") == "1"
 # UNIFY=1: the build script's dependencies built as the application's are
 # (ferro-core with the same features, and the dev profile's debug info), so
 # that cargo compiles the models crate once rather than twice.
-# OPT=1: proc macros and build scripts, and what they depend on, compiled
-# optimised (`[profile.dev.build-override] opt-level = 3`): the derives
-# expand and the build script generates faster, but the models crate, a
-# build dependency of the migrations crate, is then optimised too
-# (docs/performance.md has what that costs). OPT=2: the same, with the
-# models crate kept unoptimised (`[profile.dev.package.models-ferro]
-# opt-level = 0`, which comes before build-override).
-opt = os.environ.get("OPT", "")
-override = ('debug = true\n' if unify else '') + ('opt-level = 3\n' if opt in ("1", "2") else '')
+# By default, what `ferro init` writes: proc macros and build scripts, and
+# what they depend on, compiled optimised (`[profile.dev.build-override]
+# opt-level = 3`), and the models crate kept unoptimised
+# (`[profile.dev.package.models-ferro] opt-level = 0`, which comes before
+# build-override). OPT=1: build-override alone, so that the models crate, a
+# build dependency of the migrations crate, is optimised too for the build
+# script (docs/performance.md has what that costs). OPT=0: neither.
+opt = os.environ.get("OPT", "init")
+override = ('debug = true\n' if unify else '') + ('opt-level = 3\n' if opt in ("1", "init") else '')
 write("Cargo.toml", '[workspace]\nmembers = ["models-ferro", "models-serde", "migrations"]\nresolver = "3"\n'
       + ('\n[profile.dev.build-override]\n' + override if override else '')
-      + ('\n[profile.dev.package.models-ferro]\nopt-level = 0\n' if opt == "2" else ''))
+      + ('\n[profile.dev.package.models-ferro]\nopt-level = 0\n' if opt == "init" else ''))
 package = lambda name: f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2024"\n\n'
 write("models-ferro/Cargo.toml", package("models-ferro") + f'[dependencies]\nferro-core = {{ path = "{core}" }}\n')
 write(
@@ -107,9 +111,9 @@ write("migrations/src/lib.rs", "ferro::embed_migrations!();\n")
 PY
 
 cd "$work"
-# A target folder of its own with OPT set, whose build scripts and proc
+# A target folder of its own for each OPT, whose build scripts and proc
 # macros are compiled otherwise.
-export CARGO_TARGET_DIR=$work/target${OPT:+-opt$OPT}
+export CARGO_TARGET_DIR=$work/target-opt${OPT:-init}
 # The first build compiles the dependencies and writes the initial migration.
 FERRO_MIGRATIONS=generate cargo build -q --offline
 

@@ -1,11 +1,13 @@
 //! Times generation as a migrations crate's build script runs it.
 //!
-//! Build scripts compile in the profile of the build (`dev` by default, with
-//! its unoptimised `build-override`), so run this the same way:
+//! Build scripts compile in the profile of the build with its
+//! `build-override`: optimised with debug assertions in a workspace `ferro
+//! init` set up, unoptimised in cargo's default `dev` profile. The
+//! workspace's profile `build-script` is the first:
 //!
 //! ```text
-//! cargo run -p ferro-tests --example bench_generate            # as a build script runs
-//! cargo run -p ferro-tests --example bench_generate --release  # for comparison
+//! cargo run -p ferro-tests --example bench_generate --profile build-script  # as ferro init sets it up
+//! cargo run -p ferro-tests --example bench_generate                         # cargo's default
 //! ```
 //!
 //! For N tables (10 columns of mixed types, a unique, an index and a nullable
@@ -38,8 +40,10 @@ fn main() {
         Some(n) => vec![n],
         None => vec![100, 500, 2000],
     };
-    // `BENCH_JSON=1` prints one JSON line per size, for `bench/compare.sh`.
+    // `BENCH_JSON=1` prints one JSON line per size, for `bench/compare.sh`,
+    // naming the tool `BENCH_TOOL` (default `ferro`).
     let json = std::env::var_os("BENCH_JSON").is_some();
+    let tool = std::env::var("BENCH_TOOL").unwrap_or_else(|_| "ferro".to_owned());
     if !json {
         println!("tables  first generation  no change  one column on 50 tables");
     }
@@ -86,7 +90,7 @@ fn main() {
         let (first, unchanged, incremental) = (ms(first), ms(unchanged), ms(incremental));
         if json {
             println!(
-                "{{\"tool\": \"ferro\", \"tables\": {n}, \"runs\": {runs}, \"first_ms\": {first:.1}, \
+                "{{\"tool\": \"{tool}\", \"tables\": {n}, \"runs\": {runs}, \"first_ms\": {first:.1}, \
                  \"unchanged_ms\": {unchanged:.1}, \"incremental_ms\": {incremental:.1}}}"
             );
         } else {
