@@ -10,6 +10,8 @@
 #   OPT=0 bench/compile.sh           # cargo's default dev profile
 #   OPT=1 bench/compile.sh           # proc macros and build scripts optimised,
 #                                    # the models crate too
+#   FILES=50 bench/compile.sh        # each models crate's structs in 50
+#                                    # module files rather than lib.rs alone
 #
 # By default the workspace has the profile `ferro init` writes: proc macros
 # and build scripts optimised, the models crate not.
@@ -39,9 +41,9 @@ work=$root/bench/.compile
 rm -rf "$work"/models-* "$work"/migrations
 mkdir -p "$work"
 
-python3 - "$work" "$root" "$N" <<'PY'
+python3 - "$work" "$root" "$N" "${FILES:-1}" <<'PY'
 import os, sys
-work, root, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+work, root, n, files = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 
 def write(path, text):
     path = os.path.join(work, path)
@@ -70,7 +72,21 @@ def structs(ferro):
             lines.append(attr('    #[ferro(foreign_key(references = Table%04d, on_delete = "CASCADE"))]' % (i - 1)))
         lines.append("    pub parent_id: Option<i64>,\n}\n")
         out.append("".join(lines))
-    return "\n".join(out)
+    return out
+
+def crate(name, header, ferro):
+    """lib.rs with the structs, or with FILES modules that hold them."""
+    items = structs(ferro)
+    if files == 1:
+        write(f"{name}/src/lib.rs", header + "\n".join(items))
+        return
+    per = -(-n // files)
+    lib = header
+    for m in range(files):
+        lib += f"mod m{m:02};\npub use m{m:02}::*;\n"
+        write(f"{name}/src/m{m:02}.rs", header.split("\n\n")[0] + "\n#[allow(unused_imports)]\nuse crate::*;\n\n"
+              + "\n".join(items[m * per:(m + 1) * per]))
+    write(f"{name}/src/lib.rs", "#[allow(unused_imports)]\n" + lib)
 
 core = os.path.join(root, "ferro-core")
 build = os.path.join(root, "ferro-build")
@@ -92,13 +108,13 @@ write("Cargo.toml", '[workspace]\nmembers = ["models-ferro", "models-serde", "mi
       + ('\n[profile.dev.package.models-ferro]\nopt-level = 0\n' if opt == "init" else ''))
 package = lambda name: f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2024"\n\n'
 write("models-ferro/Cargo.toml", package("models-ferro") + f'[dependencies]\nferro-core = {{ path = "{core}" }}\n')
-write(
-    "models-ferro/src/lib.rs",
-    "use ferro::Model;\n\npub fn schema() -> Result<ferro::Schema, ferro::SchemaError> {\n    ferro::schema!()\n}\n\n"
-    + structs(True),
+crate(
+    "models-ferro",
+    "use ferro::Model;\n\npub fn schema() -> Result<ferro::Schema, ferro::SchemaError> {\n    ferro::schema!()\n}\n\n",
+    True,
 )
 write("models-serde/Cargo.toml", package("models-serde") + '[dependencies]\nserde = { version = "1", features = ["derive"] }\n')
-write("models-serde/src/lib.rs", "use serde::{Deserialize, Serialize};\n\n" + structs(False))
+crate("models-serde", "use serde::{Deserialize, Serialize};\n\n", False)
 write(
     "migrations/Cargo.toml",
     package("migrations")
@@ -148,10 +164,11 @@ measure "migrations crate after an edit that changes no model" models-ferro migr
 
 # The edit: one new nullable field on the middle model, or none.
 middle=$(printf 'Table%04d' $((N / 2)))
+middle_file=$(grep -l "^pub struct $middle {" models-ferro/src/*.rs)
 field() {
-    sed -i '/    pub extra: Option<i64>,/d' models-ferro/src/lib.rs
+    sed -i '/    pub extra: Option<i64>,/d' "$middle_file"
     if [ "$1" = on ]; then
-        sed -i "/^pub struct $middle {/a\\    pub extra: Option<i64>," models-ferro/src/lib.rs
+        sed -i "/^pub struct $middle {/a\\    pub extra: Option<i64>," "$middle_file"
     fi
 }
 folder=migrations/migrations
