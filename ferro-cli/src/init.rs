@@ -74,28 +74,34 @@ pub(crate) fn run(options: &Options) -> Result<String, Error> {
     };
 
     let mut report = String::new();
-    let optimised = |manifest: &Path| {
-        format!(
+    let profiled = |profile: Profile, manifest: &Path| match profile {
+        Profile::Unchanged => None,
+        Profile::Optimised => Some(format!(
             "set `[profile.dev.build-override] opt-level = 3` in {}: the build script and the \
              derives run optimised ({} stays unoptimised)",
             manifest.display(),
             models.package
-        )
+        )),
+        Profile::ModelsKept => Some(format!(
+            "set `[profile.dev.package.{}] opt-level` in {}: build scripts run optimised there, \
+             and the models crate stays unoptimised",
+            models.package,
+            manifest.display()
+        )),
     };
     for (file, mut text) in plan.files(&models) {
         let path = dir.join(file);
         // Outside a workspace the new crate is the root, whose profiles count.
-        let profile = file == "Cargo.toml" && workspace.is_none();
-        if profile {
+        let mut profile = Profile::Unchanged;
+        if file == "Cargo.toml" && workspace.is_none() {
             let mut document: toml_edit::DocumentMut = text.parse().expect("written as TOML");
-            if optimise_build_scripts(&mut document, &models.package) {
-                text = document.to_string();
-            }
+            profile = optimise_build_scripts(&mut document, &models.package);
+            text = document.to_string();
         }
         fs::write(&path, text).map_err(io(&path))?;
         let _ = writeln!(report, "wrote {}", path.display());
-        if profile {
-            let _ = writeln!(report, "{}", optimised(&path));
+        if let Some(line) = profiled(profile, &path) {
+            let _ = writeln!(report, "{line}");
         }
     }
     let migrations = dir.join("migrations");
@@ -109,8 +115,9 @@ pub(crate) fn run(options: &Options) -> Result<String, Error> {
                 workspace.manifest.display()
             );
         }
-        if optimise_build_scripts(&mut workspace.document, &models.package) {
-            let _ = writeln!(report, "{}", optimised(&workspace.manifest));
+        let profile = optimise_build_scripts(&mut workspace.document, &models.package);
+        if let Some(line) = profiled(profile, &workspace.manifest) {
+            let _ = writeln!(report, "{line}");
         }
         workspace.save()?;
         format!("cargo build -p {name}")
@@ -344,11 +351,26 @@ impl Workspace {
     }
 }
 
+/// What [`optimise_build_scripts`] changed in a manifest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Profile {
+    /// Nothing: the user chose otherwise, or it was all there.
+    Unchanged,
+    /// It set build-override's `opt-level` (and the models crate's).
+    Optimised,
+    /// build-override was optimised already (by an earlier `ferro init`,
+    /// for another models crate, or by hand); it added the models crate's
+    /// entry.
+    ModelsKept,
+}
+
 /// Sets `[profile.dev.build-override] opt-level = 3` in a workspace's root
 /// manifest, and keeps the models crate at the dev profile's own level with
-/// `[profile.dev.package.<models>] opt-level`; whether it did. A manifest
-/// that already sets build-override's `opt-level`, or writes the profile
-/// tables inline, is left as it is: the user chose.
+/// `[profile.dev.package.<models>] opt-level`. A build-override `opt-level`
+/// already there is the user's choice and stays; when it optimises, the
+/// models crate's entry is still added (a second migrations crate's models
+/// need one too). A manifest that writes the profile tables inline is left
+/// as it is.
 ///
 /// In the dev profile cargo compiles build scripts, proc macros and what
 /// they depend on unoptimised. The migrations crate's build script generates
@@ -359,7 +381,7 @@ impl Workspace {
 /// script, after every edit; the package entry, which cargo applies before
 /// build-override, keeps that compile as quick as the application's.
 /// `docs/performance.md` has the measurements.
-fn optimise_build_scripts(document: &mut toml_edit::DocumentMut, models: &str) -> bool {
+fn optimise_build_scripts(document: &mut toml_edit::DocumentMut, models: &str) -> Profile {
     fn table<'a>(parent: &'a mut toml_edit::Table, key: &str) -> Option<&'a mut toml_edit::Table> {
         parent
             .entry(key)
@@ -371,34 +393,45 @@ fn optimise_build_scripts(document: &mut toml_edit::DocumentMut, models: &str) -
             .as_table_mut()
     }
     let Some(dev) = table(document.as_table_mut(), "profile").and_then(|p| table(p, "dev")) else {
-        return false;
+        return Profile::Unchanged;
     };
     let level = dev.get("opt-level").and_then(|l| l.as_value()).cloned();
     let Some(build_override) = table(dev, "build-override") else {
-        return false;
+        return Profile::Unchanged;
     };
-    if build_override.contains_key("opt-level") {
-        return false;
-    }
-    build_override.set_implicit(false);
-    build_override.decor_mut().set_prefix(
-        "\n# Written by `ferro init`: build scripts and derives run optimised (the\n\
-         # migrations crate's build script generates on every model change), and\n\
-         # the models crate, which its build script depends on, compiles as quickly\n\
-         # as for the application.\n",
-    );
-    build_override.insert("opt-level", toml_edit::value(3));
-    let Some(package) = table(dev, "package").and_then(|p| table(p, models)) else {
-        return true;
+    let set = match build_override.get("opt-level").and_then(|l| l.as_value()) {
+        Some(chosen) if chosen.as_integer() == Some(0) || chosen.as_str() == Some("0") => {
+            return Profile::Unchanged;
+        }
+        Some(_) => false,
+        None => {
+            build_override.set_implicit(false);
+            build_override.decor_mut().set_prefix(
+                "\n# Written by `ferro init`: build scripts and derives run optimised (the\n\
+                 # migrations crate's build script generates on every model change), and\n\
+                 # the models crate, which its build script depends on, compiles as quickly\n\
+                 # as for the application.\n",
+            );
+            build_override.insert("opt-level", toml_edit::value(3));
+            true
+        }
     };
-    if !package.contains_key("opt-level") {
-        package.set_implicit(false);
-        package.insert(
-            "opt-level",
-            toml_edit::Item::Value(level.unwrap_or_else(|| 0.into())),
-        );
+    let kept = match table(dev, "package").and_then(|p| table(p, models)) {
+        Some(package) if !package.contains_key("opt-level") => {
+            package.set_implicit(false);
+            package.insert(
+                "opt-level",
+                toml_edit::Item::Value(level.unwrap_or_else(|| 0.into())),
+            );
+            true
+        }
+        _ => false,
+    };
+    match (set, kept) {
+        (true, _) => Profile::Optimised,
+        (false, true) => Profile::ModelsKept,
+        (false, false) => Profile::Unchanged,
     }
-    true
 }
 
 /// Whether the workspace member entry `pattern` names `member`: the same
@@ -475,15 +508,17 @@ mod tests {
         assert!(!covers("models", "migrations"));
     }
 
-    fn optimised(manifest: &str) -> Option<String> {
+    fn optimised(manifest: &str) -> (Profile, String) {
         let mut document: toml_edit::DocumentMut = manifest.parse().expect("TOML");
-        optimise_build_scripts(&mut document, "shop-models").then(|| document.to_string())
+        let profile = optimise_build_scripts(&mut document, "shop-models");
+        (profile, document.to_string())
     }
 
     #[test]
     fn build_scripts_are_optimised_and_the_models_crate_is_not() {
         let workspace = "[workspace]\nmembers = [\"models\"]\n";
-        let written = optimised(workspace).expect("written");
+        let (profile, written) = optimised(workspace);
+        assert_eq!(profile, Profile::Optimised);
         let tail = written.strip_prefix(workspace).expect("appended");
         assert!(
             tail.ends_with(
@@ -498,18 +533,35 @@ mod tests {
         );
 
         // The models crate keeps the level the dev profile sets.
-        let written = optimised("[profile.dev]\nopt-level = 1\n").expect("written");
+        let (_, written) = optimised("[profile.dev]\nopt-level = 1\n");
         assert!(
             written.contains("[profile.dev.package.shop-models]\nopt-level = 1\n"),
             "{written}"
         );
 
-        // A level the user set is theirs.
-        let chosen = "[profile.dev.build-override]\nopt-level = 1\n";
-        assert_eq!(optimised(chosen), None);
-        assert_eq!(optimised("profile = { dev = { debug = 0 } }\n"), None);
-        // As is the models crate's.
-        let written = optimised("[profile.dev.package.shop-models]\nopt-level = 2\n").expect("written");
+        // A second models crate, or a level chosen by hand: the level stays,
+        // and the models crate gets its entry.
+        let (profile, written) = optimised(tail);
+        assert_eq!((profile, written.as_str()), (Profile::Unchanged, tail));
+        let chosen = "[profile.dev.build-override]\nopt-level = 2\n";
+        let (profile, written) = optimised(chosen);
+        assert_eq!(profile, Profile::ModelsKept);
+        assert_eq!(
+            written,
+            format!("{chosen}\n[profile.dev.package.shop-models]\nopt-level = 0\n")
+        );
+        // Build scripts left unoptimised by choice, or a profile written
+        // inline: nothing to do.
+        for manifest in [
+            "[profile.dev.build-override]\nopt-level = 0\n",
+            "profile = { dev = { debug = 0 } }\n",
+        ] {
+            assert_eq!(optimised(manifest), (Profile::Unchanged, manifest.to_owned()));
+        }
+        // The models crate's own level is the user's too.
+        let manifest = "[profile.dev.package.shop-models]\nopt-level = 2\n";
+        let (profile, written) = optimised(manifest);
+        assert_eq!(profile, Profile::Optimised);
         assert!(
             written.contains("[profile.dev.package.shop-models]\nopt-level = 2\n"),
             "{written}"
