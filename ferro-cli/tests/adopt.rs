@@ -45,11 +45,8 @@ fn cargo_build(root: &Path) -> String {
         .args(["build", "--offline"])
         .current_dir(root)
         .env("CARGO_TARGET_DIR", repository().join("target/scratch"))
-        // `ferro init` sets `[profile.dev.build-override] opt-level = 3`;
-        // compiling every build dependency a second time, optimised, would
-        // cost the suite minutes, so these builds keep them as the other
-        // scratch builds have them (cargo applies the variable over the
-        // manifest). bench/compile.sh measures the setting.
+        // Build scripts unoptimised, as in the other scratch builds (see
+        // tests/init.rs).
         .env("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0")
         .env_remove("CI")
         .output()

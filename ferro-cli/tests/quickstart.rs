@@ -156,11 +156,8 @@ fn the_quick_start_works_as_written() {
                     .current_dir(&here)
                     .env("PATH", &path)
                     .env("CARGO_TARGET_DIR", repository().join("target/scratch"))
-                    // `ferro init` sets `[profile.dev.build-override] opt-level = 3`;
-                    // compiling every build dependency a second time, optimised, would
-                    // cost the suite minutes, so these builds keep them as the other
-                    // scratch builds have them (cargo applies the variable over the
-                    // manifest). bench/compile.sh measures the setting.
+                    // Build scripts unoptimised, as in the other scratch builds (see
+                    // tests/init.rs).
                     .env("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0")
                     .env("CARGO_NET_OFFLINE", "true")
                     .env("GIT_AUTHOR_NAME", "Quick Start")
