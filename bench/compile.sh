@@ -10,6 +10,8 @@
 #   OPT=0 bench/compile.sh           # cargo's default dev profile
 #   OPT=1 bench/compile.sh           # proc macros and build scripts optimised,
 #                                    # the models crate too
+#   OPT=init3 bench/compile.sh       # as `ferro init` sets it up, but
+#                                    # build-override at opt-level 3
 #   FILES=50 bench/compile.sh        # each models crate's structs in 50
 #                                    # module files rather than lib.rs alone
 #
@@ -96,16 +98,18 @@ unify = os.environ.get("UNIFY") == "1"
 # that cargo compiles the models crate once rather than twice.
 # By default, what `ferro init` writes: proc macros and build scripts, and
 # what they depend on, compiled optimised (`[profile.dev.build-override]
-# opt-level = 3`), and the models crate kept unoptimised
+# opt-level = 1`), and the models crate kept unoptimised
 # (`[profile.dev.package.models-ferro] opt-level = 0`, which comes before
-# build-override). OPT=1: build-override alone, so that the models crate, a
+# build-override). OPT=init3: the same at level 3, what `ferro init` wrote
+# until 2026-12-06. OPT=1: build-override alone (level 3), so that the models crate, a
 # build dependency of the migrations crate, is optimised too for the build
 # script (docs/performance.md has what that costs). OPT=0: neither.
 opt = os.environ.get("OPT", "init")
-override = ('debug = true\n' if unify else '') + ('opt-level = 3\n' if opt in ("1", "init") else '')
+level = {"1": 3, "init": 1, "init3": 3}.get(opt)
+override = ('debug = true\n' if unify else '') + (f'opt-level = {level}\n' if level else '')
 write("Cargo.toml", '[workspace]\nmembers = ["models-ferro", "models-serde", "migrations"]\nresolver = "3"\n'
       + ('\n[profile.dev.build-override]\n' + override if override else '')
-      + ('\n[profile.dev.package.models-ferro]\nopt-level = 0\n' if opt == "init" else ''))
+      + ('\n[profile.dev.package.models-ferro]\nopt-level = 0\n' if opt.startswith("init") else ''))
 package = lambda name: f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2024"\n\n'
 write("models-ferro/Cargo.toml", package("models-ferro") + f'[dependencies]\nferro-core = {{ path = "{core}" }}\n')
 crate(

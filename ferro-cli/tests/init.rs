@@ -85,7 +85,7 @@ fn init_creates_a_migrations_crate_that_builds_and_applies() {
     assert!(report.contains("added `pub fn schema()`"), "{report}");
 
     assert!(
-        report.contains("set `[profile.dev.build-override] opt-level = 3`"),
+        report.contains("set `[profile.dev.build-override] opt-level = 1`"),
         "{report}"
     );
     let manifest = fs::read_to_string(root.join("Cargo.toml")).expect("read");
@@ -97,7 +97,7 @@ fn init_creates_a_migrations_crate_that_builds_and_applies() {
     // compiles it for the build script as for the application).
     assert!(
         manifest.contains(
-            "[profile.dev.build-override]\nopt-level = 3\n\n[profile.dev.package.notes-models]\nopt-level = 0\n"
+            "[profile.dev.build-override]\nopt-level = 1\n\n[profile.dev.package.notes-models]\nopt-level = 0\n"
         ),
         "{manifest}"
     );
@@ -121,7 +121,7 @@ fn init_creates_a_migrations_crate_that_builds_and_applies() {
         .args(["build", "--offline", "-p", "migrations"])
         .current_dir(root)
         .env("CARGO_TARGET_DIR", repository().join("target/scratch"))
-        // `ferro init` sets `[profile.dev.build-override] opt-level = 3`;
+        // `ferro init` sets `[profile.dev.build-override] opt-level = 1`;
         // compiling every build dependency a second time, optimised, would
         // cost the suite minutes, so these builds keep them as the other
         // scratch builds have them (cargo applies the variable over the
