@@ -91,7 +91,9 @@ if part generate; then
 fi
 
 # The runtime in the profile an application ships with.
-cargo build -q --release -p ferro-tests --example bench_apply --example bench_runtime --example bench_rebuild
+if part apply || part initial || part rebuild; then
+    cargo build -q --release -p ferro-tests --example bench_apply --example bench_runtime --example bench_rebuild
+fi
 
 # 2. 1,000 small migrations, each tool as the process a user runs.
 if part apply; then
