@@ -77,7 +77,7 @@ def ferro_file(i):
         down = "\n".join('    drop_table("t%02d").acknowledged(true),' % n for n in reversed(range(TABLES)))
         tables = "".join(
             '\n#[rustfmt::skip]\n'
-            'const T%02d: Table = Table::new(\n'
+            'static T%02d: Table = Table::new(\n'
             '    "t%02d",\n'
             '    &[\n'
             '        Column::new("id", SqlType::BigInt).auto_increment(),\n'

@@ -94,23 +94,26 @@ pub(crate) fn source(m: &Migration<'_>) -> String {
     constant("DOWNGRADE", &downgrade, &mut out);
     for (name, table) in &tables {
         out.push_str("\n#[rustfmt::skip]\n");
-        out.push_str(&item_after(&format!("const {name}: Table = "), table, ";"));
+        out.push_str(&item_after(&format!("static {name}: Table = "), table, ";"));
     }
     out
 }
 
-/// The constant a table the file creates is written as, below the steps:
-/// its name in upper case, `TABLE_` before one that would not be an
-/// identifier or would be one of the file's other constants, and a number
-/// after one the file already has.
+/// The static a table the file creates is written as, below the steps: its
+/// name in upper case, `TABLE_` before one that would not be an identifier
+/// or would be one of the file's other items, and a number after one the
+/// file already has.
 ///
-/// A table is a constant of its own, not written out in its step, because
-/// rustc evaluates each constant whole: when a draft's table changes, the
-/// crate evaluates that table again, and checks again the tables below it,
-/// which moved, rather than every table of the file (for a 500-table
-/// initial migration, 0.1 to 0.4 s rather than 0.6 s a build;
-/// `docs/performance.md`).
-fn table_constant(table: &str, taken: &[(String, Expr)]) -> String {
+/// A table is a static of its own, not written out in its step, for the
+/// compiler's sake (`docs/performance.md`, One model edit end to end):
+/// - a step holds only the static's address, so the steps' constant keeps
+///   its value when a table changes, and rustc evaluates again that table
+///   alone; a `const` table would be copied into the steps' value, which
+///   rustc would then evaluate again whole, all 500 tables of a draft
+///   initial migration for one new field;
+/// - the tables below a changed one move, and rustc checks them again (a
+///   moved item is checked again, however little it says).
+fn table_static(table: &str, taken: &[(String, Expr)]) -> String {
     let mut base: String = table
         .chars()
         .map(|c| {
@@ -208,7 +211,7 @@ fn body(
         }
         let mut e = match op {
             Op::CreateTable(table) => {
-                let name = table_constant(&table.name, tables);
+                let name = table_static(&table.name, tables);
                 tables.push((name.clone(), table_expr(table)));
                 call("create_table", vec![borrow(atom(name))])
             }
@@ -727,13 +730,13 @@ mod tests {
     use super::*;
     use ferro::schema::{Column, Index, Table};
 
-    /// A table's constant is an identifier, none of the file's other
-    /// constants, and unique in the file.
+    /// A table's static is an identifier, none of the file's other
+    /// items, and unique in the file.
     #[test]
-    fn table_constants_are_identifiers_of_their_own() {
+    fn table_statics_are_identifiers_of_their_own() {
         let mut taken = Vec::new();
         let mut name = |table: &str| {
-            let name = table_constant(table, &taken);
+            let name = table_static(table, &taken);
             taken.push((name.clone(), atom("")));
             name
         };

@@ -226,7 +226,7 @@ fn vertical(items: &[Expr], indent: usize) -> String {
 }
 
 /// `{prefix}{expr}{suffix}` from the start of a line: an item of the file,
-/// as `const NAME: Table = expr;`.
+/// as `static NAME: Table = expr;`.
 pub(crate) fn item_after(prefix: &str, expr: &Expr, suffix: &str) -> String {
     format!("{prefix}{}{suffix}\n", expr.render(0, prefix.len(), suffix.len()))
 }

@@ -140,7 +140,7 @@ fn init_creates_a_migrations_crate_that_builds_and_applies() {
         fs::read_to_string(root.join("migrations/migrations/0001_initial.rs")).expect("the first migration");
     assert!(
         first.contains("    create_table(&NOTE),\n")
-            && first.contains("const NOTE: Table = Table::new(\n    \"note\","),
+            && first.contains("static NOTE: Table = Table::new(\n    \"note\","),
         "{first}"
     );
 

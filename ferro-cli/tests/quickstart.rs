@@ -189,7 +189,7 @@ fn the_quick_start_works_as_written() {
     let first = fs::read_to_string(shop.join("shop-migrations/migrations/0001_initial.rs")).unwrap();
     assert!(
         first.contains("    create_table(&CUSTOMERS),\n")
-            && first.contains("const CUSTOMERS: Table = Table::new(\n    \"customers\","),
+            && first.contains("static CUSTOMERS: Table = Table::new(\n    \"customers\","),
         "{first}"
     );
     assert!(outputs.contains("wrote migrations/0001_initial.rs"), "{outputs}");

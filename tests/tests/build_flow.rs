@@ -202,7 +202,7 @@ fn models_changes_become_migrations_during_cargo_build() {
     let first = app.read("0001_initial.rs");
     assert!(
         first.contains("    create_table(&USERS),\n")
-            && first.contains("const USERS: Table = Table::new(\n    \"users\","),
+            && first.contains("static USERS: Table = Table::new(\n    \"users\","),
         "{first}"
     );
     let snapshot = std::fs::read_to_string(app.root.join("migrations/migrations/snapshot.json")).unwrap();

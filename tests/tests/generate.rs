@@ -219,7 +219,7 @@ fn hostile_names_stay_data() {
             "#[rustfmt::skip]",
             "pub const DOWNGRADE: Steps = &[",
             "#[rustfmt::skip]",
-            "const OLD_TABLE_: Table = Table::new(",
+            "static OLD_TABLE_: Table = Table::new(",
         ],
         "{source}"
     );
