@@ -91,6 +91,21 @@ impl<T> NullableField for Option<T> {}
 /// Compiles only when `F` can hold NULL.
 pub fn assert_nullable<F: NullableField>() {}
 
+/// Stops the compile with `message` unless `holds`: the derive's checks of
+/// an attribute against its field's type, which need the type resolved.
+///
+/// A function, not `assert!` in the derive's output: a macro the derive
+/// calls is an expansion that rustc's incremental cache tells apart by where
+/// it was called, so every check of every struct below an edit would be
+/// checked and compiled again (`docs/performance.md`, One model edit).
+/// `#[track_caller]` keeps the error at the attribute.
+#[track_caller]
+pub const fn require(holds: bool, message: &'static str) {
+    if !holds {
+        panic!("{}", message);
+    }
+}
+
 // `SqlType` owns heap data in general, and a `const` item may not drop such a
 // value, so these checks take the type by value and forget it (the values in
 // question are always borrowed `'static` data, so nothing leaks).

@@ -2,7 +2,7 @@
 
 use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::quote_spanned;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields};
 
@@ -65,13 +65,17 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     }
 
     let ident = &input.ident;
-    let name = text(&name);
-    let values = list(values.iter().map(|(value, renamed_from)| {
-        let (value, renamed_from) = (text(value), optional_text(renamed_from.as_deref()));
-        quote!(::ferro::schema::EnumValue { name: #value, renamed_from: #renamed_from })
-    }));
-    let short_names = super::short_names();
-    quote! {
+    let span = ident.span();
+    let name = text(&name, span);
+    let values = list(
+        values.iter().map(|(value, renamed_from)| {
+            let (value, renamed_from) = (text(value, span), optional_text(renamed_from.as_deref(), span));
+            quote_spanned!(span=> ::ferro::schema::EnumValue { name: #value, renamed_from: #renamed_from })
+        }),
+        span,
+    );
+    let short_names = super::short_names(span);
+    quote_spanned! {span=>
         const _: () = {
             #short_names
             #[automatically_derived]

@@ -4,8 +4,19 @@ pub(crate) mod enums;
 pub(crate) mod model;
 pub(crate) mod view;
 
-use proc_macro2::TokenStream;
-use quote::quote;
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote_spanned;
+
+// The tokens a derive writes itself are spanned at the item's name, not at
+// the call site (`quote!`'s span), and so are the literals it writes (which
+// `quote` places at the call site whatever span it is given). The reason is
+// rustc's incremental cache: it hashes a token of the call site's by where
+// the derive was called, so an edit that moves a struct down the file (a
+// line added above it) made rustc check, borrow-check and compile again
+// everything the derive wrote for it, where a span of the user's code is
+// hashed by its place within the item around it. The tokens resolve as
+// before: a derive's call site resolves at the item, as the item's own
+// name does. `docs/performance.md` (One model edit) has the figures.
 
 /// The names [`text`], [`optional_text`] and a model's plain columns write, brought into the
 /// derive's `const _: () = { .. }` block once: a model writes them a few
@@ -13,8 +24,8 @@ use quote::quote;
 /// into the macro's server (a third of the expansion of a large models
 /// crate went into spelling `::ferro::__private::Cow::Borrowed` and
 /// `::core::option::Option::None` out).
-fn short_names() -> TokenStream {
-    quote! {
+fn short_names(span: Span) -> TokenStream {
+    quote_spanned! {span=>
         #[allow(unused_imports)]
         use ::ferro::__private::Cow::Borrowed as __ferro_text;
         #[allow(unused_imports)]
@@ -26,29 +37,42 @@ fn short_names() -> TokenStream {
     }
 }
 
+/// A string literal at `span`.
+fn string(value: &str, span: Span) -> Literal {
+    let mut literal = Literal::string(value);
+    literal.set_span(span);
+    literal
+}
+
+/// `true` or `false` at `span`.
+fn boolean(value: bool, span: Span) -> Ident {
+    Ident::new(if value { "true" } else { "false" }, span)
+}
+
 /// `Cow::Borrowed("..")`, in a block that has [`short_names`].
-fn text(value: &str) -> TokenStream {
-    quote!(__ferro_text(#value))
+fn text(value: &str, span: Span) -> TokenStream {
+    let value = string(value, span);
+    quote_spanned!(span=> __ferro_text(#value))
 }
 
 /// `Some(Cow::Borrowed(".."))` or `None`, in a block that has [`short_names`].
-fn optional_text(value: Option<&str>) -> TokenStream {
+fn optional_text(value: Option<&str>, span: Span) -> TokenStream {
     match value {
         Some(value) => {
-            let value = text(value);
-            quote!(__ferro_some(#value))
+            let value = text(value, span);
+            quote_spanned!(span=> __ferro_some(#value))
         }
-        None => quote!(__ferro_none),
+        None => quote_spanned!(span=> __ferro_none),
     }
 }
 
 /// `Cow::Borrowed(&[..])`.
-fn list(items: impl IntoIterator<Item = TokenStream>) -> TokenStream {
+fn list(items: impl IntoIterator<Item = TokenStream>, span: Span) -> TokenStream {
     let items = items.into_iter();
-    quote!(::ferro::__private::Cow::Borrowed(&[#(#items),*]))
+    quote_spanned!(span=> ::ferro::__private::Cow::Borrowed(&[#(#items),*]))
 }
 
 /// A list of column names.
-fn names(columns: &[String]) -> TokenStream {
-    list(columns.iter().map(|c| text(c)))
+fn names(columns: &[String], span: Span) -> TokenStream {
+    list(columns.iter().map(|c| text(c, span)), span)
 }

@@ -1,12 +1,12 @@
 //! `#[derive(Model)]`: the `const` table descriptor, the key, the registration and
 //! the type-level checks that only the compiler can make.
 
-use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{ToTokens, quote_spanned};
 use syn::DeriveInput;
 use syn::spanned::Spanned;
 
-use super::{list, names, optional_text, text};
+use super::{boolean, list, names, optional_text, string, text};
 use crate::attr::model::Referential;
 use crate::check::{self, Column, Model, TableForeignKey};
 use crate::errors::Errors;
@@ -26,67 +26,83 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
 
 fn expand(model: &Model) -> TokenStream {
     let ident = model.ident;
-    let rust_name = ident.to_string();
-    let table_name = &model.table;
-    let table = text(table_name);
-    let columns = list(model.columns.iter().map(|c| column(model, c)));
+    let span = ident.span();
+    let rust_name = string(&ident.to_string(), span);
+    let table_name = string(&model.table, span);
+    let table = text(&model.table, span);
+    let columns = list(model.columns.iter().map(|c| column(model, c)), span);
     let primary_key = if model.primary_key.is_empty() {
-        quote!(::core::option::Option::None)
+        quote_spanned!(span=> ::core::option::Option::None)
     } else {
         let (name, columns) = (
-            optional_text(model.primary_key_name.as_deref()),
-            names(&model.primary_key),
+            optional_text(model.primary_key_name.as_deref(), span),
+            names(&model.primary_key, span),
         );
-        quote!(::core::option::Option::Some(::ferro::schema::PrimaryKey { name: #name, columns: #columns }))
+        quote_spanned!(span=> ::core::option::Option::Some(::ferro::schema::PrimaryKey { name: #name, columns: #columns }))
     };
-    let indexes = list(model.indexes.iter().map(|ix| {
-        let (name, columns, unique) = (optional_text(ix.name.as_deref()), names(&ix.columns), ix.unique);
-        let predicate = optional_text(ix.predicate.as_deref());
-        let order = ix.descending.iter().filter(|_| ix.descending.iter().any(|d| *d));
-        let method = optional_text(ix.method.as_deref());
-        let classes = ix
-            .operator_classes
-            .iter()
-            .filter(|_| ix.operator_classes.iter().any(Option::is_some));
-        let classes = classes.map(|c| optional_text(c.as_deref()));
-        let include = names(&ix.include);
-        let expressions = names(&ix.expressions);
-        quote!(::ferro::schema::Index {
-            name: #name,
-            columns: #columns,
-            unique: #unique,
-            predicate: #predicate,
-            descending: ::ferro::__private::Cow::Borrowed(&[#(#order),*]),
-            method: #method,
-            operator_classes: ::ferro::__private::Cow::Borrowed(&[#(#classes),*]),
-            include: #include,
-            expressions: #expressions,
-        })
-    }));
-    let uniques = list(model.uniques.iter().map(|uq| {
-        let (name, columns) = (optional_text(uq.name.as_deref()), names(&uq.columns));
-        quote!(::ferro::schema::UniqueConstraint { name: #name, columns: #columns })
-    }));
+    let indexes = list(
+        model.indexes.iter().map(|ix| {
+            let (name, columns) = (optional_text(ix.name.as_deref(), span), names(&ix.columns, span));
+            let unique = boolean(ix.unique, span);
+            let predicate = optional_text(ix.predicate.as_deref(), span);
+            let order = ix.descending.iter().filter(|_| ix.descending.iter().any(|d| *d));
+            let order = order.map(|d| boolean(*d, span));
+            let method = optional_text(ix.method.as_deref(), span);
+            let classes = ix
+                .operator_classes
+                .iter()
+                .filter(|_| ix.operator_classes.iter().any(Option::is_some));
+            let classes = classes.map(|c| optional_text(c.as_deref(), span));
+            let include = names(&ix.include, span);
+            let expressions = names(&ix.expressions, span);
+            quote_spanned!(span=> ::ferro::schema::Index {
+                name: #name,
+                columns: #columns,
+                unique: #unique,
+                predicate: #predicate,
+                descending: ::ferro::__private::Cow::Borrowed(&[#(#order),*]),
+                method: #method,
+                operator_classes: ::ferro::__private::Cow::Borrowed(&[#(#classes),*]),
+                include: #include,
+                expressions: #expressions,
+            })
+        }),
+        span,
+    );
+    let uniques = list(
+        model.uniques.iter().map(|uq| {
+            let (name, columns) = (optional_text(uq.name.as_deref(), span), names(&uq.columns, span));
+            quote_spanned!(span=> ::ferro::schema::UniqueConstraint { name: #name, columns: #columns })
+        }),
+        span,
+    );
     let foreign_keys = list(
         model
             .columns
             .iter()
-            .filter_map(foreign_key)
-            .chain(model.foreign_keys.iter().map(table_foreign_key)),
+            .filter_map(|c| foreign_key(c, span))
+            .chain(model.foreign_keys.iter().map(|fk| table_foreign_key(fk, span))),
+        span,
     );
-    let checks = list(model.checks.iter().map(|(name, expr)| {
-        let (name, expr) = (text(name), text(expr));
-        quote!(::ferro::schema::Check { name: #name, expr: #expr })
-    }));
-    let many_to_many = list(model.many_to_many.iter().map(|relation| {
-        let target = &relation.target;
-        let name = optional_text(relation.table.as_deref());
-        let source = join_side(&quote!(#ident));
-        let target = join_side(&target.to_token_stream());
-        quote!(::ferro::schema::ManyToMany { table: #name, source: #source, target: #target })
-    }));
-    let comment = optional_text(model.comment.as_deref());
-    let renamed_from = optional_text(model.renamed_from.as_deref());
+    let checks = list(
+        model.checks.iter().map(|(name, expr)| {
+            let (name, expr) = (text(name, span), text(expr, span));
+            quote_spanned!(span=> ::ferro::schema::Check { name: #name, expr: #expr })
+        }),
+        span,
+    );
+    let many_to_many = list(
+        model.many_to_many.iter().map(|relation| {
+            let target = &relation.target;
+            let name = optional_text(relation.table.as_deref(), span);
+            let source = join_side(&ident.to_token_stream());
+            let target = join_side(&target.to_token_stream());
+            quote_spanned!(span=> ::ferro::schema::ManyToMany { table: #name, source: #source, target: #target })
+        }),
+        span,
+    );
+    let comment = optional_text(model.comment.as_deref(), span);
+    let renamed_from = optional_text(model.renamed_from.as_deref(), span);
     let keyed = model.key.map(|i| keyed_model(model, &model.columns[i]));
     let checks_at_compile_time =
         model
@@ -98,9 +114,9 @@ fn expand(model: &Model) -> TokenStream {
                     quote_spanned! {*span=> const _: fn() = ::ferro::__private::assert_nullable::<#ty>; }
                 })
             }));
-    let short_names = super::short_names();
+    let short_names = super::short_names(span);
 
-    quote! {
+    quote_spanned! {span=>
         const _: () = {
             #short_names
             #[automatically_derived]
@@ -134,32 +150,35 @@ fn expand(model: &Model) -> TokenStream {
 }
 
 fn column(model: &Model, c: &Column) -> TokenStream {
+    let span = model.ident.span();
     if let Some(helper) = short_form(model, c) {
         // The projections are spanned at the field's type, where a type
         // without `ColumnType` is reported, as in the long form.
-        let (ty, name) = (c.ty, &c.name);
+        let (ty, name) = (c.ty, string(&c.name, span));
         let (sql_type, nullable) = (
             quote_spanned!(ty.span()=> <#ty as __ferro_type>::SQL_TYPE),
             quote_spanned!(ty.span()=> <#ty as __ferro_type>::NULLABLE),
         );
-        return quote!(#helper(#name, #sql_type, #nullable));
+        return quote_spanned!(span=> #helper(#name, #sql_type, #nullable));
     }
-    let name = text(&c.name);
-    let ty = sql_type(c);
-    let nullable = nullable(c);
+    let given = |value: Option<String>| optional_text(value.as_deref(), span);
+    let a = &c.attrs;
+    let name = text(&c.name, span);
+    let ty = sql_type(c, span);
+    let nullable = nullable(c, span);
     let auto_increment = auto_increment(model, c);
-    let default = optional_text(c.attrs.default.as_ref().map(|d| d.value.value()).as_deref());
-    let comment = optional_text(c.attrs.comment.as_ref().map(|d| d.value.value()).as_deref());
-    let renamed_from = optional_text(c.attrs.renamed_from.as_ref().map(|d| d.value.value()).as_deref());
-    let collation = optional_text(c.attrs.collation.as_ref().map(|d| d.value.value()).as_deref());
-    let generated = match &c.attrs.generated {
+    let default = given(a.default.as_ref().map(|d| d.value.value()));
+    let comment = given(a.comment.as_ref().map(|d| d.value.value()));
+    let renamed_from = given(a.renamed_from.as_ref().map(|d| d.value.value()));
+    let collation = given(a.collation.as_ref().map(|d| d.value.value()));
+    let generated = match &a.generated {
         Some(expr) => {
-            let (expr, stored) = (text(&expr.value.value()), c.attrs.stored.is_some());
-            quote!(::core::option::Option::Some(::ferro::schema::Generated { expr: #expr, stored: #stored }))
+            let (expr, stored) = (text(&expr.value.value(), span), boolean(a.stored.is_some(), span));
+            quote_spanned!(span=> ::core::option::Option::Some(::ferro::schema::Generated { expr: #expr, stored: #stored }))
         }
-        None => quote!(::core::option::Option::None),
+        None => quote_spanned!(span=> ::core::option::Option::None),
     };
-    quote! {
+    quote_spanned! {span=>
         ::ferro::schema::Column {
             name: #name,
             ty: #ty,
@@ -206,12 +225,12 @@ fn short_form(model: &Model, c: &Column) -> Option<syn::Ident> {
     } else {
         "__ferro_column"
     };
-    Some(syn::Ident::new(helper, Span::call_site()))
+    Some(syn::Ident::new(helper, model.ident.span()))
 }
 
 /// The column's `SqlType`: the referred key's for a foreign key, else the one the
 /// attributes give, else the one the compiler finds for the field's Rust type.
-fn sql_type(c: &Column) -> TokenStream {
+fn sql_type(c: &Column, span: Span) -> TokenStream {
     let a = &c.attrs;
     if let Some(fk) = c.foreign_key()
         && fk.column.is_none()
@@ -220,17 +239,22 @@ fn sql_type(c: &Column) -> TokenStream {
         return quote_spanned!(target.span()=> <#target as ::ferro::KeyedModel>::KEY_TYPE);
     }
     if let Some(sql) = &a.sql_type {
-        let sql = text(&sql.value.value());
-        return quote!(::ferro::schema::SqlType::Custom(#sql));
+        let sql = text(&sql.value.value(), span);
+        return quote_spanned!(span=> ::ferro::schema::SqlType::Custom(#sql));
     }
     if let Some(max) = &a.max_length {
-        let n = max.value.value;
-        return quote!(::ferro::schema::SqlType::Varchar(#n));
+        let mut n = Literal::u32_suffixed(max.value.value);
+        n.set_span(span);
+        return quote_spanned!(span=> ::ferro::schema::SqlType::Varchar(#n));
     }
     if let Some(precision) = &a.precision {
-        let p = precision.value.value;
-        let s = a.scale.as_ref().map_or(0, |s| s.value.value);
-        return quote! {
+        let (mut p, mut s) = (
+            Literal::u16_suffixed(precision.value.value),
+            Literal::u16_suffixed(a.scale.as_ref().map_or(0, |s| s.value.value)),
+        );
+        p.set_span(span);
+        s.set_span(span);
+        return quote_spanned! {span=>
             ::ferro::schema::SqlType::Numeric {
                 precision: ::core::option::Option::Some(#p),
                 scale: ::core::option::Option::Some(#s),
@@ -241,14 +265,13 @@ fn sql_type(c: &Column) -> TokenStream {
     quote_spanned!(ty.span()=> <#ty as ::ferro::ColumnType>::SQL_TYPE)
 }
 
-fn nullable(c: &Column) -> TokenStream {
+fn nullable(c: &Column, span: Span) -> TokenStream {
     if c.attrs.nullable.is_some() {
-        return quote!(true);
+        return boolean(true, span).into_token_stream();
     }
     if c.attrs.sql_type.is_some() {
         // The field's type need not implement `ColumnType` then; go by how it is written.
-        let written = c.written_option;
-        return quote!(#written);
+        return boolean(c.written_option, span).into_token_stream();
     }
     let ty = c.ty;
     quote_spanned!(ty.span()=> <#ty as ::ferro::ColumnType>::NULLABLE)
@@ -257,32 +280,32 @@ fn nullable(c: &Column) -> TokenStream {
 /// Integer single-column primary keys auto-increment unless told otherwise; a key
 /// that is also a foreign key copies the referred row's key, so it does not.
 fn auto_increment(model: &Model, c: &Column) -> TokenStream {
+    let span = model.ident.span();
     let is_key = model.key.is_some_and(|i| model.columns[i].name == c.name);
     match &c.attrs.auto_increment {
-        Some(given) => {
-            let on = given.value && is_key;
-            quote!(#on)
+        Some(given) => boolean(given.value && is_key, span).into_token_stream(),
+        None if !is_key || c.foreign_key().is_some() || c.attrs.sql_type.is_some() => {
+            boolean(false, span).into_token_stream()
         }
-        None if !is_key || c.foreign_key().is_some() || c.attrs.sql_type.is_some() => quote!(false),
         None => {
-            let ty = sql_type(c);
-            quote!(::ferro::__private::is_integer(#ty))
+            let ty = sql_type(c, span);
+            quote_spanned!(span=> ::ferro::__private::is_integer(#ty))
         }
     }
 }
 
-fn action(action: Referential) -> TokenStream {
-    let variant = syn::Ident::new(action.variant(), Span::call_site());
-    quote!(::ferro::schema::Action::#variant)
+fn action(action: Referential, span: Span) -> TokenStream {
+    let variant = syn::Ident::new(action.variant(), span);
+    quote_spanned!(span=> ::ferro::schema::Action::#variant)
 }
 
-fn table_foreign_key(fk: &TableForeignKey) -> TokenStream {
+fn table_foreign_key(fk: &TableForeignKey, span: Span) -> TokenStream {
     let target = &fk.target;
-    let columns = names(&fk.columns);
-    let referred = names(&fk.referred);
-    let name = optional_text(fk.name.as_deref());
-    let (on_delete, on_update) = (action(fk.on_delete), action(fk.on_update));
-    quote! {
+    let columns = names(&fk.columns, span);
+    let referred = names(&fk.referred, span);
+    let name = optional_text(fk.name.as_deref(), span);
+    let (on_delete, on_update) = (action(fk.on_delete, span), action(fk.on_update, span));
+    quote_spanned! {span=>
         ::ferro::schema::ForeignKey {
             name: #name,
             columns: #columns,
@@ -294,24 +317,24 @@ fn table_foreign_key(fk: &TableForeignKey) -> TokenStream {
     }
 }
 
-fn foreign_key(c: &Column) -> Option<TokenStream> {
+fn foreign_key(c: &Column, span: Span) -> Option<TokenStream> {
     let fk = c.foreign_key()?;
     let target = fk.references();
-    let columns = names(std::slice::from_ref(&c.name));
+    let columns = names(std::slice::from_ref(&c.name), span);
     let referred_table = quote_spanned!(target.span()=> <#target as ::ferro::Model>::TABLE_NAME);
     let referred_column = match &fk.column {
-        Some(column) => text(&column.value.value()),
+        Some(column) => text(&column.value.value(), span),
         None => {
             let key = quote_spanned!(target.span()=> <#target as ::ferro::KeyedModel>::KEY_COLUMN);
-            quote!(::ferro::__private::Cow::Borrowed(#key))
+            quote_spanned!(span=> ::ferro::__private::Cow::Borrowed(#key))
         }
     };
     let given = |a: &Option<crate::attr::Given<Referential>>| {
-        action(a.as_ref().map_or(Referential::NoAction, |g| g.value))
+        action(a.as_ref().map_or(Referential::NoAction, |g| g.value), span)
     };
     let (on_delete, on_update) = (given(&fk.on_delete), given(&fk.on_update));
-    let name = optional_text(fk.name.as_ref().map(|n| n.value.value()).as_deref());
-    Some(quote! {
+    let name = optional_text(fk.name.as_ref().map(|n| n.value.value()).as_deref(), span);
+    Some(quote_spanned! {span=>
         ::ferro::schema::ForeignKey {
             name: #name,
             columns: #columns,
@@ -337,9 +360,10 @@ fn join_side(model: &TokenStream) -> TokenStream {
 
 fn keyed_model(model: &Model, key: &Column) -> TokenStream {
     let ident = model.ident;
-    let (ty, model_name, column) = (key.ty, &model.model_name, &key.name);
-    let sql_type = sql_type(key);
-    quote! {
+    let span = ident.span();
+    let (ty, model_name, column) = (key.ty, string(&model.model_name, span), string(&key.name, span));
+    let sql_type = sql_type(key, span);
+    quote_spanned! {span=>
         #[automatically_derived]
         impl ::ferro::KeyedModel for #ident {
             type Key = #ty;
@@ -359,26 +383,27 @@ fn type_checks(c: &Column) -> Vec<TokenStream> {
     let mut out = Vec::new();
     let has_sql_type = a.sql_type.is_some();
     let mut assert = |span: Span, check: TokenStream, message: String| {
-        out.push(quote_spanned!(span=> const _: () = ::core::assert!(#check, #message);));
+        let message = string(&message, span);
+        out.push(quote_spanned!(span=> const _: () = ::ferro::__private::require(#check, #message);));
     };
     if let Some(max) = &a.max_length {
         assert(
             max.span,
-            quote!(::ferro::__private::is_text(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
+            quote_spanned!(ty.span()=> ::ferro::__private::is_text(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
             format!("`max_length` applies to text fields, and `{shown}` is not text"),
         );
     }
     if let Some(collation) = a.collation.as_ref().filter(|_| !has_sql_type) {
         assert(
             collation.span,
-            quote!(::ferro::__private::is_text(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
+            quote_spanned!(ty.span()=> ::ferro::__private::is_text(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
             format!("`collation` applies to text fields, and `{shown}` is not text"),
         );
     }
     if let Some(precision) = &a.precision {
         assert(
             precision.span,
-            quote!(::ferro::__private::is_numeric(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
+            quote_spanned!(ty.span()=> ::ferro::__private::is_numeric(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
             format!("`precision` applies to decimal fields, and `{shown}` is not a decimal"),
         );
     }
@@ -387,7 +412,7 @@ fn type_checks(c: &Column) -> Vec<TokenStream> {
     {
         assert(
             auto.span,
-            quote!(::ferro::__private::is_integer(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
+            quote_spanned!(ty.span()=> ::ferro::__private::is_integer(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
             format!("`auto_increment` applies to integer keys, and `{shown}` is not an integer"),
         );
     }
@@ -397,7 +422,7 @@ fn type_checks(c: &Column) -> Vec<TokenStream> {
     {
         assert(
             pk.span,
-            quote!(!<#ty as ::ferro::ColumnType>::NULLABLE),
+            quote_spanned!(ty.span()=> !<#ty as ::ferro::ColumnType>::NULLABLE),
             format!("a primary key is never NULL, and `{shown}` is NULL-able"),
         );
     }

@@ -2,11 +2,11 @@
 
 use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::quote_spanned;
 use syn::DeriveInput;
 use syn::spanned::Spanned;
 
-use super::{list, text};
+use super::{boolean, list, text};
 use crate::attr::view::ViewAttrs;
 use crate::check::object_name;
 use crate::errors::Errors;
@@ -47,16 +47,17 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
         return errors.to_compile_errors();
     }
     let ident = &input.ident;
-    let materialized = attrs.materialized.is_some();
-    let reads =
-        list(
-            attrs.reads.iter().flat_map(|r| r.value.iter()).map(
-                |model| quote!(::ferro::__private::Cow::Borrowed(<#model as ::ferro::Model>::TABLE_NAME)),
-            ),
-        );
-    let (name, sql) = (text(&name), text(&sql));
-    let short_names = super::short_names();
-    quote! {
+    let span = ident.span();
+    let materialized = boolean(attrs.materialized.is_some(), span);
+    let reads = list(
+        attrs.reads.iter().flat_map(|r| r.value.iter()).map(
+            |model| quote_spanned!(span=> ::ferro::__private::Cow::Borrowed(<#model as ::ferro::Model>::TABLE_NAME)),
+        ),
+        span,
+    );
+    let (name, sql) = (text(&name, span), text(&sql, span));
+    let short_names = super::short_names(span);
+    quote_spanned! {span=>
         const _: () = {
             #short_names
             #[automatically_derived]
