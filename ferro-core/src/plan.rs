@@ -9,7 +9,9 @@
 //! uses the new names; then foreign keys, keys, indexes and checks that go
 //! away; then new tables (referred tables before the tables that refer to
 //! them, a self-reference inline, a foreign key that closes a cycle added
-//! after every table of the cycle exists); new columns; changed columns (a
+//! after every table of the cycle exists, and one that refers to a column
+//! or key the diff gives an existing table added after that key); new
+//! columns; changed columns (a
 //! column becoming NOT NULL has its NULLs filled just before, see
 //! [`Op::FillNulls`]); new keys, indexes and constraints (so an index on a
 //! new column or over a renamed one comes after it); new foreign keys (after
@@ -109,18 +111,17 @@ pub fn plan(diff: &Diff) -> Plan {
             _ => None,
         })
         .collect();
-    let (create_order, deferred) = order(&created);
+    let (create_order, cut) = order(&created);
     for table in create_order {
+        let deferred = |key: &ForeignKey| {
+            cut.contains(&(table.name.clone(), key.name.clone()))
+                || settled_later(diff, &key.referred_table, &key.referred_columns)
+        };
         let mut inline = table.clone();
-        inline
-            .foreign_keys
-            .to_mut()
-            .retain(|k| !deferred.contains(&(table.name.clone(), k.name.clone())));
+        inline.foreign_keys.to_mut().retain(|k| !deferred(k));
         put(PHASE_CREATE_TABLE, Op::CreateTable(inline));
-        for key in table.foreign_keys.iter() {
-            if deferred.contains(&(table.name.clone(), key.name.clone())) {
-                put(PHASE_ADD_FK, add_fk(&table.name, key));
-            }
+        for key in table.foreign_keys.iter().filter(|k| deferred(k)) {
+            put(PHASE_ADD_FK, add_fk(&table.name, key));
         }
     }
     let (drop_order, cut) = order(&dropped);
@@ -285,6 +286,23 @@ fn loosened<'a>(diff: &'a Diff, dropped: &[&Table]) -> BTreeSet<&'a str> {
         .map(|table| old_names.get(table).copied().unwrap_or(table))
         .filter(|table| !dropped.iter().any(|t| t.name.as_ref() == *table))
         .collect()
+}
+
+/// Whether the diff adds or changes the referred columns of an existing
+/// table, or adds a key to it, after new tables are created. A new table's
+/// foreign key to those columns then waits for them, with the other new
+/// foreign keys: PostgreSQL and MySQL refuse a reference to a column that
+/// is not there yet or not yet a key, and SQLite's integrity check after
+/// the migration fails on it ("foreign key mismatch"). A key of a table
+/// created in the same diff is made with its table, which comes first.
+fn settled_later(diff: &Diff, table: &str, columns: &[Str]) -> bool {
+    diff.changes.iter().any(|change| match change {
+        Change::AddColumn { table: t, column } => t == table && columns.contains(&column.name),
+        Change::AlterColumn { table: t, to, .. } => t == table && columns.contains(&to.name),
+        Change::AddPrimaryKey { table: t, .. } | Change::AddUnique { table: t, .. } => t == table,
+        Change::AddIndex { table: t, index } => t == table && index.unique,
+        _ => false,
+    })
 }
 
 /// Tables in an order where every table comes after the tables its foreign

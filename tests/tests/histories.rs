@@ -959,13 +959,18 @@ async fn run_history(url: &str, h: &History, tally: &mut Tally) -> Result<(), Te
 /// auto-increment key, over rows (SQLite's rebuild added the key column
 /// NOT NULL with nothing to fill it); a many-to-many table dropped while
 /// the table it refers to gets a new primary key (MariaDB refused to drop the
-/// key the join table's foreign key still used).
-const FOUND: [&str; 2] = [
+/// key the join table's foreign key still used); the downgrade of such a
+/// change, which made the join table again with its foreign key before the
+/// referred key was back (SQLite's integrity check found the mismatch).
+const FOUND: [&str; 3] = [
     "e8010d0000002f000000002c00008b010000160000003c000000972e00002fbc00031d634a4200002a58\
      000000000000000000000000000000000000000000000000000000000000000000000000000000000000\
      000000000000000000000000",
     "b21353000000002c00000000005262260031000000082c005135fe001400500931682e832b00c7880059\
      b010d845480e140000000000000000000000000000000000000000000000000000000000000000000000\
+     000000000000000000000000",
+    "4c022e00000100008b0000003800003f1f0000003c0000530ac7002d30002101009600a12b2a15140000\
+     00003000004bca000b3733785a330f0a92c6004800d11c41180000fd1c0e040000000000000000000000\
      000000000000000000000000",
 ];
 

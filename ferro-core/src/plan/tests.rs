@@ -318,6 +318,46 @@ fn a_self_referencing_key_stays_in_create_table() {
     assert_eq!(key_names(created(&p, "people")), ["fk_people_manager_id_people"]);
 }
 
+/// A new table whose foreign key refers to a key the same migration gives an
+/// existing table: created without the key, which is added once the referred
+/// column is the table's key (a history test found the downgrade that made
+/// a join table again before its referred key was back; SQLite's integrity
+/// check failed, and PostgreSQL would have refused the table).
+#[test]
+fn a_new_tables_key_to_a_key_made_in_the_same_migration_waits_for_it() {
+    let mut people = table("people", []);
+    let before = schema([people.clone()]);
+    people.columns = vec![text("code")].into();
+    people.primary_key = Some(PrimaryKey {
+        name: None,
+        ..PrimaryKey::new("", ["code"])
+    });
+    let mut to_code = fk("person_code", "people");
+    to_code.referred_columns = vec!["code".into()].into();
+    let badges = table("badges", [text("person_code")]).with_fk(to_code);
+    let p = between(&before, &schema([people, badges]));
+    let up = upgrade(&p);
+    let at = |step: &str| {
+        up.iter()
+            .position(|s| s == step)
+            .unwrap_or_else(|| panic!("{step} in {up:?}"))
+    };
+    assert!(
+        at("create table badges") < at("add primary key people(code)"),
+        "{up:?}"
+    );
+    assert!(
+        at("add primary key people(code)") < at("add foreign key badges(person_code) to people"),
+        "{up:?}"
+    );
+    assert_eq!(
+        key_names(created(&p, "badges")),
+        Vec::<&str>::new(),
+        "the key waits"
+    );
+    assert_invertible(&p);
+}
+
 fn authors_and_books() -> Schema {
     schema([
         table("authors", [big("best_book_id").nullable()]).with_fk(fk("best_book_id", "books")),
