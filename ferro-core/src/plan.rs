@@ -11,10 +11,10 @@
 //! them, a self-reference inline, a foreign key that closes a cycle added
 //! after every table of the cycle exists, and one that refers to a column
 //! or key the diff gives an existing table added after that key); new
-//! columns; changed columns (a
-//! column becoming NOT NULL has its NULLs filled just before, see
-//! [`Op::FillNulls`]); new keys, indexes and constraints (so an index on a
-//! new column or over a renamed one comes after it); new foreign keys (after
+//! columns; changed columns (a column becoming NOT NULL has its NULLs
+//! filled just before, see [`Op::FillNulls`]); new keys, indexes and
+//! constraints (so an index on a new column or over a renamed one comes
+//! after it); new foreign keys (after
 //! the tables, columns and keys they refer to); the columns, tables and
 //! enum values that are dropped (referring tables before the tables they
 //! refer to); last the views under a table's old name that are made.
