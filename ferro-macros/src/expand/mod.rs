@@ -1,4 +1,15 @@
 //! Code generation from checked items.
+//!
+//! The tokens a derive writes itself are spanned at the item's name, not at
+//! the call site (`quote!`'s span), and so are the literals it writes (which
+//! `quote` places at the call site whatever span it is given). The reason is
+//! rustc's incremental cache: it hashes a token of the call site's by where
+//! the derive was called, so an edit that moves a struct down the file (a
+//! line added above it) made rustc check, borrow-check and compile again
+//! everything the derive wrote for it, where a span of the user's code is
+//! hashed by its place within the item around it. The tokens resolve as
+//! before: a derive's call site resolves at the item, as the item's own
+//! name does. `docs/performance.md` (One model edit) has the figures.
 
 pub(crate) mod enums;
 pub(crate) mod model;
@@ -6,17 +17,6 @@ pub(crate) mod view;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote_spanned;
-
-// The tokens a derive writes itself are spanned at the item's name, not at
-// the call site (`quote!`'s span), and so are the literals it writes (which
-// `quote` places at the call site whatever span it is given). The reason is
-// rustc's incremental cache: it hashes a token of the call site's by where
-// the derive was called, so an edit that moves a struct down the file (a
-// line added above it) made rustc check, borrow-check and compile again
-// everything the derive wrote for it, where a span of the user's code is
-// hashed by its place within the item around it. The tokens resolve as
-// before: a derive's call site resolves at the item, as the item's own
-// name does. `docs/performance.md` (One model edit) has the figures.
 
 /// The names [`text`], [`optional_text`] and a model's plain columns write, brought into the
 /// derive's `const _: () = { .. }` block once: a model writes them a few
@@ -37,11 +37,15 @@ fn short_names(span: Span) -> TokenStream {
     }
 }
 
-/// A string literal at `span`.
-fn string(value: &str, span: Span) -> Literal {
-    let mut literal = Literal::string(value);
+/// `literal` at `span`.
+fn spanned(mut literal: Literal, span: Span) -> Literal {
     literal.set_span(span);
     literal
+}
+
+/// A string literal at `span`.
+fn string(value: &str, span: Span) -> Literal {
+    spanned(Literal::string(value), span)
 }
 
 /// `true` or `false` at `span`.

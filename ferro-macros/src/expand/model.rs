@@ -6,7 +6,7 @@ use quote::{ToTokens, quote_spanned};
 use syn::DeriveInput;
 use syn::spanned::Spanned;
 
-use super::{boolean, list, names, optional_text, string, text};
+use super::{boolean, list, names, optional_text, spanned, string, text};
 use crate::attr::model::Referential;
 use crate::check::{self, Column, Model, TableForeignKey};
 use crate::errors::Errors;
@@ -243,17 +243,15 @@ fn sql_type(c: &Column, span: Span) -> TokenStream {
         return quote_spanned!(span=> ::ferro::schema::SqlType::Custom(#sql));
     }
     if let Some(max) = &a.max_length {
-        let mut n = Literal::u32_suffixed(max.value.value);
-        n.set_span(span);
+        let n = spanned(Literal::u32_suffixed(max.value.value), span);
         return quote_spanned!(span=> ::ferro::schema::SqlType::Varchar(#n));
     }
     if let Some(precision) = &a.precision {
-        let (mut p, mut s) = (
-            Literal::u16_suffixed(precision.value.value),
-            Literal::u16_suffixed(a.scale.as_ref().map_or(0, |s| s.value.value)),
+        let scale = a.scale.as_ref().map_or(0, |s| s.value.value);
+        let (p, s) = (
+            spanned(Literal::u16_suffixed(precision.value.value), span),
+            spanned(Literal::u16_suffixed(scale), span),
         );
-        p.set_span(span);
-        s.set_span(span);
         return quote_spanned! {span=>
             ::ferro::schema::SqlType::Numeric {
                 precision: ::core::option::Option::Some(#p),
