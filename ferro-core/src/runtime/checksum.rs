@@ -4,6 +4,8 @@ use std::borrow::Cow;
 
 use sha2::{Digest, Sha256};
 
+use crate::schema::naming::lower_hex;
+
 /// The prefix of the line a draft migration ends with (see ferro-build).
 const DRAFT_MARK: &str = "// ferro:draft ";
 
@@ -25,15 +27,7 @@ pub fn checksum(source: &str) -> String {
         Some((body, last)) if last.starts_with(DRAFT_MARK) => &normalised[..=body.len()],
         _ => &normalised,
     };
-    // Lower-case hex by hand: sha2's digest has no `LowerHex`, and a
-    // `format!` per byte is an allocation per byte.
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut hex = String::with_capacity(64);
-    for b in Sha256::digest(body.as_bytes()) {
-        hex.push(char::from(HEX[usize::from(b >> 4)]));
-        hex.push(char::from(HEX[usize::from(b & 0xf)]));
-    }
-    hex
+    lower_hex(&Sha256::digest(body.as_bytes()))
 }
 
 #[cfg(test)]

@@ -101,12 +101,20 @@ pub fn fit(name: &str) -> String {
         keep -= 1;
     }
     let digest = Sha256::digest(name.as_bytes());
-    let hex: String = digest
-        .iter()
-        .take(HASH_DIGITS / 2)
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("{}_{hex}", &name[..keep])
+    format!("{}_{}", &name[..keep], lower_hex(&digest[..HASH_DIGITS / 2]))
+}
+
+/// `bytes` in lower-case hex, two digits a byte. Written by hand: sha2's
+/// digest has no `LowerHex`, and a `format!` per byte is an allocation per
+/// byte, which a run pays for every applied file's checksum.
+pub(crate) fn lower_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        hex.push(char::from(HEX[usize::from(b >> 4)]));
+        hex.push(char::from(HEX[usize::from(b & 0xf)]));
+    }
+    hex
 }
 
 fn join<S: AsRef<str>>(columns: &[S]) -> String {
