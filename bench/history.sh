@@ -93,7 +93,7 @@ def ferro_file(i):
             'use ferro::migration::steps::*;\n\n'
             'pub const REVISION: Revision = Revision {\n    id: "%s",\n    parents: %s,\n'
             '    message: "%s",\n    schema: None,\n};\n\n'
-            '#[rustfmt::skip]\npub const UPGRADE: Steps = &[\n%s\n];\n\n#[rustfmt::skip]\npub const DOWNGRADE: Steps = &[\n%s\n];\n%s'
+            '#[rustfmt::skip]\npub static UPGRADE: Steps = &[\n%s\n];\n\n#[rustfmt::skip]\npub static DOWNGRADE: Steps = &[\n%s\n];\n%s'
             % (message[0].upper() + message[1:], rev(i), rev(i), parents, message, up, down, tables))
 
 def sql_file(i):
@@ -199,8 +199,8 @@ rev = lambda i: "%012x" % (0xa00000000000 + i)
 open(path, "w").write(
     "use ferro::migration::steps::*;\n\npub const REVISION: Revision = Revision {\n"
     '    id: "%s",\n    parents: &["%s"],\n    message: "add column extra",\n    schema: None,\n};\n\n'
-    '#[rustfmt::skip]\npub const UPGRADE: Steps = &[\n    add_column("t00", &Column::new("extra", SqlType::BigInt).nullable()),\n];\n\n'
-    '#[rustfmt::skip]\npub const DOWNGRADE: Steps = &[\n    drop_column("t00", "extra").acknowledged(true),\n];\n' % (rev(n), rev(n - 1)))
+    '#[rustfmt::skip]\npub static UPGRADE: Steps = &[\n    add_column("t00", &Column::new("extra", SqlType::BigInt).nullable()),\n];\n\n'
+    '#[rustfmt::skip]\npub static DOWNGRADE: Steps = &[\n    drop_column("t00", "extra").acknowledged(true),\n];\n' % (rev(n), rev(n - 1)))
 PY
             python3 - "$crate" "$n" <<'PY'
 import sys

@@ -82,7 +82,7 @@ pub(crate) fn source(m: &Migration<'_>) -> String {
         m.form.contract,
         &mut tables,
     );
-    constant("UPGRADE", &upgrade, &mut out);
+    steps_static("UPGRADE", &upgrade, &mut out);
     out.push('\n');
     let downgrade = body(
         &steps_of(&m.plans.downgrade, m.form.safe),
@@ -91,7 +91,7 @@ pub(crate) fn source(m: &Migration<'_>) -> String {
         false,
         &mut tables,
     );
-    constant("DOWNGRADE", &downgrade, &mut out);
+    steps_static("DOWNGRADE", &downgrade, &mut out);
     for (name, table) in &tables {
         out.push_str("\n#[rustfmt::skip]\n");
         out.push_str(&item_after(&format!("static {name}: Table = "), table, ";"));
@@ -106,8 +106,8 @@ pub(crate) fn source(m: &Migration<'_>) -> String {
 ///
 /// A table is a static of its own, not written out in its step, for the
 /// compiler's sake (`docs/performance.md`, One model edit end to end):
-/// - a step holds only the static's address, so the steps' constant keeps
-///   its value when a table changes, and rustc evaluates again that table
+/// - a step holds only the static's address, so the steps keep their
+///   value when a table changes, and rustc evaluates again that table
 ///   alone; a `const` table would be copied into the steps' value, which
 ///   rustc would then evaluate again whole, all 500 tables of a draft
 ///   initial migration for one new field;
@@ -143,16 +143,23 @@ struct Item {
     expr: Expr,
 }
 
-/// `pub const NAME: Steps = &[..];`, a step per line. rustfmt would put a
+/// `pub static NAME: Steps = &[..];`, a step per line. rustfmt would put a
 /// lone step on the line of `&[` and break it up oddly (and a short list on
-/// one line), so the constant says `#[rustfmt::skip]`: a migration reads,
+/// one line), so the static says `#[rustfmt::skip]`: a migration reads,
 /// and its diffs show, one step after another, whatever `cargo fmt` does.
-fn constant(name: &str, items: &[Item], out: &mut String) {
+///
+/// A `static`, not a `const`, for the compiler's sake, as the tables are
+/// ([`table_static`]): the embedding reads a constant's value, and rustc
+/// evaluated the whole array again, with its validation, whenever any table
+/// of the file changed (a tenth of a 500-table draft's compile after one new
+/// field, `docs/performance.md`). Files written with constants compile as
+/// they are ([`crate::folder::is_data`] reads both).
+fn steps_static(name: &str, items: &[Item], out: &mut String) {
     if items.is_empty() {
-        out.push_str(&format!("pub const {name}: Steps = &[];\n"));
+        out.push_str(&format!("pub static {name}: Steps = &[];\n"));
         return;
     }
-    out.push_str(&format!("#[rustfmt::skip]\npub const {name}: Steps = &[\n"));
+    out.push_str(&format!("#[rustfmt::skip]\npub static {name}: Steps = &[\n"));
     for item in items {
         out.push_str(&item.comment);
         out.push_str(&item_at(&item.expr, 4));

@@ -24,7 +24,7 @@ pub(crate) struct Entry {
     pub(crate) draft: Draft,
     /// What a squash replaces (its `REPLACES`); empty for any other file.
     pub(crate) replaces: Vec<String>,
-    /// Whether the file writes its steps as constants (`UPGRADE` and
+    /// Whether the file writes its steps as data (`UPGRADE` and
     /// `DOWNGRADE`, the generated form) rather than as functions.
     pub(crate) data: bool,
     /// Whether what the build script read of `REVISION` is certainly what
@@ -314,13 +314,16 @@ fn declaration(text: &str, what: &str) -> Option<usize> {
     None
 }
 
-/// Whether a file holds its steps as constants (`const UPGRADE`) and not
-/// as functions. A file that declares `fn upgrade(` is embedded by its
-/// functions, even with constants beside them: a generated file edited to
-/// record its constants and a data step in a function (and a squash, whose
-/// functions record the files it holds) means its functions.
+/// Whether a file holds its steps as data (`static UPGRADE`, what
+/// ferro-build writes, or `const UPGRADE`, what it wrote until 2026-12-06
+/// and what a file written by hand may say) and not as functions. A file
+/// that declares `fn upgrade(` is embedded by its functions, even with
+/// steps beside them: a generated file edited to record its steps and a
+/// data step in a function (and a squash, whose functions record the files
+/// it holds) means its functions.
 pub(crate) fn is_data(text: &str) -> bool {
-    declaration(text, "fn upgrade(").is_none() && declaration(text, "const UPGRADE").is_some()
+    declaration(text, "fn upgrade(").is_none()
+        && (declaration(text, "static UPGRADE").is_some() || declaration(text, "const UPGRADE").is_some())
 }
 
 /// Whether the file's `REVISION` is certainly the one [`parse_revision`]
@@ -473,16 +476,21 @@ fn byte_escape(chars: &mut impl Iterator<Item = (usize, char)>) -> Result<char, 
 mod tests {
     use super::*;
 
-    /// Constants alone are data; a file with `fn upgrade(` is embedded by
-    /// its functions, whatever comes first; a comment names neither.
+    /// Steps alone are data, as statics or as constants; a file with `fn
+    /// upgrade(` is embedded by its functions, whatever comes first; a
+    /// comment names neither.
     #[test]
     fn a_file_with_functions_is_embedded_by_them() {
-        let constants =
-            "//! pub fn upgrade(op)\npub const UPGRADE: Steps = &[];\npub const DOWNGRADE: Steps = &[];\n";
-        assert!(is_data(constants));
-        let both =
-            format!("{constants}pub fn upgrade(op: &mut Ops) {{\n    steps::record(op, UPGRADE);\n}}\n");
-        assert!(!is_data(&both));
+        let statics =
+            "//! pub fn upgrade(op)\npub static UPGRADE: Steps = &[];\npub static DOWNGRADE: Steps = &[];\n";
+        let constants = statics.replace("static", "const");
+        for steps in [statics, constants.as_str()] {
+            assert!(is_data(steps), "{steps}");
+            let both =
+                format!("{steps}pub fn upgrade(op: &mut Ops) {{\n    steps::record(op, UPGRADE);\n}}\n");
+            assert!(!is_data(&both), "{both}");
+        }
+        assert!(!is_data("// pub static UPGRADE: Steps = &[];\n"));
         assert!(!is_data(
             "pub fn upgrade(op: &mut Ops) {}\npub fn downgrade(op: &mut Ops) {}\n"
         ));

@@ -90,12 +90,12 @@ pub const REVISION: Revision = Revision {{
 }};
 
 #[rustfmt::skip]
-pub const UPGRADE: Steps = &[
+pub static UPGRADE: Steps = &[
     add_column(\"bench_log\", &Column::new(\"c{id}\", SqlType::Integer).nullable()),
 ];
 
 #[rustfmt::skip]
-pub const DOWNGRADE: Steps = &[
+pub static DOWNGRADE: Steps = &[
     drop_column(\"bench_log\", \"c{id}\"),
 ];
 "

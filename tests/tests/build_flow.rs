@@ -273,9 +273,30 @@ fn models_changes_become_migrations_during_cargo_build() {
         "{draft}"
     );
 
-    // Editing the draft by hand (here: acknowledging nothing, just a comment)
-    // seals it; the next change goes into a new file.
-    let edited = draft.replace("pub const UPGRADE", "// Reviewed.\npub const UPGRADE");
+    // The list of files the build script writes for the crate to embed.
+    let list = |app: &App| {
+        let build = workspace().join("target/scratch/debug/build");
+        let prefix = format!("{}-", app.package);
+        std::fs::read_dir(build)
+            .unwrap()
+            .map(|dir| dir.unwrap().path())
+            .filter(|dir| dir.file_name().unwrap().to_string_lossy().starts_with(&prefix))
+            .find_map(|dir| std::fs::read_to_string(dir.join("out/ferro_migrations.rs")).ok())
+            .expect("the build script wrote the list")
+    };
+
+    // Editing the draft by hand (here: acknowledging nothing, a comment and
+    // the steps as constants, as ferro-build wrote them until 2026-12-06)
+    // seals it; the next change goes into a new file, and the edited file
+    // is still embedded as steps.
+    assert!(
+        draft.contains("\npub static UPGRADE: Steps = &[\n")
+            && draft.contains("\npub static DOWNGRADE: Steps = &[\n"),
+        "{draft}"
+    );
+    let edited = draft
+        .replace("pub static UPGRADE", "// Reviewed.\npub const UPGRADE")
+        .replace("pub static DOWNGRADE", "pub const DOWNGRADE");
     write(
         &app.root
             .join("migrations/migrations/0002_add_column_users_age_and_more.rs"),
@@ -289,6 +310,11 @@ fn models_changes_become_migrations_during_cargo_build() {
         "{messages}"
     );
     assert_eq!(app.read("0002_add_column_users_age_and_more.rs"), edited);
+    assert!(
+        list(&app).contains("upgrade: ::ferro::migration::Body::Steps(m1::UPGRADE)"),
+        "{}",
+        list(&app)
+    );
     let files = app.migrations();
     assert_eq!(files.len(), 3, "{files:?}");
     let third = app.read(&files[2]);
@@ -301,16 +327,6 @@ fn models_changes_become_migrations_during_cargo_build() {
     // attribute hides the first declaration from the compiler) is checked
     // when the crate compiles; the generated files above, which are plain,
     // are not (the list holds no check for them).
-    let list = |app: &App| {
-        let build = workspace().join("target/scratch/debug/build");
-        let prefix = format!("{}-", app.package);
-        std::fs::read_dir(build)
-            .unwrap()
-            .map(|dir| dir.unwrap().path())
-            .filter(|dir| dir.file_name().unwrap().to_string_lossy().starts_with(&prefix))
-            .find_map(|dir| std::fs::read_to_string(dir.join("out/ferro_migrations.rs")).ok())
-            .expect("the build script wrote the list")
-    };
     assert!(!list(&app).contains("REVISION.id"), "{}", list(&app));
     let third_id = app.id(&files[2]);
     let decoy = app.root.join("migrations/migrations/0004_decoy.rs");

@@ -215,9 +215,9 @@ fn hostile_names_stay_data() {
             "use ferro::migration::steps::*;",
             "pub const REVISION: Revision = Revision {",
             "#[rustfmt::skip]",
-            "pub const UPGRADE: Steps = &[",
+            "pub static UPGRADE: Steps = &[",
             "#[rustfmt::skip]",
-            "pub const DOWNGRADE: Steps = &[",
+            "pub static DOWNGRADE: Steps = &[",
             "#[rustfmt::skip]",
             "static OLD_TABLE_: Table = Table::new(",
         ],
@@ -403,7 +403,7 @@ fn safe_plans_hold_drops_back_for_a_contract_migration() {
     // Asked for once no running version uses them: the drops accept the
     // rule that says one may (F201, F202), and still ask to be acknowledged.
     let upgrade: String = contract
-        .split("pub const DOWNGRADE")
+        .split("pub static DOWNGRADE")
         .next()
         .unwrap()
         .split_whitespace()
@@ -425,7 +425,7 @@ fn safe_plans_hold_drops_back_for_a_contract_migration() {
 /// drops held back (the expand migration, sealed, and the build's
 /// messages), built once more (which must write nothing), and built with
 /// `FERRO_CONTRACT` (the contract migration). Each file comes back with its
-/// whitespace taken out, split at `pub const DOWNGRADE`, and as written.
+/// whitespace taken out, split at `pub static DOWNGRADE`, and as written.
 struct Expanded {
     upgrade: String,
     downgrade: String,
@@ -451,7 +451,7 @@ fn expand_then_contract(case: &str) -> Expanded {
     let contract = std::fs::read_to_string(contract.expect("the contract migration")).unwrap();
     let split = |file: &str| {
         let flat: String = file.split_whitespace().collect();
-        let (up, down) = flat.split_once("pubconstDOWNGRADE").unwrap();
+        let (up, down) = flat.split_once("pubstaticDOWNGRADE").unwrap();
         (up.to_owned(), down.to_owned())
     };
     let (upgrade, downgrade) = split(&file);
@@ -554,7 +554,7 @@ fn safe_plans_split_a_table_rename() {
 fn safe_plans_mark_steps_on_existing_tables() {
     let (_, index) = generate_with("add_composite_index", true);
     assert!(
-        index.contains("    )\n    .concurrently(),\n];\n\n#[rustfmt::skip]\npub const DOWNGRADE"),
+        index.contains("    )\n    .concurrently(),\n];\n\n#[rustfmt::skip]\npub static DOWNGRADE"),
         "{index}"
     );
     assert!(
@@ -583,13 +583,13 @@ fn safe_plans_mark_steps_on_existing_tables() {
         "{plain}"
     );
     let (_, unique) = generate_with("add_unique", true);
-    let upgrade = unique.split("pub const DOWNGRADE").next().unwrap();
+    let upgrade = unique.split("pub static DOWNGRADE").next().unwrap();
     assert!(upgrade.contains(".concurrently(),"), "{unique}");
     assert!(!unique.contains("F106"), "{unique}");
     // NOT NULL through a check validated apart; the NULL-able way back, and
     // the header still says what the running application meets (F205).
     let (_, required) = generate_with("alter_nullability", true);
-    let upgrade = required.split("pub const DOWNGRADE").next().unwrap();
+    let upgrade = required.split("pub static DOWNGRADE").next().unwrap();
     assert!(upgrade.contains(".validate_separately(),"), "{required}");
     assert!(
         !required.contains("F105") && required.contains("F205"),

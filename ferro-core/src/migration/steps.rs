@@ -1,16 +1,16 @@
 //! Migrations written as data: the form `ferro-build` generates.
 //!
-//! A generated migration file holds its steps as constants:
+//! A generated migration file holds its steps as two statics:
 //!
 //! ```
 //! use ferro::migration::steps::*;
 //!
-//! pub const UPGRADE: Steps = &[
+//! pub static UPGRADE: Steps = &[
 //!     add_column("customers", &Column::new("notes", SqlType::Text).nullable()),
 //!     create_index("customers", &Index::new("ix_customers_notes", &["notes"])),
 //! ];
 //!
-//! pub const DOWNGRADE: Steps = &[
+//! pub static DOWNGRADE: Steps = &[
 //!     drop_index("customers", "ix_customers_notes"),
 //!     drop_column("customers", "notes").acknowledged(true),
 //! ];
@@ -18,18 +18,20 @@
 //! ```
 //!
 //! They read as the [`Ops`](super::Ops) calls of a hand-written migration
-//! read, and mean the same steps. Why constants: a history of thousands of
+//! read, and mean the same steps. Why data: a history of thousands of
 //! migrations is compiled into the migrations crate, and rustc compiles a
-//! constant's data without generating machine code for it, where each
+//! static's data without generating machine code for it, where each
 //! `upgrade` function is code of its own that the compiler's back end
-//! handles again whenever a migration is added. The runtime turns these
-//! constants into [`Step`](super::Step)s when it reads them
+//! handles again whenever a migration is added. Files written before
+//! 2026-12-06 hold constants (`pub const UPGRADE`), which mean the same and
+//! compile as they are. The runtime turns these steps into
+//! [`Step`](super::Step)s when it reads them
 //! ([`Body`](super::Body)). A migration that computes its steps, or whose
 //! steps are Rust data steps with more than a function to call, keeps the
 //! `pub fn upgrade(op: &mut Ops)` form; both may sit in one folder.
 //!
 //! Every name here is `&'static str` and every list a `&'static [..]`, so
-//! that each builder is a `const fn`; a mistake in a constant is a compile
+//! that each builder is a `const fn`; a mistake in a step is a compile
 //! error in the file, as in a function. A table, a column, an index and a
 //! foreign key are passed by reference (`&Column::new(..)`), so that a step
 //! is 64 bytes rather than the 360 of its largest operation: a long history
