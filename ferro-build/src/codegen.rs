@@ -82,8 +82,6 @@ pub(crate) fn source(m: &Migration<'_>) -> String {
         m.form.contract,
         &mut tables,
     );
-    steps_static("UPGRADE", &upgrade, &mut out);
-    out.push('\n');
     let downgrade = body(
         &steps_of(&m.plans.downgrade, m.form.safe),
         false,
@@ -91,7 +89,10 @@ pub(crate) fn source(m: &Migration<'_>) -> String {
         false,
         &mut tables,
     );
-    steps_static("DOWNGRADE", &downgrade, &mut out);
+    let item = if tables.is_empty() { "const" } else { "static" };
+    steps_item(item, "UPGRADE", &upgrade, &mut out);
+    out.push('\n');
+    steps_item(item, "DOWNGRADE", &downgrade, &mut out);
     for (name, table) in &tables {
         out.push_str("\n#[rustfmt::skip]\n");
         out.push_str(&item_after(&format!("static {name}: Table = "), table, ";"));
@@ -143,26 +144,35 @@ struct Item {
     expr: Expr,
 }
 
-/// `pub static NAME: Steps = &[..];`, a step per line. rustfmt would put a
+/// `pub const NAME: Steps = &[..];` (`item` is `const`), or `pub static`
+/// in a file that creates tables, a step per line. rustfmt would put a
 /// lone step on the line of `&[` and break it up oddly (and a short list on
-/// one line), so the static says `#[rustfmt::skip]`: a migration reads,
-/// and its diffs show, one step after another, whatever `cargo fmt` does.
+/// one line), so the item says `#[rustfmt::skip]`: a migration reads, and
+/// its diffs show, one step after another, whatever `cargo fmt` does.
 ///
-/// A `static`, not a `const`, for the compiler's sake, as the tables are
-/// ([`table_static`]): the embedding reads a constant's value, and rustc
-/// evaluated the whole array again, with its validation, whenever any table
-/// of the file changed (a tenth of a 500-table draft's compile after one new
-/// field, `docs/performance.md`). Files written with constants compile as
-/// they are ([`crate::folder::is_data`] reads both).
-fn steps_static(name: &str, items: &[Item], out: &mut String) {
+/// Which of the two, for the compiler's sake (`docs/performance.md`, One
+/// model edit end to end, and A long history):
+/// - steps that point at the file's tables ([`table_static`]) are a
+///   static: as a constant, rustc evaluated the whole array again, with
+///   its validation, whenever any of those tables changed (a tenth of a
+///   500-table draft's compile after one new field);
+/// - steps that hold only their own data are a constant: a constant is not
+///   compiled into machine code of its module, a static is, and once more
+///   than 256 of a crate's modules hold some, rustc merges them into fewer
+///   units, which a new migration shuffles, so that each new migration of a
+///   long history compiled many units again (half as much again at 1,000
+///   migrations). A file that creates tables has its statics anyway.
+///
+/// Both compile in either form ([`crate::folder::is_data`] reads both).
+fn steps_item(item: &str, name: &str, items: &[Item], out: &mut String) {
     if items.is_empty() {
-        out.push_str(&format!("pub static {name}: Steps = &[];\n"));
+        out.push_str(&format!("pub {item} {name}: Steps = &[];\n"));
         return;
     }
-    out.push_str(&format!("#[rustfmt::skip]\npub static {name}: Steps = &[\n"));
-    for item in items {
-        out.push_str(&item.comment);
-        out.push_str(&item_at(&item.expr, 4));
+    out.push_str(&format!("#[rustfmt::skip]\npub {item} {name}: Steps = &[\n"));
+    for step in items {
+        out.push_str(&step.comment);
+        out.push_str(&item_at(&step.expr, 4));
     }
     out.push_str("];\n");
 }

@@ -314,9 +314,9 @@ fn declaration(text: &str, what: &str) -> Option<usize> {
     None
 }
 
-/// Whether a file holds its steps as data (`static UPGRADE`, what
-/// ferro-build writes, or `const UPGRADE`, what it wrote until 2026-12-06
-/// and what a file written by hand may say) and not as functions. A file
+/// Whether a file holds its steps as data (`const UPGRADE`, or `static
+/// UPGRADE`, which ferro-build writes in a file that creates tables and a
+/// file written by hand may say anywhere) and not as functions. A file
 /// that declares `fn upgrade(` is embedded by its functions, even with
 /// steps beside them: a generated file edited to record its steps and a
 /// data step in a function (and a squash, whose functions record the files

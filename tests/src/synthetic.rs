@@ -90,12 +90,12 @@ pub const REVISION: Revision = Revision {{
 }};
 
 #[rustfmt::skip]
-pub static UPGRADE: Steps = &[
+pub const UPGRADE: Steps = &[
     add_column(\"bench_log\", &Column::new(\"c{id}\", SqlType::Integer).nullable()),
 ];
 
 #[rustfmt::skip]
-pub static DOWNGRADE: Steps = &[
+pub const DOWNGRADE: Steps = &[
     drop_column(\"bench_log\", \"c{id}\"),
 ];
 "

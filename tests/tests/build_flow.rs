@@ -201,7 +201,7 @@ fn models_changes_become_migrations_during_cargo_build() {
     assert_eq!(app.migrations(), ["0001_initial.rs"]);
     let first = app.read("0001_initial.rs");
     assert!(
-        first.contains("    create_table(&USERS),\n")
+        first.contains("pub static UPGRADE: Steps = &[\n    create_table(&USERS),\n")
             && first.contains("static USERS: Table = Table::new(\n    \"users\","),
         "{first}"
     );
@@ -286,17 +286,17 @@ fn models_changes_become_migrations_during_cargo_build() {
     };
 
     // Editing the draft by hand (here: acknowledging nothing, a comment and
-    // the steps as constants, as ferro-build wrote them until 2026-12-06)
-    // seals it; the next change goes into a new file, and the edited file
-    // is still embedded as steps.
+    // the steps as statics, which ferro-build writes only in a file that
+    // creates tables) seals it; the next change goes into a new file, and
+    // the edited file is still embedded as steps.
     assert!(
-        draft.contains("\npub static UPGRADE: Steps = &[\n")
-            && draft.contains("\npub static DOWNGRADE: Steps = &[\n"),
+        draft.contains("\npub const UPGRADE: Steps = &[\n")
+            && draft.contains("\npub const DOWNGRADE: Steps = &[\n"),
         "{draft}"
     );
     let edited = draft
-        .replace("pub static UPGRADE", "// Reviewed.\npub const UPGRADE")
-        .replace("pub static DOWNGRADE", "pub const DOWNGRADE");
+        .replace("pub const UPGRADE", "// Reviewed.\npub static UPGRADE")
+        .replace("pub const DOWNGRADE", "pub static DOWNGRADE");
     write(
         &app.root
             .join("migrations/migrations/0002_add_column_users_age_and_more.rs"),

@@ -237,7 +237,11 @@ fn hostile_names_stay_data() {
 
 /// Every fixture's generated file compiles against `ferro` in a scratch crate,
 /// and records the operations the diff and the plan made: the file is the
-/// plan, both ways, and nothing else.
+/// plan, both ways, and nothing else. Each file also compiles and records
+/// the same with its steps in the other form (a `const` where ferro-build
+/// writes a `static`, as files written before 2026-12-06 have them, and
+/// the other way, as a hand edit may write them), read as the embedding
+/// reads them, from a static.
 #[test]
 fn generated_files_compile() {
     let dir = tempfile::tempdir().unwrap();
@@ -262,16 +266,43 @@ fn generated_files_compile() {
     let mut expected = String::new();
     for case in CASES {
         let (_, source) = generate(case);
-        std::fs::write(dir.path().join("src").join(format!("{case}.rs")), source).unwrap();
-        main.push_str(&format!("mod {case};\n"));
-        body.push_str(&format!(
-            "    println!(\"{case} up {{:?}}\", ops(ferro::migration::Body::Steps({case}::UPGRADE)));\n    \
-             println!(\"{case} down {{:?}}\", ops(ferro::migration::Body::Steps({case}::DOWNGRADE)));\n"
-        ));
+        let tables = source.contains("\nstatic ");
+        let (written, other) = if tables {
+            ("static", "const")
+        } else {
+            ("const", "static")
+        };
+        assert!(
+            source.contains(&format!("\npub {written} UPGRADE: Steps = &["))
+                && source.contains(&format!("\npub {written} DOWNGRADE: Steps = &[")),
+            "steps that point at the file's tables are statics, others constants: {source}"
+        );
+        let swapped = source
+            .replace(&format!("pub {written} UPGRADE"), &format!("pub {other} UPGRADE"))
+            .replace(
+                &format!("pub {written} DOWNGRADE"),
+                &format!("pub {other} DOWNGRADE"),
+            );
+        for (module, text) in [(case.to_string(), source), (format!("{case}_{other}"), swapped)] {
+            std::fs::write(dir.path().join("src").join(format!("{module}.rs")), text).unwrap();
+            main.push_str(&format!(
+                "mod {module};\n\
+                 static {upper}: [ferro::migration::Body; 2] = \
+                 [ferro::migration::Body::Steps({module}::UPGRADE), ferro::migration::Body::Steps({module}::DOWNGRADE)];\n",
+                upper = module.to_uppercase()
+            ));
+            body.push_str(&format!(
+                "    println!(\"{case} up {{:?}}\", ops({upper}[0]));\n    \
+                 println!(\"{case} down {{:?}}\", ops({upper}[1]));\n",
+                upper = module.to_uppercase()
+            ));
+        }
         let before = schema_of(&format!("generate::{case}::before")).without_hints();
         let plans = ferro::plan::between(&before, &schema_of(&format!("generate::{case}::after")));
-        expected.push_str(&format!("{case} up {:?}\n", plans.upgrade.steps));
-        expected.push_str(&format!("{case} down {:?}\n", plans.downgrade.steps));
+        for _ in 0..2 {
+            expected.push_str(&format!("{case} up {:?}\n", plans.upgrade.steps));
+            expected.push_str(&format!("{case} down {:?}\n", plans.downgrade.steps));
+        }
     }
     // What `revision -m` writes, with messages and parents that would be
     // code if they were not escaped: each file compiles and keeps them.
@@ -403,7 +434,7 @@ fn safe_plans_hold_drops_back_for_a_contract_migration() {
     // Asked for once no running version uses them: the drops accept the
     // rule that says one may (F201, F202), and still ask to be acknowledged.
     let upgrade: String = contract
-        .split("pub static DOWNGRADE")
+        .split("pub const DOWNGRADE")
         .next()
         .unwrap()
         .split_whitespace()
@@ -425,7 +456,7 @@ fn safe_plans_hold_drops_back_for_a_contract_migration() {
 /// drops held back (the expand migration, sealed, and the build's
 /// messages), built once more (which must write nothing), and built with
 /// `FERRO_CONTRACT` (the contract migration). Each file comes back with its
-/// whitespace taken out, split at `pub static DOWNGRADE`, and as written.
+/// whitespace taken out, split at `pub const DOWNGRADE`, and as written.
 struct Expanded {
     upgrade: String,
     downgrade: String,
@@ -451,7 +482,7 @@ fn expand_then_contract(case: &str) -> Expanded {
     let contract = std::fs::read_to_string(contract.expect("the contract migration")).unwrap();
     let split = |file: &str| {
         let flat: String = file.split_whitespace().collect();
-        let (up, down) = flat.split_once("pubstaticDOWNGRADE").unwrap();
+        let (up, down) = flat.split_once("pubconstDOWNGRADE").unwrap();
         (up.to_owned(), down.to_owned())
     };
     let (upgrade, downgrade) = split(&file);
@@ -554,7 +585,7 @@ fn safe_plans_split_a_table_rename() {
 fn safe_plans_mark_steps_on_existing_tables() {
     let (_, index) = generate_with("add_composite_index", true);
     assert!(
-        index.contains("    )\n    .concurrently(),\n];\n\n#[rustfmt::skip]\npub static DOWNGRADE"),
+        index.contains("    )\n    .concurrently(),\n];\n\n#[rustfmt::skip]\npub const DOWNGRADE"),
         "{index}"
     );
     assert!(
@@ -583,13 +614,13 @@ fn safe_plans_mark_steps_on_existing_tables() {
         "{plain}"
     );
     let (_, unique) = generate_with("add_unique", true);
-    let upgrade = unique.split("pub static DOWNGRADE").next().unwrap();
+    let upgrade = unique.split("pub const DOWNGRADE").next().unwrap();
     assert!(upgrade.contains(".concurrently(),"), "{unique}");
     assert!(!unique.contains("F106"), "{unique}");
     // NOT NULL through a check validated apart; the NULL-able way back, and
     // the header still says what the running application meets (F205).
     let (_, required) = generate_with("alter_nullability", true);
-    let upgrade = required.split("pub static DOWNGRADE").next().unwrap();
+    let upgrade = required.split("pub const DOWNGRADE").next().unwrap();
     assert!(upgrade.contains(".validate_separately(),"), "{required}");
     assert!(
         !required.contains("F105") && required.contains("F205"),

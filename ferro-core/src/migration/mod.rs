@@ -2,7 +2,7 @@
 //! crate embeds its files.
 //!
 //! A migration file is a Rust module with a [`Revision`] and its steps both
-//! ways. `ferro-build` writes the steps as two statics (see [`steps`]):
+//! ways. `ferro-build` writes the steps as two constants (see [`steps`]):
 //!
 //! ```
 //! use ferro::migration::steps::*;
@@ -14,11 +14,11 @@
 //!     schema: None,
 //! };
 //!
-//! pub static UPGRADE: Steps = &[
+//! pub const UPGRADE: Steps = &[
 //!     add_column("users", &Column::new("age", SqlType::Integer).nullable()),
 //! ];
 //!
-//! pub static DOWNGRADE: Steps = &[drop_column("users", "age")];
+//! pub const DOWNGRADE: Steps = &[drop_column("users", "age")];
 //!
 //! let mut ops = ferro::migration::Ops::default();
 //! record(&mut ops, UPGRADE);
@@ -123,8 +123,9 @@ impl Migration {
 /// One direction of a migration, in one of the two forms of a migration file.
 #[derive(Clone, Copy, Debug)]
 pub enum Body {
-    /// Steps written as data (`pub static UPGRADE: Steps`, the form
-    /// `ferro-build` generates, or `pub const UPGRADE: Steps`): see [`steps`].
+    /// Steps written as data (`pub const UPGRADE: Steps`, or `pub static`
+    /// in a file that creates tables), the form `ferro-build` generates:
+    /// see [`steps`].
     Steps(steps::Steps),
     /// A function that records the steps (`pub fn upgrade(op: &mut Ops)`),
     /// for a migration that computes them.

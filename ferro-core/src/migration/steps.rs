@@ -1,16 +1,16 @@
 //! Migrations written as data: the form `ferro-build` generates.
 //!
-//! A generated migration file holds its steps as two statics:
+//! A generated migration file holds its steps as constants:
 //!
 //! ```
 //! use ferro::migration::steps::*;
 //!
-//! pub static UPGRADE: Steps = &[
+//! pub const UPGRADE: Steps = &[
 //!     add_column("customers", &Column::new("notes", SqlType::Text).nullable()),
 //!     create_index("customers", &Index::new("ix_customers_notes", &["notes"])),
 //! ];
 //!
-//! pub static DOWNGRADE: Steps = &[
+//! pub const DOWNGRADE: Steps = &[
 //!     drop_index("customers", "ix_customers_notes"),
 //!     drop_column("customers", "notes").acknowledged(true),
 //! ];
@@ -18,20 +18,22 @@
 //! ```
 //!
 //! They read as the [`Ops`](super::Ops) calls of a hand-written migration
-//! read, and mean the same steps. Why data: a history of thousands of
+//! read, and mean the same steps. Why constants: a history of thousands of
 //! migrations is compiled into the migrations crate, and rustc compiles a
-//! static's data without generating machine code for it, where each
+//! constant's data without generating machine code for it, where each
 //! `upgrade` function is code of its own that the compiler's back end
-//! handles again whenever a migration is added. Files written before
-//! 2026-12-06 hold constants (`pub const UPGRADE`), which mean the same and
-//! compile as they are. The runtime turns these steps into
+//! handles again whenever a migration is added. A file that creates tables
+//! holds them as statics below its steps, and its steps as statics too
+//! (`pub static UPGRADE`), for the compiler's sake: a constant pointing at
+//! statics was evaluated again whenever one of them changed. Either form
+//! compiles anywhere. The runtime turns these constants into
 //! [`Step`](super::Step)s when it reads them
 //! ([`Body`](super::Body)). A migration that computes its steps, or whose
 //! steps are Rust data steps with more than a function to call, keeps the
 //! `pub fn upgrade(op: &mut Ops)` form; both may sit in one folder.
 //!
 //! Every name here is `&'static str` and every list a `&'static [..]`, so
-//! that each builder is a `const fn`; a mistake in a step is a compile
+//! that each builder is a `const fn`; a mistake in a constant is a compile
 //! error in the file, as in a function. A table, a column, an index and a
 //! foreign key are passed by reference (`&Column::new(..)`), so that a step
 //! is 64 bytes rather than the 360 of its largest operation: a long history
