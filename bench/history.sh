@@ -8,12 +8,16 @@
 #
 #   bench/history.sh                      # 10 100 1000 5000, 3 runs
 #   SIZES="10 1000" RUNS=1 bench/history.sh
+#   TABLES_EVERY=3 bench/history.sh       # every third migration creates a
+#                                         # table instead (below)
 #
 # It writes a scratch workspace into bench/.history (git ignores it), built
 # offline against this checkout, with two crates per size:
 # - ferro-N: N migration files as ferro-build writes them (20 tables made by
 #   the first, then a cycle of an added column, an index on it, a renamed
-#   column and a data step, each with its downgrade), embedded as
+#   column and a data step, each with its downgrade; with TABLES_EVERY=k,
+#   every k-th migration creates a table of its own instead, which
+#   ferro-build writes as a static, with the file's steps), embedded as
 #   `embed_migrations!` embeds them (generated files are plain: the list
 #   checks none of their ids), and a `main` that applies them to SQLite;
 # - sqlx-N: the same changes as N `.sql` files under `sqlx::migrate!`, and a
@@ -34,6 +38,7 @@ python3 - "$work" "$root" $SIZES <<'PY'
 import os, shutil, sys
 work, root, sizes = sys.argv[1], sys.argv[2], [int(n) for n in sys.argv[3:]]
 TABLES = 20
+EVERY = int(os.environ.get("TABLES_EVERY") or 0)
 
 def write(path, text):
     path = os.path.join(work, path)
@@ -44,8 +49,28 @@ def write(path, text):
 def rev(i):
     return "%012x" % (0xa00000000000 + i)
 
+def created(i):
+    """Migration i >= 1 when it creates a table of its own (TABLES_EVERY):
+    (message, ferro up, ferro down, sql up, the table's static)."""
+    x = "x%04d" % i
+    return ("create table %s" % x,
+            "create_table(&X%04d)," % i,
+            'drop_table("%s").acknowledged(true),' % x,
+            "CREATE TABLE %s (id INTEGER PRIMARY KEY, name VARCHAR(64) NOT NULL);" % x,
+            '\n#[rustfmt::skip]\n'
+            'static X%04d: Table = Table::new(\n'
+            '    "%s",\n'
+            '    &[\n'
+            '        Column::new("id", SqlType::BigInt).auto_increment(),\n'
+            '        Column::new("name", SqlType::Varchar(64)),\n'
+            '    ],\n'
+            ')\n'
+            '.primary_key(PrimaryKey::new("pk_%s", &["id"]));\n' % (i, x, x))
+
 def change(i):
     """Migration i >= 1: (message, ferro up, ferro down, sql up)."""
+    if EVERY and i % EVERY == 0:
+        return created(i)[:4]
     t = "t%02d" % (i % TABLES)
     k, kind = divmod(i - 1, 4)
     c = "c%05d" % (i - kind)  # the column this cycle added
@@ -87,7 +112,8 @@ def ferro_file(i):
             '.primary_key(PrimaryKey::new("pk_t%02d", &["id"]));\n' % (n, n, n) for n in range(TABLES))
     else:
         message, up, down, _ = change(i)
-        up, down, tables = "    " + up, "    " + down, ""
+        tables = created(i)[4] if EVERY and i % EVERY == 0 else ""
+        up, down = "    " + up, "    " + down
     # As ferro-build writes them: steps that point at the file's tables are
     # statics, others constants (codegen.rs, `steps_item`).
     item = "static" if tables else "const"
