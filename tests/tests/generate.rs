@@ -196,7 +196,7 @@ fixtures! {
 
 /// Names that would end a comment or a literal early if written as they are
 /// stay data in `hostile_names`' file: it has a migration's four items and
-/// the constant of the table the downgrade makes, whose name is an
+/// the static of the table the downgrade makes, whose name is an
 /// identifier (the three marked `#[rustfmt::skip]`), and no others, no bare CR (an error in a doc comment), and its header quotes the
 /// names escaped. (`generated_files_compile` shows the literals hold them.)
 #[test]
