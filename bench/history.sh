@@ -49,27 +49,35 @@ def write(path, text):
 def rev(i):
     return "%012x" % (0xa00000000000 + i)
 
-def created(i):
-    """Migration i >= 1 when it creates a table of its own (TABLES_EVERY):
-    (message, ferro up, ferro down, sql up, the table's static)."""
-    x = "x%04d" % i
-    return ("create table %s" % x,
-            "create_table(&X%04d)," % i,
-            'drop_table("%s").acknowledged(true),' % x,
-            "CREATE TABLE %s (id INTEGER PRIMARY KEY, name VARCHAR(64) NOT NULL);" % x,
-            '\n#[rustfmt::skip]\n'
-            'static X%04d: Table = Table::new(\n'
+def table_static(name):
+    """The static ferro-build writes for table `name` (two columns, a key)."""
+    return ('\n#[rustfmt::skip]\n'
+            'static %s: Table = Table::new(\n'
             '    "%s",\n'
             '    &[\n'
             '        Column::new("id", SqlType::BigInt).auto_increment(),\n'
             '        Column::new("name", SqlType::Varchar(64)),\n'
             '    ],\n'
             ')\n'
-            '.primary_key(PrimaryKey::new("pk_%s", &["id"]));\n' % (i, x, x))
+            '.primary_key(PrimaryKey::new("pk_%s", &["id"]));\n' % (name.upper(), name, name))
+
+def creates(i):
+    """Whether migration i >= 1 creates a table of its own (TABLES_EVERY)."""
+    return EVERY and i % EVERY == 0
+
+def created(i):
+    """Migration i when it creates a table of its own: (message, ferro up,
+    ferro down, sql up, the table's static)."""
+    x = "x%04d" % i
+    return ("create table %s" % x,
+            "create_table(&%s)," % x.upper(),
+            'drop_table("%s").acknowledged(true),' % x,
+            "CREATE TABLE %s (id INTEGER PRIMARY KEY, name VARCHAR(64) NOT NULL);" % x,
+            table_static(x))
 
 def change(i):
     """Migration i >= 1: (message, ferro up, ferro down, sql up)."""
-    if EVERY and i % EVERY == 0:
+    if creates(i):
         return created(i)[:4]
     t = "t%02d" % (i % TABLES)
     k, kind = divmod(i - 1, 4)
@@ -100,19 +108,10 @@ def ferro_file(i):
         message = "create %d tables" % TABLES
         up = "\n".join('    create_table(&T%02d),' % n for n in range(TABLES))
         down = "\n".join('    drop_table("t%02d").acknowledged(true),' % n for n in reversed(range(TABLES)))
-        tables = "".join(
-            '\n#[rustfmt::skip]\n'
-            'static T%02d: Table = Table::new(\n'
-            '    "t%02d",\n'
-            '    &[\n'
-            '        Column::new("id", SqlType::BigInt).auto_increment(),\n'
-            '        Column::new("name", SqlType::Varchar(64)),\n'
-            '    ],\n'
-            ')\n'
-            '.primary_key(PrimaryKey::new("pk_t%02d", &["id"]));\n' % (n, n, n) for n in range(TABLES))
+        tables = "".join(table_static("t%02d" % n) for n in range(TABLES))
     else:
         message, up, down, _ = change(i)
-        tables = created(i)[4] if EVERY and i % EVERY == 0 else ""
+        tables = created(i)[4] if creates(i) else ""
         up, down = "    " + up, "    " + down
     # As ferro-build writes them: steps that point at the file's tables are
     # statics, others constants (codegen.rs, `steps_item`).
