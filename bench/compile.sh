@@ -205,8 +205,16 @@ build_after_edit() {
     echo "$(((end - start) / 1000000)) $beyond $crate"
 }
 
+# The machine's CPU counters from /proc/stat: the total and the time stolen by
+# the host (a virtual machine's other tenants). A share stolen during the
+# edits says the run was a noisy one, whatever its figures.
+cpu_counters() {
+    awk '/^cpu / { total = 0; for (i = 2; i <= 9; i++) total += $i; print total, $9 }' /proc/stat
+}
+
 measure_edit() {
-    local label=$1 built=$2 times=() beyond=() crates=() t b c
+    local label=$1 built=$2 times=() beyond=() crates=() t b c total0 steal0 total1 steal1
+    read -r total0 steal0 < <(cpu_counters)
     for _ in $(seq "$RUNS"); do
         read -r t b c < <(build_after_edit "$built")
         times+=("$t")
@@ -217,7 +225,10 @@ measure_edit() {
     ms=$(printf '%s\n' "${times[@]}" | median)
     after=$(printf '%s\n' "${beyond[@]}" | median)
     crate=$(printf '%s\n' "${crates[@]}" | median)
-    echo "{\"case\": \"edit\", \"what\": \"$label\", \"structs\": $N, \"runs\": $RUNS, \"median_ms\": $ms, \"after_models_ms\": $after, \"migrations_crate_ms\": $crate}"
+    read -r total1 steal1 < <(cpu_counters)
+    local stolen
+    stolen=$(awk -v s=$((steal1 - steal0)) -v t=$((total1 - total0)) 'BEGIN { printf "%.1f", t ? 100 * s / t : 0 }')
+    echo "{\"case\": \"edit\", \"what\": \"$label\", \"structs\": $N, \"runs\": $RUNS, \"median_ms\": $ms, \"after_models_ms\": $after, \"migrations_crate_ms\": $crate, \"stolen_pct\": $stolen}"
 }
 
 cargo build -q --offline -p migrations
