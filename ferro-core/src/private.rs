@@ -4,7 +4,9 @@
 pub use inventory;
 
 use crate::Model;
-use crate::schema::{Column, SqlType, Table};
+use crate::schema::{
+    Action, Column, ForeignKey, Generated, Index, List, PrimaryKey, SqlType, Str, Table, UniqueConstraint,
+};
 
 /// Reads a model's descriptor; the registration stores this as a `fn` pointer.
 pub fn table_of<M: Model>() -> Table {
@@ -34,6 +36,111 @@ pub const fn key_column(name: &'static str, ty: SqlType, nullable: bool) -> Colu
     let mut column = column(name, ty, nullable);
     column.auto_increment = column.ty.is_integer();
     column
+}
+
+/// A column with any of the rest given: what `#[derive(Model)]` writes for
+/// a field that [`column`] does not cover, its parts in the field order of
+/// [`Column`]. A call rather than the struct literal for the same reason as
+/// [`column`]: the field names, and the paths spelled out, were half the
+/// tokens of such a column.
+#[allow(clippy::too_many_arguments)]
+pub const fn full_column(
+    name: &'static str,
+    ty: SqlType,
+    nullable: bool,
+    default: Option<&'static str>,
+    auto_increment: bool,
+    comment: Option<&'static str>,
+    collation: Option<&'static str>,
+    generated: Option<Generated>,
+    renamed_from: Option<&'static str>,
+) -> Column {
+    Column {
+        name: Cow::Borrowed(name),
+        ty,
+        nullable,
+        default: text(default),
+        auto_increment,
+        comment: text(comment),
+        collation: text(collation),
+        generated,
+        renamed_from: text(renamed_from),
+    }
+}
+
+/// A primary key.
+pub const fn primary_key(name: Option<&'static str>, columns: List<Str>) -> PrimaryKey {
+    PrimaryKey {
+        name: text(name),
+        columns,
+    }
+}
+
+/// An index over plain columns with nothing else (no predicate, order,
+/// method, operator classes, included columns or expressions).
+pub const fn index(name: Option<&'static str>, columns: List<Str>, unique: bool) -> Index {
+    Index {
+        name: text(name),
+        columns,
+        unique,
+        predicate: None,
+        descending: Cow::Borrowed(&[]),
+        method: None,
+        operator_classes: Cow::Borrowed(&[]),
+        include: Cow::Borrowed(&[]),
+        expressions: Cow::Borrowed(&[]),
+    }
+}
+
+/// A unique constraint.
+pub const fn unique(name: Option<&'static str>, columns: List<Str>) -> UniqueConstraint {
+    UniqueConstraint {
+        name: text(name),
+        columns,
+    }
+}
+
+/// A foreign key.
+pub const fn foreign_key(
+    name: Option<&'static str>,
+    columns: List<Str>,
+    referred_table: &'static str,
+    referred_columns: List<Str>,
+    on_delete: Action,
+    on_update: Action,
+) -> ForeignKey {
+    ForeignKey {
+        name: text(name),
+        columns,
+        referred_table: Cow::Borrowed(referred_table),
+        referred_columns,
+        on_delete,
+        on_update,
+    }
+}
+
+const fn text(text: Option<&'static str>) -> Option<Str> {
+    match text {
+        Some(text) => Some(Cow::Borrowed(text)),
+        None => None,
+    }
+}
+
+/// The short names `#[derive(Model)]` writes, brought into its block by one
+/// glob import: each token of a path costs the compiler a call into the
+/// macro's server, and a model writes some of these a few times per column.
+pub mod short {
+    pub use super::Cow::{Borrowed as __ferro_list, Borrowed as __ferro_text};
+    pub use super::{
+        assert_key as __ferro_assert_key, assert_nullable as __ferro_assert_nullable,
+        column as __ferro_column, foreign_key as __ferro_foreign_key, full_column as __ferro_full_column,
+        index as __ferro_index, is_integer as __ferro_is_integer, is_numeric as __ferro_is_numeric,
+        is_text as __ferro_is_text, key_column as __ferro_key_column, primary_key as __ferro_primary_key,
+        require as __ferro_require, table_of as __ferro_table_of, unique as __ferro_unique,
+    };
+    pub use crate::schema::{Action as __ferro_action, SqlType as __ferro_sql};
+    pub use crate::{ColumnType as __ferro_type, KeyedModel as __ferro_keyed, Model as __ferro_model};
+    pub use core::option::Option::{None as __ferro_none, Some as __ferro_some};
 }
 
 /// The key type of a model whose derive failed, so that the errors already
@@ -171,6 +278,67 @@ mod tests {
         assert_eq!(
             column("id", i64::SQL_TYPE, false),
             Column::new("id", SqlType::BigInt)
+        );
+    }
+
+    /// The other helpers the derive writes build what the builders build.
+    #[test]
+    fn the_helpers_are_the_builders() {
+        let mut renamed = Column::new("code", SqlType::Varchar(32))
+            .nullable()
+            .default("''")
+            .comment("the code")
+            .collation("C")
+            .generated("upper(name)", true);
+        renamed.renamed_from = Some(Cow::Borrowed("old_code"));
+        let generated = Some(Generated {
+            expr: Cow::Borrowed("upper(name)"),
+            stored: true,
+        });
+        assert_eq!(
+            full_column(
+                "code",
+                SqlType::Varchar(32),
+                true,
+                Some("''"),
+                false,
+                Some("the code"),
+                Some("C"),
+                generated,
+                Some("old_code"),
+            ),
+            renamed
+        );
+        const ID: List<Str> = Cow::Borrowed(&[Cow::Borrowed("id")]);
+        assert_eq!(
+            primary_key(Some("pk_users"), ID),
+            PrimaryKey::new("pk_users", ["id"])
+        );
+        assert_eq!(
+            primary_key(None, ID),
+            PrimaryKey {
+                name: None,
+                ..PrimaryKey::new("pk", ["id"])
+            }
+        );
+        assert_eq!(
+            index(Some("ix_users_id"), ID, true),
+            Index::new("ix_users_id", ["id"]).unique()
+        );
+        assert_eq!(
+            unique(Some("uq_users_id"), ID),
+            UniqueConstraint::new("uq_users_id", ["id"])
+        );
+        assert_eq!(
+            foreign_key(
+                Some("fk_posts_user"),
+                ID,
+                "users",
+                ID,
+                Action::Cascade,
+                Action::NoAction
+            ),
+            ForeignKey::new("fk_posts_user", ["id"], "users", ["id"]).on_delete(Action::Cascade)
         );
     }
 }

@@ -18,22 +18,16 @@ pub(crate) mod view;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote_spanned;
 
-/// The names [`text`], [`optional_text`] and a model's plain columns write, brought into the
-/// derive's `const _: () = { .. }` block once: a model writes them a few
-/// times per column, and each token of a path costs the compiler a call
-/// into the macro's server (a third of the expansion of a large models
-/// crate went into spelling `::ferro::__private::Cow::Borrowed` and
-/// `::core::option::Option::None` out).
+/// The short names the derives write (`ferro::__private::short`), brought
+/// into the derive's `const _: () = { .. }` block by one glob import: a model
+/// writes them a few times per column, and each token of a path costs the
+/// compiler a call into the macro's server (a third of the expansion of a
+/// large models crate went into spelling `::ferro::__private::Cow::Borrowed`
+/// and `::core::option::Option::None` out).
 fn short_names(span: Span) -> TokenStream {
     quote_spanned! {span=>
         #[allow(unused_imports)]
-        use ::ferro::__private::Cow::Borrowed as __ferro_text;
-        #[allow(unused_imports)]
-        use ::core::option::Option::{None as __ferro_none, Some as __ferro_some};
-        #[allow(unused_imports)]
-        use ::ferro::ColumnType as __ferro_type;
-        #[allow(unused_imports)]
-        use ::ferro::__private::{column as __ferro_column, key_column as __ferro_key_column};
+        use ::ferro::__private::short::*;
     }
 }
 
@@ -70,10 +64,22 @@ fn optional_text(value: Option<&str>, span: Span) -> TokenStream {
     }
 }
 
-/// `Cow::Borrowed(&[..])`.
+/// `Some("..")` or `None`, for the helpers of `ferro::__private` that take
+/// a `&'static str`, in a block that has [`short_names`].
+fn optional_str(value: Option<&str>, span: Span) -> TokenStream {
+    match value {
+        Some(value) => {
+            let value = string(value, span);
+            quote_spanned!(span=> __ferro_some(#value))
+        }
+        None => quote_spanned!(span=> __ferro_none),
+    }
+}
+
+/// `Cow::Borrowed(&[..])`, in a block that has [`short_names`].
 fn list(items: impl IntoIterator<Item = TokenStream>, span: Span) -> TokenStream {
     let items = items.into_iter();
-    quote_spanned!(span=> ::ferro::__private::Cow::Borrowed(&[#(#items),*]))
+    quote_spanned!(span=> __ferro_list(&[#(#items),*]))
 }
 
 /// A list of column names.

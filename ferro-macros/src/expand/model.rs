@@ -6,7 +6,7 @@ use quote::{ToTokens, quote_spanned};
 use syn::DeriveInput;
 use syn::spanned::Spanned;
 
-use super::{boolean, list, names, optional_text, spanned, string, text};
+use super::{boolean, list, names, optional_str, optional_text, spanned, string, text};
 use crate::attr::model::Referential;
 use crate::check::{self, Column, Model, TableForeignKey};
 use crate::errors::Errors;
@@ -32,18 +32,28 @@ fn expand(model: &Model) -> TokenStream {
     let table = text(&model.table, span);
     let columns = list(model.columns.iter().map(|c| column(model, c)), span);
     let primary_key = if model.primary_key.is_empty() {
-        quote_spanned!(span=> ::core::option::Option::None)
+        quote_spanned!(span=> __ferro_none)
     } else {
         let (name, columns) = (
-            optional_text(model.primary_key_name.as_deref(), span),
+            optional_str(model.primary_key_name.as_deref(), span),
             names(&model.primary_key, span),
         );
-        quote_spanned!(span=> ::core::option::Option::Some(::ferro::schema::PrimaryKey { name: #name, columns: #columns }))
+        quote_spanned!(span=> __ferro_some(__ferro_primary_key(#name, #columns)))
     };
     let indexes = list(
         model.indexes.iter().map(|ix| {
-            let (name, columns) = (optional_text(ix.name.as_deref(), span), names(&ix.columns, span));
             let unique = boolean(ix.unique, span);
+            let plain = ix.predicate.is_none()
+                && !ix.descending.iter().any(|d| *d)
+                && ix.method.is_none()
+                && !ix.operator_classes.iter().any(Option::is_some)
+                && ix.include.is_empty()
+                && ix.expressions.is_empty();
+            if plain {
+                let (name, columns) = (optional_str(ix.name.as_deref(), span), names(&ix.columns, span));
+                return quote_spanned!(span=> __ferro_index(#name, #columns, #unique));
+            }
+            let (name, columns) = (optional_text(ix.name.as_deref(), span), names(&ix.columns, span));
             let predicate = optional_text(ix.predicate.as_deref(), span);
             let order = ix.descending.iter().filter(|_| ix.descending.iter().any(|d| *d));
             let order = order.map(|d| boolean(*d, span));
@@ -60,9 +70,9 @@ fn expand(model: &Model) -> TokenStream {
                 columns: #columns,
                 unique: #unique,
                 predicate: #predicate,
-                descending: ::ferro::__private::Cow::Borrowed(&[#(#order),*]),
+                descending: __ferro_list(&[#(#order),*]),
                 method: #method,
-                operator_classes: ::ferro::__private::Cow::Borrowed(&[#(#classes),*]),
+                operator_classes: __ferro_list(&[#(#classes),*]),
                 include: #include,
                 expressions: #expressions,
             })
@@ -71,8 +81,8 @@ fn expand(model: &Model) -> TokenStream {
     );
     let uniques = list(
         model.uniques.iter().map(|uq| {
-            let (name, columns) = (optional_text(uq.name.as_deref(), span), names(&uq.columns, span));
-            quote_spanned!(span=> ::ferro::schema::UniqueConstraint { name: #name, columns: #columns })
+            let (name, columns) = (optional_str(uq.name.as_deref(), span), names(&uq.columns, span));
+            quote_spanned!(span=> __ferro_unique(#name, #columns))
         }),
         span,
     );
@@ -111,7 +121,7 @@ fn expand(model: &Model) -> TokenStream {
             .flat_map(type_checks)
             .chain(model.foreign_keys.iter().flat_map(|fk| {
                 fk.set_null.iter().map(|(ty, span)| {
-                    quote_spanned! {*span=> const _: fn() = ::ferro::__private::assert_nullable::<#ty>; }
+                    quote_spanned! {*span=> const _: fn() = __ferro_assert_nullable::<#ty>; }
                 })
             }));
     let short_names = super::short_names(span);
@@ -133,7 +143,7 @@ fn expand(model: &Model) -> TokenStream {
                     many_to_many: #many_to_many,
                     comment: #comment,
                     renamed_from: #renamed_from,
-                    alias: ::core::option::Option::None,
+                    alias: __ferro_none,
                 };
             }
             #keyed
@@ -141,7 +151,7 @@ fn expand(model: &Model) -> TokenStream {
                 ::ferro::registry::Registration {
                     module_path: ::core::module_path!(),
                     model: #rust_name,
-                    table: ::ferro::__private::table_of::<#ident>,
+                    table: __ferro_table_of::<#ident>,
                 }
             }
             #(#checks_at_compile_time)*
@@ -161,9 +171,9 @@ fn column(model: &Model, c: &Column) -> TokenStream {
         );
         return quote_spanned!(span=> #helper(#name, #sql_type, #nullable));
     }
-    let given = |value: Option<String>| optional_text(value.as_deref(), span);
+    let given = |value: Option<String>| optional_str(value.as_deref(), span);
     let a = &c.attrs;
-    let name = text(&c.name, span);
+    let name = string(&c.name, span);
     let ty = sql_type(c, span);
     let nullable = nullable(c, span);
     let auto_increment = auto_increment(model, c);
@@ -174,22 +184,12 @@ fn column(model: &Model, c: &Column) -> TokenStream {
     let generated = match &a.generated {
         Some(expr) => {
             let (expr, stored) = (text(&expr.value.value(), span), boolean(a.stored.is_some(), span));
-            quote_spanned!(span=> ::core::option::Option::Some(::ferro::schema::Generated { expr: #expr, stored: #stored }))
+            quote_spanned!(span=> __ferro_some(::ferro::schema::Generated { expr: #expr, stored: #stored }))
         }
-        None => quote_spanned!(span=> ::core::option::Option::None),
+        None => quote_spanned!(span=> __ferro_none),
     };
     quote_spanned! {span=>
-        ::ferro::schema::Column {
-            name: #name,
-            ty: #ty,
-            nullable: #nullable,
-            default: #default,
-            auto_increment: #auto_increment,
-            comment: #comment,
-            collation: #collation,
-            generated: #generated,
-            renamed_from: #renamed_from,
-        }
+        __ferro_full_column(#name, #ty, #nullable, #default, #auto_increment, #comment, #collation, #generated, #renamed_from)
     }
 }
 
@@ -236,15 +236,15 @@ fn sql_type(c: &Column, span: Span) -> TokenStream {
         && fk.column.is_none()
     {
         let target = fk.references();
-        return quote_spanned!(target.span()=> <#target as ::ferro::KeyedModel>::KEY_TYPE);
+        return quote_spanned!(target.span()=> <#target as __ferro_keyed>::KEY_TYPE);
     }
     if let Some(sql) = &a.sql_type {
         let sql = text(&sql.value.value(), span);
-        return quote_spanned!(span=> ::ferro::schema::SqlType::Custom(#sql));
+        return quote_spanned!(span=> __ferro_sql::Custom(#sql));
     }
     if let Some(max) = &a.max_length {
         let n = spanned(Literal::u32_suffixed(max.value.value), span);
-        return quote_spanned!(span=> ::ferro::schema::SqlType::Varchar(#n));
+        return quote_spanned!(span=> __ferro_sql::Varchar(#n));
     }
     if let Some(precision) = &a.precision {
         let scale = a.scale.as_ref().map_or(0, |s| s.value.value);
@@ -253,14 +253,14 @@ fn sql_type(c: &Column, span: Span) -> TokenStream {
             spanned(Literal::u16_suffixed(scale), span),
         );
         return quote_spanned! {span=>
-            ::ferro::schema::SqlType::Numeric {
-                precision: ::core::option::Option::Some(#p),
-                scale: ::core::option::Option::Some(#s),
+            __ferro_sql::Numeric {
+                precision: __ferro_some(#p),
+                scale: __ferro_some(#s),
             }
         };
     }
     let ty = c.ty;
-    quote_spanned!(ty.span()=> <#ty as ::ferro::ColumnType>::SQL_TYPE)
+    quote_spanned!(ty.span()=> <#ty as __ferro_type>::SQL_TYPE)
 }
 
 fn nullable(c: &Column, span: Span) -> TokenStream {
@@ -272,7 +272,7 @@ fn nullable(c: &Column, span: Span) -> TokenStream {
         return boolean(c.written_option, span).into_token_stream();
     }
     let ty = c.ty;
-    quote_spanned!(ty.span()=> <#ty as ::ferro::ColumnType>::NULLABLE)
+    quote_spanned!(ty.span()=> <#ty as __ferro_type>::NULLABLE)
 }
 
 /// Integer single-column primary keys auto-increment unless told otherwise; a key
@@ -287,31 +287,24 @@ fn auto_increment(model: &Model, c: &Column) -> TokenStream {
         }
         None => {
             let ty = sql_type(c, span);
-            quote_spanned!(span=> ::ferro::__private::is_integer(#ty))
+            quote_spanned!(span=> __ferro_is_integer(#ty))
         }
     }
 }
 
 fn action(action: Referential, span: Span) -> TokenStream {
     let variant = syn::Ident::new(action.variant(), span);
-    quote_spanned!(span=> ::ferro::schema::Action::#variant)
+    quote_spanned!(span=> __ferro_action::#variant)
 }
 
 fn table_foreign_key(fk: &TableForeignKey, span: Span) -> TokenStream {
     let target = &fk.target;
     let columns = names(&fk.columns, span);
     let referred = names(&fk.referred, span);
-    let name = optional_text(fk.name.as_deref(), span);
+    let name = optional_str(fk.name.as_deref(), span);
     let (on_delete, on_update) = (action(fk.on_delete, span), action(fk.on_update, span));
     quote_spanned! {span=>
-        ::ferro::schema::ForeignKey {
-            name: #name,
-            columns: #columns,
-            referred_table: ::ferro::__private::Cow::Borrowed(<#target as ::ferro::Model>::TABLE_NAME),
-            referred_columns: #referred,
-            on_delete: #on_delete,
-            on_update: #on_update,
-        }
+        __ferro_foreign_key(#name, #columns, <#target as __ferro_model>::TABLE_NAME, #referred, #on_delete, #on_update)
     }
 }
 
@@ -319,28 +312,21 @@ fn foreign_key(c: &Column, span: Span) -> Option<TokenStream> {
     let fk = c.foreign_key()?;
     let target = fk.references();
     let columns = names(std::slice::from_ref(&c.name), span);
-    let referred_table = quote_spanned!(target.span()=> <#target as ::ferro::Model>::TABLE_NAME);
+    let referred_table = quote_spanned!(target.span()=> <#target as __ferro_model>::TABLE_NAME);
     let referred_column = match &fk.column {
         Some(column) => text(&column.value.value(), span),
         None => {
-            let key = quote_spanned!(target.span()=> <#target as ::ferro::KeyedModel>::KEY_COLUMN);
-            quote_spanned!(span=> ::ferro::__private::Cow::Borrowed(#key))
+            let key = quote_spanned!(target.span()=> <#target as __ferro_keyed>::KEY_COLUMN);
+            quote_spanned!(span=> __ferro_text(#key))
         }
     };
     let given = |a: &Option<crate::attr::Given<Referential>>| {
         action(a.as_ref().map_or(Referential::NoAction, |g| g.value), span)
     };
     let (on_delete, on_update) = (given(&fk.on_delete), given(&fk.on_update));
-    let name = optional_text(fk.name.as_ref().map(|n| n.value.value()).as_deref(), span);
+    let name = optional_str(fk.name.as_ref().map(|n| n.value.value()).as_deref(), span);
     Some(quote_spanned! {span=>
-        ::ferro::schema::ForeignKey {
-            name: #name,
-            columns: #columns,
-            referred_table: ::ferro::__private::Cow::Borrowed(#referred_table),
-            referred_columns: ::ferro::__private::Cow::Borrowed(&[#referred_column]),
-            on_delete: #on_delete,
-            on_update: #on_update,
-        }
+        __ferro_foreign_key(#name, #columns, #referred_table, __ferro_list(&[#referred_column]), #on_delete, #on_update)
     })
 }
 
@@ -348,10 +334,10 @@ fn join_side(model: &TokenStream) -> TokenStream {
     let span = model.span();
     quote_spanned! {span=>
         ::ferro::schema::JoinSide {
-            model: ::ferro::__private::Cow::Borrowed(<#model as ::ferro::KeyedModel>::MODEL_NAME),
-            table: ::ferro::__private::Cow::Borrowed(<#model as ::ferro::Model>::TABLE_NAME),
-            key_column: ::ferro::__private::Cow::Borrowed(<#model as ::ferro::KeyedModel>::KEY_COLUMN),
-            key_type: <#model as ::ferro::KeyedModel>::KEY_TYPE,
+            model: __ferro_text(<#model as __ferro_keyed>::MODEL_NAME),
+            table: __ferro_text(<#model as __ferro_model>::TABLE_NAME),
+            key_column: __ferro_text(<#model as __ferro_keyed>::KEY_COLUMN),
+            key_type: <#model as __ferro_keyed>::KEY_TYPE,
         }
     }
 }
@@ -382,26 +368,26 @@ fn type_checks(c: &Column) -> Vec<TokenStream> {
     let has_sql_type = a.sql_type.is_some();
     let mut assert = |span: Span, check: TokenStream, message: String| {
         let message = string(&message, span);
-        out.push(quote_spanned!(span=> const _: () = ::ferro::__private::require(#check, #message);));
+        out.push(quote_spanned!(span=> const _: () = __ferro_require(#check, #message);));
     };
     if let Some(max) = &a.max_length {
         assert(
             max.span,
-            quote_spanned!(ty.span()=> ::ferro::__private::is_text(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
+            quote_spanned!(ty.span()=> __ferro_is_text(<#ty as __ferro_type>::SQL_TYPE)),
             format!("`max_length` applies to text fields, and `{shown}` is not text"),
         );
     }
     if let Some(collation) = a.collation.as_ref().filter(|_| !has_sql_type) {
         assert(
             collation.span,
-            quote_spanned!(ty.span()=> ::ferro::__private::is_text(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
+            quote_spanned!(ty.span()=> __ferro_is_text(<#ty as __ferro_type>::SQL_TYPE)),
             format!("`collation` applies to text fields, and `{shown}` is not text"),
         );
     }
     if let Some(precision) = &a.precision {
         assert(
             precision.span,
-            quote_spanned!(ty.span()=> ::ferro::__private::is_numeric(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
+            quote_spanned!(ty.span()=> __ferro_is_numeric(<#ty as __ferro_type>::SQL_TYPE)),
             format!("`precision` applies to decimal fields, and `{shown}` is not a decimal"),
         );
     }
@@ -410,7 +396,7 @@ fn type_checks(c: &Column) -> Vec<TokenStream> {
     {
         assert(
             auto.span,
-            quote_spanned!(ty.span()=> ::ferro::__private::is_integer(<#ty as ::ferro::ColumnType>::SQL_TYPE)),
+            quote_spanned!(ty.span()=> __ferro_is_integer(<#ty as __ferro_type>::SQL_TYPE)),
             format!("`auto_increment` applies to integer keys, and `{shown}` is not an integer"),
         );
     }
@@ -420,7 +406,7 @@ fn type_checks(c: &Column) -> Vec<TokenStream> {
     {
         assert(
             pk.span,
-            quote_spanned!(ty.span()=> !<#ty as ::ferro::ColumnType>::NULLABLE),
+            quote_spanned!(ty.span()=> !<#ty as __ferro_type>::NULLABLE),
             format!("a primary key is never NULL, and `{shown}` is NULL-able"),
         );
     }
@@ -428,7 +414,7 @@ fn type_checks(c: &Column) -> Vec<TokenStream> {
         let target = fk.references();
         if fk.column.is_none() {
             out.push(quote_spanned! {ty.span()=>
-                const _: fn() = ::ferro::__private::assert_key::<#ty, <#target as ::ferro::KeyedModel>::Key>;
+                const _: fn() = __ferro_assert_key::<#ty, <#target as __ferro_keyed>::Key>;
             });
         }
         let set_null = [&fk.on_delete, &fk.on_update]
@@ -439,7 +425,7 @@ fn type_checks(c: &Column) -> Vec<TokenStream> {
             && a.nullable.is_none()
         {
             out.push(quote_spanned! {set_null.span=>
-                const _: fn() = ::ferro::__private::assert_nullable::<#ty>;
+                const _: fn() = __ferro_assert_nullable::<#ty>;
             });
         }
     }

@@ -50,9 +50,11 @@ pub(crate) fn derive(input: &DeriveInput) -> TokenStream {
     let span = ident.span();
     let materialized = boolean(attrs.materialized.is_some(), span);
     let reads = list(
-        attrs.reads.iter().flat_map(|r| r.value.iter()).map(
-            |model| quote_spanned!(span=> ::ferro::__private::Cow::Borrowed(<#model as ::ferro::Model>::TABLE_NAME)),
-        ),
+        attrs
+            .reads
+            .iter()
+            .flat_map(|r| r.value.iter())
+            .map(|model| quote_spanned!(span=> __ferro_text(<#model as ::ferro::Model>::TABLE_NAME))),
         span,
     );
     let (name, sql) = (text(&name, span), text(&sql, span));
