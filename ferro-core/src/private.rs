@@ -79,17 +79,9 @@ pub const fn primary_key(name: Option<&'static str>, columns: List<Str>) -> Prim
 /// An index over plain columns with nothing else (no predicate, order,
 /// method, operator classes, included columns or expressions).
 pub const fn index(name: Option<&'static str>, columns: List<Str>, unique: bool) -> Index {
-    Index {
-        name: text(name),
-        columns,
-        unique,
-        predicate: None,
-        descending: Cow::Borrowed(&[]),
-        method: None,
-        operator_classes: Cow::Borrowed(&[]),
-        include: Cow::Borrowed(&[]),
-        expressions: Cow::Borrowed(&[]),
-    }
+    let mut index = Index::plain(text(name), columns);
+    index.unique = unique;
+    index
 }
 
 /// A unique constraint.

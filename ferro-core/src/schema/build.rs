@@ -148,9 +148,15 @@ impl Index {
         I: IntoIterator<Item = S>,
         S: Into<Str>,
     {
+        Index::plain(Some(name.into()), names(columns))
+    }
+
+    /// An index over these columns with nothing else, as a `const fn`, for
+    /// the constants the derive writes.
+    pub(crate) const fn plain(name: Option<Str>, columns: super::List<Str>) -> Index {
         Index {
-            name: Some(name.into()),
-            columns: names(columns),
+            name,
+            columns,
             unique: false,
             predicate: None,
             descending: super::List::Borrowed(&[]),

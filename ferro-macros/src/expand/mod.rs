@@ -16,7 +16,7 @@ pub(crate) mod model;
 pub(crate) mod view;
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::quote_spanned;
+use quote::{ToTokens, quote_spanned};
 
 /// The short names the derives write (`ferro::__private::short`), brought
 /// into the derive's `const _: () = { .. }` block by one glob import: a model
@@ -55,23 +55,19 @@ fn text(value: &str, span: Span) -> TokenStream {
 
 /// `Some(Cow::Borrowed(".."))` or `None`, in a block that has [`short_names`].
 fn optional_text(value: Option<&str>, span: Span) -> TokenStream {
-    match value {
-        Some(value) => {
-            let value = text(value, span);
-            quote_spanned!(span=> __ferro_some(#value))
-        }
-        None => quote_spanned!(span=> __ferro_none),
-    }
+    optional(value.map(|value| text(value, span)), span)
 }
 
 /// `Some("..")` or `None`, for the helpers of `ferro::__private` that take
 /// a `&'static str`, in a block that has [`short_names`].
 fn optional_str(value: Option<&str>, span: Span) -> TokenStream {
+    optional(value.map(|value| string(value, span).into_token_stream()), span)
+}
+
+/// `Some(value)` or `None`, in a block that has [`short_names`].
+fn optional(value: Option<TokenStream>, span: Span) -> TokenStream {
     match value {
-        Some(value) => {
-            let value = string(value, span);
-            quote_spanned!(span=> __ferro_some(#value))
-        }
+        Some(value) => quote_spanned!(span=> __ferro_some(#value)),
         None => quote_spanned!(span=> __ferro_none),
     }
 }

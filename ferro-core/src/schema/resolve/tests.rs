@@ -53,18 +53,7 @@ fn posts() -> Table {
         ],
     );
     posts.foreign_keys = vec![fk("author_id", "users", Action::Cascade)].into();
-    posts.indexes = vec![Index {
-        name: None,
-        columns: vec![Cow::Borrowed("author_id")].into(),
-        unique: false,
-        predicate: None,
-        descending: Cow::Borrowed(&[]),
-        method: None,
-        operator_classes: Cow::Borrowed(&[]),
-        include: Cow::Borrowed(&[]),
-        expressions: Cow::Borrowed(&[]),
-    }]
-    .into();
+    posts.indexes = vec![Index::plain(None, vec![Cow::Borrowed("author_id")].into())].into();
     posts
 }
 
@@ -240,17 +229,10 @@ fn duplicates_are_errors() {
     let mut a = table("a", vec![column("id", SqlType::BigInt)]);
     let mut b = table("b", vec![column("id", SqlType::BigInt)]);
     for t in [&mut a, &mut b] {
-        t.indexes = vec![Index {
-            name: Some(Cow::Borrowed("ix_shared")),
-            columns: vec![Cow::Borrowed("id")].into(),
-            unique: false,
-            predicate: None,
-            descending: Cow::Borrowed(&[]),
-            method: None,
-            operator_classes: Cow::Borrowed(&[]),
-            include: Cow::Borrowed(&[]),
-            expressions: Cow::Borrowed(&[]),
-        }]
+        t.indexes = vec![Index::plain(
+            Some(Cow::Borrowed("ix_shared")),
+            vec![Cow::Borrowed("id")].into(),
+        )]
         .into();
     }
     let err = Schema::new([a, b]).unwrap_err();
@@ -288,18 +270,7 @@ fn names_must_fit_the_databases() {
         name,
         vec![column("id", SqlType::BigInt), column(col, SqlType::Text)],
     );
-    t.indexes = vec![Index {
-        name: None,
-        columns: vec![Cow::Borrowed(col)].into(),
-        unique: false,
-        predicate: None,
-        descending: Cow::Borrowed(&[]),
-        method: None,
-        operator_classes: Cow::Borrowed(&[]),
-        include: Cow::Borrowed(&[]),
-        expressions: Cow::Borrowed(&[]),
-    }]
-    .into();
+    t.indexes = vec![Index::plain(None, vec![Cow::Borrowed(col)].into())].into();
     let schema = Schema::new([t]).unwrap();
     assert_eq!(schema.tables()[0].indexes[0].name.as_ref().unwrap().len(), 63);
 }
