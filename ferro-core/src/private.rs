@@ -118,7 +118,7 @@ const fn text(text: Option<&'static str>) -> Option<Str> {
     }
 }
 
-/// The short names `#[derive(Model)]` writes, brought into its block by one
+/// The short names the derives write, brought into each derive's block by one
 /// glob import: each token of a path costs the compiler a call into the
 /// macro's server, and a model writes some of these a few times per column.
 pub mod short {
