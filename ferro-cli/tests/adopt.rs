@@ -41,13 +41,8 @@ fn ferro(root: &Path, args: &[&str]) -> String {
 }
 
 fn cargo_build(root: &Path) -> String {
-    let output = Command::new(env!("CARGO"))
+    let output = ferro_tests::scratch_cargo(root)
         .args(["build", "--offline"])
-        .current_dir(root)
-        .env("CARGO_TARGET_DIR", repository().join("target/scratch"))
-        // Build scripts unoptimised, as in the other scratch builds (see
-        // tests/init.rs).
-        .env("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0")
         .env_remove("CI")
         .output()
         .expect("cargo runs");

@@ -117,16 +117,10 @@ fn init_creates_a_migrations_crate_that_builds_and_applies() {
     );
 
     // What it wrote builds: the build script writes the first migration.
-    let build = Command::new(env!("CARGO"))
+    // Build scripts unoptimised, as in the other scratch builds (see
+    // `ferro_tests::scratch_build`).
+    let build = ferro_tests::scratch_cargo(root)
         .args(["build", "--offline", "-p", "migrations"])
-        .current_dir(root)
-        .env("CARGO_TARGET_DIR", repository().join("target/scratch"))
-        // `ferro init` sets `[profile.dev.build-override] opt-level = 1`;
-        // compiling every build dependency a second time, optimised, would
-        // cost the suite minutes, so these builds keep them as the other
-        // scratch builds have them (cargo applies the variable over the
-        // manifest). bench/compile.sh measures the setting.
-        .env("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0")
         .env_remove("CI")
         .env_remove("FERRO_MIGRATIONS")
         .output()

@@ -151,14 +151,10 @@ fn the_quick_start_works_as_written() {
                     here = here.join(folder);
                     continue;
                 }
-                let output = Command::new("sh")
+                let output = ferro_tests::scratch_build(&mut Command::new("sh"))
                     .args(["-c", command])
                     .current_dir(&here)
                     .env("PATH", &path)
-                    .env("CARGO_TARGET_DIR", repository().join("target/scratch"))
-                    // Build scripts unoptimised, as in the other scratch builds (see
-                    // tests/init.rs).
-                    .env("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0")
                     .env("CARGO_NET_OFFLINE", "true")
                     .env("GIT_AUTHOR_NAME", "Quick Start")
                     .env("GIT_AUTHOR_EMAIL", "quick@start.example")

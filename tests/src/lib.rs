@@ -39,6 +39,39 @@ pub fn fresh_database(
     }
 }
 
+/// Sets up `command` for a build of a scratch crate that a test wrote: into
+/// `target/scratch` of this repository, which every scratch build shares, and
+/// with the dev profile that all of them use, so that the dependencies are
+/// compiled once for all. Cargo applies these variables over the scratch
+/// crate's manifest:
+///
+/// - build scripts and derives unoptimised: `ferro init` sets
+///   `[profile.dev.build-override] opt-level = 1`, and compiling every build
+///   dependency a second time, optimised, would cost the suite minutes
+///   (`bench/compile.sh` measures that setting);
+/// - no debug information: a scratch crate's binary held 130 MB of it, and
+///   the scratch builds of one test run wrote gigabytes of it, which is what
+///   fills a small disk (the linker then dies with a bus error). No test reads
+///   it: what a scratch binary prints is the same without it.
+pub fn scratch_build(command: &mut std::process::Command) -> &mut std::process::Command {
+    let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the repository")
+        .join("target/scratch");
+    command
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
+}
+
+/// `cargo`, run in `dir` as [`scratch_build`] sets it up.
+pub fn scratch_cargo(dir: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO"));
+    command.current_dir(dir);
+    scratch_build(&mut command);
+    command
+}
+
 /// The plain SQL file of `d` in `tests/inspect/`, with its name: a shop's
 /// database as plain SQL made it, with what real applications hold that a
 /// model cannot declare, for the tests of `inspect`.

@@ -107,13 +107,8 @@ impl App {
     }
 
     fn cargo(&self, args: &[&str], ci: bool) -> Output {
-        let mut command = Command::new(env!("CARGO"));
-        command
-            .args(args)
-            .current_dir(&self.root)
-            .env("CARGO_TARGET_DIR", workspace().join("target/scratch"))
-            .env_remove("FERRO_MIGRATIONS")
-            .env_remove("CI");
+        let mut command = ferro_tests::scratch_cargo(&self.root);
+        command.args(args).env_remove("FERRO_MIGRATIONS").env_remove("CI");
         if ci {
             command.env("CI", "true");
         }

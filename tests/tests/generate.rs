@@ -329,11 +329,8 @@ fn generated_files_compile() {
     }
     main.push_str(&format!("\nfn main() {{\n{body}}}\n"));
     std::fs::write(dir.path().join("src/main.rs"), main).unwrap();
-    let target = root.join("target").join("scratch");
-    let output = Command::new(env!("CARGO"))
+    let output = ferro_tests::scratch_cargo(dir.path())
         .args(["run", "--quiet", "--offline"])
-        .env("CARGO_TARGET_DIR", target)
-        .current_dir(dir.path())
         .output()
         .unwrap();
     assert!(

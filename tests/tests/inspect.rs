@@ -27,7 +27,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 #[path = "support/conformance.rs"]
 #[allow(dead_code, reason = "the conformance tests use the rest")]
@@ -366,11 +365,9 @@ fn compile(reads: &[Read]) -> Vec<Result<Schema, String>> {
     .expect("Cargo.toml");
     let out = root.join("out");
     std::fs::create_dir_all(&out).expect("out");
-    let output = Command::new(env!("CARGO"))
+    let output = ferro_tests::scratch_cargo(root)
         .args(["run", "--offline", "--quiet", "--"])
         .arg(&out)
-        .current_dir(root)
-        .env("CARGO_TARGET_DIR", workspace().join("target/scratch"))
         .env_remove("CI")
         .output()
         .expect("cargo runs");
