@@ -2,7 +2,8 @@
 page cargo's --timings wrote into argv[1]: the build's milliseconds
 (argv[2]) less the end of the compile of the models crate that the
 migrations crate's build script waits for, then the milliseconds of the
-`migrations` library's own compile (0 when the build had none).
+`migrations` library's own compile and of its binary's compile and link
+(each 0 when the build had none).
 
 Cargo compiles the models crate twice, side by side: for the application
 and for the build script. The build script links the second, so what
@@ -11,7 +12,7 @@ script, compile the migrations crate). The first copy may end later and
 overlap that path; counting from the later of the two would then leave part
 of the path out. A build without a build script counts from the later copy.
 The first figure depends on how the two cores shared the units; the second
-is the migrations crate alone."""
+and third are the migrations crate's library and binary alone."""
 
 import glob
 import json
@@ -26,4 +27,5 @@ script = [u["i"] for u in units if u["name"] == "migrations" and u.get("target",
 waited = [u for u in models if set(script) & set(u.get("unblocked_units", []))] or models
 models_end = max(u["start"] + u["duration"] for u in waited)
 crate = sum(u["duration"] for u in units if u["name"] == "migrations" and not u.get("target", "").strip())
-print(max(0, int(sys.argv[2]) - round(models_end * 1000)), round(crate * 1000))
+binary = sum(u["duration"] for u in units if u["name"] == "migrations" and "bin" in u.get("target", ""))
+print(max(0, int(sys.argv[2]) - round(models_end * 1000)), round(crate * 1000), round(binary * 1000))

@@ -14,6 +14,12 @@
 #                                    # build-override at opt-level 3
 #   FILES=50 bench/compile.sh        # each models crate's structs in 50
 #                                    # module files rather than lib.rs alone
+#   BIN=0 bench/compile.sh           # the migrations crate a library alone
+#                                    # (what the figures before 2026-12-06,
+#                                    # night, measured), without the binary
+#   DEPS_DEBUG=0 bench/compile.sh    # the dependencies without debug
+#                                    # information ([profile.dev.package."*"]
+#                                    # debug = false)
 #
 # By default the workspace has the profile `ferro init` writes: proc macros
 # and build scripts optimised, the models crate not.
@@ -23,7 +29,9 @@
 # - models-ferro: N structs of 10 fields (a key, a unique, an index, a
 #   nullable CASCADE foreign key to the previous struct, ...) deriving Model;
 # - models-serde: the same structs deriving Serialize and Deserialize;
-# - migrations: the build script that generates from models-ferro.
+# - migrations: as `ferro init` writes it, the build script that generates
+#   from models-ferro, the library that embeds the migrations, and the
+#   binary of the migration commands (ferro-core's features cli and sqlite).
 # After a first build, each measurement touches a models crate's source and
 # times `cargo build` of one crate: what an edit that changes no model costs.
 # Then the edit a user makes, end to end: one new `Option<i64>` field on one
@@ -107,9 +115,11 @@ unify = os.environ.get("UNIFY") == "1"
 opt = os.environ.get("OPT", "init")
 level = {"1": 3, "init": 1, "init3": 3}.get(opt)
 override = ('debug = true\n' if unify else '') + (f'opt-level = {level}\n' if level else '')
+binary = os.environ.get("BIN", "1") != "0"
 write("Cargo.toml", '[workspace]\nmembers = ["models-ferro", "models-serde", "migrations"]\nresolver = "3"\n'
       + ('\n[profile.dev.build-override]\n' + override if override else '')
-      + ('\n[profile.dev.package.models-ferro]\nopt-level = 0\n' if opt.startswith("init") else ''))
+      + ('\n[profile.dev.package.models-ferro]\nopt-level = 0\n' if opt.startswith("init") else '')
+      + ('\n[profile.dev.package."*"]\ndebug = false\n' if os.environ.get("DEPS_DEBUG") == "0" else ''))
 package = lambda name: f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2024"\n\n'
 write("models-ferro/Cargo.toml", package("models-ferro") + f'[dependencies]\nferro-core = {{ path = "{core}" }}\n')
 crate(
@@ -119,21 +129,30 @@ crate(
 )
 write("models-serde/Cargo.toml", package("models-serde") + '[dependencies]\nserde = { version = "1", features = ["derive"] }\n')
 crate("models-serde", "use serde::{Deserialize, Serialize};\n\n", False)
+features = '"cli", "sqlite"' if binary else '"sqlite"'
 write(
     "migrations/Cargo.toml",
     package("migrations")
-    + f'[dependencies]\nferro-core = {{ path = "{core}", features = ["sqlite"] }}\nmodels-ferro = {{ path = "../models-ferro" }}\n\n'
+    + f'[dependencies]\nferro-core = {{ path = "{core}", features = [{features}] }}\nmodels-ferro = {{ path = "../models-ferro" }}\n\n'
     + f'[build-dependencies]\nferro-build = {{ path = "{build}" }}\nmodels-ferro = {{ path = "../models-ferro" }}\n'
     + (f'ferro-core = {{ path = "{core}", features = ["sqlite"] }}\n' if unify else ''),
 )
 write("migrations/build.rs", "fn main() {\n    ferro_build::Builder::new(models_ferro::schema()).run();\n}\n")
 write("migrations/src/lib.rs", "ferro::embed_migrations!();\n")
+if binary:
+    write(
+        "migrations/src/main.rs",
+        "fn main() -> std::process::ExitCode {\n    ferro::runtime::cli::Cli::new()\n"
+        '        .database("main", migrations::MIGRATIONS, "sqlite://app.db")\n'
+        '        .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))\n'
+        '        .package(env!("CARGO_PKG_NAME"))\n        .run()\n}\n',
+    )
 PY
 
 cd "$work"
 # A target folder of its own for each OPT, whose build scripts and proc
 # macros are compiled otherwise.
-export CARGO_TARGET_DIR=$work/target-opt${OPT:-init}
+export CARGO_TARGET_DIR=$work/target-opt${OPT:-init}${DEPS_DEBUG:+-debug$DEPS_DEBUG}
 # The first build compiles the dependencies and writes the initial migration.
 FERRO_MIGRATIONS=generate cargo build -q --offline
 
@@ -181,18 +200,19 @@ saved=$(mktemp -d)
 # The milliseconds of `cargo build -p $1` after adding the field, of that
 # build after the last compile of the models crate ended (cargo's
 # --timings): what the edit costs beyond the models crate, and of the
-# migrations crate's own compile. The first of the last two depends on how
-# the two cores shared the work (the migrations crate starts once the models
-# crate's metadata is written, before its code is), the second does not.
+# migrations crate's library and binary (compile and link). The first of the
+# last three depends on how the two cores shared the work (the migrations
+# crate starts once the models crate's metadata is written, before its code
+# is), the other two do not.
 # The field is then taken out and the migrations folder put back as it was.
 build_after_edit() {
     cp "$folder"/* "$folder"/.draft-base.json "$saved"/ 2>/dev/null || true
     field on
-    local start end beyond crate
+    local start end beyond crate binary
     start=$(date +%s%N)
     cargo build -q --offline -p "$1" --timings
     end=$(date +%s%N)
-    read -r beyond crate < <(python3 "$root/bench/after_models.py" "$CARGO_TARGET_DIR/cargo-timings" $(((end - start) / 1000000)))
+    read -r beyond crate binary < <(python3 "$root/bench/after_models.py" "$CARGO_TARGET_DIR/cargo-timings" $(((end - start) / 1000000)))
     field off
     rm -f "$folder"/*.rs "$folder"/.draft-base.json
     cp "$saved"/* "$saved"/.draft-base.json "$folder"/ 2>/dev/null || true
@@ -202,7 +222,7 @@ build_after_edit() {
     # of its own, with other features than the migrations crate's).
     cargo build -q --offline -p "$1"
     cargo build -q --offline -p migrations
-    echo "$(((end - start) / 1000000)) $beyond $crate"
+    echo "$(((end - start) / 1000000)) $beyond $crate $binary"
 }
 
 # The machine's CPU counters from /proc/stat: the total and the time stolen by
@@ -213,22 +233,24 @@ cpu_counters() {
 }
 
 measure_edit() {
-    local label=$1 built=$2 times=() beyond=() crates=() t b c total0 steal0 total1 steal1
+    local label=$1 built=$2 times=() beyond=() crates=() binaries=() t b c x total0 steal0 total1 steal1
     read -r total0 steal0 < <(cpu_counters)
     for _ in $(seq "$RUNS"); do
-        read -r t b c < <(build_after_edit "$built")
+        read -r t b c x < <(build_after_edit "$built")
         times+=("$t")
         beyond+=("$b")
         crates+=("$c")
+        binaries+=("$x")
     done
-    local ms after crate
+    local ms after crate binary
     ms=$(printf '%s\n' "${times[@]}" | median)
     after=$(printf '%s\n' "${beyond[@]}" | median)
     crate=$(printf '%s\n' "${crates[@]}" | median)
+    binary=$(printf '%s\n' "${binaries[@]}" | median)
     read -r total1 steal1 < <(cpu_counters)
     local stolen
     stolen=$(awk -v s=$((steal1 - steal0)) -v t=$((total1 - total0)) 'BEGIN { printf "%.1f", t ? 100 * s / t : 0 }')
-    echo "{\"case\": \"edit\", \"what\": \"$label\", \"structs\": $N, \"runs\": $RUNS, \"median_ms\": $ms, \"after_models_ms\": $after, \"migrations_crate_ms\": $crate, \"stolen_pct\": $stolen}"
+    echo "{\"case\": \"edit\", \"what\": \"$label\", \"structs\": $N, \"runs\": $RUNS, \"median_ms\": $ms, \"after_models_ms\": $after, \"migrations_crate_ms\": $crate, \"binary_ms\": $binary, \"stolen_pct\": $stolen}"
 }
 
 cargo build -q --offline -p migrations
