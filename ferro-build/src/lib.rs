@@ -54,6 +54,7 @@ mod error;
 mod folder;
 mod history;
 mod layout;
+mod link;
 
 pub use error::BuildError;
 
@@ -112,6 +113,7 @@ pub struct Builder {
     database: Option<String>,
     safe: bool,
     contract: Option<bool>,
+    link_debug_info: bool,
 }
 
 impl Builder {
@@ -126,6 +128,7 @@ impl Builder {
             database: None,
             safe: false,
             contract: None,
+            link_debug_info: false,
         }
     }
 
@@ -205,6 +208,34 @@ impl Builder {
         self
     }
 
+    /// Keep the debug information in what the crate links in the dev
+    /// profile. By default, on Linux, Android and the BSDs, [`Builder::run`]
+    /// tells cargo to link the migrations crate's binary (the migration
+    /// commands), tests, examples and benches without it: after each model
+    /// edit `cargo build` relinks that binary, with the runtime, sqlx and
+    /// SQLite in it, and most of that link is copying their debug
+    /// information (`docs/performance.md`, "The binary's link without debug
+    /// information"). A panic still names its file and line; a backtrace
+    /// names functions without lines, and a debugger steps through them
+    /// without the source. The crate's library, which the application
+    /// links, and the application's own binaries keep what the profile
+    /// says, as does every release build. A linker other than a C compiler driver (`cc`, `gcc`,
+    /// `clang`) named in cargo's configuration or the rustflags gets no
+    /// argument. In a build script that runs several builders, one that
+    /// does not keep it is enough to leave it out.
+    ///
+    /// ```no_run
+    /// # mod shop_models { pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> { ferro::schema!() } }
+    /// fn main() {
+    ///     // To debug the migration commands or a migration's data step.
+    ///     ferro_build::Builder::new(shop_models::schema()).link_debug_info(true).run();
+    /// }
+    /// ```
+    pub fn link_debug_info(mut self, keep: bool) -> Builder {
+        self.link_debug_info = keep;
+        self
+    }
+
     /// Runs generation from a build script: tells cargo when to run it again,
     /// passes on the report as `cargo:warning`s, and on an error prints it and
     /// fails the build.
@@ -212,6 +243,9 @@ impl Builder {
         println!("cargo:rerun-if-env-changed=FERRO_MIGRATIONS");
         println!("cargo:rerun-if-env-changed=CI");
         println!("cargo:rerun-if-env-changed=FERRO_CONTRACT");
+        if !self.link_debug_info {
+            link::strip_debug_info();
+        }
         let mark = std::env::var_os("OUT_DIR").map(|d| PathBuf::from(d).join("ferro-started"));
         let started = mark.as_deref().and_then(stamp);
         let outcome = self.migrations_folder().and_then(|dir| {

@@ -73,6 +73,32 @@ pub fn scratch_cargo(dir: &std::path::Path) -> std::process::Command {
     command
 }
 
+/// The section names of the ELF file at `path`, as binutils' `readelf`
+/// lists them: whether a linked binary carries debug information
+/// (`.debug_line`, `.debug_info`).
+pub fn elf_sections(path: &std::path::Path) -> Vec<String> {
+    let output = std::process::Command::new("readelf")
+        .args(["--sections", "--wide"])
+        .arg(path)
+        .output()
+        .expect("readelf (binutils) runs");
+    assert!(
+        output.status.success(),
+        "readelf {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            // `  [12] .debug_line  PROGBITS ...`; the header's `[Nr]` is not a number.
+            let (number, rest) = line.trim_start().strip_prefix('[')?.split_once("] ")?;
+            number.trim().parse::<u32>().ok()?;
+            rest.split_whitespace().next().map(str::to_owned)
+        })
+        .collect()
+}
+
 /// The plain SQL file of `d` in `tests/inspect/`, with its name: a shop's
 /// database as plain SQL made it, with what real applications hold that a
 /// model cannot declare, for the tests of `inspect`.

@@ -272,3 +272,21 @@ fn the_command_line_says_what_it_takes() {
     let (code, text) = run(&nested, &["frobnicate"]);
     assert_eq!(code, 2, "a command line that cannot be read: {text}");
 }
+
+/// The build script links the binary without debug information in the dev
+/// profile (`ferro_build::Builder::link_debug_info`): the link after each
+/// model edit copies none. The data-migration example keeps it, and its
+/// test checks that this profile gives a binary some.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_is_linked_without_debug_information() {
+    let sections = ferro_tests::elf_sections(env!("CARGO_BIN_EXE_blog-migrations").as_ref());
+    assert!(sections.iter().any(|name| name == ".text"), "{sections:?}");
+    // `.debug_gdb_scripts` is not debug information: gdb's pretty printers,
+    // loaded with the program.
+    let debug: Vec<_> = sections
+        .iter()
+        .filter(|name| name.starts_with(".debug_") && *name != ".debug_gdb_scripts")
+        .collect();
+    assert!(debug.is_empty(), "{debug:?}");
+}

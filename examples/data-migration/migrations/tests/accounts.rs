@@ -86,3 +86,13 @@ fn accounts_on_postgres() {
         accounts(&server.create_database());
     }
 }
+
+/// The build script keeps the binary's debug information
+/// (`.link_debug_info(true)`), which the dev profile gives it: the blog
+/// example, which does not keep it, checks its binary has none.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_keeps_its_debug_information() {
+    let sections = ferro_tests::elf_sections(env!("CARGO_BIN_EXE_data-migration-migrations").as_ref());
+    assert!(sections.iter().any(|name| name == ".debug_line"), "{sections:?}");
+}
