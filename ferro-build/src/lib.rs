@@ -219,10 +219,10 @@ impl Builder {
     /// names functions without lines, and a debugger steps through them
     /// without the source. The crate's library, which the application
     /// links, and the application's own binaries keep what the profile
-    /// says, as does every release build. A linker other than a C compiler driver (`cc`, `gcc`,
-    /// `clang`) named in cargo's configuration or the rustflags gets no
-    /// argument. In a build script that runs several builders, one that
-    /// does not keep it is enough to leave it out.
+    /// says, as does every release build. A linker other than a C compiler
+    /// driver (`cc`, `gcc`, `clang`) named in cargo's configuration or the
+    /// rustflags gets no argument. In a build script that runs several
+    /// builders, one that does not keep it is enough to leave it out.
     ///
     /// ```no_run
     /// # mod shop_models { pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> { ferro::schema!() } }
