@@ -135,7 +135,7 @@ impl Cluster {
     }
 
     /// Starts node `node` again as its service would after a crash (see
-    /// [`Cluster::recover_position`]), joining the others, and waits until
+    /// `Cluster::recover_position`), joining the others, and waits until
     /// it is `Synced` with them; on other free ports when another process
     /// took one of the node's own while it was down.
     pub fn restart(&mut self, node: usize) {

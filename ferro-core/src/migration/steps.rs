@@ -17,7 +17,7 @@
 //! # assert_eq!(UPGRADE.len(), 2);
 //! ```
 //!
-//! They read as the [`Ops`](super::Ops) calls of a hand-written migration
+//! They read as the [`Ops`] calls of a hand-written migration
 //! read, and mean the same steps. Why constants: a history of thousands of
 //! migrations is compiled into the migrations crate, and rustc compiles a
 //! constant's data without generating machine code for it, where each
