@@ -61,7 +61,10 @@ pub(crate) fn strip_argument(var: impl Fn(&str) -> Option<String>) -> Option<&'s
     while let Some(flag) = flags.next() {
         let codegen = match flag {
             "-C" | "--codegen" => flags.next().unwrap_or_default(),
-            _ => flag.strip_prefix("-C").unwrap_or_default(),
+            _ => flag
+                .strip_prefix("-C")
+                .or_else(|| flag.strip_prefix("--codegen="))
+                .unwrap_or_default(),
         };
         if codegen.starts_with("linker-flavor") {
             return None;
@@ -158,6 +161,7 @@ mod tests {
             ("-Clinker=ld.lld", None),
             ("-C\x1flinker=rust-lld", None),
             ("--codegen\x1flinker=ld", None),
+            ("--codegen=linker=ld.lld", None),
             ("-Clinker-flavor=gnu-lld-cc", None),
             ("--cfg\x1ffoo", Some(STRIP_DEBUG)),
         ];
