@@ -28,7 +28,7 @@
 #   Alembic's batch mode;
 # - compile: `#[derive(Model)]` against serde's derives on 500 structs, a
 #   build in which no model changed, and one new field end to end
-#   (bench/compile.sh, which takes OPT and FILES), beside Alembic and
+#   (bench/compile.sh, which takes OPT, FILES and DYLIB), beside Alembic and
 #   Django on the same edit.
 set -euo pipefail
 cd "$(dirname "$0")/.."

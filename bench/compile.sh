@@ -20,6 +20,9 @@
 #   DEPS_DEBUG=0 bench/compile.sh    # the dependencies without debug
 #                                    # information ([profile.dev.package."*"]
 #                                    # debug = false)
+#   DYLIB=1 bench/compile.sh         # the binary with docs/workflow.md's
+#                                    # dev-dylib setting: ferro's runtime
+#                                    # from ferro-dylib's shared library
 #
 # By default the workspace has the profile `ferro init` writes: proc macros
 # and build scripts optimised, the models crate not.
@@ -130,10 +133,14 @@ crate(
 write("models-serde/Cargo.toml", package("models-serde") + '[dependencies]\nserde = { version = "1", features = ["derive"] }\n')
 crate("models-serde", "use serde::{Deserialize, Serialize};\n\n", False)
 features = '"cli", "sqlite"' if binary else '"sqlite"'
+dylib = binary and os.environ.get("DYLIB") == "1"
+shared = os.path.join(root, "ferro-dylib")
 write(
     "migrations/Cargo.toml",
     package("migrations")
-    + f'[dependencies]\nferro-core = {{ path = "{core}", features = [{features}] }}\nmodels-ferro = {{ path = "../models-ferro" }}\n\n'
+    + f'[dependencies]\nferro-core = {{ path = "{core}", features = [{features}] }}\nmodels-ferro = {{ path = "../models-ferro" }}\n'
+    + (f'ferro-dylib = {{ path = "{shared}", optional = true }}\n\n[features]\ndefault = ["dev-dylib"]\ndev-dylib = ["dep:ferro-dylib"]\n' if dylib else '')
+    + '\n'
     + f'[build-dependencies]\nferro-build = {{ path = "{build}" }}\nmodels-ferro = {{ path = "../models-ferro" }}\n'
     + (f'ferro-core = {{ path = "{core}", features = ["sqlite"] }}\n' if unify else ''),
 )
@@ -142,7 +149,8 @@ write("migrations/src/lib.rs", "ferro::embed_migrations!();\n")
 if binary:
     write(
         "migrations/src/main.rs",
-        "fn main() -> std::process::ExitCode {\n    ferro::runtime::cli::Cli::new()\n"
+        ('#[cfg(all(feature = "dev-dylib", debug_assertions))]\nuse ferro_dylib as _;\n\n' if dylib else "")
+        + "fn main() -> std::process::ExitCode {\n    ferro::runtime::cli::Cli::new()\n"
         '        .database("main", migrations::MIGRATIONS, "sqlite://app.db")\n'
         '        .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))\n'
         '        .package(env!("CARGO_PKG_NAME"))\n        .run()\n}\n',

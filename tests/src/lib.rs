@@ -99,6 +99,32 @@ pub fn elf_sections(path: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
+/// The shared libraries the ELF file at `path` needs at run time (its
+/// `NEEDED` entries, as binutils' `readelf` lists them): whether a binary
+/// takes a library from a shared object or holds it.
+pub fn elf_needed(path: &std::path::Path) -> Vec<String> {
+    let output = std::process::Command::new("readelf")
+        .args(["--dynamic", "--wide"])
+        .arg(path)
+        .output()
+        .expect("readelf (binutils) runs");
+    assert!(
+        output.status.success(),
+        "readelf {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| line.contains("(NEEDED)"))
+        // ` 0x... (NEEDED)  Shared library: [libc.so.6]`
+        .filter_map(|line| {
+            let (_, name) = line.split_once('[')?;
+            Some(name.strip_suffix(']')?.to_owned())
+        })
+        .collect()
+}
+
 /// The plain SQL file of `d` in `tests/inspect/`, with its name: a shop's
 /// database as plain SQL made it, with what real applications hold that a
 /// model cannot declare, for the tests of `inspect`.

@@ -45,6 +45,17 @@ impl App {
     /// With `cli`, the migrations crate's binary is the command line
     /// (`ferro::runtime::cli::Cli`) on SQLite; else it lists the migrations.
     fn with(cli: bool) -> App {
+        App::setup(cli, false)
+    }
+
+    /// The command line with docs/workflow.md's `dev-dylib` setting, on by
+    /// default: in debug builds the binary takes ferro's runtime from
+    /// ferro-dylib's shared library.
+    fn with_dylib() -> App {
+        App::setup(true, true)
+    }
+
+    fn setup(cli: bool, dylib: bool) -> App {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_owned();
         let n = NEXT_APP.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -52,6 +63,7 @@ impl App {
         let ws = workspace();
         let core = ws.join("ferro-core");
         let build = ws.join("ferro-build");
+        let shared = ws.join("ferro-dylib");
         write(
             &root.join("Cargo.toml"),
             "[workspace]\nmembers = [\"models\", \"migrations\"]\nresolver = \"3\"\n",
@@ -70,10 +82,18 @@ impl App {
             &format!(
                 "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
                  [lib]\nname = \"{lib}\"\n\n\
-                 [dependencies]\nferro-core = {{ path = {core:?}{features} }}\n{models}\n\n\
+                 [dependencies]\nferro-core = {{ path = {core:?}{features} }}\n{models}\n{dylib}\n\
                  [build-dependencies]\nferro-build = {{ path = {build:?} }}\n{models}\n",
                 lib = self::package(cli).replace('-', "_"),
                 models = format!("app-models = {{ path = \"../models\", package = \"app-models-{n}\" }}"),
+                dylib = if dylib {
+                    format!(
+                        "ferro-dylib = {{ path = {shared:?}, optional = true }}\n\n\
+                         [features]\ndefault = [\"dev-dylib\"]\ndev-dylib = [\"dep:ferro-dylib\"]\n"
+                    )
+                } else {
+                    String::new()
+                },
                 features = if cli {
                     ", features = [\"cli\", \"sqlite\"]"
                 } else {
@@ -98,7 +118,12 @@ impl App {
             "fn main() {\n    for m in app_migrations::MIGRATIONS {\n        \
              println!(\"{} {}\", m.file, m.revision.message);\n    }\n}\n"
         };
-        write(&root.join("migrations/src/main.rs"), main);
+        let main = if dylib {
+            format!("#[cfg(all(feature = \"dev-dylib\", debug_assertions))]\nuse ferro_dylib as _;\n\n{main}")
+        } else {
+            main.to_owned()
+        };
+        write(&root.join("migrations/src/main.rs"), &main);
         App {
             _dir: dir,
             root,
@@ -596,4 +621,108 @@ fn a_build_after_a_write_does_not_repeat_it() {
         let messages = app.build();
         assert!(!messages.contains("wrote"), "edit {n}:\n{messages}");
     }
+}
+
+/// docs/workflow.md's faster edit loop: with the `dev-dylib` feature the
+/// debug binary takes ferro's runtime from `libferro_dylib.so`, which
+/// `cargo run` finds; a build without debug assertions (as a release build
+/// is) links the runtime into the binary as before, and runs with nothing
+/// beside it.
+#[test]
+fn dev_dylib_links_the_runtime_as_a_shared_library_in_debug_builds_only() {
+    let app = App::with_dylib();
+    app.build();
+    let binary = workspace().join("target/scratch/debug").join(&app.package);
+    let needed = ferro_tests::elf_needed(&binary);
+    assert!(
+        needed.iter().any(|l| l == "libferro_dylib.so") && needed.iter().any(|l| l.starts_with("libstd-")),
+        "{needed:?}"
+    );
+
+    // Started by hand, without a library path, it does not find them, and
+    // the loader says so before anything runs.
+    let output = Command::new(&binary)
+        .arg("--help")
+        .env_remove("LD_LIBRARY_PATH")
+        .output()
+        .expect("the loader runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success() && stderr.contains("error while loading shared libraries"),
+        "{stderr}"
+    );
+
+    // `cargo run` sets the library path to both shared objects.
+    let url = format!("sqlite://{}", app.root.join("debug.db").display());
+    let output = app.cargo(
+        &[
+            "run",
+            "--quiet",
+            "--offline",
+            "-p",
+            &app.package,
+            "--",
+            "--database-url",
+            &url,
+            "upgrade",
+            "head",
+        ],
+        false,
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let id = app.id("0001_initial.rs");
+    let output = app.cargo(
+        &[
+            "run",
+            "--quiet",
+            "--offline",
+            "-p",
+            &app.package,
+            "--",
+            "--database-url",
+            &url,
+            "current",
+        ],
+        false,
+    );
+    let current = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success() && current.contains(&id), "{current}");
+
+    // Debug assertions off for the migrations crate alone: its `cfg` no
+    // longer names ferro-dylib, and the binary holds the runtime.
+    let manifest = app.root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    write(
+        &manifest,
+        &format!(
+            "{text}\n[profile.dev.package.{}]\ndebug-assertions = false\n",
+            app.package
+        ),
+    );
+    app.build();
+    let needed = ferro_tests::elf_needed(&binary);
+    assert!(
+        !needed
+            .iter()
+            .any(|l| l.contains("ferro_dylib") || l.starts_with("libstd-")),
+        "{needed:?}"
+    );
+    // Started by hand, without the library path `cargo test` gives its
+    // tests, it runs.
+    let output = Command::new(&binary)
+        .args(["--database-url", &url, "current"])
+        .env_remove("LD_LIBRARY_PATH")
+        .current_dir(&app.root)
+        .output()
+        .expect("the binary runs");
+    let current = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && current.contains(&id),
+        "{current}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
