@@ -9,8 +9,10 @@
 //! models crate is in a workspace that does not already cover it; sets
 //! build scripts and derives optimised in the root manifest
 //! ([`optimise_build_scripts`]); and adds `pub fn schema()` to the models
-//! crate when it has none. The first `cargo build` of the new crate then
-//! writes `migrations/0001_initial.rs`.
+//! crate when it has none. With `--dev-dylib`, the crate also takes
+//! ferro-dylib behind a `dev-dylib` feature, on by default, that debug
+//! builds of its binary link ferro's runtime from. The first `cargo build`
+//! of the new crate then writes `migrations/0001_initial.rs`.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -39,6 +41,12 @@ pub(crate) struct Options {
     /// without ferro-build beside it.
     #[arg(long)]
     ferro_build: Option<PathBuf>,
+    /// Debug builds of the binary take ferro's runtime from ferro-dylib's
+    /// shared library (the `dev-dylib` feature, on by default): a model
+    /// edit relinks far less; `cargo run` finds the library, a binary
+    /// started by hand does not. Release builds are linked as usual.
+    #[arg(long)]
+    dev_dylib: bool,
 }
 
 /// Creates the crate; what it did, to print.
@@ -65,6 +73,17 @@ pub(crate) fn run(options: &Options) -> Result<String, Error> {
         }),
         ferro_core: dependency(&models, &dir, workspace.as_ref(), "ferro-core", options)?,
         ferro_build: dependency(&models, &dir, workspace.as_ref(), "ferro-build", options)?,
+        ferro_dylib: if options.dev_dylib {
+            Some(dependency(
+                &models,
+                &dir,
+                workspace.as_ref(),
+                "ferro-dylib",
+                options,
+            )?)
+        } else {
+            None
+        },
         features: std::iter::once("cli")
             .chain(options.databases.iter().map(String::as_str))
             .map(|f| format!("{f:?}"))
@@ -155,6 +174,8 @@ struct Plan {
     url: String,
     ferro_core: String,
     ferro_build: String,
+    /// ferro-dylib's dependency, with `--dev-dylib`.
+    ferro_dylib: Option<String>,
     features: String,
     models_path: String,
 }
@@ -167,11 +188,27 @@ impl Plan {
             url,
             ferro_core,
             ferro_build,
+            ferro_dylib,
             features,
             models_path,
         } = self;
         let (package, edition, models_lib) = (&models.package, &models.edition, &models.lib);
         let models_dep = format!("{package} = {{ path = {} }}", toml_string(models_path));
+        let (dylib_dep, dylib_use) = match ferro_dylib {
+            Some(spec) => (
+                format!(
+                    "# Ferro's runtime as a shared library for debug builds of the binary\n\
+                     # (`src/main.rs`): a model edit relinks far less. Ferro's docs/workflow.md.\n\
+                     ferro-dylib = {{ {spec}, optional = true }}\n\n\
+                     [features]\ndefault = [\"dev-dylib\"]\ndev-dylib = [\"dep:ferro-dylib\"]\n"
+                ),
+                "// In debug builds the runtime comes from ferro-dylib's shared library, which\n\
+                 // `cargo run` finds; a release build links it into the binary.\n\
+                 #[cfg(all(feature = \"dev-dylib\", debug_assertions))]\n\
+                 use ferro_dylib as _;\n\n",
+            ),
+            None => (String::new(), ""),
+        };
         [
             (
                 "Cargo.toml",
@@ -179,7 +216,7 @@ impl Plan {
                     "[package]\nname = {}\nversion = \"0.1.0\"\nedition = {}\npublish = false\n\n\
                      [dependencies]\n\
                      # The commands and the databases they can reach (sqlite, postgres, mysql).\n\
-                     ferro-core = {{ {ferro_core}, features = [{features}] }}\n{models_dep}\n\n\
+                     ferro-core = {{ {ferro_core}, features = [{features}] }}\n{models_dep}\n{dylib_dep}\n\
                      [build-dependencies]\nferro-build = {{ {ferro_build} }}\n{models_dep}\n\n\
                      [dev-dependencies]\n\
                      # `ferro::testing`, for tests/migrations.rs.\n\
@@ -207,7 +244,7 @@ impl Plan {
                 format!(
                     "//! The migration commands (`--help` lists them). Without `--database-url` or\n\
                      //! `DATABASE_URL` they use `{url}`.\n\n\
-                     fn main() -> std::process::ExitCode {{\n    \
+                     {dylib_use}fn main() -> std::process::ExitCode {{\n    \
                      ferro::runtime::cli::Cli::new()\n        \
                      .database(\"main\", {lib}::MIGRATIONS, {url:?})\n        \
                      .migrations_dir(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/migrations\"))\n        \
@@ -237,7 +274,7 @@ impl Plan {
     }
 }
 
-/// The inside of `{ ... }` for `crate` (ferro-core or ferro-build): from the
+/// The inside of `{ ... }` for `crate` (ferro-core, ferro-build or ferro-dylib): from the
 /// workspace's dependencies when it has one for it, else from where the
 /// models crate takes ferro-core.
 fn dependency(
@@ -254,12 +291,17 @@ fn dependency(
         Source::Path(core) => {
             let path = if krate == "ferro-core" {
                 core.clone()
-            } else if let Some(build) = &options.ferro_build {
+            } else if let Some(build) = options.ferro_build.as_ref().filter(|_| krate == "ferro-build") {
                 build.canonicalize().map_err(io(build))?
             } else {
-                let beside = core.parent().map(|p| p.join("ferro-build")).unwrap_or_default();
+                let beside = core.parent().map(|p| p.join(krate)).unwrap_or_default();
                 if !beside.join("Cargo.toml").is_file() {
-                    return Err(Error::NoFerroBuild(core.display().to_string()));
+                    let core = core.display().to_string();
+                    return Err(if krate == "ferro-build" {
+                        Error::NoFerroBuild(core)
+                    } else {
+                        Error::NoFerroDylib(core)
+                    });
                 }
                 beside
             };

@@ -41,6 +41,14 @@ fn ferro(root: &Path, args: &[&str]) -> Output {
 /// A workspace holding only `models`, which takes ferro-core from the
 /// workspace's dependencies.
 fn scratch() -> tempfile::TempDir {
+    scratch_named("notes-models")
+}
+
+/// [`scratch`] with a models package of another name: the scratch builds
+/// share a target folder, where cargo names a workspace member's build by
+/// its package and its path in the workspace, so two tests that run at once
+/// need packages of their own.
+fn scratch_named(package: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let core = repository().join("ferro-core");
     write(
@@ -53,8 +61,10 @@ fn scratch() -> tempfile::TempDir {
     );
     write(
         &dir.path().join("models/Cargo.toml"),
-        "[package]\nname = \"notes-models\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
-         [dependencies]\nferro-core.workspace = true\n",
+        &format!(
+            "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+             [dependencies]\nferro-core.workspace = true\n"
+        ),
     );
     write(&dir.path().join("models/src/lib.rs"), MODELS);
     dir
@@ -184,4 +194,67 @@ fn init_refuses_a_crate_without_ferro() {
         "{stderr}"
     );
     assert!(!dir.path().join("migrations").exists(), "nothing is written");
+}
+
+/// `--dev-dylib`: the crate's debug binary takes ferro's runtime from
+/// ferro-dylib's shared library, and `cargo run` finds it and applies the
+/// first migration (tests/tests/build_flow.rs checks that a build without
+/// debug assertions links the runtime into the binary).
+#[test]
+fn init_with_dev_dylib_links_the_runtime_as_a_shared_library() {
+    let dir = scratch_named("dylib-notes-models");
+    let root = dir.path();
+    let output = ferro(
+        root,
+        &[
+            "init",
+            "dylib-migrations",
+            "--models",
+            "models",
+            "--databases",
+            "sqlite",
+            "--dev-dylib",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let manifest = fs::read_to_string(root.join("dylib-migrations/Cargo.toml")).expect("read");
+    assert!(
+        manifest.contains("ferro-dylib = { path = ")
+            && manifest.contains(", optional = true }\n\n[features]\ndefault = [\"dev-dylib\"]\ndev-dylib = [\"dep:ferro-dylib\"]\n"),
+        "{manifest}"
+    );
+    let main = fs::read_to_string(root.join("dylib-migrations/src/main.rs")).expect("read");
+    assert!(
+        main.contains("#[cfg(all(feature = \"dev-dylib\", debug_assertions))]\nuse ferro_dylib as _;\n"),
+        "{main}"
+    );
+
+    let run = ferro_tests::scratch_cargo(root)
+        .args([
+            "run",
+            "--quiet",
+            "--offline",
+            "-p",
+            "dylib-migrations",
+            "--",
+            "upgrade",
+            "head",
+        ])
+        .env_remove("CI")
+        .env_remove("FERRO_MIGRATIONS")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("cargo runs");
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success() && text.starts_with("applied "),
+        "{text}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let needed = ferro_tests::elf_needed(&repository().join("target/scratch/debug/dylib-migrations"));
+    assert!(needed.iter().any(|l| l == "libferro_dylib.so"), "{needed:?}");
 }
