@@ -77,18 +77,7 @@ pub fn scratch_cargo(dir: &std::path::Path) -> std::process::Command {
 /// lists them: whether a linked binary carries debug information
 /// (`.debug_line`, `.debug_info`).
 pub fn elf_sections(path: &std::path::Path) -> Vec<String> {
-    let output = std::process::Command::new("readelf")
-        .args(["--sections", "--wide"])
-        .arg(path)
-        .output()
-        .expect("readelf (binutils) runs");
-    assert!(
-        output.status.success(),
-        "readelf {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout)
+    readelf("--sections", path)
         .lines()
         .filter_map(|line| {
             // `  [12] .debug_line  PROGBITS ...`; the header's `[Nr]` is not a number.
@@ -103,8 +92,21 @@ pub fn elf_sections(path: &std::path::Path) -> Vec<String> {
 /// `NEEDED` entries, as binutils' `readelf` lists them): whether a binary
 /// takes a library from a shared object or holds it.
 pub fn elf_needed(path: &std::path::Path) -> Vec<String> {
+    readelf("--dynamic", path)
+        .lines()
+        .filter(|line| line.contains("(NEEDED)"))
+        // ` 0x... (NEEDED)  Shared library: [libc.so.6]`
+        .filter_map(|line| {
+            let (_, name) = line.split_once('[')?;
+            Some(name.strip_suffix(']')?.to_owned())
+        })
+        .collect()
+}
+
+/// What binutils' `readelf WHAT --wide` prints of the ELF file at `path`.
+fn readelf(what: &str, path: &std::path::Path) -> String {
     let output = std::process::Command::new("readelf")
-        .args(["--dynamic", "--wide"])
+        .args([what, "--wide"])
         .arg(path)
         .output()
         .expect("readelf (binutils) runs");
@@ -114,15 +116,7 @@ pub fn elf_needed(path: &std::path::Path) -> Vec<String> {
         path.display(),
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter(|line| line.contains("(NEEDED)"))
-        // ` 0x... (NEEDED)  Shared library: [libc.so.6]`
-        .filter_map(|line| {
-            let (_, name) = line.split_once('[')?;
-            Some(name.strip_suffix(']')?.to_owned())
-        })
-        .collect()
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The plain SQL file of `d` in `tests/inspect/`, with its name: a shop's

@@ -654,8 +654,8 @@ fn dev_dylib_links_the_runtime_as_a_shared_library_in_debug_builds_only() {
 
     // `cargo run` sets the library path to both shared objects.
     let url = format!("sqlite://{}", app.root.join("debug.db").display());
-    let output = app.cargo(
-        &[
+    let cargo_run = |command: &[&str]| {
+        let run = [
             "run",
             "--quiet",
             "--offline",
@@ -664,33 +664,19 @@ fn dev_dylib_links_the_runtime_as_a_shared_library_in_debug_builds_only() {
             "--",
             "--database-url",
             &url,
-            "upgrade",
-            "head",
-        ],
-        false,
-    );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+        ];
+        let output = app.cargo(&[&run[..], command].concat(), false);
+        assert!(
+            output.status.success(),
+            "{command:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    cargo_run(&["upgrade", "head"]);
     let id = app.id("0001_initial.rs");
-    let output = app.cargo(
-        &[
-            "run",
-            "--quiet",
-            "--offline",
-            "-p",
-            &app.package,
-            "--",
-            "--database-url",
-            &url,
-            "current",
-        ],
-        false,
-    );
-    let current = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success() && current.contains(&id), "{current}");
+    let current = cargo_run(&["current"]);
+    assert!(current.contains(&id), "{current}");
 
     // Debug assertions off for the migrations crate alone: its `cfg` no
     // longer names ferro-dylib, and the binary holds the runtime.
