@@ -22,7 +22,9 @@
 #                                    # debug = false)
 #   DYLIB=1 bench/compile.sh         # the binary with docs/workflow.md's
 #                                    # dev-dylib setting: ferro's runtime
-#                                    # from ferro-dylib's shared library
+#                                    # and build-script helper from
+#                                    # ferro-dylib's and ferro-build-dylib's
+#                                    # shared libraries
 #
 # By default the workspace has the profile `ferro init` writes: proc macros
 # and build scripts optimised, the models crate not.
@@ -135,21 +137,24 @@ crate("models-serde", "use serde::{Deserialize, Serialize};\n\n", False)
 features = '"cli", "sqlite"' if binary else '"sqlite"'
 dylib = binary and os.environ.get("DYLIB") == "1"
 shared = os.path.join(root, "ferro-dylib")
+build_shared = os.path.join(root, "ferro-build-dylib")
+use = lambda crate: f'#[cfg(all(feature = "dev-dylib", debug_assertions))]\nuse {crate} as _;\n\n' if dylib else ""
 write(
     "migrations/Cargo.toml",
     package("migrations")
     + f'[dependencies]\nferro-core = {{ path = "{core}", features = [{features}] }}\nmodels-ferro = {{ path = "../models-ferro" }}\n'
-    + (f'ferro-dylib = {{ path = "{shared}", optional = true }}\n\n[features]\ndefault = ["dev-dylib"]\ndev-dylib = ["dep:ferro-dylib"]\n' if dylib else '')
+    + (f'ferro-dylib = {{ path = "{shared}", optional = true }}\n\n[features]\ndefault = ["dev-dylib"]\ndev-dylib = ["dep:ferro-dylib", "dep:ferro-build-dylib"]\n' if dylib else '')
     + '\n'
     + f'[build-dependencies]\nferro-build = {{ path = "{build}" }}\nmodels-ferro = {{ path = "../models-ferro" }}\n'
+    + (f'ferro-build-dylib = {{ path = "{build_shared}", optional = true }}\n' if dylib else '')
     + (f'ferro-core = {{ path = "{core}", features = ["sqlite"] }}\n' if unify else ''),
 )
-write("migrations/build.rs", "fn main() {\n    ferro_build::Builder::new(models_ferro::schema()).run();\n}\n")
+write("migrations/build.rs", use("ferro_build_dylib") + "fn main() {\n    ferro_build::Builder::new(models_ferro::schema()).run();\n}\n")
 write("migrations/src/lib.rs", "ferro::embed_migrations!();\n")
 if binary:
     write(
         "migrations/src/main.rs",
-        ('#[cfg(all(feature = "dev-dylib", debug_assertions))]\nuse ferro_dylib as _;\n\n' if dylib else "")
+        use("ferro_dylib")
         + "fn main() -> std::process::ExitCode {\n    ferro::runtime::cli::Cli::new()\n"
         '        .database("main", migrations::MIGRATIONS, "sqlite://app.db")\n'
         '        .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))\n'

@@ -10,8 +10,9 @@
 //! build scripts and derives optimised in the root manifest
 //! ([`optimise_build_scripts`]); and adds `pub fn schema()` to the models
 //! crate when it has none. With `--dev-dylib`, the crate also takes
-//! ferro-dylib behind a `dev-dylib` feature, on by default, that debug
-//! builds of its binary link ferro's runtime from. The first `cargo build`
+//! ferro-dylib and ferro-build-dylib behind a `dev-dylib` feature, on by
+//! default, that debug builds of its binary and build script link ferro's
+//! runtime and build-script helper from. The first `cargo build`
 //! of the new crate then writes `migrations/0001_initial.rs`.
 
 use std::fmt::Write as _;
@@ -41,10 +42,11 @@ pub(crate) struct Options {
     /// without ferro-build beside it.
     #[arg(long)]
     ferro_build: Option<PathBuf>,
-    /// Debug builds of the binary take ferro's runtime from ferro-dylib's
-    /// shared library (the `dev-dylib` feature, on by default): a model
-    /// edit relinks far less; `cargo run` finds the library, a binary
-    /// started by hand does not. Release builds are linked as usual.
+    /// Debug builds of the binary and the build script take ferro from
+    /// shared libraries (ferro-dylib, ferro-build-dylib; the `dev-dylib`
+    /// feature, on by default): a model edit relinks far less; `cargo run`
+    /// finds them, a binary started by hand does not. Release builds are
+    /// linked as usual.
     #[arg(long)]
     dev_dylib: bool,
 }
@@ -73,14 +75,9 @@ pub(crate) fn run(options: &Options) -> Result<String, Error> {
         }),
         ferro_core: dependency(&models, &dir, workspace.as_ref(), "ferro-core", options)?,
         ferro_build: dependency(&models, &dir, workspace.as_ref(), "ferro-build", options)?,
-        ferro_dylib: if options.dev_dylib {
-            Some(dependency(
-                &models,
-                &dir,
-                workspace.as_ref(),
-                "ferro-dylib",
-                options,
-            )?)
+        dylibs: if options.dev_dylib {
+            let dylib = |krate| dependency(&models, &dir, workspace.as_ref(), krate, options);
+            Some([dylib("ferro-dylib")?, dylib("ferro-build-dylib")?])
         } else {
             None
         },
@@ -174,8 +171,8 @@ struct Plan {
     url: String,
     ferro_core: String,
     ferro_build: String,
-    /// ferro-dylib's dependency, with `--dev-dylib`.
-    ferro_dylib: Option<String>,
+    /// ferro-dylib's and ferro-build-dylib's dependencies, with `--dev-dylib`.
+    dylibs: Option<[String; 2]>,
     features: String,
     models_path: String,
 }
@@ -188,26 +185,34 @@ impl Plan {
             url,
             ferro_core,
             ferro_build,
-            ferro_dylib,
+            dylibs,
             features,
             models_path,
         } = self;
         let (package, edition, models_lib) = (&models.package, &models.edition, &models.lib);
         let models_dep = format!("{package} = {{ path = {} }}", toml_string(models_path));
-        let (dylib_dep, dylib_use) = match ferro_dylib {
-            Some(spec) => (
+        // With `--dev-dylib`: the dependency, the build dependency, and the
+        // first lines of `src/main.rs` and `build.rs`.
+        let (dylib_dep, build_dylib_dep, dylib_use, build_dylib_use) = match dylibs {
+            Some([runtime, build]) => (
                 format!(
-                    "# Ferro's runtime as a shared library for debug builds of the binary\n\
-                     # (`src/main.rs`): a model edit relinks far less. Ferro's docs/workflow.md.\n\
-                     ferro-dylib = {{ {spec}, optional = true }}\n\n\
-                     [features]\ndefault = [\"dev-dylib\"]\ndev-dylib = [\"dep:ferro-dylib\"]\n"
+                    "# Ferro's runtime and build-script helper as shared libraries for debug\n\
+                     # builds (`src/main.rs`, `build.rs`): a model edit relinks far less.\n\
+                     # Ferro's docs/workflow.md, \"A faster edit loop\".\n\
+                     ferro-dylib = {{ {runtime}, optional = true }}\n\n\
+                     [features]\ndefault = [\"dev-dylib\"]\n\
+                     dev-dylib = [\"dep:ferro-dylib\", \"dep:ferro-build-dylib\"]\n"
                 ),
+                format!("ferro-build-dylib = {{ {build}, optional = true }}\n"),
                 "// In debug builds the runtime comes from ferro-dylib's shared library, which\n\
                  // `cargo run` finds; a release build links it into the binary.\n\
                  #[cfg(all(feature = \"dev-dylib\", debug_assertions))]\n\
                  use ferro_dylib as _;\n\n",
+                "// In debug builds ferro-build comes from a shared library (`dev-dylib`).\n\
+                 #[cfg(all(feature = \"dev-dylib\", debug_assertions))]\n\
+                 use ferro_build_dylib as _;\n\n",
             ),
-            None => (String::new(), ""),
+            None => (String::new(), String::new(), "", ""),
         };
         [
             (
@@ -217,7 +222,7 @@ impl Plan {
                      [dependencies]\n\
                      # The commands and the databases they can reach (sqlite, postgres, mysql).\n\
                      ferro-core = {{ {ferro_core}, features = [{features}] }}\n{models_dep}\n{dylib_dep}\n\
-                     [build-dependencies]\nferro-build = {{ {ferro_build} }}\n{models_dep}\n\n\
+                     [build-dependencies]\nferro-build = {{ {ferro_build} }}\n{models_dep}\n{build_dylib_dep}\n\
                      [dev-dependencies]\n\
                      # `ferro::testing`, for tests/migrations.rs.\n\
                      ferro-core = {{ {ferro_core}, features = [\"testing\"] }}\n",
@@ -229,7 +234,7 @@ impl Plan {
                 "build.rs",
                 format!(
                     "//! Writes the migration for each change to the models of `{package}`.\n\n\
-                     fn main() {{\n    ferro_build::Builder::new({models_lib}::schema()).run();\n}}\n"
+                     {build_dylib_use}fn main() {{\n    ferro_build::Builder::new({models_lib}::schema()).run();\n}}\n"
                 ),
             ),
             (
@@ -274,7 +279,7 @@ impl Plan {
     }
 }
 
-/// The inside of `{ ... }` for `crate` (ferro-core, ferro-build or ferro-dylib): from the
+/// The inside of `{ ... }` for `crate` (ferro-core, ferro-build or a dylib): from the
 /// workspace's dependencies when it has one for it, else from where the
 /// models crate takes ferro-core.
 fn dependency(

@@ -72,8 +72,10 @@ pub(crate) enum Error {
     /// Where ferro-build is cannot be told from where ferro-core is.
     #[error("ferro-core comes from {0}, but there is no ferro-build beside it; pass --ferro-build PATH")]
     NoFerroBuild(String),
-    /// `--dev-dylib` asks for ferro-dylib where there is none.
-    #[error("ferro-core comes from {0}, but there is no ferro-dylib beside it; leave out --dev-dylib")]
+    /// `--dev-dylib` asks for ferro-dylib or ferro-build-dylib where there is none.
+    #[error(
+        "ferro-core comes from {0}, but there is no ferro-dylib or ferro-build-dylib beside it; leave out --dev-dylib"
+    )]
     NoFerroDylib(String),
     /// The new crate's folder exists and holds something.
     #[error("{}: exists and is not empty; choose a new folder", .0.display())]

@@ -224,13 +224,25 @@ fn init_with_dev_dylib_links_the_runtime_as_a_shared_library() {
     let manifest = fs::read_to_string(root.join("dylib-migrations/Cargo.toml")).expect("read");
     assert!(
         manifest.contains("ferro-dylib = { path = ")
-            && manifest.contains(", optional = true }\n\n[features]\ndefault = [\"dev-dylib\"]\ndev-dylib = [\"dep:ferro-dylib\"]\n"),
+            && manifest.contains(
+                ", optional = true }\n\n[features]\ndefault = [\"dev-dylib\"]\n\
+                 dev-dylib = [\"dep:ferro-dylib\", \"dep:ferro-build-dylib\"]\n"
+            )
+            && manifest.contains("ferro-build-dylib = { path = "),
         "{manifest}"
     );
     let main = fs::read_to_string(root.join("dylib-migrations/src/main.rs")).expect("read");
     assert!(
         main.contains("#[cfg(all(feature = \"dev-dylib\", debug_assertions))]\nuse ferro_dylib as _;\n"),
         "{main}"
+    );
+
+    let build = fs::read_to_string(root.join("dylib-migrations/build.rs")).expect("read");
+    assert!(
+        build.contains(
+            "#[cfg(all(feature = \"dev-dylib\", debug_assertions))]\nuse ferro_build_dylib as _;\n"
+        ),
+        "{build}"
     );
 
     let run = ferro_tests::scratch_cargo(root)

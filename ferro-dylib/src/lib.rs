@@ -18,12 +18,15 @@
 //! [dependencies]
 //! ferro-dylib = { version = "0.1", optional = true }
 //!
+//! [build-dependencies]
+//! ferro-build-dylib = { version = "0.1", optional = true }
+//!
 //! [features]
 //! default = ["dev-dylib"]
-//! dev-dylib = ["dep:ferro-dylib"]
+//! dev-dylib = ["dep:ferro-dylib", "dep:ferro-build-dylib"]
 //! ```
 //!
-//! and in `src/main.rs`:
+//! and in `src/main.rs` (`build.rs` names `ferro_build_dylib` the same way):
 //!
 //! ```ignore
 //! // ferro's runtime from its shared library in debug builds; a release

@@ -64,6 +64,7 @@ impl App {
         let core = ws.join("ferro-core");
         let build = ws.join("ferro-build");
         let shared = ws.join("ferro-dylib");
+        let build_shared = ws.join("ferro-build-dylib");
         write(
             &root.join("Cargo.toml"),
             "[workspace]\nmembers = [\"models\", \"migrations\"]\nresolver = \"3\"\n",
@@ -83,14 +84,20 @@ impl App {
                 "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
                  [lib]\nname = \"{lib}\"\n\n\
                  [dependencies]\nferro-core = {{ path = {core:?}{features} }}\n{models}\n{dylib}\n\
-                 [build-dependencies]\nferro-build = {{ path = {build:?} }}\n{models}\n",
+                 [build-dependencies]\nferro-build = {{ path = {build:?} }}\n{models}\n{build_dylib}",
                 lib = self::package(cli).replace('-', "_"),
                 models = format!("app-models = {{ path = \"../models\", package = \"app-models-{n}\" }}"),
                 dylib = if dylib {
                     format!(
                         "ferro-dylib = {{ path = {shared:?}, optional = true }}\n\n\
-                         [features]\ndefault = [\"dev-dylib\"]\ndev-dylib = [\"dep:ferro-dylib\"]\n"
+                         [features]\ndefault = [\"dev-dylib\"]\n\
+                         dev-dylib = [\"dep:ferro-dylib\", \"dep:ferro-build-dylib\"]\n"
                     )
+                } else {
+                    String::new()
+                },
+                build_dylib = if dylib {
+                    format!("ferro-build-dylib = {{ path = {build_shared:?}, optional = true }}\n")
                 } else {
                     String::new()
                 },
@@ -103,7 +110,14 @@ impl App {
         );
         write(
             &root.join("migrations/build.rs"),
-            "fn main() {\n    ferro_build::Builder::new(app_models::schema()).run();\n}\n",
+            &format!(
+                "{}fn main() {{\n    ferro_build::Builder::new(app_models::schema()).run();\n}}\n",
+                if dylib {
+                    DEV_DYLIB_USE.replace("ferro_dylib", "ferro_build_dylib")
+                } else {
+                    String::new()
+                }
+            ),
         );
         write(
             &root.join("migrations/src/lib.rs"),
@@ -119,7 +133,7 @@ impl App {
              println!(\"{} {}\", m.file, m.revision.message);\n    }\n}\n"
         };
         let main = if dylib {
-            format!("#[cfg(all(feature = \"dev-dylib\", debug_assertions))]\nuse ferro_dylib as _;\n\n{main}")
+            format!("{DEV_DYLIB_USE}{main}")
         } else {
             main.to_owned()
         };
@@ -192,6 +206,11 @@ impl App {
         );
     }
 }
+
+/// The first lines of `src/main.rs` with the `dev-dylib` setting (those of
+/// `build.rs` name ferro-build-dylib).
+const DEV_DYLIB_USE: &str =
+    "#[cfg(all(feature = \"dev-dylib\", debug_assertions))]\nuse ferro_dylib as _;\n\n";
 
 /// The migrations crate's library: the command line's, or one that lists
 /// the migrations.
@@ -396,6 +415,26 @@ impl App {
         let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&output.stderr));
         (output.status.code().unwrap_or(-1), text)
+    }
+
+    /// The migrations crate's build script as the last build linked it.
+    fn build_script(&self) -> PathBuf {
+        let builds = workspace().join("target/scratch/debug/build");
+        std::fs::read_dir(&builds)
+            .unwrap()
+            .map(|e| e.unwrap().path().join("build-script-build"))
+            .filter(|p| {
+                p.is_file()
+                    && p.parent()
+                        .and_then(|d| d.file_name())
+                        .and_then(|n| n.to_str())
+                        .and_then(|n| n.strip_prefix(self.package.as_str()))
+                        .is_some_and(|hash| {
+                            hash.starts_with('-') && hash[1..].chars().all(|c| c.is_ascii_hexdigit())
+                        })
+            })
+            .max_by_key(|p| p.metadata().unwrap().modified().unwrap())
+            .expect("the build script")
     }
 
     /// The revision id a migration file declares.
@@ -638,6 +677,13 @@ fn dev_dylib_links_the_runtime_as_a_shared_library_in_debug_builds_only() {
         needed.iter().any(|l| l == "libferro_dylib.so") && needed.iter().any(|l| l.starts_with("libstd-")),
         "{needed:?}"
     );
+    // The build script, which cargo ran with the library path set, takes
+    // ferro-build from its own shared library.
+    let needed = ferro_tests::elf_needed(&app.build_script());
+    assert!(
+        needed.iter().any(|l| l == "libferro_build_dylib.so"),
+        "{needed:?}"
+    );
 
     // Started by hand, without a library path, it does not find them, and
     // the loader says so before anything runs.
@@ -678,8 +724,9 @@ fn dev_dylib_links_the_runtime_as_a_shared_library_in_debug_builds_only() {
     let current = cargo_run(&["current"]);
     assert!(current.contains(&id), "{current}");
 
-    // Debug assertions off for the migrations crate alone: its `cfg` no
-    // longer names ferro-dylib, and the binary holds the runtime.
+    // Debug assertions off for the migrations crate alone: its `cfg`s no
+    // longer name the shared libraries, and the binary and the build script
+    // hold what they took from them.
     let manifest = app.root.join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
     write(
@@ -690,6 +737,11 @@ fn dev_dylib_links_the_runtime_as_a_shared_library_in_debug_builds_only() {
         ),
     );
     app.build();
+    let needed = ferro_tests::elf_needed(&app.build_script());
+    assert!(
+        !needed.iter().any(|l| l.contains("ferro_build_dylib")),
+        "{needed:?}"
+    );
     let needed = ferro_tests::elf_needed(&binary);
     assert!(
         !needed
