@@ -4,7 +4,7 @@
 //! After a model edit the build script is linked again with the models
 //! crate; naming this crate takes ferro-build, ferro-core and their
 //! dependencies from `libferro_build_dylib.so`, built once, and the build
-//! script's compile fell from 0.10 to 0.11 s to 0.07 s at 500 tables
+//! script's compile fell from 0.11 to 0.13 s to 0.08 s at 500 tables
 //! (`docs/performance.md`). It goes with `ferro-dylib` in the `dev-dylib`
 //! setting of `docs/workflow.md` ("A faster edit loop"), in `build.rs`:
 //!

@@ -3,7 +3,7 @@
 //!
 //! A migrations binary links ferro-core and what it stands on (sqlx, tokio,
 //! sea-query, clap): about 30 MB of unoptimised code that the linker reads
-//! again after every model edit, 0.2 s of the 0.6 to 0.7 s such an edit
+//! again after every model edit, 0.2 s of the 0.6 to 0.8 s such an edit
 //! costs after the models crate at 500 tables. A binary that names this
 //! crate takes all of that from `libferro_dylib.so` instead, built once, and
 //! its own link shrinks to about 0.04 s (`docs/performance.md`).
