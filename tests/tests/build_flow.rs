@@ -112,11 +112,7 @@ impl App {
             &root.join("migrations/build.rs"),
             &format!(
                 "{}fn main() {{\n    ferro_build::Builder::new(app_models::schema()).run();\n}}\n",
-                if dylib {
-                    DEV_DYLIB_USE.replace("ferro_dylib", "ferro_build_dylib")
-                } else {
-                    String::new()
-                }
+                dev_dylib_use(dylib, "ferro_build_dylib")
             ),
         );
         write(
@@ -132,11 +128,7 @@ impl App {
             "fn main() {\n    for m in app_migrations::MIGRATIONS {\n        \
              println!(\"{} {}\", m.file, m.revision.message);\n    }\n}\n"
         };
-        let main = if dylib {
-            format!("{DEV_DYLIB_USE}{main}")
-        } else {
-            main.to_owned()
-        };
+        let main = format!("{}{main}", dev_dylib_use(dylib, "ferro_dylib"));
         write(&root.join("migrations/src/main.rs"), &main);
         App {
             _dir: dir,
@@ -207,10 +199,15 @@ impl App {
     }
 }
 
-/// The first lines of `src/main.rs` with the `dev-dylib` setting (those of
-/// `build.rs` name ferro-build-dylib).
-const DEV_DYLIB_USE: &str =
-    "#[cfg(all(feature = \"dev-dylib\", debug_assertions))]\nuse ferro_dylib as _;\n\n";
+/// With the `dev-dylib` setting, the first lines of `src/main.rs` or
+/// `build.rs`, which name `krate` in debug builds; else none.
+fn dev_dylib_use(dylib: bool, krate: &str) -> String {
+    if dylib {
+        format!("#[cfg(all(feature = \"dev-dylib\", debug_assertions))]\nuse {krate} as _;\n\n")
+    } else {
+        String::new()
+    }
+}
 
 /// The migrations crate's library: the command line's, or one that lists
 /// the migrations.
