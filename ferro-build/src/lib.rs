@@ -238,7 +238,10 @@ impl Builder {
 
     /// Runs generation from a build script: tells cargo when to run it again,
     /// passes on the report as `cargo:warning`s, and on an error prints it and
-    /// fails the build.
+    /// fails the build. Under `docs/workflow.md`'s `dev-dylib` setting (the
+    /// crate's feature of that name and debug assertions on), it also links
+    /// the crate's binaries with a run path to the two shared objects they
+    /// then need, so that they start by hand where cargo put them.
     pub fn run(mut self) {
         println!("cargo:rerun-if-env-changed=FERRO_MIGRATIONS");
         println!("cargo:rerun-if-env-changed=CI");
@@ -246,6 +249,7 @@ impl Builder {
         if !self.link_debug_info {
             link::strip_debug_info();
         }
+        link::dev_dylib_run_path();
         let mark = std::env::var_os("OUT_DIR").map(|d| PathBuf::from(d).join("ferro-started"));
         let started = mark.as_deref().and_then(stamp);
         let outcome = self.migrations_folder().and_then(|dir| {

@@ -44,9 +44,9 @@ pub(crate) struct Options {
     ferro_build: Option<PathBuf>,
     /// Debug builds of the binary and the build script take ferro from
     /// shared libraries (ferro-dylib, ferro-build-dylib; the `dev-dylib`
-    /// feature, on by default): a model edit relinks far less; `cargo run`
-    /// finds them, a binary started by hand does not. Release builds are
-    /// linked as usual.
+    /// feature, on by default): a model edit relinks far less. The debug
+    /// binary finds them through `cargo run` and by hand, not copied away
+    /// from `target/`. Release builds are linked as usual.
     #[arg(long)]
     dev_dylib: bool,
 }

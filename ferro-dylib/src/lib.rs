@@ -10,9 +10,11 @@
 //!
 //! It is for development only, and opt-in: the binary then needs the
 //! library and the Rust standard library's shared object at run time.
-//! `cargo run` and `cargo test` find both; a binary started by hand or
-//! copied to another machine does not. The setting in `docs/workflow.md`
-//! ("A faster edit loop") names this crate only in debug builds:
+//! `cargo run` and `cargo test` find both, and so does the binary started
+//! by hand, through the run path ferro-build's `Builder::run` links it
+//! with; copied to another folder or machine, it does not. The setting in
+//! `docs/workflow.md` ("A faster edit loop") names this crate only in
+//! debug builds:
 //!
 //! ```toml
 //! [dependencies]

@@ -92,13 +92,28 @@ pub fn elf_sections(path: &std::path::Path) -> Vec<String> {
 /// `NEEDED` entries, as binutils' `readelf` lists them): whether a binary
 /// takes a library from a shared object or holds it.
 pub fn elf_needed(path: &std::path::Path) -> Vec<String> {
+    elf_dynamic(path, "(NEEDED)")
+}
+
+/// The run path of the ELF file at `path` (its `RUNPATH` or `RPATH`), where
+/// the loader looks for the shared libraries it needs before the system's
+/// folders.
+pub fn elf_run_path(path: &std::path::Path) -> Option<String> {
+    let mut paths = elf_dynamic(path, "(RUNPATH)");
+    paths.extend(elf_dynamic(path, "(RPATH)"));
+    paths.pop()
+}
+
+/// The values of the dynamic section's entries tagged `tag` in the ELF file
+/// at `path`.
+fn elf_dynamic(path: &std::path::Path, tag: &str) -> Vec<String> {
     readelf("--dynamic", path)
         .lines()
-        .filter(|line| line.contains("(NEEDED)"))
+        .filter(|line| line.contains(tag))
         // ` 0x... (NEEDED)  Shared library: [libc.so.6]`
         .filter_map(|line| {
-            let (_, name) = line.split_once('[')?;
-            Some(name.strip_suffix(']')?.to_owned())
+            let (_, value) = line.split_once('[')?;
+            Some(value.strip_suffix(']')?.to_owned())
         })
         .collect()
 }

@@ -682,21 +682,46 @@ fn dev_dylib_links_the_runtime_as_a_shared_library_in_debug_builds_only() {
         "{needed:?}"
     );
 
-    // Started by hand, without a library path, it does not find them, and
-    // the loader says so before anything runs.
-    let output = Command::new(&binary)
-        .arg("--help")
-        .env_remove("LD_LIBRARY_PATH")
-        .output()
-        .expect("the loader runs");
+    // The build script gave it a run path to both: beside it in `deps/`,
+    // and the toolchain's folder of the standard library.
+    let run_path = ferro_tests::elf_run_path(&binary).unwrap_or_default();
+    assert!(
+        run_path.starts_with("$ORIGIN/deps:$ORIGIN:") && run_path.contains("/lib/rustlib/"),
+        "{run_path}"
+    );
+    let url = format!("sqlite://{}", app.root.join("debug.db").display());
+    let by_hand = |binary: &Path, command: &[&str]| {
+        Command::new(binary)
+            .args(["--database-url", &url])
+            .args(command)
+            .env_remove("LD_LIBRARY_PATH")
+            .current_dir(&app.root)
+            .output()
+            .expect("the loader runs")
+    };
+    // Copied away from `target/debug`, it does not find ferro's, and the
+    // loader says so before anything runs.
+    let copy = app.root.join("copied-binary");
+    std::fs::copy(&binary, &copy).unwrap();
+    let output = by_hand(&copy, &["upgrade", "head"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        !output.status.success() && stderr.contains("error while loading shared libraries"),
+        !output.status.success()
+            && stderr.contains("error while loading shared libraries")
+            && stderr.contains("libferro_dylib.so"),
         "{stderr}"
     );
+    assert!(!app.root.join("debug.db").exists());
+    // Started by hand where cargo put it, without a library path, it finds
+    // them.
+    let output = by_hand(&binary, &["upgrade", "head"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 
-    // `cargo run` sets the library path to both shared objects.
-    let url = format!("sqlite://{}", app.root.join("debug.db").display());
+    // Through `cargo run`, which sets the library path to both, too.
     let cargo_run = |command: &[&str]| {
         let run = [
             "run",
@@ -746,14 +771,10 @@ fn dev_dylib_links_the_runtime_as_a_shared_library_in_debug_builds_only() {
             .any(|l| l.contains("ferro_dylib") || l.starts_with("libstd-")),
         "{needed:?}"
     );
-    // Started by hand, without the library path `cargo test` gives its
-    // tests, it runs.
-    let output = Command::new(&binary)
-        .args(["--database-url", &url, "current"])
-        .env_remove("LD_LIBRARY_PATH")
-        .current_dir(&app.root)
-        .output()
-        .expect("the binary runs");
+    assert_eq!(ferro_tests::elf_run_path(&binary), None);
+    // Copied anywhere, it runs.
+    std::fs::copy(&binary, &copy).unwrap();
+    let output = by_hand(&copy, &["current"]);
     let current = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success() && current.contains(&id),
