@@ -171,12 +171,17 @@ fn c_driver(linker: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn argument(vars: &[(&str, &str)]) -> Option<&'static str> {
-        strip_argument(|name| {
+    /// A build script's environment holding `vars` alone.
+    fn env<'a>(vars: &'a [(&str, &str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        |name| {
             vars.iter()
                 .find(|(key, _)| *key == name)
                 .map(|(_, value)| (*value).to_owned())
-        })
+        }
+    }
+
+    fn argument(vars: &[(&str, &str)]) -> Option<&'static str> {
+        strip_argument(env(vars))
     }
 
     const LINUX_DEV: [(&str, &str); 2] = [("PROFILE", "debug"), ("CARGO_CFG_TARGET_OS", "linux")];
@@ -232,14 +237,7 @@ mod tests {
     }
 
     fn run_path(vars: &[(&str, &str)], libdir: Option<&str>) -> Option<String> {
-        run_path_argument(
-            |name| {
-                vars.iter()
-                    .find(|(key, _)| *key == name)
-                    .map(|(_, value)| (*value).to_owned())
-            },
-            || libdir.map(str::to_owned),
-        )
+        run_path_argument(env(vars), || libdir.map(str::to_owned))
     }
 
     const DEV_DYLIB: [(&str, &str); 3] = [

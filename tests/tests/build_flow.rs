@@ -660,8 +660,9 @@ fn a_build_after_a_write_does_not_repeat_it() {
 }
 
 /// docs/workflow.md's faster edit loop: with the `dev-dylib` feature the
-/// debug binary takes ferro's runtime from `libferro_dylib.so`, which
-/// `cargo run` finds; a build without debug assertions (as a release build
+/// debug binary takes ferro's runtime from `libferro_dylib.so`, which it
+/// finds through its run path or `cargo run`, but not copied elsewhere; a
+/// build without debug assertions (as a release build
 /// is) links the runtime into the binary as before, and runs with nothing
 /// beside it.
 #[test]
