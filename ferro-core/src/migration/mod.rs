@@ -47,6 +47,8 @@
 
 mod apply;
 #[doc(hidden)]
+pub mod data;
+#[doc(hidden)]
 pub mod escape;
 /// Findings about a migration's steps on a live database, by rule
 /// (`docs/safety.md`).
@@ -130,6 +132,11 @@ pub enum Body {
     /// A function that records the steps (`pub fn upgrade(op: &mut Ops)`),
     /// for a migration that computes them.
     Code(fn(&mut Ops)),
+    /// The steps of an open draft as JSON, which `ferro-build` embeds in
+    /// place of compiling the file while nobody has edited or committed it
+    /// (`docs/performance.md`, The draft as data): the same steps as the
+    /// file's constants.
+    Data(&'static str),
 }
 
 impl Body {
@@ -138,6 +145,7 @@ impl Body {
         match self {
             Body::Steps(steps) => steps::record(op, steps),
             Body::Code(f) => f(op),
+            Body::Data(json) => data::record(op, json),
         }
     }
 }

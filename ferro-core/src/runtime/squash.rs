@@ -166,7 +166,7 @@ pub(super) fn source(range: &[&'static Migration], id: &str, message: &str) -> S
     // A file of constants is recorded from them, a file of functions by
     // calling them.
     let call = |body: &Body, m: &str, way: &str| match body {
-        Body::Steps(_) => format!(
+        Body::Steps(_) | Body::Data(_) => format!(
             "    ferro::migration::steps::record(op, {m}::{});\n",
             way.to_uppercase()
         ),
