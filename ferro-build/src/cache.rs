@@ -6,7 +6,7 @@
 //! checking the snapshot and diffing it against the models would cost tens of
 //! milliseconds for a large schema in an unoptimised build script; instead the
 //! run hashes its inputs (the models, the bytes of every file in the migrations
-//! folder and where it is, the mode, this crate's version and the form of the list it embeds) and, when the last successful
+//! folder and where it is, the mode and settings, this crate's version and the form of the list it embeds) and, when the last successful
 //! run in this `OUT_DIR` had the same inputs, repeats its outcome. The key
 //! covers everything the outcome depends on when the models match the
 //! snapshot; a run that has something to write is never repeated from here,
@@ -28,14 +28,21 @@ const FILE: &str = "ferro_build_state";
 pub(crate) struct Inputs(blake3::Hasher);
 
 impl Inputs {
-    pub(crate) fn new(mode: Mode, safe: bool, holds: bool, models: &Schema, dir: &Path) -> Inputs {
+    pub(crate) fn new(
+        mode: Mode,
+        safe: bool,
+        holds: bool,
+        drafts: bool,
+        models: &Schema,
+        dir: &Path,
+    ) -> Inputs {
         // The models are hashed with `#[derive(Hash)]` and foldhash: eight
         // times faster unoptimised than serialising them, and 64 bits are
         // plenty for a cache that CI (a fresh `OUT_DIR`) never relies on.
         let models = foldhash::fast::FixedState::with_seed(0).hash_one(models);
         let mut hasher = blake3::Hasher::new();
         let text = format!(
-            "ferro-build {} list {}\n{mode:?} safe={safe} holds={holds}\n{models:016x}\n{}\n",
+            "ferro-build {} list {}\n{mode:?} safe={safe} holds={holds} compile_drafts={drafts}\n{models:016x}\n{}\n",
             env!("CARGO_PKG_VERSION"),
             crate::embed::FORMAT,
             // The embedded list names the files by absolute path.

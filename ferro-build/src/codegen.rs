@@ -3,7 +3,7 @@
 use ferro::migration::escape::{comment, literal};
 use ferro::migration::lint::{Level, NO_LOCK_TIMEOUT, lint, on_existing, safe_form, safe_steps};
 use ferro::migration::locks::Database;
-use ferro::migration::{Op, Ops, Safety};
+use ferro::migration::{Op, Ops, Safety, Step};
 use ferro::plan::{Plan, Plans};
 use ferro::schema::{Column, ForeignKey, Index, SqlType, Table};
 
@@ -62,8 +62,20 @@ pub(crate) fn headline(plan: &Plan) -> impl Iterator<Item = &Op> {
     })
 }
 
-/// The file's text (without the draft line the caller appends).
-pub(crate) fn source(m: &Migration<'_>) -> String {
+/// A generated migration: the file's text, and the steps it records both
+/// ways, for a draft embedded as data ([`ferro::migration::data`]). Both
+/// come from one list of marked steps ([`body`]).
+pub(crate) struct Generated {
+    /// The file's text, without the draft line the caller appends.
+    pub(crate) text: String,
+    /// The upgrade's steps, as the file records them.
+    pub(crate) upgrade: Vec<Step>,
+    /// The downgrade's steps, as the file records them.
+    pub(crate) downgrade: Vec<Step>,
+}
+
+/// The file's text and its steps.
+pub(crate) fn source(m: &Migration<'_>) -> Generated {
     let mut out = String::new();
     header(m, &mut out);
     out.push_str("use ferro::migration::steps::*;\n\n");
@@ -75,29 +87,25 @@ pub(crate) fn source(m: &Migration<'_>) -> String {
     out.push_str(&format!("    schema: Some({}),\n", literal(m.schema)));
     out.push_str("};\n\n");
     let mut tables = Vec::new();
-    let upgrade = body(
-        &steps_of(&m.plans.upgrade, m.form.safe),
-        true,
-        m.form.safe,
-        m.form.contract,
-        &mut tables,
-    );
-    let downgrade = body(
-        &steps_of(&m.plans.downgrade, m.form.safe),
-        false,
-        m.form.safe,
-        false,
-        &mut tables,
-    );
+    let upgrade_plan = steps_of(&m.plans.upgrade, m.form.safe);
+    let downgrade_plan = steps_of(&m.plans.downgrade, m.form.safe);
+    let upgrade = body(&upgrade_plan, true, m.form.safe, m.form.contract);
+    let downgrade = body(&downgrade_plan, false, m.form.safe, false);
+    let upgrade_items = items(&upgrade_plan, &upgrade, &mut tables);
+    let downgrade_items = items(&downgrade_plan, &downgrade, &mut tables);
     let item = if tables.is_empty() { "const" } else { "static" };
-    steps_item(item, "UPGRADE", &upgrade, &mut out);
+    steps_item(item, "UPGRADE", &upgrade_items, &mut out);
     out.push('\n');
-    steps_item(item, "DOWNGRADE", &downgrade, &mut out);
+    steps_item(item, "DOWNGRADE", &downgrade_items, &mut out);
     for (name, table) in &tables {
         out.push_str("\n#[rustfmt::skip]\n");
         out.push_str(&item_after(&format!("static {name}: Table = "), table, ";"));
     }
-    out
+    Generated {
+        text: out,
+        upgrade: recorded(&upgrade),
+        downgrade: recorded(&downgrade),
+    }
 }
 
 /// The static a table the file creates is written as, below the steps: its
@@ -189,21 +197,50 @@ fn steps_of(plan: &Plan, safe: bool) -> Plan {
     }
 }
 
-/// One direction's statements; a destructive step asks for an
-/// acknowledgement in the upgrade (asking for a downgrade is one), a fill
-/// without a value says what to write, and in a safe plan a step on an
-/// existing table gets its online mark. In a contract migration a drop
-/// accepts the rule that says the running version may use what it drops.
-fn body(
-    plan: &Plan,
-    upgrade: bool,
-    safe: bool,
-    contract: bool,
-    tables: &mut Vec<(String, Expr)>,
-) -> Vec<Item> {
+/// A step of a generated file and its marks, decided once for the file's
+/// text ([`items`]) and for its steps as data ([`recorded`]).
+struct Marked<'p> {
+    op: &'p Op,
+    /// A destructive upgrade step, which the file asks to acknowledge
+    /// (`.acknowledged(false)`).
+    acknowledge: bool,
+    /// The lint rule the step accepts.
+    accept: Option<&'static str>,
+    /// The method that marks it online ([`safe_form`]).
+    online: Option<&'static str>,
+}
+
+/// One direction's steps and their marks: a destructive step asks for an
+/// acknowledgement in the upgrade (asking for a downgrade is one), and in a
+/// safe plan a step on an existing table gets its online mark. In a
+/// contract migration a drop accepts the rule that says the running
+/// version may use what it drops.
+fn body(plan: &Plan, upgrade: bool, safe: bool, contract: bool) -> Vec<Marked<'_>> {
     let existing = on_existing(&plan.steps);
+    plan.steps
+        .iter()
+        .zip(existing)
+        .map(|(op, existing)| Marked {
+            op,
+            acknowledge: upgrade && op.safety() == Safety::Destructive,
+            accept: match op {
+                Op::DropColumn { .. } => Some("F201"),
+                Op::DropTable { .. } => Some("F202"),
+                Op::UnaliasTable { .. } => Some("F204"),
+                _ => None,
+            }
+            .filter(|_| contract),
+            online: online_mark(op, safe && existing),
+        })
+        .collect()
+}
+
+/// The file's statements for `marked` (the steps of `plan`); a fill
+/// without a value says what to write.
+fn items(plan: &Plan, marked: &[Marked<'_>], tables: &mut Vec<(String, Expr)>) -> Vec<Item> {
     let mut items = Vec::new();
-    for (i, op) in plan.steps.iter().enumerate() {
+    for (i, step) in marked.iter().enumerate() {
+        let op = step.op;
         let mut note = String::new();
         if let Op::FillNulls {
             table,
@@ -234,19 +271,13 @@ fn body(
             }
             _ => op_expr(op),
         };
-        if upgrade && op.safety() == Safety::Destructive {
+        if step.acknowledge {
             e = e.method("acknowledged", vec![atom("false")]);
         }
-        let accepted = match op {
-            Op::DropColumn { .. } => Some("F201"),
-            Op::DropTable { .. } => Some("F202"),
-            Op::UnaliasTable { .. } => Some("F204"),
-            _ => None,
-        };
-        if let Some(code) = accepted.filter(|_| contract) {
+        if let Some(code) = step.accept {
             e = e.method("accept", vec![string(code)]);
         }
-        if let Some(mark) = online_mark(op, safe && existing[i]) {
+        if let Some(mark) = step.online {
             e = e.method(mark, Vec::new());
         }
         items.push(Item {
@@ -255,6 +286,29 @@ fn body(
         });
     }
     items
+}
+
+/// The steps the file's statements record, marks and all, as the runtime
+/// reads them.
+fn recorded(marked: &[Marked<'_>]) -> Vec<Step> {
+    let mut ops = Ops::default();
+    for m in marked {
+        let step = ops.push(m.op.clone());
+        if m.acknowledge {
+            step.acknowledged(false);
+        }
+        if let Some(code) = m.accept {
+            step.accept(code);
+        }
+        match m.online {
+            Some("concurrently") => step.concurrently(),
+            Some("validate_separately") => step.validate_separately(),
+            Some("in_batches") => step.in_batches(),
+            Some(other) => unreachable!("`safe_form` names no step method `{other}`"),
+            None => step,
+        };
+    }
+    ops.into_steps()
 }
 
 /// The `//!` lines that say what the file does. Messages, ids and operations
@@ -786,13 +840,17 @@ mod tests {
                 },
             ],
         };
-        let text = |items: Vec<Item>| items.iter().map(|i| item_at(&i.expr, 4)).collect::<String>();
-        let out = text(body(&plan, true, true, false, &mut Vec::new()));
+        let text = |safe: bool| {
+            let marked = body(&plan, true, safe, false);
+            let items = items(&plan, &marked, &mut Vec::new());
+            items.iter().map(|i| item_at(&i.expr, 4)).collect::<String>()
+        };
+        let out = text(true);
         assert_eq!(out.matches(".concurrently()").count(), 1, "{out}");
         let marked = out.find(".concurrently()").unwrap();
         assert!(out.find("ix_posts_title").unwrap() < marked, "{out}");
         assert!(out.find("ix_tags_name").unwrap() < out.find("ix_posts_title").unwrap());
-        let plain = text(body(&plan, true, false, false, &mut Vec::new()));
+        let plain = text(false);
         assert!(!plain.contains(".concurrently()"), "{plain}");
     }
 }

@@ -10,8 +10,14 @@
 //! or deleting the line. A sealed migration is never rewritten; later changes
 //! go into a new one.
 
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use ferro::migration::data;
+
+use crate::error::BuildError;
+use crate::folder::io;
 
 /// The marker line's prefix.
 const MARK: &str = "// ferro:draft ";
@@ -39,30 +45,89 @@ fn digest(text: &str) -> String {
     hash.to_hex().to_string()
 }
 
-/// `text` with its draft line appended.
-pub(crate) fn mark(text: &str) -> String {
-    format!(
-        "{text}{MARK}{} (regenerated while the models change; commit the file or delete this line to keep it)\n",
-        digest(text)
-    )
+/// `text` with its draft line appended, and the hash the line records
+/// (the key of the draft's steps as data, [`data_files`]).
+pub(crate) fn mark(text: &str) -> (String, String) {
+    let hash = digest(text);
+    let marked = format!(
+        "{text}{MARK}{hash} (regenerated while the models change; commit the file or delete this line to keep it)\n"
+    );
+    (marked, hash)
 }
 
 /// Whether `text` is an unedited draft.
+#[cfg(test)]
 pub(crate) fn status(text: &str) -> Draft {
+    read(text).0
+}
+
+/// Whether `text` is an unedited draft, and the hash its draft line
+/// records if it is one.
+pub(crate) fn read(text: &str) -> (Draft, Option<String>) {
     let trimmed = text.trim_end_matches(['\n', '\r']);
     let (body, last) = match trimmed.rfind('\n') {
         Some(i) => (&text[..=i], &trimmed[i + 1..]),
         None => ("", trimmed),
     };
     let Some(rest) = last.strip_prefix(MARK) else {
-        return Draft::None;
+        return (Draft::None, None);
     };
     let recorded = rest.split_whitespace().next().unwrap_or_default();
     if recorded == digest(body) {
-        Draft::Intact
+        (Draft::Intact, Some(recorded.to_owned()))
     } else {
-        Draft::Edited
+        (Draft::Edited, None)
     }
+}
+
+/// The files of `out_dir` that hold the steps of the draft whose line
+/// records `hash`, upgrade and downgrade, as JSON
+/// ([`ferro::migration::data`]).
+pub(crate) fn data_files(out_dir: &Path, hash: &str) -> [PathBuf; 2] {
+    ["upgrade", "downgrade"].map(|way| out_dir.join(format!("{DATA}{hash}.{way}.json")))
+}
+
+/// The start of the names of [`data_files`].
+const DATA: &str = "ferro-draft-";
+
+/// Writes the steps of the draft whose line records `hash` into
+/// [`data_files`], and removes any other draft's: a folder has one draft.
+/// A draft with a Rust data step gets none (its file is compiled).
+pub(crate) fn write_data(
+    out_dir: &Path,
+    hash: &str,
+    upgrade: &[ferro::migration::Step],
+    downgrade: &[ferro::migration::Step],
+) -> Result<(), BuildError> {
+    let files = data_files(out_dir, hash);
+    forget_data(out_dir, &files)?;
+    let (Some(upgrade), Some(downgrade)) = (data::write(upgrade), data::write(downgrade)) else {
+        return Ok(());
+    };
+    for (path, json) in files.iter().zip([upgrade, downgrade]) {
+        fs::write(path, json).map_err(io(path))?;
+    }
+    Ok(())
+}
+
+/// Removes the [`data_files`] of `out_dir` but `keep`.
+pub(crate) fn forget_data(out_dir: &Path, keep: &[PathBuf]) -> Result<(), BuildError> {
+    let listing = match fs::read_dir(out_dir) {
+        Ok(listing) => listing,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(out_dir)(e)),
+    };
+    for item in listing {
+        let path = item.map_err(io(out_dir))?.path();
+        let ours = path
+            .file_name()
+            .and_then(|f| f.to_str())
+            .is_some_and(|f| f.starts_with(DATA) && f.ends_with(".json"));
+        if ours && !keep.contains(&path) {
+            fs::remove_file(&path).map_err(io(&path))?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether `file` in `dir` is in git's `HEAD` commit. Without git, or outside a
@@ -85,7 +150,8 @@ mod tests {
 
     #[test]
     fn a_marked_file_is_an_intact_draft_until_edited() {
-        let text = mark("pub fn upgrade() {}\n");
+        let (text, hash) = mark("pub fn upgrade() {}\n");
+        assert_eq!(read(&text), (Draft::Intact, Some(hash)));
         assert_eq!(status(&text), Draft::Intact);
         assert_eq!(status(&text.replace("\n", "\r\n")), Draft::Intact);
         assert_eq!(status(&text.replace("upgrade", "upgrade2")), Draft::Edited);

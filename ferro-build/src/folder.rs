@@ -22,6 +22,10 @@ pub(crate) struct Entry {
     pub(crate) parents: Vec<String>,
     pub(crate) schema: Option<String>,
     pub(crate) draft: Draft,
+    /// The hash an intact draft's line records ([`draft::read`]).
+    pub(crate) draft_hash: Option<String>,
+    /// The `REVISION`'s message.
+    pub(crate) message: String,
     /// What a squash replaces (its `REPLACES`); empty for any other file.
     pub(crate) replaces: Vec<String>,
     /// Whether the file writes its steps as data (`UPGRADE` and
@@ -152,10 +156,13 @@ fn entry(file: String, path: PathBuf) -> Result<Entry, BuildError> {
         path: path.clone(),
         message,
     })?;
+    let (draft, draft_hash) = draft::read(&text);
     Ok(Entry {
         file,
-        draft: draft::status(&text),
+        draft,
+        draft_hash,
         path,
+        message: header.message,
         id: header.id,
         parents: header.parents,
         schema: header.schema,
@@ -625,6 +632,8 @@ pub const REVISION: Revision = Revision {
             parents: Vec::new(),
             schema: None,
             draft: Draft::None,
+            draft_hash: None,
+            message: String::new(),
             replaces: Vec::new(),
             data: false,
             plain: true,

@@ -24,7 +24,8 @@
 //!    nothing;
 //! 3. writes the list of migration files that `embed_migrations!` includes, so
 //!    the crate compiles with every file in the folder, a file this build wrote
-//!    included.
+//!    included; an open draft goes in as its text and the steps it was
+//!    written from, as data, until it is sealed ([`Builder::compile_drafts`]).
 //!
 //! The mode comes from [`Builder::mode`], else the `FERRO_MIGRATIONS`
 //! environment variable (`generate`, `check`, `off`), else `check` when `CI` is
@@ -114,6 +115,7 @@ pub struct Builder {
     safe: bool,
     contract: Option<bool>,
     link_debug_info: bool,
+    compile_drafts: bool,
 }
 
 impl Builder {
@@ -129,6 +131,7 @@ impl Builder {
             safe: false,
             contract: None,
             link_debug_info: false,
+            compile_drafts: false,
         }
     }
 
@@ -236,6 +239,28 @@ impl Builder {
         self
     }
 
+    /// Compile an open draft as any other migration file. By default the
+    /// crate embeds the newest generated migration, while it is a draft
+    /// nobody has edited or committed, as the steps the build script wrote
+    /// it from (JSON in `OUT_DIR`) beside its text, and compiles the file
+    /// once it is sealed: the draft is the file each model edit rewrites,
+    /// and at 500 tables rustc took 0.27 to 0.30 s to compile it again
+    /// (`docs/performance.md`, "The draft as data"). The file and the data
+    /// record the same steps (`tests/tests/generate.rs` compares them for
+    /// every generated form); with `true` the draft is compiled too, so
+    /// that `cargo build` checks it as Rust before it is sealed.
+    ///
+    /// ```no_run
+    /// # mod shop_models { pub fn schema() -> Result<ferro::Schema, ferro::SchemaError> { ferro::schema!() } }
+    /// fn main() {
+    ///     ferro_build::Builder::new(shop_models::schema()).compile_drafts(true).run();
+    /// }
+    /// ```
+    pub fn compile_drafts(mut self, yes: bool) -> Builder {
+        self.compile_drafts = yes;
+        self
+    }
+
     /// Runs generation from a build script: tells cargo when to run it again,
     /// passes on the report as `cargo:warning`s, and on an error prints it and
     /// fails the build. Under `docs/workflow.md`'s `dev-dylib` setting (the
@@ -312,7 +337,7 @@ impl Builder {
         });
         // Safe plans hold back the drops the running application meets.
         let holds = self.safe && !contract;
-        let inputs = cache::Inputs::new(mode, self.safe, holds, &models, &dir);
+        let inputs = cache::Inputs::new(mode, self.safe, holds, self.compile_drafts, &models, &dir);
         let key = inputs.key(&dir)?;
         if let Some(warnings) = cache::lookup(&out_dir, &key)
             && out_dir.join(embed::FILE).is_file()
@@ -331,7 +356,16 @@ impl Builder {
             if mode == Mode::Off {
                 false
             } else {
-                generate(mode, self.safe, holds, &folder, &history, &state, &mut report)?
+                generate(
+                    mode,
+                    self.safe,
+                    holds,
+                    &folder,
+                    &history,
+                    &state,
+                    &out_dir,
+                    &mut report,
+                )?
             }
         };
         if wrote {
@@ -340,7 +374,13 @@ impl Builder {
             folder.entries = folder::reread(&dir, known, &report.written)?;
         }
         let history = History::new(&folder.entries)?;
-        let list = embed::list(&history);
+        let data = if self.compile_drafts {
+            draft::forget_data(&out_dir, &[])?;
+            None
+        } else {
+            open_draft_data(&folder, &history, &out_dir)?
+        };
+        let list = embed::list(&history, data.as_ref());
         let list_path = out_dir.join(embed::FILE);
         if fs::read_to_string(&list_path).ok().as_deref() != Some(list.as_str()) {
             fs::write(&list_path, list).map_err(io(&list_path))?;
@@ -390,7 +430,35 @@ fn env(name: &'static str) -> Result<String, BuildError> {
     std::env::var(name).map_err(|_| BuildError::Env(name))
 }
 
+/// The open draft whose steps the list embeds as data: the head, if it is
+/// the only one, an intact draft of the generated form that is not
+/// committed, and the build script wrote its steps into `out_dir`
+/// (`docs/performance.md`, "The draft as data"). Any other draft's steps
+/// are removed.
+fn open_draft_data<'a>(
+    folder: &Folder,
+    history: &History<'a>,
+    out_dir: &Path,
+) -> Result<Option<embed::Data<'a>>, BuildError> {
+    let data = match history.heads.as_slice() {
+        [head] => head.draft_hash.as_ref().and_then(|hash| {
+            let files = draft::data_files(out_dir, hash);
+            let usable = head.draft == Draft::Intact
+                && head.data
+                && head.plain
+                && head.replaces.is_empty()
+                && files.iter().all(|f| f.is_file())
+                && !draft::committed(&folder.dir, &head.file);
+            usable.then_some(embed::Data { entry: head, files })
+        }),
+        _ => None,
+    };
+    draft::forget_data(out_dir, data.as_ref().map_or(&[], |d| &d.files[..]))?;
+    Ok(data)
+}
+
 /// Checks the folder, diffs and (in generate mode) writes; whether it wrote.
+#[allow(clippy::too_many_arguments)]
 fn generate(
     mode: Mode,
     safe: bool,
@@ -398,6 +466,7 @@ fn generate(
     folder: &Folder,
     history: &History<'_>,
     state: &Serialized<'_>,
+    out_dir: &Path,
     report: &mut Report,
 ) -> Result<bool, BuildError> {
     let models = state.schema();
@@ -476,7 +545,7 @@ fn generate(
         contract: safe && !holds,
         held: &held,
     };
-    write_migration(folder, head, state, changes, &form, report)?;
+    write_migration(folder, head, state, changes, &form, out_dir, report)?;
     Ok(true)
 }
 
@@ -575,6 +644,7 @@ fn write_migration(
     state: &Serialized<'_>,
     changes: ferro::diff::Diff,
     form: &codegen::Form<'_>,
+    out_dir: &Path,
     report: &mut Report,
 ) -> Result<(), BuildError> {
     let models = state.schema();
@@ -644,7 +714,7 @@ fn write_migration(
     ferro::diff::sync_renames(&base.schema, models, models, &mut plans);
     let plan = &plans.upgrade;
     let message = codegen::message(plan);
-    let source = codegen::source(&codegen::Migration {
+    let generated = codegen::source(&codegen::Migration {
         id: &id,
         parents: &parents,
         message: &message,
@@ -668,7 +738,9 @@ fn write_migration(
     {
         remove(&old.path, report)?;
     }
-    write(&path, &draft::mark(&source), report)?;
+    let (text, hash) = draft::mark(&generated.text);
+    write(&path, &text, report)?;
+    draft::write_data(out_dir, &hash, &generated.upgrade, &generated.downgrade)?;
     write(&snapshot_path, &state.to_json(Some(&id)), report)?;
     if replaces.is_none() {
         write(&dir.join(draft::BASE), &base_json(), report)?;
