@@ -309,17 +309,7 @@ fn models_changes_become_migrations_during_cargo_build() {
         "{draft}"
     );
 
-    // The list of files the build script writes for the crate to embed.
-    let list = |app: &App| {
-        let build = workspace().join("target/scratch/debug/build");
-        let prefix = format!("{}-", app.package);
-        std::fs::read_dir(build)
-            .unwrap()
-            .map(|dir| dir.unwrap().path())
-            .filter(|dir| dir.file_name().unwrap().to_string_lossy().starts_with(&prefix))
-            .find_map(|dir| std::fs::read_to_string(dir.join("out/ferro_migrations.rs")).ok())
-            .expect("the build script wrote the list")
-    };
+    let list = App::list;
 
     // Editing the draft by hand (here: acknowledging nothing, a comment and
     // the steps as statics, which ferro-build writes only in a file that
@@ -399,6 +389,24 @@ fn models_changes_become_migrations_during_cargo_build() {
 }
 
 impl App {
+    /// The list of files the build script last wrote for the crate to embed.
+    fn list(&self) -> String {
+        let build = workspace().join("target/scratch/debug/build");
+        let prefix = format!("{}-", self.package);
+        std::fs::read_dir(build)
+            .unwrap()
+            .map(|dir| dir.unwrap().path())
+            .filter(|dir| dir.file_name().unwrap().to_string_lossy().starts_with(&prefix))
+            .filter_map(|dir| {
+                let list = dir.join("out/ferro_migrations.rs");
+                let modified = list.metadata().ok()?.modified().ok()?;
+                Some((modified, list))
+            })
+            .max()
+            .map(|(_, list)| std::fs::read_to_string(list).unwrap())
+            .expect("the build script wrote the list")
+    }
+
     /// The command line on the SQLite file `db` in the application's folder:
     /// its exit code and everything it printed.
     fn cli(&self, db: &str, args: &[&str]) -> (i32, String) {
@@ -448,6 +456,92 @@ impl App {
         self.git(&["add", "."]);
         self.git(&["commit", "--quiet", "-m", "change"]);
     }
+}
+
+/// An open draft is embedded as its steps' data rather than compiled
+/// (`docs/performance.md`, The draft as data); sealed, by an edit or a
+/// commit, it is compiled as any other file. The binary does the same
+/// with either: the same offline SQL, the same upgrade.
+#[test]
+fn an_open_draft_is_embedded_as_data_until_sealed() {
+    let app = App::with(true);
+    let messages = app.build();
+    assert!(
+        messages.contains("wrote migrations/0001_initial.rs"),
+        "{messages}"
+    );
+    let list = app.list();
+    assert!(
+        list.contains("upgrade: ::ferro::migration::Body::Data(::core::include_str!(")
+            && list.contains("message: \"create table users\"")
+            && !list.contains("#[path"),
+        "the draft is data, and no module: {list}"
+    );
+    let script = |app: &App| {
+        let (code, sql) = app.cli("none.db", &["upgrade", "--sql", "head"]);
+        assert_eq!(code, 0, "{sql}");
+        assert!(sql.contains("CREATE TABLE \"users\""), "{sql}");
+        sql
+    };
+    let as_data = script(&app);
+    let (code, out) = app.cli("data.db", &["upgrade", "head"]);
+    assert_eq!(code, 0, "{out}");
+
+    // Sealed by deleting its draft line: compiled, and the same SQL.
+    let path = app.root.join("migrations/migrations/0001_initial.rs");
+    let draft = std::fs::read_to_string(&path).unwrap();
+    let sealed = draft.trim_end().rsplit_once('\n').unwrap().0.to_owned() + "\n";
+    write(&path, &sealed);
+    app.build();
+    let list = app.list();
+    assert!(
+        list.contains("mod m0;") && list.contains("upgrade: ::ferro::migration::Body::Steps(m0::UPGRADE)"),
+        "a sealed migration is compiled: {list}"
+    );
+    assert!(!list.contains("Body::Data"), "{list}");
+    assert_eq!(script(&app), as_data, "the compiled file runs what its data ran");
+    // The database the data upgraded agrees with the file (the checksum
+    // leaves the draft line out).
+    let (code, out) = app.cli("data.db", &["upgrade", "head"]);
+    assert_eq!(code, 0, "{out}");
+
+    // A committed draft is sealed too: a change after the commit goes into a
+    // new draft, the data, and the committed one is compiled.
+    app.edit_models(
+        "pub email: String,",
+        "pub email: String,\n    pub age: Option<i32>,",
+    );
+    let messages = app.build();
+    assert!(
+        messages.contains("wrote migrations/0002_add_column_users_age.rs"),
+        "{messages}"
+    );
+    app.git(&["init", "--quiet"]);
+    app.git(&["add", "."]);
+    app.git(&["commit", "--quiet", "-m", "two"]);
+    app.edit_models(
+        "pub age: Option<i32>,",
+        "pub age: Option<i32>,\n    pub bio: Option<String>,",
+    );
+    let messages = app.build();
+    assert!(
+        messages.contains("wrote migrations/0003_add_column_users_bio.rs"),
+        "{messages}"
+    );
+    let list = app.list();
+    assert!(
+        list.contains("upgrade: ::ferro::migration::Body::Steps(m1::UPGRADE)")
+            && list.matches("Body::Data(").count() == 2
+            && list.contains("message: \"add column users.bio\""),
+        "{list}"
+    );
+    let (code, out) = app.cli("data.db", &["upgrade", "head"]);
+    assert_eq!(code, 0, "{out}");
+    let (_, out) = app.cli("data.db", &["history"]);
+    assert!(
+        out.contains("add column users.bio") && out.contains("add column users.age"),
+        "{out}"
+    );
 }
 
 #[test]

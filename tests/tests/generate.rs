@@ -348,6 +348,196 @@ fn generated_files_compile() {
     assert_eq!(recorded.lines().count(), expected.lines().count());
 }
 
+/// The files a case generates as drafts, each with the steps the build
+/// script wrote beside it as data (`ferro::migration::data`): the plain
+/// plan's, the safe plan's and, where the safe plan holds drops back, the
+/// contract migration's.
+fn drafts_with_data(case: &str) -> Vec<(String, String, [String; 2])> {
+    let before = || schema_of(&format!("generate::{case}::before")).without_hints();
+    let after = || schema_of(&format!("generate::{case}::after"));
+    let data = |dir: &Path, source: &str| {
+        let hash = source.lines().last().unwrap().split_whitespace().nth(2).unwrap();
+        ["upgrade", "downgrade"].map(|way| {
+            let path = dir.join(format!("out/ferro-draft-{hash}.{way}.json"));
+            std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{case}: the draft's steps as data, {}: {e}", path.display()))
+        })
+    };
+    let mut drafts = Vec::new();
+    for safe in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        if let (Some(first), _) = build(dir.path(), before(), safe) {
+            seal(&first);
+        }
+        // A safe plan that holds back all there is to do writes nothing
+        // before the contract.
+        let (second, _) = build(dir.path(), after(), safe);
+        if let Some(second) = &second {
+            let source = std::fs::read_to_string(second).unwrap();
+            let form = if safe { "safe" } else { "plain" };
+            drafts.push((form.to_owned(), source.clone(), data(dir.path(), &source)));
+        }
+        if safe {
+            if let Some(second) = &second {
+                seal(second);
+            }
+            if let (Some(contract), _) = build_contract(dir.path(), after(), true) {
+                let source = std::fs::read_to_string(&contract).unwrap();
+                drafts.push(("contract".to_owned(), source.clone(), data(dir.path(), &source)));
+            }
+        }
+    }
+    drafts
+}
+
+/// An open draft's steps as data say what its file says: for every
+/// fixture, plain, safe and contract, the file compiled in a scratch crate
+/// records the same steps, marks and all (acknowledgements, online forms,
+/// accepted rules, which the file's text decides), as the data the build
+/// script wrote beside it reads back.
+#[test]
+fn a_draft_as_data_records_what_its_file_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"draft-data-check\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
+             [dependencies]\nferro-core = {{ path = {:?}, default-features = false }}\n\n[workspace]\n",
+            root.join("ferro-core")
+        ),
+    )
+    .unwrap();
+    let mut main = String::from(
+        "#![allow(dead_code)]\n\
+         fn steps(body: ferro::migration::Body) -> String {\n    \
+             let mut ops = ferro::migration::Ops::default();\n    body.record(&mut ops);\n    \
+             format!(\"{:?}\", ops.steps().iter().map(|s| (&s.op, s.acknowledged, s.outside_transaction, s.online, &s.accepted)).collect::<Vec<_>>())\n}\n",
+    );
+    let mut body = String::new();
+    let mut expected = String::new();
+    let mut marks = [0; 3];
+    for case in CASES {
+        for (form, source, data) in drafts_with_data(case) {
+            let module = format!("{case}_{form}");
+            std::fs::write(dir.path().join("src").join(format!("{module}.rs")), &source).unwrap();
+            main.push_str(&format!("mod {module};\n"));
+            for (way, json) in ["UPGRADE", "DOWNGRADE"].iter().zip(data) {
+                body.push_str(&format!(
+                    "    println!(\"{module} {way} {{}}\", steps(ferro::migration::Body::Steps({module}::{way})));\n"
+                ));
+                let mut ops = ferro::migration::Ops::default();
+                ferro::migration::Body::Data(Box::leak(json.into_boxed_str())).record(&mut ops);
+                for step in ops.steps() {
+                    marks[0] += usize::from(step.op.safety() == ferro::migration::Safety::Destructive);
+                    marks[1] += usize::from(step.online);
+                    marks[2] += step.accepted.len();
+                }
+                let steps: Vec<_> = ops
+                    .steps()
+                    .iter()
+                    .map(|s| {
+                        (
+                            &s.op,
+                            s.acknowledged,
+                            s.outside_transaction,
+                            s.online,
+                            &s.accepted,
+                        )
+                    })
+                    .collect();
+                expected.push_str(&format!("{module} {way} {steps:?}\n"));
+            }
+        }
+    }
+    // The comparison covers every kind of mark.
+    assert!(
+        marks.iter().all(|&n| n > 0),
+        "destructive, online, accepted: {marks:?}"
+    );
+    main.push_str(&format!("\nfn main() {{\n{body}}}\n"));
+    std::fs::write(dir.path().join("src/main.rs"), main).unwrap();
+    let output = ferro_tests::scratch_cargo(dir.path())
+        .args(["run", "--quiet", "--offline"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "the generated drafts do not compile:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let recorded = String::from_utf8_lossy(&output.stdout);
+    for (got, want) in recorded.lines().zip(expected.lines()) {
+        assert_eq!(got, want, "a draft's data records other steps than its file");
+    }
+    assert_eq!(recorded.lines().count(), expected.lines().count());
+}
+
+/// The list embeds the open draft as data, and its file once it is sealed
+/// or when the build script asks for drafts compiled; the draft's data goes
+/// with it.
+#[test]
+fn the_list_embeds_an_open_draft_as_data_unless_told_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let list = || std::fs::read_to_string(dir.path().join("out/ferro_migrations.rs")).unwrap();
+    let data = || {
+        let mut files: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|f| f.starts_with("ferro-draft-"))
+            .collect();
+        files.sort();
+        files
+    };
+    let models = || schema_of("generate::create_table::after");
+    let (written, _) = build(dir.path(), models(), false);
+    let written = written.unwrap();
+    let hash = std::fs::read_to_string(&written)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        data(),
+        [
+            format!("ferro-draft-{hash}.downgrade.json"),
+            format!("ferro-draft-{hash}.upgrade.json")
+        ]
+    );
+    assert!(
+        list().contains("Body::Data(") && !list().contains("mod m0;"),
+        "{}",
+        list()
+    );
+
+    run_build(Builder::new(Ok(models())).compile_drafts(true), dir.path());
+    assert!(
+        list().contains("mod m0;") && !list().contains("Body::Data("),
+        "{}",
+        list()
+    );
+    assert_eq!(data(), Vec::<String>::new(), "the draft's data goes");
+
+    // Written again by the next change, and gone once the draft is sealed.
+    let (rewritten, _) = build(dir.path(), schema_of("generate::add_column::after"), false);
+    assert!(list().contains("Body::Data("), "{}", list());
+    assert_eq!(data().len(), 2);
+    seal(&rewritten.unwrap());
+    run_build(
+        Builder::new(Ok(schema_of("generate::add_column::after"))),
+        dir.path(),
+    );
+    assert!(!list().contains("Body::Data("), "{}", list());
+    assert_eq!(data(), Vec::<String>::new());
+}
+
 /// Runs a safe-plan build that writes the held-back drops or not.
 fn build_contract(dir: &Path, models: Schema, contract: bool) -> (Option<PathBuf>, Vec<String>) {
     run_build(Builder::new(Ok(models)).safe(true).contract(contract), dir)
