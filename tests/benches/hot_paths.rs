@@ -7,6 +7,11 @@
 //! - `generate/unchanged/N`: the same build once nothing changed;
 //! - `render/DIALECT`: rendering the 500-table initial migration's
 //!   operations into SQL, for SQLite and PostgreSQL;
+//! - `draft_data/read/500`: reading the 500-table initial migration's
+//!   steps from the data ferro-build embeds for an open draft
+//!   (`Body::Data`), which the runtime does once per direction it needs;
+//!   measured in the dev profile too, as a debug binary reads it
+//!   (`--profile dev`, below);
 //! - `applied/*/N`: on a SQLite file with N migrations applied (1,000 and
 //!   5,000), `Migrator::is_at_head` (what an application runs at every
 //!   start), `upgrade head` with nothing to do, the reads of `history`, and
@@ -14,6 +19,7 @@
 //!
 //! ```text
 //! cargo bench -p ferro-tests --bench hot_paths
+//! cargo bench -p ferro-tests --bench hot_paths --profile dev -- draft_data
 //! ```
 
 use std::hint::black_box;
@@ -82,6 +88,29 @@ fn render(c: &mut Criterion) {
     group.finish();
 }
 
+/// An open draft's steps read from the JSON the build script embeds for
+/// it: the 500-table initial migration's upgrade.
+fn draft_data(c: &mut Criterion) {
+    use ferro::migration::{Body, Ops};
+    let schema = Schema::new(descriptors(500)).expect("a valid schema");
+    let mut ops = Ops::default();
+    for op in plan(&diff(&Schema::default(), &schema)).steps {
+        ops.push(op);
+    }
+    let json = ferro::migration::data::write(ops.steps()).expect("no Rust data step");
+    let json: &'static str = Box::leak(json.into_boxed_str());
+    let mut group = c.benchmark_group("draft_data");
+    group.sample_size(20);
+    group.bench_function(BenchmarkId::new("read", 500), |b| {
+        b.iter(|| {
+            let mut read = Ops::default();
+            Body::Data(json).record(&mut read);
+            black_box(read)
+        });
+    });
+    group.finish();
+}
+
 /// The runtime over a long applied history, on a SQLite file with N small
 /// migrations applied: what every start of an application (`is_at_head`)
 /// and every deploy with nothing new (`upgrade head`: the lock, the version
@@ -135,5 +164,5 @@ fn long_history(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, generate, render, long_history);
+criterion_group!(benches, generate, render, draft_data, long_history);
 criterion_main!(benches);
