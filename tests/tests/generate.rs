@@ -235,6 +235,40 @@ fn hostile_names_stay_data() {
     }
 }
 
+/// A scratch crate `name` against the workspace's `ferro` (no default
+/// features), with an empty `src/` for the files to compile.
+fn scratch_crate(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
+             [dependencies]\nferro-core = {{ path = {:?}, default-features = false }}\n\n[workspace]\n",
+            root.join("ferro-core")
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+/// Runs the scratch crate with `main` as its `main.rs`; what it printed.
+/// It fails with `failure` and the compiler's messages if it does not build.
+fn run_scratch(dir: &tempfile::TempDir, main: &str, failure: &str) -> String {
+    std::fs::write(dir.path().join("src/main.rs"), main).unwrap();
+    let output = ferro_tests::scratch_cargo(dir.path())
+        .args(["run", "--quiet", "--offline"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{failure}:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// Every fixture's generated file compiles against `ferro` in a scratch crate,
 /// and records the operations the diff and the plan made: the file is the
 /// plan, both ways, and nothing else. Each file also compiles and records
@@ -244,18 +278,7 @@ fn hostile_names_stay_data() {
 /// reads them, from a static.
 #[test]
 fn generated_files_compile() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    std::fs::create_dir(dir.path().join("src")).unwrap();
-    std::fs::write(
-        dir.path().join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"fixture-check\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
-             [dependencies]\nferro-core = {{ path = {:?}, default-features = false }}\n\n[workspace]\n",
-            root.join("ferro-core")
-        ),
-    )
-    .unwrap();
+    let dir = scratch_crate("fixture-check");
     let mut main = String::from(
         "#![allow(dead_code)]\n\
          fn ops(body: ferro::migration::Body) -> Vec<ferro::migration::Op> {\n    \
@@ -328,17 +351,7 @@ fn generated_files_compile() {
         expected.push_str(&format!("{message:?} {parents:?}\n"));
     }
     main.push_str(&format!("\nfn main() {{\n{body}}}\n"));
-    std::fs::write(dir.path().join("src/main.rs"), main).unwrap();
-    let output = ferro_tests::scratch_cargo(dir.path())
-        .args(["run", "--quiet", "--offline"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "the generated migrations do not compile:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let recorded = String::from_utf8_lossy(&output.stdout);
+    let recorded = run_scratch(&dir, &main, "the generated migrations do not compile");
     for (got, want) in recorded.lines().zip(expected.lines()) {
         assert_eq!(
             got, want,
@@ -398,18 +411,7 @@ fn drafts_with_data(case: &str) -> Vec<(String, String, [String; 2])> {
 /// script wrote beside it reads back.
 #[test]
 fn a_draft_as_data_records_what_its_file_records() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    std::fs::create_dir(dir.path().join("src")).unwrap();
-    std::fs::write(
-        dir.path().join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"draft-data-check\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n\
-             [dependencies]\nferro-core = {{ path = {:?}, default-features = false }}\n\n[workspace]\n",
-            root.join("ferro-core")
-        ),
-    )
-    .unwrap();
+    let dir = scratch_crate("draft-data-check");
     let mut main = String::from(
         "#![allow(dead_code)]\n\
          fn steps(body: ferro::migration::Body) -> String {\n    \
@@ -458,17 +460,7 @@ fn a_draft_as_data_records_what_its_file_records() {
         "destructive, online, accepted: {marks:?}"
     );
     main.push_str(&format!("\nfn main() {{\n{body}}}\n"));
-    std::fs::write(dir.path().join("src/main.rs"), main).unwrap();
-    let output = ferro_tests::scratch_cargo(dir.path())
-        .args(["run", "--quiet", "--offline"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "the generated drafts do not compile:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let recorded = String::from_utf8_lossy(&output.stdout);
+    let recorded = run_scratch(&dir, &main, "the generated drafts do not compile");
     for (got, want) in recorded.lines().zip(expected.lines()) {
         assert_eq!(got, want, "a draft's data records other steps than its file");
     }
