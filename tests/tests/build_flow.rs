@@ -501,9 +501,15 @@ fn an_open_draft_is_embedded_as_data_until_sealed() {
     assert!(!list.contains("Body::Data"), "{list}");
     assert_eq!(script(&app), as_data, "the compiled file runs what its data ran");
     // The database the data upgraded agrees with the file (the checksum
-    // leaves the draft line out).
-    let (code, out) = app.cli("data.db", &["upgrade", "head"]);
-    assert_eq!(code, 0, "{out}");
+    // leaves the draft line out), and goes down and up again with it.
+    for (args, said) in [
+        (["upgrade", "head"], "nothing to do"),
+        (["downgrade", "base"], "reverted"),
+        (["upgrade", "head"], "applied"),
+    ] {
+        let (code, out) = app.cli("data.db", &args);
+        assert!(code == 0 && out.contains(said), "{args:?}: {out}");
+    }
 
     // A committed draft is sealed too: a change after the commit goes into a
     // new draft, the data, and the committed one is compiled.
