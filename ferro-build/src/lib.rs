@@ -356,6 +356,8 @@ impl Builder {
             if mode == Mode::Off {
                 false
             } else {
+                // Where the draft's steps go as data; nowhere if drafts are compiled.
+                let data_dir = (!self.compile_drafts).then_some(out_dir.as_path());
                 generate(
                     mode,
                     self.safe,
@@ -363,7 +365,7 @@ impl Builder {
                     &folder,
                     &history,
                     &state,
-                    &out_dir,
+                    data_dir,
                     &mut report,
                 )?
             }
@@ -466,7 +468,7 @@ fn generate(
     folder: &Folder,
     history: &History<'_>,
     state: &Serialized<'_>,
-    out_dir: &Path,
+    data_dir: Option<&Path>,
     report: &mut Report,
 ) -> Result<bool, BuildError> {
     let models = state.schema();
@@ -545,7 +547,7 @@ fn generate(
         contract: safe && !holds,
         held: &held,
     };
-    write_migration(folder, head, state, changes, &form, out_dir, report)?;
+    write_migration(folder, head, state, changes, &form, data_dir, report)?;
     Ok(true)
 }
 
@@ -637,14 +639,15 @@ fn open_draft(folder: &Folder, head: Option<&Entry>, state: &Serialized<'_>) -> 
 }
 
 /// Writes the migration for `changes` (models against the snapshot), or
-/// rewrites the open draft with the changes against its base.
+/// rewrites the open draft with the changes against its base; into
+/// `data_dir`, if given, the steps of the draft it writes, as data.
 fn write_migration(
     folder: &Folder,
     head: Option<&Entry>,
     state: &Serialized<'_>,
     changes: ferro::diff::Diff,
     form: &codegen::Form<'_>,
-    out_dir: &Path,
+    data_dir: Option<&Path>,
     report: &mut Report,
 ) -> Result<(), BuildError> {
     let models = state.schema();
@@ -740,7 +743,9 @@ fn write_migration(
     }
     let (text, hash) = draft::mark(&generated.text);
     write(&path, &text, report)?;
-    draft::write_data(out_dir, &hash, &generated.upgrade, &generated.downgrade)?;
+    if let Some(dir) = data_dir {
+        draft::write_data(dir, &hash, &generated.upgrade, &generated.downgrade)?;
+    }
     write(&snapshot_path, &state.to_json(Some(&id)), report)?;
     if replaces.is_none() {
         write(&dir.join(draft::BASE), &base_json(), report)?;
