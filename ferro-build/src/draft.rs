@@ -26,12 +26,13 @@ const MARK: &str = "// ferro:draft ";
 pub(crate) const BASE: &str = ".draft-base.json";
 
 /// What a migration file's last line says about it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Draft {
     /// No draft line: written by hand, or sealed.
     None,
-    /// A draft nobody has edited.
-    Intact,
+    /// A draft nobody has edited, with the hash its line records (the key
+    /// of its steps as data, [`data_files`]).
+    Intact(String),
     /// A draft line that no longer matches: the file was edited.
     Edited,
 }
@@ -56,27 +57,20 @@ pub(crate) fn mark(text: &str) -> (String, String) {
 }
 
 /// Whether `text` is an unedited draft.
-#[cfg(test)]
 pub(crate) fn status(text: &str) -> Draft {
-    read(text).0
-}
-
-/// Whether `text` is an unedited draft, and the hash its draft line
-/// records if it is one.
-pub(crate) fn read(text: &str) -> (Draft, Option<String>) {
     let trimmed = text.trim_end_matches(['\n', '\r']);
     let (body, last) = match trimmed.rfind('\n') {
         Some(i) => (&text[..=i], &trimmed[i + 1..]),
         None => ("", trimmed),
     };
     let Some(rest) = last.strip_prefix(MARK) else {
-        return (Draft::None, None);
+        return Draft::None;
     };
     let recorded = rest.split_whitespace().next().unwrap_or_default();
     if recorded == digest(body) {
-        (Draft::Intact, Some(recorded.to_owned()))
+        Draft::Intact(recorded.to_owned())
     } else {
-        (Draft::Edited, None)
+        Draft::Edited
     }
 }
 
@@ -151,9 +145,8 @@ mod tests {
     #[test]
     fn a_marked_file_is_an_intact_draft_until_edited() {
         let (text, hash) = mark("pub fn upgrade() {}\n");
-        assert_eq!(read(&text), (Draft::Intact, Some(hash)));
-        assert_eq!(status(&text), Draft::Intact);
-        assert_eq!(status(&text.replace("\n", "\r\n")), Draft::Intact);
+        assert_eq!(status(&text), Draft::Intact(hash.clone()));
+        assert_eq!(status(&text.replace("\n", "\r\n")), Draft::Intact(hash));
         assert_eq!(status(&text.replace("upgrade", "upgrade2")), Draft::Edited);
         assert_eq!(status("pub fn upgrade() {}\n"), Draft::None);
     }

@@ -22,8 +22,6 @@ pub(crate) struct Entry {
     pub(crate) parents: Vec<String>,
     pub(crate) schema: Option<String>,
     pub(crate) draft: Draft,
-    /// The hash an intact draft's line records ([`draft::read`]).
-    pub(crate) draft_hash: Option<String>,
     /// The `REVISION`'s message.
     pub(crate) message: String,
     /// What a squash replaces (its `REPLACES`); empty for any other file.
@@ -156,11 +154,9 @@ fn entry(file: String, path: PathBuf) -> Result<Entry, BuildError> {
         path: path.clone(),
         message,
     })?;
-    let (draft, draft_hash) = draft::read(&text);
     Ok(Entry {
         file,
-        draft,
-        draft_hash,
+        draft: draft::status(&text),
         path,
         message: header.message,
         id: header.id,
@@ -632,7 +628,6 @@ pub const REVISION: Revision = Revision {
             parents: Vec::new(),
             schema: None,
             draft: Draft::None,
-            draft_hash: None,
             message: String::new(),
             replaces: Vec::new(),
             data: false,

@@ -442,18 +442,17 @@ fn open_draft_data<'a>(
     history: &History<'a>,
     out_dir: &Path,
 ) -> Result<Option<embed::Data<'a>>, BuildError> {
-    let data = match history.heads.as_slice() {
-        [head] => head.draft_hash.as_ref().and_then(|hash| {
-            let files = draft::data_files(out_dir, hash);
-            let usable = head.draft == Draft::Intact
-                && head.data
-                && head.plain
-                && head.replaces.is_empty()
-                && files.iter().all(|f| f.is_file())
-                && !draft::committed(&folder.dir, &head.file);
-            usable.then_some(embed::Data { entry: head, files })
-        }),
-        _ => None,
+    let data = if let [head] = history.heads.as_slice()
+        && let Draft::Intact(hash) = &head.draft
+        && head.data
+        && head.plain
+        && head.replaces.is_empty()
+    {
+        let files = draft::data_files(out_dir, hash);
+        let usable = files.iter().all(|f| f.is_file()) && !draft::committed(&folder.dir, &head.file);
+        usable.then_some(embed::Data { entry: head, files })
+    } else {
+        None
     };
     draft::forget_data(out_dir, data.as_ref().map_or(&[], |d| &d.files[..]))?;
     Ok(data)
@@ -624,7 +623,7 @@ fn adopt(
 /// and that snapshot's text.
 fn open_draft(folder: &Folder, head: Option<&Entry>, state: &Serialized<'_>) -> Option<(Snapshot, String)> {
     let head = head?;
-    if head.draft != Draft::Intact || head.parents.len() > 1 {
+    if !matches!(head.draft, Draft::Intact(_)) || head.parents.len() > 1 {
         return None;
     }
     let text = fs::read_to_string(folder.dir.join(draft::BASE)).ok()?;
